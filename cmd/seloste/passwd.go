@@ -1,11 +1,105 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/seloste/seloste/analytics/auth"
 )
 
+// stdin is where passwd reads the password; tests replace it.
+var stdin io.Reader = os.Stdin
+
+// defaultAuthFile is the auth file's name when -auth is not given; it sits
+// next to the default database in the working directory.
+const defaultAuthFile = "seloste.auth"
+
 func runPasswd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("passwd: not implemented yet")
+	fs := newFlagSet("passwd", "[-auth FILE]", stderr)
+	authFile := fs.String("auth", defaultAuthFile, "the auth `file` holding the dashboard credentials (created with mode 0600)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("passwd: unexpected argument %q; the password is read from the terminal or stdin", fs.Arg(0))
+	}
+	f, err := auth.Load(*authFile)
+	if err != nil {
+		return err
+	}
+	pw, err := readNewPassword(stderr)
+	if err != nil {
+		return fmt.Errorf("passwd: %w", err)
+	}
+	if err := f.SetPassword(pw); err != nil {
+		return fmt.Errorf("passwd: %w", err)
+	}
+	if err := f.Save(*authFile); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Password set in %s; earlier dashboard sessions are logged out.\n", *authFile)
+	return nil
+}
+
+// readNewPassword asks twice, without echo, on a terminal; from a pipe it
+// reads one line, so scripts can run: printf '%s\n' "$PW" | seloste passwd.
+func readNewPassword(prompt io.Writer) (string, error) {
+	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+		pw, err := readHidden(f, prompt, "New password: ")
+		if err != nil {
+			return "", err
+		}
+		if len([]rune(pw)) >= auth.MinPasswordLen {
+			again, err := readHidden(f, prompt, "Repeat it: ")
+			if err != nil {
+				return "", err
+			}
+			if again != pw {
+				return "", errors.New("the passwords differ; nothing was changed")
+			}
+		}
+		return pw, nil
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		if errors.Is(err, io.EOF) {
+			return "", errors.New("no password on stdin; type it on a terminal or pipe one line")
+		}
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// readHidden reads one line from the terminal f with echo turned off. It
+// uses stty, which every Unix has, rather than a terminal library; where
+// stty is missing it refuses instead of echoing the password.
+func readHidden(f *os.File, prompt io.Writer, label string) (string, error) {
+	stty := func(arg string) error {
+		cmd := exec.Command("stty", arg)
+		cmd.Stdin = f
+		return cmd.Run()
+	}
+	if err := stty("-echo"); err != nil {
+		return "", fmt.Errorf("cannot turn off echo (%v); pipe the password instead: printf '%%s\\n' \"$PW\" | seloste passwd", err)
+	}
+	defer stty("echo")
+	fmt.Fprint(prompt, label)
+	line, err := bufio.NewReader(f).ReadString('\n')
+	fmt.Fprintln(prompt)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seloste/seloste/analytics/auth"
+)
+
+func init() { auth.DefaultParams = auth.Params{Memory: 64, Time: 1, Threads: 1} }
+
+func TestPasswdAndToken(t *testing.T) {
+	ctx := context.Background()
+	f := filepath.Join(t.TempDir(), "seloste.auth")
+	var out, errb bytes.Buffer
+
+	stdin = strings.NewReader("liian lyhyt\n")
+	if err := run(ctx, []string{"passwd", "-auth", f}, &out, &errb); err == nil || !strings.Contains(err.Error(), "at least 12") {
+		t.Fatalf("short password: %v", err)
+	}
+	stdin = strings.NewReader("")
+	if err := run(ctx, []string{"passwd", "-auth", f}, &out, &errb); err == nil {
+		t.Fatal("empty stdin accepted")
+	}
+	stdin = strings.NewReader("pitkä ja hyvä salasana\r\n")
+	if err := run(ctx, []string{"passwd", "-auth", f}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	a, err := auth.Load(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := a.VerifyPassword("pitkä ja hyvä salasana"); !ok {
+		t.Fatal("password from stdin not stored")
+	}
+
+	out.Reset()
+	if err := run(ctx, []string{"token", "-auth", f, "-name", "ci"}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	tok := strings.TrimSpace(out.String())
+	a, _ = auth.Load(f)
+	if name, ok := a.VerifyToken(tok); !ok || name != "ci" {
+		t.Fatalf("printed token %q not valid: %q %v", tok, name, ok)
+	}
+	if ok, _ := a.VerifyPassword("pitkä ja hyvä salasana"); !ok {
+		t.Fatal("token command lost the password")
+	}
+	out.Reset()
+	if err := run(ctx, []string{"token", "-auth", f, "-list"}, &out, &errb); err != nil || !strings.HasPrefix(out.String(), "ci\t") || strings.Contains(out.String(), tok) {
+		t.Fatalf("list: %q %v", out.String(), err)
+	}
+	if err := run(ctx, []string{"token", "-auth", f, "-revoke", "ci"}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	a, _ = auth.Load(f)
+	if _, ok := a.VerifyToken(tok); ok {
+		t.Fatal("revoked token still valid")
+	}
+	if err := run(ctx, []string{"token", "-auth", f, "-revoke", "ci"}, &out, &errb); err == nil {
+		t.Fatal("revoking twice succeeded")
+	}
+}
