@@ -1,0 +1,401 @@
+// Package sqlite is seloste's embedded storage engine: an analytics.Store and
+// analytics.Reporter over one SQLite file (modernc.org/sqlite, pure Go).
+//
+// The raw tables are append-only and engine-neutral, so that a ClickHouse
+// engine can hold the same records. Everything else (the rollup_* tables) is
+// derived data: it can be dropped and rebuilt from the raw tables at any time.
+//
+// Durability: the database runs in WAL mode with synchronous=NORMAL. A
+// committed transaction survives a crash of the process; only a power loss or
+// an OS crash can lose the last few transactions (never corrupt the file).
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// Store is the SQLite engine. It is safe for concurrent use.
+type Store struct {
+	db   *sql.DB
+	path string
+
+	saltMu sync.Mutex
+	salts  map[string][]byte // UTC day "2006-01-02" → salt; salts never change once made
+
+	rollupMu sync.Mutex // one rollup refresh at a time
+	now      func() time.Time
+}
+
+var _ analytics.Store = (*Store)(nil)
+
+// Option changes how Open opens a database.
+type Option func(*options)
+
+type options struct {
+	mustExist bool
+	now       func() time.Time
+}
+
+// MustExist makes Open fail with an error wrapping fs.ErrNotExist instead of
+// creating a new database. Report readers use it: a typo in -db must not
+// quietly create an empty database and report zeros.
+func MustExist() Option { return func(o *options) { o.mustExist = true } }
+
+// WithClock sets the clock used for "today", realtime visitors and deciding
+// which days are complete. Tests use it; the default is time.Now.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// Open opens (or creates) the database at path and migrates its schema to the
+// current version.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	if o.mustExist {
+		if _, err := os.Stat(path); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("database %s does not exist (check -db, or run seloste serve to create it): %w", path, err)
+			}
+			return nil, fmt.Errorf("database %s: %w", path, err)
+		}
+	}
+
+	// The pragmas are in the DSN so that every pooled connection gets them:
+	//   busy_timeout      wait for a writer instead of failing with SQLITE_BUSY;
+	//   journal_mode=WAL  readers never block the writer, nor it them;
+	//   synchronous=NORMAL under WAL a commit survives a process crash; an OS
+	//                     crash or power loss may lose the last commits but
+	//                     never corrupts the database;
+	//   _txlock=immediate write transactions take the write lock at BEGIN, so
+	//                     two writers can't deadlock upgrading read locks.
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "page_size(16384)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "wal_autocheckpoint(1000)")
+	q.Add("_pragma", "temp_store(MEMORY)")
+	q.Add("_pragma", "cache_size(-32000)") // 32 MB page cache per connection
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
+	db.SetConnMaxIdleTime(0)
+	// WAL is a property of the file, set once; after page_size, which only a
+	// new, empty database can still change.
+	var mode string
+	if err := db.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode); err != nil || mode != "wal" {
+		db.Close()
+		return nil, fmt.Errorf("database %s: cannot enable WAL mode (journal_mode=%q): %v", path, mode, err)
+	}
+	s := &Store{db: db, path: path, salts: map[string][]byte{}, now: o.now}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB returns the underlying database, for tests and tools.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Append stores the batch in one transaction, or nothing.
+func (s *Store) Append(ctx context.Context, b analytics.Batch) error {
+	if b.Len() == 0 {
+		return nil
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("append: %w", err)
+	}
+	defer tx.Rollback()
+	if err := appendRows(ctx, tx, b); err != nil {
+		return fmt.Errorf("append: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("append: commit: %w", err)
+	}
+	return nil
+}
+
+// insertChunk is how many rows go into one multi-row INSERT. Fewer, larger
+// statements are much faster than one statement per row; 50 rows × 19
+// columns stays well under SQLite's limit of 32766 bound parameters.
+const insertChunk = 50
+
+const pageviewCols = `(ts, site, visitor, visit, pageview_id, path,
+	utm_source, utm_medium, utm_campaign, utm_term, utm_content, referrer_host,
+	country, region, city, browser, browser_version, os, device)`
+
+func appendRows(ctx context.Context, tx *sql.Tx, b analytics.Batch) error {
+	err := insertMany(ctx, tx, "pageviews", pageviewCols, 19, len(b.PageViews), func(args []any, i int) []any {
+		p := &b.PageViews[i]
+		return append(args, p.Time.Unix(), p.Site, int64(p.Visitor), int64(p.Visit), p.ID, p.Path,
+			p.UTMSource, p.UTMMedium, p.UTMCampaign, p.UTMTerm, p.UTMContent, p.ReferrerHost,
+			p.Country, p.Region, p.City, p.Browser, p.BrowserVersion, p.OS, p.Device)
+	})
+	if err != nil {
+		return err
+	}
+	err = insertMany(ctx, tx, "leaves", "(ts, site, pageview_id, duration_ms)", 4, len(b.Leaves), func(args []any, i int) []any {
+		l := &b.Leaves[i]
+		return append(args, l.Time.Unix(), l.Site, l.PageView, l.Duration.Milliseconds())
+	})
+	if err != nil {
+		return err
+	}
+	return insertMany(ctx, tx, "bots", "(ts, site)", 2, len(b.Bots), func(args []any, i int) []any {
+		return append(args, b.Bots[i].Time.Unix(), b.Bots[i].Site)
+	})
+}
+
+// insertMany inserts n rows into table with multi-row INSERT statements of
+// up to insertChunk rows. The full-size statement is prepared once per call.
+func insertMany(ctx context.Context, tx *sql.Tx, table, cols string, ncols, n int, row func(args []any, i int) []any) error {
+	if n == 0 {
+		return nil
+	}
+	var full *sql.Stmt
+	args := make([]any, 0, insertChunk*ncols)
+	for start := 0; start < n; start += insertChunk {
+		end := min(start+insertChunk, n)
+		args = args[:0]
+		for i := start; i < end; i++ {
+			args = row(args, i)
+		}
+		var err error
+		if end-start == insertChunk {
+			if full == nil {
+				full, err = tx.PrepareContext(ctx, insertSQL(table, cols, ncols, insertChunk))
+				if err != nil {
+					return fmt.Errorf("prepare insert into %s: %w", table, err)
+				}
+				defer full.Close()
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insertSQL(table, cols, ncols, end-start), args...)
+		}
+		if err != nil {
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+var insertSQLCache sync.Map // string key → string
+
+func insertSQL(table, cols string, ncols, rows int) string {
+	key := fmt.Sprint(table, ncols, rows)
+	if v, ok := insertSQLCache.Load(key); ok {
+		return v.(string)
+	}
+	buf := make([]byte, 0, 32+len(cols)+rows*(ncols*2+3))
+	buf = append(buf, "INSERT INTO "+table+" "+cols+" VALUES "...)
+	for r := range rows {
+		if r > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, '(')
+		for c := range ncols {
+			if c > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, '?')
+		}
+		buf = append(buf, ')')
+	}
+	q := string(buf)
+	insertSQLCache.Store(key, q)
+	return q
+}
+
+// Salt returns the salt of the UTC day that contains t, creating it once.
+func (s *Store) Salt(ctx context.Context, t time.Time) ([]byte, error) {
+	day := t.UTC().Format(time.DateOnly)
+	s.saltMu.Lock()
+	defer s.saltMu.Unlock()
+	if salt, ok := s.salts[day]; ok {
+		return salt, nil
+	}
+	fresh := make([]byte, 32)
+	rand.Read(fresh) // never fails (crypto/rand)
+	// INSERT OR IGNORE then SELECT: if another process made the day's salt
+	// first, the insert does nothing and everyone reads the same winner.
+	if _, err := s.db.ExecContext(ctx, `INSERT OR IGNORE INTO salts (day, salt) VALUES (?, ?)`, day, fresh); err != nil {
+		return nil, fmt.Errorf("salt for %s: %w", day, err)
+	}
+	var salt []byte
+	if err := s.db.QueryRowContext(ctx, `SELECT salt FROM salts WHERE day = ?`, day).Scan(&salt); err != nil {
+		return nil, fmt.Errorf("salt for %s: %w", day, err)
+	}
+	s.salts[day] = salt
+	return salt, nil
+}
+
+// Purge deletes raw records and rollups older than before, and salts whose
+// day ended more than analytics.SaltKeep before now.
+func (s *Store) Purge(ctx context.Context, before, now time.Time) (int64, error) {
+	c, err := s.PurgeCounts(ctx, before, now)
+	return c.PageViews + c.Leaves + c.Bots, err
+}
+
+// PurgeCounts is what one Purge deleted, per table.
+type PurgeCounts struct {
+	PageViews, Leaves, Bots, Salts, RollupRows int64
+}
+
+// PurgeCounts is Purge that tells how many rows went from each table.
+func (s *Store) PurgeCounts(ctx context.Context, before, now time.Time) (PurgeCounts, error) {
+	var c PurgeCounts
+	// Rollups are purged by whole UTC-independent days: a day row goes when
+	// the day (in its zone) began before the cut-off. Storing days as
+	// "2006-01-02" text lets us compare them without knowing the zone; the
+	// cut-off day is taken in UTC, which errs by at most a few hours.
+	cutDay := before.UTC().Format(time.DateOnly)
+	// A salt for day D is needed until D ends plus SaltKeep.
+	saltCut := now.UTC().Add(-analytics.SaltKeep).Add(-24 * time.Hour).Format(time.DateOnly)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return c, fmt.Errorf("purge: %w", err)
+	}
+	defer tx.Rollback()
+	steps := []struct {
+		n   *int64
+		sql string
+		arg any
+	}{
+		{&c.PageViews, `DELETE FROM pageviews WHERE ts < ?`, before.Unix()},
+		{&c.Leaves, `DELETE FROM leaves WHERE ts < ?`, before.Unix()},
+		{&c.Bots, `DELETE FROM bots WHERE ts < ?`, before.Unix()},
+		{&c.Salts, `DELETE FROM salts WHERE day < ?`, saltCut},
+		{&c.RollupRows, `DELETE FROM rollup_days WHERE day < ?`, cutDay},
+		{&c.RollupRows, `DELETE FROM rollup_dims WHERE day < ?`, cutDay},
+		{&c.RollupRows, `DELETE FROM rollup_hours WHERE day < ?`, cutDay},
+	}
+	for _, st := range steps {
+		r, err := tx.ExecContext(ctx, st.sql, st.arg)
+		if err != nil {
+			return PurgeCounts{}, fmt.Errorf("purge: %w", err)
+		}
+		n, _ := r.RowsAffected()
+		*st.n += n
+	}
+	if err := tx.Commit(); err != nil {
+		return PurgeCounts{}, fmt.Errorf("purge: commit: %w", err)
+	}
+	s.saltMu.Lock()
+	for day := range s.salts {
+		if day < saltCut {
+			delete(s.salts, day)
+		}
+	}
+	s.saltMu.Unlock()
+	return c, nil
+}
+
+// OpenVisits returns, per site and visitor, the visit of the latest page view
+// at or after since.
+func (s *Store) OpenVisits(ctx context.Context, since time.Time) ([]analytics.OpenVisit, error) {
+	// The sites come from a loose index scan of pageviews(site, ts) (one index
+	// seek per site), then each site's recent rows from the same index.
+	rows, err := s.db.QueryContext(ctx, `
+		WITH RECURSIVE sites(site) AS (
+			SELECT MIN(site) FROM pageviews
+			UNION ALL
+			SELECT (SELECT MIN(site) FROM pageviews WHERE site > sites.site) FROM sites WHERE site IS NOT NULL
+		)
+		SELECT p.site, p.visitor, p.visit, p.ts
+		FROM sites JOIN pageviews p ON p.site = sites.site AND p.ts >= ?
+		ORDER BY p.ts, p.rowid`, since.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("open visits: %w", err)
+	}
+	defer rows.Close()
+	type key struct {
+		site    string
+		visitor uint64
+	}
+	latest := map[key]int{}
+	var out []analytics.OpenVisit
+	for rows.Next() {
+		var (
+			site           string
+			visitor, visit int64
+			ts             int64
+		)
+		if err := rows.Scan(&site, &visitor, &visit, &ts); err != nil {
+			return nil, fmt.Errorf("open visits: %w", err)
+		}
+		v := analytics.OpenVisit{Site: site, Visitor: uint64(visitor), Visit: uint64(visit), Last: time.Unix(ts, 0).UTC()}
+		k := key{site, v.Visitor}
+		if i, ok := latest[k]; ok {
+			out[i] = v // rows come in time order: the later one wins
+			continue
+		}
+		latest[k] = len(out)
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("open visits: %w", err)
+	}
+	return out, nil
+}
+
+// HasSite reports whether the site has any page view or bot hit stored.
+func (s *Store) HasSite(ctx context.Context, site string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `
+		SELECT EXISTS (SELECT 1 FROM pageviews WHERE site = ?) OR EXISTS (SELECT 1 FROM bots WHERE site = ?)`,
+		site, site).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look up site %q: %w", site, err)
+	}
+	return n == 1, nil
+}
+
+// Sites lists the sites that have page views, in name order.
+func (s *Store) Sites(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		WITH RECURSIVE sites(site) AS (
+			SELECT MIN(site) FROM pageviews
+			UNION ALL
+			SELECT (SELECT MIN(site) FROM pageviews WHERE site > sites.site) FROM sites WHERE site IS NOT NULL
+		)
+		SELECT site FROM sites WHERE site IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("list sites: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var site string
+		if err := rows.Scan(&site); err != nil {
+			return nil, fmt.Errorf("list sites: %w", err)
+		}
+		out = append(out, site)
+	}
+	return out, rows.Err()
+}

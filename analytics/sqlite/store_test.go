@@ -1,0 +1,294 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+func openTest(t testing.TB, opts ...Option) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "seloste.db")
+	s, err := Open(context.Background(), path, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+func TestOpenPragmasAndSchemaVersion(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTest(t)
+	var mode string
+	if err := s.db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+		t.Errorf("journal_mode = %q, %v; want wal", mode, err)
+	}
+	var sync, busy, version, pageSize int
+	s.db.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize)
+	if pageSize != 16384 {
+		t.Errorf("page_size = %d, want 16384", pageSize)
+	}
+	s.db.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&sync)
+	s.db.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&busy)
+	s.db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version)
+	if sync != 1 || busy != 10000 || version != SchemaVersion {
+		t.Errorf("synchronous=%d busy_timeout=%d user_version=%d; want 1, 10000, %d", sync, busy, version, SchemaVersion)
+	}
+	s.Close()
+	// Reopening an up-to-date database changes nothing.
+	s2, err := Open(ctx, path, MustExist())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2.Close()
+}
+
+func TestOpenMustExist(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing.db")
+	_, err := Open(context.Background(), path, MustExist())
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("err = %v, want fs.ErrNotExist", err)
+	}
+	if _, statErr := filepath.Glob(path + "*"); statErr != nil {
+		t.Fatal(statErr)
+	}
+	if m, _ := filepath.Glob(path + "*"); len(m) != 0 {
+		t.Errorf("Open with MustExist created %v", m)
+	}
+}
+
+func TestOpenNewerSchemaRefused(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTest(t)
+	if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, SchemaVersion+1)); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(ctx, path); err == nil {
+		t.Fatal("Open accepted a database from a newer seloste")
+	}
+}
+
+func TestAppendRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	var b analytics.Batch
+	for i := range 123 { // not a multiple of insertChunk: exercises the tail statement
+		b.PageViews = append(b.PageViews, analytics.PageView{
+			Time: t0.Add(time.Duration(i) * time.Second), Site: "example.fi",
+			Visitor: ^uint64(0) - uint64(i), Visit: 1 << 63, ID: fmt.Sprintf("pv%d", i),
+			Path: "/a", UTMSource: "x", ReferrerHost: "duckduckgo.com", Country: "FI", Region: "18",
+			City: "Helsinki", Browser: "Firefox", BrowserVersion: "133", OS: "Linux", Device: analytics.DeviceDesktop,
+		})
+	}
+	b.Leaves = []analytics.Leave{{Time: t0.Add(time.Minute), Site: "example.fi", PageView: "pv0", Duration: 1500 * time.Millisecond}}
+	b.Bots = []analytics.BotHit{{Time: t0, Site: "example.fi"}, {Time: t0, Site: "example.fi"}}
+	if err := s.Append(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	var n, nl, nb int
+	s.db.QueryRow(`SELECT COUNT(*) FROM pageviews`).Scan(&n)
+	s.db.QueryRow(`SELECT COUNT(*) FROM leaves`).Scan(&nl)
+	s.db.QueryRow(`SELECT COUNT(*) FROM bots`).Scan(&nb)
+	if n != 123 || nl != 1 || nb != 2 {
+		t.Fatalf("counts %d %d %d, want 123 1 2", n, nl, nb)
+	}
+	var (
+		visitor, visit, ts, dur int64
+		city, dev               string
+	)
+	s.db.QueryRow(`SELECT visitor, visit, ts, city, device FROM pageviews WHERE pageview_id = 'pv5'`).Scan(&visitor, &visit, &ts, &city, &dev)
+	if uint64(visitor) != ^uint64(0)-5 || uint64(visit) != 1<<63 || ts != t0.Unix()+5 || city != "Helsinki" || dev != "desktop" {
+		t.Errorf("row pv5 = %d %d %d %q %q", uint64(visitor), uint64(visit), ts, city, dev)
+	}
+	s.db.QueryRow(`SELECT duration_ms FROM leaves`).Scan(&dur)
+	if dur != 1500 {
+		t.Errorf("duration_ms = %d, want 1500", dur)
+	}
+}
+
+func TestAppendAllOrNothing(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s, _ := openTest(t)
+	cancel()
+	b := analytics.Batch{PageViews: make([]analytics.PageView, 10)}
+	if err := s.Append(ctx, b); err == nil {
+		t.Fatal("Append with a cancelled context succeeded")
+	}
+	var n int
+	s.db.QueryRow(`SELECT COUNT(*) FROM pageviews`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d rows stored by a failed Append", n)
+	}
+}
+
+func TestSaltOncePerDayRaceSafe(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTest(t)
+	// A second Store on the same file races the first one through SQLite.
+	s2, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	day := time.Date(2026, 3, 1, 23, 59, 59, 0, time.UTC)
+	var wg sync.WaitGroup
+	got := make([][]byte, 16)
+	for i := range got {
+		wg.Go(func() {
+			st := s
+			if i%2 == 1 {
+				st = s2
+			}
+			salt, err := st.Salt(ctx, day.Add(-time.Duration(i)*time.Hour))
+			if err != nil {
+				t.Error(err)
+			}
+			got[i] = salt
+		})
+	}
+	wg.Wait()
+	for i := range got {
+		if len(got[i]) != 32 || !bytes.Equal(got[i], got[0]) {
+			t.Fatalf("salt %d = %x, want the same 32 bytes as %x", i, got[i], got[0])
+		}
+	}
+	next, err := s.Salt(ctx, day.Add(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(next, got[0]) {
+		t.Fatal("the next UTC day got the same salt")
+	}
+	// Helsinki midnight is not the rotation point: UTC midnight is.
+	hel, _ := time.LoadLocation("Europe/Helsinki")
+	again, _ := s.Salt(ctx, time.Date(2026, 3, 2, 1, 0, 0, 0, hel)) // 23:00 UTC on 1 March
+	if !bytes.Equal(again, got[0]) {
+		t.Fatal("salt day is not the UTC day")
+	}
+}
+
+func TestPurge(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	old, recent := now.AddDate(-3, 0, -1), now.AddDate(0, 0, -1)
+	var b analytics.Batch
+	for i, ts := range []time.Time{old, old, recent} {
+		b.PageViews = append(b.PageViews, analytics.PageView{Time: ts, Site: "a.fi", ID: fmt.Sprint(i), Path: "/"})
+		b.Leaves = append(b.Leaves, analytics.Leave{Time: ts, Site: "a.fi", PageView: fmt.Sprint(i)})
+	}
+	b.Bots = []analytics.BotHit{{Time: old, Site: "a.fi"}, {Time: recent, Site: "a.fi"}}
+	if err := s.Append(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	for d := 1; d <= 5; d++ {
+		if _, err := s.Salt(ctx, now.AddDate(0, 0, -d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Salt(ctx, now)
+	c, err := s.PurgeCounts(ctx, now.AddDate(-3, 0, 0), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PageViews != 2 || c.Leaves != 2 || c.Bots != 1 {
+		t.Errorf("purged %+v, want 2 page views, 2 leaves, 1 bot", c)
+	}
+	// Salts of 10, 9, 8 and 7 March stay: 7 March ended 36 h before now.
+	var days []string
+	rows, _ := s.db.Query(`SELECT day FROM salts ORDER BY day`)
+	for rows.Next() {
+		var d string
+		rows.Scan(&d)
+		days = append(days, d)
+	}
+	rows.Close()
+	if want := "[2026-03-07 2026-03-08 2026-03-09 2026-03-10]"; fmt.Sprint(days) != want {
+		t.Errorf("salts left %v, want %s", days, want)
+	}
+	if c.Salts != 2 {
+		t.Errorf("purged %d salts, want 2", c.Salts)
+	}
+	n, err := s.Purge(ctx, now.AddDate(-3, 0, 0), now)
+	if err != nil || n != 0 {
+		t.Errorf("second purge = %d, %v; want 0, nil", n, err)
+	}
+}
+
+func TestOpenVisits(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	pv := func(site string, visitor, visit uint64, d time.Duration) analytics.PageView {
+		return analytics.PageView{Time: t0.Add(d), Site: site, Visitor: visitor, Visit: visit, ID: "x", Path: "/"}
+	}
+	b := analytics.Batch{PageViews: []analytics.PageView{
+		pv("a.fi", 1, 10, -time.Hour), // too old
+		pv("a.fi", 1, 11, time.Minute),
+		pv("a.fi", 1, 12, 2*time.Minute),
+		pv("b.fi", 1, 20, time.Minute), // same visitor id, other site
+		pv("b.fi", 2, 21, 0),
+	}}
+	if err := s.Append(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.OpenVisits(ctx, t0.Add(-30*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]uint64{"a.fi/1": 12, "b.fi/1": 20, "b.fi/2": 21}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v, want %v", got, want)
+	}
+	for _, v := range got {
+		if want[fmt.Sprintf("%s/%d", v.Site, v.Visitor)] != v.Visit {
+			t.Errorf("got %+v, want visits %v", v, want)
+		}
+	}
+	sites, err := s.Sites(ctx)
+	if err != nil || fmt.Sprint(sites) != "[a.fi b.fi]" {
+		t.Errorf("Sites = %v, %v", sites, err)
+	}
+}
+
+func BenchmarkAppend(b *testing.B) {
+	ctx := context.Background()
+	s, _ := openTest(b)
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	const batch = 500
+	batches := make([]analytics.Batch, 16)
+	for k := range batches {
+		for i := range batch {
+			batches[k].PageViews = append(batches[k].PageViews, analytics.PageView{
+				Time: t0.Add(time.Duration(i) * time.Second), Site: "example.fi",
+				Visitor: uint64(i * 7919), Visit: uint64(i * 104729), ID: fmt.Sprintf("pv%d-%d", k, i),
+				Path: "/blogi/2026/jotain", ReferrerHost: "duckduckgo.com", Country: "FI", Region: "18",
+				City: "Helsinki", Browser: "Firefox", BrowserVersion: "133", OS: "Linux", Device: analytics.DeviceDesktop,
+			})
+		}
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		// Time moves on, as it does for the collector: rows append to the
+		// end of the (site, ts) index.
+		bt := batches[i%len(batches)]
+		for j := range bt.PageViews {
+			bt.PageViews[j].Time = t0.Add(time.Duration(i*batch+j) * time.Millisecond)
+		}
+		if err := s.Append(ctx, bt); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "pageviews/s")
+}
