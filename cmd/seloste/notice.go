@@ -2,10 +2,123 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"io"
+	"time"
+	_ "time/tzdata" // "today" is a Helsinki date even where the system has no zoneinfo
+
+	"github.com/seloste/seloste/notice"
 )
 
 func runNotice(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("notice: not implemented yet")
+	if len(args) == 0 {
+		noticeUsage(stderr)
+		return fmt.Errorf("notice: missing subcommand")
+	}
+	switch args[0] {
+	case "build":
+		return runNoticeBuild(ctx, args[1:], stdout, stderr)
+	case "check":
+		return runNoticeCheck(args[1:], stdout, stderr)
+	case "new":
+		return runNoticeNew(args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		noticeUsage(stderr)
+		return nil
+	}
+	noticeUsage(stderr)
+	return fmt.Errorf("notice: unknown subcommand %q", args[0])
+}
+
+func noticeUsage(w io.Writer) {
+	fmt.Fprint(w, `Usage: seloste notice SUBCOMMAND [flags]
+
+Subcommands:
+  build    build the statement's site into public/
+  check    validate the source: front matter, published versions, GDPR Art. 13
+  new      start the next version as a draft copy of the newest
+
+Run "seloste notice SUBCOMMAND -h" for its flags.
+`)
+}
+
+// runNoticeCheck prints every problem and fails only on errors: missing
+// Art. 13 points are warnings the owner may knowingly accept.
+func runNoticeCheck(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("notice check", "[-content DIR]", stderr)
+	content := fs.String("content", "content", "content `folder` holding "+notice.Dir+"/")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("notice check: unexpected argument %q", fs.Arg(0))
+	}
+	dir := notice.SourceDir(*content)
+	vs, ps := notice.CheckDir(dir)
+	counts := map[notice.Severity]int{}
+	for _, p := range ps {
+		fmt.Fprintln(stdout, p)
+		counts[p.Severity]++
+	}
+	if cur, ok := notice.Current(vs); ok {
+		fmt.Fprintf(stdout, "%d versiota / versions, voimassa / current: %s; %d virhettä / errors, %d varoitusta / warnings, %d huomiota / notes\n",
+			len(vs), cur.Slug(), counts[notice.SeverityError], counts[notice.SeverityWarning], counts[notice.SeverityNote])
+	} else {
+		fmt.Fprintf(stdout, "%d virhettä / errors, %d varoitusta / warnings, %d huomiota / notes\n",
+			counts[notice.SeverityError], counts[notice.SeverityWarning], counts[notice.SeverityNote])
+	}
+	if notice.HasErrors(ps) {
+		return errExit1
+	}
+	return nil
+}
+
+func runNoticeNew(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("notice new", "[-content DIR] [-date YYYY-MM-DD]", stderr)
+	content := fs.String("content", "content", "content `folder` holding "+notice.Dir+"/")
+	dateFlag := fs.String("date", "", "the new version's `date`, YYYY-MM-DD (default today in Europe/Helsinki)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("notice new: unexpected argument %q", fs.Arg(0))
+	}
+	var date time.Time
+	if *dateFlag == "" {
+		loc, err := time.LoadLocation("Europe/Helsinki")
+		if err != nil {
+			return err
+		}
+		date = time.Now().In(loc)
+	} else {
+		d, err := time.Parse(notice.DateLayout, *dateFlag)
+		if err != nil {
+			return fmt.Errorf("notice new: -date %q: anna päivä muodossa VVVV-KK-PP / give the date as YYYY-MM-DD", *dateFlag)
+		}
+		date = d
+	}
+	dir := notice.SourceDir(*content)
+	vs, err := notice.Load(dir)
+	if err != nil {
+		return err
+	}
+	if err := notice.VerifyLock(dir, vs); err != nil {
+		return err
+	}
+	path, err := notice.NewDraft(dir, vs, date)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, `Uusi luonnos / new draft: %s
+
+Seuraavaksi / next:
+  1. Muokkaa tekstiä ja kirjoita summary-kenttään lyhyesti, mitä muutit.
+     Edit the text and say briefly in "summary" what you changed.
+  2. Tarkista / check:   seloste notice check
+  3. Julkaise: poista rivi "draft: true" ja rakenna sivusto.
+     Publish: remove the line "draft: true", then build:   seloste notice build
+`, path)
+	return nil
 }
