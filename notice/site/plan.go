@@ -103,19 +103,29 @@ func plan(all []notice.Version, drafts bool) (plannedSite, error) {
 		p.pages = append(p.pages, contentFile{path: path, front: front, body: body})
 	}
 
+	// The statement's text is rendered by notice (goldmark), the same as the
+	// standalone HTML and text files, not by Hugo's Markdown settings.
+	bodies := map[string]string{}
+	for _, v := range vs {
+		b, err := notice.BodyHTML(v)
+		if err != nil {
+			return plannedSite{}, fmt.Errorf("site: %w", err)
+		}
+		bodies[v.Slug()] = string(b)
+	}
 	versionParams := func(v notice.Version, r versionRef) map[string]any {
 		return map[string]any{
 			"version":  r,
-			"stamp":    v.Stamp(),
+			"body":     bodies[v.Slug()],
 			"ownh1":    hasOwnH1(v.Body),
 			"versions": markSelf(newestFirst, r.Slug),
 			"drafts":   drafts,
 		}
 	}
 
-	add(section+"/_index.md", titleOf(cur), notice.Stamped(cur), nil, versionParams(cur, curRef))
+	add(section+"/_index.md", titleOf(cur), "", nil, versionParams(cur, curRef))
 	for i, v := range vs {
-		add(section+"/"+v.Slug()+".md", titleOf(v), notice.Stamped(v),
+		add(section+"/"+v.Slug()+".md", titleOf(v), "",
 			map[string]any{"url": refs[i].URL}, versionParams(v, refs[i]))
 	}
 
