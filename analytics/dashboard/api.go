@@ -1,0 +1,102 @@
+package dashboard
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+// apiDefaultLimit is the rows per breakdown of /api/stats unless limit= says
+// otherwise (limit=0: all rows).
+const apiDefaultLimit = 100
+
+// apiStats serves GET /api/stats: the report as the issue-4 JSON document.
+func (h *Handler) apiStats(w http.ResponseWriter, r *http.Request) {
+	who, ok := h.apiAuth(w, r)
+	if !ok {
+		return
+	}
+	p, err := h.parseParams(r.URL.Query(), apiDefaultLimit)
+	if err != nil {
+		writeJSONError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	rep, err := h.report(r.Context(), h.query(p, h.cfg.MinVisitors))
+	if err != nil {
+		h.log.Error("api report", "site", p.Site, "by", who, "err", err)
+		writeJSONError(w, http.StatusInternalServerError, "the report could not be computed")
+		return
+	}
+	body, err := json.Marshal(rep)
+	if err != nil {
+		h.log.Error("encoding a report", "err", err)
+		writeJSONError(w, http.StatusInternalServerError, "the report could not be encoded")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Write(append(body, '\n'))
+}
+
+func writeJSONError(w http.ResponseWriter, code int, msg string) {
+	body, _ := json.Marshal(struct {
+		Error string `json:"error"`
+	}{msg})
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	w.Write(append(body, '\n'))
+}
+
+// exportCSV serves one breakdown of the dashboard's current view as a CSV
+// download: /dashboard/export.csv?site=&period=&filter=&breakdown=pages.
+func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, s *session) {
+	q := r.URL.Query()
+	dim := analytics.Dimension(q.Get("breakdown"))
+	if !slices.Contains(analytics.Dimensions, dim) {
+		h.fail(w, r, http.StatusBadRequest, "breakdown: want one of "+dimList())
+		return
+	}
+	if q.Get("limit") == "" {
+		q.Set("limit", "0") // the whole breakdown, not the page's top ten
+	}
+	p, err := h.parseParams(q, 0)
+	if err != nil {
+		h.fail(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	rep, err := h.report(r.Context(), h.query(p, h.cfg.MinVisitors))
+	if err != nil {
+		h.log.Error("csv report", "site", p.Site, "err", err)
+		h.fail(w, r, http.StatusInternalServerError, "the report could not be computed")
+		return
+	}
+	var buf bytes.Buffer
+	if err := writeCSV(&buf, rep, dim); err != nil {
+		if errors.Is(err, errUnknownDim) {
+			h.fail(w, r, http.StatusBadRequest, err.Error())
+			return
+		}
+		h.log.Error("csv", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, "the CSV could not be written")
+		return
+	}
+	name := p.Site + "-" + string(dim) + "-" + p.From.Format("2006-01-02") + "-" + p.To.Format("2006-01-02") + ".csv"
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+safeFileName(name)+`"`)
+	w.Write(buf.Bytes())
+}
+
+// safeFileName keeps a download name to harmless characters.
+func safeFileName(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if !(c == '-' || c == '.' || c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}

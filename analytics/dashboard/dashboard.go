@@ -1,0 +1,270 @@
+// Package dashboard is the owner's side of seloste's statistics on the web:
+// the HTML dashboard under /dashboard, the JSON stats API at /api/stats and
+// the optional public, read-only share links under /share/.
+//
+// Every number comes from one analytics.Report computed by an
+// analytics.Reporter; this package only renders it. The pages are plain
+// server-rendered HTML with an inline SVG chart: no script, no CDN.
+//
+// Access: a password login (argon2id, from "seloste passwd") gives a signed,
+// HttpOnly, SameSite=Strict session cookie; the API also takes a bearer token
+// from "seloste token". Both live in the auth file (package analytics/auth),
+// which is re-read when it changes, so a revoked token stops working at once.
+// The client IP is used only in memory to rate-limit logins; it is never
+// logged or stored.
+package dashboard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/auth"
+)
+
+// Config configures the handler returned by New.
+type Config struct {
+	Reporter analytics.Reporter // computes every report; required
+	Sites    []string           // the configured sites, in picker order; required
+	Zone     *time.Location     // days of reports; Europe/Helsinki when nil
+	AuthFile string             // credentials file written by "seloste passwd" / "seloste token"; required
+
+	// MinVisitors is the configured k-anonymity floor for every report.
+	MinVisitors int
+	// ShareMinVisitors is the floor of public share links; they use the
+	// larger of it and MinVisitors. 0 means DefaultShareMinVisitors.
+	ShareMinVisitors int
+
+	// SecureCookies marks cookies Secure even when the request did not come
+	// over TLS to this process, e.g. behind a TLS-terminating proxy.
+	SecureCookies bool
+	// ClientIP returns the client address used to rate-limit logins; it is
+	// kept only in memory. Nil uses the connection's remote address; pass
+	// the collector's trusted-proxy logic when behind a proxy.
+	ClientIP func(*http.Request) string
+	// LoginAttempts is how many login attempts one client may make in a
+	// burst before it must wait; 0 means 5.
+	LoginAttempts int
+
+	Logger *slog.Logger     // nil discards
+	Now    func() time.Time // nil is time.Now
+}
+
+// DefaultShareMinVisitors is the k-anonymity floor of share links when the
+// configuration sets none: rows seen by fewer visitors are folded away.
+const DefaultShareMinVisitors = 5
+
+// SessionTTL is how long a login lasts.
+const SessionTTL = 7 * 24 * time.Hour
+
+// Handler serves /dashboard, /api/stats and /share/. Make one with New.
+type Handler struct {
+	cfg    Config
+	log    *slog.Logger
+	mux    *http.ServeMux
+	cop    *http.CrossOriginProtection
+	logins *loginLimiter
+	hashes chan struct{} // bounds concurrent argon2 runs (64 MiB each)
+
+	mu      sync.Mutex
+	creds   *auth.File
+	credsAt fileStamp
+	revoked map[string]time.Time // logged-out session ids until they expire
+}
+
+type fileStamp struct {
+	mod  time.Time
+	size int64
+	ok   bool
+}
+
+// New returns the handler of the dashboard, the stats API and share links.
+// Mount it at "/" (or at least at /dashboard, /dashboard/, /api/stats and
+// /share/) of the admin server.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Reporter == nil {
+		return nil, errors.New("dashboard: no Reporter")
+	}
+	if len(cfg.Sites) == 0 {
+		return nil, errors.New("dashboard: no sites configured")
+	}
+	if cfg.AuthFile == "" {
+		return nil, errors.New("dashboard: no auth file")
+	}
+	if cfg.Zone == nil {
+		z, err := time.LoadLocation("Europe/Helsinki")
+		if err != nil {
+			return nil, fmt.Errorf("dashboard: time zone: %w", err)
+		}
+		cfg.Zone = z
+	}
+	if cfg.ShareMinVisitors <= 0 {
+		cfg.ShareMinVisitors = DefaultShareMinVisitors
+	}
+	cfg.ShareMinVisitors = max(cfg.ShareMinVisitors, cfg.MinVisitors)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.ClientIP == nil {
+		cfg.ClientIP = remoteIP
+	}
+	if cfg.LoginAttempts <= 0 {
+		cfg.LoginAttempts = 5
+	}
+	h := &Handler{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		mux:     http.NewServeMux(),
+		cop:     http.NewCrossOriginProtection(),
+		logins:  newLoginLimiter(cfg.LoginAttempts, cfg.Now),
+		hashes:  make(chan struct{}, 1),
+		revoked: make(map[string]time.Time),
+	}
+	if _, err := h.credentials(); err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	h.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.fail(w, r, http.StatusForbidden, "cross-origin request refused")
+	}))
+
+	h.mux.HandleFunc("GET /dashboard/login", h.loginPage)
+	h.mux.HandleFunc("POST /dashboard/login", h.login)
+	h.mux.Handle("POST /dashboard/logout", h.requireSession(h.logout))
+	h.mux.Handle("GET /dashboard", h.requireSession(h.dashboard))
+	h.mux.Handle("GET /dashboard/{$}", h.requireSession(func(w http.ResponseWriter, r *http.Request, s *session) {
+		http.Redirect(w, r, "/dashboard", http.StatusMovedPermanently)
+	}))
+	h.mux.Handle("GET /dashboard/export.csv", h.requireSession(h.exportCSV))
+	h.mux.Handle("POST /dashboard/share", h.requireSession(h.share))
+	// Anything else under /dashboard/ still needs a login first, so that
+	// the set of pages is not probeable without one.
+	h.mux.Handle("/dashboard/", h.requireSession(func(w http.ResponseWriter, r *http.Request, s *session) {
+		http.NotFound(w, r)
+	}))
+	h.mux.HandleFunc("GET /api/stats", h.apiStats)
+	h.mux.HandleFunc("/api/stats", func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := h.apiAuth(w, r); !ok {
+			return
+		}
+		w.Header().Set("Allow", "GET, HEAD")
+		writeJSONError(w, http.StatusMethodNotAllowed, "use GET")
+	})
+	h.mux.HandleFunc("GET /share/{id}", h.sharePage)
+	return h, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", csp)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("X-Frame-Options", "DENY")
+	// Dashboard URLs carry filters and share ids: never leak them onwards.
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Cache-Control", "no-store")
+	if err := h.cop.Check(r); err != nil {
+		h.fail(w, r, http.StatusForbidden, "cross-origin request refused")
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// credentials returns the auth file's contents, re-reading the file when it
+// changed on disk (a new password, a revoked token).
+func (h *Handler) credentials() (*auth.File, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var st fileStamp
+	if fi, err := os.Stat(h.cfg.AuthFile); err == nil {
+		st = fileStamp{fi.ModTime(), fi.Size(), true}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if h.creds != nil && st == h.credsAt {
+		return h.creds, nil
+	}
+	f, err := auth.Load(h.cfg.AuthFile)
+	if err != nil {
+		if h.creds != nil {
+			// Keep serving with the last good credentials; say why once.
+			h.log.Error("auth file unreadable, keeping the previous credentials", "err", err)
+			h.credsAt = st
+			return h.creds, nil
+		}
+		return nil, err
+	}
+	h.creds, h.credsAt = f, st
+	return f, nil
+}
+
+// updateCredentials changes the auth file under the lock and saves it.
+func (h *Handler) updateCredentials(change func(*auth.File) error) error {
+	if _, err := h.credentials(); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f, err := auth.Load(h.cfg.AuthFile)
+	if err != nil {
+		return err
+	}
+	if err := change(f); err != nil {
+		return err
+	}
+	if err := f.Save(h.cfg.AuthFile); err != nil {
+		return err
+	}
+	var st fileStamp
+	if fi, err := os.Stat(h.cfg.AuthFile); err == nil {
+		st = fileStamp{fi.ModTime(), fi.Size(), true}
+	}
+	h.creds, h.credsAt = f, st
+	return nil
+}
+
+func (h *Handler) site(name string) (string, bool) {
+	if name == "" {
+		return h.cfg.Sites[0], true
+	}
+	return name, slices.Contains(h.cfg.Sites, name)
+}
+
+func (h *Handler) report(ctx context.Context, q analytics.Query) (*analytics.Report, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return h.cfg.Reporter.Report(ctx, q)
+}
+
+// fail answers with a short plain page or JSON, never with internals.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, code int, msg string) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeJSONError(w, code, msg)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(code)
+	fmt.Fprintln(w, msg)
+}
+
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (h *Handler) secure(r *http.Request) bool { return h.cfg.SecureCookies || r.TLS != nil }

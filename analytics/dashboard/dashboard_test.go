@@ -1,0 +1,499 @@
+package dashboard
+
+import (
+	"context"
+	"encoding/json"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/auth"
+)
+
+func init() {
+	auth.DefaultParams = auth.Params{Memory: 64, Time: 1, Threads: 1}
+}
+
+const testPassword = "oikein pitkä salasana"
+
+// fixedReporter returns one known report and remembers the queries.
+type fixedReporter struct {
+	mu      sync.Mutex
+	queries []analytics.Query
+}
+
+func (f *fixedReporter) Report(ctx context.Context, q analytics.Query) (*analytics.Report, error) {
+	f.mu.Lock()
+	f.queries = append(f.queries, q)
+	f.mu.Unlock()
+	rep := &analytics.Report{
+		Site: q.Site, From: q.From, To: q.To, Zone: q.Zone, Interval: analytics.Day,
+		Totals:   analytics.Totals{Visitors: 1234, Visits: 1500, PageViews: 4321, ViewsPerVisit: 2.88, BounceRate: 0.42, AvgVisitDuration: 95, AvgTimeOnPage: 31, Bots: 7},
+		Previous: analytics.Totals{Visitors: 1000, Visits: 1500, PageViews: 5000, ViewsPerVisit: 3.3, BounceRate: 0.4, AvgVisitDuration: 80, AvgTimeOnPage: 35, Bots: 0},
+		Breakdowns: map[analytics.Dimension][]analytics.Row{
+			analytics.DimPage:        {{Value: "/", Visitors: 900, PageViews: 2000, AvgTime: 20}, {Value: "/hinnasto", Visitors: 300, PageViews: 400, AvgTime: 65}, {Value: analytics.Other, Visitors: 34, PageViews: 40}},
+			analytics.DimCountry:     {{Value: "FI", Name: "Finland", Visitors: 1200}, {Value: "SE", Name: "Sweden", Visitors: 34}},
+			analytics.DimDevice:      {{Value: "mobile", Visitors: 700}, {Value: "desktop", Visitors: 534}},
+			analytics.DimUTMCampaign: {{Value: "=cmd()", Visitors: 3}},
+		},
+		Realtime:    3,
+		GeneratedAt: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC),
+	}
+	for d := q.From; !d.After(q.To); d = d.AddDate(0, 0, 1) {
+		rep.Series = append(rep.Series, analytics.Point{T: d, Visitors: 40, PageViews: 140})
+	}
+	return rep, nil
+}
+
+func (f *fixedReporter) last() analytics.Query {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.queries[len(f.queries)-1]
+}
+
+type fixture struct {
+	h        *Handler
+	rep      *fixedReporter
+	authFile string
+	token    string
+	now      time.Time
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{rep: &fixedReporter{}, authFile: filepath.Join(t.TempDir(), "seloste.auth")}
+	a, err := auth.Load(f.authFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetPassword(testPassword); err != nil {
+		t.Fatal(err)
+	}
+	if f.token, err = a.AddToken("ci", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Save(f.authFile); err != nil {
+		t.Fatal(err)
+	}
+	zone, _ := time.LoadLocation("Europe/Helsinki")
+	f.now = time.Date(2026, 11, 25, 12, 0, 0, 0, zone)
+	f.h, err = New(Config{
+		Reporter: f.rep, Sites: []string{"example.fi", "toinen.fi"}, Zone: zone, AuthFile: f.authFile,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now:    func() time.Time { return f.now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) do(r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	return w
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// login goes through the login form and returns the session cookie.
+func (f *fixture) login(t *testing.T, password, ip string) (*httptest.ResponseRecorder, *http.Cookie) {
+	t.Helper()
+	w := f.do(httptest.NewRequest("GET", "/dashboard/login", nil))
+	m := csrfRE.FindStringSubmatch(w.Body.String())
+	if w.Code != 200 || m == nil {
+		t.Fatalf("login page: %d %s", w.Code, w.Body)
+	}
+	var nonce *http.Cookie
+	for _, c := range w.Result().Cookies() {
+		if c.Name == loginCookie {
+			nonce = c
+		}
+	}
+	form := url.Values{"csrf": {m[1]}, "password": {password}, "next": {"/dashboard?period=7d"}}
+	r := httptest.NewRequest("POST", "/dashboard/login", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Origin", "http://example.com")
+	r.Host = "example.com"
+	r.RemoteAddr = ip + ":5555"
+	r.AddCookie(nonce)
+	w = f.do(r)
+	for _, c := range w.Result().Cookies() {
+		if c.Name == sessionCookie && c.MaxAge >= 0 {
+			return w, c
+		}
+	}
+	return w, nil
+}
+
+func (f *fixture) get(target string, c *http.Cookie) *httptest.ResponseRecorder {
+	r := httptest.NewRequest("GET", target, nil)
+	if c != nil {
+		r.AddCookie(c)
+	}
+	return f.do(r)
+}
+
+func TestEveryAdminRouteNeedsCredentials(t *testing.T) {
+	f := newFixture(t)
+	html := []struct{ method, path string }{
+		{"GET", "/dashboard"},
+		{"GET", "/dashboard/"},
+		{"GET", "/dashboard?site=example.fi&period=7d"},
+		{"GET", "/dashboard/export.csv?breakdown=page"},
+		{"GET", "/dashboard/anything"},
+		{"POST", "/dashboard/logout"},
+		{"POST", "/dashboard/share"},
+	}
+	for _, rt := range html {
+		w := f.do(httptest.NewRequest(rt.method, rt.path, nil))
+		if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/dashboard/login") {
+			t.Errorf("%s %s without login: %d %q, want 303 to the login page", rt.method, rt.path, w.Code, w.Header().Get("Location"))
+		}
+	}
+	// A forged or expired cookie is no better than none.
+	bad := &http.Cookie{Name: sessionCookie, Value: "AAAA.BBBB"}
+	if w := f.get("/dashboard", bad); w.Code != http.StatusSeeOther {
+		t.Errorf("forged cookie: %d", w.Code)
+	}
+	for _, rt := range []struct{ method, path string }{{"GET", "/api/stats"}, {"GET", "/api/stats?site=example.fi"}, {"POST", "/api/stats"}, {"HEAD", "/api/stats"}} {
+		w := f.do(httptest.NewRequest(rt.method, rt.path, nil))
+		if w.Code != http.StatusUnauthorized || !strings.HasPrefix(w.Header().Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("%s %s without credentials: %d %q, want 401 with a Bearer challenge", rt.method, rt.path, w.Code, w.Header().Get("WWW-Authenticate"))
+		}
+	}
+	if len(f.rep.queries) != 0 {
+		t.Fatalf("a report was computed for an anonymous request: %+v", f.rep.queries)
+	}
+	// The share path without a valid id is a plain 404.
+	if w := f.get("/share/nope", nil); w.Code != http.StatusNotFound {
+		t.Errorf("unknown share link: %d", w.Code)
+	}
+}
+
+func TestLogin(t *testing.T) {
+	f := newFixture(t)
+	w, c := f.login(t, "väärä salasana!!", "192.0.2.1")
+	if c != nil || w.Code != http.StatusUnauthorized {
+		t.Fatalf("wrong password: %d, cookie %v", w.Code, c)
+	}
+	w, c = f.login(t, testPassword, "192.0.2.1")
+	if c == nil || w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/dashboard?period=7d" {
+		t.Fatalf("right password: %d %q cookie %v", w.Code, w.Header().Get("Location"), c)
+	}
+	if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Secure {
+		t.Errorf("cookie flags: HttpOnly=%v SameSite=%v Secure=%v (no TLS here)", c.HttpOnly, c.SameSite, c.Secure)
+	}
+	w = f.get("/dashboard?period=7d", c)
+	if w.Code != 200 {
+		t.Fatalf("dashboard: %d %s", w.Code, w.Body)
+	}
+	body := html.UnescapeString(w.Body.String())
+	for _, want := range []string{
+		"1\u00a0234",                    // visitors, Finnish grouping
+		"+234 (+23,4\u00a0%)",           // change against the previous period
+		"Kävijät", "Sivut", "/hinnasto", // Finnish labels and a row
+		`<svg class="chart"`, `<title id="chart-title">`, // the chart, accessible
+		"filter=page%3D%2Fhinnasto", // clicking a row filters
+		"/dashboard/export.csv?",    // CSV links
+		"puhelin",                   // device names translated
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("dashboard lacks %q", want)
+		}
+	}
+	q := f.rep.last()
+	if q.Site != "example.fi" || q.From.Format("2006-01-02") != "2026-11-19" || q.To.Format("2006-01-02") != "2026-11-25" {
+		t.Errorf("query %+v", q)
+	}
+	// The session also opens the API.
+	if w := f.get("/api/stats?period=today", c); w.Code != 200 {
+		t.Errorf("API with a session: %d", w.Code)
+	}
+	// A new password logs the session out.
+	a, _ := auth.Load(f.authFile)
+	a.SetPassword("aivan toinen salasana")
+	a.Save(f.authFile)
+	if w := f.get("/dashboard", c); w.Code != http.StatusSeeOther {
+		t.Errorf("session after a password change: %d", w.Code)
+	}
+}
+
+func TestSessionExpires(t *testing.T) {
+	f := newFixture(t)
+	_, c := f.login(t, testPassword, "192.0.2.1")
+	if c == nil {
+		t.Fatal("no session")
+	}
+	f.now = f.now.Add(SessionTTL + time.Second)
+	if w := f.get("/dashboard", c); w.Code != http.StatusSeeOther {
+		t.Errorf("expired session: %d", w.Code)
+	}
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	f := newFixture(t)
+	for i := range 5 {
+		w, c := f.login(t, "arvaus numero "+string(rune('a'+i))+"xx", "192.0.2.7")
+		if w.Code != http.StatusUnauthorized || c != nil {
+			t.Fatalf("attempt %d: %d", i+1, w.Code)
+		}
+	}
+	w, c := f.login(t, testPassword, "192.0.2.7")
+	if w.Code != http.StatusTooManyRequests || c != nil {
+		t.Fatalf("6th attempt: %d, cookie %v; want 429 even with the right password", w.Code, c)
+	}
+	if ra := w.Header().Get("Retry-After"); ra == "" || ra == "0" {
+		t.Errorf("Retry-After %q", ra)
+	}
+	// Another client is not blocked by the first one's guesses.
+	if _, c := f.login(t, testPassword, "192.0.2.8"); c == nil {
+		t.Error("a second client was blocked")
+	}
+	// After a minute one more attempt is allowed.
+	f.now = f.now.Add(61 * time.Second)
+	if _, c := f.login(t, testPassword, "192.0.2.7"); c == nil {
+		t.Error("no attempt allowed after waiting")
+	}
+}
+
+func TestLoginGlobalLimit(t *testing.T) {
+	f := newFixture(t)
+	limited := false
+	for i := range 120 {
+		w, _ := f.login(t, "wrong password here", "198.51.100."+string(rune('0'+i%10))+string(rune('0'+i/10%10)))
+		if w.Code == http.StatusTooManyRequests {
+			limited = true
+			break
+		}
+	}
+	if !limited {
+		t.Fatal("many clients guessing were never limited")
+	}
+}
+
+func TestBearerToken(t *testing.T) {
+	f := newFixture(t)
+	api := func(tok string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", "/api/stats?site=toinen.fi&period=month&filter=country=FI&limit=5", nil)
+		r.Header.Set("Authorization", "Bearer "+tok)
+		return f.do(r)
+	}
+	w := api(f.token)
+	if w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+		t.Fatalf("API with the token: %d %s", w.Code, w.Body)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil {
+		t.Fatalf("API body is not JSON: %v", err)
+	}
+	q := f.rep.last()
+	if q.Site != "toinen.fi" || q.From.Format("2006-01-02") != "2026-11-01" || q.Limit != 5 ||
+		len(q.Filters) != 1 || q.Filters[0] != (analytics.Filter{Dim: analytics.DimCountry, Value: "FI"}) {
+		t.Errorf("query %+v", q)
+	}
+	if w := api(f.token + "x"); w.Code != http.StatusUnauthorized {
+		t.Errorf("wrong token: %d", w.Code)
+	}
+	a, _ := auth.Load(f.authFile)
+	if err := a.RevokeToken("ci"); err != nil {
+		t.Fatal(err)
+	}
+	a.Save(f.authFile)
+	if w := api(f.token); w.Code != http.StatusUnauthorized || !strings.Contains(w.Header().Get("WWW-Authenticate"), "invalid_token") {
+		t.Errorf("revoked token: %d %q", w.Code, w.Header().Get("WWW-Authenticate"))
+	}
+}
+
+func TestAPIBadParams(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct{ query, want string }{
+		{"period=week", "period \"week\""},
+		{"site=muu.fi", "unknown site"},
+		{"from=2026-11-10", "both from and to"},
+		{"from=2026-11-10&to=2026-11-01", "is after"},
+		{"from=10.11.2026&to=2026-11-11", "not a date"},
+		{"filter=maa=FI", "DIMENSION=VALUE"},
+		{"filter=country", "DIMENSION=VALUE"},
+		{"limit=-1", "limit"},
+		{"from=2020-01-01&to=2026-01-01", "longer than"},
+	} {
+		r := httptest.NewRequest("GET", "/api/stats?"+tc.query, nil)
+		r.Header.Set("Authorization", "Bearer "+f.token)
+		w := f.do(r)
+		var e struct{ Error string }
+		json.Unmarshal(w.Body.Bytes(), &e)
+		if w.Code != 400 || !strings.Contains(e.Error, tc.want) {
+			t.Errorf("%s: %d %q, want 400 mentioning %q", tc.query, w.Code, e.Error, tc.want)
+		}
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	f := newFixture(t)
+	_, c := f.login(t, testPassword, "192.0.2.1")
+	page := f.get("/dashboard", c).Body.String()
+	token := csrfRE.FindStringSubmatch(page)[1]
+	post := func(form url.Values, hdr map[string]string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("POST", "/dashboard/logout", strings.NewReader(form.Encode()))
+		r.Host = "example.com"
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range hdr {
+			r.Header.Set(k, v)
+		}
+		r.AddCookie(c)
+		return f.do(r)
+	}
+	if w := post(url.Values{}, nil); w.Code != http.StatusForbidden {
+		t.Errorf("POST without a CSRF token: %d", w.Code)
+	}
+	if w := post(url.Values{"csrf": {"forged"}}, nil); w.Code != http.StatusForbidden {
+		t.Errorf("POST with a wrong CSRF token: %d", w.Code)
+	}
+	if w := post(url.Values{"csrf": {token}}, map[string]string{"Origin": "https://evil.example"}); w.Code != http.StatusForbidden {
+		t.Errorf("POST from a foreign origin: %d", w.Code)
+	}
+	if w := post(url.Values{"csrf": {token}}, map[string]string{"Sec-Fetch-Site": "cross-site"}); w.Code != http.StatusForbidden {
+		t.Errorf("cross-site POST: %d", w.Code)
+	}
+	if w := f.get("/dashboard", c); w.Code != 200 {
+		t.Fatalf("a refused logout logged out: %d", w.Code)
+	}
+	w := post(url.Values{"csrf": {token}}, map[string]string{"Origin": "http://example.com", "Sec-Fetch-Site": "same-origin"})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("logout: %d %s", w.Code, w.Body)
+	}
+	// The old cookie no longer works, even if a client kept it.
+	if w := f.get("/dashboard", c); w.Code != http.StatusSeeOther {
+		t.Errorf("cookie after logout: %d", w.Code)
+	}
+	// The login form itself refuses a POST without its nonce.
+	r := httptest.NewRequest("POST", "/dashboard/login", strings.NewReader("password="+url.QueryEscape(testPassword)))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if w := f.do(r); w.Code != http.StatusForbidden || len(w.Result().Cookies()) > 0 && w.Result().Cookies()[0].Name == sessionCookie {
+		t.Errorf("login POST without the form's token: %d", w.Code)
+	}
+}
+
+func TestShareLink(t *testing.T) {
+	f := newFixture(t)
+	_, c := f.login(t, testPassword, "192.0.2.1")
+	page := f.get("/dashboard?site=toinen.fi", c).Body.String()
+	token := csrfRE.FindStringSubmatch(page)[1]
+	share := func(action string) {
+		form := url.Values{"csrf": {token}, "site": {"toinen.fi"}, "action": {action}}
+		r := httptest.NewRequest("POST", "/dashboard/share", strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.AddCookie(c)
+		if w := f.do(r); w.Code != http.StatusSeeOther {
+			t.Fatalf("share %s: %d %s", action, w.Code, w.Body)
+		}
+	}
+	share("create")
+	a, _ := auth.Load(f.authFile)
+	id := a.ShareID("toinen.fi")
+	if id == "" {
+		t.Fatal("no share link saved")
+	}
+	if !strings.Contains(f.get("/dashboard?site=toinen.fi", c).Body.String(), "/share/"+id) {
+		t.Error("dashboard does not show the share link")
+	}
+	w := f.get("/share/"+id+"?period=7d&filter=page=/hinnasto&lang=en", nil)
+	if w.Code != 200 {
+		t.Fatalf("share page: %d", w.Code)
+	}
+	body := w.Body.String()
+	q := f.rep.last()
+	if q.Site != "toinen.fi" || len(q.Filters) != 0 || q.MinVisitors != DefaultShareMinVisitors {
+		t.Errorf("share query %+v: want the site, no filters, k=%d", q, DefaultShareMinVisitors)
+	}
+	if strings.Contains(body, "filter=") || strings.Contains(body, "csrf") || strings.Contains(body, "export.csv") {
+		t.Error("share page offers filters, forms or downloads")
+	}
+	if !strings.Contains(body, "Visitors") || !strings.Contains(body, "1,234") {
+		t.Error("share page lacks the English totals")
+	}
+	share("delete")
+	if w := f.get("/share/"+id, nil); w.Code != http.StatusNotFound {
+		t.Errorf("deleted share link: %d", w.Code)
+	}
+}
+
+func TestExportCSV(t *testing.T) {
+	f := newFixture(t)
+	_, c := f.login(t, testPassword, "192.0.2.1")
+	w := f.get("/dashboard/export.csv?site=example.fi&period=30d&breakdown=page", c)
+	if w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/csv") {
+		t.Fatalf("csv: %d %s", w.Code, w.Body)
+	}
+	if cd := w.Header().Get("Content-Disposition"); cd != `attachment; filename="example.fi-page-2026-10-27-2026-11-25.csv"` {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	if !strings.Contains(w.Body.String(), "/hinnasto,") || f.rep.last().Limit != 0 {
+		t.Errorf("csv body %q, limit %d", w.Body, f.rep.last().Limit)
+	}
+	w = f.get("/dashboard/export.csv?breakdown=utm_campaign", c)
+	if strings.Contains(w.Body.String(), "\n=cmd()") {
+		t.Error("a formula was written into the CSV unescaped")
+	}
+	if w := f.get("/dashboard/export.csv?breakdown=nope", c); w.Code != 400 {
+		t.Errorf("bad breakdown: %d", w.Code)
+	}
+}
+
+func TestLanguage(t *testing.T) {
+	f := newFixture(t)
+	_, c := f.login(t, testPassword, "192.0.2.1")
+	if b := f.get("/dashboard", c).Body.String(); !strings.Contains(b, `lang="fi"`) || !strings.Contains(b, "Kävijät") {
+		t.Error("default is not Finnish")
+	}
+	if b := f.get("/dashboard?lang=en", c).Body.String(); !strings.Contains(b, `lang="en"`) || !strings.Contains(b, "Bounce rate") {
+		t.Error("?lang=en is not English")
+	}
+	r := httptest.NewRequest("GET", "/dashboard/login", nil)
+	r.Header.Set("Accept-Language", "en-GB,en;q=0.9,fi;q=0.5")
+	if b := f.do(r).Body.String(); !strings.Contains(b, "Log in") {
+		t.Error("Accept-Language en ignored")
+	}
+	r.Header.Set("Accept-Language", "sv-FI,fi;q=0.8,en;q=0.5")
+	if b := f.do(r).Body.String(); !strings.Contains(b, "Kirjaudu") {
+		t.Error("Accept-Language fi ignored")
+	}
+}
+
+func TestNoPasswordSet(t *testing.T) {
+	f := newFixture(t)
+	f.h.cfg.AuthFile = filepath.Join(t.TempDir(), "none.auth")
+	w := f.get("/dashboard/login", nil)
+	if !strings.Contains(w.Body.String(), "seloste passwd") {
+		t.Error("login page does not say how to set a password")
+	}
+	if _, c := f.login(t, "", "192.0.2.1"); c != nil {
+		t.Error("logged in without a password")
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	f := newFixture(t)
+	w := f.get("/dashboard/login", nil)
+	for k, want := range map[string]string{
+		"Content-Security-Policy": "default-src 'none'",
+		"X-Frame-Options":         "DENY",
+		"Referrer-Policy":         "no-referrer",
+		"Cache-Control":           "no-store",
+	} {
+		if !strings.Contains(w.Header().Get(k), want) {
+			t.Errorf("%s: %q", k, w.Header().Get(k))
+		}
+	}
+}

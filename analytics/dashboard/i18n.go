@@ -1,0 +1,388 @@
+package dashboard
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+// messages holds the UI text; Finnish first, English second. A key missing
+// in English falls back to Finnish, and a missing key shows itself, so a
+// gap is visible rather than blank.
+var messages = map[string]map[string]string{
+	"fi": {
+		"title":             "Kävijätilastot",
+		"login.title":       "Kirjaudu",
+		"login.password":    "Salasana",
+		"login.submit":      "Kirjaudu sisään",
+		"login.wrong":       "Väärä salasana.",
+		"login.toomany":     "Liian monta yritystä. Odota hetki ja yritä uudelleen.",
+		"login.stale":       "Lomake vanheni. Yritä uudelleen.",
+		"login.nopassword":  "Salasanaa ei ole vielä asetettu. Aseta se palvelimella komennolla seloste passwd.",
+		"logout":            "Kirjaudu ulos",
+		"site":              "Sivusto",
+		"period":            "Aikaväli",
+		"period.today":      "Tänään",
+		"period.7d":         "7 päivää",
+		"period.30d":        "30 päivää",
+		"period.month":      "Tämä kuukausi",
+		"period.year":       "Tämä vuosi",
+		"period.custom":     "Oma aikaväli",
+		"from":              "Alkaen",
+		"to":                "Päättyen",
+		"show":              "Näytä",
+		"realtime":          "Paikalla nyt",
+		"realtime.note":     "kävijää viimeisten 5 minuutin aikana",
+		"filters":           "Rajaukset",
+		"filter.remove":     "Poista rajaus",
+		"filter.clear":      "Poista kaikki rajaukset",
+		"filter.add":        "Rajaa tähän",
+		"previous":          "edellinen jakso",
+		"new":               "uusi",
+		"total.visitors":    "Kävijät",
+		"total.visits":      "Käynnit",
+		"total.pageviews":   "Sivulataukset",
+		"total.vpv":         "Sivuja käyntiä kohden",
+		"total.bounce":      "Poistumisprosentti",
+		"total.duration":    "Käynnin kesto",
+		"total.timeonpage":  "Aika sivulla",
+		"total.bots":        "Botit (suodatettu)",
+		"chart":             "Kävijät ja sivulataukset",
+		"chart.desc":        "Kävijöitä yhteensä %s ja sivulatauksia %s aikavälillä %s. Eniten kävijöitä %s: %s.",
+		"chart.empty":       "Ei sivulatauksia tällä aikavälillä.",
+		"visitors":          "Kävijät",
+		"pageviews":         "Sivulataukset",
+		"avgtime":           "Aika sivulla",
+		"share":             "Osuus",
+		"csv":               "Lataa CSV",
+		"norows":            "Ei tietoja.",
+		"other":             "(muut)",
+		"unknown":           "(tuntematon)",
+		"direct":            "(suora liikenne)",
+		"dim.page":          "Sivut",
+		"dim.entry_page":    "Sisääntulosivut",
+		"dim.exit_page":     "Poistumissivut",
+		"dim.referrer":      "Viittaavat sivustot",
+		"dim.utm_source":    "UTM-lähteet",
+		"dim.utm_medium":    "UTM-mediat",
+		"dim.utm_campaign":  "UTM-kampanjat",
+		"dim.country":       "Maat",
+		"dim.region":        "Alueet",
+		"dim.city":          "Kaupungit",
+		"dim.browser":       "Selaimet",
+		"dim.os":            "Käyttöjärjestelmät",
+		"dim.device":        "Laitteet",
+		"one.page":          "Sivu",
+		"one.entry_page":    "Sisääntulosivu",
+		"one.exit_page":     "Poistumissivu",
+		"one.referrer":      "Viittaaja",
+		"one.utm_source":    "UTM-lähde",
+		"one.utm_medium":    "UTM-media",
+		"one.utm_campaign":  "UTM-kampanja",
+		"one.country":       "Maa",
+		"one.region":        "Alue",
+		"one.city":          "Kaupunki",
+		"one.browser":       "Selain",
+		"one.os":            "Käyttöjärjestelmä",
+		"one.device":        "Laite",
+		"device.desktop":    "tietokone",
+		"device.mobile":     "puhelin",
+		"device.tablet":     "tabletti",
+		"sharelink":         "Julkinen jakolinkki",
+		"sharelink.none":    "Tällä sivustolla ei ole julkista jakolinkkiä. Linkin avaaja näkee tilastot ilman kirjautumista, mutta ei rajauksia eikä alle %d kävijän rivejä.",
+		"sharelink.has":     "Kuka tahansa linkin saanut näkee nämä tilastot ilman kirjautumista (ei rajauksia, alle %d kävijän rivit yhdistetty).",
+		"sharelink.create":  "Luo jakolinkki",
+		"sharelink.delete":  "Poista jakolinkki",
+		"shared":            "Julkiset kävijätilastot",
+		"shared.note":       "Vain koostetut luvut; alle %d kävijän rivit on yhdistetty riviin (muut).",
+		"error.report":      "Raporttia ei voitu laskea. Yritä hetken päästä uudelleen.",
+		"lang.other":        "In English",
+		"lang.other.code":   "en",
+		"generated":         "Laskettu",
+		"period.compare":    "Vertailu edelliseen yhtä pitkään jaksoon",
+		"kanon":             "Alle %d kävijän rivit on yhdistetty riviin (muut).",
+		"skip":              "Siirry sisältöön",
+		"breakdowns":        "Erittelyt",
+		"lessthan":          "alle %d",
+		"filter.applied":    "Rajattu",
+		"totals":            "Yhteenveto",
+		"seconds.short":     "s",
+		"minutes.short":     "min",
+		"hours.short":       "h",
+		"week.short":        "vk",
+		"change.up":         "nousua",
+		"change.down":       "laskua",
+		"change.same":       "ei muutosta",
+		"login.intro":       "Kirjaudu nähdäksesi sivuston kävijätilastot.",
+		"sharelink.warning": "Jakolinkki on salasana: anna se vain niille, joille tilastot saa näyttää.",
+	},
+	"en": {
+		"title":             "Visitor statistics",
+		"login.title":       "Log in",
+		"login.password":    "Password",
+		"login.submit":      "Log in",
+		"login.wrong":       "Wrong password.",
+		"login.toomany":     "Too many attempts. Wait a moment and try again.",
+		"login.stale":       "The form expired. Please try again.",
+		"login.nopassword":  "No password has been set yet. Set one on the server with: seloste passwd.",
+		"logout":            "Log out",
+		"site":              "Site",
+		"period":            "Period",
+		"period.today":      "Today",
+		"period.7d":         "7 days",
+		"period.30d":        "30 days",
+		"period.month":      "This month",
+		"period.year":       "This year",
+		"period.custom":     "Custom range",
+		"from":              "From",
+		"to":                "To",
+		"show":              "Show",
+		"realtime":          "Visitors now",
+		"realtime.note":     "visitors in the last 5 minutes",
+		"filters":           "Filters",
+		"filter.remove":     "Remove filter",
+		"filter.clear":      "Remove all filters",
+		"filter.add":        "Filter by this",
+		"previous":          "previous period",
+		"new":               "new",
+		"total.visitors":    "Visitors",
+		"total.visits":      "Visits",
+		"total.pageviews":   "Pageviews",
+		"total.vpv":         "Views per visit",
+		"total.bounce":      "Bounce rate",
+		"total.duration":    "Visit duration",
+		"total.timeonpage":  "Time on page",
+		"total.bots":        "Bots (filtered)",
+		"chart":             "Visitors and pageviews",
+		"chart.desc":        "%s visitors and %s pageviews in %s. Most visitors on %s: %s.",
+		"chart.empty":       "No pageviews in this period.",
+		"visitors":          "Visitors",
+		"pageviews":         "Pageviews",
+		"avgtime":           "Time on page",
+		"share":             "Share",
+		"csv":               "Download CSV",
+		"norows":            "No data.",
+		"other":             "(other)",
+		"unknown":           "(unknown)",
+		"direct":            "(direct)",
+		"dim.page":          "Pages",
+		"dim.entry_page":    "Entry pages",
+		"dim.exit_page":     "Exit pages",
+		"dim.referrer":      "Referrers",
+		"dim.utm_source":    "UTM sources",
+		"dim.utm_medium":    "UTM media",
+		"dim.utm_campaign":  "UTM campaigns",
+		"dim.country":       "Countries",
+		"dim.region":        "Regions",
+		"dim.city":          "Cities",
+		"dim.browser":       "Browsers",
+		"dim.os":            "Operating systems",
+		"dim.device":        "Devices",
+		"one.page":          "Page",
+		"one.entry_page":    "Entry page",
+		"one.exit_page":     "Exit page",
+		"one.referrer":      "Referrer",
+		"one.utm_source":    "UTM source",
+		"one.utm_medium":    "UTM medium",
+		"one.utm_campaign":  "UTM campaign",
+		"one.country":       "Country",
+		"one.region":        "Region",
+		"one.city":          "City",
+		"one.browser":       "Browser",
+		"one.os":            "Operating system",
+		"one.device":        "Device",
+		"device.desktop":    "desktop",
+		"device.mobile":     "mobile",
+		"device.tablet":     "tablet",
+		"sharelink":         "Public share link",
+		"sharelink.none":    "This site has no public share link. Whoever opens one sees the statistics without logging in, but no filters and no rows under %d visitors.",
+		"sharelink.has":     "Anyone with this link sees these statistics without logging in (no filters, rows under %d visitors folded).",
+		"sharelink.create":  "Create share link",
+		"sharelink.delete":  "Delete share link",
+		"shared":            "Public visitor statistics",
+		"shared.note":       "Aggregates only; rows with fewer than %d visitors are folded into (other).",
+		"error.report":      "The report could not be computed. Try again in a moment.",
+		"lang.other":        "Suomeksi",
+		"lang.other.code":   "fi",
+		"generated":         "Computed",
+		"period.compare":    "Compared with the previous period of equal length",
+		"kanon":             "Rows with fewer than %d visitors are folded into (other).",
+		"skip":              "Skip to content",
+		"breakdowns":        "Breakdowns",
+		"lessthan":          "under %d",
+		"filter.applied":    "Filtered",
+		"totals":            "Summary",
+		"seconds.short":     "s",
+		"minutes.short":     "min",
+		"hours.short":       "h",
+		"week.short":        "wk",
+		"change.up":         "up",
+		"change.down":       "down",
+		"change.same":       "no change",
+		"login.intro":       "Log in to see the site's visitor statistics.",
+		"sharelink.warning": "The share link is a secret: give it only to those who may see the statistics.",
+	},
+}
+
+// langParam is the language asked for in the URL or form, "" if none.
+func langParam(r *http.Request) string {
+	switch l := r.FormValue("lang"); l {
+	case "fi", "en":
+		return l
+	}
+	return ""
+}
+
+// pickLang chooses the UI language: ?lang= first, then the browser's
+// Accept-Language (the first of fi or en it names), then Finnish.
+func pickLang(r *http.Request) string {
+	if l := langParam(r); l != "" {
+		return l
+	}
+	type pref struct {
+		lang string
+		q    float64
+	}
+	best := pref{"fi", -1}
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag, qs, _ := strings.Cut(strings.TrimSpace(part), ";")
+		base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(qs), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		if (base == "fi" || base == "en") && q > best.q {
+			best = pref{base, q}
+		}
+	}
+	return best.lang
+}
+
+// locale formats text, numbers, dates and durations for one language.
+type locale string
+
+func (l locale) T(key string) string {
+	if s, ok := messages[string(l)][key]; ok {
+		return s
+	}
+	if s, ok := messages["fi"][key]; ok {
+		return s
+	}
+	return key
+}
+
+func (l locale) Tf(key string, a ...any) string { return fmt.Sprintf(l.T(key), a...) }
+
+// Int groups digits: "12 345" in Finnish (no-break space), "12,345" in English.
+func (l locale) Int(n int64) string {
+	s := strconv.FormatInt(max(n, -n), 10)
+	sep := "\u00a0"
+	if l == "en" {
+		sep = ","
+	}
+	var b strings.Builder
+	if n < 0 {
+		b.WriteString("−")
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// Dec formats f with one decimal, with a decimal comma in Finnish.
+func (l locale) Dec(f float64) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "–"
+	}
+	s := strconv.FormatFloat(f, 'f', 1, 64)
+	s = strings.TrimSuffix(s, ".0")
+	if l == "fi" {
+		s = strings.Replace(s, ".", ",", 1)
+		s = strings.Replace(s, "-", "−", 1)
+	}
+	return s
+}
+
+// Pct formats a share 0..1 as a percentage.
+func (l locale) Pct(f float64) string {
+	if l == "fi" {
+		return l.Dec(f*100) + "\u00a0%"
+	}
+	return l.Dec(f*100) + "%"
+}
+
+// Dur formats seconds as "1 min 5 s" or "1 h 2 min".
+func (l locale) Dur(secs float64) string {
+	if math.IsNaN(secs) || secs < 0 {
+		return "–"
+	}
+	s := int64(math.Round(secs))
+	h, m := s/3600, s%3600/60
+	s %= 60
+	sp := "\u00a0"
+	switch {
+	case h > 0:
+		return fmt.Sprintf("%d%s%s %d%s%s", h, sp, l.T("hours.short"), m, sp, l.T("minutes.short"))
+	case m > 0:
+		return fmt.Sprintf("%d%s%s %d%s%s", m, sp, l.T("minutes.short"), s, sp, l.T("seconds.short"))
+	}
+	return fmt.Sprintf("%d%s%s", s, sp, l.T("seconds.short"))
+}
+
+// Date formats a day: 25.11.2026 in Finnish, 25 Nov 2026 in English.
+func (l locale) Date(t time.Time) string {
+	if l == "en" {
+		return t.Format("2 Jan 2006")
+	}
+	return t.Format("2.1.2006")
+}
+
+// Range formats an inclusive range of days.
+func (l locale) Range(from, to time.Time) string {
+	if from.Equal(to) {
+		return l.Date(from)
+	}
+	return l.Date(from) + "–" + l.Date(to)
+}
+
+// Bucket labels one time-series point on the chart's axis.
+func (l locale) Bucket(t time.Time, iv analytics.Interval) string {
+	switch iv {
+	case analytics.Hour:
+		return t.Format("15")
+	case analytics.Week:
+		_, w := t.ISOWeek()
+		return fmt.Sprintf("%s\u00a0%d", l.T("week.short"), w)
+	case analytics.Month:
+		if l == "en" {
+			return t.Format("Jan 2006")
+		}
+		return t.Format("1/2006")
+	}
+	if l == "en" {
+		return t.Format("2 Jan")
+	}
+	return t.Format("2.1.")
+}
+
+// BucketLong names one point in full, for the chart's description.
+func (l locale) BucketLong(t time.Time, iv analytics.Interval) string {
+	switch iv {
+	case analytics.Hour:
+		return l.Date(t) + " " + t.Format("15:04")
+	case analytics.Week, analytics.Month:
+		return l.Bucket(t, iv)
+	}
+	return l.Date(t)
+}

@@ -1,0 +1,289 @@
+package dashboard
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/seloste/seloste/analytics/auth"
+)
+
+const (
+	sessionCookie = "seloste_session"
+	loginCookie   = "seloste_login" // pre-login CSRF nonce
+	csrfField     = "csrf"
+)
+
+// session is a logged-in owner. The cookie is signed, not stored: it holds
+// a random id and the expiry, and survives restarts. The signing key is
+// bound to the password hash, so "seloste passwd" logs everyone out.
+type session struct {
+	ID      string
+	Expires time.Time
+	CSRF    string // token every POST form of this session must carry
+}
+
+var b64 = base64.RawURLEncoding
+
+func mac(key []byte, parts ...string) []byte {
+	m := hmac.New(sha256.New, key)
+	for _, p := range parts {
+		m.Write([]byte(p))
+		m.Write([]byte{0})
+	}
+	return m.Sum(nil)
+}
+
+func (h *Handler) newSession(key []byte) (string, *session, error) {
+	var raw [24]byte
+	if _, err := rand.Read(raw[:16]); err != nil {
+		return "", nil, err
+	}
+	exp := h.cfg.Now().Add(SessionTTL).Truncate(time.Second)
+	binary.BigEndian.PutUint64(raw[16:], uint64(exp.Unix()))
+	body := b64.EncodeToString(raw[:])
+	value := body + "." + b64.EncodeToString(mac(key, "session", body))
+	s := &session{ID: b64.EncodeToString(raw[:16]), Expires: exp}
+	s.CSRF = b64.EncodeToString(mac(key, "csrf", s.ID))
+	return value, s, nil
+}
+
+// readSession returns the valid session of r's cookie, or nil.
+func (h *Handler) readSession(r *http.Request, creds *auth.File) *session {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || !creds.HasPassword() {
+		return nil
+	}
+	body, sig, ok := strings.Cut(c.Value, ".")
+	if !ok {
+		return nil
+	}
+	key := creds.Key()
+	got, err := b64.DecodeString(sig)
+	if err != nil || !hmac.Equal(got, mac(key, "session", body)) {
+		return nil
+	}
+	raw, err := b64.DecodeString(body)
+	if err != nil || len(raw) != 24 {
+		return nil
+	}
+	exp := time.Unix(int64(binary.BigEndian.Uint64(raw[16:])), 0)
+	if !h.cfg.Now().Before(exp) {
+		return nil
+	}
+	s := &session{ID: b64.EncodeToString(raw[:16]), Expires: exp}
+	h.mu.Lock()
+	_, out := h.revoked[s.ID]
+	h.mu.Unlock()
+	if out {
+		return nil
+	}
+	s.CSRF = b64.EncodeToString(mac(key, "csrf", s.ID))
+	return s
+}
+
+// requireSession runs fn for a logged-in owner. Anyone else is sent to the
+// login page (303), and a POST must carry the session's CSRF token.
+func (h *Handler) requireSession(fn func(http.ResponseWriter, *http.Request, *session)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		creds, err := h.credentials()
+		if err != nil {
+			h.log.Error("reading the auth file", "err", err)
+			h.fail(w, r, http.StatusInternalServerError, "credentials unavailable")
+			return
+		}
+		s := h.readSession(r, creds)
+		if s == nil {
+			next := ""
+			if r.Method == http.MethodGet {
+				next = r.URL.RequestURI()
+			}
+			http.Redirect(w, r, loginURL(next, langParam(r)), http.StatusSeeOther)
+			return
+		}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+			if err := r.ParseForm(); err != nil {
+				h.fail(w, r, http.StatusBadRequest, "bad form")
+				return
+			}
+			if !hmac.Equal([]byte(r.PostForm.Get(csrfField)), []byte(s.CSRF)) {
+				h.fail(w, r, http.StatusForbidden, "the form is stale or forged (CSRF token missing or wrong); reload the page and try again")
+				return
+			}
+		}
+		fn(w, r, s)
+	})
+}
+
+func loginURL(next, lang string) string {
+	v := url.Values{}
+	if next != "" && next != "/dashboard" {
+		v.Set("next", next)
+	}
+	if lang != "" {
+		v.Set("lang", lang)
+	}
+	if len(v) == 0 {
+		return "/dashboard/login"
+	}
+	return "/dashboard/login?" + v.Encode()
+}
+
+// safeNext keeps the post-login redirect on the dashboard itself.
+func safeNext(next string) string {
+	if strings.HasPrefix(next, "/dashboard") && !strings.ContainsAny(next, "\\\r\n") {
+		if u, err := url.Parse(next); err == nil && u.Host == "" && u.Scheme == "" {
+			return next
+		}
+	}
+	return "/dashboard"
+}
+
+type loginView struct {
+	page
+	Next       string
+	CSRF       string
+	Error      string
+	NoPassword bool
+}
+
+func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
+	creds, err := h.credentials()
+	if err != nil {
+		h.log.Error("reading the auth file", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, "credentials unavailable")
+		return
+	}
+	if h.readSession(r, creds) != nil {
+		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		return
+	}
+	h.renderLogin(w, r, creds, http.StatusOK, "")
+}
+
+func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, creds *auth.File, code int, errKey string) {
+	nonce := make([]byte, 18)
+	rand.Read(nonce)
+	n := b64.EncodeToString(nonce)
+	http.SetCookie(w, &http.Cookie{
+		Name: loginCookie, Value: n, Path: "/dashboard/login", MaxAge: 3600,
+		HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode,
+	})
+	v := loginView{
+		page:       h.newPage(r),
+		Next:       safeNext(r.FormValue("next")),
+		CSRF:       b64.EncodeToString(mac(creds.Key(), "login", n)),
+		NoPassword: !creds.HasPassword(),
+	}
+	if errKey != "" {
+		v.Error = v.T(errKey)
+	}
+	v.Title = v.T("login.title")
+	h.render(w, code, "login.html", v)
+}
+
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	creds, err := h.credentials()
+	if err != nil {
+		h.log.Error("reading the auth file", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, "credentials unavailable")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, http.StatusBadRequest, "bad form")
+		return
+	}
+	c, err := r.Cookie(loginCookie)
+	if err != nil || !hmac.Equal([]byte(r.PostForm.Get(csrfField)), []byte(b64.EncodeToString(mac(creds.Key(), "login", c.Value)))) {
+		h.renderLogin(w, r, creds, http.StatusForbidden, "login.stale")
+		return
+	}
+	if !creds.HasPassword() {
+		h.renderLogin(w, r, creds, http.StatusServiceUnavailable, "login.nopassword")
+		return
+	}
+	ip := h.cfg.ClientIP(r)
+	if ok, wait := h.logins.allow(ip); !ok {
+		secs := int(wait.Seconds()) + 1
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		h.log.Warn("dashboard login rate-limited", "retry_after_s", secs)
+		h.renderLogin(w, r, creds, http.StatusTooManyRequests, "login.toomany")
+		return
+	}
+	h.hashes <- struct{}{}
+	ok, err := creds.VerifyPassword(r.PostForm.Get("password"))
+	<-h.hashes
+	if err != nil && !errors.Is(err, auth.ErrNoPassword) {
+		h.log.Error("checking the password", "err", err)
+	}
+	if !ok {
+		h.log.Info("dashboard login failed") // no address, no password: nothing to leak
+		h.renderLogin(w, r, creds, http.StatusUnauthorized, "login.wrong")
+		return
+	}
+	h.logins.reset(ip)
+	value, s, err := h.newSession(creds.Key())
+	if err != nil {
+		h.fail(w, r, http.StatusInternalServerError, "cannot create a session")
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: value, Path: "/", Expires: s.Expires,
+		HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode,
+	})
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/dashboard/login", MaxAge: -1, HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode})
+	h.log.Info("dashboard login")
+	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
+}
+
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request, s *session) {
+	now := h.cfg.Now()
+	h.mu.Lock()
+	for id, exp := range h.revoked {
+		if now.After(exp) {
+			delete(h.revoked, id)
+		}
+	}
+	h.revoked[s.ID] = s.Expires
+	h.mu.Unlock()
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, loginURL("", langParam(r)), http.StatusSeeOther)
+}
+
+// apiAuth accepts a bearer token or a session cookie. Without either it
+// answers 401 with a WWW-Authenticate challenge.
+func (h *Handler) apiAuth(w http.ResponseWriter, r *http.Request) (who string, ok bool) {
+	creds, err := h.credentials()
+	if err != nil {
+		h.log.Error("reading the auth file", "err", err)
+		writeJSONError(w, http.StatusInternalServerError, "credentials unavailable")
+		return "", false
+	}
+	if a := r.Header.Get("Authorization"); a != "" {
+		scheme, tok, _ := strings.Cut(a, " ")
+		if strings.EqualFold(scheme, "Bearer") {
+			if name, ok := creds.VerifyToken(strings.TrimSpace(tok)); ok {
+				return "token:" + name, true
+			}
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="seloste", error="invalid_token"`)
+		writeJSONError(w, http.StatusUnauthorized, "invalid or revoked token")
+		return "", false
+	}
+	if s := h.readSession(r, creds); s != nil {
+		return "session", true
+	}
+	w.Header().Set("WWW-Authenticate", `Bearer realm="seloste"`)
+	writeJSONError(w, http.StatusUnauthorized, `credentials required: send "Authorization: Bearer TOKEN" (create one with "seloste token")`)
+	return "", false
+}

@@ -1,0 +1,420 @@
+package dashboard
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"html/template"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/auth"
+)
+
+//go:embed templates/*.html templates/style.css
+var files embed.FS
+
+var (
+	templates = template.Must(template.New("").ParseFS(files, "templates/*.html"))
+	styleCSS  = template.CSS(mustRead("templates/style.css"))
+	// The style sheet is inline and allowed by its hash: no extra request,
+	// no 'unsafe-inline', and nothing else may style or script the page.
+	csp = "default-src 'none'; style-src 'sha256-" + cssHash() + "'; img-src 'self' data:; " +
+		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+func mustRead(name string) string {
+	b, err := files.ReadFile(name)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+func cssHash() string {
+	s := sha256.Sum256([]byte(styleCSS))
+	return base64.StdEncoding.EncodeToString(s[:])
+}
+
+// page is what every page's layout needs.
+type page struct {
+	locale
+	Title     string
+	CSS       template.CSS
+	OtherLang string // URL of this page in the other language
+	HTMLLang  string
+}
+
+func (h *Handler) newPage(r *http.Request) page {
+	l := locale(pickLang(r))
+	q := r.URL.Query()
+	q.Set("lang", l.T("lang.other.code"))
+	u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
+	if r.Method != http.MethodGet {
+		u.RawQuery = url.Values{"lang": {l.T("lang.other.code")}}.Encode()
+	}
+	return page{locale: l, CSS: styleCSS, OtherLang: u.String(), HTMLLang: string(l)}
+}
+
+func (h *Handler) render(w http.ResponseWriter, code int, name string, data any) {
+	var buf bytes.Buffer
+	if err := templates.ExecuteTemplate(&buf, name, data); err != nil {
+		h.log.Error("rendering a page", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(code)
+	w.Write(buf.Bytes())
+}
+
+// dashView is the dashboard page, fully computed before the template runs.
+type dashView struct {
+	page
+	P          *params
+	Base       string // path the links point to: /dashboard or /share/<id>
+	Shared     bool
+	K          int // k-anonymity floor in effect; <= 1 = off
+	ShareK     int // the floor share links use
+	CSRF       string
+	Error      string
+	Sites      []option
+	Periods    []option
+	Hidden     []hidden // parameters the period form keeps
+	Filters    []chip
+	ClearURL   string
+	Totals     []card
+	Realtime   string
+	Chart      template.HTML
+	Tables     []table
+	ShareURL   string
+	ShareOn    bool
+	FromValue  string
+	ToValue    string
+	Generated  string
+	Filtered   bool
+	RangeLabel string
+}
+
+type option struct {
+	Value, Label, URL string
+	Current           bool
+}
+
+type hidden struct{ Name, Value string }
+
+type chip struct{ Label, Value, RemoveURL string }
+
+type card struct {
+	Key, Label, Value, Prev, Change, Dir, Class, ChangeText string
+}
+
+type table struct {
+	Dim          string
+	Title        string
+	Rows         []tableRow
+	HasPageViews bool
+	HasTime      bool
+	CSVURL       string
+}
+
+type tableRow struct {
+	Label, Title, URL     string
+	Visitors, PageViews   string
+	AvgTime, Bar, BarText string
+}
+
+func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, s *session) {
+	creds, _ := h.credentials()
+	p, err := h.parseParams(r.URL.Query(), 10)
+	v := &dashView{page: h.newPage(r), Base: "/dashboard", CSRF: s.CSRF, K: h.cfg.MinVisitors, ShareK: h.cfg.ShareMinVisitors}
+	v.Title = v.T("title")
+	if err != nil {
+		v.P = p
+		v.Error = err.Error()
+		h.fillPickers(v, p)
+		h.render(w, http.StatusBadRequest, "dashboard.html", v)
+		return
+	}
+	rep, err := h.report(r.Context(), h.query(p, h.cfg.MinVisitors))
+	if err != nil {
+		h.log.Error("dashboard report", "site", p.Site, "err", err)
+		v.P = p
+		v.Error = v.T("error.report")
+		h.fillPickers(v, p)
+		h.render(w, http.StatusInternalServerError, "dashboard.html", v)
+		return
+	}
+	if id := creds.ShareID(p.Site); id != "" {
+		v.ShareOn, v.ShareURL = true, absURL(r, "/share/"+id)
+	}
+	h.fill(v, p, rep)
+	h.render(w, http.StatusOK, "dashboard.html", v)
+}
+
+func absURL(r *http.Request, path string) string {
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + path
+}
+
+func (h *Handler) link(v *dashView, p *params, change func(url.Values)) string {
+	q := p.values()
+	if v.Shared {
+		q.Del("site")
+		q.Del("filter")
+	}
+	if change != nil {
+		change(q)
+	}
+	return v.Base + "?" + q.Encode()
+}
+
+func (h *Handler) fillPickers(v *dashView, p *params) {
+	v.P = p
+	if !v.Shared {
+		for _, s := range h.cfg.Sites {
+			v.Sites = append(v.Sites, option{Value: s, Label: s, Current: s == p.Site,
+				URL: h.link(v, p, func(q url.Values) { q.Set("site", s) })})
+		}
+	}
+	for _, per := range append(slices.Clone(periods), "custom") {
+		v.Periods = append(v.Periods, option{Value: per, Label: v.T("period." + per), Current: per == p.Period,
+			URL: h.link(v, p, func(q url.Values) { q.Del("from"); q.Del("to"); q.Set("period", per) })})
+	}
+	if !p.From.IsZero() {
+		v.FromValue, v.ToValue = p.From.Format("2006-01-02"), p.To.Format("2006-01-02")
+		v.RangeLabel = v.Range(p.From, p.To)
+	}
+	if !v.Shared {
+		v.Hidden = append(v.Hidden, hidden{"site", p.Site})
+		for _, f := range p.Filters {
+			v.Hidden = append(v.Hidden, hidden{"filter", string(f.Dim) + "=" + f.Value})
+		}
+	}
+	if p.Lang != "" {
+		v.Hidden = append(v.Hidden, hidden{"lang", p.Lang})
+	}
+	for i, f := range p.Filters {
+		v.Filters = append(v.Filters, chip{
+			Label: v.T("one." + string(f.Dim)),
+			Value: v.rowLabel(f.Dim, analytics.Row{Value: f.Value}),
+			RemoveURL: h.link(v, p, func(q url.Values) {
+				q.Del("filter")
+				for j, g := range p.Filters {
+					if j != i {
+						q.Add("filter", string(g.Dim)+"="+g.Value)
+					}
+				}
+			}),
+		})
+	}
+	v.Filtered = len(p.Filters) > 0
+	v.ClearURL = h.link(v, p, func(q url.Values) { q.Del("filter") })
+}
+
+func (h *Handler) fill(v *dashView, p *params, rep *analytics.Report) {
+	h.fillPickers(v, p)
+	t, prev := rep.Totals, rep.Previous
+	v.Totals = []card{
+		v.intCard("visitors", t.Visitors, prev.Visitors, true),
+		v.intCard("visits", t.Visits, prev.Visits, true),
+		v.intCard("pageviews", t.PageViews, prev.PageViews, true),
+		v.numCard("vpv", t.ViewsPerVisit, prev.ViewsPerVisit, v.Dec, true),
+		v.numCard("bounce", t.BounceRate, prev.BounceRate, v.Pct, false),
+		v.numCard("duration", t.AvgVisitDuration, prev.AvgVisitDuration, v.Dur, true),
+		v.numCard("timeonpage", t.AvgTimeOnPage, prev.AvgTimeOnPage, v.Dur, true),
+		v.intCard("bots", t.Bots, prev.Bots, false),
+	}
+	v.Totals[len(v.Totals)-1].Class = "neutral"
+	if v.Shared && rep.Realtime > 0 && rep.Realtime < int64(v.K) {
+		v.Realtime = v.Tf("lessthan", v.K)
+	} else {
+		v.Realtime = v.Int(rep.Realtime)
+	}
+	v.Chart = chart(v.locale, rep)
+	for _, d := range analytics.Dimensions {
+		v.Tables = append(v.Tables, h.table(v, p, d, rep.Breakdowns[d], rep.Totals.Visitors))
+	}
+	v.Generated = rep.GeneratedAt.In(h.cfg.Zone).Format("15:04")
+}
+
+func (l locale) intCard(key string, cur, prev int64, upIsGood bool) card {
+	c := card{Key: key, Label: l.T("total." + key), Value: l.Int(cur), Prev: l.Int(prev)}
+	c.setChange(l, float64(cur), float64(prev), l.Int(abs64(cur-prev)), upIsGood)
+	return c
+}
+
+func (l locale) numCard(key string, cur, prev float64, f func(float64) string, upIsGood bool) card {
+	c := card{Key: key, Label: l.T("total." + key), Value: f(cur), Prev: f(prev)}
+	c.setChange(l, cur, prev, f(math.Abs(cur-prev)), upIsGood)
+	return c
+}
+
+// setChange describes cur against prev: an arrow, the absolute and the
+// relative change, and whether that is good news (bounce rate up is not).
+func (c *card) setChange(l locale, cur, prev float64, absText string, upIsGood bool) {
+	switch {
+	case cur == prev || math.Abs(cur-prev) < 1e-9:
+		c.Dir, c.Class, c.Change, c.ChangeText = "=", "same", "±0", l.T("change.same")
+		return
+	case cur > prev:
+		c.Dir, c.ChangeText = "▲", l.T("change.up")
+		c.Change = "+" + absText
+		c.Class = map[bool]string{true: "good", false: "bad"}[upIsGood]
+	default:
+		c.Dir, c.ChangeText = "▼", l.T("change.down")
+		c.Change = "−" + absText
+		c.Class = map[bool]string{true: "bad", false: "good"}[upIsGood]
+	}
+	if prev == 0 {
+		c.Change += " (" + l.T("new") + ")"
+		return
+	}
+	pct := (cur - prev) / math.Abs(prev)
+	sign := "+"
+	if pct < 0 {
+		sign = "−"
+	}
+	c.Change += " (" + sign + l.Pct(math.Abs(pct)) + ")"
+}
+
+func abs64(n int64) int64 { return max(n, -n) }
+
+func (h *Handler) table(v *dashView, p *params, d analytics.Dimension, rows []analytics.Row, total int64) table {
+	t := table{Dim: string(d), Title: v.T("dim." + string(d))}
+	if !v.Shared {
+		t.CSVURL = h.link(v, p, func(q url.Values) { q.Set("breakdown", string(d)) })
+		t.CSVURL = "/dashboard/export.csv?" + t.CSVURL[len(v.Base)+1:]
+	}
+	filtered := slices.ContainsFunc(p.Filters, func(f analytics.Filter) bool { return f.Dim == d })
+	var top int64
+	for _, r := range rows {
+		top = max(top, r.Visitors)
+		t.HasPageViews = t.HasPageViews || r.PageViews > 0
+		t.HasTime = t.HasTime || r.AvgTime > 0
+	}
+	for _, r := range rows {
+		tr := tableRow{
+			Label:     v.rowLabel(d, r),
+			Visitors:  v.Int(r.Visitors),
+			PageViews: v.Int(r.PageViews),
+			AvgTime:   v.Dur(r.AvgTime),
+		}
+		tr.Title = tr.Label
+		if top > 0 {
+			tr.Bar = strconv.FormatFloat(float64(r.Visitors)*100/float64(top), 'f', 1, 64) + "%"
+		}
+		if total > 0 {
+			tr.BarText = v.Pct(float64(r.Visitors) / float64(total))
+		}
+		// A row is a link that adds its filter, except the folded rest,
+		// a dimension already filtered on, and anything on a share page.
+		if !v.Shared && !filtered && r.Value != analytics.Other {
+			val := r.Value
+			tr.URL = h.link(v, p, func(q url.Values) { q.Add("filter", string(d)+"="+val) })
+		}
+		t.Rows = append(t.Rows, tr)
+	}
+	return t
+}
+
+func (l locale) rowLabel(d analytics.Dimension, r analytics.Row) string {
+	switch {
+	case r.Value == analytics.Other:
+		return l.T("other")
+	case r.Value == "" && d == analytics.DimReferrer:
+		return l.T("direct")
+	case r.Value == "":
+		return l.T("unknown")
+	case d == analytics.DimDevice:
+		if s, ok := messages[string(l)]["device."+r.Value]; ok {
+			return s
+		}
+	case r.Name != "" && r.Name != r.Value:
+		return r.Name
+	}
+	return r.Value
+}
+
+// share creates or deletes the public share link of a site (POST, CSRF-checked).
+func (h *Handler) share(w http.ResponseWriter, r *http.Request, s *session) {
+	site, ok := h.site(r.PostForm.Get("site"))
+	if !ok {
+		h.fail(w, r, http.StatusBadRequest, "unknown site")
+		return
+	}
+	var err error
+	switch r.PostForm.Get("action") {
+	case "create":
+		err = h.updateCredentials(func(f *auth.File) error {
+			_, err := f.AddShare(site, h.cfg.Now())
+			return err
+		})
+	case "delete":
+		err = h.updateCredentials(func(f *auth.File) error { f.RemoveShare(site); return nil })
+	default:
+		h.fail(w, r, http.StatusBadRequest, "action must be create or delete")
+		return
+	}
+	if err != nil {
+		h.log.Error("saving the share link", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, "could not save the share link")
+		return
+	}
+	q := url.Values{"site": {site}}
+	if l := langParam(r); l != "" {
+		q.Set("lang", l)
+	}
+	http.Redirect(w, r, "/dashboard?"+q.Encode()+"#share", http.StatusSeeOther)
+}
+
+// sharePage is the public read-only dashboard of one site: no filters,
+// and the k-anonymity floor of share links.
+func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Robots-Tag", "noindex, nofollow")
+	creds, err := h.credentials()
+	if err != nil {
+		h.fail(w, r, http.StatusInternalServerError, "credentials unavailable")
+		return
+	}
+	id := r.PathValue("id")
+	site, ok := creds.ShareSite(id)
+	if !ok || !slices.Contains(h.cfg.Sites, site) {
+		http.NotFound(w, r)
+		return
+	}
+	q := r.URL.Query()
+	q.Del("filter") // filters could narrow a report down to one person
+	q.Del("site")
+	r.URL.RawQuery = q.Encode()
+	q.Set("site", site)
+	p, perr := h.parseParams(q, 10)
+	v := &dashView{page: h.newPage(r), Base: "/share/" + id, Shared: true, K: h.cfg.ShareMinVisitors}
+	v.Title = v.T("shared") + " · " + site
+	if perr != nil {
+		v.Error = perr.Error()
+		h.fillPickers(v, p)
+		h.render(w, http.StatusBadRequest, "dashboard.html", v)
+		return
+	}
+	p.Filters = nil
+	p.Limit = 10
+	rep, err := h.report(r.Context(), h.query(p, h.cfg.ShareMinVisitors))
+	if err != nil {
+		h.log.Error("share report", "site", site, "err", err)
+		v.Error = v.T("error.report")
+		h.fillPickers(v, p)
+		h.render(w, http.StatusInternalServerError, "dashboard.html", v)
+		return
+	}
+	h.fill(v, p, rep)
+	h.render(w, http.StatusOK, "dashboard.html", v)
+}
