@@ -1,0 +1,202 @@
+// Package collect is seloste's first-party page-view collector: the HTTP
+// handlers for the tracker script and the beacon endpoints, and the queue
+// that moves accepted records into an analytics.Store.
+//
+// Wire contract (public API):
+//
+//	GET  /s.js            the tracker (ETag, 304 on If-None-Match)
+//	POST /api/event       {"kind":"pageview","site":…,"url":…,"referrer":…,"pageview":…}
+//	                      {"kind":"leave","site":…,"pageview":…,"duration_ms":…}
+//	                      → 202 no body; 413 oversized; 415 wrong Content-Type;
+//	                        400 malformed; 403 unknown site or foreign Origin;
+//	                        503 + Retry-After when the queue is full
+//	GET  /api/event.gif   the same page view as query parameters, for <noscript>
+//	GET  /healthz         200 when storing works, 503 and the reason when not
+//
+// The client IP and the raw User-Agent die in the request handler: they are
+// reduced to a visitor id (package visitor), a coarse location (package
+// geo) and browser facts (package useragent), and never stored, logged or
+// put into an error message.
+package collect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/geo"
+	"github.com/seloste/seloste/analytics/useragent"
+	"github.com/seloste/seloste/analytics/visitor"
+)
+
+// Site is one tracked site.
+type Site struct {
+	// Domain is the site's domain, e.g. "example.fi": the "site" field of
+	// events, and (with "www.") the host its pages and Origin may have.
+	Domain string
+	// Origins are further hosts allowed to send events for the site, e.g.
+	// "example.com" or "https://example.com" (scheme and port are ignored).
+	Origins []string
+}
+
+// Config configures a Collector.
+type Config struct {
+	Store analytics.Store // required
+	Sites []Site          // at least one
+
+	// TrustedProxies are the peers whose X-Forwarded-For is believed: the
+	// client is the right-most hop not in these prefixes.
+	TrustedProxies []netip.Prefix
+	// IgnoreDNT stores events of browsers that send DNT: 1 or Sec-GPC: 1.
+	// By default they are answered 202 and not stored.
+	IgnoreDNT bool
+	// AllowLocal accepts pages and origins on localhost, 127.0.0.1 and ::1
+	// for every site: for trying seloste out on a development machine.
+	AllowLocal bool
+
+	Geo       *geo.DB // nil: no location
+	Precision geo.Precision
+	Queue     QueueConfig
+	Logger    *slog.Logger // nil: slog.Default()
+
+	// Now is the clock; time.Now if nil.
+	Now func() time.Time
+}
+
+// Collector turns beacons into stored records. Create it with New, mount
+// it with Register, and Close it after the HTTP server has shut down.
+type Collector struct {
+	cfg     Config
+	sites   map[string]*siteRule
+	ua      *useragent.Parser
+	visits  *visitor.Tracker
+	w       *writer
+	log     *slog.Logger
+	tracker trackerFile
+
+	closing atomic.Bool
+	stats   stats
+}
+
+type siteRule struct {
+	domain string
+	hosts  map[string]bool
+}
+
+// stats are counters shown by /healthz.
+type stats struct {
+	accepted, rejected, bots, dnt, full atomic.Int64
+}
+
+// New checks cfg, loads the visits that may still go on from the store, and
+// starts the batch writer.
+func New(ctx context.Context, cfg Config) (*Collector, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("collect: no store")
+	}
+	if len(cfg.Sites) == 0 {
+		return nil, errors.New("collect: no site configured; give at least one -site DOMAIN")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	c := &Collector{
+		cfg:   cfg,
+		sites: make(map[string]*siteRule),
+		ua:    useragent.NewParser(),
+		log:   log,
+	}
+	for _, s := range cfg.Sites {
+		d, err := normalizeHost(s.Domain)
+		if err != nil {
+			return nil, fmt.Errorf("collect: site %q: %v", s.Domain, err)
+		}
+		if _, dup := c.sites[d]; dup {
+			return nil, fmt.Errorf("collect: site %q configured twice", d)
+		}
+		rule := &siteRule{domain: d, hosts: map[string]bool{d: true, "www." + d: true}}
+		for _, o := range s.Origins {
+			h, err := normalizeHost(o)
+			if err != nil {
+				return nil, fmt.Errorf("collect: site %q: origin %q: %v", d, o, err)
+			}
+			rule.hosts[h] = true
+		}
+		c.sites[d] = rule
+	}
+	var err error
+	if c.tracker, err = newTrackerFile(); err != nil {
+		return nil, err
+	}
+	c.visits = visitor.New(cfg.Store)
+	open, err := cfg.Store.OpenVisits(ctx, cfg.Now().Add(-analytics.VisitGap))
+	if err != nil {
+		return nil, fmt.Errorf("collect: loading open visits: %w", err)
+	}
+	c.visits.Seed(open)
+	c.w = newWriter(cfg.Store, cfg.Queue, log)
+	return c, nil
+}
+
+// normalizeHost reduces "Example.fi", "https://example.fi:8443/" and the
+// like to "example.fi".
+func normalizeHost(s string) (string, error) {
+	h := strings.ToLower(strings.TrimSpace(s))
+	if i := strings.Index(h, "://"); i >= 0 {
+		h = h[i+3:]
+	}
+	h, _, _ = strings.Cut(h, "/")
+	if strings.HasPrefix(h, "[") {
+		if i := strings.Index(h, "]"); i > 0 {
+			h = h[1:i]
+		}
+	} else if i := strings.LastIndex(h, ":"); i >= 0 && strings.Count(h, ":") == 1 {
+		h = h[:i]
+	}
+	h = strings.TrimSuffix(h, ".")
+	if h == "" || len(h) > maxHost {
+		return "", errors.New("want a domain name")
+	}
+	for _, r := range h {
+		if !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-' || r == '.' || r == ':') {
+			return "", errors.New("want a domain name of a-z, 0-9, '-' and '.' (use the punycode form of international names)")
+		}
+	}
+	return h, nil
+}
+
+func isLocalHost(h string) bool {
+	return h == "localhost" || h == "127.0.0.1" || h == "::1" || strings.HasSuffix(h, ".localhost")
+}
+
+// allowedHost reports whether a page or an Origin on host belongs to site.
+func (c *Collector) allowedHost(s *siteRule, host string) bool {
+	return s.hosts[host] || c.cfg.AllowLocal && isLocalHost(host)
+}
+
+// Close stops accepting events and stores everything already accepted.
+// Call it after http.Server.Shutdown has returned, so that no handler is
+// still running. If ctx ends first, Close gives up and says how many
+// records were lost.
+func (c *Collector) Close(ctx context.Context) error {
+	c.closing.Store(true)
+	return c.w.close(ctx)
+}
+
+// Health is nil while records are being stored, or the last store error.
+func (c *Collector) Health() error {
+	if c.closing.Load() {
+		return errors.New("shutting down")
+	}
+	return c.w.healthErr()
+}

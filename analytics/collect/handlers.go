@@ -1,0 +1,366 @@
+package collect
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+// Register mounts the collector's routes on mux.
+func (c *Collector) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /s.js", c.serveTracker)
+	mux.HandleFunc("POST /api/event", c.handleEvent)
+	mux.HandleFunc("OPTIONS /api/event", c.handlePreflight)
+	mux.HandleFunc("GET /api/event.gif", c.handleGIF)
+	mux.HandleFunc("GET /healthz", c.handleHealth)
+}
+
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, MaxBody+1); return &b }}
+
+// handleEvent answers POST /api/event.
+func (c *Collector) handleEvent(w http.ResponseWriter, r *http.Request) {
+	status, msg := c.event(w, r)
+	if status != http.StatusAccepted {
+		c.stats.rejected.Add(1)
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", "1")
+		}
+		http.Error(w, msg, status)
+		return
+	}
+	w.WriteHeader(http.StatusAccepted)
+}
+
+func (c *Collector) event(w http.ResponseWriter, r *http.Request) (int, string) {
+	if r.ContentLength > MaxBody {
+		return http.StatusRequestEntityTooLarge, "event body larger than 4 KiB"
+	}
+	if !acceptedContentType(r.Header.Get("Content-Type")) {
+		return http.StatusUnsupportedMediaType, "Content-Type must be text/plain or application/json"
+	}
+	bp := bodyPool.Get().(*[]byte)
+	defer bodyPool.Put(bp)
+	n, err := io.ReadFull(r.Body, *bp)
+	switch {
+	case n > MaxBody:
+		return http.StatusRequestEntityTooLarge, "event body larger than 4 KiB"
+	case err != nil && err != io.ErrUnexpectedEOF && err != io.EOF:
+		return http.StatusBadRequest, "reading the event body failed"
+	}
+	ev, err := DecodeEvent((*bp)[:n])
+	if err != nil {
+		return http.StatusBadRequest, err.Error()
+	}
+	site := c.sites[strings.ToLower(ev.Site)]
+	if site == nil {
+		return http.StatusForbidden, "unknown site"
+	}
+	if origin := r.Header.Get("Origin"); origin != "" {
+		if !c.allowedOrigin(site, origin) {
+			return http.StatusForbidden, "Origin is not the site's"
+		}
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Add("Vary", "Origin")
+	}
+	return c.accept(r, site, ev)
+}
+
+// accept turns a decoded event into a queued record. It is the only place
+// that sees the client IP and the User-Agent; both end here.
+func (c *Collector) accept(r *http.Request, site *siteRule, ev Event) (int, string) {
+	var pg page
+	if ev.Kind == KindPageView {
+		var ok bool
+		pg, ok = parsePage(ev.URL)
+		if !ok {
+			return http.StatusBadRequest, `bad event: field "url": want an absolute http(s) URL`
+		}
+		if !c.allowedHost(site, pg.host) {
+			return http.StatusBadRequest, `bad event: field "url" is not a page of the site`
+		}
+	}
+	if !c.cfg.IgnoreDNT && (r.Header.Get("Dnt") == "1" || r.Header.Get("Sec-Gpc") == "1") {
+		c.stats.dnt.Add(1)
+		return http.StatusAccepted, ""
+	}
+	now := c.cfg.Now().UTC().Truncate(1e9)
+	agent := c.ua.Parse(r.Header.Get("User-Agent"))
+	if agent.Bot {
+		c.stats.bots.Add(1)
+		if ev.Kind != KindPageView {
+			return http.StatusAccepted, ""
+		}
+		return c.enqueue(item{kind: itemBot, bot: analytics.BotHit{Time: now, Site: site.domain}})
+	}
+	if ev.Kind == KindLeave {
+		return c.enqueue(item{kind: itemLeave, leave: analytics.Leave{
+			Time: now, Site: site.domain, PageView: ev.PageView, Duration: ev.Duration,
+		}})
+	}
+
+	ip := clientIP(r, c.cfg.TrustedProxies)
+	vis, visit, err := c.visits.Assign(r.Context(), now, site.domain, ip, r.Header.Get("User-Agent"))
+	if err != nil {
+		// A store error (the daily salt); it holds no request data.
+		c.log.Error("visitor id failed", "err", err)
+		return http.StatusServiceUnavailable, "storage unavailable, retry later"
+	}
+	loc := c.cfg.Geo.Lookup(ip).Trim(c.cfg.Precision)
+	ref := referrerHost(ev.Referrer)
+	if ref != "" && (c.allowedHost(site, ref) || ref == pg.host) {
+		ref = "" // same-site navigation
+	}
+	return c.enqueue(item{kind: itemPageView, pv: analytics.PageView{
+		Time:           now,
+		Site:           site.domain,
+		Visitor:        vis,
+		Visit:          visit,
+		ID:             ev.PageView,
+		Path:           pg.path,
+		UTMSource:      pg.utm[0],
+		UTMMedium:      pg.utm[1],
+		UTMCampaign:    pg.utm[2],
+		UTMTerm:        pg.utm[3],
+		UTMContent:     pg.utm[4],
+		ReferrerHost:   ref,
+		Country:        loc.Country,
+		Region:         loc.Region,
+		City:           loc.City,
+		Browser:        agent.Browser,
+		BrowserVersion: agent.Version,
+		OS:             agent.OS,
+		Device:         agent.Device,
+	}})
+}
+
+func (c *Collector) enqueue(it item) (int, string) {
+	switch err := c.w.enqueue(it); {
+	case err == nil:
+		c.stats.accepted.Add(1)
+		return http.StatusAccepted, ""
+	case errors.Is(err, ErrQueueFull):
+		c.stats.full.Add(1)
+		return http.StatusServiceUnavailable, "event queue full, retry later"
+	default:
+		return http.StatusServiceUnavailable, "shutting down, retry later"
+	}
+}
+
+func acceptedContentType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "text/plain" || mt == "application/json")
+}
+
+func (c *Collector) allowedOrigin(site *siteRule, origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Path != "" && u.Path != "/" {
+		return false
+	}
+	return c.allowedHost(site, strings.ToLower(u.Hostname()))
+}
+
+// handlePreflight answers CORS preflight requests from the sites' origins,
+// for trackers loaded with data-api pointing at another host.
+func (c *Collector) handlePreflight(w http.ResponseWriter, r *http.Request) {
+	origin := r.Header.Get("Origin")
+	ok := false
+	if origin != "" {
+		for _, s := range c.sites {
+			if c.allowedOrigin(s, origin) {
+				ok = true
+				break
+			}
+		}
+	}
+	if !ok {
+		http.Error(w, "Origin is not a site's", http.StatusForbidden)
+		return
+	}
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", origin)
+	h.Set("Access-Control-Allow-Methods", "POST")
+	h.Set("Access-Control-Allow-Headers", "Content-Type")
+	h.Set("Access-Control-Max-Age", "86400")
+	h.Add("Vary", "Origin")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// gif is a transparent 1×1 GIF.
+var gif = []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+
+// handleGIF answers GET /api/event.gif?site=…&url=…[&referrer=…][&pageview=…]:
+// a page view for <noscript>. url defaults to the Referer header (the page
+// that holds the image), pageview to a random id. It answers the GIF (200)
+// when the page view is accepted, and the error status otherwise.
+func (c *Collector) handleGIF(w http.ResponseWriter, r *http.Request) {
+	status, msg := c.gifEvent(r)
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	if status != http.StatusAccepted {
+		c.stats.rejected.Add(1)
+		if status == http.StatusServiceUnavailable {
+			h.Set("Retry-After", "1")
+		}
+		http.Error(w, msg, status)
+		return
+	}
+	h.Set("Content-Type", "image/gif")
+	h.Set("Content-Length", strconv.Itoa(len(gif)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(gif)
+}
+
+var gifParams = map[string]bool{"kind": true, "site": true, "url": true, "referrer": true, "pageview": true}
+
+func (c *Collector) gifEvent(r *http.Request) (int, string) {
+	if len(r.URL.RawQuery) > MaxBody {
+		return http.StatusRequestURITooLong, "query longer than 4 KiB"
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return http.StatusBadRequest, "bad event: malformed query"
+	}
+	for k, vs := range q {
+		if !gifParams[k] {
+			return http.StatusBadRequest, "bad event: unknown parameter " + strconv.Quote(cut(k, 32))
+		}
+		if len(vs) != 1 {
+			return http.StatusBadRequest, "bad event: parameter " + strconv.Quote(k) + " given twice"
+		}
+		if !utf8.ValidString(vs[0]) {
+			return http.StatusBadRequest, "bad event: parameter " + strconv.Quote(k) + ": invalid UTF-8"
+		}
+	}
+	if k := q.Get("kind"); k != "" && k != KindPageView {
+		return http.StatusBadRequest, `bad event: parameter "kind": only "pageview"`
+	}
+	ev := Event{Kind: KindPageView, Site: q.Get("site"), URL: q.Get("url"), Referrer: q.Get("referrer"), PageView: q.Get("pageview")}
+	if ev.URL == "" {
+		ev.URL = r.Header.Get("Referer")
+	}
+	if ev.URL == "" {
+		return http.StatusBadRequest, `bad event: missing parameter "url"`
+	}
+	if ev.PageView == "" {
+		ev.PageView = randomID()
+	}
+	if err := checkSite(ev.Site); err != nil {
+		return http.StatusBadRequest, err.Error()
+	}
+	if err := checkID(ev.PageView); err != nil {
+		return http.StatusBadRequest, err.Error()
+	}
+	site := c.sites[strings.ToLower(ev.Site)]
+	if site == nil {
+		return http.StatusForbidden, "unknown site"
+	}
+	if origin := r.Header.Get("Origin"); origin != "" && !c.allowedOrigin(site, origin) {
+		return http.StatusForbidden, "Origin is not the site's"
+	}
+	return c.accept(r, site, ev)
+}
+
+func randomID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// handleHealth answers GET /healthz: 200 while events are stored, 503 with
+// the reason when the store fails or the server is shutting down.
+func (c *Collector) handleHealth(w http.ResponseWriter, r *http.Request) {
+	type health struct {
+		Status   string `json:"status"`
+		Reason   string `json:"reason,omitempty"`
+		Queued   int    `json:"queued"`
+		Capacity int    `json:"capacity"`
+		Stored   int64  `json:"stored"`
+		Accepted int64  `json:"accepted"`
+		Rejected int64  `json:"rejected"`
+		Bots     int64  `json:"bots"`
+		DNT      int64  `json:"dnt"`
+		Full     int64  `json:"queue_full"`
+	}
+	hs := health{
+		Status: "ok", Queued: c.w.len(), Capacity: c.w.cfg.Size, Stored: c.w.stored.Load(),
+		Accepted: c.stats.accepted.Load(), Rejected: c.stats.rejected.Load(),
+		Bots: c.stats.bots.Load(), DNT: c.stats.dnt.Load(), Full: c.stats.full.Load(),
+	}
+	status := http.StatusOK
+	if err := c.Health(); err != nil {
+		hs.Status, hs.Reason = "error", err.Error()
+		status = http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(hs)
+}
+
+// clientIP is the TCP peer, or, when the peer is a trusted proxy, the
+// right-most X-Forwarded-For hop that is not a trusted proxy. A hop that
+// does not parse ends the walk: the hop to its right is the client.
+func clientIP(r *http.Request, trusted []netip.Prefix) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	ip := ap.Addr().Unmap()
+	if !isTrusted(ip, trusted) {
+		return ip
+	}
+	hops := r.Header.Values("X-Forwarded-For")
+	for i := len(hops) - 1; i >= 0; i-- {
+		h := hops[i]
+		for h != "" {
+			var hop string
+			if j := strings.LastIndexByte(h, ','); j >= 0 {
+				hop, h = h[j+1:], h[:j]
+			} else {
+				hop, h = h, ""
+			}
+			hop = strings.TrimSpace(hop)
+			if hop == "" {
+				continue
+			}
+			a, err := netip.ParseAddr(hop)
+			if err != nil {
+				// Some proxies append the port: "203.0.113.9:41000".
+				ap, err := netip.ParseAddrPort(hop)
+				if err != nil {
+					return ip
+				}
+				a = ap.Addr()
+			}
+			ip = a.Unmap()
+			if !isTrusted(ip, trusted) {
+				return ip
+			}
+		}
+	}
+	return ip
+}
+
+func isTrusted(ip netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,106 @@
+package collect
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"net/http"
+	"strings"
+)
+
+// trackerJS is the tracker, hand-written compact ES2017 (no build step).
+// Reading aid for s.js:
+//
+//	d,l,n,h  document, location, navigator, history
+//	s        the script tag's data-* attributes: data-site, data-api,
+//	         data-allow-local (send from file:/localhost too)
+//	N        Date.now
+//	a        beacon URL: (data-api or "") + "/api/event"
+//	y        site: data-site, else the page's host name
+//	H()      the page URL without its fragment
+//	r        referrer of the next page view: document.referrer first, then
+//	         the previous URL of an SPA navigation
+//	i        current page-view id: 128 random bits (crypto.getRandomValues)
+//	t        visible milliseconds accumulated for the current page view
+//	v        when the page last became visible; 0 while hidden
+//	u        URL of the current page view
+//	p(k,o)   send an event of kind k: sendBeacon, else fetch keepalive
+//	L()      page hidden or left: stop the clock and send "leave" with the
+//	         running total (only on a visible→hidden change, so pagehide
+//	         after visibilitychange does not send twice)
+//	o()      open a page view: new id, reset the clock, send "pageview"
+//	c()      after pushState/popstate: if the URL changed, close the old
+//	         page view and open a new one
+//
+//go:embed s.js
+var trackerJS []byte
+
+type trackerFile struct {
+	plain, gz []byte
+	etag      string
+}
+
+func newTrackerFile() (trackerFile, error) {
+	js := bytes.TrimSpace(trackerJS)
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return trackerFile{}, err
+	}
+	zw.Write(js)
+	if err := zw.Close(); err != nil {
+		return trackerFile{}, err
+	}
+	sum := sha256.Sum256(js)
+	return trackerFile{plain: js, gz: buf.Bytes(), etag: `"` + hex.EncodeToString(sum[:8]) + `"`}, nil
+}
+
+// serveTracker answers GET /s.js. Browsers revalidate after an hour, so a
+// new tracker reaches every visitor soon after an upgrade.
+func (c *Collector) serveTracker(w http.ResponseWriter, r *http.Request) {
+	f := &c.tracker
+	h := w.Header()
+	h.Set("Content-Type", "text/javascript; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age=3600")
+	h.Set("ETag", f.etag)
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if etagMatch(r.Header.Get("If-None-Match"), f.etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	body := f.plain
+	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		h.Set("Content-Encoding", "gzip")
+		body = f.gz
+	}
+	h.Set("Content-Length", itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// etagMatch implements If-None-Match's weak comparison.
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			params = strings.ReplaceAll(params, " ", "")
+			return params != "q=0" && params != "q=0.0" && params != "q=0.00" && params != "q=0.000"
+		}
+	}
+	return false
+}
