@@ -49,6 +49,17 @@ func (p Problem) String() string {
 	return b.String()
 }
 
+// Topic is the short name of the Art. 13 point p is about ("legal-basis",
+// "complaint"…), or "" for other problems.
+func (p Problem) Topic() string {
+	for _, pt := range art13Points {
+		if pt.Article == p.Article && strings.HasPrefix(p.English, pt.En) {
+			return pt.Topic
+		}
+	}
+	return ""
+}
+
 // HasErrors reports whether any problem is an error.
 func HasErrors(ps []Problem) bool {
 	for _, p := range ps {
@@ -223,7 +234,7 @@ var art13Points = []art13Point{
 	},
 	{
 		Article: "13(2)(d)", Topic: "complaint",
-		Parts: part(`tietosuojavaltuutet|valvontaviranomai|valitus|kantelu|supervisory authority|lodge a complaint|data protection ombudsman`),
+		Parts: part(`tietosuojavaltuutet|valvontaviranomai|valitus|valituks|kantelu|supervisory authority|lodge a complaint|data protection ombudsman`),
 		Fi:    "oikeutta tehdä valitus valvontaviranomaiselle ei kerrota: mainitse Tietosuojavaltuutetun toimisto (tietosuoja.fi)",
 		En:    "the right to lodge a complaint with the supervisory authority is not stated: name the Office of the Data Protection Ombudsman (tietosuoja.fi)",
 	},
@@ -235,7 +246,7 @@ var art13Points = []art13Point{
 	},
 	{
 		Article: "14(2)(f)", Topic: "source",
-		Parts: part(`tietolähte|lähteistä|lähteet|kerätään (\pL+ ){0,2}\pL+(lta|ltä)\b|kerää\pL* (\pL+ ){0,3}\pL+(sta|stä)\b|\bsources?\b|collected from|obtained from`),
+		Parts: part(`tietolähte|lähteistä|lähteet|(kerätään|saadaan) (\pL+ ){0,2}\pL+(lta|ltä)([^\pL]|$)|kerää\pL* (\pL+ ){0,3}\pL+(sta|stä)([^\pL]|$)|\bsources?\b|collected from|obtained from`),
 		Fi:    "tietojen lähdettä ei kerrota: kerro, mistä tiedot saadaan (rekisteröidyltä itseltään vai muualta)",
 		En:    "the source of the data is not stated: say where it comes from (the data subject or elsewhere)",
 	},

@@ -120,6 +120,9 @@ var stampRE = regexp.MustCompile(`(?i)seloste\s+on\s+päivitetty\s+viimeksi`)
 // yamlLineRE finds the line number in a YAML parser message.
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
 
+// yamlParserErrorRE matches the YAML parser's (not scanner's) messages.
+var yamlParserErrorRE = regexp.MustCompile(`^did not find expected (key|node content|',' or|'-' indicator|<document start>)`)
+
 // Parse parses one version's file contents. file is used in errors and
 // Version.File; date comes from the file name.
 func Parse(file string, date time.Time, data []byte) (Version, error) {
@@ -197,8 +200,12 @@ func parseFrontMatter(v *Version, src string, closeLine int) error {
 		msg, line := err.Error(), 1
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 			n, _ := strconv.Atoi(m[1])
-			line = n + 1
 			msg = msg[len(m[0]):]
+			// The YAML parser counts lines from 0, its scanner from 1.
+			if yamlParserErrorRE.MatchString(msg) {
+				n++
+			}
+			line = n + 1 // the opening --- is line 1
 		}
 		return srcErr(file, line,
 			"etutiedot eivät ole kelvollista YAMLia ("+msg+"): kirjoita rivit muotoon avain: arvo",

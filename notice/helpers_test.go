@@ -1,0 +1,68 @@
+package notice
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// contentDir is the repository's statement folder, the real source.
+const contentDir = "../content/" + Dir
+
+// copySource copies the repository's statement folder into a temporary
+// folder that the test may change.
+func copySource(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	entries, err := os.ReadDir(contentDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(contentDir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func mustLoad(t *testing.T, dir string) []Version {
+	t.Helper()
+	vs, err := Load(dir)
+	if err != nil {
+		t.Fatalf("Load(%s): %v", dir, err)
+	}
+	return vs
+}
+
+func date(s string) time.Time {
+	d, err := time.Parse(DateLayout, s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func writeFile(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
