@@ -11,18 +11,40 @@ import (
 	"github.com/seloste/seloste/analytics"
 )
 
-// Chart geometry in SVG user units; the SVG scales to its box.
-const (
-	chartW, chartH                     = 720.0, 220.0
-	padL, padR, padT, padB             = 48.0, 12.0, 12.0, 28.0
-	plotW, plotH                       = chartW - padL - padR, chartH - padT - padB
-	colorVisitors, colorPageviews, ink = "#1c5d99", "#8cb8e0", "#555"
+// Chart colours; geometry is in SVG user units and the SVG scales to its
+// box, so a phone gets its own narrower, taller shape with fewer labels
+// instead of a shrunken wide one.
+const colorVisitors, colorPageviews, ink = "#1c5d99", "#8cb8e0", "#555"
+
+type chartShape struct {
+	id           string
+	w, h         float64
+	xLabels      int
+	padL, padR   float64
+	padT, padB   float64
+	plotW, plotH float64
+}
+
+func shape(id string, w, h float64, xLabels int) chartShape {
+	c := chartShape{id: id, w: w, h: h, xLabels: xLabels, padL: 48, padR: 14, padT: 26, padB: 28}
+	c.plotW, c.plotH = w-c.padL-c.padR, h-c.padT-c.padB
+	return c
+}
+
+var (
+	wideChart   = shape("wide", 900, 260, 8)
+	narrowChart = shape("narrow", 400, 260, 4)
 )
+
+// charts draws the series twice, wide and narrow; CSS shows one.
+func charts(l locale, rep *analytics.Report) template.HTML {
+	return chart(l, rep, wideChart) + chart(l, rep, narrowChart)
+}
 
 // chart draws the time series as an inline SVG: pageviews as a light area,
 // visitors as a dark line, with a title and a text description for screen
 // readers. It is drawn on the server, so the page needs no script.
-func chart(l locale, rep *analytics.Report) template.HTML {
+func chart(l locale, rep *analytics.Report, c chartShape) template.HTML {
 	pts := rep.Series
 	esc := html.EscapeString
 	var b strings.Builder
@@ -42,8 +64,9 @@ func chart(l locale, rep *analytics.Report) template.HTML {
 		desc = fmt.Sprintf(l.T("chart.desc"), l.Int(sumV), l.Int(sumP), l.Range(rep.From, rep.To),
 			l.BucketLong(pts[peak].T.In(zoneOf(rep)), rep.Interval), l.Int(maxV))
 	}
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %g %g" role="img" aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">`, chartW, chartH)
-	fmt.Fprintf(&b, `<title id="chart-title">%s</title><desc id="chart-desc">%s</desc>`, esc(title), esc(desc))
+	fmt.Fprintf(&b, `<svg class="chart %s" viewBox="0 0 %g %g" role="img" aria-labelledby="chart-title-%s chart-desc-%s" xmlns="http://www.w3.org/2000/svg">`, c.id, c.w, c.h, c.id, c.id)
+	fmt.Fprintf(&b, `<title id="chart-title-%s">%s</title><desc id="chart-desc-%s">%s</desc>`, c.id, esc(title), c.id, esc(desc))
+	padL, padR, padT, plotW, plotH, chartW := c.padL, c.padR, c.padT, c.plotW, c.plotH, c.w
 
 	top := niceCeil(maxY)
 	y := func(n int64) float64 { return padT + plotH - float64(n)/float64(top)*plotH }
@@ -71,7 +94,7 @@ func chart(l locale, rep *analytics.Report) template.HTML {
 		fmt.Fprintf(&b, `<path d="%s" fill="%s" fill-opacity="0.35"/>`, area.String(), colorPageviews)
 		fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.TrimSpace(pv.String()), colorPageviews)
 		fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2.5" stroke-linejoin="round"/>`, strings.TrimSpace(vis.String()), colorVisitors)
-		if len(pts) <= 40 {
+		if len(pts) <= int(plotW/12) {
 			for i, p := range pts {
 				fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="%s"><title>%s: %s</title></circle>`,
 					x(i), y(p.Visitors), colorVisitors, esc(l.BucketLong(p.T.In(zoneOf(rep)), rep.Interval)), esc(l.Int(p.Visitors)))
@@ -79,34 +102,34 @@ func chart(l locale, rep *analytics.Report) template.HTML {
 		}
 		// At most about seven x labels, evenly spaced, always the first and last.
 		last := len(pts) - 1
-		step := max(1, int(math.Ceil(float64(len(pts))/7)))
+		step := max(1, int(math.Ceil(float64(len(pts))/float64(c.xLabels-1))))
 		for i := 0; i < last; i += step {
 			if i > 0 && last-i < (step+1)/2 {
 				break // too close to the last label
 			}
-			label(&b, x(i), pts[i], l, rep, i == 0)
+			label(&b, c, x(i), pts[i], l, rep, i == 0)
 		}
-		label(&b, x(last), pts[last], l, rep, false)
+		label(&b, c, x(last), pts[last], l, rep, false)
 	}
 	// Legend.
-	fmt.Fprintf(&b, `<g font-size="12" fill="%s"><rect x="%g" y="2" width="12" height="4" fill="%s"/><text x="%g" y="9">%s</text>`,
-		ink, padL+4, colorVisitors, padL+20, esc(l.T("visitors")))
-	fmt.Fprintf(&b, `<rect x="%g" y="2" width="12" height="4" fill="%s"/><text x="%g" y="9">%s</text></g>`,
-		padL+110, colorPageviews, padL+126, esc(l.T("pageviews")))
+	fmt.Fprintf(&b, `<g font-size="12" fill="%s"><rect x="%g" y="6" width="14" height="4" fill="%s"/><text x="%g" y="12">%s</text>`,
+		ink, padL, colorVisitors, padL+18, esc(l.T("visitors")))
+	fmt.Fprintf(&b, `<rect x="%g" y="6" width="14" height="4" fill="%s"/><text x="%g" y="12">%s</text></g>`,
+		padL+110, colorPageviews, padL+128, esc(l.T("pageviews")))
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
 
-func label(b *strings.Builder, x float64, p analytics.Point, l locale, rep *analytics.Report, first bool) {
+func label(b *strings.Builder, c chartShape, x float64, p analytics.Point, l locale, rep *analytics.Report, first bool) {
 	anchor := "middle"
 	if first {
 		anchor = "start"
 	}
-	if x > chartW-padR-20 {
+	if x > c.w-c.padR-20 {
 		anchor = "end"
 	}
 	fmt.Fprintf(b, `<text x="%.1f" y="%g" text-anchor="%s" font-size="12" fill="%s">%s</text>`,
-		x, chartH-8, anchor, ink, html.EscapeString(l.Bucket(p.T.In(zoneOf(rep)), rep.Interval)))
+		x, c.h-8, anchor, ink, html.EscapeString(l.Bucket(p.T.In(zoneOf(rep)), rep.Interval)))
 }
 
 func zoneOf(rep *analytics.Report) *time.Location {

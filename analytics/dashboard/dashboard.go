@@ -82,10 +82,26 @@ type Handler struct {
 	revoked map[string]time.Time // logged-out session ids until they expire
 }
 
+// fileStamp identifies one version of the auth file. Save renames a new
+// file into place, so the file's identity (inode) changes on every write
+// even when the size and a coarse modification time do not.
 type fileStamp struct {
-	mod  time.Time
-	size int64
-	ok   bool
+	info os.FileInfo
+}
+
+func stamp(path string) (fileStamp, error) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return fileStamp{}, nil
+	}
+	return fileStamp{fi}, err
+}
+
+func (a fileStamp) same(b fileStamp) bool {
+	if a.info == nil || b.info == nil {
+		return a.info == nil && b.info == nil
+	}
+	return os.SameFile(a.info, b.info) && a.info.ModTime().Equal(b.info.ModTime()) && a.info.Size() == b.info.Size()
 }
 
 // New returns the handler of the dashboard, the stats API and share links.
@@ -187,13 +203,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) credentials() (*auth.File, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	var st fileStamp
-	if fi, err := os.Stat(h.cfg.AuthFile); err == nil {
-		st = fileStamp{fi.ModTime(), fi.Size(), true}
-	} else if !errors.Is(err, os.ErrNotExist) {
+	st, err := stamp(h.cfg.AuthFile)
+	if err != nil {
 		return nil, err
 	}
-	if h.creds != nil && st == h.credsAt {
+	if h.creds != nil && st.same(h.credsAt) {
 		return h.creds, nil
 	}
 	f, err := auth.Load(h.cfg.AuthFile)
@@ -227,10 +241,7 @@ func (h *Handler) updateCredentials(change func(*auth.File) error) error {
 	if err := f.Save(h.cfg.AuthFile); err != nil {
 		return err
 	}
-	var st fileStamp
-	if fi, err := os.Stat(h.cfg.AuthFile); err == nil {
-		st = fileStamp{fi.ModTime(), fi.Size(), true}
-	}
+	st, _ := stamp(h.cfg.AuthFile)
 	h.creds, h.credsAt = f, st
 	return nil
 }

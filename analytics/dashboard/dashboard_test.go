@@ -49,6 +49,15 @@ func (f *fixedReporter) Report(ctx context.Context, q analytics.Query) (*analyti
 		Realtime:    3,
 		GeneratedAt: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC),
 	}
+	// A filter on a listed page narrows the totals to that page's row, so
+	// a browser test can see a click change the numbers.
+	for _, fl := range q.Filters {
+		for _, r := range rep.Breakdowns[fl.Dim] {
+			if r.Value == fl.Value {
+				rep.Totals.Visitors = r.Visitors
+			}
+		}
+	}
 	for d := q.From; !d.After(q.To); d = d.AddDate(0, 0, 1) {
 		rep.Series = append(rep.Series, analytics.Point{T: d, Visitors: 40, PageViews: 140})
 	}
@@ -203,7 +212,7 @@ func TestLogin(t *testing.T) {
 		"1\u00a0234",                    // visitors, Finnish grouping
 		"+234 (+23,4\u00a0%)",           // change against the previous period
 		"Kävijät", "Sivut", "/hinnasto", // Finnish labels and a row
-		`<svg class="chart"`, `<title id="chart-title">`, // the chart, accessible
+		`<svg class="chart wide"`, `<title id="chart-title-narrow">`, // the chart, accessible
 		"filter=page%3D%2Fhinnasto", // clicking a row filters
 		"/dashboard/export.csv?",    // CSV links
 		"puhelin",                   // device names translated

@@ -239,7 +239,7 @@ func (h *Handler) fill(v *dashView, p *params, rep *analytics.Report) {
 	} else {
 		v.Realtime = v.Int(rep.Realtime)
 	}
-	v.Chart = chart(v.locale, rep)
+	v.Chart = charts(v.locale, rep)
 	for _, d := range analytics.Dimensions {
 		v.Tables = append(v.Tables, h.table(v, p, d, rep.Breakdowns[d], rep.Totals.Visitors))
 	}
@@ -254,7 +254,12 @@ func (l locale) intCard(key string, cur, prev int64, upIsGood bool) card {
 
 func (l locale) numCard(key string, cur, prev float64, f func(float64) string, upIsGood bool) card {
 	c := card{Key: key, Label: l.T("total." + key), Value: f(cur), Prev: f(prev)}
-	c.setChange(l, cur, prev, f(math.Abs(cur-prev)), upIsGood)
+	diff := f(math.Abs(cur - prev))
+	if key == "bounce" {
+		// A change of a rate is told in percentage points.
+		diff = l.Dec(math.Abs(cur-prev)*100) + "\u00a0" + l.T("pp")
+	}
+	c.setChange(l, cur, prev, diff, upIsGood)
 	return c
 }
 
@@ -290,7 +295,7 @@ func abs64(n int64) int64 { return max(n, -n) }
 
 func (h *Handler) table(v *dashView, p *params, d analytics.Dimension, rows []analytics.Row, total int64) table {
 	t := table{Dim: string(d), Title: v.T("dim." + string(d))}
-	if !v.Shared {
+	if !v.Shared && len(rows) > 0 {
 		t.CSVURL = h.link(v, p, func(q url.Values) { q.Set("breakdown", string(d)) })
 		t.CSVURL = "/dashboard/export.csv?" + t.CSVURL[len(v.Base)+1:]
 	}
