@@ -20,8 +20,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"slices"
 	"strings"
@@ -48,10 +48,10 @@ type Config struct {
 	// SecureCookies marks cookies Secure even when the request did not come
 	// over TLS to this process, e.g. behind a TLS-terminating proxy.
 	SecureCookies bool
-	// ClientIP returns the client address used to rate-limit logins; it is
-	// kept only in memory. Nil uses the connection's remote address; pass
-	// the collector's trusted-proxy logic when behind a proxy.
-	ClientIP func(*http.Request) string
+	// TrustedProxies are the peers whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed (the same list the collector gets).
+	// The client address only keys the login rate limit, in memory.
+	TrustedProxies []netip.Prefix
 	// LoginAttempts is how many login attempts one client may make in a
 	// burst before it must wait; 0 means 5.
 	LoginAttempts int
@@ -133,9 +133,6 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
-	}
-	if cfg.ClientIP == nil {
-		cfg.ClientIP = remoteIP
 	}
 	if cfg.LoginAttempts <= 0 {
 		cfg.LoginAttempts = 5
@@ -270,12 +267,67 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, code int, msg str
 	fmt.Fprintln(w, msg)
 }
 
-func remoteIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// clientKey is the login rate limit's key for r's client: its address, or
+// for IPv6 its /64, since one user usually holds a whole /64. When the peer
+// is a trusted proxy, the client is the right-most X-Forwarded-For hop that
+// is not one.
+func (h *Handler) clientKey(r *http.Request) string {
+	ip := h.client(r)
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
 	}
-	return host
+	return ip.String()
 }
 
-func (h *Handler) secure(r *http.Request) bool { return h.cfg.SecureCookies || r.TLS != nil }
+func (h *Handler) client(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	ip := ap.Addr().Unmap()
+	if !h.trusted(ip) {
+		return ip
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if hop == "" {
+			continue
+		}
+		a, err := netip.ParseAddr(hop)
+		if err != nil {
+			if ap, err := netip.ParseAddrPort(hop); err == nil {
+				a = ap.Addr()
+			} else {
+				return ip
+			}
+		}
+		ip = a.Unmap()
+		if !h.trusted(ip) {
+			return ip
+		}
+	}
+	return ip
+}
+
+func (h *Handler) trusted(ip netip.Addr) bool {
+	for _, p := range h.cfg.TrustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// secure reports whether r reached us over HTTPS, directly or through a
+// trusted proxy; cookies are then marked Secure.
+func (h *Handler) secure(r *http.Request) bool {
+	if h.cfg.SecureCookies || r.TLS != nil {
+		return true
+	}
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil && h.trusted(ap.Addr().Unmap()) {
+		return strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+	}
+	return false
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -269,6 +270,23 @@ func TestLoginRateLimit(t *testing.T) {
 	if _, c := f.login(t, testPassword, "192.0.2.8"); c == nil {
 		t.Error("a second client was blocked")
 	}
+	// Behind a trusted proxy the client is the forwarded address.
+	f.h.cfg.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("192.0.2.7/32")}
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "192.0.2.7:443"
+	r.Header.Set("X-Forwarded-For", "203.0.113.5, 192.0.2.7")
+	if k := f.h.clientKey(r); k != "203.0.113.5" {
+		t.Errorf("client behind a trusted proxy: %q", k)
+	}
+	r.Header.Set("X-Forwarded-For", "2001:db8:1:2:3:4:5:6")
+	if k := f.h.clientKey(r); k != "2001:db8:1:2::/64" {
+		t.Errorf("IPv6 client key: %q", k)
+	}
+	r.RemoteAddr = "198.51.100.1:443" // not trusted: its header is ignored
+	if k := f.h.clientKey(r); k != "198.51.100.1" {
+		t.Errorf("client via an untrusted peer: %q", k)
+	}
+	f.h.cfg.TrustedProxies = nil
 	// After a minute one more attempt is allowed.
 	f.now = f.now.Add(61 * time.Second)
 	if _, c := f.login(t, testPassword, "192.0.2.7"); c == nil {

@@ -212,7 +212,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.renderLogin(w, r, creds, http.StatusServiceUnavailable, "login.nopassword")
 		return
 	}
-	ip := h.cfg.ClientIP(r)
+	ip := h.clientKey(r)
 	if ok, wait := h.logins.allow(ip); !ok {
 		secs := int(wait.Seconds()) + 1
 		w.Header().Set("Retry-After", strconv.Itoa(secs))

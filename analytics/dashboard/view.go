@@ -151,15 +151,15 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, s *session) 
 		return
 	}
 	if id := creds.ShareID(p.Site); id != "" {
-		v.ShareOn, v.ShareURL = true, absURL(r, "/share/"+id)
+		v.ShareOn, v.ShareURL = true, h.absURL(r, "/share/"+id)
 	}
 	h.fill(v, p, rep)
 	h.render(w, http.StatusOK, "dashboard.html", v)
 }
 
-func absURL(r *http.Request, path string) string {
+func (h *Handler) absURL(r *http.Request, path string) string {
 	scheme := "http"
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+	if h.secure(r) {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host + path
