@@ -107,6 +107,7 @@ func TestBrowserLoginAndFilter(t *testing.T) {
 	); err != nil {
 		t.Fatalf("opening the dashboard did not lead to the login form: %v", err)
 	}
+	screenshot(t, ctx, "login.png", true)
 	if err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("password"), testPassword),
 		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),

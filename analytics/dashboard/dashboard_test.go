@@ -441,7 +441,7 @@ func TestShareLink(t *testing.T) {
 	}
 	body := w.Body.String()
 	q := f.rep.last()
-	if q.Site != "toinen.fi" || len(q.Filters) != 0 || q.MinVisitors != DefaultShareMinVisitors {
+	if q.Site != "toinen.fi" || len(q.Filters) != 0 || q.MinVisitors != DefaultShareMinVisitors || q.Interval != "" {
 		t.Errorf("share query %+v: want the site, no filters, k=%d", q, DefaultShareMinVisitors)
 	}
 	if strings.Contains(body, "filter=") || strings.Contains(body, "csrf") || strings.Contains(body, "export.csv") {
@@ -449,6 +449,10 @@ func TestShareLink(t *testing.T) {
 	}
 	if !strings.Contains(body, "Visitors") || !strings.Contains(body, "1,234") {
 		t.Error("share page lacks the English totals")
+	}
+	f.get("/share/"+id+"?period=today", nil)
+	if q := f.rep.last(); q.Interval != analytics.Day {
+		t.Errorf("share link asked for %q buckets for one day; want day, no hourly trail", q.Interval)
 	}
 	share("delete")
 	if w := f.get("/share/"+id, nil); w.Code != http.StatusNotFound {

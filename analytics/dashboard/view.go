@@ -412,7 +412,11 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Filters = nil
 	p.Limit = 10
-	rep, err := h.report(r.Context(), h.query(p, h.cfg.ShareMinVisitors))
+	sq := h.query(p, h.cfg.ShareMinVisitors)
+	if days(p.From, p.To) <= 2 {
+		sq.Interval = analytics.Day // no hour-by-hour trail in public
+	}
+	rep, err := h.report(r.Context(), sq)
 	if err != nil {
 		h.log.Error("share report", "site", site, "err", err)
 		v.Error = v.T("error.report")
