@@ -160,15 +160,21 @@ func pairBlocks(removed, added []block) []BlockChange {
 	return out
 }
 
-// similarity is the share of words two texts have in common, 0 to 1.
+// similarity is the share of words two texts have in common, 0 to 1,
+// counted as bags of words: cheap enough to try every pair in a rewrite.
 func similarity(a, b string) float64 {
 	wa, wb := strings.Fields(a), strings.Fields(b)
 	if len(wa)+len(wb) == 0 {
 		return 1
 	}
+	count := make(map[string]int, len(wa))
+	for _, w := range wa {
+		count[w]++
+	}
 	same := 0
-	for _, op := range editScript(wa, wb) {
-		if op == Same {
+	for _, w := range wb {
+		if count[w] > 0 {
+			count[w]--
 			same++
 		}
 	}
