@@ -90,6 +90,13 @@ type Row struct {
 	Visitors  int64   `json:"visitors"`
 	PageViews int64   `json:"pageviews,omitempty"`
 	AvgTime   float64 `json:"avg_time_s,omitempty"`
+
+	// Visits is, for entry and exit pages, how many visits began or ended
+	// on the page; 0 for other dimensions.
+	Visits int64 `json:"visits,omitempty"`
+	// TimedViews is how many of PageViews have a visible time; AvgTime is
+	// over them. Kept so that folded rows can average exactly.
+	TimedViews int64 `json:"-"`
 }
 
 // Report is every number the CLI, the API, the CSV export and the dashboard

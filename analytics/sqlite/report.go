@@ -1,0 +1,264 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+var _ analytics.Reporter = (*Store)(nil)
+
+// Report computes the report of q. Finished days come from the rollups
+// (refreshed first if rows arrived since), the rest (today) from the raw
+// rows. A filtered report reads the raw rows of its period: filters combine
+// any dimensions, which no rollup could hold.
+func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Report, error) {
+	q, err := q.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	cur, err := s.period(ctx, q, true)
+	if err != nil {
+		return nil, fmt.Errorf("report %s: %w", q.Site, err)
+	}
+	prev, err := s.period(ctx, q.Previous(), false)
+	if err != nil {
+		return nil, fmt.Errorf("report %s: previous period: %w", q.Site, err)
+	}
+	r := &analytics.Report{
+		Site:        q.Site,
+		From:        q.From,
+		To:          q.To,
+		Zone:        q.Zone,
+		Interval:    q.Interval,
+		Totals:      cur.total.totals(),
+		Previous:    prev.total.totals(),
+		Series:      cur.series,
+		Breakdowns:  map[analytics.Dimension][]analytics.Row{},
+		GeneratedAt: now.UTC(),
+	}
+	for _, dim := range analytics.Dimensions {
+		rows := []analytics.Row{}
+		for k, c := range cur.dims {
+			if k.dim != dim {
+				continue
+			}
+			row := analytics.Row{Value: k.value, Visitors: c.Visitors, Visits: c.Visits, PageViews: c.PageViews, TimedViews: c.TimedViews}
+			if c.TimedViews > 0 {
+				row.AvgTime = float64(c.TimeMs) / float64(c.TimedViews) / 1000
+			}
+			if dim == analytics.DimCountry {
+				row.Name = analytics.CountryName(k.value)
+			}
+			rows = append(rows, row)
+		}
+		r.Breakdowns[dim] = analytics.FoldRows(rows, q.Limit, q.MinVisitors)
+	}
+	// Realtime is about now, whatever the period: the owner's "who is on
+	// the site" glance. Not filtered.
+	err = s.db.QueryRowContext(ctx, `
+		SELECT COUNT(DISTINCT visitor) FROM pageviews WHERE site = ? AND ts > ? AND ts <= ?`,
+		q.Site, now.Add(-analytics.Realtime).Unix(), now.Unix()).Scan(&r.Realtime)
+	if err != nil {
+		return nil, fmt.Errorf("report %s: realtime: %w", q.Site, err)
+	}
+	return r, nil
+}
+
+func (c counts) totals() analytics.Totals {
+	t := analytics.Totals{Visitors: c.Visitors, Visits: c.Visits, PageViews: c.PageViews, Bots: c.Bots}
+	if c.Visits > 0 {
+		t.ViewsPerVisit = float64(c.PageViews) / float64(c.Visits)
+		t.BounceRate = float64(c.Bounces) / float64(c.Visits)
+		t.AvgVisitDuration = float64(c.VisitMs) / float64(c.Visits) / 1000
+	}
+	if c.TimedViews > 0 {
+		t.AvgTimeOnPage = float64(c.TimeMs) / float64(c.TimedViews) / 1000
+	}
+	return t
+}
+
+// periodStats are the summed numbers of a query's days.
+type periodStats struct {
+	total   counts
+	series  []analytics.Point
+	buckets []time.Time
+	dims    map[dimKey]*dimCounts
+}
+
+func (p *periodStats) bucket(t time.Time) *analytics.Point {
+	i := analytics.BucketOf(p.buckets, t)
+	if i < 0 {
+		return nil
+	}
+	return &p.series[i]
+}
+
+func (p *periodStats) addDim(k dimKey, c dimCounts) {
+	have := p.dims[k]
+	if have == nil {
+		have = &dimCounts{}
+		p.dims[k] = have
+	}
+	have.add(c)
+}
+
+// period sums q's days: rolled-up days from the rollups, others from raw
+// rows. Without detail only the totals are read.
+func (s *Store) period(ctx context.Context, q analytics.Query, detail bool) (*periodStats, error) {
+	p := &periodStats{dims: map[dimKey]*dimCounts{}}
+	if detail {
+		p.buckets = q.Buckets()
+		p.series = make([]analytics.Point, len(p.buckets))
+		for i, t := range p.buckets {
+			p.series[i].T = t
+		}
+	}
+	liveFrom := q.From
+	if len(q.Filters) == 0 {
+		through, err := s.RefreshRollups(ctx, q.Zone)
+		if err != nil {
+			return nil, err
+		}
+		if !through.IsZero() && !through.Before(q.From) {
+			last := through
+			if q.To.Before(last) {
+				last = q.To
+			}
+			if err := s.readRollups(ctx, q, last, p, detail); err != nil {
+				return nil, err
+			}
+			liveFrom = last.AddDate(0, 0, 1)
+		}
+	}
+	end := q.End()
+	if !liveFrom.Before(end) {
+		return p, nil
+	}
+	err := s.scanDays(ctx, q.Site, liveFrom, end, q.Zone, q.Filters, func(d *dayStats) error {
+		p.total.add(d.total)
+		if !detail {
+			return nil
+		}
+		if q.Interval == analytics.Hour {
+			for _, h := range d.hours {
+				if pt := p.bucket(time.Unix(h.start, 0)); pt != nil {
+					pt.Visitors += h.visitors
+					pt.PageViews += h.pageviews
+				}
+			}
+		} else if pt := p.bucket(d.start); pt != nil {
+			pt.Visitors += d.total.Visitors
+			pt.PageViews += d.total.PageViews
+		}
+		for k, c := range d.dims {
+			p.addDim(k, *c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var bots int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM bots WHERE site = ? AND ts >= ? AND ts < ?`,
+		q.Site, liveFrom.Unix(), end.Unix()).Scan(&bots); err != nil {
+		return nil, fmt.Errorf("count bots: %w", err)
+	}
+	p.total.Bots += bots
+	return p, nil
+}
+
+// readRollups adds the rollups of the days q.From..last to p.
+func (s *Store) readRollups(ctx context.Context, q analytics.Query, last time.Time, p *periodStats, detail bool) error {
+	zone := rollupZone(q.Zone)
+	fromDay, lastDay := q.From.Format(time.DateOnly), last.Format(time.DateOnly)
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT day, visitors, visits, pageviews, bounces, visit_ms, timed_views, time_ms, bots
+		FROM rollup_days
+		WHERE zone = ? AND site = ? AND day >= ? AND day <= ?`, zone, q.Site, fromDay, lastDay)
+	if err != nil {
+		return fmt.Errorf("read rollups: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			day string
+			c   counts
+		)
+		if err := rows.Scan(&day, &c.Visitors, &c.Visits, &c.PageViews, &c.Bounces, &c.VisitMs, &c.TimedViews, &c.TimeMs, &c.Bots); err != nil {
+			return fmt.Errorf("read rollups: %w", err)
+		}
+		p.total.add(c)
+		if detail && q.Interval != analytics.Hour {
+			start, err := time.ParseInLocation(time.DateOnly, day, q.Zone)
+			if err != nil {
+				return fmt.Errorf("read rollups: bad day %q: %w", day, err)
+			}
+			if pt := p.bucket(start); pt != nil {
+				pt.Visitors += c.Visitors
+				pt.PageViews += c.PageViews
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read rollups: %w", err)
+	}
+	if !detail {
+		return nil
+	}
+	if q.Interval == analytics.Hour {
+		rows, err := s.db.QueryContext(ctx, `
+			SELECT hour, visitors, pageviews FROM rollup_hours
+			WHERE zone = ? AND site = ? AND hour >= ? AND hour < ?`,
+			zone, q.Site, q.From.Unix(), last.AddDate(0, 0, 1).Unix())
+		if err != nil {
+			return fmt.Errorf("read rollups: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var hour, visitors, pageviews int64
+			if err := rows.Scan(&hour, &visitors, &pageviews); err != nil {
+				return fmt.Errorf("read rollups: %w", err)
+			}
+			if pt := p.bucket(time.Unix(hour, 0)); pt != nil {
+				pt.Visitors += visitors
+				pt.PageViews += pageviews
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read rollups: %w", err)
+		}
+	}
+	// One index range per dimension: (zone, site, dim, day) leads the key.
+	// Summing in Go is cheaper here than SQLite's GROUP BY sorter.
+	for _, dim := range analytics.Dimensions {
+		if err := s.readDim(ctx, zone, q.Site, dim, fromDay, lastDay, p); err != nil {
+			return fmt.Errorf("read rollups: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) readDim(ctx context.Context, zone, site string, dim analytics.Dimension, fromDay, lastDay string, p *periodStats) error {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT value, visitors, visits, pageviews, timed_views, time_ms FROM rollup_dims
+		WHERE zone = ? AND site = ? AND dim = ? AND day >= ? AND day <= ?`, zone, site, string(dim), fromDay, lastDay)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			value string
+			c     dimCounts
+		)
+		if err := rows.Scan(&value, &c.Visitors, &c.Visits, &c.PageViews, &c.TimedViews, &c.TimeMs); err != nil {
+			return err
+		}
+		p.addDim(dimKey{dim, value}, c)
+	}
+	return rows.Err()
+}

@@ -1,0 +1,291 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+// Rollups are the numbers of whole, finished days, stored so that an
+// unfiltered report reads a few hundred rows instead of every page view.
+// They are exact, not estimates: visitor ids rotate daily, so every number
+// of a report is a sum of per-day numbers (see aggregate.go).
+//
+// Rollups are kept per report zone (days differ between zones) and are
+// derived data: deleting them loses nothing. RefreshRollups brings them up
+// to date:
+//   - every day up to yesterday (in the zone) gets rolled up once;
+//   - rows appended since the last refresh (found by rowid, as raw tables
+//     are append-only) mark their days for a rebuild: a late leave can
+//     still change the visible time of a page view up to 24 h older, so it
+//     marks the days of the 24 h before it;
+//   - if rows were deleted from the end (rowids went back), or there is no
+//     state, everything is rebuilt.
+//
+// Each day is rebuilt in its own short transaction, so the collector's
+// writes are never held up for long.
+
+// rollupZone returns the name rollups of zone are stored under, or "" when
+// the zone has no stable name ("Local" differs between machines).
+func rollupZone(zone *time.Location) string {
+	name := zone.String()
+	if name == "Local" || name == "" {
+		return ""
+	}
+	return name
+}
+
+type rollupState struct {
+	through                 string // last rolled-up day, 2006-01-02
+	pageviews, leaves, bots int64  // rowids covered
+	found                   bool
+}
+
+// RefreshRollups brings the rollups of zone up to date, and returns the last
+// day they cover (midnight in zone; zero if none). Reports call it; the
+// collector may call it now and then so that reports never wait for it.
+func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.Time, error) {
+	name := rollupZone(zone)
+	if name == "" {
+		return time.Time{}, nil
+	}
+	s.rollupMu.Lock()
+	defer s.rollupMu.Unlock()
+
+	target := analytics.Midnight(s.now(), zone).AddDate(0, 0, -1) // yesterday: the last finished day
+	var st rollupState
+	err := s.db.QueryRowContext(ctx, `
+		SELECT through_day, pageviews_max, leaves_max, bots_max FROM rollup_state WHERE zone = ?`, name).
+		Scan(&st.through, &st.pageviews, &st.leaves, &st.bots)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return time.Time{}, fmt.Errorf("rollups: %w", err)
+	default:
+		st.found = true
+	}
+	var maxPV, maxLeaves, maxBots int64
+	err = s.db.QueryRowContext(ctx, `
+		SELECT (SELECT IFNULL(MAX(rowid), 0) FROM pageviews),
+		       (SELECT IFNULL(MAX(rowid), 0) FROM leaves),
+		       (SELECT IFNULL(MAX(rowid), 0) FROM bots)`).Scan(&maxPV, &maxLeaves, &maxBots)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("rollups: %w", err)
+	}
+	targetDay := target.Format(time.DateOnly)
+	if st.found && st.through == targetDay && st.pageviews == maxPV && st.leaves == maxLeaves && st.bots == maxBots {
+		return target, nil // nothing new: the common case, two tiny queries
+	}
+
+	sites, err := s.allSites(ctx)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("rollups: %w", err)
+	}
+	todo := map[string]map[string]bool{} // site → days to (re)build
+	mark := func(site string, day time.Time) {
+		if todo[site] == nil {
+			todo[site] = map[string]bool{}
+		}
+		todo[site][day.Format(time.DateOnly)] = true
+	}
+	full := !st.found || maxPV < st.pageviews || maxLeaves < st.leaves || maxBots < st.bots
+	from := map[string]time.Time{} // site → first day to roll up as new
+	if full {
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM rollup_state WHERE zone = ?`, name); err != nil {
+			return time.Time{}, fmt.Errorf("rollups: %w", err)
+		}
+		for _, table := range []string{"rollup_days", "rollup_hours", "rollup_dims"} {
+			if _, err := s.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE zone = ?`, name); err != nil {
+				return time.Time{}, fmt.Errorf("rollups: %w", err)
+			}
+		}
+		for _, site := range sites {
+			var first sql.NullInt64
+			err := s.db.QueryRowContext(ctx, `
+				SELECT MIN(t) FROM (
+					SELECT MIN(ts) AS t FROM pageviews WHERE site = ?
+					UNION ALL SELECT MIN(ts) FROM bots WHERE site = ?)`, site, site).Scan(&first)
+			if err != nil {
+				return time.Time{}, fmt.Errorf("rollups: %w", err)
+			}
+			if first.Valid {
+				from[site] = analytics.Midnight(time.Unix(first.Int64, 0), zone)
+			}
+		}
+	} else {
+		through, err := time.ParseInLocation(time.DateOnly, st.through, zone)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("rollups: bad state day %q: %w", st.through, err)
+		}
+		throughEnd := through.AddDate(0, 0, 1)
+		for _, site := range sites {
+			from[site] = throughEnd
+		}
+		// Rows appended since the last refresh, in 15-minute steps (every
+		// zone's midnight falls on one), mark the finished days they touch.
+		dirty := func(table string, lo, hi, before int64) error {
+			rows, err := s.db.QueryContext(ctx, `
+				SELECT DISTINCT site, ts / 900 * 900 FROM `+table+` WHERE rowid > ? AND rowid <= ?`, lo, hi)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var (
+					site string
+					q    int64
+				)
+				if err := rows.Scan(&site, &q); err != nil {
+					return err
+				}
+				for d := analytics.Midnight(time.Unix(q-before, 0), zone); d.Unix() <= q; d = d.AddDate(0, 0, 1) {
+					if d.Before(throughEnd) {
+						mark(site, d)
+					}
+				}
+			}
+			return rows.Err()
+		}
+		if err := dirty("pageviews", st.pageviews, maxPV, 0); err != nil {
+			return time.Time{}, fmt.Errorf("rollups: %w", err)
+		}
+		if err := dirty("leaves", st.leaves, maxLeaves, 86400); err != nil {
+			return time.Time{}, fmt.Errorf("rollups: %w", err)
+		}
+		if err := dirty("bots", st.bots, maxBots, 0); err != nil {
+			return time.Time{}, fmt.Errorf("rollups: %w", err)
+		}
+	}
+	for site, first := range from {
+		for d := first; !d.After(target); d = d.AddDate(0, 0, 1) {
+			mark(site, d)
+		}
+	}
+
+	for _, site := range sites {
+		days := make([]string, 0, len(todo[site]))
+		for day := range todo[site] {
+			days = append(days, day)
+		}
+		slices.Sort(days)
+		for _, day := range days {
+			start, err := time.ParseInLocation(time.DateOnly, day, zone)
+			if err != nil {
+				return time.Time{}, err
+			}
+			if err := s.rollupDay(ctx, name, site, start, zone); err != nil {
+				return time.Time{}, fmt.Errorf("rollups: %s %s: %w", site, day, err)
+			}
+		}
+	}
+	// The state says what the rollups now cover. Rows appended while we
+	// worked have rowids above the maxima read at the start, so the next
+	// refresh sees them.
+	_, err = s.db.ExecContext(ctx, `
+		INSERT OR REPLACE INTO rollup_state (zone, through_day, pageviews_max, leaves_max, bots_max)
+		VALUES (?, ?, ?, ?, ?)`, name, targetDay, maxPV, maxLeaves, maxBots)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("rollups: %w", err)
+	}
+	return target, nil
+}
+
+// rollupDay recomputes one site's day from the raw rows and replaces its
+// rollup rows, in one transaction.
+func (s *Store) rollupDay(ctx context.Context, zoneName, site string, start time.Time, zone *time.Location) error {
+	end := start.AddDate(0, 0, 1)
+	var d *dayStats
+	err := s.scanDays(ctx, site, start, end, zone, nil, func(ds *dayStats) error { d = ds; return nil })
+	if err != nil {
+		return err
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM bots WHERE site = ? AND ts >= ? AND ts < ?`,
+		site, start.Unix(), end.Unix()).Scan(&d.total.Bots); err != nil {
+		return err
+	}
+	day := start.Format(time.DateOnly)
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, table := range []string{"rollup_days", "rollup_hours", "rollup_dims"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE zone = ? AND site = ? AND day = ?`, zoneName, site, day); err != nil {
+			return err
+		}
+	}
+	if d.total.PageViews == 0 && d.total.Bots == 0 {
+		return tx.Commit()
+	}
+	t := d.total
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO rollup_days (zone, site, day, visitors, visits, pageviews, bounces, visit_ms, timed_views, time_ms, bots)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		zoneName, site, day, t.Visitors, t.Visits, t.PageViews, t.Bounces, t.VisitMs, t.TimedViews, t.TimeMs, t.Bots); err != nil {
+		return err
+	}
+	hours, err := tx.PrepareContext(ctx, `
+		INSERT INTO rollup_hours (zone, site, hour, day, visitors, pageviews) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer hours.Close()
+	for _, h := range d.hours {
+		if _, err := hours.ExecContext(ctx, zoneName, site, h.start, day, h.visitors, h.pageviews); err != nil {
+			return err
+		}
+	}
+	dims, err := tx.PrepareContext(ctx, `
+		INSERT INTO rollup_dims (zone, site, dim, day, value, visitors, visits, pageviews, timed_views, time_ms)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer dims.Close()
+	for k, c := range d.dims {
+		if _, err := dims.ExecContext(ctx, zoneName, site, string(k.dim), day, k.value,
+			c.Visitors, c.Visits, c.PageViews, c.TimedViews, c.TimeMs); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// allSites lists every site with page views or bot hits.
+func (s *Store) allSites(ctx context.Context) ([]string, error) {
+	var out []string
+	for _, table := range []string{"pageviews", "bots"} {
+		rows, err := s.db.QueryContext(ctx, `
+			WITH RECURSIVE sites(site) AS (
+				SELECT MIN(site) FROM `+table+`
+				UNION ALL
+				SELECT (SELECT MIN(site) FROM `+table+` WHERE site > sites.site) FROM sites WHERE site IS NOT NULL
+			)
+			SELECT site FROM sites WHERE site IS NOT NULL`)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var site string
+			if err := rows.Scan(&site); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if !slices.Contains(out, site) {
+				out = append(out, site)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}

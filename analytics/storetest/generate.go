@@ -1,0 +1,184 @@
+package storetest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+// Config shapes generated events.
+type Config struct {
+	Seed     uint64
+	Sites    []string
+	Start    time.Time // first day (UTC midnight)
+	Days     int
+	People   int // distinct people per site; each gets a new visitor id every UTC day
+	Visits   int // visits per site per day, on average
+	Paths    int // distinct paths per site (Zipf-distributed popularity)
+	BotShare int // one bot hit per BotShare page views
+}
+
+// Small is the known-answer data set: a few thousand page views over ten
+// days around the EU's spring DST change (29 March 2026), on two sites.
+var Small = Config{
+	Seed:     20260325,
+	Sites:    []string{"a.example", "b.example"},
+	Start:    time.Date(2026, 3, 24, 0, 0, 0, 0, time.UTC),
+	Days:     10,
+	People:   120,
+	Visits:   80,
+	Paths:    25,
+	BotShare: 9,
+}
+
+// Events are generated records, in time order per table.
+type Events struct {
+	PageViews []analytics.PageView
+	Leaves    []analytics.Leave
+	Bots      []analytics.BotHit
+}
+
+var (
+	countries = []struct{ country, region, city string }{
+		{"FI", "18", "Helsinki"}, {"FI", "18", "Espoo"}, {"FI", "11", "Tampere"}, {"FI", "19", "Turku"},
+		{"FI", "", ""}, {"SE", "AB", "Stockholm"}, {"EE", "37", "Tallinn"}, {"DE", "BE", "Berlin"},
+		{"US", "CA", "Springfield"}, {"US", "IL", "Springfield"}, {"", "", ""},
+	}
+	browsers = []struct{ browser, version, os, device string }{
+		{"Chrome", "131", "Windows", analytics.DeviceDesktop}, {"Firefox", "133", "Linux", analytics.DeviceDesktop},
+		{"Safari", "18", "iOS", analytics.DeviceMobile}, {"Chrome", "131", "Android", analytics.DeviceMobile},
+		{"Safari", "18", "iPadOS", analytics.DeviceTablet}, {"Edge", "131", "Windows", analytics.DeviceDesktop},
+		{"Safari", "17", "macOS", ""},
+	}
+	referrers = []string{"", "", "", "duckduckgo.com", "www.google.com", "bing.com", "news.ycombinator.com", "t.co"}
+	utms      = []struct{ source, medium, campaign string }{
+		{"", "", ""}, {"", "", ""}, {"", "", ""}, {"uutiskirje", "email", "kevat"}, {"facebook", "social", "kevat"}, {"x", "", ""},
+	}
+)
+
+// Generate returns seeded, realistic-looking events: Zipf-popular pages,
+// visits of one to several page views, some crossing midnight (UTC and
+// Helsinki), page views in the same second, leaves (several per page view,
+// some late, some for unknown page views) and bot hits.
+func Generate(c Config) Events {
+	rng := rand.New(rand.NewPCG(c.Seed, c.Seed^0x5e1057e))
+	zipf := rand.NewZipf(rand.New(rand.NewPCG(c.Seed+1, 7)), 1.2, 2, uint64(c.Paths-1))
+	paths := make([]string, c.Paths)
+	for i := range paths {
+		switch i {
+		case 0:
+			paths[i] = "/"
+		case 1:
+			paths[i] = "/hinnasto"
+		default:
+			paths[i] = fmt.Sprintf("/blogi/%03d", i)
+		}
+	}
+	var ev Events
+	seq := 0
+	for si, site := range c.Sites {
+		for day := range c.Days {
+			dayStart := c.Start.AddDate(0, 0, day)
+			n := c.Visits/2 + rng.IntN(c.Visits+1)
+			for range n {
+				person := rng.IntN(c.People)
+				geo := countries[(person*7+si)%len(countries)]
+				ua := browsers[(person*3+si)%len(browsers)]
+				// Most visits in the daytime; some on purpose right around
+				// Helsinki's and UTC's midnights.
+				var start time.Time
+				switch rng.IntN(10) {
+				case 0:
+					start = dayStart.Add(21*time.Hour + time.Duration(rng.IntN(3600)+1800)*time.Second) // ~Helsinki midnight
+				case 1:
+					start = dayStart.Add(23*time.Hour + 40*time.Minute + time.Duration(rng.IntN(1200))*time.Second) // UTC midnight
+				default:
+					start = dayStart.Add(time.Duration(rng.IntN(86400)) * time.Second)
+				}
+				visit := rng.Uint64()
+				ref := referrers[rng.IntN(len(referrers))]
+				utm := utms[rng.IntN(len(utms))]
+				views := 1
+				if rng.IntN(3) > 0 {
+					views += rng.IntN(6)
+				}
+				t := start
+				for v := range views {
+					if v > 0 {
+						switch rng.IntN(4) {
+						case 0:
+							// same second: order must follow insertion
+						default:
+							t = t.Add(time.Duration(rng.IntN(20*60)) * time.Second)
+						}
+					}
+					seq++
+					pv := analytics.PageView{
+						Time:    t,
+						Site:    site,
+						Visitor: visitorID(site, person, t),
+						Visit:   visit,
+						ID:      fmt.Sprintf("pv%06d", seq),
+						Path:    paths[zipf.Uint64()],
+						Country: geo.country, Region: geo.region, City: geo.city,
+						Browser: ua.browser, BrowserVersion: ua.version, OS: ua.os, Device: ua.device,
+					}
+					if v == 0 {
+						pv.ReferrerHost = ref
+						pv.UTMSource, pv.UTMMedium, pv.UTMCampaign = utm.source, utm.medium, utm.campaign
+					}
+					ev.PageViews = append(ev.PageViews, pv)
+					switch r := rng.IntN(10); {
+					case r < 3: // no leave: closed tab, old browser
+					case r < 8:
+						ev.Leaves = append(ev.Leaves, analytics.Leave{Time: t.Add(5 * time.Second), Site: site, PageView: pv.ID,
+							Duration: time.Duration(rng.IntN(300000)) * time.Millisecond})
+					case r < 9: // hidden, shown, hidden: running totals, not in order of size
+						d := time.Duration(1000+rng.IntN(60000)) * time.Millisecond
+						ev.Leaves = append(ev.Leaves,
+							analytics.Leave{Time: t.Add(30 * time.Second), Site: site, PageView: pv.ID, Duration: d},
+							analytics.Leave{Time: t.Add(2 * time.Minute), Site: site, PageView: pv.ID, Duration: d + 2500*time.Millisecond},
+							analytics.Leave{Time: t.Add(3 * time.Minute), Site: site, PageView: pv.ID, Duration: d / 2})
+					default: // a tab left open: one leave in time, one too late to count
+						ev.Leaves = append(ev.Leaves,
+							analytics.Leave{Time: t.Add(20 * time.Hour), Site: site, PageView: pv.ID, Duration: 7000 * time.Millisecond},
+							analytics.Leave{Time: t.Add(25 * time.Hour), Site: site, PageView: pv.ID, Duration: 99000 * time.Millisecond})
+					}
+					if c.BotShare > 0 && rng.IntN(c.BotShare) == 0 {
+						ev.Bots = append(ev.Bots, analytics.BotHit{Time: t.Add(time.Duration(rng.IntN(7200)) * time.Second), Site: site})
+					}
+				}
+			}
+			// A leave for a page view that was never stored counts for nothing.
+			ev.Leaves = append(ev.Leaves, analytics.Leave{Time: dayStart.Add(time.Hour), Site: site, PageView: "nosuch", Duration: time.Minute})
+		}
+	}
+	return ev
+}
+
+// visitorID mimics the collector: a person's id changes at midnight UTC.
+func visitorID(site string, person int, t time.Time) uint64 {
+	y, m, d := t.UTC().Date()
+	h := uint64(14695981039346656037)
+	for _, b := range []byte(fmt.Sprintf("%s/%d/%d-%d-%d", site, person, y, m, d)) {
+		h ^= uint64(b)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// Batches splits events into batches of about size records, as a collector
+// would hand them over (out of time order across tables).
+func (e Events) Batches(size int) []analytics.Batch {
+	var out []analytics.Batch
+	for i := 0; i < len(e.PageViews) || i < len(e.Leaves) || i < len(e.Bots); i += size {
+		var b analytics.Batch
+		b.PageViews = e.PageViews[min(i, len(e.PageViews)):min(i+size, len(e.PageViews))]
+		b.Leaves = e.Leaves[min(i, len(e.Leaves)):min(i+size, len(e.Leaves))]
+		b.Bots = e.Bots[min(i, len(e.Bots)):min(i+size, len(e.Bots))]
+		out = append(out, b)
+	}
+	return out
+}

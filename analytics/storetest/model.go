@@ -1,0 +1,360 @@
+package storetest
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+// Expect computes the report of q from events in plain Go, written apart
+// from any engine: the independent side of the known-answer tests. It
+// follows the definitions in the package documentation step by step, for
+// clarity rather than speed. q must be normalized.
+func Expect(ev Events, q analytics.Query, now time.Time) *analytics.Report {
+	r := &analytics.Report{
+		Site: q.Site, From: q.From, To: q.To, Zone: q.Zone, Interval: q.Interval,
+		Breakdowns: map[analytics.Dimension][]analytics.Row{},
+	}
+	cur := expectPeriod(ev, q)
+	r.Totals = cur.totals
+	r.Series = cur.series
+	r.Breakdowns = cur.breakdowns
+	prevQ := q
+	n := 0
+	for d := q.From; !d.After(q.To); d = d.AddDate(0, 0, 1) {
+		n++
+	}
+	prevQ.From, prevQ.To = q.From.AddDate(0, 0, -n), q.From.AddDate(0, 0, -1)
+	r.Previous = expectPeriod(ev, prevQ).totals
+	seen := map[uint64]bool{}
+	for _, p := range ev.PageViews {
+		if p.Site == q.Site && p.Time.After(now.Add(-5*time.Minute)) && !p.Time.After(now) && !seen[p.Visitor] {
+			seen[p.Visitor] = true
+			r.Realtime++
+		}
+	}
+	return r
+}
+
+type expected struct {
+	totals     analytics.Totals
+	series     []analytics.Point
+	breakdowns map[analytics.Dimension][]analytics.Row
+}
+
+type vkey struct {
+	day   string
+	visit uint64
+}
+
+type mview struct {
+	analytics.PageView
+	idx     int    // insertion order: breaks ties of equal times
+	day     string // local date in the zone
+	visible int64  // ms, -1 without a leave
+	sel     bool
+}
+
+func expectPeriod(ev Events, q analytics.Query) expected {
+	end := q.To.AddDate(0, 0, 1)
+
+	// Visible time: the largest leave within 24 h after the page view.
+	type key struct{ site, id string }
+	pvTime := map[key]time.Time{}
+	for _, p := range ev.PageViews {
+		pvTime[key{p.Site, p.ID}] = p.Time
+	}
+	visible := map[key]int64{} // ms; no entry: no leave
+	for _, l := range ev.Leaves {
+		k := key{l.Site, l.PageView}
+		t, ok := pvTime[k]
+		if !ok || l.Time.Before(t) || l.Time.After(t.Add(24*time.Hour)) {
+			continue
+		}
+		if old, had := visible[k]; !had || l.Duration.Milliseconds() > old {
+			visible[k] = l.Duration.Milliseconds()
+		}
+	}
+
+	var views []*mview
+	for i, p := range ev.PageViews {
+		if p.Site != q.Site || p.Time.Before(q.From) || !p.Time.Before(end) {
+			continue
+		}
+		v := &mview{PageView: p, idx: i, day: p.Time.In(q.Zone).Format(time.DateOnly), visible: -1}
+		if ms, ok := visible[key{p.Site, p.ID}]; ok {
+			v.visible = ms
+		}
+		views = append(views, v)
+	}
+	slices.SortStableFunc(views, func(a, b *mview) int {
+		if c := a.Time.Compare(b.Time); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.idx, b.idx)
+	})
+
+	// Visits, split by day.
+	visits := map[vkey][]*mview{}
+	var vorder []vkey
+	for _, v := range views {
+		k := vkey{v.day, v.Visit}
+		if visits[k] == nil {
+			vorder = append(vorder, k)
+		}
+		visits[k] = append(visits[k], v)
+	}
+
+	// Selection.
+	for _, k := range vorder {
+		vs := visits[k]
+		entry, exit := vs[0].Path, vs[len(vs)-1].Path
+		for _, v := range vs {
+			v.sel = true
+			for _, f := range q.Filters {
+				var have string
+				switch f.Dim {
+				case analytics.DimEntryPage:
+					have = entry
+				case analytics.DimExitPage:
+					have = exit
+				default:
+					have = value(v.PageView, f.Dim)
+				}
+				if have != f.Value {
+					v.sel = false
+				}
+			}
+		}
+	}
+
+	var (
+		t                                               analytics.Totals
+		bounces, visitMs, timed, timeMs                 int64
+		dayVisitors                                     = map[string]map[uint64]bool{}
+		rows                                            = map[analytics.Dimension]map[string]*analytics.Row{}
+		rowTime                                         = map[analytics.Dimension]map[string]int64{}
+		rowSeen                                         = map[analytics.Dimension]map[string]map[string]map[uint64]bool{} // dim → value → day → visitors
+		addRow                                          func(dim analytics.Dimension, val, day string, visitor uint64) *analytics.Row
+		hourVisitors, hourViews, bucketVisitorsFromDays = map[time.Time]map[uint64]bool{}, map[time.Time]int64{}, map[time.Time]int64{}
+	)
+	addRow = func(dim analytics.Dimension, val, day string, visitor uint64) *analytics.Row {
+		if rows[dim] == nil {
+			rows[dim], rowTime[dim], rowSeen[dim] = map[string]*analytics.Row{}, map[string]int64{}, map[string]map[string]map[uint64]bool{}
+		}
+		r := rows[dim][val]
+		if r == nil {
+			r = &analytics.Row{Value: val}
+			rows[dim][val] = r
+			rowSeen[dim][val] = map[string]map[uint64]bool{}
+		}
+		if rowSeen[dim][val][day] == nil {
+			rowSeen[dim][val][day] = map[uint64]bool{}
+		}
+		if !rowSeen[dim][val][day][visitor] {
+			rowSeen[dim][val][day][visitor] = true
+			r.Visitors++
+		}
+		return r
+	}
+	for _, k := range vorder {
+		vs := visits[k]
+		hit := false
+		for _, v := range vs {
+			hit = hit || v.sel
+		}
+		if !hit {
+			continue
+		}
+		t.Visits++
+		if len(vs) == 1 {
+			bounces++
+		}
+		first, last := vs[0], vs[len(vs)-1]
+		visitMs += last.Time.Sub(first.Time).Milliseconds() + max(last.visible, 0)
+		addRow(analytics.DimEntryPage, first.Path, k.day, first.Visitor).Visits++
+		addRow(analytics.DimExitPage, last.Path, k.day, last.Visitor).Visits++
+	}
+	for _, v := range views {
+		if !v.sel {
+			continue
+		}
+		t.PageViews++
+		if v.visible >= 0 {
+			timed++
+			timeMs += v.visible
+		}
+		if dayVisitors[v.day] == nil {
+			dayVisitors[v.day] = map[uint64]bool{}
+		}
+		if !dayVisitors[v.day][v.Visitor] {
+			dayVisitors[v.day][v.Visitor] = true
+			t.Visitors++
+		}
+		// Helsinki and UTC have offsets of whole hours: an hour bucket is
+		// the UTC hour.
+		h := v.Time.Truncate(time.Hour)
+		if hourVisitors[h] == nil {
+			hourVisitors[h] = map[uint64]bool{}
+		}
+		hourVisitors[h][v.Visitor] = true
+		hourViews[h]++
+		for _, dim := range analytics.Dimensions {
+			if dim.VisitLevel() {
+				continue
+			}
+			val := value(v.PageView, dim)
+			if val == "" && (dim == analytics.DimUTMSource || dim == analytics.DimUTMMedium || dim == analytics.DimUTMCampaign) {
+				continue
+			}
+			r := addRow(dim, val, v.day, v.Visitor)
+			r.PageViews++
+			if v.visible >= 0 {
+				r.TimedViews++
+				rowTime[dim][val] += v.visible
+			}
+		}
+	}
+	if t.Visits > 0 {
+		t.ViewsPerVisit = float64(t.PageViews) / float64(t.Visits)
+		t.BounceRate = float64(bounces) / float64(t.Visits)
+		t.AvgVisitDuration = float64(visitMs) / 1000 / float64(t.Visits)
+	}
+	if timed > 0 {
+		t.AvgTimeOnPage = float64(timeMs) / 1000 / float64(timed)
+	}
+	for _, b := range ev.Bots {
+		if b.Site == q.Site && !b.Time.Before(q.From) && b.Time.Before(end) {
+			t.Bots++
+		}
+	}
+
+	// Series: one point per bucket, zeros included.
+	var series []analytics.Point
+	if q.Interval == analytics.Hour {
+		for h := q.From; h.Before(end); h = h.Add(time.Hour) {
+			series = append(series, analytics.Point{T: h, Visitors: int64(len(hourVisitors[h.UTC().Truncate(time.Hour)])), PageViews: hourViews[h.UTC().Truncate(time.Hour)]})
+		}
+	} else {
+		// Bucket start of a day: the day itself, its week's Monday or its
+		// month's first day, but never before q.From.
+		bucketOf := func(d time.Time) time.Time {
+			var b time.Time
+			switch q.Interval {
+			case analytics.Day:
+				b = d
+			case analytics.Week:
+				for b = d; b.Weekday() != time.Monday; b = b.AddDate(0, 0, -1) {
+				}
+			case analytics.Month:
+				b = time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, q.Zone)
+			}
+			if b.Before(q.From) {
+				b = q.From
+			}
+			return b
+		}
+		bucketViews := map[time.Time]int64{}
+		for day := q.From; day.Before(end); day = day.AddDate(0, 0, 1) {
+			b := bucketOf(day)
+			bucketVisitorsFromDays[b] += int64(len(dayVisitors[day.Format(time.DateOnly)]))
+		}
+		for _, v := range views {
+			if v.sel {
+				y, m, d := v.Time.In(q.Zone).Date()
+				bucketViews[bucketOf(time.Date(y, m, d, 0, 0, 0, 0, q.Zone))]++
+			}
+		}
+		var last time.Time
+		for day := q.From; day.Before(end); day = day.AddDate(0, 0, 1) {
+			b := bucketOf(day)
+			if b.Equal(last) {
+				continue
+			}
+			last = b
+			series = append(series, analytics.Point{T: b, Visitors: bucketVisitorsFromDays[b], PageViews: bucketViews[b]})
+		}
+	}
+
+	breakdowns := map[analytics.Dimension][]analytics.Row{}
+	for _, dim := range analytics.Dimensions {
+		var list []analytics.Row
+		for val, r := range rows[dim] {
+			row := *r
+			if row.TimedViews > 0 {
+				row.AvgTime = float64(rowTime[dim][val]) / 1000 / float64(row.TimedViews)
+			}
+			list = append(list, row)
+		}
+		breakdowns[dim] = fold(list, q.Limit, q.MinVisitors)
+	}
+	return expected{totals: t, series: series, breakdowns: breakdowns}
+}
+
+// fold is the model's own Limit and MinVisitors folding.
+func fold(rows []analytics.Row, limit, minVisitors int) []analytics.Row {
+	slices.SortFunc(rows, func(a, b analytics.Row) int {
+		if a.Visitors != b.Visitors {
+			return cmp.Compare(b.Visitors, a.Visitors)
+		}
+		return cmp.Compare(a.Value, b.Value)
+	})
+	out := []analytics.Row{}
+	other := analytics.Row{Value: analytics.Other}
+	var otherTime float64
+	n := 0
+	for _, r := range rows {
+		small := minVisitors > 1 && r.Visitors < int64(minVisitors)
+		if small || (limit > 0 && len(out) >= limit) {
+			other.Visitors += r.Visitors
+			other.Visits += r.Visits
+			other.PageViews += r.PageViews
+			other.TimedViews += r.TimedViews
+			otherTime += r.AvgTime * float64(r.TimedViews)
+			n++
+			continue
+		}
+		out = append(out, r)
+	}
+	if n > 0 {
+		if other.TimedViews > 0 {
+			other.AvgTime = otherTime / float64(other.TimedViews)
+		}
+		out = append(out, other)
+	}
+	return out
+}
+
+// value is the page view's value in a page-view dimension.
+func value(p analytics.PageView, d analytics.Dimension) string {
+	switch d {
+	case analytics.DimPage:
+		return p.Path
+	case analytics.DimReferrer:
+		return p.ReferrerHost
+	case analytics.DimUTMSource:
+		return p.UTMSource
+	case analytics.DimUTMMedium:
+		return p.UTMMedium
+	case analytics.DimUTMCampaign:
+		return p.UTMCampaign
+	case analytics.DimCountry:
+		return p.Country
+	case analytics.DimRegion:
+		if p.Region == "" {
+			return ""
+		}
+		return p.Country + "-" + p.Region
+	case analytics.DimCity:
+		return p.City
+	case analytics.DimBrowser:
+		return p.Browser
+	case analytics.DimOS:
+		return p.OS
+	case analytics.DimDevice:
+		return p.Device
+	}
+	panic("storetest: no value for dimension " + string(d))
+}

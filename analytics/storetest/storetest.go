@@ -1,0 +1,283 @@
+// Package storetest is the known-answer test every storage engine passes.
+//
+// It generates seeded events, stores them through the engine, asks for
+// reports and compares every field with answers computed here, in plain Go,
+// from the generated events themselves (Expect), never through the engine.
+// An engine's test is one line:
+//
+//	storetest.Run(t, func(t *testing.T, now time.Time) storetest.Engine { ... })
+//
+// The definitions the answers follow (days in the report's zone, visits
+// split at midnight, visible time from leaves within 24 h, filters) are
+// documented at analytics/sqlite/aggregate.go and in the README.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+// Engine is what the tests need of a storage engine.
+type Engine interface {
+	analytics.Store
+	analytics.Reporter
+}
+
+// Opener opens a new, empty engine whose clock says now: its "today",
+// realtime window and which days are finished follow it.
+type Opener func(t *testing.T, now time.Time) Engine
+
+// Case is one report to check.
+type Case struct {
+	Name        string
+	Site        string
+	From, To    string // 2006-01-02
+	Zone        string // "" is the default zone
+	Filters     []analytics.Filter
+	Interval    analytics.Interval
+	Limit       int
+	MinVisitors int
+}
+
+// Cases are the reports checked against the Small data set.
+var Cases = []Case{
+	{Name: "all days", Site: "a.example", From: "2026-03-24", To: "2026-04-02"},
+	{Name: "all days, other site", Site: "b.example", From: "2026-03-24", To: "2026-04-02"},
+	{Name: "UTC days", Site: "a.example", From: "2026-03-24", To: "2026-04-02", Zone: "UTC"},
+	{Name: "one day, hourly", Site: "a.example", From: "2026-03-26", To: "2026-03-26"},
+	{Name: "DST day, hourly (23 hours)", Site: "a.example", From: "2026-03-29", To: "2026-03-29"},
+	{Name: "two days across DST", Site: "b.example", From: "2026-03-28", To: "2026-03-29"},
+	{Name: "weekly", Site: "a.example", From: "2026-03-25", To: "2026-04-02", Interval: analytics.Week},
+	{Name: "monthly", Site: "a.example", From: "2026-03-24", To: "2026-04-02", Interval: analytics.Month},
+	{Name: "previous period has data", Site: "a.example", From: "2026-03-29", To: "2026-04-02"},
+	{Name: "filter country", Site: "a.example", From: "2026-03-24", To: "2026-04-02",
+		Filters: []analytics.Filter{{Dim: analytics.DimCountry, Value: "FI"}}},
+	{Name: "filter page", Site: "a.example", From: "2026-03-24", To: "2026-04-02",
+		Filters: []analytics.Filter{{Dim: analytics.DimPage, Value: "/hinnasto"}}},
+	{Name: "filter entry page", Site: "a.example", From: "2026-03-24", To: "2026-04-02",
+		Filters: []analytics.Filter{{Dim: analytics.DimEntryPage, Value: "/"}}},
+	{Name: "filter exit page and browser", Site: "b.example", From: "2026-03-24", To: "2026-04-02",
+		Filters: []analytics.Filter{{Dim: analytics.DimExitPage, Value: "/hinnasto"}, {Dim: analytics.DimBrowser, Value: "Safari"}}},
+	{Name: "filter direct traffic", Site: "a.example", From: "2026-03-24", To: "2026-04-02",
+		Filters: []analytics.Filter{{Dim: analytics.DimReferrer, Value: ""}}},
+	{Name: "filter region and campaign", Site: "a.example", From: "2026-03-24", To: "2026-04-02",
+		Filters: []analytics.Filter{{Dim: analytics.DimRegion, Value: "FI-18"}, {Dim: analytics.DimUTMCampaign, Value: "kevat"}}},
+	{Name: "filter matches nothing", Site: "a.example", From: "2026-03-24", To: "2026-04-02",
+		Filters: []analytics.Filter{{Dim: analytics.DimCity, Value: "Nowhere"}}},
+	{Name: "limit", Site: "a.example", From: "2026-03-24", To: "2026-04-02", Limit: 3},
+	{Name: "k-anonymity", Site: "a.example", From: "2026-03-24", To: "2026-04-02", MinVisitors: 40},
+	{Name: "limit, k-anonymity and filter", Site: "b.example", From: "2026-03-27", To: "2026-03-31", Limit: 2, MinVisitors: 5,
+		Filters: []analytics.Filter{{Dim: analytics.DimDevice, Value: analytics.DeviceMobile}}},
+	{Name: "unknown site", Site: "nosuch.example", From: "2026-03-24", To: "2026-04-02"},
+}
+
+// Run checks the engine against the known answers, at three clocks: after
+// all the data (every day finished, e.g. rolled up), in the middle of it
+// (finished days and a live today) and before it (nothing finished).
+func Run(t *testing.T, open Opener) {
+	ev := Generate(Small)
+	clocks := map[string]time.Time{
+		"after":  Small.Start.AddDate(0, 0, Small.Days+2),
+		"middle": time.Date(2026, 3, 30, 14, 0, 0, 0, time.UTC),
+		"before": Small.Start.AddDate(0, 0, -1),
+	}
+	for name, now := range clocks {
+		t.Run("clock "+name, func(t *testing.T) {
+			e := open(t, now)
+			load(t, e, ev)
+			for _, c := range Cases {
+				t.Run(c.Name, func(t *testing.T) { check(t, e, ev, c, now) })
+			}
+		})
+	}
+	t.Run("late records", func(t *testing.T) { runLate(t, open, ev) })
+	t.Run("bad queries", func(t *testing.T) { runBad(t, open) })
+}
+
+func load(t *testing.T, e Engine, ev Events) {
+	t.Helper()
+	for _, b := range ev.Batches(500) {
+		if err := e.Append(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// runLate stores most of the data and reports (so an engine may roll the
+// days up), then stores records for finished days, one table at a time:
+// page views, then leaves (some arriving the day after their page view),
+// then bot hits. After each step every report must see all that is stored.
+func runLate(t *testing.T, open Opener, ev Events) {
+	now := Small.Start.AddDate(0, 0, Small.Days+2)
+	e := open(t, now)
+	hel, _ := time.LoadLocation(analytics.DefaultZone)
+	onDay := func(site string, ts time.Time, day string) bool {
+		return site == "a.example" && ts.In(hel).Format(time.DateOnly) == day
+	}
+	var held, stored Events
+	pvDay := map[string]string{}
+	for i, p := range ev.PageViews {
+		pvDay[p.ID] = p.Time.In(hel).Format(time.DateOnly)
+		if onDay(p.Site, p.Time, "2026-03-27") && i%3 == 0 {
+			held.PageViews = append(held.PageViews, p)
+		} else {
+			stored.PageViews = append(stored.PageViews, p)
+		}
+	}
+	for _, l := range ev.Leaves {
+		// Only leaves that arrive the day after their page view: the
+		// day they arrive on is not the day they change.
+		if l.Site == "a.example" && pvDay[l.PageView] == "2026-03-30" && l.Time.In(hel).Format(time.DateOnly) != "2026-03-30" {
+			held.Leaves = append(held.Leaves, l)
+		} else {
+			stored.Leaves = append(stored.Leaves, l)
+		}
+	}
+	for _, b := range ev.Bots {
+		if onDay(b.Site, b.Time, "2026-03-25") {
+			held.Bots = append(held.Bots, b)
+		} else {
+			stored.Bots = append(stored.Bots, b)
+		}
+	}
+	if len(held.PageViews) == 0 || len(held.Leaves) == 0 || len(held.Bots) == 0 {
+		t.Fatalf("the generator no longer makes the late records this test needs: %d %d %d",
+			len(held.PageViews), len(held.Leaves), len(held.Bots))
+	}
+	load(t, e, stored)
+	checkAll := func(step string) {
+		for _, c := range Cases {
+			if len(c.Filters) == 0 {
+				t.Run(step+"/"+c.Name, func(t *testing.T) { check(t, e, stored, c, now) })
+			}
+		}
+	}
+	checkAll("before")
+	stored.PageViews = append(stored.PageViews, held.PageViews...)
+	load(t, e, Events{PageViews: held.PageViews})
+	checkAll("late page views")
+	stored.Leaves = append(stored.Leaves, held.Leaves...)
+	load(t, e, Events{Leaves: held.Leaves})
+	checkAll("late leaves")
+	stored.Bots = append(stored.Bots, held.Bots...)
+	load(t, e, Events{Bots: held.Bots})
+	checkAll("late bots")
+}
+
+func runBad(t *testing.T, open Opener) {
+	e := open(t, Small.Start)
+	day := Small.Start
+	for name, q := range map[string]analytics.Query{
+		"no site":        {From: day, To: day},
+		"to before from": {Site: "a.example", From: day, To: day.AddDate(0, 0, -1)},
+		"unknown filter": {Site: "a.example", From: day, To: day, Filters: []analytics.Filter{{Dim: "shoe_size", Value: "44"}}},
+		"bad interval":   {Site: "a.example", From: day, To: day, Interval: "fortnight"},
+	} {
+		if _, err := e.Report(context.Background(), q); err == nil {
+			t.Errorf("%s: Report succeeded", name)
+		}
+	}
+}
+
+// Query builds the normalized query of c.
+func (c Case) Query() (analytics.Query, error) {
+	zone := c.Zone
+	if zone == "" {
+		zone = analytics.DefaultZone
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return analytics.Query{}, err
+	}
+	from, err := time.ParseInLocation(time.DateOnly, c.From, loc)
+	if err != nil {
+		return analytics.Query{}, err
+	}
+	to, err := time.ParseInLocation(time.DateOnly, c.To, loc)
+	if err != nil {
+		return analytics.Query{}, err
+	}
+	q := analytics.Query{Site: c.Site, From: from, To: to, Zone: loc, Filters: c.Filters,
+		Interval: c.Interval, Limit: c.Limit, MinVisitors: c.MinVisitors}
+	return q.Normalize()
+}
+
+func check(t *testing.T, e Engine, ev Events, c Case, now time.Time) {
+	t.Helper()
+	q, err := c.Query()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.Report(context.Background(), q)
+	if err != nil {
+		t.Fatalf("%s: %v", c.Name, err)
+	}
+	want := Expect(ev, q, now)
+	if diff := Compare(got, want); diff != "" {
+		t.Errorf("%s: report differs from the known answer:\n%s", c.Name, diff)
+	}
+}
+
+// Compare returns the differences between two reports, "" if none. Floats
+// may differ in the last bits (sums in another order).
+func Compare(got, want *analytics.Report) string {
+	var b strings.Builder
+	diff := func(what string, g, w any) {
+		fmt.Fprintf(&b, "  %s: got %v, want %v\n", what, g, w)
+	}
+	if got.Site != want.Site || !got.From.Equal(want.From) || !got.To.Equal(want.To) || got.Interval != want.Interval {
+		diff("period", fmt.Sprint(got.Site, got.From, got.To, got.Interval), fmt.Sprint(want.Site, want.From, want.To, want.Interval))
+	}
+	compareTotals(diff, "totals", got.Totals, want.Totals)
+	compareTotals(diff, "previous", got.Previous, want.Previous)
+	if got.Realtime != want.Realtime {
+		diff("realtime", got.Realtime, want.Realtime)
+	}
+	if len(got.Series) != len(want.Series) {
+		diff("series length", len(got.Series), len(want.Series))
+	} else {
+		for i := range got.Series {
+			g, w := got.Series[i], want.Series[i]
+			if !g.T.Equal(w.T) || g.Visitors != w.Visitors || g.PageViews != w.PageViews {
+				diff(fmt.Sprintf("series[%d]", i), fmt.Sprintf("%s %d/%d", g.T, g.Visitors, g.PageViews), fmt.Sprintf("%s %d/%d", w.T, w.Visitors, w.PageViews))
+			}
+		}
+	}
+	for _, dim := range analytics.Dimensions {
+		g, w := got.Breakdowns[dim], want.Breakdowns[dim]
+		if g == nil {
+			diff(string(dim), "no breakdown", "a list, maybe empty")
+			continue
+		}
+		if len(g) != len(w) {
+			diff(string(dim)+" rows", len(g), len(w))
+			continue
+		}
+		for i := range g {
+			gr, wr := g[i], w[i]
+			if gr.Value != wr.Value || gr.Visitors != wr.Visitors || gr.Visits != wr.Visits || gr.PageViews != wr.PageViews ||
+				gr.TimedViews != wr.TimedViews || !near(gr.AvgTime, wr.AvgTime) {
+				diff(fmt.Sprintf("%s[%d]", dim, i), fmt.Sprintf("%+v", gr), fmt.Sprintf("%+v", wr))
+			}
+		}
+	}
+	return b.String()
+}
+
+func compareTotals(diff func(string, any, any), name string, g, w analytics.Totals) {
+	if g.Visitors != w.Visitors || g.Visits != w.Visits || g.PageViews != w.PageViews || g.Bots != w.Bots ||
+		!near(g.ViewsPerVisit, w.ViewsPerVisit) || !near(g.BounceRate, w.BounceRate) ||
+		!near(g.AvgVisitDuration, w.AvgVisitDuration) || !near(g.AvgTimeOnPage, w.AvgTimeOnPage) {
+		diff(name, fmt.Sprintf("%+v", g), fmt.Sprintf("%+v", w))
+	}
+}
+
+func near(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-9*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
