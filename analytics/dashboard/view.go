@@ -304,7 +304,8 @@ func (h *Handler) table(v *dashView, p *params, d analytics.Dimension, rows []an
 	for _, r := range rows {
 		top = max(top, r.Visitors)
 		t.HasPageViews = t.HasPageViews || r.PageViews > 0
-		t.HasTime = t.HasTime || r.AvgTime > 0
+		// Time on page belongs to pages; elsewhere it would crowd the table.
+		t.HasTime = t.HasTime || r.AvgTime > 0 && (d == analytics.DimPage || d == analytics.DimEntryPage || d == analytics.DimExitPage)
 	}
 	for _, r := range rows {
 		tr := tableRow{
