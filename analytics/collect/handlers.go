@@ -78,52 +78,63 @@ func (c *Collector) event(w http.ResponseWriter, r *http.Request) (int, string) 
 	return c.accept(r, site, ev)
 }
 
-// accept turns a decoded event into a queued record. It is the only place
-// that sees the client IP and the User-Agent; both end here.
+// accept turns a decoded event into a queued record.
 func (c *Collector) accept(r *http.Request, site *siteRule, ev Event) (int, string) {
+	it, status, msg := c.record(r, site, ev)
+	if it.kind == 0 {
+		return status, msg
+	}
+	return c.enqueue(it)
+}
+
+// record turns a decoded event into the record to store: a zero item with
+// the status to answer when there is nothing to store. It is the only
+// place that sees the client IP and the User-Agent; both end here.
+func (c *Collector) record(r *http.Request, site *siteRule, ev Event) (item, int, string) {
 	var pg page
 	if ev.Kind == KindPageView {
 		var ok bool
 		pg, ok = parsePage(ev.URL)
 		if !ok {
-			return http.StatusBadRequest, `bad event: field "url": want an absolute http(s) URL`
+			return item{}, http.StatusBadRequest, `bad event: field "url": want an absolute http(s) URL`
 		}
 		if !c.allowedHost(site, pg.host) {
-			return http.StatusBadRequest, `bad event: field "url" is not a page of the site`
+			return item{}, http.StatusBadRequest, `bad event: field "url" is not a page of the site`
 		}
 	}
 	if !c.cfg.IgnoreDNT && (r.Header.Get("Dnt") == "1" || r.Header.Get("Sec-Gpc") == "1") {
 		c.stats.dnt.Add(1)
-		return http.StatusAccepted, ""
+		return item{}, http.StatusAccepted, ""
 	}
 	now := c.cfg.Now().UTC().Truncate(1e9)
-	agent := c.ua.Parse(r.Header.Get("User-Agent"))
+	userAgent := r.Header.Get("User-Agent")
+	agent := c.ua.Parse(userAgent)
 	if agent.Bot {
 		c.stats.bots.Add(1)
 		if ev.Kind != KindPageView {
-			return http.StatusAccepted, ""
+			return item{}, http.StatusAccepted, ""
 		}
-		return c.enqueue(item{kind: itemBot, bot: analytics.BotHit{Time: now, Site: site.domain}})
+		return item{kind: itemBot, bot: analytics.BotHit{Time: now, Site: site.domain}}, 0, ""
 	}
 	if ev.Kind == KindLeave {
-		return c.enqueue(item{kind: itemLeave, leave: analytics.Leave{
+		return item{kind: itemLeave, leave: analytics.Leave{
 			Time: now, Site: site.domain, PageView: ev.PageView, Duration: ev.Duration,
-		}})
+		}}, 0, ""
 	}
 
 	ip := clientIP(r, c.cfg.TrustedProxies)
-	vis, visit, err := c.visits.Assign(r.Context(), now, site.domain, ip, r.Header.Get("User-Agent"))
+	vis, visit, err := c.visits.Assign(r.Context(), now, site.domain, ip, userAgent)
 	if err != nil {
 		// A store error (the daily salt); it holds no request data.
 		c.log.Error("visitor id failed", "err", err)
-		return http.StatusServiceUnavailable, "storage unavailable, retry later"
+		return item{}, http.StatusServiceUnavailable, "storage unavailable, retry later"
 	}
 	loc := c.cfg.Geo.Lookup(ip).Trim(c.cfg.Precision)
 	ref := referrerHost(ev.Referrer)
 	if ref != "" && (c.allowedHost(site, ref) || ref == pg.host) {
 		ref = "" // same-site navigation
 	}
-	return c.enqueue(item{kind: itemPageView, pv: analytics.PageView{
+	return item{kind: itemPageView, pv: analytics.PageView{
 		Time:           now,
 		Site:           site.domain,
 		Visitor:        vis,
@@ -143,7 +154,7 @@ func (c *Collector) accept(r *http.Request, site *siteRule, ev Event) (int, stri
 		BrowserVersion: agent.Version,
 		OS:             agent.OS,
 		Device:         agent.Device,
-	}})
+	}}, 0, ""
 }
 
 func (c *Collector) enqueue(it item) (int, string) {

@@ -10,7 +10,9 @@ package useragent
 
 import (
 	"bytes"
+	"hash/maphash"
 	"strings"
+	"sync"
 
 	ua "github.com/medama-io/go-useragent"
 	"github.com/medama-io/go-useragent/agents"
@@ -28,14 +30,24 @@ type Agent struct {
 }
 
 // Parser parses User-Agent strings. It is safe for concurrent use.
+//
+// Browsers send few distinct headers, so answers are cached. The cache is
+// keyed by a seeded 64-bit hash of the header, not the header itself: the
+// raw User-Agent is not kept even in memory.
 type Parser struct {
-	p *ua.Parser
+	p     *ua.Parser
+	seed  maphash.Seed
+	mu    sync.RWMutex
+	cache map[uint64]Agent
 }
+
+// cacheMax bounds the cache; when full it starts over.
+const cacheMax = 8192
 
 // NewParser returns a parser. The first call builds the parser's trie
 // (a few milliseconds); later calls share it.
 func NewParser() *Parser {
-	return &Parser{p: ua.NewParser()}
+	return &Parser{p: ua.NewParser(), seed: maphash.MakeSeed(), cache: make(map[uint64]Agent)}
 }
 
 // maxLen bounds the work spent on one header: real browsers send well under
@@ -56,6 +68,24 @@ var botTokens = []string{
 
 // Parse reduces s to an Agent. An empty or overlong header is a bot.
 func (p *Parser) Parse(s string) Agent {
+	h := maphash.String(p.seed, s)
+	p.mu.RLock()
+	a, ok := p.cache[h]
+	p.mu.RUnlock()
+	if ok {
+		return a
+	}
+	a = p.parse(s)
+	p.mu.Lock()
+	if len(p.cache) >= cacheMax {
+		clear(p.cache)
+	}
+	p.cache[h] = a
+	p.mu.Unlock()
+	return a
+}
+
+func (p *Parser) parse(s string) Agent {
 	if s == "" || len(s) > maxLen || !strings.HasPrefix(s, "Mozilla/") && !strings.HasPrefix(s, "Opera/") {
 		// Every browser in use today starts with "Mozilla/5.0" (old Opera
 		// with "Opera/"); anything else is a library, a tool or a crawler.

@@ -92,11 +92,38 @@ func TestParseOverlong(t *testing.T) {
 	}
 }
 
+// BenchmarkParse is a cache hit: the common case, browsers send few
+// distinct headers.
 func BenchmarkParse(b *testing.B) {
 	p := NewParser()
 	const s = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 	b.ReportAllocs()
 	for b.Loop() {
 		p.Parse(s)
+	}
+}
+
+// BenchmarkParseUncached is the cost of a header seen for the first time.
+func BenchmarkParseUncached(b *testing.B) {
+	p := NewParser()
+	const s = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+	b.ReportAllocs()
+	for b.Loop() {
+		p.parse(s)
+	}
+}
+
+func TestCache(t *testing.T) {
+	p := NewParser()
+	const s = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+	first := p.Parse(s)
+	if second := p.Parse(s); second != first || len(p.cache) != 1 {
+		t.Errorf("cached answer %+v differs from %+v (cache %d)", second, first, len(p.cache))
+	}
+	for i := range cacheMax + 10 {
+		p.Parse(s + string(rune('a'+i%26)) + string(rune(i)))
+	}
+	if len(p.cache) > cacheMax {
+		t.Errorf("cache holds %d entries, bound %d", len(p.cache), cacheMax)
 	}
 }

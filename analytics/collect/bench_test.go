@@ -1,0 +1,183 @@
+package collect
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/maxmind/mmdbwriter"
+	"github.com/maxmind/mmdbwriter/mmdbtype"
+
+	"github.com/seloste/seloste/analytics/geo"
+)
+
+// benchGeo builds a small City database covering 81.0.0.0/8.
+func benchGeo(b *testing.B) *geo.DB {
+	w, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "GeoLite2-City", RecordSize: 28, Description: map[string]string{"en": "bench"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 256 {
+		_, n, _ := net.ParseCIDR(fmt.Sprintf("81.%d.0.0/16", i))
+		w.Insert(n, mmdbtype.Map{
+			"country":      mmdbtype.Map{"iso_code": mmdbtype.String("FI")},
+			"subdivisions": mmdbtype.Slice{mmdbtype.Map{"iso_code": mmdbtype.String("18")}},
+			"city":         mmdbtype.Map{"names": mmdbtype.Map{"en": mmdbtype.String(fmt.Sprintf("City %d", i))}},
+		})
+	}
+	path := filepath.Join(b.TempDir(), "city.mmdb")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w.WriteTo(f)
+	f.Close()
+	db, err := geo.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+// BenchmarkEvent is the CPU one page view costs before storage: decode,
+// URL reduction, User-Agent parse, location lookup and visitor id + visit.
+// Target: ≤ 3 µs/op.
+func BenchmarkEvent(b *testing.B) {
+	st := openStore(b)
+	c := newCollector(b, st, func(cfg *Config) { cfg.Geo = benchGeo(b) })
+	site := c.sites["example.fi"]
+	body := []byte(goodPageView)
+	uas := []string{chromeUA, firefoxUA,
+		"Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"}
+	reqs := make([]*http.Request, 1024)
+	for i := range reqs {
+		r := httptest.NewRequest("POST", "/api/event", nil)
+		r.RemoteAddr = netip.AddrPortFrom(netip.AddrFrom4([4]byte{81, byte(i), byte(i >> 3), 7}), 40000).String()
+		r.Header.Set("User-Agent", uas[i%len(uas)])
+		reqs[i] = r
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		ev, err := DecodeEvent(body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		it, status, _ := c.record(reqs[i&1023], site, ev)
+		if it.kind != itemPageView || it.pv.City == "" {
+			b.Fatalf("status %d, item %+v", status, it)
+		}
+		i++
+	}
+}
+
+// BenchmarkIngestHTTP posts page views over loopback HTTP into a real
+// SQLite file, then checks that every 202 is stored, and reports accepted
+// events per second. Target: ≥ 20 000/s on 2 cores.
+//
+// The load generator is deliberately lean, like wrk: 16 keep-alive
+// connections, each pipelining windows of 32 HTTP/1.1 requests, so that the
+// client's CPU does not hide the server's.
+func BenchmarkIngestHTTP(b *testing.B) {
+	st := openStore(b)
+	c, err := New(context.Background(), Config{
+		Store: st, Sites: []Site{{Domain: "example.fi"}},
+		Geo: benchGeo(b), Logger: discardLogger(),
+		Queue:          QueueConfig{Size: 65536},
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	c.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	addr := srv.Listener.Addr().String()
+
+	const conns, window = 16, 32
+	var accepted, refused atomic.Int64
+	var next atomic.Int64
+	n := int64(b.N)
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range conns {
+		wg.Go(func() {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			defer conn.Close()
+			br := bufio.NewReader(conn)
+			ua := []string{chromeUA, firefoxUA}[w%2]
+			var buf bytes.Buffer
+			for {
+				buf.Reset()
+				sent := 0
+				for ; sent < window; sent++ {
+					i := next.Add(1)
+					if i > n {
+						break
+					}
+					body := fmt.Sprintf(`{"kind":"pageview","site":"example.fi","url":"https://example.fi/p/%d?utm_source=bench","referrer":"https://duckduckgo.com/","pageview":"b%d"}`, i%500, i)
+					fmt.Fprintf(&buf, "POST /api/event HTTP/1.1\r\nHost: example.fi\r\nContent-Type: text/plain;charset=UTF-8\r\nUser-Agent: %s\r\nX-Forwarded-For: 81.%d.1.1\r\nContent-Length: %d\r\n\r\n%s", ua, i%256, len(body), body)
+				}
+				if sent == 0 {
+					return
+				}
+				if _, err := conn.Write(buf.Bytes()); err != nil {
+					b.Error(err)
+					return
+				}
+				for range sent {
+					resp, err := http.ReadResponse(br, nil)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					switch resp.StatusCode {
+					case 202:
+						accepted.Add(1)
+					case 503:
+						refused.Add(1)
+					default:
+						b.Errorf("status %d", resp.StatusCode)
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := c.Close(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	stored := count(b, st).pageviews
+	if int64(stored) != accepted.Load() {
+		b.Fatalf("accepted %d, stored %d", accepted.Load(), stored)
+	}
+	if accepted.Load() != n {
+		b.Logf("%d of %d refused with 503 (queue full)", refused.Load(), n)
+	}
+	b.ReportMetric(float64(accepted.Load())/elapsed.Seconds(), "events/s")
+	b.ReportMetric(float64(refused.Load()), "refused")
+}
