@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"slices"
 
 	"github.com/seloste/seloste/analytics"
 )
@@ -56,8 +55,8 @@ func writeJSONError(w http.ResponseWriter, code int, msg string) {
 func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, s *session) {
 	q := r.URL.Query()
 	dim := analytics.Dimension(q.Get("breakdown"))
-	if !slices.Contains(analytics.Dimensions, dim) {
-		h.fail(w, r, http.StatusBadRequest, "breakdown: want one of "+dimList())
+	if !dim.Valid() {
+		h.fail(w, r, http.StatusBadRequest, "breakdown: want one of "+analytics.DimensionNames())
 		return
 	}
 	if q.Get("limit") == "" {

@@ -353,7 +353,7 @@ func TestAPIBadParams(t *testing.T) {
 		{"filter=maa=FI", "DIMENSION=VALUE"},
 		{"filter=country", "DIMENSION=VALUE"},
 		{"limit=-1", "limit"},
-		{"from=2020-01-01&to=2026-01-01", "longer than"},
+		{"from=2010-01-01&to=2026-01-01", "longer than"},
 	} {
 		r := httptest.NewRequest("GET", "/api/stats?"+tc.query, nil)
 		r.Header.Set("Authorization", "Bearer "+f.token)

@@ -3,7 +3,6 @@ package dashboard
 import (
 	"fmt"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,9 +26,6 @@ var periods = []string{"today", "7d", "30d", "month", "year"}
 
 const defaultPeriod = "30d"
 
-// maxDays bounds a custom range, so a typo can't ask for a century.
-const maxDays = 3 * 366
-
 // paramError is a bad parameter: the message says which and how to fix it.
 type paramError struct{ msg string }
 
@@ -50,7 +46,7 @@ func (h *Handler) parseParams(v url.Values, defLimit int) (*params, error) {
 	}
 	p.Site = site
 
-	today := midnight(h.cfg.Now().In(h.cfg.Zone))
+	today := analytics.Midnight(h.cfg.Now(), h.cfg.Zone)
 	from, to := v.Get("from"), v.Get("to")
 	switch {
 	case from != "" || to != "":
@@ -67,8 +63,8 @@ func (h *Handler) parseParams(v url.Values, defLimit int) (*params, error) {
 		if p.To.Before(p.From) {
 			return p, badParam("from %s is after to %s", from, to)
 		}
-		if days(p.From, p.To) > maxDays {
-			return p, badParam("the range %s..%s is longer than %d days", from, to, maxDays)
+		if days(p.From, p.To) > analytics.MaxDays {
+			return p, badParam("the range %s..%s is longer than %d days", from, to, analytics.MaxDays)
 		}
 		p.Period = "custom"
 		if per := v.Get("period"); per != "" && per != "custom" {
@@ -87,8 +83,8 @@ func (h *Handler) parseParams(v url.Values, defLimit int) (*params, error) {
 
 	for _, f := range v["filter"] {
 		dim, val, ok := strings.Cut(f, "=")
-		if !ok || !slices.Contains(analytics.Dimensions, analytics.Dimension(dim)) {
-			return p, badParam("filter %q: want DIMENSION=VALUE with DIMENSION one of %s", f, dimList())
+		if !ok || !analytics.Dimension(dim).Valid() {
+			return p, badParam("filter %q: want DIMENSION=VALUE with DIMENSION one of %s", f, analytics.DimensionNames())
 		}
 		p.Filters = append(p.Filters, analytics.Filter{Dim: analytics.Dimension(dim), Value: val})
 	}
@@ -128,23 +124,11 @@ func parseDay(s string, zone *time.Location) (time.Time, error) {
 	return t, nil
 }
 
-func midnight(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
-}
-
 // days counts the days from a to b, inclusive, across DST changes.
 func days(a, b time.Time) int {
 	ua := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, time.UTC)
 	ub := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
 	return int(ub.Sub(ua).Hours()/24) + 1
-}
-
-func dimList() string {
-	s := make([]string, len(analytics.Dimensions))
-	for i, d := range analytics.Dimensions {
-		s[i] = string(d)
-	}
-	return strings.Join(s, ", ")
 }
 
 func (h *Handler) query(p *params, minVisitors int) analytics.Query {
