@@ -3,6 +3,7 @@ package notice
 import (
 	"errors"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -143,6 +144,7 @@ type art13Point struct {
 	When    *regexp.Regexp // if set, the point applies only when the text matches
 	Parts   []art13Part    // every part must be found
 	Note    bool           // applies only to some controllers: report as a note
+	Quote   bool           // list what When's first group matched in the message
 	Fi, En  string         // what seems missing and what to add
 }
 
@@ -199,6 +201,16 @@ var art13Points = []art13Point{
 		Parts: part(`\beu:n|\beu-|\beu\b|\beta\b|\beta(:n|-)|euroopan talousalue|euroopan unioni|kolmansiin maihin|kolmanteen maahan|kolmas maa|\beea\b|european economic area|european union|third countr`),
 		Fi:    "siirroista EU:n/ETA:n ulkopuolelle ei kerrota: kerro, siirretäänkö tietoja sinne ja millä suojatoimin",
 		En:    "transfers outside the EU/EEA are not addressed: say whether data leaves the EU/EEA and under which safeguards",
+	},
+	{
+		// Naming a service run by a company outside the EU/EEA is a strong
+		// hint that data travels there, whatever the text says about
+		// where the controller's own servers are.
+		Article: "13(1)(f)", Topic: "transfers-services", Quote: true,
+		When:  re(`\b(google|facebook|instagram|twitter|youtube|linkedin|microsoft|amazon|mailchimp|hubspot|cloudflare|tiktok|dropbox|shopify|stripe|paypal)`),
+		Parts: part(`ulkopuolelle|ulkopuolisiin|kolmansiin maihin|kolmanteen maahan|kolmas maa|yhdysvaltoihin|yhdysvalloissa|vakiolauseke|mallisopimuslauseke|tietosuojakehys|riittävyyspäätö|\btransfer|third countr|outside the (eu|eea|european)|standard contractual|data privacy framework|adequacy`),
+		Fi:    "teksti mainitsee EU:n/ETA:n ulkopuolisen yhtiön palvelun, mutta ei kerro, siirtyykö tietoja EU:n/ETA:n ulkopuolelle ja millä suojatoimin",
+		En:    "the text names a service of a company based outside the EU/EEA, but does not say whether data is transferred outside the EU/EEA and under which safeguards",
 	},
 	{
 		Article: "13(2)(a)", Topic: "retention",
@@ -295,6 +307,16 @@ func Art13(v Version) []Problem {
 		p := Problem{Severity: SeverityWarning, File: v.File, Line: textLine(v), Article: pt.Article, Message: pt.Fi, English: pt.En}
 		if pt.Note {
 			p.Severity = SeverityNote
+		}
+		if pt.Quote {
+			var names []string
+			for _, m := range pt.When.FindAllStringSubmatch(text, -1) {
+				if !slices.Contains(names, m[1]) {
+					names = append(names, m[1])
+				}
+			}
+			p.Message += ": " + strings.Join(names, ", ")
+			p.English += ": " + strings.Join(names, ", ")
 		}
 		if len(pt.Parts) > 1 {
 			p.Message += "; puuttuu: " + strings.Join(missFi, ", ")

@@ -35,6 +35,9 @@ func topics(ps []Problem) (warned, noted []string) {
 //   - complaint to the supervisory authority: absent;
 //   - whether providing data is required: absent;
 //   - automated decision-making/profiling: absent;
+//   - transfers: the text says the registers are kept "EU:n rajojen
+//     sisäpuolella", but it names Google (Analytics), Facebook, Twitter,
+//     YouTube and LinkedIn and says nothing about data leaving the EU/EEA;
 //   - DPO: none named, which is fine for a small firm (a note).
 //
 // The others are present: controller and contact (Kuopion Softop Oy,
@@ -46,7 +49,7 @@ func TestArt13On2020(t *testing.T) {
 	v := firstVersion(t)
 	ps := Art13(v)
 	warned, noted := topics(ps)
-	want := []string{"automated-decisions", "complaint", "legal-basis", "requirement", "rights", "withdraw-consent"}
+	want := []string{"automated-decisions", "complaint", "legal-basis", "requirement", "rights", "transfers-services", "withdraw-consent"}
 	if !slices.Equal(warned, want) {
 		t.Errorf("warnings on 2020-02-08 = %v\nwant %v", warned, want)
 	}
@@ -160,6 +163,19 @@ func TestArt13EachPoint(t *testing.T) {
 	fi = append(fi, "Uutiskirje lähetetään vain suostumuksellasi.")
 	if warned, _ := topics(Art13(statement(fi))); !slices.Equal(warned, []string{"withdraw-consent"}) {
 		t.Errorf("consent without withdrawal: %v", warned)
+	}
+
+	// A service of a non-EU company, with and without a word on transfers.
+	// ("Tietoja ei siirretä…" would cover it, so say only where servers are.)
+	fi = slices.DeleteFunc(fi[:len(fi)-1], func(s string) bool { return strings.Contains(s, "siirretä") })
+	withGoogle := append(fi, "Palvelimemme ovat EU:n alueella.", "Kävijätilastot koostetaan Google Analyticsilla.")
+	ps := Art13(statement(withGoogle))
+	if warned, _ := topics(ps); !slices.Equal(warned, []string{"transfers-services"}) || !strings.HasSuffix(ps[0].Message, ": google") {
+		t.Errorf("Google without transfers: %v", ps)
+	}
+	withGoogle = append(withGoogle, "Tietoja siirretään Yhdysvaltoihin EU:n vakiolausekkein.")
+	if ps := Art13(statement(withGoogle)); len(ps) != 0 {
+		t.Errorf("Google with transfers: %v", ps)
 	}
 }
 
