@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/auth"
 	"github.com/seloste/seloste/analytics/sqlite"
 )
 
@@ -226,6 +227,35 @@ func TestBrowserLoginAndFilter(t *testing.T) {
 	}
 	screenshot(t, ctx, "dashboard-phone.png", false)
 	screenshot(t, ctx, "dashboard-phone-top.png", true)
+
+	// The public share link: same totals, no filters, small rows folded.
+	f.h.cfg.ShareMinVisitors = 20
+	a, err := auth.Load(f.authFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := a.AddShare("example.fi", now)
+	if err := a.Save(f.authFile); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(srv.URL+"/share/"+id+"?period=7d&lang=en"),
+		chromedp.WaitVisible(chromedp.CSS("#total-visitors .num")),
+	); err != nil {
+		t.Fatalf("share page: %v", err)
+	}
+	if got, want := text(t, ctx, "#total-visitors .num"), fmt.Sprint(all); got != want {
+		t.Errorf("share page visitors %q, want %q", got, want)
+	}
+	links, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('a[href*="filter="], form[method="post"]').length`))
+	if err != nil || links != 0 {
+		t.Errorf("share page has %d filter links or forms (%v)", links, err)
+	}
+	if pages := text(t, ctx, "#bd-page"); !strings.Contains(pages, "(other)") || strings.Contains(pages, "/yhteystiedot") {
+		t.Errorf("share page shows a row under k=20 visitors: %q", pages)
+	}
+	screenshot(t, ctx, "share.png", false)
 
 	// The same numbers through the API, with a bearer token, over HTTP.
 	req, _ := http.NewRequest("GET", srv.URL+"/api/stats?site=example.fi&period=7d", nil)

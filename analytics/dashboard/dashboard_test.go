@@ -226,6 +226,10 @@ func TestLogin(t *testing.T) {
 	if q.Site != "example.fi" || q.From.Format("2006-01-02") != "2026-11-19" || q.To.Format("2006-01-02") != "2026-11-25" {
 		t.Errorf("query %+v", q)
 	}
+	// A bad parameter is explained on the page, with the pickers still there.
+	if w := f.get("/dashboard?period=viikko", c); w.Code != 400 || !strings.Contains(w.Body.String(), "period &#34;viikko&#34;") || !strings.Contains(w.Body.String(), "7 päivää") {
+		t.Errorf("bad period on the dashboard: %d", w.Code)
+	}
 	// The session also opens the API.
 	if w := f.get("/api/stats?period=today", c); w.Code != 200 {
 		t.Errorf("API with a session: %d", w.Code)

@@ -118,7 +118,8 @@ type table struct {
 	Dim          string
 	Title        string
 	Rows         []tableRow
-	HasPageViews bool
+	HasPageViews bool   // the second number column is shown
+	Second       string // its heading: pageviews, or visits for entry and exit pages
 	HasTime      bool
 	CSVURL       string
 }
@@ -294,7 +295,13 @@ func (c *card) setChange(l locale, cur, prev float64, absText string, upIsGood b
 func abs64(n int64) int64 { return max(n, -n) }
 
 func (h *Handler) table(v *dashView, p *params, d analytics.Dimension, rows []analytics.Row, total int64) table {
-	t := table{Dim: string(d), Title: v.T("dim." + string(d))}
+	t := table{Dim: string(d), Title: v.T("dim." + string(d)), Second: v.T("pageviews")}
+	// Entry and exit pages count visits that began or ended there.
+	second := func(r analytics.Row) int64 { return r.PageViews }
+	if d.VisitLevel() {
+		t.Second = v.T("total.visits")
+		second = func(r analytics.Row) int64 { return r.Visits }
+	}
 	if !v.Shared && len(rows) > 0 {
 		t.CSVURL = h.link(v, p, func(q url.Values) { q.Set("breakdown", string(d)) })
 		t.CSVURL = "/dashboard/export.csv?" + t.CSVURL[len(v.Base)+1:]
@@ -303,7 +310,7 @@ func (h *Handler) table(v *dashView, p *params, d analytics.Dimension, rows []an
 	var top int64
 	for _, r := range rows {
 		top = max(top, r.Visitors)
-		t.HasPageViews = t.HasPageViews || r.PageViews > 0
+		t.HasPageViews = t.HasPageViews || second(r) > 0
 		// Time on page belongs to pages; elsewhere it would crowd the table.
 		t.HasTime = t.HasTime || r.AvgTime > 0 && (d == analytics.DimPage || d == analytics.DimEntryPage || d == analytics.DimExitPage)
 	}
@@ -311,7 +318,7 @@ func (h *Handler) table(v *dashView, p *params, d analytics.Dimension, rows []an
 		tr := tableRow{
 			Label:     v.rowLabel(d, r),
 			Visitors:  v.Int(r.Visitors),
-			PageViews: v.Int(r.PageViews),
+			PageViews: v.Int(second(r)),
 			AvgTime:   v.Dur(r.AvgTime),
 		}
 		tr.Title = tr.Label
