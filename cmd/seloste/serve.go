@@ -3,9 +3,229 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/collect"
+	"github.com/seloste/seloste/analytics/geo"
+	"github.com/seloste/seloste/analytics/sqlite"
 )
 
+// shutdownTimeout bounds each step of a graceful stop: in-flight requests,
+// then writing the queue.
+const shutdownTimeout = 30 * time.Second
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("serve: not implemented yet")
+	cfg, err := parseServeFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	set, err := cfg.check()
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+
+	locations, err := openGeo(cfg.GeoIP, logger)
+	if err != nil {
+		return err
+	}
+	defer locations.Close()
+
+	store, err := sqlite.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	col, err := collect.New(ctx, collect.Config{
+		Store:          store,
+		Sites:          set.sites,
+		TrustedProxies: set.proxies,
+		IgnoreDNT:      !cfg.HonourDNT,
+		AllowLocal:     cfg.AllowLocal,
+		Geo:            locations,
+		Precision:      set.precision,
+		Queue:          collect.QueueConfig{Size: cfg.QueueSize, BatchSize: cfg.BatchSize, FlushInterval: set.flush},
+		Logger:         logger,
+	})
+	if err != nil {
+		return err
+	}
+
+	srv := &http.Server{
+		Handler:           newMux(col, cfg.Public, logger),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		// net/http's own messages name the peer's address: scrub them.
+		ErrorLog: log.New(scrubWriter{logger}, "", 0),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		col.Close(ctx)
+		return fmt.Errorf("serve: %w", err)
+	}
+	var siteNames []string
+	for _, s := range set.sites {
+		siteNames = append(siteNames, s.Domain)
+	}
+	logger.Info("seloste serve listening", "url", "http://"+ln.Addr().String()+"/",
+		"sites", strings.Join(siteNames, ","), "db", cfg.DB, "geo", locations.Type(),
+		"geo_precision", set.precision.String(), "honour_dnt", cfg.HonourDNT, "retention", cfg.Retention)
+
+	purgeCtx, stopPurge := context.WithCancel(context.Background())
+	purged := make(chan struct{})
+	go func() {
+		defer close(purged)
+		purgeDaily(purgeCtx, store, set.retention, logger)
+	}()
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down: no new requests; writing accepted events")
+	case serveErr = <-served:
+		logger.Error("server stopped", "err", serveErr)
+	}
+
+	// Stop accepting and wait for running handlers: after Shutdown returns,
+	// every 202 that was sent is in the queue.
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		logger.Error("shutdown: requests still running", "err", err)
+		srv.Close()
+	}
+	stopPurge()
+	<-purged
+	cctx, cancel2 := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel2()
+	if err := col.Close(cctx); err != nil {
+		logger.Error("shutdown: accepted events could not be written", "err", err)
+		return errExit1
+	}
+	if err := store.Close(); err != nil {
+		logger.Error("shutdown: closing the database", "err", err)
+		return errExit1
+	}
+	logger.Info("stopped; all accepted events written")
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return errExit1
+	}
+	return nil
+}
+
+// newMux builds every route of "seloste serve". The collector's routes come
+// first; the notice site (public/) takes the rest. Reports, the dashboard
+// and the stats API are to be mounted here too.
+func newMux(col *collect.Collector, public string, logger *slog.Logger) *http.ServeMux {
+	mux := http.NewServeMux()
+	col.Register(mux)
+	mux.Handle("GET /", staticSite(public, logger))
+	return mux
+}
+
+// staticSite serves the built notice site without directory listings. The
+// directory may appear after start (seloste notice build).
+func staticSite(dir string, logger *slog.Logger) http.Handler {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		logger.Warn("no notice site to serve yet; build it with: seloste notice build", "public", dir)
+	}
+	root := os.DirFS(dir)
+	files := http.FileServerFS(root)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			http.Error(w, "The notice site is not built yet: run seloste notice build.", http.StatusNotFound)
+			return
+		}
+		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
+		if name == "" {
+			name = "."
+		}
+		if fi, err := fs.Stat(root, name); err == nil && fi.IsDir() {
+			if _, err := fs.Stat(root, path.Join(name, "index.html")); err != nil {
+				http.NotFound(w, r)
+				return
+			}
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// openGeo opens the location database: the given path, or the first found
+// in the usual places. Without one, location is empty, and it says so once.
+func openGeo(p string, logger *slog.Logger) (*geo.DB, error) {
+	switch p {
+	case "none", "off":
+		logger.Info("location disabled (-geoip none): country, region and city are not recorded")
+		return nil, nil
+	case "":
+		p = geo.Detect()
+		if p == "" {
+			logger.Warn("no GeoIP database found: country, region and city are not recorded; install one (e.g. GeoLite2-City.mmdb) and pass -geoip PATH",
+				"searched", strings.Join(geo.Candidates, " "))
+			return nil, nil
+		}
+	}
+	db, err := geo.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	return db, nil
+}
+
+// purgeDaily deletes events older than the retention period, and salts
+// older than analytics.SaltKeep, at start and then once a day.
+func purgeDaily(ctx context.Context, store analytics.Store, r retention, logger *slog.Logger) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		now := time.Now().UTC()
+		n, err := store.Purge(ctx, r.cutoff(now), now)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Error("purge failed; retrying in an hour", "err", err)
+			t.Reset(time.Hour)
+			continue
+		case err == nil && n > 0:
+			logger.Info("purged old events", "records", n, "before", r.cutoff(now).Format(time.DateOnly))
+		}
+		t.Reset(24 * time.Hour)
+	}
+}
+
+// addrPattern matches IPv4 and IPv6 addresses (with an optional port) in
+// net/http's error messages, such as "http: TLS handshake error from
+// 203.0.113.9:41000: EOF".
+var addrPattern = regexp.MustCompile(`\[?[0-9a-fA-F]*:[0-9a-fA-F:.]*:[0-9a-fA-F:.]*\]?(:\d+)?|\d{1,3}(\.\d{1,3}){3}(:\d+)?`)
+
+// scrubWriter logs net/http's messages with addresses removed.
+type scrubWriter struct{ logger *slog.Logger }
+
+func (w scrubWriter) Write(p []byte) (int, error) {
+	msg := addrPattern.ReplaceAllString(strings.TrimSpace(string(p)), "[address]")
+	w.logger.Warn(msg)
+	return len(p), nil
 }
