@@ -153,7 +153,8 @@ type art13Part struct {
 	Re     *regexp.Regexp
 }
 
-func re(pattern string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + pattern) }
+// re compiles a checklist pattern; the text it sees is already lowercase.
+func re(pattern string) *regexp.Regexp { return regexp.MustCompile(pattern) }
 
 func part(pattern string) []art13Part { return []art13Part{{Re: re(pattern)}} }
 

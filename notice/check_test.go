@@ -2,6 +2,7 @@ package notice
 
 import (
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -186,9 +187,17 @@ func TestArt13PointsAreWellFormed(t *testing.T) {
 			t.Errorf("bad point %+v", pt)
 		}
 		seen[pt.Topic] = true
+		res := []*regexp.Regexp{pt.When}
 		for _, p := range pt.Parts {
 			if len(pt.Parts) > 1 && (p.Fi == "" || p.En == "") {
 				t.Errorf("%s: part without a name", pt.Topic)
+			}
+			res = append(res, p.Re)
+		}
+		// Art13 lowercases the text, so an uppercase letter never matches.
+		for _, r := range res {
+			if r != nil && regexp.MustCompile(`[A-ZÄÖÅ]`).MatchString(strings.ReplaceAll(r.String(), `\pL`, "")) {
+				t.Errorf("%s: pattern %q has an uppercase letter", pt.Topic, r)
 			}
 		}
 	}

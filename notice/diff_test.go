@@ -154,8 +154,7 @@ func lcsLen(a, b []byte) int {
 }
 
 func BenchmarkDiffHTML(b *testing.B) {
-	dir := "../content/" + Dir
-	vs, err := Load(dir)
+	vs, err := Load(contentDir)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -13,7 +14,7 @@ import (
 func runNotice(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		noticeUsage(stderr)
-		return fmt.Errorf("notice: missing subcommand")
+		return flag.ErrHelp
 	}
 	switch args[0] {
 	case "build":
