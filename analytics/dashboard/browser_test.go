@@ -184,6 +184,12 @@ func TestBrowserLoginAndFilter(t *testing.T) {
 		t.Fatalf("opening the dashboard did not lead to the login form: %v", err)
 	}
 	screenshot(t, ctx, "login.png", true)
+	// The inline style sheet is allowed by its hash in the CSP; if the hash
+	// were wrong the browser would drop it and the page would be unstyled.
+	bg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.body).backgroundColor`))
+	if err != nil || bg != "rgb(246, 247, 249)" {
+		t.Errorf("the style sheet was not applied (body background %q, %v)", bg, err)
+	}
 	if err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("password"), testPassword),
 		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
