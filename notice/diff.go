@@ -358,25 +358,34 @@ func myers[T comparable](a, b []T) []Op {
 	return rev
 }
 
-// DiffContext is how many unchanged paragraphs DiffHTML shows around a
-// change; longer unchanged stretches are folded. Headings always show.
+// DiffContext is how many unchanged blocks DiffHTML shows on each side of
+// a change; longer unchanged stretches are folded.
 const DiffContext = 1
 
 // DiffHTML shows what changed from old to new as HTML: unchanged text as
-// is, removed text in <del>, added text in <ins>. Headings are shifted one
-// level down so that the fragment nests under the page's own headings.
+// is, removed text in <del>, added text in <ins>. Around each change it
+// shows DiffContext blocks and the headings the change sits under; the
+// rest is folded. Headings are shifted one level down so that the
+// fragment nests under the page's own headings.
 func DiffHTML(old, new Version) template.HTML {
 	changes := Diff(old, new)
 	show := make([]bool, len(changes))
 	changed := false
 	for i, c := range changes {
-		if c.Op != Same || c.Kind[0] == 'h' {
-			show[i] = true
+		if c.Op == Same {
+			continue
 		}
-		if c.Op != Same {
-			changed = true
-			for k := max(0, i-DiffContext); k <= min(len(changes)-1, i+DiffContext); k++ {
+		changed = true
+		for k := max(0, i-DiffContext); k <= min(len(changes)-1, i+DiffContext); k++ {
+			show[k] = true
+		}
+		// The heading path above the change: the nearest heading of each
+		// higher level.
+		level := headingLevel(c.Kind)
+		for k := i - 1; k >= 0 && level > 1; k-- {
+			if l := headingLevel(changes[k].Kind); l < level {
 				show[k] = true
+				level = l
 			}
 		}
 	}
@@ -388,7 +397,11 @@ func DiffHTML(old, new Version) template.HTML {
 	folded := 0
 	fold := func() {
 		if folded > 0 {
-			fmt.Fprintf(&b, `<p class="diff-fold">… %d kappaletta ennallaan / %d unchanged …</p>`+"\n", folded, folded)
+			blocks := "kappaletta"
+			if folded == 1 {
+				blocks = "kappale"
+			}
+			fmt.Fprintf(&b, `<p class="diff-fold">… %d %s ennallaan / %d unchanged …</p>`+"\n", folded, blocks, folded)
 			folded = 0
 		}
 	}
@@ -416,6 +429,14 @@ func DiffHTML(old, new Version) template.HTML {
 	fold()
 	b.WriteString("</div>\n")
 	return template.HTML(b.String())
+}
+
+// headingLevel is 1 to 6 for a heading block's kind, 7 for other blocks.
+func headingLevel(kind string) int {
+	if len(kind) == 2 && kind[0] == 'h' {
+		return int(kind[1] - '0')
+	}
+	return 7
 }
 
 func blockTags(kind, class string) (open, close string) {

@@ -166,3 +166,21 @@ func BenchmarkDiffHTML(b *testing.B) {
 		_ = DiffHTML(old, new)
 	}
 }
+
+func TestDiffHTMLShowsHeadingPath(t *testing.T) {
+	body := "Johdanto.\n\n## Yksi\n\nA.\n\nB.\n\nC.\n\n## Kaksi\n\n### Kaksi a\n\nD.\n\nE.\n\nF.\n\n### Kaksi b\n\nG.\n\nHoo on tässä.\n\nI.\n\nJ.\n"
+	old := Version{Date: date("2020-01-01"), Body: body}
+	new := Version{Date: date("2020-01-01"), Body: strings.Replace(body, "on tässä.", "on nyt tässä.", 1)}
+	h := string(DiffHTML(old, new))
+	for _, want := range []string{`<h3 class="diff-same">Kaksi</h3>`, `<h4 class="diff-same">Kaksi b</h4>`, "<p class=\"diff-same\">G.</p>", "Hoo on <ins>nyt </ins>tässä.", "<p class=\"diff-same\">I.</p>",
+		"… 5 kappaletta ennallaan / 5 unchanged …", "… 4 kappaletta ennallaan / 4 unchanged …", "… 1 kappale ennallaan / 1 unchanged …"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("DiffHTML lacks %q:\n%s", want, h)
+		}
+	}
+	for _, unwanted := range []string{"Yksi", "Kaksi a", "D.", "Johdanto", "J."} {
+		if strings.Contains(h, unwanted) {
+			t.Errorf("DiffHTML shows %q, far from the change:\n%s", unwanted, h)
+		}
+	}
+}
