@@ -149,7 +149,7 @@ func Parse(file string, date time.Time, data []byte) (Version, error) {
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return v, srcErr(file, 1,
-			"tiedosto on tyhjä: versio alkaa etutiedoilla (front matter) kahden ---‑rivin välissä",
+			"tiedosto on tyhjä: versio alkaa etutiedoilla (front matter) kahden rivin --- välissä",
 			"empty file: a version starts with front matter between two --- lines")
 	}
 	lines := strings.SplitAfter(string(data), "\n")
@@ -167,7 +167,7 @@ func Parse(file string, date time.Time, data []byte) (Version, error) {
 	}
 	if end < 0 {
 		return v, srcErr(file, 1,
-			"etutiedot alkavat ---‑rivillä, mutta niitä ei suljeta: lisää niiden perään rivi ---",
+			"etutiedot alkavat rivillä ---, mutta niitä ei suljeta: lisää niiden perään rivi ---",
 			"front matter opened with --- is never closed: add a line --- after it")
 	}
 	if err := parseFrontMatter(&v, strings.Join(lines[1:end], ""), end+1); err != nil {
