@@ -35,7 +35,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logger := newTextLogger(stderr)
 
 	locations, err := openGeo(cfg.GeoIP, logger)
 	if err != nil {
@@ -229,3 +229,5 @@ func (w scrubWriter) Write(p []byte) (int, error) {
 	w.logger.Warn(msg)
 	return len(p), nil
 }
+
+func newTextLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }

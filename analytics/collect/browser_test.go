@@ -1,0 +1,193 @@
+package collect
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+const chromium = "/usr/bin/chromium"
+
+// browserUA is a desktop Chrome's header: headless Chromium's own says
+// "HeadlessChrome", which the collector rightly counts as a bot.
+const browserUA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+
+func findChromium(t *testing.T) string {
+	p, err := exec.LookPath(chromium)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("chromium not found at %s; CI must run the browser test", chromium)
+		}
+		t.Skipf("chromium not found at %s: skipping the browser test (apt-get install chromium)", chromium)
+	}
+	return p
+}
+
+// TestBrowser loads the tracker in headless Chromium from a page of
+// example.test (mapped to 127.0.0.1), navigates with pushState, leaves, and
+// checks what the real SQLite store holds: the page views, their visit and
+// visible durations. A localhost page without data-allow-local sends nothing.
+func TestBrowser(t *testing.T) {
+	exe := findChromium(t)
+	st := openStore(t)
+	c := newCollector(t, st, func(cfg *Config) {
+		cfg.Sites = []Site{{Domain: "example.test"}}
+		cfg.Queue.FlushInterval = 50 * time.Millisecond
+	})
+	mux := http.NewServeMux()
+	c.Register(mux)
+	page := func(site, extra string) string {
+		return `<!doctype html><html><head><meta charset="utf-8"><title>t</title>
+<script src="/s.js" data-site="` + site + `"` + extra + ` defer></script></head><body><p>test page</p></body></html>`
+	}
+	mux.HandleFunc("GET /page", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, page("example.test", "")) })
+	mux.HandleFunc("GET /bye", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "<!doctype html><p>bye</p>") })
+	srv := httptest.NewServer(mux) // 127.0.0.1 only
+	defer srv.Close()
+	port := srv.Listener.Addr().(interface{ String() string }).String()
+	port = port[strings.LastIndex(port, ":")+1:]
+	base := "http://example.test:" + port
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserAgent(browserUA),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("no-proxy-server", true),
+		chromedp.Flag("host-resolver-rules", "MAP example.test 127.0.0.1, EXCLUDE localhost"),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelA()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+
+	start := time.Now()
+	step := func(actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eval := func(js string) bool {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		return v
+	}
+	// localhost without data-allow-local: the tracker stays silent.
+	step(chromedp.Navigate(srv.URL+"/page"), chromedp.Sleep(300*time.Millisecond))
+	// The real thing.
+	step(chromedp.Navigate(base + "/page?utm_source=e2e&secret=1#top"))
+	if eval(`document.hidden`) {
+		t.Fatal("headless page reports document.hidden; visible time cannot be measured")
+	}
+	step(chromedp.Sleep(1200 * time.Millisecond))
+	visible1 := time.Since(start)
+	eval(`history.pushState({}, "", "/spa/step2"), true`)
+	spa := time.Now()
+	step(chromedp.Sleep(800 * time.Millisecond))
+	// A fragment change is not a new page view.
+	eval(`location.hash = "#later", true`)
+	step(chromedp.Sleep(200 * time.Millisecond))
+	// Hide the page: freezing makes it hidden (visibilitychange → leave);
+	// "active" unfreezes it but it stays hidden, and time hidden must not
+	// count. Leaving the page then sends nothing more.
+	visible2 := time.Since(spa)
+	if _, err := chromedp.Call(ctx, cdppage.SetWebLifecycleState, cdppage.SetWebLifecycleStateParams{State: cdppage.SetWebLifecycleStateStateFrozen}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, cdppage.SetWebLifecycleState, cdppage.SetWebLifecycleStateParams{State: cdppage.SetWebLifecycleStateStateActive}); err != nil {
+		t.Fatal(err)
+	}
+	if !eval(`document.hidden`) {
+		t.Fatal("page still visible after freezing")
+	}
+	step(chromedp.Sleep(1500 * time.Millisecond))
+	step(chromedp.Navigate(base + "/bye"))
+	elapsed := time.Since(start)
+
+	// Wait for the beacons to be stored.
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if n := count(t, st); n.pageviews >= 2 && n.leaves >= 2 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if err := c.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	rows, err := st.DB().Query(`SELECT pageview_id, path, utm_source, referrer_host, visitor, visit, browser, device FROM pageviews ORDER BY ts, rowid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type pv struct {
+		id, path, utm, ref, browser, device string
+		visitor, visit                      int64
+	}
+	var pvs []pv
+	for rows.Next() {
+		var p pv
+		if err := rows.Scan(&p.id, &p.path, &p.utm, &p.ref, &p.visitor, &p.visit, &p.browser, &p.device); err != nil {
+			t.Fatal(err)
+		}
+		pvs = append(pvs, p)
+	}
+	rows.Close()
+	if len(pvs) != 2 {
+		t.Fatalf("stored %d page views, want 2 (/page, /spa/step2): %+v", len(pvs), pvs)
+	}
+	if pvs[0].path != "/page" || pvs[0].utm != "e2e" || pvs[1].path != "/spa/step2" || pvs[1].utm != "" {
+		t.Errorf("page views: %+v", pvs)
+	}
+	if pvs[0].visitor != pvs[1].visitor || pvs[0].visit != pvs[1].visit || pvs[0].id == pvs[1].id {
+		t.Errorf("the two page views should share visitor and visit, not id: %+v", pvs)
+	}
+	if pvs[1].ref != "" || pvs[0].browser != "Chrome" || pvs[0].device != "desktop" {
+		t.Errorf("referrer/browser/device: %+v", pvs)
+	}
+
+	// The largest leave per page view is its visible time.
+	dur := map[string]int64{}
+	lrows, err := st.DB().Query(`SELECT pageview_id, MAX(duration_ms) FROM leaves GROUP BY pageview_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lrows.Next() {
+		var id string
+		var ms int64
+		lrows.Scan(&id, &ms)
+		dur[id] = ms
+	}
+	lrows.Close()
+	// Lower bounds: the sleeps while visible. Upper bounds: the wall time
+	// the page was visible as seen from here; the 1.5 s hidden must not count.
+	if d, ok := dur[pvs[0].id]; !ok || d < 1150 || d > visible1.Milliseconds() {
+		t.Errorf("first page's visible time %d ms (present %v), want 1150..%d", d, ok, visible1.Milliseconds())
+	}
+	if d, ok := dur[pvs[1].id]; !ok || d < 950 || d > visible2.Milliseconds()+300 {
+		t.Errorf("SPA page's visible time %d ms (present %v), want 950..%d (hidden time excluded)", d, ok, visible2.Milliseconds()+300)
+	}
+	t.Logf("visible: first page %v, SPA page %v; total run %v", visible1, visible2, elapsed)
+	t.Logf("page views %+v, visible ms %v", pvs, dur)
+}
