@@ -50,6 +50,7 @@ func TestBrowser(t *testing.T) {
 <script src="/s.js" data-site="` + site + `"` + extra + ` defer></script></head><body><p>test page</p></body></html>`
 	}
 	mux.HandleFunc("GET /page", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, page("example.test", "")) })
+	mux.HandleFunc("GET /local", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, page("example.test", " data-allow-local")) })
 	mux.HandleFunc("GET /bye", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "<!doctype html><p>bye</p>") })
 	srv := httptest.NewServer(mux) // 127.0.0.1 only
 	defer srv.Close()
@@ -77,7 +78,6 @@ func TestBrowser(t *testing.T) {
 	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
 	defer cancelT()
 
-	start := time.Now()
 	step := func(actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, actions...); err != nil {
@@ -92,9 +92,23 @@ func TestBrowser(t *testing.T) {
 		}
 		return v
 	}
-	// localhost without data-allow-local: the tracker stays silent.
+	sent := func() int64 { return c.stats.accepted.Load() + c.stats.rejected.Load() }
+	// On localhost the tracker stays silent, unless the page opts in with
+	// data-allow-local (this collector then refuses the localhost URL: 400).
 	step(chromedp.Navigate(srv.URL+"/page"), chromedp.Sleep(300*time.Millisecond))
+	if n := sent(); n != 0 {
+		t.Fatalf("tracker on localhost sent %d events", n)
+	}
+	step(chromedp.Navigate(srv.URL + "/local"))
+	for deadline := time.Now().Add(5 * time.Second); c.stats.rejected.Load() == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := c.stats.rejected.Load(); n == 0 {
+		t.Fatal("tracker with data-allow-local sent nothing")
+	}
+
 	// The real thing.
+	start := time.Now()
 	step(chromedp.Navigate(base + "/page?utm_source=e2e&secret=1#top"))
 	if eval(`document.hidden`) {
 		t.Fatal("headless page reports document.hidden; visible time cannot be measured")
@@ -103,14 +117,22 @@ func TestBrowser(t *testing.T) {
 	visible1 := time.Since(start)
 	eval(`history.pushState({}, "", "/spa/step2"), true`)
 	spa := time.Now()
-	step(chromedp.Sleep(800 * time.Millisecond))
+	step(chromedp.Sleep(600 * time.Millisecond))
 	// A fragment change is not a new page view.
 	eval(`location.hash = "#later", true`)
-	step(chromedp.Sleep(200 * time.Millisecond))
-	// Hide the page: freezing makes it hidden (visibilitychange → leave);
-	// "active" unfreezes it but it stays hidden, and time hidden must not
-	// count. Leaving the page then sends nothing more.
-	visible2 := time.Since(spa)
+	// Hidden for a second, then visible again: the clock pauses. Headless
+	// Chromium cannot unhide a page, so this round emulates the state.
+	eval(`Object.defineProperty(document, "hidden", {configurable: true, get: () => window.hiddenForTest});
+		window.hiddenForTest = true; document.dispatchEvent(new Event("visibilitychange")); true`)
+	pause := time.Now()
+	step(chromedp.Sleep(1000 * time.Millisecond))
+	eval(`window.hiddenForTest = false; document.dispatchEvent(new Event("visibilitychange")); delete document.hidden; !document.hidden`)
+	hiddenFor := time.Since(pause)
+	step(chromedp.Sleep(500 * time.Millisecond))
+	// Really hide it: freezing makes the page hidden (visibilitychange →
+	// leave with the running total); "active" unfreezes it, still hidden.
+	// Leaving the page then sends nothing more.
+	visible2 := time.Since(spa) - hiddenFor
 	if _, err := chromedp.Call(ctx, cdppage.SetWebLifecycleState, cdppage.SetWebLifecycleStateParams{State: cdppage.SetWebLifecycleStateStateFrozen}); err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +142,7 @@ func TestBrowser(t *testing.T) {
 	if !eval(`document.hidden`) {
 		t.Fatal("page still visible after freezing")
 	}
-	step(chromedp.Sleep(1500 * time.Millisecond))
+	step(chromedp.Sleep(1000 * time.Millisecond))
 	step(chromedp.Navigate(base + "/bye"))
 	elapsed := time.Since(start)
 
@@ -181,12 +203,18 @@ func TestBrowser(t *testing.T) {
 	}
 	lrows.Close()
 	// Lower bounds: the sleeps while visible. Upper bounds: the wall time
-	// the page was visible as seen from here; the 1.5 s hidden must not count.
+	// the page was visible as seen from here; hidden time must not count.
 	if d, ok := dur[pvs[0].id]; !ok || d < 1150 || d > visible1.Milliseconds() {
 		t.Errorf("first page's visible time %d ms (present %v), want 1150..%d", d, ok, visible1.Milliseconds())
 	}
-	if d, ok := dur[pvs[1].id]; !ok || d < 950 || d > visible2.Milliseconds()+300 {
-		t.Errorf("SPA page's visible time %d ms (present %v), want 950..%d (hidden time excluded)", d, ok, visible2.Milliseconds()+300)
+	if d, ok := dur[pvs[1].id]; !ok || d < 1050 || d > visible2.Milliseconds()+300 {
+		t.Errorf("SPA page's visible time %d ms (present %v), want 1050..%d (hidden time excluded)", d, ok, visible2.Milliseconds()+300)
+	}
+	// Two leaves for the SPA page (pause, then freeze), the later larger.
+	var nLeaves int
+	st.DB().QueryRow(`SELECT count(*) FROM leaves WHERE pageview_id = ?`, pvs[1].id).Scan(&nLeaves)
+	if nLeaves != 2 {
+		t.Errorf("SPA page has %d leave records, want 2 (hidden twice)", nLeaves)
 	}
 	t.Logf("visible: first page %v, SPA page %v; total run %v", visible1, visible2, elapsed)
 	t.Logf("page views %+v, visible ms %v", pvs, dur)
