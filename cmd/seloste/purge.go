@@ -2,10 +2,44 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"io"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/sqlite"
 )
 
 func runPurge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("purge: not implemented yet")
+	fs := newFlagSet("purge", "[-db seloste.db] [-retention 3y]", stderr)
+	var (
+		dbPath    = fs.String("db", "seloste.db", "the SQLite database written by seloste serve")
+		retention = fs.String("retention", analytics.DefaultRetention.String(),
+			"keep records this long: 3y, 36m, 156w or 1095d (the privacy statement promises 3y)")
+	)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("purge: unexpected argument %q", fs.Arg(0))
+	}
+	ret, err := analytics.ParseRetention(*retention)
+	if err != nil {
+		return fmt.Errorf("purge: -retention: %w", err)
+	}
+	store, err := sqlite.Open(ctx, *dbPath, sqlite.MustExist())
+	if err != nil {
+		return fmt.Errorf("purge: %w", err)
+	}
+	defer store.Close()
+	now := time.Now()
+	before := ret.Cutoff(now)
+	c, err := store.PurgeCounts(ctx, before, now)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Deleted records from before %s (retention %s):\n", before.UTC().Format(time.RFC3339), ret)
+	fmt.Fprintf(stdout, "  page views   %d\n  leaves       %d\n  bot hits     %d\n  rollup rows  %d\n", c.PageViews, c.Leaves, c.Bots, c.RollupRows)
+	fmt.Fprintf(stdout, "Deleted %d daily salts older than %s.\n", c.Salts, analytics.SaltKeep)
+	return nil
 }

@@ -2,10 +2,142 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"strings"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/format"
+	"github.com/seloste/seloste/analytics/sqlite"
 )
 
+// filterFlags collects repeated -filter k=v flags.
+type filterFlags []analytics.Filter
+
+func (f *filterFlags) String() string {
+	var s []string
+	for _, x := range *f {
+		s = append(s, string(x.Dim)+"="+x.Value)
+	}
+	return strings.Join(s, " ")
+}
+
+func (f *filterFlags) Set(v string) error {
+	x, err := analytics.ParseFilter(v)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, x)
+	return nil
+}
+
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("report: not implemented yet")
+	fs := newFlagSet("report", "[-db seloste.db] [-site DOMAIN] [-from 30d] [-to DATE] [-filter k=v ...] [-format table|json|csv]", stderr)
+	var (
+		dbPath     = fs.String("db", "seloste.db", "the SQLite database written by seloste serve")
+		site       = fs.String("site", "", "the site to report on; may be left out when the database holds one site")
+		from       = fs.String("from", analytics.DefaultPeriod, "first day: "+analytics.PeriodHelp)
+		to         = fs.String("to", "", "last day, YYYY-MM-DD (only with a -from date; default today)")
+		zoneName   = fs.String("zone", analytics.DefaultZone, "time zone of the days and the series (IANA name)")
+		outFormat  = fs.String("format", "table", "output: table, json or csv")
+		breakdown  = fs.String("breakdown", "pages", "with -format csv: the breakdown to write ("+analytics.DimensionNames()+", or series)")
+		limit      = fs.Int("limit", 10, "rows per breakdown; the rest fold into \"(muut)\"; 0 = all (the default for json and csv)")
+		minVisit   = fs.Int("min-visitors", 1, "k-anonymity floor: rows with fewer visitors fold into \"(muut)\"; 1 = off")
+		intervalFl = fs.String("interval", "", "series bucket: hour, day, week or month (default: by the period's length)")
+		filters    filterFlags
+	)
+	fs.Var(&filters, "filter", "keep only matching page views, dimension=value (repeatable, all must match), e.g. country=FI or page=/hinnasto")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("report: unexpected argument %q (flags go before it? see seloste report -h)", fs.Arg(0))
+	}
+	limitSet := false
+	fs.Visit(func(f *flag.Flag) { limitSet = limitSet || f.Name == "limit" })
+
+	switch *outFormat {
+	case "table", "json", "csv":
+	default:
+		return fmt.Errorf("report: unknown -format %q (use table, json or csv)", *outFormat)
+	}
+	var csvDim analytics.Dimension
+	if *outFormat == "csv" && *breakdown != "series" {
+		d, err := analytics.ParseDimension(*breakdown)
+		if err != nil {
+			return fmt.Errorf("report: -breakdown: %w", err)
+		}
+		csvDim = d
+	}
+	if *limit < 0 || *minVisit < 0 {
+		return errors.New("report: -limit and -min-visitors can't be negative")
+	}
+	zone, err := analytics.LoadZone(*zoneName)
+	if err != nil {
+		return fmt.Errorf("report: -zone: %w", err)
+	}
+	first, last, err := analytics.ParsePeriod(*from, *to, zone, time.Now())
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	q := analytics.Query{
+		Site: *site, From: first, To: last, Zone: zone, Filters: filters,
+		Interval: analytics.Interval(*intervalFl), MinVisitors: *minVisit, Limit: *limit,
+	}
+	if *outFormat != "table" && !limitSet {
+		q.Limit = 0 // machine-readable output gets every row unless asked otherwise
+	}
+
+	// Reading a report never creates a database: a typo in -db is an error.
+	store, err := sqlite.Open(ctx, *dbPath, sqlite.MustExist())
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	defer store.Close()
+	sites, err := store.Sites(ctx)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if q.Site == "" {
+		switch len(sites) {
+		case 0:
+			return fmt.Errorf("report: database %s has no page views yet", *dbPath)
+		case 1:
+			q.Site = sites[0]
+		default:
+			return fmt.Errorf("report: database %s holds several sites; choose one with -site (%s)", *dbPath, strings.Join(sites, ", "))
+		}
+	} else if ok, err := store.HasSite(ctx, q.Site); err != nil {
+		return fmt.Errorf("report: %w", err)
+	} else if !ok {
+		known := "none yet"
+		if len(sites) > 0 {
+			known = strings.Join(sites, ", ")
+		}
+		return fmt.Errorf("report: site %q has no data in %s (sites: %s)", q.Site, *dbPath, known)
+	}
+
+	rep, err := store.Report(ctx, q)
+	if err != nil {
+		return err
+	}
+	switch *outFormat {
+	case "json":
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		_, err = fmt.Fprintf(stdout, "%s\n", b)
+		return err
+	case "csv":
+		if csvDim == "" {
+			return format.SeriesCSV(stdout, rep)
+		}
+		return format.CSV(stdout, rep, csvDim)
+	}
+	return format.Table(stdout, rep, 0)
 }

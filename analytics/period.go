@@ -1,0 +1,162 @@
+package analytics
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultPeriod is the period of a report when none is given.
+const DefaultPeriod = "30d"
+
+// PeriodHelp describes what ParsePeriod accepts, for flag usage and errors.
+const PeriodHelp = `a date (2006-01-02) or one of today, yesterday, 7d, 30d (any Nd: the last N days up to today), month (this month so far), year (this year so far)`
+
+var lastNDays = regexp.MustCompile(`^([0-9]{1,4})d$`)
+
+// ParsePeriod turns the -from and -to of a report into its first and last
+// day, midnight in zone. from is a date or a shortcut (see PeriodHelp); an
+// empty from is DefaultPeriod. to is a date, or empty for the shortcut's
+// end (today for a date).
+func ParsePeriod(from, to string, zone *time.Location, now time.Time) (first, last time.Time, err error) {
+	today := Midnight(now, zone)
+	if from == "" {
+		if to != "" {
+			return first, last, fmt.Errorf("-to %s needs a -from date too", to)
+		}
+		from = DefaultPeriod
+	}
+	shortcut := true
+	switch m := lastNDays.FindStringSubmatch(from); {
+	case from == "today":
+		first, last = today, today
+	case from == "yesterday":
+		first = today.AddDate(0, 0, -1)
+		last = first
+	case from == "month":
+		first, last = time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, zone), today
+	case from == "year":
+		first, last = time.Date(today.Year(), 1, 1, 0, 0, 0, 0, zone), today
+	case m != nil:
+		n, _ := strconv.Atoi(m[1])
+		if n < 1 || n > MaxDays {
+			return first, last, fmt.Errorf("period %q: the number of days must be 1 to %d", from, MaxDays)
+		}
+		first, last = today.AddDate(0, 0, 1-n), today
+	default:
+		shortcut = false
+		if first, err = parseDay(from, zone); err != nil {
+			return first, last, fmt.Errorf("-from %q: %w; use %s", from, err, PeriodHelp)
+		}
+		last = today
+	}
+	if to != "" {
+		if shortcut {
+			return first, last, fmt.Errorf("-to %s can't be used with -from %s, which sets its own end; give -from as a date", to, from)
+		}
+		if last, err = parseDay(to, zone); err != nil {
+			return first, last, fmt.Errorf("-to %q: %w; use a date such as 2026-01-31", to, err)
+		}
+	}
+	if last.Before(first) {
+		return first, last, fmt.Errorf("the period ends (%s) before it begins (%s)", last.Format(time.DateOnly), first.Format(time.DateOnly))
+	}
+	if n := (Query{From: first, To: last}).Days(); n > MaxDays {
+		return first, last, fmt.Errorf("the period has %d days, more than the %d allowed", n, MaxDays)
+	}
+	return first, last, nil
+}
+
+func parseDay(s string, zone *time.Location) (time.Time, error) {
+	t, err := time.ParseInLocation(time.DateOnly, s, zone)
+	if err != nil {
+		return t, fmt.Errorf("not a date (want YYYY-MM-DD)")
+	}
+	return t, nil
+}
+
+// LoadZone loads a time zone by IANA name; "" is DefaultZone.
+func LoadZone(name string) (*time.Location, error) {
+	if name == "" {
+		name = DefaultZone
+	}
+	z, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("unknown time zone %q (use an IANA name such as Europe/Helsinki or UTC)", name)
+	}
+	return z, nil
+}
+
+// ParseFilter parses "dimension=value", e.g. "country=FI" or
+// "page=/hinnasto". The value may be empty ("referrer=" is direct traffic).
+func ParseFilter(s string) (Filter, error) {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok {
+		return Filter{}, fmt.Errorf("filter %q: want dimension=value, e.g. country=FI", s)
+	}
+	d, err := ParseDimension(strings.TrimSpace(k))
+	if err != nil {
+		return Filter{}, fmt.Errorf("filter %q: %w", s, err)
+	}
+	return Filter{Dim: d, Value: v}, nil
+}
+
+// ParseDimension accepts a dimension's name ("page") or its JSON list name
+// ("pages").
+func ParseDimension(s string) (Dimension, error) {
+	for _, d := range Dimensions {
+		if s == string(d) || s == d.JSONKey() {
+			return d, nil
+		}
+	}
+	return "", fmt.Errorf("unknown dimension %q (use one of %s)", s, DimensionNames())
+}
+
+// Retention is how long records are kept, in calendar units.
+type Retention struct {
+	Years, Months, Days int
+}
+
+// DefaultRetention is what the privacy statement promises: three years.
+var DefaultRetention = Retention{Years: 3}
+
+// Cutoff is the instant before which records are older than r at now.
+func (r Retention) Cutoff(now time.Time) time.Time { return now.AddDate(-r.Years, -r.Months, -r.Days) }
+
+func (r Retention) String() string {
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		unit string
+	}{{r.Years, "y"}, {r.Months, "m"}, {r.Days, "d"}} {
+		if p.n != 0 {
+			parts = append(parts, strconv.Itoa(p.n)+p.unit)
+		}
+	}
+	return strings.Join(parts, "")
+}
+
+var retentionRE = regexp.MustCompile(`^([0-9]{1,5})([ymwd])$`)
+
+// ParseRetention parses a retention period: 3y, 36m, 156w or 1095d.
+func ParseRetention(s string) (Retention, error) {
+	m := retentionRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return Retention{}, fmt.Errorf("retention %q: want a number and a unit, y (years), m (months), w (weeks) or d (days), e.g. 3y or 1095d", s)
+	}
+	n, _ := strconv.Atoi(m[1])
+	if n == 0 {
+		return Retention{}, fmt.Errorf("retention %q: must be longer than zero (it would delete everything)", s)
+	}
+	switch m[2] {
+	case "y":
+		return Retention{Years: n}, nil
+	case "m":
+		return Retention{Months: n}, nil
+	case "w":
+		return Retention{Days: 7 * n}, nil
+	}
+	return Retention{Days: n}, nil
+}

@@ -1,0 +1,174 @@
+package analytics
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"time"
+)
+
+// JSONKey is the name of the dimension's list in the JSON report, e.g.
+// "pages", "countries".
+func (d Dimension) JSONKey() string {
+	switch d {
+	case DimPage:
+		return "pages"
+	case DimEntryPage:
+		return "entry_pages"
+	case DimExitPage:
+		return "exit_pages"
+	case DimReferrer:
+		return "referrers"
+	case DimUTMSource:
+		return "utm_sources"
+	case DimUTMMedium:
+		return "utm_mediums"
+	case DimUTMCampaign:
+		return "utm_campaigns"
+	case DimCountry:
+		return "countries"
+	case DimRegion:
+		return "regions"
+	case DimCity:
+		return "cities"
+	case DimBrowser:
+		return "browsers"
+	case DimOS:
+		return "os"
+	case DimDevice:
+		return "devices"
+	}
+	return string(d)
+}
+
+// ValueKey is the JSON name of a row's value in the dimension's list, and
+// the CSV column header: "path", "host", "code" or "name".
+func (d Dimension) ValueKey() string {
+	switch d {
+	case DimPage, DimEntryPage, DimExitPage:
+		return "path"
+	case DimReferrer:
+		return "host"
+	case DimCountry, DimRegion:
+		return "code"
+	}
+	return "name"
+}
+
+// MarshalJSON writes the report as the documented API document (the same
+// for `seloste report -format json` and GET /api/stats):
+//
+//	{"site","from","to","zone","interval",
+//	 "totals":{"visitors","visits","pageviews","views_per_visit","bounce_rate",
+//	           "avg_visit_duration_s","avg_time_on_page_s","bots"},
+//	 "previous":{same},"series":[{"t","visitors","pageviews"}],
+//	 "pages":[{"path","visitors","pageviews","avg_time_s"}],
+//	 "entry_pages":[{"path","visitors","visits"}],"exit_pages":[...],
+//	 "referrers":[{"host","visitors"}],"utm_sources":[{"name","visitors"}],
+//	 "utm_mediums":[...],"utm_campaigns":[...],
+//	 "countries":[{"code","name","visitors"}],"regions":[{"code","visitors"}],
+//	 "cities":[{"name","visitors"}],"browsers":[...],"os":[...],"devices":[...],
+//	 "realtime","generated_at"}
+//
+// Days are YYYY-MM-DD in the report's zone; series times are RFC 3339 with
+// the zone's offset. Ratios are rounded to 4 decimals, seconds to 2.
+func (r *Report) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	zone := r.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	field := func(first bool, key string, v any) error {
+		if !first {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(key)
+		b.Write(k)
+		b.WriteByte(':')
+		enc, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		b.Write(enc)
+		return nil
+	}
+	b.WriteByte('{')
+	type point struct {
+		T         string `json:"t"`
+		Visitors  int64  `json:"visitors"`
+		PageViews int64  `json:"pageviews"`
+	}
+	series := make([]point, len(r.Series))
+	for i, p := range r.Series {
+		series[i] = point{p.T.In(zone).Format(time.RFC3339), p.Visitors, p.PageViews}
+	}
+	head := []struct {
+		k string
+		v any
+	}{
+		{"site", r.Site},
+		{"from", r.From.In(zone).Format(time.DateOnly)},
+		{"to", r.To.In(zone).Format(time.DateOnly)},
+		{"zone", zone.String()},
+		{"interval", r.Interval},
+		{"totals", roundTotals(r.Totals)},
+		{"previous", roundTotals(r.Previous)},
+		{"series", series},
+	}
+	for i, f := range head {
+		if err := field(i == 0, f.k, f.v); err != nil {
+			return nil, err
+		}
+	}
+	for _, d := range Dimensions {
+		rows := make([]map[string]any, 0, len(r.Breakdowns[d]))
+		for _, row := range r.Breakdowns[d] {
+			m := map[string]any{d.ValueKey(): row.Value, "visitors": row.Visitors}
+			switch d {
+			case DimPage:
+				m["pageviews"] = row.PageViews
+				m["avg_time_s"] = round(row.AvgTime, 2)
+			case DimEntryPage, DimExitPage:
+				m["visits"] = row.Visits
+			case DimCountry:
+				m["name"] = row.Name
+			}
+			rows = append(rows, m)
+		}
+		if err := field(false, d.JSONKey(), rows); err != nil {
+			return nil, err
+		}
+	}
+	if err := field(false, "realtime", r.Realtime); err != nil {
+		return nil, err
+	}
+	if !r.GeneratedAt.IsZero() {
+		if err := field(false, "generated_at", r.GeneratedAt.UTC().Format(time.RFC3339)); err != nil {
+			return nil, err
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+func roundTotals(t Totals) Totals {
+	t.ViewsPerVisit = round(t.ViewsPerVisit, 2)
+	t.BounceRate = round(t.BounceRate, 4)
+	t.AvgVisitDuration = round(t.AvgVisitDuration, 2)
+	t.AvgTimeOnPage = round(t.AvgTimeOnPage, 2)
+	return t
+}
+
+func round(x float64, decimals int) float64 {
+	p := math.Pow10(decimals)
+	return math.Round(x*p) / p
+}
+
+// Change is the relative change from previous to current, e.g. 0.25 for
+// +25 %; ok is false when there is nothing to compare with (previous 0).
+func Change(current, previous float64) (change float64, ok bool) {
+	if previous == 0 {
+		return 0, false
+	}
+	return (current - previous) / previous, true
+}
