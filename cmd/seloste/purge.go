@@ -15,7 +15,7 @@ func runPurge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var (
 		dbPath    = fs.String("db", "seloste.db", "the SQLite database written by seloste serve")
 		retention = fs.String("retention", analytics.DefaultRetention.String(),
-			"keep records this long: 3y, 36m, 156w or 1095d (the privacy statement promises 3y)")
+			"keep records this long: 3y, 36mo, 156w or 1095d (the privacy statement promises 3y)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
