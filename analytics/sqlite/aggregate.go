@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/seloste/seloste/analytics"
@@ -102,10 +103,17 @@ func (c *dimCounts) add(o dimCounts) {
 	c.TimeMs += o.TimeMs
 }
 
-type dimKey struct {
-	dim   analytics.Dimension
-	value string
-}
+// Indexes in analytics.Dimensions (and dimMaps).
+var (
+	dimEntry  = slices.Index(analytics.Dimensions, analytics.DimEntryPage)
+	dimExit   = slices.Index(analytics.Dimensions, analytics.DimExitPage)
+	viewToAll = func() (m [nViewDims]int) {
+		for i, d := range viewDims {
+			m[i] = slices.Index(analytics.Dimensions, d)
+		}
+		return m
+	}()
+)
 
 type hourCounts struct {
 	start               int64 // unix seconds
@@ -117,7 +125,7 @@ type dayStats struct {
 	start time.Time // midnight in the zone
 	total counts
 	hours []hourCounts
-	dims  map[dimKey]*dimCounts
+	dims  *dimMaps
 }
 
 // viewsQuery reads one site's page views in [from, to) in time order, each
@@ -219,7 +227,7 @@ type visitDay struct {
 
 // aggregateDay computes the numbers of one day's page views, in time order.
 func aggregateDay(day time.Time, views []view, filters []analytics.Filter, zone *time.Location) *dayStats {
-	d := &dayStats{start: day, dims: map[dimKey]*dimCounts{}}
+	d := &dayStats{start: day, dims: newDimMaps()}
 	if len(views) == 0 {
 		return d
 	}
@@ -259,15 +267,6 @@ func aggregateDay(day time.Time, views []view, filters []analytics.Filter, zone 
 		visitor uint64
 	}
 	seen := make(map[seenKey]struct{}, len(views))
-	row := func(dim analytics.Dimension, value string) *dimCounts {
-		k := dimKey{dim, value}
-		c := d.dims[k]
-		if c == nil {
-			c = &dimCounts{}
-			d.dims[k] = c
-		}
-		return c
-	}
 	const (
 		visitorsOfDay = -1 - iota
 		entryVisitors
@@ -297,12 +296,12 @@ func aggregateDay(day time.Time, views []view, filters []analytics.Filter, zone 
 		if last.dur > 0 {
 			d.total.VisitMs += last.dur
 		}
-		e := row(analytics.DimEntryPage, first.dims[dPage])
+		e := d.dims.row(dimEntry, first.dims[dPage])
 		e.Visits++
 		if firstSeen(entryVisitors, first.dims[dPage], first.visitor) {
 			e.Visitors++
 		}
-		x := row(analytics.DimExitPage, last.dims[dPage])
+		x := d.dims.row(dimExit, last.dims[dPage])
 		x.Visits++
 		if firstSeen(exitVisitors, last.dims[dPage], last.visitor) {
 			x.Visitors++
@@ -342,12 +341,12 @@ func aggregateDay(day time.Time, views []view, filters []analytics.Filter, zone 
 			hourSeen[hk] = struct{}{}
 			hour.visitors++
 		}
-		for di, dim := range viewDims {
+		for di := range viewDims {
 			value := v.dims[di]
 			if value == "" && (di == dUTMSource || di == dUTMMedium || di == dUTMCampaign) {
 				continue
 			}
-			c := row(dim, value)
+			c := d.dims.row(viewToAll[di], value)
 			c.PageViews++
 			if v.dur >= 0 {
 				c.TimedViews++

@@ -40,18 +40,15 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 		Breakdowns:  map[analytics.Dimension][]analytics.Row{},
 		GeneratedAt: now.UTC(),
 	}
-	for _, dim := range analytics.Dimensions {
-		rows := []analytics.Row{}
-		for k, c := range cur.dims {
-			if k.dim != dim {
-				continue
-			}
-			row := analytics.Row{Value: k.value, Visitors: c.Visitors, Visits: c.Visits, PageViews: c.PageViews, TimedViews: c.TimedViews}
+	for i, dim := range analytics.Dimensions {
+		rows := make([]analytics.Row, 0, len(cur.dims[i]))
+		for value, c := range cur.dims[i] {
+			row := analytics.Row{Value: value, Visitors: c.Visitors, Visits: c.Visits, PageViews: c.PageViews, TimedViews: c.TimedViews}
 			if c.TimedViews > 0 {
 				row.AvgTime = float64(c.TimeMs) / float64(c.TimedViews) / 1000
 			}
 			if dim == analytics.DimCountry {
-				row.Name = analytics.CountryName(k.value)
+				row.Name = analytics.CountryName(value)
 			}
 			rows = append(rows, row)
 		}
@@ -86,7 +83,7 @@ type periodStats struct {
 	total   counts
 	series  []analytics.Point
 	buckets []time.Time
-	dims    map[dimKey]*dimCounts
+	dims    *dimMaps
 }
 
 func (p *periodStats) bucket(t time.Time) *analytics.Point {
@@ -97,19 +94,10 @@ func (p *periodStats) bucket(t time.Time) *analytics.Point {
 	return &p.series[i]
 }
 
-func (p *periodStats) addDim(k dimKey, c dimCounts) {
-	have := p.dims[k]
-	if have == nil {
-		have = &dimCounts{}
-		p.dims[k] = have
-	}
-	have.add(c)
-}
-
 // period sums q's days: rolled-up days from the rollups, others from raw
 // rows. Without detail only the totals are read.
 func (s *Store) period(ctx context.Context, q analytics.Query, detail bool) (*periodStats, error) {
-	p := &periodStats{dims: map[dimKey]*dimCounts{}}
+	p := &periodStats{dims: newDimMaps()}
 	if detail {
 		p.buckets = q.Buckets()
 		p.series = make([]analytics.Point, len(p.buckets))
@@ -154,9 +142,7 @@ func (s *Store) period(ctx context.Context, q analytics.Query, detail bool) (*pe
 			pt.Visitors += d.total.Visitors
 			pt.PageViews += d.total.PageViews
 		}
-		for k, c := range d.dims {
-			p.addDim(k, *c)
-		}
+		p.dims.merge(d.dims)
 		return nil
 	})
 	if err != nil {
@@ -232,33 +218,55 @@ func (s *Store) readRollups(ctx context.Context, q analytics.Query, last time.Ti
 			return fmt.Errorf("read rollups: %w", err)
 		}
 	}
-	// One index range per dimension: (zone, site, dim, day) leads the key.
-	// Summing in Go is cheaper here than SQLite's GROUP BY sorter.
-	for _, dim := range analytics.Dimensions {
-		if err := s.readDim(ctx, zone, q.Site, dim, fromDay, lastDay, p); err != nil {
+	// Breakdowns: whole months inside the period from month rows, the
+	// other days from day rows.
+	var months []string
+	first, end := q.From, last.AddDate(0, 0, 1)
+	for m := time.Date(q.From.Year(), q.From.Month(), 1, 0, 0, 0, 0, q.Zone); m.Before(end); m = m.AddDate(0, 1, 0) {
+		if next := m.AddDate(0, 1, 0); !m.Before(q.From) && !next.After(end) {
+			months = append(months, m.Format("2006-01"))
+		}
+	}
+	blobs := func(query string, args ...any) error {
+		rows, err := s.db.QueryContext(ctx, query, args...)
+		if err != nil {
 			return fmt.Errorf("read rollups: %w", err)
+		}
+		defer rows.Close()
+		var blob []byte
+		for rows.Next() {
+			if err := rows.Scan(&blob); err != nil {
+				return fmt.Errorf("read rollups: %w", err)
+			}
+			if err := p.dims.unpackInto(blob); err != nil {
+				return fmt.Errorf("read rollups: %w", err)
+			}
+		}
+		return rows.Err()
+	}
+	if len(months) == 0 {
+		return blobs(`SELECT rows FROM rollup_breakdowns_days WHERE zone = ? AND site = ? AND day >= ? AND day <= ?`,
+			zone, q.Site, fromDay, lastDay)
+	}
+	// Days before the first whole month, and after the last one.
+	firstMonth, _ := time.ParseInLocation("2006-01", months[0], q.Zone)
+	lastMonth, _ := time.ParseInLocation("2006-01", months[len(months)-1], q.Zone)
+	afterMonths := lastMonth.AddDate(0, 1, 0)
+	if first.Before(firstMonth) {
+		if err := blobs(`SELECT rows FROM rollup_breakdowns_days WHERE zone = ? AND site = ? AND day >= ? AND day < ?`,
+			zone, q.Site, fromDay, firstMonth.Format(time.DateOnly)); err != nil {
+			return err
+		}
+	}
+	if err := blobs(`SELECT rows FROM rollup_breakdowns_months WHERE zone = ? AND site = ? AND month >= ? AND month <= ?`,
+		zone, q.Site, months[0], months[len(months)-1]); err != nil {
+		return err
+	}
+	if afterMonths.Before(end) {
+		if err := blobs(`SELECT rows FROM rollup_breakdowns_days WHERE zone = ? AND site = ? AND day >= ? AND day <= ?`,
+			zone, q.Site, afterMonths.Format(time.DateOnly), lastDay); err != nil {
+			return err
 		}
 	}
 	return nil
-}
-
-func (s *Store) readDim(ctx context.Context, zone, site string, dim analytics.Dimension, fromDay, lastDay string, p *periodStats) error {
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT value, visitors, visits, pageviews, timed_views, time_ms FROM rollup_dims
-		WHERE zone = ? AND site = ? AND dim = ? AND day >= ? AND day <= ?`, zone, site, string(dim), fromDay, lastDay)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			value string
-			c     dimCounts
-		)
-		if err := rows.Scan(&value, &c.Visitors, &c.Visits, &c.PageViews, &c.TimedViews, &c.TimeMs); err != nil {
-			return err
-		}
-		p.addDim(dimKey{dim, value}, c)
-	}
-	return rows.Err()
 }

@@ -99,7 +99,7 @@ func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.T
 		if _, err := s.db.ExecContext(ctx, `DELETE FROM rollup_state WHERE zone = ?`, name); err != nil {
 			return time.Time{}, fmt.Errorf("rollups: %w", err)
 		}
-		for _, table := range []string{"rollup_days", "rollup_hours", "rollup_dims"} {
+		for _, table := range []string{"rollup_days", "rollup_hours", "rollup_breakdowns_days", "rollup_breakdowns_months"} {
 			if _, err := s.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE zone = ?`, name); err != nil {
 				return time.Time{}, fmt.Errorf("rollups: %w", err)
 			}
@@ -173,6 +173,7 @@ func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.T
 			days = append(days, day)
 		}
 		slices.Sort(days)
+		months := map[string]bool{}
 		for _, day := range days {
 			start, err := time.ParseInLocation(time.DateOnly, day, zone)
 			if err != nil {
@@ -180,6 +181,15 @@ func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.T
 			}
 			if err := s.rollupDay(ctx, name, site, start, zone); err != nil {
 				return time.Time{}, fmt.Errorf("rollups: %s %s: %w", site, day, err)
+			}
+			// A month gets its own row once its last day is rolled up.
+			if first := time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, zone); !first.AddDate(0, 1, -1).After(target) {
+				months[day[:7]] = true
+			}
+		}
+		for month := range months {
+			if err := s.rollupMonth(ctx, name, site, month); err != nil {
+				return time.Time{}, fmt.Errorf("rollups: %s %s: %w", site, month, err)
 			}
 		}
 	}
@@ -215,7 +225,7 @@ func (s *Store) rollupDay(ctx context.Context, zoneName, site string, start time
 		return err
 	}
 	defer tx.Rollback()
-	for _, table := range []string{"rollup_days", "rollup_hours", "rollup_dims"} {
+	for _, table := range []string{"rollup_days", "rollup_hours", "rollup_breakdowns_days"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE zone = ? AND site = ? AND day = ?`, zoneName, site, day); err != nil {
 			return err
 		}
@@ -241,18 +251,47 @@ func (s *Store) rollupDay(ctx context.Context, zoneName, site string, start time
 			return err
 		}
 	}
-	dims, err := tx.PrepareContext(ctx, `
-		INSERT INTO rollup_dims (zone, site, dim, day, value, visitors, visits, pageviews, timed_views, time_ms)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO rollup_breakdowns_days (zone, site, day, rows) VALUES (?, ?, ?, ?)`,
+		zoneName, site, day, d.dims.pack()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// rollupMonth sums the day rows of a month (2006-01) into its month row.
+func (s *Store) rollupMonth(ctx context.Context, zoneName, site, month string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	defer dims.Close()
-	for k, c := range d.dims {
-		if _, err := dims.ExecContext(ctx, zoneName, site, string(k.dim), day, k.value,
-			c.Visitors, c.Visits, c.PageViews, c.TimedViews, c.TimeMs); err != nil {
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `
+		SELECT rows FROM rollup_breakdowns_days
+		WHERE zone = ? AND site = ? AND day >= ? AND day <= ?`, zoneName, site, month+"-01", month+"-31")
+	if err != nil {
+		return err
+	}
+	sum := newDimMaps()
+	for rows.Next() {
+		var blob []byte
+		if err := rows.Scan(&blob); err != nil {
+			rows.Close()
 			return err
 		}
+		if err := sum.unpackInto(blob); err != nil {
+			rows.Close()
+			return err
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT OR REPLACE INTO rollup_breakdowns_months (zone, site, month, rows) VALUES (?, ?, ?, ?)`,
+		zoneName, site, month, sum.pack()); err != nil {
+		return err
 	}
 	return tx.Commit()
 }

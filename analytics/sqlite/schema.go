@@ -111,6 +111,36 @@ var migrations = []string{
 		bots_max      INTEGER NOT NULL
 	);
 	`,
+
+	// 3: breakdown rollups packed into one blob per day (and per month):
+	// reading thirty blobs is ten times faster than reading a hundred
+	// thousand rows through the driver. See pack.go for the format.
+	`
+	DROP TABLE rollup_dims;
+
+	CREATE TABLE rollup_breakdowns_days (
+		zone TEXT NOT NULL,
+		site TEXT NOT NULL,
+		day  TEXT NOT NULL, -- 2006-01-02 in zone
+		rows BLOB NOT NULL, -- every breakdown row of the day, packed
+		PRIMARY KEY (zone, site, day)
+	) WITHOUT ROWID;
+
+	-- The sum of a whole month's day rows, made once every day of the month
+	-- is rolled up: a year's report reads twelve of these.
+	CREATE TABLE rollup_breakdowns_months (
+		zone  TEXT NOT NULL,
+		site  TEXT NOT NULL,
+		month TEXT NOT NULL, -- 2006-01 in zone
+		rows  BLOB NOT NULL,
+		PRIMARY KEY (zone, site, month)
+	) WITHOUT ROWID;
+
+	-- Rebuild every rollup in the new layout.
+	DELETE FROM rollup_state;
+	DELETE FROM rollup_days;
+	DELETE FROM rollup_hours;
+	`,
 }
 
 // SchemaVersion is the schema version this code writes.

@@ -292,7 +292,8 @@ func (s *Store) PurgeCounts(ctx context.Context, before, now time.Time) (PurgeCo
 		{&c.Bots, `DELETE FROM bots WHERE ts < ?`, before.Unix()},
 		{&c.Salts, `DELETE FROM salts WHERE day < ?`, saltCut},
 		{&c.RollupRows, `DELETE FROM rollup_days WHERE day < ?`, cutDay},
-		{&c.RollupRows, `DELETE FROM rollup_dims WHERE day < ?`, cutDay},
+		{&c.RollupRows, `DELETE FROM rollup_breakdowns_days WHERE day < ?`, cutDay},
+		{&c.RollupRows, `DELETE FROM rollup_breakdowns_months WHERE month < ?`, cutDay[:7]},
 		{&c.RollupRows, `DELETE FROM rollup_hours WHERE day < ?`, cutDay},
 	}
 	for _, st := range steps {

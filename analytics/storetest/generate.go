@@ -18,6 +18,7 @@ type Config struct {
 	Visits   int // visits per site per day, on average
 	Paths    int // distinct paths per site (Zipf-distributed popularity)
 	BotShare int // one bot hit per BotShare page views
+	Variety  int // if > 0, also Zipf-distributed synthetic referrers and cities out of this many
 }
 
 // Small is the known-answer data set: a few thousand page views over ten
@@ -63,6 +64,18 @@ var (
 // Helsinki), page views in the same second, leaves (several per page view,
 // some late, some for unknown page views) and bot hits.
 func Generate(c Config) Events {
+	var ev Events
+	GenerateFunc(c, func(day Events) {
+		ev.PageViews = append(ev.PageViews, day.PageViews...)
+		ev.Leaves = append(ev.Leaves, day.Leaves...)
+		ev.Bots = append(ev.Bots, day.Bots...)
+	})
+	return ev
+}
+
+// GenerateFunc is Generate for data sets too big to hold: it calls fn with
+// each site's day of events (fn may keep them).
+func GenerateFunc(c Config, fn func(Events)) {
 	rng := rand.New(rand.NewPCG(c.Seed, c.Seed^0x5e1057e))
 	zipf := rand.NewZipf(rand.New(rand.NewPCG(c.Seed+1, 7)), 1.2, 2, uint64(c.Paths-1))
 	paths := make([]string, c.Paths)
@@ -76,10 +89,14 @@ func Generate(c Config) Events {
 			paths[i] = fmt.Sprintf("/blogi/%03d", i)
 		}
 	}
-	var ev Events
+	var variety *rand.Zipf
+	if c.Variety > 0 {
+		variety = rand.NewZipf(rand.New(rand.NewPCG(c.Seed+2, 9)), 1.1, 1, uint64(c.Variety-1))
+	}
 	seq := 0
 	for si, site := range c.Sites {
 		for day := range c.Days {
+			var ev Events
 			dayStart := c.Start.AddDate(0, 0, day)
 			n := c.Visits/2 + rng.IntN(c.Visits+1)
 			for range n {
@@ -99,6 +116,10 @@ func Generate(c Config) Events {
 				}
 				visit := rng.Uint64()
 				ref := referrers[rng.IntN(len(referrers))]
+				if variety != nil && rng.IntN(4) == 0 {
+					ref = fmt.Sprintf("ref%d.example", variety.Uint64())
+					geo.city = fmt.Sprintf("City %d", variety.Uint64())
+				}
 				utm := utms[rng.IntN(len(utms))]
 				views := 1
 				if rng.IntN(3) > 0 {
@@ -153,9 +174,9 @@ func Generate(c Config) Events {
 			}
 			// A leave for a page view that was never stored counts for nothing.
 			ev.Leaves = append(ev.Leaves, analytics.Leave{Time: dayStart.Add(time.Hour), Site: site, PageView: "nosuch", Duration: time.Minute})
+			fn(ev)
 		}
 	}
-	return ev
 }
 
 // visitorID mimics the collector: a person's id changes at midnight UTC.

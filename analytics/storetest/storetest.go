@@ -55,6 +55,8 @@ var Cases = []Case{
 	{Name: "two days across DST", Site: "b.example", From: "2026-03-28", To: "2026-03-29"},
 	{Name: "weekly", Site: "a.example", From: "2026-03-25", To: "2026-04-02", Interval: analytics.Week},
 	{Name: "monthly", Site: "a.example", From: "2026-03-24", To: "2026-04-02", Interval: analytics.Month},
+	{Name: "whole month and more", Site: "a.example", From: "2026-03-01", To: "2026-04-30"},
+	{Name: "one whole month", Site: "b.example", From: "2026-03-01", To: "2026-03-31", Zone: "UTC"},
 	{Name: "previous period has data", Site: "a.example", From: "2026-03-29", To: "2026-04-02"},
 	{Name: "filter country", Site: "a.example", From: "2026-03-24", To: "2026-04-02",
 		Filters: []analytics.Filter{{Dim: analytics.DimCountry, Value: "FI"}}},

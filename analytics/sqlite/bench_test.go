@@ -1,0 +1,149 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/storetest"
+)
+
+// benchGenVersion names the cached benchmark database; bump it when the
+// generator or the schema changes so that a stale file is not reused.
+const benchGenVersion = 2
+
+// benchStore opens the benchmark database: SELOSTE_BENCH_PAGEVIEWS page
+// views (default 10 million) over the 365 days of 2025 on one site, made
+// once by the seeded generator and cached in the user's cache directory
+// (or SELOSTE_BENCH_DIR), with rollups built. The clock is noon of the last
+// day, so that day is "today" and read live from the raw rows.
+func benchStore(b *testing.B) (*Store, time.Time) {
+	b.Helper()
+	n := 10_000_000
+	if v := os.Getenv("SELOSTE_BENCH_PAGEVIEWS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1000 {
+			b.Fatalf("SELOSTE_BENCH_PAGEVIEWS=%q: want a number >= 1000", v)
+		}
+	}
+	dir := os.Getenv("SELOSTE_BENCH_DIR")
+	if dir == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir = filepath.Join(cache, "seloste-bench")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	hel, _ := time.LoadLocation(analytics.DefaultZone)
+	cfg := storetest.Config{
+		Seed:     1,
+		Sites:    []string{"example.fi"},
+		Start:    time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+		Days:     365,
+		People:   max(n/200, 100),
+		Visits:   max(n*3/365/8, 10), // about 2.67 page views per visit
+		Paths:    2000,
+		BotShare: 20,
+		Variety:  500,
+	}
+	now := time.Date(2025, 12, 31, 12, 0, 0, 0, hel)
+	path := filepath.Join(dir, fmt.Sprintf("bench-v%d-%d.db", benchGenVersion, n))
+	if _, err := os.Stat(path); err != nil {
+		b.Logf("generating %d page views into %s (once; cached)", n, path)
+		start := time.Now()
+		tmp := path + ".tmp"
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(tmp + suffix)
+		}
+		s, err := Open(context.Background(), tmp, WithClock(func() time.Time { return now }))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var appendErr error
+		total := 0
+		storetest.GenerateFunc(cfg, func(day storetest.Events) {
+			if appendErr == nil {
+				total += len(day.PageViews)
+				appendErr = s.Append(context.Background(), analytics.Batch{PageViews: day.PageViews, Leaves: day.Leaves, Bots: day.Bots})
+			}
+		})
+		if appendErr != nil {
+			b.Fatal(appendErr)
+		}
+		b.Logf("stored %d page views in %s", total, time.Since(start).Round(time.Second))
+		if _, err := s.RefreshRollups(context.Background(), hel); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("rolled up in %s", time.Since(start).Round(time.Second))
+		if _, err := s.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+		if err := os.Rename(tmp, path); err != nil {
+			b.Fatal(err)
+		}
+		os.Remove(tmp + "-wal")
+		os.Remove(tmp + "-shm")
+	}
+	s, err := Open(context.Background(), path, MustExist(), WithClock(func() time.Time { return now }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	// A schema change may have dropped the rollups: rebuild them before
+	// timing anything.
+	start := time.Now()
+	if _, err := s.RefreshRollups(context.Background(), hel); err != nil {
+		b.Fatal(err)
+	}
+	if d := time.Since(start); d > time.Second {
+		b.Logf("rebuilt rollups in %s", d.Round(time.Second))
+	}
+	return s, now
+}
+
+// BenchmarkReport measures whole reports (totals, previous period, series,
+// all 13 breakdowns, realtime) on the benchmark database:
+//
+//	go test -run '^$' -bench Report -benchtime 20x -timeout 60m ./analytics/sqlite/
+//
+// The first run generates and caches the database (about 7 minutes).
+func BenchmarkReport(b *testing.B) {
+	s, now := benchStore(b)
+	hel, _ := time.LoadLocation(analytics.DefaultZone)
+	today := analytics.Midnight(now, hel)
+	cases := []struct {
+		name    string
+		days    int
+		filters []analytics.Filter
+	}{
+		{"30d", 30, nil},
+		{"7d", 7, nil},
+		{"today", 1, nil},
+		{"365d", 365, nil},
+		{"30d filter page", 30, []analytics.Filter{{Dim: analytics.DimPage, Value: "/hinnasto"}}},
+		{"30d filter country", 30, []analytics.Filter{{Dim: analytics.DimCountry, Value: "SE"}}},
+		{"30d filter entry page", 30, []analytics.Filter{{Dim: analytics.DimEntryPage, Value: "/"}}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			q := analytics.Query{Site: "example.fi", From: today.AddDate(0, 0, 1-c.days), To: today, Zone: hel, Filters: c.filters, Limit: 10}
+			var r *analytics.Report
+			for b.Loop() {
+				var err error
+				if r, err = s.Report(context.Background(), q); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(r.Totals.PageViews), "pageviews")
+		})
+	}
+}
