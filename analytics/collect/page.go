@@ -61,7 +61,7 @@ func parseUTM(q string) (utm [5]string) {
 		var kv string
 		kv, q, _ = strings.Cut(q, "&")
 		k, v, _ := strings.Cut(kv, "=")
-		if !strings.HasPrefix(k, "utm_") && !strings.HasPrefix(k, "utm%5") && !strings.HasPrefix(k, "utm%5F") {
+		if !strings.HasPrefix(k, "utm") { // "utm_" or percent-encoded "utm%5F"
 			continue
 		}
 		k, err := url.QueryUnescape(k)

@@ -34,6 +34,9 @@ import (
 //	c()      after pushState/popstate: if the URL changed, close the old
 //	         page view and open a new one
 //
+// A page prerendered by the browser is counted only when it is shown
+// (prerenderingchange).
+//
 //go:embed s.js
 var trackerJS []byte
 

@@ -8,12 +8,12 @@ import (
 	"io"
 	"net/netip"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
 
+	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/collect"
 	"github.com/seloste/seloste/analytics/geo"
 )
@@ -66,7 +66,7 @@ func defaultServeConfig() serveConfig {
 		DB:            "seloste.db",
 		Public:        "public",
 		GeoPrecision:  "city",
-		Retention:     "3y",
+		Retention:     analytics.DefaultRetention.String(),
 		HonourDNT:     true,
 		QueueSize:     collect.DefaultQueueSize,
 		BatchSize:     collect.DefaultBatchSize,
@@ -211,7 +211,7 @@ type collectorSettings struct {
 	sites     []collect.Site
 	proxies   []netip.Prefix
 	precision geo.Precision
-	retention retention
+	retention analytics.Retention
 	flush     time.Duration
 }
 
@@ -238,7 +238,7 @@ func (cfg serveConfig) check() (collectorSettings, error) {
 	if s.precision, err = geo.ParsePrecision(cfg.GeoPrecision); err != nil {
 		return s, fmt.Errorf("serve: %w", err)
 	}
-	if s.retention, err = parseRetention(cfg.Retention); err != nil {
+	if s.retention, err = analytics.ParseRetention(cfg.Retention); err != nil {
 		return s, fmt.Errorf("serve: %w", err)
 	}
 	if s.flush, err = time.ParseDuration(cfg.FlushInterval); err != nil || s.flush <= 0 || s.flush > time.Second {
@@ -248,39 +248,4 @@ func (cfg serveConfig) check() (collectorSettings, error) {
 		return s, errors.New("serve: queue-size and batch-size must be positive")
 	}
 	return s, nil
-}
-
-// retention is a calendar period: events older than now minus it are
-// purged. Calendar units, because "3 years" in the statement means three
-// calendar years, not 3×365 days.
-type retention struct{ years, months, days int }
-
-func parseRetention(s string) (retention, error) {
-	orig := s
-	s = strings.TrimSpace(strings.ToLower(s))
-	unit := ""
-	for _, u := range []string{"mo", "y", "w", "d"} {
-		if strings.HasSuffix(s, u) {
-			unit, s = u, strings.TrimSuffix(s, u)
-			break
-		}
-	}
-	n, err := strconv.Atoi(s)
-	if unit == "" || err != nil || n < 1 || n > 100*366 {
-		return retention{}, fmt.Errorf("retention %q: want a period such as 3y, 18mo, 8w or 90d", orig)
-	}
-	switch unit {
-	case "y":
-		return retention{years: n}, nil
-	case "mo":
-		return retention{months: n}, nil
-	case "w":
-		return retention{days: 7 * n}, nil
-	}
-	return retention{days: n}, nil
-}
-
-// cutoff is the oldest time kept at now.
-func (r retention) cutoff(now time.Time) time.Time {
-	return now.UTC().AddDate(-r.years, -r.months, -r.days)
 }

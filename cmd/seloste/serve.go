@@ -193,7 +193,7 @@ func openGeo(p string, logger *slog.Logger) (*geo.DB, error) {
 
 // purgeDaily deletes events older than the retention period, and salts
 // older than analytics.SaltKeep, at start and then once a day.
-func purgeDaily(ctx context.Context, store analytics.Store, r retention, logger *slog.Logger) {
+func purgeDaily(ctx context.Context, store analytics.Store, r analytics.Retention, logger *slog.Logger) {
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
@@ -203,14 +203,14 @@ func purgeDaily(ctx context.Context, store analytics.Store, r retention, logger 
 		case <-t.C:
 		}
 		now := time.Now().UTC()
-		n, err := store.Purge(ctx, r.cutoff(now), now)
+		n, err := store.Purge(ctx, r.Cutoff(now), now)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			logger.Error("purge failed; retrying in an hour", "err", err)
 			t.Reset(time.Hour)
 			continue
 		case err == nil && n > 0:
-			logger.Info("purged old events", "records", n, "before", r.cutoff(now).Format(time.DateOnly))
+			logger.Info("purged old events", "records", n, "before", r.Cutoff(now).Format(time.DateOnly))
 		}
 		t.Reset(24 * time.Hour)
 	}

@@ -335,7 +335,7 @@ domain = "other.fi"
 		t.Errorf("proxies %v", set.proxies)
 	}
 	now := time.Date(2026, 3, 31, 12, 0, 0, 0, time.UTC)
-	if got := set.retention.cutoff(now); !got.Equal(now.AddDate(0, -18, 0)) {
+	if got := set.retention.Cutoff(now); !got.Equal(now.AddDate(0, -18, 0)) {
 		t.Errorf("cutoff %v", got)
 	}
 
@@ -359,20 +359,6 @@ domain = "other.fi"
 		}
 		if err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%q %v: error %v, want %q", bad.toml, bad.args, err, bad.want)
-		}
-	}
-}
-
-func TestRetention(t *testing.T) {
-	for s, want := range map[string]retention{"3y": {years: 3}, "18mo": {months: 18}, "8w": {days: 56}, "90d": {days: 90}, " 1Y ": {years: 1}} {
-		got, err := parseRetention(s)
-		if err != nil || got != want {
-			t.Errorf("parseRetention(%q) = %+v, %v", s, got, err)
-		}
-	}
-	for _, s := range []string{"", "y", "0y", "-1d", "3", "1h", "3 years"} {
-		if _, err := parseRetention(s); err == nil {
-			t.Errorf("parseRetention(%q) succeeded", s)
 		}
 	}
 }

@@ -1,0 +1,51 @@
+package collect
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParsePage(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want page
+		ok   bool
+	}{
+		{"https://Example.FI:8443/a/b?x=1&utm_source=news&utm_medium=e%20mail&utm_term=&utm_content=c#frag", page{host: "example.fi", path: "/a/b", utm: [5]string{"news", "e mail", "", "", "c"}}, true},
+		{"https://example.fi", page{host: "example.fi", path: "/"}, true},
+		{"http://user:pw@example.fi/p", page{host: "example.fi", path: "/p"}, true},
+		{"https://example.fi/%C3%A4%20x", page{host: "example.fi", path: "/ä x"}, true},
+		{"https://example.fi/%FF%00", page{host: "example.fi", path: "/%FF%00"}, true},
+		{"https://example.fi/?utm%5Fsource=enc&utm_source=second", page{host: "example.fi", path: "/", utm: [5]string{"enc"}}, true},
+		{"https://example.fi/?utm_campaign=%FFok%0A", page{host: "example.fi", path: "/", utm: [5]string{"", "", "ok"}}, true},
+		{"ftp://example.fi/", page{}, false},
+		{"/relative", page{}, false},
+		{"https:///nohost", page{}, false},
+		{"https://example.fi/" + strings.Repeat("x", 3000), page{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := parsePage(tt.raw)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("parsePage(%.60q) = %+v, %v; want %+v, %v", tt.raw, got, ok, tt.want, tt.ok)
+		}
+	}
+	long, ok := parsePage("https://example.fi/" + strings.Repeat("ä", 1000))
+	if !ok || len(long.path) > MaxPath || !strings.HasPrefix(long.path, "/ää") || strings.ToValidUTF8(long.path, "") != long.path {
+		t.Errorf("long path: %d bytes, valid UTF-8 %v", len(long.path), strings.ToValidUTF8(long.path, "") == long.path)
+	}
+}
+
+func TestReferrerHost(t *testing.T) {
+	for raw, want := range map[string]string{
+		"":                                "",
+		"https://DuckDuckGo.com/?q=x":     "duckduckgo.com",
+		"http://news.example:8080/a":      "news.example",
+		"android-app://com.google.app/":   "",
+		"not a url":                       "",
+		"https://example.fi/" + "\x00bad": "",
+	} {
+		if got := referrerHost(raw); got != want {
+			t.Errorf("referrerHost(%q) = %q, want %q", raw, got, want)
+		}
+	}
+}
