@@ -3,10 +3,10 @@ package dashboard
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"net/http"
 
 	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/format"
 )
 
 // apiDefaultLimit is the rows per breakdown of /api/stats unless limit= says
@@ -54,9 +54,9 @@ func writeJSONError(w http.ResponseWriter, code int, msg string) {
 // download: /dashboard/export.csv?site=&period=&filter=&breakdown=pages.
 func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, s *session) {
 	q := r.URL.Query()
-	dim := analytics.Dimension(q.Get("breakdown"))
-	if !dim.Valid() {
-		h.fail(w, r, http.StatusBadRequest, "breakdown: want one of "+analytics.DimensionNames())
+	dim, err := analytics.ParseDimension(q.Get("breakdown"))
+	if err != nil {
+		h.fail(w, r, http.StatusBadRequest, "breakdown: "+err.Error())
 		return
 	}
 	if q.Get("limit") == "" {
@@ -74,11 +74,7 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, s *session) 
 		return
 	}
 	var buf bytes.Buffer
-	if err := writeCSV(&buf, rep, dim); err != nil {
-		if errors.Is(err, errUnknownDim) {
-			h.fail(w, r, http.StatusBadRequest, err.Error())
-			return
-		}
+	if err := format.CSV(&buf, rep, dim); err != nil {
 		h.log.Error("csv", "err", err)
 		h.fail(w, r, http.StatusInternalServerError, "the CSV could not be written")
 		return

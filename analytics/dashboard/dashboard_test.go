@@ -324,9 +324,18 @@ func TestBearerToken(t *testing.T) {
 	if w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
 		t.Fatalf("API with the token: %d %s", w.Code, w.Body)
 	}
-	var doc map[string]any
+	var doc struct {
+		Site   string
+		Totals map[string]float64
+		Pages  []map[string]any
+	}
 	if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil {
 		t.Fatalf("API body is not JSON: %v", err)
+	}
+	// The issue-4 document, as analytics.Report encodes itself.
+	if doc.Site != "toinen.fi" || doc.Totals["visitors"] != 1200 || doc.Totals["bounce_rate"] != 0.42 ||
+		len(doc.Pages) != 3 || doc.Pages[1]["path"] != "/hinnasto" {
+		t.Errorf("API document: %s", w.Body)
 	}
 	q := f.rep.last()
 	if q.Site != "toinen.fi" || q.From.Format("2006-01-02") != "2026-11-01" || q.Limit != 5 ||
@@ -349,15 +358,16 @@ func TestBearerToken(t *testing.T) {
 func TestAPIBadParams(t *testing.T) {
 	f := newFixture(t)
 	for _, tc := range []struct{ query, want string }{
-		{"period=week", "period \"week\""},
+		{"period=week", "period \"week\": use"},
 		{"site=muu.fi", "unknown site"},
-		{"from=2026-11-10", "both from and to"},
-		{"from=2026-11-10&to=2026-11-01", "is after"},
+		{"to=2026-11-10", "needs a from date"},
+		{"from=2026-11-10&to=2026-11-01", "before it begins"},
 		{"from=10.11.2026&to=2026-11-11", "not a date"},
-		{"filter=maa=FI", "DIMENSION=VALUE"},
-		{"filter=country", "DIMENSION=VALUE"},
+		{"period=7d&from=2026-11-01", "either period or from/to"},
+		{"filter=maa=FI", "unknown dimension"},
+		{"filter=country", "dimension=value"},
 		{"limit=-1", "limit"},
-		{"from=2010-01-01&to=2026-01-01", "longer than"},
+		{"from=2010-01-01&to=2026-01-01", "more than the"},
 	} {
 		r := httptest.NewRequest("GET", "/api/stats?"+tc.query, nil)
 		r.Header.Set("Authorization", "Bearer "+f.token)

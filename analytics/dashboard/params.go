@@ -24,8 +24,6 @@ type params struct {
 // periods are the shortcuts of the period picker, in its order.
 var periods = []string{"today", "7d", "30d", "month", "year"}
 
-const defaultPeriod = "30d"
-
 // paramError is a bad parameter: the message says which and how to fix it.
 type paramError struct{ msg string }
 
@@ -46,47 +44,35 @@ func (h *Handler) parseParams(v url.Values, defLimit int) (*params, error) {
 	}
 	p.Site = site
 
-	today := analytics.Midnight(h.cfg.Now(), h.cfg.Zone)
-	from, to := v.Get("from"), v.Get("to")
+	// One reading of periods for the CLI, the API and the dashboard:
+	// period=7d is -from 7d; from=&to= are dates.
+	from, to, period := v.Get("from"), v.Get("to"), v.Get("period")
 	switch {
 	case from != "" || to != "":
-		if from == "" || to == "" {
-			return p, badParam("give both from and to (YYYY-MM-DD), or a period")
-		}
-		var err error
-		if p.From, err = parseDay(from, h.cfg.Zone); err != nil {
-			return p, badParam("from: %v", err)
-		}
-		if p.To, err = parseDay(to, h.cfg.Zone); err != nil {
-			return p, badParam("to: %v", err)
-		}
-		if p.To.Before(p.From) {
-			return p, badParam("from %s is after to %s", from, to)
-		}
-		if days(p.From, p.To) > analytics.MaxDays {
-			return p, badParam("the range %s..%s is longer than %d days", from, to, analytics.MaxDays)
-		}
-		p.Period = "custom"
-		if per := v.Get("period"); per != "" && per != "custom" {
+		if period != "" && period != "custom" {
 			return p, badParam("give either period or from/to, not both")
 		}
+		p.Period = "custom"
+	case period == "" || period == "custom":
+		p.Period, from = analytics.DefaultPeriod, analytics.DefaultPeriod
 	default:
-		p.Period = v.Get("period")
-		if p.Period == "" {
-			p.Period = defaultPeriod
+		p.Period, from = period, period
+	}
+	var err error
+	if p.From, p.To, err = analytics.ParsePeriod(from, to, h.cfg.Zone, h.cfg.Now()); err != nil {
+		if p.Period != "custom" {
+			return p, badParam("period %q: use %s", period, analytics.PeriodHelp)
 		}
-		var err error
-		if p.From, p.To, err = periodRange(p.Period, today); err != nil {
-			return p, err
-		}
+		// The parser speaks of the CLI's -from and -to flags.
+		return p, badParam("%s", strings.NewReplacer("-from", "from", "-to", "to").Replace(err.Error()))
 	}
 
-	for _, f := range v["filter"] {
-		dim, val, ok := strings.Cut(f, "=")
-		if !ok || !analytics.Dimension(dim).Valid() {
-			return p, badParam("filter %q: want DIMENSION=VALUE with DIMENSION one of %s", f, analytics.DimensionNames())
+	for _, s := range v["filter"] {
+		f, err := analytics.ParseFilter(s)
+		if err != nil {
+			return p, badParam("%v", err)
 		}
-		p.Filters = append(p.Filters, analytics.Filter{Dim: analytics.Dimension(dim), Value: val})
+		p.Filters = append(p.Filters, f)
 	}
 
 	if l := v.Get("limit"); l != "" {
@@ -99,37 +85,8 @@ func (h *Handler) parseParams(v url.Values, defLimit int) (*params, error) {
 	return p, nil
 }
 
-// periodRange resolves a period shortcut to inclusive days ending today.
-func periodRange(period string, today time.Time) (from, to time.Time, err error) {
-	switch period {
-	case "today":
-		return today, today, nil
-	case "7d":
-		return today.AddDate(0, 0, -6), today, nil
-	case "30d":
-		return today.AddDate(0, 0, -29), today, nil
-	case "month":
-		return time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, today.Location()), today, nil
-	case "year":
-		return time.Date(today.Year(), 1, 1, 0, 0, 0, 0, today.Location()), today, nil
-	}
-	return time.Time{}, time.Time{}, badParam("period %q: want one of %s, or from and to", period, strings.Join(periods, ", "))
-}
-
-func parseDay(s string, zone *time.Location) (time.Time, error) {
-	t, err := time.ParseInLocation("2006-01-02", s, zone)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date like 2026-01-31", s)
-	}
-	return t, nil
-}
-
-// days counts the days from a to b, inclusive, across DST changes.
-func days(a, b time.Time) int {
-	ua := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, time.UTC)
-	ub := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
-	return int(ub.Sub(ua).Hours()/24) + 1
-}
+// days counts the days from a to b, inclusive.
+func days(a, b time.Time) int { return analytics.Query{From: a, To: b}.Days() }
 
 func (h *Handler) query(p *params, minVisitors int) analytics.Query {
 	return analytics.Query{
