@@ -189,7 +189,11 @@ func TestServeSIGTERMUnderLoad(t *testing.T) {
 		})
 	}
 	// Let load build up, then stop the server mid-stream.
-	for accepted.Load() < 2000 {
+	for deadline := time.Now().Add(30 * time.Second); accepted.Load() < 2000; {
+		if time.Now().After(deadline) {
+			close(stop)
+			t.Fatalf("only %d page views accepted in 30 s (%d other answers)\n%s", accepted.Load(), other.Load(), s.stderr)
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	err := s.stop(t, syscall.SIGTERM)
