@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/seloste/seloste/analytics/auth"
@@ -16,21 +18,38 @@ import (
 // stdin is where passwd reads the password; tests replace it.
 var stdin io.Reader = os.Stdin
 
-// defaultAuthFile is the auth file's name when -auth is not given; it sits
-// next to the default database in the working directory.
-const defaultAuthFile = "seloste.auth"
+// authFileName is the auth file's name; it sits next to the database.
+const authFileName = "seloste.auth"
+
+// authPathFor is the default auth file of the database db: seloste.auth in
+// the same directory. "seloste serve" uses the same rule.
+func authPathFor(db string) string { return filepath.Join(filepath.Dir(db), authFileName) }
+
+// authFlags adds -auth and -db to fs and returns the chosen auth file path
+// once fs is parsed.
+func authFlags(fs *flag.FlagSet) func() string {
+	authFile := fs.String("auth", "", "the auth `file` with the dashboard credentials (default: seloste.auth next to -db)")
+	db := fs.String("db", "seloste.db", "the `database` whose directory holds the auth file when -auth is not given")
+	return func() string {
+		if *authFile != "" {
+			return *authFile
+		}
+		return authPathFor(*db)
+	}
+}
 
 func runPasswd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("passwd", "[-auth FILE]", stderr)
-	authFile := fs.String("auth", defaultAuthFile, "the auth `file` holding the dashboard credentials (created with mode 0600)")
+	fs := newFlagSet("passwd", "[-auth FILE | -db FILE]", stderr)
+	authPath := authFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	authFile := authPath()
 	if fs.NArg() > 0 {
 		fs.Usage()
 		return fmt.Errorf("passwd: unexpected argument %q; the password is read from the terminal or stdin", fs.Arg(0))
 	}
-	f, err := auth.Load(*authFile)
+	f, err := auth.Load(authFile)
 	if err != nil {
 		return err
 	}
@@ -41,10 +60,10 @@ func runPasswd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := f.SetPassword(pw); err != nil {
 		return fmt.Errorf("passwd: %w", err)
 	}
-	if err := f.Save(*authFile); err != nil {
+	if err := f.Save(authFile); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Password set in %s; earlier dashboard sessions are logged out.\n", *authFile)
+	fmt.Fprintf(stdout, "Password set in %s; earlier dashboard sessions are logged out.\n", authFile)
 	return nil
 }
 

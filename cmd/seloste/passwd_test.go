@@ -64,3 +64,19 @@ func TestPasswdAndToken(t *testing.T) {
 		t.Fatal("revoking twice succeeded")
 	}
 }
+
+func TestAuthFileNextToDB(t *testing.T) {
+	dir := t.TempDir()
+	stdin = strings.NewReader("pitkä ja hyvä salasana\n")
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"passwd", "-db", filepath.Join(dir, "stats.db")}, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	a, err := auth.Load(filepath.Join(dir, "seloste.auth"))
+	if err != nil || !a.HasPassword() {
+		t.Fatalf("no password in seloste.auth next to the database: %v", err)
+	}
+	if got := authPathFor("seloste.db"); got != "seloste.auth" {
+		t.Errorf("authPathFor(seloste.db) = %q", got)
+	}
+}

@@ -10,8 +10,8 @@ import (
 )
 
 func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("token", "[-auth FILE] [-name NAME | -revoke NAME | -list]", stderr)
-	authFile := fs.String("auth", defaultAuthFile, "the auth `file` holding the dashboard credentials")
+	fs := newFlagSet("token", "[-auth FILE | -db FILE] [-name NAME | -revoke NAME | -list]", stderr)
+	authPath := authFlags(fs)
 	name := fs.String("name", "api", "`name` of the new token, to tell tokens apart and revoke one")
 	revoke := fs.String("revoke", "", "revoke the token with this `name` instead of creating one")
 	list := fs.Bool("list", false, "list the tokens' names and creation times")
@@ -22,7 +22,8 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Usage()
 		return fmt.Errorf("token: unexpected argument %q", fs.Arg(0))
 	}
-	f, err := auth.Load(*authFile)
+	authFile := authPath()
+	f, err := auth.Load(authFile)
 	if err != nil {
 		return err
 	}
@@ -36,7 +37,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := f.RevokeToken(*revoke); err != nil {
 			return fmt.Errorf("token: %w", err)
 		}
-		if err := f.Save(*authFile); err != nil {
+		if err := f.Save(authFile); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "Token %q revoked.\n", *revoke)
@@ -46,7 +47,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("token: %w", err)
 	}
-	if err := f.Save(*authFile); err != nil {
+	if err := f.Save(authFile); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, tok)
