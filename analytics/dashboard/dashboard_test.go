@@ -79,7 +79,7 @@ type fixture struct {
 	now      time.Time
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	f := &fixture{rep: &fixedReporter{}, authFile: filepath.Join(t.TempDir(), "seloste.auth")}
 	a, err := auth.Load(f.authFile)
@@ -117,7 +117,7 @@ func (f *fixture) do(r *http.Request) *httptest.ResponseRecorder {
 var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // login goes through the login form and returns the session cookie.
-func (f *fixture) login(t *testing.T, password, ip string) (*httptest.ResponseRecorder, *http.Cookie) {
+func (f *fixture) login(t testing.TB, password, ip string) (*httptest.ResponseRecorder, *http.Cookie) {
 	t.Helper()
 	w := f.do(httptest.NewRequest("GET", "/dashboard/login", nil))
 	m := csrfRE.FindStringSubmatch(w.Body.String())
