@@ -126,10 +126,10 @@ func (s *Store) period(ctx context.Context, q analytics.Query, detail bool) (*pe
 	if !liveFrom.Before(end) {
 		return p, nil
 	}
-	err := s.scanDays(ctx, q.Site, liveFrom, end, q.Zone, q.Filters, func(d *dayStats) error {
+	addDay := func(d *dayStats) {
 		p.total.add(d.total)
 		if !detail {
-			return nil
+			return
 		}
 		if q.Interval == analytics.Hour {
 			for _, h := range d.hours {
@@ -143,9 +143,26 @@ func (s *Store) period(ctx context.Context, q analytics.Query, detail bool) (*pe
 			pt.PageViews += d.total.PageViews
 		}
 		p.dims.merge(d.dims)
-		return nil
-	})
-	if err != nil {
+	}
+	scan := func(from, to time.Time) error {
+		if !from.Before(to) {
+			return nil
+		}
+		return s.scanDays(ctx, q.Site, from, to, q.Zone, q.Filters, func(d *dayStats) error { addDay(d); return nil })
+	}
+	// Today, unfiltered, comes from the in-memory live day (live.go).
+	today := analytics.Midnight(s.now(), q.Zone)
+	if len(q.Filters) == 0 && !today.Before(liveFrom) && today.Before(end) {
+		if err := scan(liveFrom, today); err != nil {
+			return nil, err
+		}
+		if err := s.liveDayStats(ctx, q.Site, today, q.Zone, addDay); err != nil {
+			return nil, err
+		}
+		if err := scan(today.AddDate(0, 0, 1), end); err != nil {
+			return nil, err
+		}
+	} else if err := scan(liveFrom, end); err != nil {
 		return nil, err
 	}
 	var bots int64

@@ -37,6 +37,9 @@ type Store struct {
 
 	rollupMu sync.Mutex // one rollup refresh at a time
 	now      func() time.Time
+
+	liveMu sync.Mutex
+	live   map[liveKey]*liveDay // today per site and zone, see live.go
 }
 
 var _ analytics.Store = (*Store)(nil)
@@ -107,7 +110,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("database %s: cannot enable WAL mode (journal_mode=%q): %v", path, mode, err)
 	}
-	s := &Store{db: db, path: path, salts: map[string][]byte{}, now: o.now}
+	s := &Store{db: db, path: path, salts: map[string][]byte{}, now: o.now, live: map[liveKey]*liveDay{}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
