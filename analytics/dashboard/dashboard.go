@@ -105,8 +105,7 @@ func (a fileStamp) same(b fileStamp) bool {
 }
 
 // New returns the handler of the dashboard, the stats API and share links.
-// Mount it at "/" (or at least at /dashboard, /dashboard/, /api/stats and
-// /share/) of the admin server.
+// Add its routes to a server's mux with Register, or serve it alone.
 func New(cfg Config) (*Handler, error) {
 	if cfg.Reporter == nil {
 		return nil, errors.New("dashboard: no Reporter")
@@ -118,9 +117,9 @@ func New(cfg Config) (*Handler, error) {
 		return nil, errors.New("dashboard: no auth file")
 	}
 	if cfg.Zone == nil {
-		z, err := time.LoadLocation("Europe/Helsinki")
+		z, err := analytics.LoadZone("")
 		if err != nil {
-			return nil, fmt.Errorf("dashboard: time zone: %w", err)
+			return nil, fmt.Errorf("dashboard: %w", err)
 		}
 		cfg.Zone = z
 	}
@@ -177,6 +176,15 @@ func New(cfg Config) (*Handler, error) {
 	})
 	h.mux.HandleFunc("GET /share/{id}", h.sharePage)
 	return h, nil
+}
+
+// Register adds the handler's routes to mux: everything under /dashboard,
+// GET /api/stats and GET /share/. The patterns name their methods, so they
+// sit next to a catch-all "GET /" (the notice site) without conflict.
+func (h *Handler) Register(mux *http.ServeMux) {
+	for _, p := range []string{"GET /dashboard", "GET /dashboard/", "POST /dashboard/", "GET /api/stats", "GET /share/"} {
+		mux.Handle(p, h)
+	}
 }
 
 // ServeHTTP implements http.Handler.

@@ -542,3 +542,34 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestRegister mounts the handler next to a catch-all site and a collector
+// route, as "seloste serve" does, and checks each path lands right.
+func TestRegister(t *testing.T) {
+	f := newFixture(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/event", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(202) })
+	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "site") })
+	f.h.Register(mux) // must not panic on overlapping patterns
+	for _, tc := range []struct {
+		method, path string
+		code         int
+	}{
+		{"GET", "/", 200},
+		{"GET", "/tietosuojaseloste/", 200},
+		{"POST", "/api/event", 202},
+		{"GET", "/dashboard", 303},
+		{"GET", "/dashboard/export.csv?breakdown=page", 303},
+		{"GET", "/dashboard/login", 200},
+		{"POST", "/dashboard/logout", 303},
+		{"GET", "/api/stats", 401},
+		{"HEAD", "/api/stats", 401},
+		{"GET", "/share/nope", 404},
+	} {
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequest(tc.method, tc.path, nil))
+		if w.Code != tc.code {
+			t.Errorf("%s %s: %d, want %d", tc.method, tc.path, w.Code, tc.code)
+		}
+	}
+}
