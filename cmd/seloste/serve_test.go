@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -20,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seloste/seloste/analytics/collect"
 	"github.com/seloste/seloste/analytics/sqlite"
 )
 
@@ -376,5 +378,59 @@ func TestScrubWriter(t *testing.T) {
 		if strings.Contains(out, leak) {
 			t.Errorf("scrubbed log still has %q: %s", leak, out)
 		}
+	}
+}
+
+func TestServeMux(t *testing.T) {
+	dir := t.TempDir()
+	public := filepath.Join(dir, "public")
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "seloste.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	logger := newTextLogger(io.Discard)
+	col, err := collect.New(context.Background(), collect.Config{Store: st, Sites: []collect.Site{{Domain: "example.fi"}}, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Close(context.Background())
+	srv := httptest.NewServer(newMux(col, public, logger))
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	// Before the notice is built: a hint, not a crash.
+	if code, body := get("/"); code != 404 || !strings.Contains(body, "seloste notice build") {
+		t.Errorf("GET / before build: %d %q", code, body)
+	}
+	// Built later, served without a restart; no directory listings.
+	os.MkdirAll(filepath.Join(public, "tietosuojaseloste"), 0o755)
+	os.MkdirAll(filepath.Join(public, "assets"), 0o755)
+	os.WriteFile(filepath.Join(public, "index.html"), []byte("<h1>etusivu</h1>"), 0o644)
+	os.WriteFile(filepath.Join(public, "tietosuojaseloste", "index.html"), []byte("<h1>seloste</h1>"), 0o644)
+	os.WriteFile(filepath.Join(public, "assets", "x.css"), []byte("p{}"), 0o644)
+	for path, want := range map[string]string{"/": "etusivu", "/tietosuojaseloste/": "seloste", "/assets/x.css": "p{}"} {
+		if code, body := get(path); code != 200 || !strings.Contains(body, want) {
+			t.Errorf("GET %s: %d %q", path, code, body)
+		}
+	}
+	if code, body := get("/assets/"); code != 404 || strings.Contains(body, "x.css") {
+		t.Errorf("GET /assets/ lists the directory: %d %q", code, body)
+	}
+	if code, _ := get("/../seloste.db"); code == 200 {
+		t.Error("path traversal served the database")
+	}
+	if code, body := get("/s.js"); code != 200 || !strings.Contains(body, "sendBeacon") {
+		t.Errorf("GET /s.js: %d", code)
+	}
+	if code, body := get("/healthz"); code != 200 || !strings.Contains(body, `"status":"ok"`) {
+		t.Errorf("GET /healthz: %d %s", code, body)
 	}
 }
