@@ -50,6 +50,9 @@ func TestBrowser(t *testing.T) {
 <script src="/s.js" data-site="` + site + `"` + extra + ` defer></script></head><body><p>test page</p></body></html>`
 	}
 	mux.HandleFunc("GET /page", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, page("example.test", "")) })
+	mux.HandleFunc("GET /nobeacon", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><script>navigator.sendBeacon = undefined</script>`+page("example.test", ""))
+	})
 	mux.HandleFunc("GET /local", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, page("example.test", " data-allow-local")) })
 	mux.HandleFunc("GET /bye", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "<!doctype html><p>bye</p>") })
 	srv := httptest.NewServer(mux) // 127.0.0.1 only
@@ -107,6 +110,15 @@ func TestBrowser(t *testing.T) {
 		t.Fatal("tracker with data-allow-local sent nothing")
 	}
 
+	// Without sendBeacon the tracker falls back to fetch(…, {keepalive: true}).
+	step(chromedp.Navigate(base+"/nobeacon"), chromedp.Sleep(300*time.Millisecond))
+	for deadline := time.Now().Add(5 * time.Second); c.stats.accepted.Load() == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if c.stats.accepted.Load() == 0 {
+		t.Fatal("no page view sent through the fetch fallback")
+	}
+
 	// The real thing.
 	start := time.Now()
 	step(chromedp.Navigate(base + "/page?utm_source=e2e&secret=1#top"))
@@ -149,7 +161,7 @@ func TestBrowser(t *testing.T) {
 	// Wait for the beacons to be stored.
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if n := count(t, st); n.pageviews >= 2 && n.leaves >= 2 {
+		if n := count(t, st); n.pageviews >= 3 && n.leaves >= 4 {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -159,7 +171,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	rows, err := st.DB().Query(`SELECT pageview_id, path, utm_source, referrer_host, visitor, visit, browser, device FROM pageviews ORDER BY ts, rowid`)
+	rows, err := st.DB().Query(`SELECT pageview_id, path, utm_source, referrer_host, visitor, visit, browser, device FROM pageviews WHERE path != '/nobeacon' ORDER BY ts, rowid`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,6 +199,13 @@ func TestBrowser(t *testing.T) {
 	}
 	if pvs[1].ref != "" || pvs[0].browser != "Chrome" || pvs[0].device != "desktop" {
 		t.Errorf("referrer/browser/device: %+v", pvs)
+	}
+
+	// The fetch fallback sent the /nobeacon page's leave too.
+	var fallbackLeaves int
+	st.DB().QueryRow(`SELECT count(*) FROM leaves JOIN pageviews USING (pageview_id) WHERE path = '/nobeacon'`).Scan(&fallbackLeaves)
+	if fallbackLeaves != 1 {
+		t.Errorf("/nobeacon (fetch fallback) has %d leaves, want 1", fallbackLeaves)
 	}
 
 	// The largest leave per page view is its visible time.
