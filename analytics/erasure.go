@@ -1,0 +1,37 @@
+package analytics
+
+import (
+	"context"
+	"time"
+)
+
+// VisitorStore is what a visitor's self-service needs of a storage engine:
+// the records stored under one pseudonymous visitor id on one UTC day, and
+// their erasure. The id is computed from the visitor's own request, so a
+// visitor can only ever reach their own records.
+//
+// DeleteVisitor is the one deliberate exception to append-only storage: it
+// serves the data subject's right to erasure (GDPR Art. 17).
+type VisitorStore interface {
+	// VisitorPageViews returns the site's page views with visitor id visitor
+	// on the UTC day that contains day, oldest first, each with its visible
+	// duration (the largest of its Leave records).
+	VisitorPageViews(ctx context.Context, site string, visitor uint64, day time.Time) ([]VisitorPageView, error)
+	// DeleteVisitor deletes those page views and their Leave records in one
+	// transaction, and brings derived data (rollups) up to date, so that
+	// nothing of them remains. It reports how many records went.
+	DeleteVisitor(ctx context.Context, site string, visitor uint64, day time.Time) (Erased, error)
+}
+
+// VisitorPageView is a stored page view with its visible duration.
+type VisitorPageView struct {
+	PageView
+	Duration time.Duration // 0 when no Leave record was stored
+	Timed    bool          // a Leave record was stored
+}
+
+// Erased counts what DeleteVisitor deleted.
+type Erased struct {
+	PageViews int64 `json:"pageviews"`
+	Leaves    int64 `json:"leaves"`
+}

@@ -1,0 +1,72 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// RawTables are the tables that hold collected records. Every column of
+// them is a field of the registry (analytics.Fields), which the privacy
+// statement's list of collected data is generated from; a test keeps the
+// two equal.
+//
+// Every other table is derived: the rollup_* tables hold only per-day
+// counts and sums over registered fields (no visitor id, no single page
+// view), and are rebuilt from the raw tables at will.
+var RawTables = []string{"pageviews", "leaves", "bots", "salts"}
+
+// DerivedPrefix names the derived tables.
+const DerivedPrefix = "rollup_"
+
+// Tables lists every table of the database, in name order.
+func (s *Store) Tables(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list tables: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("list tables: %w", err)
+		}
+		out = append(out, name)
+	}
+	return out, rows.Err()
+}
+
+// RawColumns lists the columns of the raw tables as the database has them,
+// "table.column", read with PRAGMA table_info.
+func (s *Store) RawColumns(ctx context.Context) ([]string, error) {
+	var out []string
+	for _, table := range RawTables {
+		rows, err := s.db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
+		if err != nil {
+			return nil, fmt.Errorf("columns of %s: %w", table, err)
+		}
+		n := 0
+		for rows.Next() {
+			var col string
+			if err := rows.Scan(&col); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("columns of %s: %w", table, err)
+			}
+			out = append(out, table+"."+col)
+			n++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("columns of %s: %w", table, err)
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("columns of %s: no such table", table)
+		}
+	}
+	return out, nil
+}
+
+// IsDerived reports whether table holds derived data only.
+func IsDerived(table string) bool { return strings.HasPrefix(table, DerivedPrefix) }

@@ -1,0 +1,213 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+// A visitor's own records, for the self-service page (analytics.VisitorStore).
+//
+// DeleteVisitor is a deliberate, documented exception to the rule that raw
+// tables are append-only: the data subject's right to erasure (GDPR Art.
+// 17) outranks it. It keeps the rollups honest too: a deleted row must not
+// live on in an aggregate, nor make the next refresh miss new rows.
+
+var _ analytics.VisitorStore = (*Store)(nil)
+
+// utcDay is the [start, end) of the UTC day that contains t, in unix seconds.
+func utcDay(t time.Time) (int64, int64) {
+	start := t.UTC().Truncate(24 * time.Hour)
+	return start.Unix(), start.Add(24 * time.Hour).Unix()
+}
+
+// VisitorPageViews returns the site's page views of visitor on the UTC day
+// of day, oldest first, with their visible durations.
+func (s *Store) VisitorPageViews(ctx context.Context, site string, visitor uint64, day time.Time) ([]analytics.VisitorPageView, error) {
+	from, to := utcDay(day)
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT p.ts, p.site, p.visitor, p.visit, p.pageview_id, p.path,
+		       p.utm_source, p.utm_medium, p.utm_campaign, p.utm_term, p.utm_content, p.referrer_host,
+		       p.country, p.region, p.city, p.browser, p.browser_version, p.os, p.device,
+		       (SELECT MAX(l.duration_ms) FROM leaves l WHERE l.site = p.site AND l.pageview_id = p.pageview_id)
+		FROM pageviews p
+		WHERE p.site = ? AND p.ts >= ? AND p.ts < ? AND p.visitor = ?
+		ORDER BY p.ts, p.rowid`, site, from, to, int64(visitor))
+	if err != nil {
+		return nil, fmt.Errorf("visitor page views: %w", err)
+	}
+	defer rows.Close()
+	var out []analytics.VisitorPageView
+	for rows.Next() {
+		var (
+			v              analytics.VisitorPageView
+			ts, vis, visit int64
+			duration       sql.NullInt64
+			p              = &v.PageView
+		)
+		if err := rows.Scan(&ts, &p.Site, &vis, &visit, &p.ID, &p.Path,
+			&p.UTMSource, &p.UTMMedium, &p.UTMCampaign, &p.UTMTerm, &p.UTMContent, &p.ReferrerHost,
+			&p.Country, &p.Region, &p.City, &p.Browser, &p.BrowserVersion, &p.OS, &p.Device, &duration); err != nil {
+			return nil, fmt.Errorf("visitor page views: %w", err)
+		}
+		p.Time = time.Unix(ts, 0).UTC()
+		p.Visitor, p.Visit = uint64(vis), uint64(visit)
+		if duration.Valid {
+			v.Duration, v.Timed = time.Duration(duration.Int64)*time.Millisecond, true
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("visitor page views: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteVisitor deletes the site's page views of visitor on the UTC day of
+// day, and every leave record of those page views, in one transaction.
+//
+// Rollups: a zone whose rolled-up days include a deleted row's day loses
+// its rollup state, so the next refresh rebuilds it from the raw rows that
+// remain. Other zones keep their rollups, with their rowid marks lowered
+// to what is left, so that new rows reusing a deleted rowid are still seen
+// as new.
+func (s *Store) DeleteVisitor(ctx context.Context, site string, visitor uint64, day time.Time) (analytics.Erased, error) {
+	var n analytics.Erased
+	from, to := utcDay(day)
+	// No rollup refresh may run between the delete and the state change.
+	s.rollupMu.Lock()
+	defer s.rollupMu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return n, fmt.Errorf("delete visitor: %w", err)
+	}
+	defer tx.Rollback()
+
+	// The times of the page views that go: their days are the ones whose
+	// rollups count them (and their leaves' durations).
+	var times []int64
+	rows, err := tx.QueryContext(ctx, `SELECT ts FROM pageviews WHERE site = ? AND ts >= ? AND ts < ? AND visitor = ?`,
+		site, from, to, int64(visitor))
+	if err != nil {
+		return n, fmt.Errorf("delete visitor: %w", err)
+	}
+	for rows.Next() {
+		var ts int64
+		if err := rows.Scan(&ts); err != nil {
+			rows.Close()
+			return n, fmt.Errorf("delete visitor: %w", err)
+		}
+		times = append(times, ts)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return n, fmt.Errorf("delete visitor: %w", err)
+	}
+	if len(times) == 0 {
+		return n, nil
+	}
+
+	r, err := tx.ExecContext(ctx, `
+		DELETE FROM leaves WHERE site = ?1 AND pageview_id IN (
+			SELECT pageview_id FROM pageviews WHERE site = ?1 AND ts >= ?2 AND ts < ?3 AND visitor = ?4)`,
+		site, from, to, int64(visitor))
+	if err != nil {
+		return n, fmt.Errorf("delete visitor: leaves: %w", err)
+	}
+	n.Leaves, _ = r.RowsAffected()
+	r, err = tx.ExecContext(ctx, `DELETE FROM pageviews WHERE site = ? AND ts >= ? AND ts < ? AND visitor = ?`,
+		site, from, to, int64(visitor))
+	if err != nil {
+		return n, fmt.Errorf("delete visitor: page views: %w", err)
+	}
+	n.PageViews, _ = r.RowsAffected()
+
+	if err := forgetInRollups(ctx, tx, times); err != nil {
+		return analytics.Erased{}, fmt.Errorf("delete visitor: rollups: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return analytics.Erased{}, fmt.Errorf("delete visitor: commit: %w", err)
+	}
+	return n, nil
+}
+
+// forgetInRollups updates the rollup state after raw rows at times were
+// deleted: see DeleteVisitor.
+func forgetInRollups(ctx context.Context, tx *sql.Tx, times []int64) error {
+	type state struct{ zone, through string }
+	rows, err := tx.QueryContext(ctx, `SELECT zone, through_day FROM rollup_state`)
+	if err != nil {
+		return err
+	}
+	var states []state
+	for rows.Next() {
+		var st state
+		if err := rows.Scan(&st.zone, &st.through); err != nil {
+			rows.Close()
+			return err
+		}
+		states = append(states, st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	tables, err := rollupTables(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, st := range states {
+		rebuild := true // a zone this binary cannot load: rebuild to be safe
+		if zone, err := time.LoadLocation(st.zone); err == nil {
+			rebuild = false
+			for _, ts := range times {
+				if time.Unix(ts, 0).In(zone).Format(time.DateOnly) <= st.through {
+					rebuild = true
+				}
+			}
+		}
+		if rebuild {
+			// Drop the zone's rollups now, not at the next refresh: no
+			// aggregate of the erased rows is left behind meanwhile.
+			for _, table := range append(tables, "rollup_state") {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM "`+table+`" WHERE zone = ?`, st.zone); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE rollup_state SET
+				pageviews_max = MIN(pageviews_max, (SELECT IFNULL(MAX(rowid), 0) FROM pageviews)),
+				leaves_max    = MIN(leaves_max,    (SELECT IFNULL(MAX(rowid), 0) FROM leaves))
+			WHERE zone = ?`, st.zone); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rollupTables lists the derived per-zone tables (rollup_*, with a zone
+// column) other than rollup_state, whatever migrations added them.
+func rollupTables(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT m.name FROM sqlite_schema m, pragma_table_info(m.name) c
+		WHERE m.type = 'table' AND m.name LIKE 'rollup\_%' ESCAPE '\' AND m.name != 'rollup_state' AND c.name = 'zone'
+		ORDER BY m.name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		out = append(out, name)
+	}
+	return out, rows.Err()
+}
