@@ -205,8 +205,14 @@ func TestArt13PointsAreWellFormed(t *testing.T) {
 
 func TestCheckDir(t *testing.T) {
 	vs, ps := CheckDir(contentDir)
-	if len(vs) == 0 || HasErrors(ps) {
-		t.Fatalf("repository source: %d versions, problems %v", len(vs), ps)
+	if len(vs) == 0 || len(ps) != 0 {
+		t.Fatalf("repository source: %d versions, problems %v; want none at all", len(vs), ps)
+	}
+	// The 2020 statement, while it was the current version.
+	dir := copySource2020(t)
+	vs, ps = CheckDir(dir)
+	if len(vs) != 1 || HasErrors(ps) {
+		t.Fatalf("2020 source: %d versions, problems %v", len(vs), ps)
 	}
 	warned, _ := topics(ps)
 	if !slices.Contains(warned, "legal-basis") || !slices.Contains(warned, "complaint") {
@@ -214,7 +220,6 @@ func TestCheckDir(t *testing.T) {
 	}
 
 	// A draft is checked too, so the owner sees what is still missing.
-	dir := copySource(t)
 	path, err := NewDraft(dir, mustLoad(t, dir), date("2026-11-05"))
 	if err != nil {
 		t.Fatal(err)

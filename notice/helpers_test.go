@@ -3,6 +3,7 @@ package notice
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -31,6 +32,33 @@ func copySource(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
+	return dir
+}
+
+// copySource2020 is copySource with only the first version, 2020-02-08,
+// and its lock line: the statement as it was before seloste's collector,
+// for tests that pin what is said about that text.
+func copySource2020(t *testing.T) string {
+	t.Helper()
+	dir := copySource(t)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".md") && e.Name() != "2020-02-08.md" {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var kept []string
+	for _, l := range strings.SplitAfter(readFile(t, filepath.Join(dir, LockFile)), "\n") {
+		if l == "" || strings.HasPrefix(l, "#") || strings.HasPrefix(l, "2020-02-08 ") {
+			kept = append(kept, l)
+		}
+	}
+	writeFile(t, filepath.Join(dir, LockFile), strings.Join(kept, ""))
 	return dir
 }
 

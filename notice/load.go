@@ -185,6 +185,9 @@ func Parse(file string, date time.Time, data []byte) (Version, error) {
 			"poista lause ”Seloste on päivitetty viimeksi …”: se lisätään automaattisesti tiedoston päivämäärästä",
 			`remove the sentence "Seloste on päivitetty viimeksi …": it is stamped automatically from the file's date`)
 	}
+	if _, _, err := FindFields(v); err != nil {
+		return v, err
+	}
 	return v, nil
 }
 

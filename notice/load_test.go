@@ -17,8 +17,12 @@ func TestLoadRepositorySource(t *testing.T) {
 	if !strings.HasPrefix(v.Hash, "sha256:") || len(v.Hash) != len("sha256:")+64 {
 		t.Errorf("hash = %q", v.Hash)
 	}
-	if cur, ok := Current(vs); !ok || cur.Slug() != "2020-02-08" {
+	// The 2026-11-25 version, describing seloste's own collector, replaced it.
+	if cur, ok := Current(vs); !ok || cur.Slug() != "2026-11-25" || cur.Draft {
 		t.Errorf("Current = %s, %v", cur.Slug(), ok)
+	}
+	if cur, ok := Current(vs[:1]); !ok || cur.Slug() != "2020-02-08" {
+		t.Errorf("Current of the first version alone = %s, %v", cur.Slug(), ok)
 	}
 	lines := strings.Split(readFile(t, v.File), "\n")
 	if got := lines[v.BodyLine-1]; got != strings.SplitN(v.Body, "\n", 2)[0] {

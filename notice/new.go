@@ -17,6 +17,14 @@ import (
 // file that already exists, and a newest version that is itself a draft
 // (finish or publish that one first).
 func NewDraft(dir string, vs []Version, date time.Time) (string, error) {
+	return NewDraftFields(dir, vs, date, nil)
+}
+
+// NewDraftFields is NewDraft that also writes the list of collected data
+// generated from c into the draft: it replaces the newest version's
+// {{< kerattavat-tiedot >}} block, or fills its placeholder. A version with
+// neither is copied as it is. With c nil it is NewDraft.
+func NewDraftFields(dir string, vs []Version, date time.Time, c *Collector) (string, error) {
 	if len(vs) == 0 {
 		return "", fmt.Errorf("%s: ei versioita, joista jatkaa / no versions to start from", dir)
 	}
@@ -46,7 +54,13 @@ func NewDraft(dir string, vs []Version, date time.Time) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	data := []byte("---\n" + string(fm) + "---\n" + newest.Body)
+	body := newest.Body
+	if c != nil {
+		if body, _, err = RefreshFields(newest, c.Fields, c.Retention); err != nil {
+			return "", err
+		}
+	}
+	data := []byte("---\n" + string(fm) + "---\n" + body)
 	if _, err := Parse(path, date, data); err != nil {
 		return "", err // cannot happen for a body that loaded; keep the source clean anyway
 	}

@@ -26,7 +26,11 @@ func parse(src []byte) ast.Node {
 // Stamped is v.Body with the update sentence v.Stamp() added at the end of
 // its first paragraph: the Markdown every rendering starts from. A body
 // without a paragraph gets the sentence as a paragraph of its own.
+//
+// The collected-data block's shortcode lines are removed first: the
+// Markdown between them is the statement's text, the tags are not.
 func Stamped(v Version) string {
+	v.Body = stripShortcodes(v)
 	src := []byte(v.Body)
 	var first *ast.Paragraph
 	_ = ast.Walk(parse(src), func(n ast.Node, entering bool) (ast.WalkStatus, error) {

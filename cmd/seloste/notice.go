@@ -23,6 +23,8 @@ func runNotice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return runNoticeCheck(args[1:], stdout, stderr)
 	case "new":
 		return runNoticeNew(args[1:], stdout, stderr)
+	case "fields":
+		return runNoticeFields(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		noticeUsage(stderr)
 		return nil
@@ -36,8 +38,10 @@ func noticeUsage(w io.Writer) {
 
 Subcommands:
   build    build the statement's site into public/
-  check    validate the source: front matter, published versions, GDPR Art. 13
+  check    validate the source: front matter, published versions, GDPR Art. 13,
+           and that the statement describes what the collector stores
   new      start the next version as a draft copy of the newest
+  fields   print the list of collected data, generated from the field registry
 
 Run "seloste notice SUBCOMMAND -h" for its flags.
 `)
@@ -46,8 +50,9 @@ Run "seloste notice SUBCOMMAND -h" for its flags.
 // runNoticeCheck prints every problem and fails only on errors: missing
 // Art. 13 points are warnings the owner may knowingly accept.
 func runNoticeCheck(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("notice check", "[-content DIR]", stderr)
+	fs := newFlagSet("notice check", "[-content DIR] [-config seloste.toml] [-site DOMAIN ...] [-retention 3y]", stderr)
 	content := fs.String("content", "content", "content `folder` holding "+notice.Dir+"/")
+	cf := addCollectorFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -55,8 +60,15 @@ func runNoticeCheck(args []string, stdout, stderr io.Writer) error {
 		fs.Usage()
 		return fmt.Errorf("notice check: unexpected argument %q", fs.Arg(0))
 	}
+	col, err := cf.collector(fs, stderr)
+	if err != nil {
+		return err
+	}
 	dir := notice.SourceDir(*content)
 	vs, ps := notice.CheckDir(dir)
+	if vs != nil {
+		ps = append(ps, notice.CheckCollector(vs, col)...)
+	}
 	counts := map[notice.Severity]int{}
 	for _, p := range ps {
 		fmt.Fprintln(stdout, p)
@@ -76,15 +88,20 @@ func runNoticeCheck(args []string, stdout, stderr io.Writer) error {
 }
 
 func runNoticeNew(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("notice new", "[-content DIR] [-date YYYY-MM-DD]", stderr)
+	fs := newFlagSet("notice new", "[-content DIR] [-date YYYY-MM-DD] [-config seloste.toml] [-retention 3y]", stderr)
 	content := fs.String("content", "content", "content `folder` holding "+notice.Dir+"/")
 	dateFlag := fs.String("date", "", "the new version's `date`, YYYY-MM-DD (default today in Europe/Helsinki)")
+	cf := addCollectorFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
 		return fmt.Errorf("notice new: unexpected argument %q", fs.Arg(0))
+	}
+	col, err := cf.collector(fs, stderr)
+	if err != nil {
+		return err
 	}
 	var date time.Time
 	if *dateFlag == "" {
@@ -108,7 +125,9 @@ func runNoticeNew(args []string, stdout, stderr io.Writer) error {
 	if err := notice.VerifyLock(dir, vs); err != nil {
 		return err
 	}
-	path, err := notice.NewDraft(dir, vs, date)
+	// The list of collected data is written from the registry as it is
+	// now, so the new version describes what the collector stores.
+	path, err := notice.NewDraftFields(dir, vs, date, &col)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,43 @@ func statementCopy(t *testing.T) (content, dir string) {
 	return content, dir
 }
 
+// statementCopy2020 is statementCopy with only the first version,
+// 2020-02-08, and its lock line: the statement before seloste's collector,
+// for the tests that pin what is said about that text.
+func statementCopy2020(t *testing.T) (content, dir string) {
+	t.Helper()
+	content, dir = statementCopy(t)
+	only2020(t, dir)
+	return content, dir
+}
+
+// only2020 removes every version but 2020-02-08 from dir, and from its lock.
+func only2020(t *testing.T, dir string) {
+	t.Helper()
+	versions, _ := filepath.Glob(filepath.Join(dir, "2*.md"))
+	for _, v := range versions {
+		if filepath.Base(v) != "2020-02-08.md" {
+			if err := os.Remove(v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	lock := filepath.Join(dir, "published.lock")
+	data, err := os.ReadFile(lock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, l := range strings.SplitAfter(string(data), "\n") {
+		if l == "" || strings.HasPrefix(l, "#") || strings.HasPrefix(l, "2020-02-08 ") {
+			kept = append(kept, l)
+		}
+	}
+	if err := os.WriteFile(lock, []byte(strings.Join(kept, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func runNoticeCmd(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	var o, e bytes.Buffer
@@ -29,7 +66,7 @@ func runNoticeCmd(t *testing.T, args ...string) (stdout, stderr string, err erro
 }
 
 func TestNoticeCheckWarnsButSucceeds(t *testing.T) {
-	content, dir := statementCopy(t)
+	content, dir := statementCopy2020(t)
 	out, _, err := runNoticeCmd(t, "check", "-content", content)
 	if err != nil {
 		t.Fatalf("check on the 2020 statement failed: %v\n%s", err, out)
@@ -98,7 +135,7 @@ func TestNoticeCheckFailsOnErrors(t *testing.T) {
 }
 
 func TestNoticeNew(t *testing.T) {
-	content, dir := statementCopy(t)
+	content, dir := statementCopy2020(t)
 	out, _, err := runNoticeCmd(t, "new", "-content", content, "-date", "2026-11-05")
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +173,7 @@ func TestNoticeNew(t *testing.T) {
 	}
 
 	// Without -date: today in Helsinki, after the newest version.
-	content2, dir2 := statementCopy(t)
+	content2, dir2 := statementCopy2020(t)
 	if _, _, err := runNoticeCmd(t, "new", "-content", content2); err != nil {
 		t.Fatal(err)
 	}

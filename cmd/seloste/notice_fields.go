@@ -1,0 +1,103 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/notice"
+)
+
+// defaultConfigFile is read by the notice commands when it exists and no
+// -config is given, so that "seloste notice check" in the folder where
+// "seloste serve -config seloste.toml" runs checks against that collector.
+const defaultConfigFile = "seloste.toml"
+
+// collectorFlags are the serve settings the notice commands need: which
+// collector the statement must describe.
+type collectorFlags struct {
+	config, retention *string
+	sites             listFlag
+}
+
+func addCollectorFlags(fs *flag.FlagSet) *collectorFlags {
+	c := &collectorFlags{
+		config: fs.String("config", "", "the collector's TOML configuration `file`, as for seloste serve (default "+defaultConfigFile+" if it exists)"),
+		retention: fs.String("retention", analytics.DefaultRetention.String(),
+			"the collector's retention `period` (Ny, Nmo, Nw, Nd), as for seloste serve; overrides the config file"),
+	}
+	fs.Var(&c.sites, "site", "tracked site `domain`, as for seloste serve (repeatable): the collector counts as configured")
+	return c
+}
+
+// collector reads the serve configuration exactly as "seloste serve" does
+// (parseServeFlags: defaults, then the file, then these flags) and says
+// what the collector stores and for how long. The collector counts as
+// configured when it has a site to track.
+func (c *collectorFlags) collector(fset *flag.FlagSet, stderr io.Writer) (notice.Collector, error) {
+	var args []string
+	explicit := false
+	fset.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "config":
+			args = append(args, "-config", *c.config)
+			explicit = true
+		case "retention":
+			args = append(args, "-retention", *c.retention)
+			explicit = true
+		case "site":
+			for _, s := range c.sites {
+				args = append(args, "-site", s)
+			}
+		}
+	})
+	if *c.config == "" {
+		if _, err := os.Stat(defaultConfigFile); err == nil {
+			args = append(args, "-config", defaultConfigFile)
+			explicit = true
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return notice.Collector{}, fmt.Errorf("config: %w", err)
+		}
+	}
+	cfg, err := parseServeFlags(args, stderr)
+	if err != nil {
+		return notice.Collector{}, err
+	}
+	col := notice.Collector{Fields: analytics.Fields, Configured: len(cfg.Sites) > 0, CheckRetention: explicit}
+	if col.Configured {
+		// The whole configuration must be valid: it is the collector that
+		// the statement is checked against.
+		set, err := cfg.check()
+		if err != nil {
+			return notice.Collector{}, err
+		}
+		col.Retention = set.retention
+	} else if col.Retention, err = analytics.ParseRetention(cfg.Retention); err != nil {
+		return notice.Collector{}, err
+	}
+	return col, nil
+}
+
+// runNoticeFields prints the collected-data block generated from the
+// field registry, to paste into a draft.
+func runNoticeFields(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("notice fields", "[-config seloste.toml] [-retention 3y]", stderr)
+	cf := addCollectorFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("notice fields: unexpected argument %q", fs.Arg(0))
+	}
+	col, err := cf.collector(fs, stderr)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(stdout, notice.ExpandFields(col.Fields, col.Retention))
+	return err
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/notice"
+)
+
+// With the collector configured, the 2020 statement fails the check: it
+// names Google Analytics and has no list of what the collector stores.
+func TestNoticeCheck2020WithCollectorFails(t *testing.T) {
+	content, dir := statementCopy2020(t)
+	out, _, err := runNoticeCmd(t, "check", "-content", content, "-site", "example.fi")
+	if !errors.Is(err, errExit1) {
+		t.Fatalf("err = %v, want exit 1\n%s", err, out)
+	}
+	file := filepath.Join(dir, "2020-02-08.md")
+	for _, want := range []string{
+		file + ":53: error: [Art. 13(1)(e)] seloste kertoo sivuvierailut tilastoitavan Google Analyticsilla",
+		file + ":7: error: [Art. 13(1)(c)] selosteesta puuttuu keräimen tallentamien tietojen luettelo",
+		"missing fields: time, site, visitor, visit, pageview, page, referrer, location, browser, duration, bot, salt",
+		"seloste notice new",
+		"2 virhettä / errors, 7 varoitusta / warnings",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// The current statement passes with no warning or note at all, with and
+// without a collector; a different configured retention fails it.
+func TestNoticeCheckCurrentTellsTheTruth(t *testing.T) {
+	content, dir := statementCopy(t)
+	for _, args := range [][]string{
+		{"check", "-content", content},
+		{"check", "-content", content, "-site", "example.fi", "-retention", "3y"},
+		{"check", "-content", content, "-site", "example.fi", "-retention", "36mo"},
+	} {
+		out, _, err := runNoticeCmd(t, args...)
+		if err != nil || !strings.Contains(out, "voimassa / current: 2026-11-25; 0 virhettä / errors, 0 varoitusta / warnings, 0 huomiota / notes") {
+			t.Errorf("%v: err = %v\n%s", args[3:], err, out)
+		}
+	}
+
+	// The retention from a config file, as seloste serve reads it.
+	cfg := filepath.Join(t.TempDir(), "seloste.toml")
+	if err := os.WriteFile(cfg, []byte("retention = \"2y\"\n\n[[site]]\ndomain = \"example.fi\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runNoticeCmd(t, "check", "-content", content, "-config", cfg)
+	want := filepath.Join(dir, "2026-11-25.md") + ":61: error: [Art. 13(1)(c)] selosteen säilytysaika (sailytys=\"3y\") ei ole keräimen asetettu säilytysaika (2y)"
+	if !errors.Is(err, errExit1) || !strings.Contains(out, want) {
+		t.Errorf("retention 2y in the config: err = %v, want %q in\n%s", err, want, out)
+	}
+	// A broken config is an error, not a silently unconfigured collector.
+	if err := os.WriteFile(cfg, []byte("retenshun = \"2y\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runNoticeCmd(t, "check", "-content", content, "-config", cfg); err == nil || !strings.Contains(err.Error(), "unknown key") {
+		t.Errorf("broken config: err = %v", err)
+	}
+	if _, _, err := runNoticeCmd(t, "check", "-content", content, "-config", cfg+".missing"); err == nil {
+		t.Error("a missing -config file was ignored")
+	}
+}
+
+// "notice new" writes the registry's list with the configured retention
+// into the draft; "notice fields" prints the same block.
+func TestNoticeNewWritesFieldsBlock(t *testing.T) {
+	content, dir := statementCopy(t)
+	if _, _, err := runNoticeCmd(t, "new", "-content", content, "-date", "2026-12-01", "-retention", "18mo"); err != nil {
+		t.Fatal(err)
+	}
+	draft := readFile(t, filepath.Join(dir, "2026-12-01.md"))
+	block, _, err := runNoticeCmd(t, "fields", "-retention", "18mo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if block != notice.ExpandFields(analytics.Fields, analytics.Retention{Months: 18}) || !strings.Contains(block, "säilytetään 18 kuukautta") {
+		t.Errorf("fields printed:\n%s", block)
+	}
+	if !strings.Contains(draft, block) || strings.Count(draft, "kerattavat-tiedot") != 2 {
+		t.Errorf("the draft lacks the refreshed block:\n%s", draft)
+	}
+	if strings.Contains(draft, `sailytys="3y"`) {
+		t.Error("the draft still has the old retention")
+	}
+	// The draft is checked against the collector too.
+	out, _, err := runNoticeCmd(t, "check", "-content", content, "-site", "example.fi", "-retention", "18mo")
+	if !errors.Is(err, errExit1) || !strings.Contains(out, "2026-11-25.md:61: error") || strings.Contains(out, "2026-12-01.md:61: error") {
+		t.Errorf("check with 18mo: the current version (3y) should fail, the draft (18mo) pass:\n%s", out)
+	}
+}

@@ -1,0 +1,411 @@
+package notice
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+// The statement's list of collected page-visit data is generated from the
+// field registry (analytics.Fields) and frozen into the version's source
+// as a paired shortcode block, so that a published version never changes
+// when the registry does:
+//
+//	{{< kerattavat-tiedot sailytys="3y" >}}
+//	- **Ajankohta:** … (one bullet per registry field)
+//
+//	Sivuvierailutiedot säilytetään 3 vuotta, minkä jälkeen ne poistetaan automaattisesti.
+//	{{< /kerattavat-tiedot >}}
+//
+// A lone opening tag without attributes, {{< kerattavat-tiedot >}}, is a
+// placeholder: "seloste notice new" puts the generated block there. The
+// delimiter lines are never rendered; the Markdown between them is.
+
+// FieldsShortcode is the name of the shortcode.
+const FieldsShortcode = "kerattavat-tiedot"
+
+// shortcodeRE matches a line that is a shortcode tag: {{< name attrs >}} or
+// {{< /name >}} (also the {{% %}} form, which is rejected with a message).
+var shortcodeRE = regexp.MustCompile(`^\s*\{\{([<%])\s*(/?)\s*([^\s>%/]*)\s*(.*?)\s*/?\s*([>%])\}\}\s*$`)
+
+// attrRE matches one name="value" attribute.
+var attrRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_-]*)="([^"]*)"\s*`)
+
+// FieldsBlock is a version's collected-data block, or its placeholder.
+type FieldsBlock struct {
+	Placeholder bool   // a lone {{< kerattavat-tiedot >}}: to be filled in
+	Retention   string // the sailytys attribute as written, e.g. "3y"
+	Inner       string // the Markdown between the tags
+	Line        int    // 1-based file line of the opening tag
+	EndLine     int    // file line of the closing tag (= Line for a placeholder)
+	start, end  int    // byte offsets in Body: the opening line's start, the closing line's end
+}
+
+// FindFields finds the collected-data block in v's text. found is false
+// when there is neither a block nor a placeholder. The error is a
+// *SourceError with the file and line of the problem.
+func FindFields(v Version) (b FieldsBlock, found bool, err error) {
+	type tag struct {
+		i, start, end int // line index in the body, byte range of the line
+		closing       bool
+		retention     string
+	}
+	var tags []tag
+	lines := strings.SplitAfter(v.Body, "\n")
+	lineOf := func(i int) int { return v.BodyLine + i }
+	off := 0
+	for i, l := range lines {
+		start := off
+		off += len(l)
+		if !strings.Contains(l, "{{") {
+			continue
+		}
+		m := shortcodeRE.FindStringSubmatch(strings.TrimRight(l, "\n"))
+		switch {
+		case m == nil && !strings.Contains(l, "{{<") && !strings.Contains(l, "{{%"):
+			continue
+		case m == nil:
+			return b, false, srcErr(v.File, lineOf(i),
+				"lyhytkoodin {{< … >}} pitää olla omalla rivillään, esim. {{< "+FieldsShortcode+" sailytys=\"3y\" >}}",
+				"a shortcode {{< … >}} must be on a line of its own, e.g. {{< "+FieldsShortcode+" sailytys=\"3y\" >}}")
+		case m[1] != "<" || m[5] != ">":
+			return b, false, srcErr(v.File, lineOf(i),
+				"kirjoita lyhytkoodi muodossa {{< "+FieldsShortcode+" … >}} (ei {{% %}})",
+				"write the shortcode as {{< "+FieldsShortcode+" … >}} (not {{% %}})")
+		case m[3] != FieldsShortcode:
+			return b, false, srcErr(v.File, lineOf(i),
+				fmt.Sprintf("tuntematon lyhytkoodi %q: ainoa käytettävissä oleva on %s", m[3], FieldsShortcode),
+				fmt.Sprintf("unknown shortcode %q: the only one available is %s", m[3], FieldsShortcode))
+		}
+		t := tag{i: i, start: start, end: off, closing: m[2] == "/"}
+		if t.closing && strings.TrimSpace(m[4]) != "" {
+			return b, false, srcErr(v.File, lineOf(i),
+				"sulkevassa lyhytkoodissa ei voi olla määritteitä: kirjoita {{< /"+FieldsShortcode+" >}}",
+				"a closing shortcode takes no attributes: write {{< /"+FieldsShortcode+" >}}")
+		}
+		if !t.closing {
+			if t.retention, err = parseAttrs(v, lineOf(i), m[4]); err != nil {
+				return b, false, err
+			}
+		}
+		tags = append(tags, t)
+	}
+	for k := 0; k < len(tags); k++ {
+		t := tags[k]
+		if t.closing {
+			return b, false, srcErr(v.File, lineOf(t.i),
+				"{{< /"+FieldsShortcode+" >}} sulkee lohkon, jota ei ole avattu: lisää luettelon eteen {{< "+FieldsShortcode+" sailytys=\"3y\" >}}",
+				"{{< /"+FieldsShortcode+" >}} closes a block that was never opened: add {{< "+FieldsShortcode+" sailytys=\"3y\" >}} before the list")
+		}
+		if found {
+			return b, false, srcErr(v.File, lineOf(t.i),
+				fmt.Sprintf("%s on selosteessa jo rivillä %d: kerättävien tietojen luettelo saa olla vain kerran", FieldsShortcode, b.Line),
+				fmt.Sprintf("%s already appears on line %d: the list of collected data may appear only once", FieldsShortcode, b.Line))
+		}
+		closed := k+1 < len(tags) && tags[k+1].closing
+		switch {
+		case !closed && t.retention == "":
+			b = FieldsBlock{Placeholder: true, Line: lineOf(t.i), EndLine: lineOf(t.i), start: t.start, end: t.end}
+		case !closed:
+			return b, false, srcErr(v.File, lineOf(t.i),
+				"lohkoa ei suljeta: lisää luettelon loppuun rivi {{< /"+FieldsShortcode+" >}}",
+				"the block is never closed: add a line {{< /"+FieldsShortcode+" >}} after the list")
+		case t.retention == "":
+			return b, false, srcErr(v.File, lineOf(t.i),
+				"lohkon alusta puuttuu säilytysaika: kirjoita {{< "+FieldsShortcode+" sailytys=\"3y\" >}} (tai aja seloste notice new, joka kirjoittaa lohkon)",
+				"the block's opening tag has no retention: write {{< "+FieldsShortcode+" sailytys=\"3y\" >}} (or run seloste notice new, which writes the block)")
+		default:
+			c := tags[k+1]
+			b = FieldsBlock{Retention: t.retention, Inner: strings.Join(lines[t.i+1:c.i], ""),
+				Line: lineOf(t.i), EndLine: lineOf(c.i), start: t.start, end: c.end}
+			k++
+		}
+		found = true
+	}
+	return b, found, nil
+}
+
+// parseAttrs reads the opening tag's attributes: only sailytys, whose value
+// must be a retention period.
+func parseAttrs(v Version, line int, attrs string) (string, error) {
+	ret := ""
+	for attrs = strings.TrimSpace(attrs); attrs != ""; {
+		m := attrRE.FindStringSubmatch(attrs)
+		if m == nil {
+			return "", srcErr(v.File, line,
+				fmt.Sprintf("määritteen pitää olla muotoa nimi=\"arvo\", nyt %q", attrs),
+				fmt.Sprintf("an attribute must look like name=\"value\", got %q", attrs))
+		}
+		attrs = attrs[len(m[0]):]
+		if m[1] != "sailytys" {
+			return "", srcErr(v.File, line,
+				fmt.Sprintf("tuntematon määrite %q: ainoa sallittu on sailytys=\"3y\"", m[1]),
+				fmt.Sprintf("unknown attribute %q: the only one allowed is sailytys=\"3y\"", m[1]))
+		}
+		if _, err := analytics.ParseRetention(m[2]); err != nil {
+			return "", srcErr(v.File, line,
+				fmt.Sprintf("säilytysaika %q ei kelpaa: kirjoita esim. 3y (vuotta), 18mo (kuukautta), 8w (viikkoa) tai 90d (päivää)", m[2]),
+				fmt.Sprintf("retention %q is not valid: write e.g. 3y, 18mo, 8w or 90d", m[2]))
+		}
+		ret = m[2]
+	}
+	return ret, nil
+}
+
+// FieldsMarkdown is the expected inner Markdown of the block for the given
+// fields and retention: one bullet per field, then the retention sentence.
+func FieldsMarkdown(fields []analytics.Field, r analytics.Retention) string {
+	var b strings.Builder
+	for _, f := range fields {
+		b.WriteString("- " + analytics.FieldBullet(f) + "\n")
+	}
+	b.WriteString("\n" + analytics.RetentionSentence(r) + "\n")
+	return b.String()
+}
+
+// ExpandFields is the whole block, tags included, as "seloste notice new"
+// writes it and "seloste notice fields" prints it.
+func ExpandFields(fields []analytics.Field, r analytics.Retention) string {
+	return fmt.Sprintf("{{< %s sailytys=%q >}}\n%s{{< /%s >}}\n", FieldsShortcode, r.String(), FieldsMarkdown(fields, r), FieldsShortcode)
+}
+
+// RefreshFields returns body with its collected-data block (or placeholder)
+// replaced by the block generated from fields and r. changed is false when
+// v has neither, or the block is already up to date.
+func RefreshFields(v Version, fields []analytics.Field, r analytics.Retention) (body string, changed bool, err error) {
+	b, found, err := FindFields(v)
+	if err != nil || !found {
+		return v.Body, false, err
+	}
+	body = v.Body[:b.start] + ExpandFields(fields, r) + v.Body[b.end:]
+	return body, body != v.Body, nil
+}
+
+// stripShortcodes removes the block's tag lines (and a placeholder) from a
+// body, leaving the Markdown between them: what every rendering shows. A
+// body whose block does not parse is returned as it is (Load rejects it).
+func stripShortcodes(v Version) string {
+	if !strings.Contains(v.Body, "{{<") {
+		return v.Body
+	}
+	b, found, err := FindFields(v)
+	if err != nil || !found {
+		return v.Body
+	}
+	open := v.Body[b.start:]
+	openLineEnd := strings.IndexByte(open, '\n') + 1
+	if openLineEnd == 0 {
+		openLineEnd = len(open)
+	}
+	if b.Placeholder {
+		return v.Body[:b.start] + v.Body[b.start+openLineEnd:]
+	}
+	return v.Body[:b.start] + b.Inner + v.Body[b.end:]
+}
+
+// Collector is what the configured collector stores: the notice is checked
+// against it.
+type Collector struct {
+	Fields    []analytics.Field
+	Retention analytics.Retention
+	// Configured: a collector is set up to run (sites configured). Then the
+	// current version must have the block and must not name Google
+	// Analytics as the page-visit tool, and the block's retention must be
+	// Retention. Without it, a block that is present must still match the
+	// registry.
+	Configured bool
+	// CheckRetention compares the block's retention with Retention even
+	// when no collector is configured (e.g. -retention was given).
+	CheckRetention bool
+}
+
+// gaRE finds Google Analytics named in a statement: "Google Analytics",
+// "Googlen Analytics -työkaluja", "Google Analyticsia", its script hosts.
+var gaRE = regexp.MustCompile(`(?i)google\pL*[\s-]+(universal[\s-]+)?analytic|google-analytics\.com|googletagmanager\.com|\bgtag\.js`)
+
+// negationRE finds a word that denies the use next to a mention ("ei
+// käytetä Google Analyticsia", "ilman Google Analyticsia", "Google
+// Analyticsin käytöstä on luovuttu"): that is not naming it as the tool.
+var negationRE = regexp.MustCompile(`^(ei|eikä|emme|ilman|sijaan|sijasta|lopetettu|luovuttu|not|no|without|instead|stopped)$`)
+
+// sentenceEndRE ends a sentence, roughly.
+var sentenceEndRE = regexp.MustCompile(`[.!?](\s|$)|\n\s*\n`)
+
+// wordRE is a word for the negation window.
+var wordRE = regexp.MustCompile(`[\pL\pN]+`)
+
+// denied reports whether a negation is among the 4 words before or after
+// the mention s[lo:hi].
+func denied(s string, lo, hi int) bool {
+	before := wordRE.FindAllString(s[:lo], -1)
+	after := wordRE.FindAllString(s[hi:], 4)
+	if len(before) > 4 {
+		before = before[len(before)-4:]
+	}
+	for _, w := range append(before, after...) {
+		if negationRE.MatchString(strings.ToLower(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckCollector checks the version that is current, and the newest draft
+// if there is one, against what the collector stores.
+func CheckCollector(vs []Version, c Collector) []Problem {
+	var ps []Problem
+	cur, ok := Current(vs)
+	if ok {
+		ps = append(ps, checkVersionFields(cur, c)...)
+	}
+	if n := len(vs); n > 0 && vs[n-1].Draft {
+		ps = append(ps, checkVersionFields(vs[n-1], c)...)
+	}
+	return ps
+}
+
+func checkVersionFields(v Version, c Collector) []Problem {
+	var ps []Problem
+	errorf := func(line int, fi, en string) {
+		ps = append(ps, Problem{Severity: SeverityError, File: v.File, Line: line, Article: "13(1)(c)", Message: fi, English: en})
+	}
+	fix := "aja seloste notice new, joka kirjoittaa uuteen versioon rekisteristä luodun luettelon (tai liitä luonnokseen seloste notice fields -komennon tulostama lohko)"
+	fixEn := "run seloste notice new, which writes the list generated from the registry into a new version (or paste the block printed by seloste notice fields into a draft)"
+	if !v.Draft {
+		fix = "julkaistua versiota ei voi muuttaa: " + fix
+		fixEn = "a published version cannot change: " + fixEn
+	}
+
+	if c.Configured {
+		ps = append(ps, googleAnalytics(v)...)
+	}
+	b, found, err := FindFields(v)
+	switch {
+	case err != nil:
+		return append(ps, problemsFrom(err)...)
+	case !found || b.Placeholder:
+		if !c.Configured {
+			return ps
+		}
+		line := textLine(v)
+		if found {
+			line = b.Line
+		}
+		errorf(line,
+			"selosteesta puuttuu keräimen tallentamien tietojen luettelo ({{< "+FieldsShortcode+" >}}); puuttuvat tiedot: "+strings.Join(names(c.Fields), ", ")+": "+fix,
+			"the statement lacks the list of data the collector stores ({{< "+FieldsShortcode+" >}}); missing fields: "+strings.Join(names(c.Fields), ", ")+": "+fixEn)
+		return ps
+	}
+
+	want := bullets(FieldsMarkdown(c.Fields, c.Retention))
+	have := bullets(b.Inner)
+	var missing, extra []string
+	for i, w := range want {
+		if !slices.Contains(have, w) {
+			missing = append(missing, c.Fields[i].Name)
+		}
+	}
+	for _, h := range have {
+		if !slices.Contains(want, h) {
+			extra = append(extra, label(h))
+		}
+	}
+	if len(missing) > 0 || len(extra) > 0 {
+		fi, en := "luettelo kerätyistä tiedoista ei vastaa keräimen tallentamia tietoja", "the list of collected data does not match what the collector stores"
+		if len(missing) > 0 {
+			fi += "; puuttuu tai muuttunut: " + strings.Join(missing, ", ")
+			en += "; missing or changed: " + strings.Join(missing, ", ")
+		}
+		if len(extra) > 0 {
+			fi += "; ylimääräinen tai muuttunut: " + strings.Join(extra, ", ")
+			en += "; extra or changed: " + strings.Join(extra, ", ")
+		}
+		errorf(b.Line, fi+": "+fix, en+": "+fixEn)
+	}
+	stated, _ := analytics.ParseRetention(b.Retention) // FindFields checked it
+	if (c.Configured || c.CheckRetention) && !stated.Equal(c.Retention) {
+		errorf(b.Line,
+			fmt.Sprintf("selosteen säilytysaika (sailytys=%q) ei ole keräimen asetettu säilytysaika (%s): %s", b.Retention, c.Retention, fix),
+			fmt.Sprintf("the statement's retention (sailytys=%q) is not the collector's configured retention (%s): %s", b.Retention, c.Retention, fixEn))
+	} else if !strings.Contains(normSpace(b.Inner), normSpace(analytics.RetentionSentence(stated))) {
+		errorf(b.Line,
+			fmt.Sprintf("lohkosta puuttuu säilytysaikaa sailytys=%q vastaava lause: %s", b.Retention, fix),
+			fmt.Sprintf("the block lacks the sentence stating its retention sailytys=%q: %s", b.Retention, fixEn))
+	}
+	return ps
+}
+
+// googleAnalytics finds sentences that name Google Analytics without
+// denying its use.
+func googleAnalytics(v Version) []Problem {
+	var ps []Problem
+	body := stripShortcodes(v)
+	for start := 0; start < len(body); {
+		end := len(body)
+		if loc := sentenceEndRE.FindStringIndex(body[start:]); loc != nil {
+			end = start + loc[1]
+		}
+		s := body[start:end]
+		if loc := gaRE.FindStringIndex(s); loc != nil && !denied(s, loc[0], loc[1]) {
+			line := v.BodyLine + strings.Count(body[:start+loc[0]], "\n")
+			if body != v.Body {
+				line = lineOfText(v, strings.TrimSpace(s[loc[0]:loc[1]]), line)
+			}
+			ps = append(ps, Problem{Severity: SeverityError, File: v.File, Line: line, Article: "13(1)(e)",
+				Message: "seloste kertoo sivuvierailut tilastoitavan Google Analyticsilla, mutta käytössä on sivuston oma keräin: aja seloste notice new ja kuvaa uudessa versiossa oma keräin (luettelo {{< " + FieldsShortcode + " >}})",
+				English: "the statement says page visits are counted with Google Analytics, but seloste's own collector is configured: run seloste notice new and describe the collector in the new version (list {{< " + FieldsShortcode + " >}})"})
+		}
+		start = end
+	}
+	return ps
+}
+
+// lineOfText finds the file line of the first occurrence of s at or after
+// around, for positions in a stripped body.
+func lineOfText(v Version, s string, around int) int {
+	lines := strings.Split(v.Body, "\n")
+	for i := max(0, around-v.BodyLine); i < len(lines); i++ {
+		if strings.Contains(lines[i], s) {
+			return v.BodyLine + i
+		}
+	}
+	return around
+}
+
+func names(fs []analytics.Field) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Name
+	}
+	return out
+}
+
+// bullets are the list items of Markdown, white space normalised.
+func bullets(md string) []string {
+	var out []string
+	for _, l := range strings.Split(md, "\n") {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "- ") || strings.HasPrefix(l, "* ") {
+			out = append(out, normSpace(l[2:]))
+		}
+	}
+	return out
+}
+
+// label is a bullet's bold lead, or its start, for messages.
+func label(bullet string) string {
+	if strings.HasPrefix(bullet, "**") {
+		if i := strings.Index(bullet[2:], "**"); i >= 0 {
+			return strings.TrimSuffix(bullet[2:2+i], ":")
+		}
+	}
+	if r := []rune(bullet); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return bullet
+}
+
+func normSpace(s string) string { return strings.TrimSpace(spaceRE.ReplaceAllString(s, " ")) }
