@@ -14,6 +14,7 @@ const (
 	historySlug    = "muutokset"
 	standaloneHTML = "tietosuojaseloste.html"
 	standaloneText = "tietosuojaseloste.txt"
+	selfService    = "omat-tiedot"
 	draftMark      = "LUONNOS / DRAFT"
 )
 
@@ -140,6 +141,10 @@ func plan(all []notice.Version, drafts bool) (plannedSite, error) {
 	add(section+"/"+historySlug+".md", "Muutoshistoria", "",
 		map[string]any{"url": "/" + section + "/" + historySlug + "/", "layout": "muutokset"},
 		map[string]any{"changes": changes, "drafts": drafts})
+
+	add(section+"/"+selfService+".md", "Omat tiedot", "",
+		map[string]any{"url": "/" + section + "/" + selfService + "/", "layout": "omat-tiedot"},
+		map[string]any{})
 
 	add("_index.md", "Tietosuojaseloste", "", nil, map[string]any{})
 	add("demo.md", "Kävijäseurannan esittely", demoBody,

@@ -112,7 +112,9 @@ func TestBuildRealContent(t *testing.T) {
 		"demo/index.html",
 		"tietosuojaseloste/index.html",
 		"tietosuojaseloste/2020-02-08/index.html",
+		"tietosuojaseloste/2026-11-25/index.html",
 		"tietosuojaseloste/muutokset/index.html",
+		"tietosuojaseloste/omat-tiedot/index.html",
 		"tietosuojaseloste/tietosuojaseloste.html",
 		"tietosuojaseloste/tietosuojaseloste.txt",
 	} {
@@ -121,16 +123,21 @@ func TestBuildRealContent(t *testing.T) {
 		}
 	}
 
-	const stamp = "Seloste on päivitetty viimeksi 8.2.2020."
-	for _, name := range []string{
-		"tietosuojaseloste/index.html",
-		"tietosuojaseloste/2020-02-08/index.html",
-		"tietosuojaseloste/tietosuojaseloste.html",
-		"tietosuojaseloste/tietosuojaseloste.txt",
+	// Every version carries its own date; the current one is 2026-11-25.
+	for stamp, names := range map[string][]string{
+		"Seloste on päivitetty viimeksi 8.2.2020.": {"tietosuojaseloste/2020-02-08/index.html"},
+		"Seloste on päivitetty viimeksi 25.11.2026.": {
+			"tietosuojaseloste/index.html",
+			"tietosuojaseloste/2026-11-25/index.html",
+			"tietosuojaseloste/tietosuojaseloste.html",
+			"tietosuojaseloste/tietosuojaseloste.txt",
+		},
 	} {
-		// Collapse whitespace: the text rendering wraps lines.
-		if page := strings.Join(strings.Fields(read(t, out, name)), " "); strings.Count(page, stamp) != 1 {
-			t.Errorf("%s: want the stamp %q exactly once", name, stamp)
+		for _, name := range names {
+			// Collapse whitespace: the text rendering wraps lines.
+			if page := strings.Join(strings.Fields(read(t, out, name)), " "); strings.Count(page, stamp) != 1 {
+				t.Errorf("%s: want the stamp %q exactly once", name, stamp)
+			}
 		}
 	}
 
@@ -140,8 +147,27 @@ func TestBuildRealContent(t *testing.T) {
 			t.Errorf("current page lacks the link %s", link)
 		}
 	}
-	golden(t, "current-main.html", mainOf(t, cur))
+	if strings.Contains(cur, "kerattavat-tiedot") || strings.Contains(cur, "{{") {
+		t.Error("the current page shows the shortcode of the collected-data list")
+	}
+	golden(t, "current-main-2026-11-25.html", mainOf(t, cur))
 	checkAllHTML(t, out)
+
+	// The site as it was while 2020-02-08 was the only version.
+	out = build(t, Options{Versions: []notice.Version{first(t)}})
+	cur = read(t, out, "tietosuojaseloste/index.html")
+	const stamp = "Seloste on päivitetty viimeksi 8.2.2020."
+	for _, name := range []string{
+		"tietosuojaseloste/index.html",
+		"tietosuojaseloste/2020-02-08/index.html",
+		"tietosuojaseloste/tietosuojaseloste.html",
+		"tietosuojaseloste/tietosuojaseloste.txt",
+	} {
+		if page := strings.Join(strings.Fields(read(t, out, name)), " "); strings.Count(page, stamp) != 1 {
+			t.Errorf("2020 only: %s: want the stamp %q exactly once", name, stamp)
+		}
+	}
+	golden(t, "current-main.html", mainOf(t, cur))
 }
 
 // TestVerbatim checks that every sentence of the original statement reaches
