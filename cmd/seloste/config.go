@@ -35,6 +35,14 @@ import (
 //	queue_size = 16384
 //	batch_size = 2000
 //	flush_interval = "1s"                         # at most 1s
+//	zone = "Europe/Helsinki"                      # days of the reports
+//	min_visitors = 1                              # k-anonymity floor of reports (1 = off)
+//	share_min_visitors = 5                        # floor of public share links
+//	secure_cookies = false                        # dashboard behind a TLS proxy without trust_proxy
+//	auth = ""                                     # credentials file; "" = seloste.auth next to db
+//	content = "content"                           # notice sources, built into public at start
+//	themes = "themes"
+//	build_notice = true
 //
 //	[[site]]
 //	domain = "example.fi"
@@ -53,6 +61,19 @@ type serveConfig struct {
 	BatchSize     int          `toml:"batch_size"`
 	FlushInterval string       `toml:"flush_interval"`
 	Sites         []siteConfig `toml:"site"`
+
+	Zone             string `toml:"zone"`
+	MinVisitors      int    `toml:"min_visitors"`
+	ShareMinVisitors int    `toml:"share_min_visitors"`
+	SecureCookies    bool   `toml:"secure_cookies"`
+	Auth             string `toml:"auth"`
+	Content          string `toml:"content"`
+	Themes           string `toml:"themes"`
+	BuildNotice      bool   `toml:"build_notice"`
+
+	// Demo is a flag only: track "localhost", tag the notice pages with the
+	// tracker and print a generated dashboard password on first start.
+	Demo bool `toml:"-"`
 }
 
 type siteConfig struct {
@@ -71,6 +92,11 @@ func defaultServeConfig() serveConfig {
 		QueueSize:     collect.DefaultQueueSize,
 		BatchSize:     collect.DefaultBatchSize,
 		FlushInterval: collect.DefaultFlushInterval.String(),
+		Zone:          analytics.DefaultZone,
+		MinVisitors:   1,
+		Content:       "content",
+		Themes:        "themes",
+		BuildNotice:   true,
 	}
 }
 
@@ -130,6 +156,15 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		queueSize  = fs.Int("queue-size", def.QueueSize, "events waiting for the database before the collector answers 503")
 		batchSize  = fs.Int("batch-size", def.BatchSize, "events per database transaction")
 		flush      = fs.String("flush-interval", def.FlushInterval, "longest wait before accepted events are written (at most 1s: a SIGKILL loses at most this window)")
+		zone       = fs.String("zone", def.Zone, "IANA time `zone` of report days")
+		minVisits  = fs.Int("min-visitors", def.MinVisitors, "k-anonymity floor: report rows with fewer visitors are folded into \"(muut)\"; 1 = off")
+		shareMin   = fs.Int("share-min-visitors", def.ShareMinVisitors, "k-anonymity floor of public share links (0 = 5)")
+		secure     = fs.Bool("secure-cookies", def.SecureCookies, "mark dashboard cookies Secure even without TLS seen by this process")
+		authFile   = fs.String("auth", def.Auth, "dashboard credentials `file` (default: seloste.auth next to -db)")
+		content    = fs.String("content", def.Content, "notice source `folder`, built into -public at start")
+		themes     = fs.String("themes", def.Themes, "theme `folder` for the notice build")
+		build      = fs.Bool("build-notice", def.BuildNotice, "build the notice site from -content into -public at start (when -content exists)")
+		demo       = fs.Bool("demo", false, "try it out: track the site \"localhost\" (allow-local), put the tracker on the notice pages and print a generated dashboard password on first start")
 		sites      listFlag
 		proxies    listFlag
 	)
@@ -140,7 +175,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
                      [-site DOMAIN ...] [-geoip PATH] [-trust-proxy CIDR ...] [-public DIR] [flags]
 
 Serves the collector (GET /s.js, POST /api/event, GET /api/event.gif,
-GET /healthz) and the notice site (-public) on one address.
+GET /healthz), the owner's reports (/dashboard, /api/stats, /share/) and
+the notice site (-public, built from -content at start) on one address.
 
 Accepted events are queued in memory and written in batches at least once
 per -flush-interval. SIGTERM or SIGINT stops accepting, writes everything
@@ -189,6 +225,22 @@ Flags:
 			cfg.FlushInterval = *flush
 		case "trust-proxy":
 			cfg.TrustProxy = proxies
+		case "zone":
+			cfg.Zone = *zone
+		case "min-visitors":
+			cfg.MinVisitors = *minVisits
+		case "share-min-visitors":
+			cfg.ShareMinVisitors = *shareMin
+		case "secure-cookies":
+			cfg.SecureCookies = *secure
+		case "auth":
+			cfg.Auth = *authFile
+		case "content":
+			cfg.Content = *content
+		case "themes":
+			cfg.Themes = *themes
+		case "build-notice":
+			cfg.BuildNotice = *build
 		case "site":
 			old := cfg.Sites
 			cfg.Sites = nil
@@ -203,8 +255,18 @@ Flags:
 			}
 		}
 	})
+	if *demo {
+		cfg.Demo = true
+		cfg.AllowLocal = true
+		if len(cfg.Sites) == 0 {
+			cfg.Sites = []siteConfig{{Domain: demoSite}}
+		}
+	}
 	return cfg, nil
 }
+
+// demoSite is the site -demo tracks: pages opened on this machine.
+const demoSite = "localhost"
 
 // collectorSettings are the parsed, checked forms of serveConfig values.
 type collectorSettings struct {
@@ -213,12 +275,14 @@ type collectorSettings struct {
 	precision geo.Precision
 	retention analytics.Retention
 	flush     time.Duration
+	zone      *time.Location
+	authFile  string
 }
 
 func (cfg serveConfig) check() (collectorSettings, error) {
 	var s collectorSettings
 	if len(cfg.Sites) == 0 {
-		return s, errors.New("serve: no site to track: give -site DOMAIN or a [[site]] in the config file")
+		return s, errors.New("serve: no site to track: give -site DOMAIN or a [[site]] in the config file (or -demo to try it on localhost)")
 	}
 	for _, site := range cfg.Sites {
 		s.sites = append(s.sites, collect.Site{Domain: site.Domain, Origins: site.Origins})
@@ -246,6 +310,16 @@ func (cfg serveConfig) check() (collectorSettings, error) {
 	}
 	if cfg.QueueSize < 1 || cfg.BatchSize < 1 {
 		return s, errors.New("serve: queue-size and batch-size must be positive")
+	}
+	if s.zone, err = analytics.LoadZone(cfg.Zone); err != nil {
+		return s, fmt.Errorf("serve: %w", err)
+	}
+	if cfg.MinVisitors < 0 || cfg.ShareMinVisitors < 0 {
+		return s, errors.New("serve: min-visitors and share-min-visitors must not be negative")
+	}
+	s.authFile = cfg.Auth
+	if s.authFile == "" {
+		s.authFile = authPathFor(cfg.DB)
 	}
 	return s, nil
 }

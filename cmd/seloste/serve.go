@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -17,9 +18,13 @@ import (
 	"time"
 
 	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/auth"
 	"github.com/seloste/seloste/analytics/collect"
+	"github.com/seloste/seloste/analytics/dashboard"
 	"github.com/seloste/seloste/analytics/geo"
 	"github.com/seloste/seloste/analytics/sqlite"
+	"github.com/seloste/seloste/notice"
+	"github.com/seloste/seloste/notice/site"
 )
 
 // shutdownTimeout bounds each step of a graceful stop: in-flight requests,
@@ -64,8 +69,35 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 
+	var siteNames []string
+	for _, s := range set.sites {
+		siteNames = append(siteNames, s.Domain)
+	}
+	if err := ensurePassword(set.authFile, cfg.Demo, stdout, logger); err != nil {
+		col.Close(ctx)
+		return err
+	}
+	dash, err := dashboard.New(dashboard.Config{
+		Reporter:         store,
+		Sites:            siteNames,
+		Zone:             set.zone,
+		AuthFile:         set.authFile,
+		MinVisitors:      cfg.MinVisitors,
+		ShareMinVisitors: cfg.ShareMinVisitors,
+		SecureCookies:    cfg.SecureCookies,
+		TrustedProxies:   set.proxies,
+		Logger:           logger,
+	})
+	if err != nil {
+		col.Close(ctx)
+		return fmt.Errorf("serve: %w", err)
+	}
+	if cfg.BuildNotice {
+		buildNoticeAtStart(ctx, cfg, siteNames, logger)
+	}
+
 	srv := &http.Server{
-		Handler:           newMux(col, cfg.Public, logger),
+		Handler:           newMux(col, cfg.Public, logger, dash),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -78,10 +110,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		col.Close(ctx)
 		return fmt.Errorf("serve: %w", err)
-	}
-	var siteNames []string
-	for _, s := range set.sites {
-		siteNames = append(siteNames, s.Domain)
 	}
 	logger.Info("seloste serve listening", "url", "http://"+ln.Addr().String()+"/",
 		"sites", strings.Join(siteNames, ","), "db", cfg.DB, "geo", locations.Type(),
@@ -132,14 +160,69 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// newMux builds every route of "seloste serve". The collector's routes come
-// first; the notice site (public/) takes the rest. Reports, the dashboard
-// and the stats API are to be mounted here too.
-func newMux(col *collect.Collector, public string, logger *slog.Logger) *http.ServeMux {
+// registrar is a part of the server that adds its own routes.
+type registrar interface{ Register(mux *http.ServeMux) }
+
+// newMux builds every route of "seloste serve": the collector's, then those
+// of the other parts (the dashboard and stats API), and the notice site
+// (public/) takes the rest.
+func newMux(col *collect.Collector, public string, logger *slog.Logger, parts ...registrar) *http.ServeMux {
 	mux := http.NewServeMux()
 	col.Register(mux)
+	for _, p := range parts {
+		p.Register(mux)
+	}
 	mux.Handle("GET /", staticSite(public, logger))
 	return mux
+}
+
+// buildNoticeAtStart builds the notice site from cfg.Content into
+// cfg.Public, so that one command serves the current statement. A failed
+// build keeps the last good site (builds swap atomically) and does not stop
+// the collector: it is logged for the owner to fix.
+func buildNoticeAtStart(ctx context.Context, cfg serveConfig, sites []string, logger *slog.Logger) {
+	if _, err := os.Stat(notice.SourceDir(cfg.Content)); err != nil {
+		logger.Info("no notice sources to build; serving -public as it is", "content", cfg.Content)
+		return
+	}
+	b := noticeBuild{content: cfg.Content, themes: cfg.Themes, out: cfg.Public,
+		opts: site.Options{ThemesDir: cfg.Themes, OutDir: cfg.Public, BaseURL: "/"}}
+	if cfg.Demo && len(sites) > 0 {
+		// The demo tracks its own pages: the tracker tag on every notice page.
+		b.opts.Params = map[string]any{"seloste": map[string]any{"site": sites[0]}}
+	}
+	what, err := b.run(ctx)
+	if err != nil {
+		logger.Error("notice build failed; serving the last built site", "err", err)
+		return
+	}
+	logger.Info("notice site built", "public", cfg.Public, "what", what)
+}
+
+// ensurePassword makes sure the dashboard can be opened. Without a
+// password it says how to set one; in -demo it sets a random one and
+// prints it once, to stdout (not the log).
+func ensurePassword(authFile string, demo bool, stdout io.Writer, logger *slog.Logger) error {
+	f, err := auth.Load(authFile)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if f.HasPassword() {
+		return nil
+	}
+	if !demo {
+		logger.Warn("no dashboard password yet: set one with seloste passwd", "auth", authFile)
+		return nil
+	}
+	pw := rand.Text()
+	if err := f.SetPassword(pw); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if err := f.Save(authFile); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	fmt.Fprintf(stdout, "Dashboard password (shown once; change it with seloste passwd): %s\n", pw)
+	return nil
 }
 
 // staticSite serves the built notice site without directory listings. The

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestServeDemo runs the README's first command, "seloste serve -demo",
+// and checks that one process shows everything: the notice built at start
+// with the tracker on its pages, the collector, and the dashboard behind
+// the password it printed.
+func TestServeDemo(t *testing.T) {
+	content, public := noticeProject(t)
+	dir := filepath.Dir(public)
+	var stdout, stderr lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-demo", "-addr", "127.0.0.1:0", "-geoip", "none",
+			"-db", filepath.Join(dir, "seloste.db"), "-public", public,
+			"-content", content, "-themes", filepath.Join("..", "..", "themes")}, &stdout, &stderr)
+	}()
+	stopped := false
+	defer func() {
+		cancel()
+		if !stopped {
+			<-done
+		}
+	}()
+
+	listening := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)/`)
+	var base string
+	for deadline := time.Now().Add(30 * time.Second); base == ""; time.Sleep(20 * time.Millisecond) {
+		if m := listening.FindStringSubmatch(stderr.String()); m != nil {
+			base = m[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("serve did not start:\n%s", stderr.String())
+		}
+	}
+	pw := regexp.MustCompile(`Dashboard password \(shown once[^)]*\): (\S+)`).FindStringSubmatch(stdout.String())
+	if pw == nil {
+		t.Fatalf("no generated password printed; stdout:\n%s", stdout.String())
+	}
+	if strings.Contains(stderr.String(), pw[1]) {
+		t.Error("the generated password reached the log")
+	}
+
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	get := func(path string) (int, string) {
+		t.Helper()
+		resp, err := client.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+
+	// The notice was built at start, with the tracker tag on its pages.
+	code, page := get("/tietosuojaseloste/")
+	if code != 200 || !strings.Contains(page, "Seloste on päivitetty viimeksi") {
+		t.Fatalf("GET /tietosuojaseloste/: %d", code)
+	}
+	if !strings.Contains(page, `data-site="localhost"`) || !strings.Contains(page, "s.js") {
+		t.Error("demo notice pages carry no tracker tag")
+	}
+	if code, _ := get("/s.js"); code != 200 {
+		t.Errorf("GET /s.js: %d", code)
+	}
+
+	// The reports need the printed password: log in through the form.
+	if code, body := get("/api/stats?site=localhost"); code != 401 {
+		t.Errorf("stats API without credentials: %d %s", code, body)
+	}
+	code, login := get("/dashboard/login")
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(login)
+	if code != 200 || csrf == nil {
+		t.Fatalf("login page: %d, csrf token found: %v", code, csrf != nil)
+	}
+	form := url.Values{"csrf": {csrf[1]}, "password": {pw[1]}, "next": {"/dashboard"}}
+	req, _ := http.NewRequest("POST", base+"/dashboard/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	code, body := get("/api/stats?site=localhost&period=7d")
+	if code != 200 {
+		t.Fatalf("stats API after login: %d %s", code, body)
+	}
+	var doc struct {
+		Site   string         `json:"site"`
+		Totals map[string]any `json:"totals"`
+	}
+	if err := json.Unmarshal([]byte(body), &doc); err != nil || doc.Site != "localhost" || doc.Totals == nil {
+		t.Errorf("stats document: %v %s", err, body)
+	}
+
+	// A second start keeps the password: nothing new is printed.
+	cancel()
+	stopped = true
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v\n%s", err, stderr.String())
+	}
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	var stdout2 lockedBuffer
+	stderr = lockedBuffer{}
+	go func() {
+		done <- run(ctx2, []string{"serve", "-demo", "-addr", "127.0.0.1:0", "-geoip", "none",
+			"-db", filepath.Join(dir, "seloste.db"), "-public", public, "-build-notice=false"}, &stdout2, &stderr)
+	}()
+	for deadline := time.Now().Add(30 * time.Second); !listening.MatchString(stderr.String()); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("second serve did not start:\n%s", stderr.String())
+		}
+	}
+	if strings.Contains(stdout2.String(), "password") {
+		t.Errorf("second start printed a password again: %s", stdout2.String())
+	}
+	cancel2()
+	if err := <-done; err != nil {
+		t.Errorf("second serve: %v\n%s", err, stderr.String())
+	}
+}
