@@ -37,7 +37,7 @@
     for (const p of d.pageviews) {
       const tr = document.createElement("tr");
       const utm = [p.utm_source, p.utm_medium, p.utm_campaign, p.utm_term, p.utm_content].filter(Boolean).join(" / ");
-      cell(tr, new Date(p.time).toLocaleString("fi-FI"));
+      cell(tr, new Date(p.ts).toLocaleString("fi-FI"));
       cell(tr, p.path + (utm ? " (" + utm + ")" : ""));
       cell(tr, join(p.city, p.region, p.country));
       cell(tr, join(p.browser && (p.browser + " " + p.browser_version).trim(), p.os, p.device));

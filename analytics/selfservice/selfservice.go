@@ -1,0 +1,297 @@
+// Package selfservice lets a visitor see and erase what the collector has
+// stored about them, as the privacy statement promises:
+//
+//	GET    /api/me[?site=DOMAIN]  today's page views under this browser's id, as JSON
+//	DELETE /api/me[?site=DOMAIN]  erase them (page views and their durations)
+//	OPTIONS /api/me               CORS preflight from the site's own pages
+//
+// The pseudonymous visitor id is computed from the request itself (client
+// IP, User-Agent and site, with today's salt) exactly as the collector
+// computes it, and nothing else is looked up: no id is accepted from the
+// request, so nobody can reach another visitor's records through it.
+// Visitors who share an IP address and an identical browser share an id,
+// in the statistics and here alike.
+//
+// The site is the ?site= parameter, or else the request's Host; it must be
+// a configured site. DELETE needs an Origin header that is the site's (its
+// domain, www., or a configured origin): a page elsewhere cannot make a
+// visitor's browser erase their data. The IP and User-Agent are only hashed,
+// never logged or returned.
+package selfservice
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/collect"
+	"github.com/seloste/seloste/analytics/visitor"
+)
+
+// Store is what the self-service needs of a storage engine: the daily
+// salts (to compute the id) and the visitor's own records.
+type Store interface {
+	analytics.Salts
+	analytics.VisitorStore
+}
+
+// Config configures a Handler. Sites, TrustedProxies and AllowLocal must be
+// the collector's, or the ids will not match.
+type Config struct {
+	Store          Store
+	Sites          []collect.Site
+	TrustedProxies []netip.Prefix
+	AllowLocal     bool
+	Logger         *slog.Logger     // nil: slog.Default()
+	Now            func() time.Time // nil: time.Now
+}
+
+// Handler serves /api/me.
+type Handler struct {
+	cfg   Config
+	ids   *visitor.Tracker
+	sites map[string]map[string]bool // domain → hosts its pages and Origin may have
+	log   *slog.Logger
+}
+
+// New checks cfg and returns the handler.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("selfservice: no store")
+	}
+	if len(cfg.Sites) == 0 {
+		return nil, errors.New("selfservice: no site configured")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	h := &Handler{cfg: cfg, ids: visitor.New(cfg.Store), sites: map[string]map[string]bool{}, log: cfg.Logger}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	for _, s := range cfg.Sites {
+		d, err := collect.NormalizeHost(s.Domain)
+		if err != nil {
+			return nil, errors.New("selfservice: site " + strconv.Quote(s.Domain) + ": " + err.Error())
+		}
+		hosts := map[string]bool{d: true, "www." + d: true}
+		for _, o := range s.Origins {
+			o, err := collect.NormalizeHost(o)
+			if err != nil {
+				return nil, errors.New("selfservice: site " + strconv.Quote(d) + ": origin: " + err.Error())
+			}
+			hosts[o] = true
+		}
+		h.sites[d] = hosts
+	}
+	return h, nil
+}
+
+// Register mounts the routes on mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/me", h.get)
+	mux.HandleFunc("DELETE /api/me", h.delete)
+	mux.HandleFunc("OPTIONS /api/me", h.preflight)
+}
+
+// Me is the answer to GET /api/me.
+type Me struct {
+	Site      string     `json:"site"`
+	Day       string     `json:"day"`     // the UTC day, 2006-01-02
+	Visitor   string     `json:"visitor"` // the pseudonymous id, hex
+	PageViews []PageView `json:"pageviews"`
+}
+
+// PageView is one stored page view. The JSON names are the storage
+// columns of the field registry (analytics.Fields), and only those.
+type PageView struct {
+	Time           time.Time `json:"ts"`
+	Visit          string    `json:"visit"`
+	ID             string    `json:"pageview_id"`
+	Path           string    `json:"path"`
+	UTMSource      string    `json:"utm_source"`
+	UTMMedium      string    `json:"utm_medium"`
+	UTMCampaign    string    `json:"utm_campaign"`
+	UTMTerm        string    `json:"utm_term"`
+	UTMContent     string    `json:"utm_content"`
+	ReferrerHost   string    `json:"referrer_host"`
+	Country        string    `json:"country"`
+	Region         string    `json:"region"`
+	City           string    `json:"city"`
+	Browser        string    `json:"browser"`
+	BrowserVersion string    `json:"browser_version"`
+	OS             string    `json:"os"`
+	Device         string    `json:"device"`
+	DurationMS     *int64    `json:"duration_ms"` // null when no duration was stored
+}
+
+// Deleted is the answer to DELETE /api/me.
+type Deleted struct {
+	Site    string           `json:"site"`
+	Day     string           `json:"day"`
+	Visitor string           `json:"visitor"`
+	Deleted analytics.Erased `json:"deleted"`
+}
+
+func hexID(v uint64) string { return strconv.FormatUint(v, 16) }
+
+func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
+	site, status, msg := h.site(r, false)
+	if status != 0 {
+		http.Error(w, msg, status)
+		return
+	}
+	cors(w, r)
+	now := h.cfg.Now().UTC()
+	id, ok := h.visitorID(w, r, site, now)
+	if !ok {
+		return
+	}
+	views, err := h.cfg.Store.VisitorPageViews(r.Context(), site, id, now)
+	if err != nil {
+		h.storeError(w, "read", err)
+		return
+	}
+	me := Me{Site: site, Day: now.Format(time.DateOnly), Visitor: hexID(id), PageViews: []PageView{}}
+	for _, v := range views {
+		p := PageView{
+			Time: v.Time.UTC(), Visit: hexID(v.Visit), ID: v.ID, Path: v.Path,
+			UTMSource: v.UTMSource, UTMMedium: v.UTMMedium, UTMCampaign: v.UTMCampaign, UTMTerm: v.UTMTerm, UTMContent: v.UTMContent,
+			ReferrerHost: v.ReferrerHost, Country: v.Country, Region: v.Region, City: v.City,
+			Browser: v.Browser, BrowserVersion: v.BrowserVersion, OS: v.OS, Device: v.Device,
+		}
+		if v.Timed {
+			ms := v.Duration.Milliseconds()
+			p.DurationMS = &ms
+		}
+		me.PageViews = append(me.PageViews, p)
+	}
+	writeJSON(w, me)
+}
+
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
+	site, status, msg := h.site(r, true)
+	if status != 0 {
+		http.Error(w, msg, status)
+		return
+	}
+	cors(w, r)
+	now := h.cfg.Now().UTC()
+	id, ok := h.visitorID(w, r, site, now)
+	if !ok {
+		return
+	}
+	n, err := h.cfg.Store.DeleteVisitor(r.Context(), site, id, now)
+	if err != nil {
+		h.storeError(w, "erase", err)
+		return
+	}
+	writeJSON(w, Deleted{Site: site, Day: now.Format(time.DateOnly), Visitor: hexID(id), Deleted: n})
+}
+
+// preflight answers CORS preflights from the site's own pages, for a
+// collector on another host than the pages.
+func (h *Handler) preflight(w http.ResponseWriter, r *http.Request) {
+	if _, status, msg := h.site(r, true); status != 0 {
+		http.Error(w, msg, status)
+		return
+	}
+	cors(w, r)
+	hd := w.Header()
+	hd.Set("Access-Control-Allow-Methods", "GET, DELETE")
+	hd.Set("Access-Control-Max-Age", "600")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// cors lets the site's pages read the answer; site has checked the Origin.
+func cors(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Vary", "Origin")
+	if origin := r.Header.Get("Origin"); origin != "" {
+		w.Header().Set("Access-Control-Allow-Origin", origin)
+	}
+}
+
+// site picks the configured site of the request and checks its Origin:
+// required for a change (DELETE and its preflight), checked when present.
+// It sets the CORS headers for an accepted Origin.
+func (h *Handler) site(r *http.Request, change bool) (string, int, string) {
+	name := r.URL.Query().Get("site")
+	if name == "" {
+		name = r.Host
+	}
+	host, err := collect.NormalizeHost(name)
+	if err != nil {
+		return "", http.StatusBadRequest, "give the site as ?site=DOMAIN"
+	}
+	site := ""
+	if _, ok := h.sites[host]; ok {
+		site = host
+	} else {
+		for d, hosts := range h.sites {
+			if hosts[host] {
+				site = d
+				break
+			}
+		}
+	}
+	if site == "" {
+		return "", http.StatusForbidden, "unknown site: not one that this server collects for"
+	}
+	origin := r.Header.Get("Origin")
+	switch {
+	case origin == "" && change:
+		return "", http.StatusForbidden, "erasing needs a request from the site's own page (no Origin header)"
+	case origin != "" && !h.allowedOrigin(site, origin):
+		return "", http.StatusForbidden, "Origin is not the site's"
+	}
+	return site, 0, ""
+}
+
+func (h *Handler) allowedOrigin(site, origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Path != "" && u.Path != "/" {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	return h.sites[site][host] || h.cfg.AllowLocal && collect.IsLocalHost(host)
+}
+
+// visitorID computes today's id of the request's browser for site, the
+// collector's way. The IP and User-Agent end here.
+func (h *Handler) visitorID(w http.ResponseWriter, r *http.Request, site string, now time.Time) (uint64, bool) {
+	ip := collect.ClientIP(r, h.cfg.TrustedProxies)
+	id, err := h.ids.ID(r.Context(), now, site, ip, r.Header.Get("User-Agent"))
+	if err != nil {
+		h.storeError(w, "visitor id", err)
+		return 0, false
+	}
+	return id, true
+}
+
+// storeError answers 503; the logged error holds no request data.
+func (h *Handler) storeError(w http.ResponseWriter, what string, err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	h.log.Error("self-service: "+what+" failed", "err", err)
+	http.Error(w, "storage unavailable, retry later", http.StatusServiceUnavailable)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	hd := w.Header()
+	hd.Set("Content-Type", "application/json; charset=utf-8")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
