@@ -146,7 +146,7 @@ const viewsQuery = `
 // zone) up to end, one day at a time, calling fn for every day (also days
 // without page views). Bots are left to the caller.
 func (s *Store) scanDays(ctx context.Context, site string, from, end time.Time, zone *time.Location,
-	filters []analytics.Filter, fn func(*dayStats) error) error {
+	filters []analytics.Filter, fn func(d *dayStats, views []view) error) error {
 	rows, err := s.db.QueryContext(ctx, viewsQuery, site, from.Unix(), end.Unix())
 	if err != nil {
 		return fmt.Errorf("read page views: %w", err)
@@ -174,8 +174,9 @@ func (s *Store) scanDays(ctx context.Context, site string, from, end time.Time, 
 	// region, city, browser, os, device, which is the order of viewDims.
 	flush := func() error {
 		d := aggregateDay(day, buf, filters, zone)
+		err := fn(d, buf)
 		buf = buf[:0]
-		return fn(d)
+		return err
 	}
 	for rows.Next() {
 		if err := rows.Scan(scanArgs...); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -21,6 +22,7 @@ type liveDay struct {
 	zone           *time.Location
 
 	views  []liveView
+	sorted []view // views in time order, made when needed; nil after a change
 	ids    map[string]int    // pageview_id → index in views
 	strs   map[string]string // interned values
 	visits map[uint64]*liveVisit
@@ -56,6 +58,37 @@ type liveKey struct {
 // liveDayStats calls fn with the numbers of the site's day [start, end),
 // brought up to date, while holding the live lock (fn must not keep them).
 func (s *Store) liveDayStats(ctx context.Context, site string, start time.Time, zone *time.Location, fn func(*dayStats)) error {
+	return s.withLiveDay(ctx, site, start, zone, func(d *liveDay) { fn(d.snapshot()) })
+}
+
+// liveDayViews calls fn with the day's page views in time order, for
+// filtered reports, while holding the live lock (fn must not keep them).
+func (s *Store) liveDayViews(ctx context.Context, site string, start time.Time, zone *time.Location, fn func([]view)) error {
+	return s.withLiveDay(ctx, site, start, zone, func(d *liveDay) {
+		if d.sorted == nil {
+			order := make([]int, len(d.views))
+			for i := range order {
+				order[i] = i
+			}
+			slices.SortFunc(order, func(a, b int) int {
+				if d.before(a, b) {
+					return -1
+				}
+				if d.before(b, a) {
+					return 1
+				}
+				return 0
+			})
+			d.sorted = make([]view, len(order))
+			for i, j := range order {
+				d.sorted[i] = d.views[j].view
+			}
+		}
+		fn(d.sorted)
+	})
+}
+
+func (s *Store) withLiveDay(ctx context.Context, site string, start time.Time, zone *time.Location, fn func(*liveDay)) error {
 	s.liveMu.Lock()
 	defer s.liveMu.Unlock()
 	key := liveKey{site, zone.String(), start.Unix()}
@@ -104,7 +137,7 @@ func (s *Store) liveDayStats(ctx context.Context, site string, start time.Time, 
 		}
 		d.leafMax = maxLeaves
 	}
-	fn(d.snapshot())
+	fn(d)
 	return nil
 }
 
@@ -171,6 +204,7 @@ func (d *liveDay) intern(b []byte) string {
 }
 
 func (d *liveDay) add(v liveView, id string) {
+	d.sorted = nil
 	i := len(d.views)
 	d.views = append(d.views, v)
 	d.ids[id] = i
@@ -265,6 +299,7 @@ func (d *liveDay) readLeaves(ctx context.Context, db *sql.DB, site string, maxLe
 		}
 		old := v.dur
 		v.dur = ms
+		d.sorted = nil
 		d.retime(&d.total.TimedViews, &d.total.TimeMs, old, ms)
 		for di := range viewDims {
 			value := v.dims[di]

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -105,27 +106,6 @@ func (s *Store) period(ctx context.Context, q analytics.Query, detail bool) (*pe
 			p.series[i].T = t
 		}
 	}
-	liveFrom := q.From
-	if len(q.Filters) == 0 {
-		through, err := s.RefreshRollups(ctx, q.Zone)
-		if err != nil {
-			return nil, err
-		}
-		if !through.IsZero() && !through.Before(q.From) {
-			last := through
-			if q.To.Before(last) {
-				last = q.To
-			}
-			if err := s.readRollups(ctx, q, last, p, detail); err != nil {
-				return nil, err
-			}
-			liveFrom = last.AddDate(0, 0, 1)
-		}
-	}
-	end := q.End()
-	if !liveFrom.Before(end) {
-		return p, nil
-	}
 	addDay := func(d *dayStats) {
 		p.total.add(d.total)
 		if !detail {
@@ -144,19 +124,53 @@ func (s *Store) period(ctx context.Context, q analytics.Query, detail bool) (*pe
 		}
 		p.dims.merge(d.dims)
 	}
+
+	// Finished days from the rollups: the numbers themselves, or for a
+	// filtered report the packed page views.
+	liveFrom := q.From
+	through, err := s.RefreshRollups(ctx, q.Zone)
+	if err != nil {
+		return nil, err
+	}
+	if !through.IsZero() && !through.Before(q.From) {
+		last := through
+		if q.To.Before(last) {
+			last = q.To
+		}
+		if len(q.Filters) == 0 {
+			err = s.readRollups(ctx, q, last, p, detail)
+		} else {
+			err = s.readViewRollups(ctx, q, last, p, addDay)
+		}
+		if err != nil {
+			return nil, err
+		}
+		liveFrom = last.AddDate(0, 0, 1)
+	}
+	end := q.End()
+	if !liveFrom.Before(end) {
+		return p, nil
+	}
 	scan := func(from, to time.Time) error {
 		if !from.Before(to) {
 			return nil
 		}
-		return s.scanDays(ctx, q.Site, from, to, q.Zone, q.Filters, func(d *dayStats) error { addDay(d); return nil })
+		return s.scanDays(ctx, q.Site, from, to, q.Zone, q.Filters, func(d *dayStats, _ []view) error { addDay(d); return nil })
 	}
-	// Today, unfiltered, comes from the in-memory live day (live.go).
+	// Today comes from the in-memory live day (live.go).
 	today := analytics.Midnight(s.now(), q.Zone)
-	if len(q.Filters) == 0 && !today.Before(liveFrom) && today.Before(end) {
+	if !today.Before(liveFrom) && today.Before(end) {
 		if err := scan(liveFrom, today); err != nil {
 			return nil, err
 		}
-		if err := s.liveDayStats(ctx, q.Site, today, q.Zone, addDay); err != nil {
+		if len(q.Filters) == 0 {
+			err = s.liveDayStats(ctx, q.Site, today, q.Zone, addDay)
+		} else {
+			err = s.liveDayViews(ctx, q.Site, today, q.Zone, func(views []view) {
+				addDay(aggregateDay(today, views, q.Filters, q.Zone))
+			})
+		}
+		if err != nil {
 			return nil, err
 		}
 		if err := scan(today.AddDate(0, 0, 1), end); err != nil {
@@ -172,6 +186,48 @@ func (s *Store) period(ctx context.Context, q analytics.Query, detail bool) (*pe
 	}
 	p.total.Bots += bots
 	return p, nil
+}
+
+// readViewRollups adds the days q.From..last of a filtered report to p,
+// aggregating their packed page views; bots come from the day rollups.
+func (s *Store) readViewRollups(ctx context.Context, q analytics.Query, last time.Time, p *periodStats, addDay func(*dayStats)) error {
+	zone := rollupZone(q.Zone)
+	fromDay, lastDay := q.From.Format(time.DateOnly), last.Format(time.DateOnly)
+	var bots int64
+	if err := s.db.QueryRowContext(ctx, `
+		SELECT IFNULL(SUM(bots), 0) FROM rollup_days WHERE zone = ? AND site = ? AND day >= ? AND day <= ?`,
+		zone, q.Site, fromDay, lastDay).Scan(&bots); err != nil {
+		return fmt.Errorf("read rollups: %w", err)
+	}
+	p.total.Bots += bots
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT day, views FROM rollup_views WHERE zone = ? AND site = ? AND day >= ? AND day <= ?`,
+		zone, q.Site, fromDay, lastDay)
+	if err != nil {
+		return fmt.Errorf("read rollups: %w", err)
+	}
+	defer rows.Close()
+	var (
+		day   string
+		blob  sql.RawBytes
+		views []view
+	)
+	for rows.Next() {
+		if err := rows.Scan(&day, &blob); err != nil {
+			return fmt.Errorf("read rollups: %w", err)
+		}
+		start, err := time.ParseInLocation(time.DateOnly, day, q.Zone)
+		if err != nil {
+			return fmt.Errorf("read rollups: bad day %q: %w", day, err)
+		}
+		if views, err = unpackViews(blob, start.Unix(), views[:0], q.Filters); err != nil {
+			return fmt.Errorf("read rollups: %s: %w", day, err)
+		}
+		if len(views) > 0 {
+			addDay(aggregateDay(start, views, q.Filters, q.Zone))
+		}
+	}
+	return rows.Err()
 }
 
 // readRollups adds the rollups of the days q.From..last to p.

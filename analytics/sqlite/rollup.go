@@ -99,7 +99,7 @@ func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.T
 		if _, err := s.db.ExecContext(ctx, `DELETE FROM rollup_state WHERE zone = ?`, name); err != nil {
 			return time.Time{}, fmt.Errorf("rollups: %w", err)
 		}
-		for _, table := range []string{"rollup_days", "rollup_hours", "rollup_breakdowns_days", "rollup_breakdowns_months"} {
+		for _, table := range []string{"rollup_days", "rollup_hours", "rollup_breakdowns_days", "rollup_breakdowns_months", "rollup_views"} {
 			if _, err := s.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE zone = ?`, name); err != nil {
 				return time.Time{}, fmt.Errorf("rollups: %w", err)
 			}
@@ -209,8 +209,14 @@ func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.T
 // rollup rows, in one transaction.
 func (s *Store) rollupDay(ctx context.Context, zoneName, site string, start time.Time, zone *time.Location) error {
 	end := start.AddDate(0, 0, 1)
-	var d *dayStats
-	err := s.scanDays(ctx, site, start, end, zone, nil, func(ds *dayStats) error { d = ds; return nil })
+	var (
+		d     *dayStats
+		views []byte
+	)
+	err := s.scanDays(ctx, site, start, end, zone, nil, func(ds *dayStats, vs []view) error {
+		d, views = ds, packViews(start.Unix(), vs)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -225,7 +231,7 @@ func (s *Store) rollupDay(ctx context.Context, zoneName, site string, start time
 		return err
 	}
 	defer tx.Rollback()
-	for _, table := range []string{"rollup_days", "rollup_hours", "rollup_breakdowns_days"} {
+	for _, table := range []string{"rollup_days", "rollup_hours", "rollup_breakdowns_days", "rollup_views"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE zone = ? AND site = ? AND day = ?`, zoneName, site, day); err != nil {
 			return err
 		}
@@ -254,6 +260,11 @@ func (s *Store) rollupDay(ctx context.Context, zoneName, site string, start time
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO rollup_breakdowns_days (zone, site, day, rows) VALUES (?, ?, ?, ?)`,
 		zoneName, site, day, d.dims.pack()); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO rollup_views (zone, site, day, views) VALUES (?, ?, ?, ?)`,
+		zoneName, site, day, views); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -141,6 +141,24 @@ var migrations = []string{
 	DELETE FROM rollup_days;
 	DELETE FROM rollup_hours;
 	`,
+
+	// 4: each rolled-up day's page views, packed (pack.go), for filtered
+	// reports: a compact copy that reads ten times faster than the rows.
+	`
+	CREATE TABLE rollup_views (
+		zone  TEXT NOT NULL,
+		site  TEXT NOT NULL,
+		day   TEXT NOT NULL, -- 2006-01-02 in zone
+		views BLOB NOT NULL,
+		PRIMARY KEY (zone, site, day)
+	) WITHOUT ROWID;
+
+	DELETE FROM rollup_state;
+	DELETE FROM rollup_days;
+	DELETE FROM rollup_hours;
+	DELETE FROM rollup_breakdowns_days;
+	DELETE FROM rollup_breakdowns_months;
+	`,
 }
 
 // SchemaVersion is the schema version this code writes.

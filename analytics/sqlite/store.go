@@ -296,6 +296,7 @@ func (s *Store) PurgeCounts(ctx context.Context, before, now time.Time) (PurgeCo
 		{&c.Salts, `DELETE FROM salts WHERE day < ?`, saltCut},
 		{&c.RollupRows, `DELETE FROM rollup_days WHERE day < ?`, cutDay},
 		{&c.RollupRows, `DELETE FROM rollup_breakdowns_days WHERE day < ?`, cutDay},
+		{&c.RollupRows, `DELETE FROM rollup_views WHERE day < ?`, cutDay},
 		{&c.RollupRows, `DELETE FROM rollup_breakdowns_months WHERE month < ?`, cutDay[:7]},
 		{&c.RollupRows, `DELETE FROM rollup_hours WHERE day < ?`, cutDay},
 	}
