@@ -22,7 +22,7 @@ type liveDay struct {
 	zone           *time.Location
 
 	views  []liveView
-	sorted []view // views in time order, made when needed; nil after a change
+	sorted []view            // views in time order, made when needed; nil after a change
 	ids    map[string]int    // pageview_id → index in views
 	strs   map[string]string // interned values
 	visits map[uint64]*liveVisit
