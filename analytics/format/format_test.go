@@ -1,0 +1,72 @@
+package format
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+func sample() *analytics.Report {
+	hel, _ := time.LoadLocation("Europe/Helsinki")
+	return &analytics.Report{
+		Site: "example.fi", From: time.Date(2026, 3, 1, 0, 0, 0, 0, hel), To: time.Date(2026, 3, 3, 0, 0, 0, 0, hel), Zone: hel,
+		Interval: analytics.Day,
+		Totals:   analytics.Totals{Visitors: 12345, Visits: 200, PageViews: 500, ViewsPerVisit: 2.5, BounceRate: 0.4, AvgVisitDuration: 3725, AvgTimeOnPage: 65},
+		Previous: analytics.Totals{Visitors: 10000, Visits: 100, PageViews: 500, BounceRate: 0.5},
+		Series: []analytics.Point{{T: time.Date(2026, 3, 1, 0, 0, 0, 0, hel), Visitors: 1}, {T: time.Date(2026, 3, 2, 0, 0, 0, 0, hel), Visitors: 8},
+			{T: time.Date(2026, 3, 3, 0, 0, 0, 0, hel)}},
+		Breakdowns: map[analytics.Dimension][]analytics.Row{
+			analytics.DimPage:     {{Value: "/hinnasto", Visitors: 10, PageViews: 12, AvgTime: 5}, {Value: "=HYPERLINK(\"x\")", Visitors: 2, PageViews: 2}},
+			analytics.DimReferrer: {{Value: "", Visitors: 9}},
+			analytics.DimCountry:  {{Value: "FI", Name: "Finland", Visitors: 9}},
+		},
+	}
+}
+
+func TestTable(t *testing.T) {
+	var b bytes.Buffer
+	if err := Table(&b, sample(), 1); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"example.fi  2026-03-01 – 2026-03-03 (Europe/Helsinki)",
+		"Visitors                 12 345    10 000   +23.4 %",
+		"Bounce rate              40.0 %    50.0 %  -10.0 pp",
+		"Avg visit duration       1h 02m",
+		"Avg time on page         1m 05s",
+		"Visitors by day: ▁█▁  (most: 8, 2026-03-02)",
+		"/hinnasto        10          12      5.0s",
+		"… 1 more rows",
+		"(direct)          9",
+		"FI Finland         9",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestCSV(t *testing.T) {
+	var b bytes.Buffer
+	if err := CSV(&b, sample(), analytics.DimPage); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 3 || strings.Join(recs[0], ",") != "path,visitors,pageviews,avg_time_s" ||
+		strings.Join(recs[1], ",") != "/hinnasto,10,12,5.00" || recs[2][0] != `'=HYPERLINK("x")` {
+		t.Errorf("csv = %q", recs)
+	}
+	b.Reset()
+	CSV(&b, sample(), analytics.DimCountry)
+	if b.String() != "code,name,visitors\nFI,Finland,9\n" {
+		t.Errorf("countries csv = %q", b.String())
+	}
+}
