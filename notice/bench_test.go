@@ -1,6 +1,10 @@
 package notice
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/seloste/seloste/analytics"
+)
 
 // go test -run '^$' -bench . -benchmem ./notice/
 
@@ -38,6 +42,19 @@ func BenchmarkRenderText(b *testing.B) {
 	for b.Loop() {
 		if _, err := RenderText(vs[0]); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCheckCollector(b *testing.B) {
+	vs, err := Load(contentDir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := Collector{Fields: analytics.Fields, Retention: analytics.DefaultRetention, Configured: true}
+	for b.Loop() {
+		if ps := CheckCollector(vs, c); len(ps) != 0 {
+			b.Fatal(ps)
 		}
 	}
 }

@@ -4,6 +4,15 @@
 // Art. 13 completeness), stamps the update date, renders them with goldmark
 // to standalone HTML and plain text, and diffs one version against another.
 //
+// The statement's list of collected page-visit data is not typed by hand:
+// it is generated from the collector's field registry (analytics.Fields)
+// into a {{< kerattavat-tiedot sailytys="3y" >}} … {{< /kerattavat-tiedot >}}
+// block of the version's source, frozen there when the version is written
+// (seloste notice new), so published versions never change. Renderings show
+// the block's Markdown without its tags; CheckCollector fails a current
+// version whose list, retention or analytics tool is not what the
+// configured collector really does.
+//
 // The Hugo site build lives in notice/site so that this package stays small
 // and quick to test.
 package notice
