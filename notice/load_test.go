@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/seloste/seloste/analytics"
 )
 
 func TestLoadRepositorySource(t *testing.T) {
@@ -178,6 +180,10 @@ func FuzzLoad(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(seed)
+	if cur, err := os.ReadFile(filepath.Join(contentDir, "2026-11-25.md")); err == nil {
+		f.Add(cur) // with the collected-data block
+	}
+	f.Add([]byte("---\ntitle: T\nlang: fi\nsummary: s\n---\nA\n{{< kerattavat-tiedot >}}\n\n{{< kerattavat-tiedot sailytys=\"2y\" >}}\n- x\n{{< /kerattavat-tiedot >}}\n"))
 	f.Add([]byte("---\ntitle: T\nlang: fi\nsummary: s\n---\n# H\n\n- a\n- b\n\n> q\n\n```\ncode\n```\n"))
 	f.Add([]byte("---\ntitle: &a T\nlang: *a\n---\n"))
 	f.Add([]byte("---\n---\n"))
@@ -208,6 +214,10 @@ func FuzzLoad(f *testing.F) {
 		}
 		_ = DiffHTML(vs[0], vs[0])
 		_ = Art13(vs[0])
+		_ = CheckCollector(vs, Collector{Fields: analytics.Fields, Retention: analytics.DefaultRetention, Configured: true})
+		if _, _, err := RefreshFields(vs[0], analytics.Fields, analytics.DefaultRetention); err != nil {
+			t.Fatalf("a loaded version's block does not refresh: %v", err)
+		}
 	})
 }
 
