@@ -57,10 +57,16 @@ type Config struct {
 // Handler serves /api/me.
 type Handler struct {
 	cfg   Config
+	busy  chan struct{} // bounds concurrent lookups: each reads a day of the site's page views
 	ids   *visitor.Tracker
 	sites map[string]map[string]bool // domain → hosts its pages and Origin may have
 	log   *slog.Logger
 }
+
+// MaxConcurrent is how many /api/me requests run at once; more are
+// answered 429 with Retry-After, so the endpoint cannot be used to load the
+// database.
+const MaxConcurrent = 4
 
 // New checks cfg and returns the handler.
 func New(cfg Config) (*Handler, error) {
@@ -73,7 +79,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	h := &Handler{cfg: cfg, ids: visitor.New(cfg.Store), sites: map[string]map[string]bool{}, log: cfg.Logger}
+	h := &Handler{cfg: cfg, busy: make(chan struct{}, MaxConcurrent), ids: visitor.New(cfg.Store), sites: map[string]map[string]bool{}, log: cfg.Logger}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -150,6 +156,10 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cors(w, r)
+	if !h.acquire(w) {
+		return
+	}
+	defer h.release()
 	now := h.cfg.Now().UTC()
 	id, ok := h.visitorID(w, r, site, now)
 	if !ok {
@@ -184,6 +194,10 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cors(w, r)
+	if !h.acquire(w) {
+		return
+	}
+	defer h.release()
 	now := h.cfg.Now().UTC()
 	id, ok := h.visitorID(w, r, site, now)
 	if !ok {
@@ -210,6 +224,20 @@ func (h *Handler) preflight(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Access-Control-Max-Age", "600")
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// acquire takes a lookup slot, or answers 429; release it when done.
+func (h *Handler) acquire(w http.ResponseWriter) bool {
+	select {
+	case h.busy <- struct{}{}:
+		return true
+	default:
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "too many requests, retry in a second", http.StatusTooManyRequests)
+		return false
+	}
+}
+
+func (h *Handler) release() { <-h.busy }
 
 // cors lets the site's pages read the answer; site has checked the Origin.
 func cors(w http.ResponseWriter, r *http.Request) {

@@ -204,3 +204,24 @@ func isRegistryColumn(key string) bool {
 	}
 	return false
 }
+
+func TestBusyAnswers429(t *testing.T) {
+	_, _, store := setup(t)
+	h, err := New(Config{Store: store, Sites: []collect.Site{{Domain: "example.fi"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	h.Register(mux)
+	for range MaxConcurrent {
+		h.busy <- struct{}{}
+	}
+	w := request(mux, "GET", "/api/me?site=example.fi", "203.0.113.9", firefox, "")
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" {
+		t.Errorf("busy: %d %q", w.Code, w.Header().Get("Retry-After"))
+	}
+	<-h.busy
+	if w := request(mux, "GET", "/api/me?site=example.fi", "203.0.113.9", firefox, ""); w.Code != http.StatusOK {
+		t.Errorf("with a free slot: %d", w.Code)
+	}
+}
