@@ -57,7 +57,7 @@ func (m *dimMaps) merge(o *dimMaps) {
 // thirty rows to read: SQLite's per-column cost, not the arithmetic, is what
 // a report would otherwise spend its time on.
 func (m *dimMaps) pack() []byte {
-	var b []byte
+	b := []byte{} // an empty month is an empty blob, not NULL
 	for dim := range m {
 		for v, c := range m[dim] {
 			b = binary.AppendUvarint(b, uint64(dim))
@@ -117,7 +117,7 @@ func (m *dimMaps) unpackInto(b []byte) error {
 //	  the value's index in its dictionary
 func packViews(start int64, views []view) []byte {
 	var (
-		b     []byte
+		b     = []byte{}
 		dicts [nViewDims]map[string]int
 		lists [nViewDims][]string
 	)

@@ -121,6 +121,21 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("report: site %q has no data in %s (sites: %s)", q.Site, *dbPath, known)
 	}
 
+	// The first report of a zone rolls up every finished day, which takes a
+	// while on a big database; later ones only add what is new.
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second):
+			fmt.Fprintln(stderr, "seloste: rolling up the stored days for fast reports (once; later reports are quick)...")
+		}
+	}()
+	_, err = store.RefreshRollups(ctx, zone)
+	close(done)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
 	rep, err := store.Report(ctx, q)
 	if err != nil {
 		return err
