@@ -211,6 +211,7 @@ func stripShortcodes(v Version) string {
 type Collector struct {
 	Fields    []analytics.Field
 	Retention analytics.Retention
+	Sites     []string // the tracked sites, for messages
 	// Configured: a collector is set up to run (sites configured). Then the
 	// current version must have the block and must not name Google
 	// Analytics as the page-visit tool, and the block's retention must be

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 	_ "time/tzdata" // "today" is a Helsinki date even where the system has no zoneinfo
 
@@ -73,6 +74,11 @@ func runNoticeCheck(args []string, stdout, stderr io.Writer) error {
 	for _, p := range ps {
 		fmt.Fprintln(stdout, p)
 		counts[p.Severity]++
+	}
+	if col.Configured {
+		fmt.Fprintf(stdout, "keräin / collector: %s, säilytys / retention %s\n", strings.Join(col.Sites, ", "), col.Retention)
+	} else {
+		fmt.Fprintf(stdout, "keräintä ei ole määritetty, sitä ei tarkisteta / no collector configured, not checked (-site DOMAIN or -config %s)\n", defaultConfigFile)
 	}
 	if cur, ok := notice.Current(vs); ok {
 		fmt.Fprintf(stdout, "%d versiota / versions, voimassa / current: %s; %d virhettä / errors, %d varoitusta / warnings, %d huomiota / notes\n",

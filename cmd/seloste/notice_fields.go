@@ -68,6 +68,9 @@ func (c *collectorFlags) collector(fset *flag.FlagSet, stderr io.Writer) (notice
 		return notice.Collector{}, err
 	}
 	col := notice.Collector{Fields: analytics.Fields, Configured: len(cfg.Sites) > 0, CheckRetention: explicit}
+	for _, s := range cfg.Sites {
+		col.Sites = append(col.Sites, s.Domain)
+	}
 	if col.Configured {
 		// The whole configuration must be valid: it is the collector that
 		// the statement is checked against.
