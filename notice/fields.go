@@ -335,6 +335,10 @@ func checkVersionFields(v Version, c Collector) []Problem {
 		errorf(b.Line,
 			fmt.Sprintf("lohkosta puuttuu säilytysaikaa sailytys=%q vastaava lause: %s", b.Retention, fix),
 			fmt.Sprintf("the block lacks the sentence stating its retention sailytys=%q: %s", b.Retention, fixEn))
+	} else if len(missing) == 0 && len(extra) == 0 && normSpace(b.Inner) != normSpace(FieldsMarkdown(c.Fields, stated)) {
+		errorf(b.Line,
+			"lohkossa on muutakin kuin rekisteristä luotu luettelo: kirjoita oma teksti lohkon ulkopuolelle; "+fix,
+			"the block holds more than the list generated from the registry: write your own text outside the block; "+fixEn)
 	}
 	return ps
 }

@@ -203,6 +203,12 @@ func TestCheckCollector(t *testing.T) {
 		t.Errorf("retention sentence: %v", ps)
 	}
 
+	// Hand-written text inside the block.
+	v4, _ := fieldsVersion(t, strings.Replace(good, "\nSivuvierailutiedot", "\nTämä lisättiin käsin.\n\nSivuvierailutiedot", 1))
+	if ps := CheckCollector([]Version{v4}, collector(false)); len(ps) != 1 || !strings.Contains(ps[0].English, "holds more than the list") {
+		t.Errorf("hand-written text in the block: %v", ps)
+	}
+
 	// No block: only an error when a collector is configured.
 	v3, _ := fieldsVersion(t, "Sivuvierailuista ei kerrota.\n")
 	if ps := CheckCollector([]Version{v3}, collector(false)); len(ps) != 0 {
