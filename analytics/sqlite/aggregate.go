@@ -154,6 +154,7 @@ func (s *Store) scanDays(ctx context.Context, site string, from, end time.Time, 
 	defer rows.Close()
 
 	var (
+		sc       = newScratch()
 		day      = from
 		next     = day.AddDate(0, 0, 1)
 		buf      []view
@@ -173,7 +174,7 @@ func (s *Store) scanDays(ctx context.Context, site string, from, end time.Time, 
 	// The order of raw follows the SELECT: path, referrer, utm×3, country,
 	// region, city, browser, os, device, which is the order of viewDims.
 	flush := func() error {
-		d := aggregateDay(day, buf, filters, zone)
+		d := aggregateDay(day, buf, filters, zone, sc)
 		err := fn(d, buf)
 		buf = buf[:0]
 		return err
@@ -226,24 +227,58 @@ type visitDay struct {
 	selected    bool
 }
 
+// scratch is aggregateDay's working memory, reused from day to day so that
+// a month's report does not leave a month of garbage behind.
+type scratch struct {
+	visits      map[uint64]int32 // visit id → index in order
+	order       []visitDay
+	selected    []bool
+	seen        map[seenKey]struct{}
+	dayVisitors map[uint64]struct{}
+	hourSeen    map[[2]int64]struct{}
+}
+
+// seenKey is a visitor counted in a breakdown row: the row's counts pointer
+// stands for its (dimension, value), so the key hashes 16 bytes, not a
+// string.
+type seenKey struct {
+	row     *dimCounts
+	visitor uint64
+}
+
+func newScratch() *scratch {
+	return &scratch{
+		visits: map[uint64]int32{}, seen: map[seenKey]struct{}{},
+		dayVisitors: map[uint64]struct{}{}, hourSeen: map[[2]int64]struct{}{},
+	}
+}
+
 // aggregateDay computes the numbers of one day's page views, in time order.
-func aggregateDay(day time.Time, views []view, filters []analytics.Filter, zone *time.Location) *dayStats {
+// sc may be nil.
+func aggregateDay(day time.Time, views []view, filters []analytics.Filter, zone *time.Location, sc *scratch) *dayStats {
 	d := &dayStats{start: day, dims: newDimMaps()}
 	if len(views) == 0 {
 		return d
 	}
-	visits := make(map[uint64]*visitDay)
-	order := make([]*visitDay, 0, len(views)/3+1)
-	for i := range views {
-		v := visits[views[i].visit]
-		if v == nil {
-			v = &visitDay{first: i}
-			visits[views[i].visit] = v
-			order = append(order, v)
-		}
-		v.last = i
-		v.n++
+	if sc == nil {
+		sc = newScratch()
 	}
+	clear(sc.visits)
+	clear(sc.seen)
+	clear(sc.dayVisitors)
+	clear(sc.hourSeen)
+	sc.order = sc.order[:0]
+	for i := range views {
+		j, ok := sc.visits[views[i].visit]
+		if !ok {
+			j = int32(len(sc.order))
+			sc.visits[views[i].visit] = j
+			sc.order = append(sc.order, visitDay{first: i})
+		}
+		sc.order[j].last = i
+		sc.order[j].n++
+	}
+	visitOf := func(i int) *visitDay { return &sc.order[sc.visits[views[i].visit]] }
 
 	// Which page views the filters keep.
 	var viewFilters, visitFilters []analytics.Filter
@@ -254,28 +289,23 @@ func aggregateDay(day time.Time, views []view, filters []analytics.Filter, zone 
 			viewFilters = append(viewFilters, f)
 		}
 	}
-	selected := make([]bool, len(views))
+	selected := slices.Grow(sc.selected[:0], len(views))[:len(views)]
+	sc.selected = selected
 	for i := range views {
-		selected[i] = matchView(&views[i], viewFilters) && matchVisit(views, visits[views[i].visit], visitFilters)
-		if selected[i] {
-			visits[views[i].visit].selected = true
+		selected[i] = false
+		if !matchView(&views[i], viewFilters) {
+			continue
+		}
+		v := visitOf(i)
+		if matchVisit(views, v, visitFilters) {
+			selected[i] = true
+			v.selected = true
 		}
 	}
 
-	type seenKey struct {
-		dim     int
-		value   string
-		visitor uint64
-	}
-	seen := make(map[seenKey]struct{}, len(views))
-	const (
-		visitorsOfDay = -1 - iota
-		entryVisitors
-		exitVisitors
-	)
-	// firstSeen reports whether visitor is new for (dim, value) today.
-	firstSeen := func(dim int, value string, visitor uint64) bool {
-		k := seenKey{dim, value, visitor}
+	seen, dayVisitors, hourSeen := sc.seen, sc.dayVisitors, sc.hourSeen
+	firstSeen := func(row *dimCounts, visitor uint64) bool {
+		k := seenKey{row, visitor}
 		if _, ok := seen[k]; ok {
 			return false
 		}
@@ -284,7 +314,8 @@ func aggregateDay(day time.Time, views []view, filters []analytics.Filter, zone 
 	}
 
 	// Visits with a selected page view, over all their page views today.
-	for _, v := range order {
+	for j := range sc.order {
+		v := &sc.order[j]
 		if !v.selected {
 			continue
 		}
@@ -299,12 +330,12 @@ func aggregateDay(day time.Time, views []view, filters []analytics.Filter, zone 
 		}
 		e := d.dims.row(dimEntry, first.dims[dPage])
 		e.Visits++
-		if firstSeen(entryVisitors, first.dims[dPage], first.visitor) {
+		if firstSeen(e, first.visitor) {
 			e.Visitors++
 		}
 		x := d.dims.row(dimExit, last.dims[dPage])
 		x.Visits++
-		if firstSeen(exitVisitors, last.dims[dPage], last.visitor) {
+		if firstSeen(x, last.visitor) {
 			x.Visitors++
 		}
 	}
@@ -313,7 +344,6 @@ func aggregateDay(day time.Time, views []view, filters []analytics.Filter, zone 
 		hourStart, hourEnd int64 = 0, -1
 		hour               *hourCounts
 	)
-	hourSeen := make(map[[2]int64]struct{})
 	for i := range views {
 		if !selected[i] {
 			continue
@@ -324,7 +354,8 @@ func aggregateDay(day time.Time, views []view, filters []analytics.Filter, zone 
 			d.total.TimedViews++
 			d.total.TimeMs += v.dur
 		}
-		if firstSeen(visitorsOfDay, "", v.visitor) {
+		if _, ok := dayVisitors[v.visitor]; !ok {
+			dayVisitors[v.visitor] = struct{}{}
 			d.total.Visitors++
 		}
 		if v.ts >= hourEnd || v.ts < hourStart {
@@ -353,7 +384,7 @@ func aggregateDay(day time.Time, views []view, filters []analytics.Filter, zone 
 				c.TimedViews++
 				c.TimeMs += v.dur
 			}
-			if firstSeen(di, value, v.visitor) {
+			if firstSeen(c, v.visitor) {
 				c.Visitors++
 			}
 		}

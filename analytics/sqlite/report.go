@@ -167,7 +167,7 @@ func (s *Store) period(ctx context.Context, q analytics.Query, detail bool) (*pe
 			err = s.liveDayStats(ctx, q.Site, today, q.Zone, addDay)
 		} else {
 			err = s.liveDayViews(ctx, q.Site, today, q.Zone, func(views []view) {
-				addDay(aggregateDay(today, views, q.Filters, q.Zone))
+				addDay(aggregateDay(today, views, q.Filters, q.Zone, nil))
 			})
 		}
 		if err != nil {
@@ -211,6 +211,7 @@ func (s *Store) readViewRollups(ctx context.Context, q analytics.Query, last tim
 		day   string
 		blob  sql.RawBytes
 		views []view
+		sc    = newScratch()
 	)
 	for rows.Next() {
 		if err := rows.Scan(&day, &blob); err != nil {
@@ -224,7 +225,7 @@ func (s *Store) readViewRollups(ctx context.Context, q analytics.Query, last tim
 			return fmt.Errorf("read rollups: %s: %w", day, err)
 		}
 		if len(views) > 0 {
-			addDay(aggregateDay(start, views, q.Filters, q.Zone))
+			addDay(aggregateDay(start, views, q.Filters, q.Zone, sc))
 		}
 	}
 	return rows.Err()
