@@ -121,6 +121,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer close(purged)
 		purgeDaily(purgeCtx, store, set.retention, logger)
 	}()
+	rolled := make(chan struct{})
+	go func() {
+		defer close(rolled)
+		refreshRollups(purgeCtx, store, set.zone, logger)
+	}()
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -143,6 +148,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	stopPurge()
 	<-purged
+	<-rolled
 	cctx, cancel2 := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel2()
 	if err := col.Close(cctx); err != nil {
@@ -296,6 +302,28 @@ func purgeDaily(ctx context.Context, store analytics.Store, r analytics.Retentio
 			logger.Info("purged old events", "records", n, "before", r.Cutoff(now).Format(time.DateOnly))
 		}
 		t.Reset(24 * time.Hour)
+	}
+}
+
+// refreshRollups keeps the daily rollups of the report zone up to date, at
+// start and then hourly, so that no dashboard visit waits for a day to be
+// rolled up (the first build on a large database takes minutes).
+func refreshRollups(ctx context.Context, store *sqlite.Store, zone *time.Location, logger *slog.Logger) {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		start := time.Now()
+		if _, err := store.RefreshRollups(ctx, zone); err != nil && ctx.Err() == nil {
+			logger.Error("refreshing report rollups failed; the next report or the hourly refresh tries again", "err", err)
+		} else if d := time.Since(start); d > 2*time.Second {
+			logger.Info("report rollups refreshed", "took", d.Round(time.Millisecond))
+		}
+		t.Reset(time.Hour)
 	}
 }
 
