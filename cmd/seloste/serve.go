@@ -283,32 +283,38 @@ func openGeo(p string, logger *slog.Logger) (*geo.DB, error) {
 // purgeDaily deletes events older than the retention period, and salts
 // older than analytics.SaltKeep, at start and then once a day.
 func purgeDaily(ctx context.Context, store analytics.Store, r analytics.Retention, logger *slog.Logger) {
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	repeat(ctx, func() time.Duration {
 		now := time.Now().UTC()
 		n, err := store.Purge(ctx, r.Cutoff(now), now)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			logger.Error("purge failed; retrying in an hour", "err", err)
-			t.Reset(time.Hour)
-			continue
+			return time.Hour
 		case err == nil && n > 0:
 			logger.Info("purged old events", "records", n, "before", r.Cutoff(now).Format(time.DateOnly))
 		}
-		t.Reset(24 * time.Hour)
-	}
+		return 24 * time.Hour
+	})
 }
 
 // refreshRollups keeps the daily rollups of the report zone up to date, at
 // start and then hourly, so that no dashboard visit waits for a day to be
 // rolled up (the first build on a large database takes minutes).
 func refreshRollups(ctx context.Context, store *sqlite.Store, zone *time.Location, logger *slog.Logger) {
+	repeat(ctx, func() time.Duration {
+		start := time.Now()
+		if _, err := store.RefreshRollups(ctx, zone); err != nil && ctx.Err() == nil {
+			logger.Error("refreshing report rollups failed; the next report or the hourly refresh tries again", "err", err)
+		} else if d := time.Since(start); d > 2*time.Second {
+			logger.Info("report rollups refreshed", "took", d.Round(time.Millisecond))
+		}
+		return time.Hour
+	})
+}
+
+// repeat runs job now and then again after the pause it returns, until ctx
+// is done.
+func repeat(ctx context.Context, job func() time.Duration) {
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
@@ -317,13 +323,7 @@ func refreshRollups(ctx context.Context, store *sqlite.Store, zone *time.Locatio
 			return
 		case <-t.C:
 		}
-		start := time.Now()
-		if _, err := store.RefreshRollups(ctx, zone); err != nil && ctx.Err() == nil {
-			logger.Error("refreshing report rollups failed; the next report or the hourly refresh tries again", "err", err)
-		} else if d := time.Since(start); d > 2*time.Second {
-			logger.Info("report rollups refreshed", "took", d.Round(time.Millisecond))
-		}
-		t.Reset(time.Hour)
+		t.Reset(job())
 	}
 }
 
