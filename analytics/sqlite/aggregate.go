@@ -359,10 +359,7 @@ func aggregateDay(day time.Time, views []view, filters []analytics.Filter, zone 
 			d.total.Visitors++
 		}
 		if v.ts >= hourEnd || v.ts < hourStart {
-			// The hour's start in zone: right for zones with offsets of
-			// whole hours, half hours and the repeated hour after DST.
-			_, off := time.Unix(v.ts, 0).In(zone).Zone()
-			hourStart = v.ts - mod(v.ts+int64(off), 3600)
+			hourStart = hourOf(v.ts, zone)
 			hourEnd = hourStart + 3600
 			d.hours = append(d.hours, hourCounts{start: hourStart})
 			hour = &d.hours[len(d.hours)-1]
@@ -373,23 +370,38 @@ func aggregateDay(day time.Time, views []view, filters []analytics.Filter, zone 
 			hourSeen[hk] = struct{}{}
 			hour.visitors++
 		}
-		for di := range viewDims {
-			value := v.dims[di]
-			if value == "" && (di == dUTMSource || di == dUTMMedium || di == dUTMCampaign) {
-				continue
-			}
-			c := d.dims.row(viewToAll[di], value)
-			c.PageViews++
-			if v.dur >= 0 {
-				c.TimedViews++
-				c.TimeMs += v.dur
-			}
-			if firstSeen(c, v.visitor) {
-				c.Visitors++
-			}
-		}
+		d.dims.countView(v, func(_ int, _ string, c *dimCounts) bool { return firstSeen(c, v.visitor) })
 	}
 	return d
+}
+
+// hourOf is the start of the hour in zone that holds ts (unix seconds):
+// right for zones with offsets of whole hours, half hours and the repeated
+// hour after DST.
+func hourOf(ts int64, zone *time.Location) int64 {
+	_, off := time.Unix(ts, 0).In(zone).Zone()
+	return ts - mod(ts+int64(off), 3600)
+}
+
+// countView adds page view v to its row in every page-view breakdown.
+// firstSeen says whether v's visitor is new to that row. Untagged page
+// views have no UTM rows.
+func (m *dimMaps) countView(v *view, firstSeen func(di int, value string, c *dimCounts) bool) {
+	for di := range viewDims {
+		value := v.dims[di]
+		if value == "" && (di == dUTMSource || di == dUTMMedium || di == dUTMCampaign) {
+			continue
+		}
+		c := m.row(viewToAll[di], value)
+		c.PageViews++
+		if v.dur >= 0 {
+			c.TimedViews++
+			c.TimeMs += v.dur
+		}
+		if firstSeen(di, value, c) {
+			c.Visitors++
+		}
+	}
 }
 
 func mod(a, b int64) int64 {

@@ -227,8 +227,7 @@ func (d *liveDay) add(v liveView, id string) {
 	if d.firstSeen(-1, "", v.visitor) {
 		d.total.Visitors++
 	}
-	_, off := time.Unix(v.ts, 0).In(d.zone).Zone()
-	hourStart := v.ts - mod(v.ts+int64(off), 3600)
+	hourStart := hourOf(v.ts, d.zone)
 	h := d.hours[hourStart]
 	if h == nil {
 		h = &hourCounts{start: hourStart}
@@ -239,21 +238,7 @@ func (d *liveDay) add(v liveView, id string) {
 		d.hourSeen[[2]int64{hourStart, int64(v.visitor)}] = struct{}{}
 		h.visitors++
 	}
-	for di := range viewDims {
-		value := v.dims[di]
-		if value == "" && (di == dUTMSource || di == dUTMMedium || di == dUTMCampaign) {
-			continue
-		}
-		c := d.dims.row(viewToAll[di], value)
-		c.PageViews++
-		if v.dur >= 0 {
-			c.TimedViews++
-			c.TimeMs += v.dur
-		}
-		if d.firstSeen(di, value, v.visitor) {
-			c.Visitors++
-		}
-	}
+	d.dims.countView(&v.view, func(di int, value string, _ *dimCounts) bool { return d.firstSeen(di, value, v.visitor) })
 }
 
 // before orders page views as the raw query does: by time, then rowid.
