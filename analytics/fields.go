@@ -43,7 +43,7 @@ var Fields = []Field{
 	{
 		Name: "visitor", Columns: []string{"pageviews.visitor"},
 		Label:   "Vierailijan tunniste",
-		FI:      "vierailijan yksilöivä tunniste: IP-osoitteesta, selaimen tunnisteesta ja sivustosta päivittäin vaihtuvalla satunnaisella suolalla laskettu tiiviste, josta IP-osoitetta ei voi palauttaa; sama vierailija saa seuraavana päivänä eri tunnisteen",
+		FI:      "IP-osoitteesta, selaimen tunnisteesta ja sivustosta päivittäin vaihtuvalla satunnaisella suolalla laskettu tiiviste, joka yksilöi vierailijan saman päivän ajan ja josta IP-osoitetta ei voi palauttaa; sama vierailija saa seuraavana päivänä eri tunnisteen",
 		EN:      "pseudonymous visitor id: a keyed hash of the IP address, the browser's User-Agent and the site with a random salt that changes daily; the IP address cannot be recovered from it and the same visitor gets a different id the next day",
 		Purpose: "yksilöllisten kävijöiden laskeminen päivittäin",
 	},
