@@ -97,7 +97,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	srv := &http.Server{
-		Handler:           newMux(col, cfg.Public, logger, dash),
+		Handler:           newMux(col, cfg.Public, logger, dash, selfServiceRoutes(store, set, cfg.AllowLocal, logger)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
