@@ -270,8 +270,11 @@ func CheckCollector(vs []Version, c Collector) []Problem {
 
 func checkVersionFields(v Version, c Collector) []Problem {
 	var ps []Problem
-	errorf := func(line int, fi, en string) {
-		ps = append(ps, Problem{Severity: SeverityError, File: v.File, Line: line, Article: "13(1)(c)", Message: fi, English: en})
+	// The list says what is collected and why (purposes, 13(1)(c)); its
+	// retention sentence is 13(2)(a).
+	const list, retention = "13(1)(c)", "13(2)(a)"
+	errorf := func(article string, line int, fi, en string) {
+		ps = append(ps, Problem{Severity: SeverityError, File: v.File, Line: line, Article: article, Message: fi, English: en})
 	}
 	fix := "aja seloste notice new, joka kirjoittaa uuteen versioon rekisteristä luodun luettelon (tai liitä luonnokseen seloste notice fields -komennon tulostama lohko)"
 	fixEn := "run seloste notice new, which writes the list generated from the registry into a new version (or paste the block printed by seloste notice fields into a draft)"
@@ -295,7 +298,7 @@ func checkVersionFields(v Version, c Collector) []Problem {
 		if found {
 			line = b.Line
 		}
-		errorf(line,
+		errorf(list, line,
 			"selosteesta puuttuu keräimen tallentamien tietojen luettelo ({{< "+FieldsShortcode+" >}}); puuttuvat tiedot: "+strings.Join(names(c.Fields), ", ")+": "+fix,
 			"the statement lacks the list of data the collector stores ({{< "+FieldsShortcode+" >}}); missing fields: "+strings.Join(names(c.Fields), ", ")+": "+fixEn)
 		return ps
@@ -324,19 +327,19 @@ func checkVersionFields(v Version, c Collector) []Problem {
 			fi += "; ylimääräinen tai muuttunut: " + strings.Join(extra, ", ")
 			en += "; extra or changed: " + strings.Join(extra, ", ")
 		}
-		errorf(b.Line, fi+": "+fix, en+": "+fixEn)
+		errorf(list, b.Line, fi+": "+fix, en+": "+fixEn)
 	}
 	stated, _ := analytics.ParseRetention(b.Retention) // FindFields checked it
 	if (c.Configured || c.CheckRetention) && !stated.Equal(c.Retention) {
-		errorf(b.Line,
+		errorf(retention, b.Line,
 			fmt.Sprintf("selosteen säilytysaika (sailytys=%q) ei ole keräimen asetettu säilytysaika (%s): %s", b.Retention, c.Retention, fix),
 			fmt.Sprintf("the statement's retention (sailytys=%q) is not the collector's configured retention (%s): %s", b.Retention, c.Retention, fixEn))
 	} else if !strings.Contains(normSpace(b.Inner), normSpace(analytics.RetentionSentence(stated))) {
-		errorf(b.Line,
+		errorf(retention, b.Line,
 			fmt.Sprintf("lohkosta puuttuu säilytysaikaa sailytys=%q vastaava lause: %s", b.Retention, fix),
 			fmt.Sprintf("the block lacks the sentence stating its retention sailytys=%q: %s", b.Retention, fixEn))
 	} else if len(missing) == 0 && len(extra) == 0 && normSpace(b.Inner) != normSpace(FieldsMarkdown(c.Fields, stated)) {
-		errorf(b.Line,
+		errorf(list, b.Line,
 			"lohkossa on muutakin kuin rekisteristä luotu luettelo: kirjoita oma teksti lohkon ulkopuolelle; "+fix,
 			"the block holds more than the list generated from the registry: write your own text outside the block; "+fixEn)
 	}

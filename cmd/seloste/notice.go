@@ -80,13 +80,15 @@ func runNoticeCheck(args []string, stdout, stderr io.Writer) error {
 	} else {
 		fmt.Fprintf(stdout, "keräintä ei ole määritetty, sitä ei tarkisteta / no collector configured, not checked (-site DOMAIN or -config %s)\n", defaultConfigFile)
 	}
+	summary := fmt.Sprintf("%s / errors, %s / warnings, %s / notes",
+		countFi(counts[notice.SeverityError], "virhe", "virhettä"),
+		countFi(counts[notice.SeverityWarning], "varoitus", "varoitusta"),
+		countFi(counts[notice.SeverityNote], "huomio", "huomiota"))
 	if cur, ok := notice.Current(vs); ok {
-		fmt.Fprintf(stdout, "%d versiota / versions, voimassa / current: %s; %d virhettä / errors, %d varoitusta / warnings, %d huomiota / notes\n",
-			len(vs), cur.Slug(), counts[notice.SeverityError], counts[notice.SeverityWarning], counts[notice.SeverityNote])
-	} else {
-		fmt.Fprintf(stdout, "%d virhettä / errors, %d varoitusta / warnings, %d huomiota / notes\n",
-			counts[notice.SeverityError], counts[notice.SeverityWarning], counts[notice.SeverityNote])
+		summary = fmt.Sprintf("%s / versions, voimassa / current: %s; %s",
+			countFi(len(vs), "versio", "versiota"), cur.Slug(), summary)
 	}
+	fmt.Fprintln(stdout, summary)
 	if notice.HasErrors(ps) {
 		return errExit1
 	}
@@ -147,4 +149,13 @@ Seuraavaksi / next:
      Publish: remove the line "draft: true", then build:   seloste notice build
 `, path)
 	return nil
+}
+
+// countFi writes n with the form of the noun a Finnish numeral takes:
+// "1 virhe", but "0 virhettä" and "2 virhettä".
+func countFi(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

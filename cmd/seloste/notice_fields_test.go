@@ -54,9 +54,12 @@ func TestNoticeCheckCurrentTellsTheTruth(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _, err := runNoticeCmd(t, "check", "-content", content, "-config", cfg)
-	want := filepath.Join(dir, "2026-11-25.md") + ":61: error: [Art. 13(1)(c)] selosteen säilytysaika (sailytys=\"3y\") ei ole keräimen asetettu säilytysaika (2y)"
+	want := filepath.Join(dir, "2026-11-25.md") + ":61: error: [Art. 13(2)(a)] selosteen säilytysaika (sailytys=\"3y\") ei ole keräimen asetettu säilytysaika (2y)"
 	if !errors.Is(err, errExit1) || !strings.Contains(out, want) {
 		t.Errorf("retention 2y in the config: err = %v, want %q in\n%s", err, want, out)
+	}
+	if !strings.Contains(out, "; 1 virhe / errors, 0 varoitusta / warnings") {
+		t.Errorf("one error is counted in the singular (1 virhe): %s", out)
 	}
 	// A broken config is an error, not a silently unconfigured collector.
 	if err := os.WriteFile(cfg, []byte("retenshun = \"2y\"\n"), 0o644); err != nil {
