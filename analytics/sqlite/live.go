@@ -349,3 +349,16 @@ func (d *liveDay) snapshot() *dayStats {
 	}
 	return ds
 }
+
+// forgetLive drops the in-memory days of site, so the next report reads
+// them again from the raw rows: after rows were deleted anywhere (not only
+// from the end, which liveDay notices itself).
+func (s *Store) forgetLive(site string) {
+	s.liveMu.Lock()
+	defer s.liveMu.Unlock()
+	for k := range s.live {
+		if k.site == site {
+			delete(s.live, k)
+		}
+	}
+}

@@ -131,6 +131,7 @@ func (s *Store) DeleteVisitor(ctx context.Context, site string, visitor uint64, 
 	if err := tx.Commit(); err != nil {
 		return analytics.Erased{}, fmt.Errorf("delete visitor: commit: %w", err)
 	}
+	s.forgetLive(site)
 	return n, nil
 }
 

@@ -134,3 +134,36 @@ func TestDeleteVisitorKeepsRollupsCounting(t *testing.T) {
 		t.Errorf("after a late row reusing a rowid: %d page views, want 2", c)
 	}
 }
+
+// Today's report is kept in memory between reports; an erasure must reach
+// it too, also when the erased rows are not the newest.
+func TestDeleteVisitorToday(t *testing.T) {
+	ctx := context.Background()
+	day := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	s, _ := openTest(t, WithClock(func() time.Time { return day.Add(12 * time.Hour) }))
+	const me, other = uint64(0xfeedface_00000001), uint64(7)
+	b := analytics.Batch{PageViews: []analytics.PageView{
+		{Time: day.Add(9 * time.Hour), Site: "example.fi", Visitor: me, Visit: 1, ID: "a1", Path: "/"},
+		{Time: day.Add(10 * time.Hour), Site: "example.fi", Visitor: other, Visit: 2, ID: "b1", Path: "/"},
+	}}
+	if err := s.Append(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	report := func() analytics.Totals {
+		t.Helper()
+		r, err := s.Report(ctx, analytics.Query{Site: "example.fi", Zone: time.UTC, From: day, To: day})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Totals
+	}
+	if tot := report(); tot.PageViews != 2 || tot.Visitors != 2 {
+		t.Fatalf("before: %+v, want 2 page views by 2 visitors", tot)
+	}
+	if _, err := s.DeleteVisitor(ctx, "example.fi", me, day); err != nil {
+		t.Fatal(err)
+	}
+	if tot := report(); tot.PageViews != 1 || tot.Visitors != 1 {
+		t.Errorf("after erasing the older page view: %+v, want the other visitor's 1 page view", tot)
+	}
+}
