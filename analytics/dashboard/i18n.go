@@ -48,7 +48,7 @@ var messages = map[string]map[string]string{
 		"total.visits":      "Käynnit",
 		"total.pageviews":   "Sivulataukset",
 		"total.vpv":         "Sivuja käyntiä kohden",
-		"total.bounce":      "Poistumisprosentti",
+		"total.bounce":      "Välitön poistuminen",
 		"total.duration":    "Käynnin kesto",
 		"total.timeonpage":  "Aika sivulla",
 		"total.bots":        "Botit (suodatettu)",
