@@ -59,7 +59,7 @@ func benchGeo(b *testing.B) *geo.DB {
 func BenchmarkEvent(b *testing.B) {
 	st := openStore(b)
 	c := newCollector(b, st, func(cfg *Config) { cfg.Geo = benchGeo(b) })
-	site := c.sites["example.fi"]
+	site := c.sites.rule("example.fi")
 	body := []byte(goodPageView)
 	uas := []string{chromeUA, firefoxUA,
 		"Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"}

@@ -73,7 +73,7 @@ type Config struct {
 // it with Register, and Close it after the HTTP server has shut down.
 type Collector struct {
 	cfg     Config
-	sites   map[string]*siteRule
+	sites   *Sites
 	ua      *useragent.Parser
 	visits  *visitor.Tracker
 	w       *writer
@@ -82,11 +82,6 @@ type Collector struct {
 
 	closing atomic.Bool
 	stats   stats
-}
-
-type siteRule struct {
-	domain string
-	hosts  map[string]bool
 }
 
 // stats are counters shown by /healthz.
@@ -110,31 +105,16 @@ func New(ctx context.Context, cfg Config) (*Collector, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	sites, err := NewSites(cfg.Sites, cfg.AllowLocal)
+	if err != nil {
+		return nil, err
+	}
 	c := &Collector{
 		cfg:   cfg,
-		sites: make(map[string]*siteRule),
+		sites: sites,
 		ua:    useragent.NewParser(),
 		log:   log,
 	}
-	for _, s := range cfg.Sites {
-		d, err := normalizeHost(s.Domain)
-		if err != nil {
-			return nil, fmt.Errorf("collect: site %q: %v", s.Domain, err)
-		}
-		if _, dup := c.sites[d]; dup {
-			return nil, fmt.Errorf("collect: site %q configured twice", d)
-		}
-		rule := &siteRule{domain: d, hosts: map[string]bool{d: true, "www." + d: true}}
-		for _, o := range s.Origins {
-			h, err := normalizeHost(o)
-			if err != nil {
-				return nil, fmt.Errorf("collect: site %q: origin %q: %v", d, o, err)
-			}
-			rule.hosts[h] = true
-		}
-		c.sites[d] = rule
-	}
-	var err error
 	if c.tracker, err = newTrackerFile(); err != nil {
 		return nil, err
 	}
@@ -177,11 +157,6 @@ func normalizeHost(s string) (string, error) {
 
 func isLocalHost(h string) bool {
 	return h == "localhost" || h == "127.0.0.1" || h == "::1" || strings.HasSuffix(h, ".localhost")
-}
-
-// allowedHost reports whether a page or an Origin on host belongs to site.
-func (c *Collector) allowedHost(s *siteRule, host string) bool {
-	return s.hosts[host] || c.cfg.AllowLocal && isLocalHost(host)
 }
 
 // Close stops accepting events and stores everything already accepted.

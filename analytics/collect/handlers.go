@@ -63,12 +63,12 @@ func (c *Collector) event(w http.ResponseWriter, r *http.Request) (int, string) 
 	if err != nil {
 		return http.StatusBadRequest, err.Error()
 	}
-	site := c.sites[strings.ToLower(ev.Site)]
+	site := c.sites.rule(ev.Site)
 	if site == nil {
 		return http.StatusForbidden, "unknown site"
 	}
 	if origin := r.Header.Get("Origin"); origin != "" {
-		if !c.allowedOrigin(site, origin) {
+		if !c.sites.allowedOrigin(site, origin) {
 			return http.StatusForbidden, "Origin is not the site's"
 		}
 		h := w.Header()
@@ -98,7 +98,7 @@ func (c *Collector) record(r *http.Request, site *siteRule, ev Event) (item, int
 		if !ok {
 			return item{}, http.StatusBadRequest, `bad event: field "url": want an absolute http(s) URL`
 		}
-		if !c.allowedHost(site, pg.host) {
+		if !c.sites.allowedHost(site, pg.host) {
 			return item{}, http.StatusBadRequest, `bad event: field "url" is not a page of the site`
 		}
 	}
@@ -131,7 +131,7 @@ func (c *Collector) record(r *http.Request, site *siteRule, ev Event) (item, int
 	}
 	loc := c.cfg.Geo.Lookup(ip).Trim(c.cfg.Precision)
 	ref := referrerHost(ev.Referrer)
-	if ref != "" && (c.allowedHost(site, ref) || ref == pg.host) {
+	if ref != "" && (c.sites.allowedHost(site, ref) || ref == pg.host) {
 		ref = "" // same-site navigation
 	}
 	return item{kind: itemPageView, pv: analytics.PageView{
@@ -175,22 +175,14 @@ func acceptedContentType(ct string) bool {
 	return err == nil && (mt == "text/plain" || mt == "application/json")
 }
 
-func (c *Collector) allowedOrigin(site *siteRule, origin string) bool {
-	u, err := url.Parse(origin)
-	if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Path != "" && u.Path != "/" {
-		return false
-	}
-	return c.allowedHost(site, strings.ToLower(u.Hostname()))
-}
-
 // handlePreflight answers CORS preflight requests from the sites' origins,
 // for trackers loaded with data-api pointing at another host.
 func (c *Collector) handlePreflight(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header.Get("Origin")
 	ok := false
 	if origin != "" {
-		for _, s := range c.sites {
-			if c.allowedOrigin(s, origin) {
+		for _, s := range c.sites.byDomain {
+			if c.sites.allowedOrigin(s, origin) {
 				ok = true
 				break
 			}
@@ -274,11 +266,11 @@ func (c *Collector) gifEvent(r *http.Request) (int, string) {
 	if err := checkID(ev.PageView); err != nil {
 		return http.StatusBadRequest, err.Error()
 	}
-	site := c.sites[strings.ToLower(ev.Site)]
+	site := c.sites.rule(ev.Site)
 	if site == nil {
 		return http.StatusForbidden, "unknown site"
 	}
-	if origin := r.Header.Get("Origin"); origin != "" && !c.allowedOrigin(site, origin) {
+	if origin := r.Header.Get("Origin"); origin != "" && !c.sites.allowedOrigin(site, origin) {
 		return http.StatusForbidden, "Origin is not the site's"
 	}
 	return c.accept(r, site, ev)

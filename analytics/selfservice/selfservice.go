@@ -23,12 +23,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/seloste/seloste/analytics"
@@ -59,7 +58,7 @@ type Handler struct {
 	cfg   Config
 	busy  chan struct{} // bounds concurrent lookups: each reads a day of the site's page views
 	ids   *visitor.Tracker
-	sites map[string]map[string]bool // domain → hosts its pages and Origin may have
+	sites *collect.Sites
 	log   *slog.Logger
 }
 
@@ -79,24 +78,13 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	h := &Handler{cfg: cfg, busy: make(chan struct{}, MaxConcurrent), ids: visitor.New(cfg.Store), sites: map[string]map[string]bool{}, log: cfg.Logger}
+	h := &Handler{cfg: cfg, busy: make(chan struct{}, MaxConcurrent), ids: visitor.New(cfg.Store), log: cfg.Logger}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
-	for _, s := range cfg.Sites {
-		d, err := collect.NormalizeHost(s.Domain)
-		if err != nil {
-			return nil, errors.New("selfservice: site " + strconv.Quote(s.Domain) + ": " + err.Error())
-		}
-		hosts := map[string]bool{d: true, "www." + d: true}
-		for _, o := range s.Origins {
-			o, err := collect.NormalizeHost(o)
-			if err != nil {
-				return nil, errors.New("selfservice: site " + strconv.Quote(d) + ": origin: " + err.Error())
-			}
-			hosts[o] = true
-		}
-		h.sites[d] = hosts
+	var err error
+	if h.sites, err = collect.NewSites(cfg.Sites, cfg.AllowLocal); err != nil {
+		return nil, fmt.Errorf("selfservice: %w", err)
 	}
 	return h, nil
 }
@@ -149,22 +137,32 @@ type Deleted struct {
 
 func hexID(v uint64) string { return strconv.FormatUint(v, 16) }
 
-func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
-	site, status, msg := h.site(r, false)
+// begin does what GET and DELETE share: pick the site and check the
+// Origin, take a lookup slot (release it when done) and compute today's id
+// of the request's browser. When ok is false it has answered already.
+func (h *Handler) begin(w http.ResponseWriter, r *http.Request, change bool) (site string, id uint64, now time.Time, ok bool) {
+	site, status, msg := h.site(r, change)
 	if status != 0 {
 		http.Error(w, msg, status)
-		return
+		return "", 0, now, false
 	}
 	cors(w, r)
 	if !h.acquire(w) {
-		return
+		return "", 0, now, false
 	}
-	defer h.release()
-	now := h.cfg.Now().UTC()
-	id, ok := h.visitorID(w, r, site, now)
+	now = h.cfg.Now().UTC()
+	if id, ok = h.visitorID(w, r, site, now); !ok {
+		h.release()
+	}
+	return site, id, now, ok
+}
+
+func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
+	site, id, now, ok := h.begin(w, r, false)
 	if !ok {
 		return
 	}
+	defer h.release()
 	views, err := h.cfg.Store.VisitorPageViews(r.Context(), site, id, now)
 	if err != nil {
 		h.storeError(w, "read", err)
@@ -188,21 +186,11 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
-	site, status, msg := h.site(r, true)
-	if status != 0 {
-		http.Error(w, msg, status)
-		return
-	}
-	cors(w, r)
-	if !h.acquire(w) {
-		return
-	}
-	defer h.release()
-	now := h.cfg.Now().UTC()
-	id, ok := h.visitorID(w, r, site, now)
+	site, id, now, ok := h.begin(w, r, true)
 	if !ok {
 		return
 	}
+	defer h.release()
 	n, err := h.cfg.Store.DeleteVisitor(r.Context(), site, id, now)
 	if err != nil {
 		h.storeError(w, "erase", err)
@@ -255,41 +243,21 @@ func (h *Handler) site(r *http.Request, change bool) (string, int, string) {
 	if name == "" {
 		name = r.Host
 	}
-	host, err := collect.NormalizeHost(name)
-	if err != nil {
+	if _, err := collect.NormalizeHost(name); err != nil {
 		return "", http.StatusBadRequest, "give the site as ?site=DOMAIN"
 	}
-	site := ""
-	if _, ok := h.sites[host]; ok {
-		site = host
-	} else {
-		for d, hosts := range h.sites {
-			if hosts[host] {
-				site = d
-				break
-			}
-		}
-	}
-	if site == "" {
+	site, ok := h.sites.Match(name)
+	if !ok {
 		return "", http.StatusForbidden, "unknown site: not one that this server collects for"
 	}
 	origin := r.Header.Get("Origin")
 	switch {
 	case origin == "" && change:
 		return "", http.StatusForbidden, "erasing needs a request from the site's own page (no Origin header)"
-	case origin != "" && !h.allowedOrigin(site, origin):
+	case origin != "" && !h.sites.AllowedOrigin(site, origin):
 		return "", http.StatusForbidden, "Origin is not the site's"
 	}
 	return site, 0, ""
-}
-
-func (h *Handler) allowedOrigin(site, origin string) bool {
-	u, err := url.Parse(origin)
-	if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Path != "" && u.Path != "/" {
-		return false
-	}
-	host := strings.ToLower(u.Hostname())
-	return h.sites[site][host] || h.cfg.AllowLocal && collect.IsLocalHost(host)
 }
 
 // visitorID computes today's id of the request's browser for site, the
