@@ -194,8 +194,9 @@ func buildNoticeAtStart(ctx context.Context, cfg serveConfig, sites []string, lo
 	b := noticeBuild{content: cfg.Content, themes: cfg.Themes, out: cfg.Public,
 		opts: site.Options{ThemesDir: cfg.Themes, OutDir: cfg.Public, BaseURL: "/"}}
 	if cfg.Demo && len(sites) > 0 {
-		// The demo tracks its own pages: the tracker tag on every notice page.
-		b.opts.Params = map[string]any{"seloste": map[string]any{"site": sites[0]}}
+		// The demo tracks its own pages, opened on this machine: the tracker
+		// tag on every notice page, allowed to send from localhost.
+		b.opts.Params = map[string]any{"seloste": map[string]any{"site": sites[0], "allowLocal": true}}
 	}
 	what, err := b.run(ctx)
 	if err != nil {

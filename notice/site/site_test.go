@@ -355,6 +355,8 @@ func TestAnalyticsPartial(t *testing.T) {
 			`<script defer src="https://stats.example.fi/s.js" data-site="example.fi" data-api="https://api.example.fi"></script>`},
 		{"same origin", map[string]any{"seloste": map[string]any{"site": "example.fi"}},
 			`<script defer src="../s.js" data-site="example.fi"></script>`},
+		{"allow local", map[string]any{"seloste": map[string]any{"site": "localhost", "allowLocal": true}},
+			`<script defer src="../s.js" data-site="localhost" data-allow-local></script>`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
