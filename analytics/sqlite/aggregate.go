@@ -319,25 +319,7 @@ func aggregateDay(day time.Time, views []view, filters []analytics.Filter, zone 
 		if !v.selected {
 			continue
 		}
-		first, last := &views[v.first], &views[v.last]
-		d.total.Visits++
-		if v.n == 1 {
-			d.total.Bounces++
-		}
-		d.total.VisitMs += (last.ts - first.ts) * 1000
-		if last.dur > 0 {
-			d.total.VisitMs += last.dur
-		}
-		e := d.dims.row(dimEntry, first.dims[dPage])
-		e.Visits++
-		if firstSeen(e, first.visitor) {
-			e.Visitors++
-		}
-		x := d.dims.row(dimExit, last.dims[dPage])
-		x.Visits++
-		if firstSeen(x, last.visitor) {
-			x.Visitors++
-		}
+		d.countVisit(&views[v.first], &views[v.last], v.n, firstSeen)
 	}
 
 	var (
@@ -373,6 +355,31 @@ func aggregateDay(day time.Time, views []view, filters []analytics.Filter, zone 
 		d.dims.countView(v, func(_ int, _ string, c *dimCounts) bool { return firstSeen(c, v.visitor) })
 	}
 	return d
+}
+
+// countVisit adds one visit of n page views, from first to last, to the
+// day's visit totals and its entry and exit pages. firstSeen says whether
+// the visitor is new to a row. A visit lasts from its first page view to
+// the end of its last one's visible time.
+func (d *dayStats) countVisit(first, last *view, n int, firstSeen func(row *dimCounts, visitor uint64) bool) {
+	d.total.Visits++
+	if n == 1 {
+		d.total.Bounces++
+	}
+	d.total.VisitMs += (last.ts - first.ts) * 1000
+	if last.dur > 0 {
+		d.total.VisitMs += last.dur
+	}
+	for _, e := range []struct {
+		dim int
+		v   *view
+	}{{dimEntry, first}, {dimExit, last}} {
+		c := d.dims.row(e.dim, e.v.dims[dPage])
+		c.Visits++
+		if firstSeen(c, e.v.visitor) {
+			c.Visitors++
+		}
+	}
 }
 
 // hourOf is the start of the hour in zone that holds ts (unix seconds):

@@ -315,34 +315,23 @@ func (d *liveDay) snapshot() *dayStats {
 	copy(ds.dims[:], d.dims[:])
 	ds.dims[dimEntry] = map[string]*dimCounts{}
 	ds.dims[dimExit] = map[string]*dimCounts{}
+	// The entry and exit rows are new here, so a row stands for its
+	// (dimension, value).
 	type seen struct {
-		dim     int
-		value   string
+		row     *dimCounts
 		visitor uint64
 	}
 	visitors := map[seen]struct{}{}
+	firstSeen := func(row *dimCounts, visitor uint64) bool {
+		k := seen{row, visitor}
+		if _, ok := visitors[k]; ok {
+			return false
+		}
+		visitors[k] = struct{}{}
+		return true
+	}
 	for _, vis := range d.visits {
-		first, last := &d.views[vis.first], &d.views[vis.last]
-		ds.total.Visits++
-		if vis.n == 1 {
-			ds.total.Bounces++
-		}
-		ds.total.VisitMs += (last.ts - first.ts) * 1000
-		if last.dur > 0 {
-			ds.total.VisitMs += last.dur
-		}
-		for _, e := range []struct {
-			dim int
-			v   *liveView
-		}{{dimEntry, first}, {dimExit, last}} {
-			c := ds.dims.row(e.dim, e.v.dims[dPage])
-			c.Visits++
-			k := seen{e.dim, e.v.dims[dPage], e.v.visitor}
-			if _, ok := visitors[k]; !ok {
-				visitors[k] = struct{}{}
-				c.Visitors++
-			}
-		}
+		ds.countVisit(&d.views[vis.first].view, &d.views[vis.last].view, vis.n, firstSeen)
 	}
 	for _, h := range d.hours {
 		ds.hours = append(ds.hours, *h)
