@@ -21,21 +21,12 @@ const DerivedPrefix = "rollup_"
 
 // Tables lists every table of the database, in name order.
 func (s *Store) Tables(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `
+	out, err := queryStrings(ctx, s.db, `
 		SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list tables: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, fmt.Errorf("list tables: %w", err)
-		}
-		out = append(out, name)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RawColumns lists the columns of the raw tables as the database has them,
@@ -43,26 +34,15 @@ func (s *Store) Tables(ctx context.Context) ([]string, error) {
 func (s *Store) RawColumns(ctx context.Context) ([]string, error) {
 	var out []string
 	for _, table := range RawTables {
-		rows, err := s.db.QueryContext(ctx, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
+		cols, err := queryStrings(ctx, s.db, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
 		if err != nil {
 			return nil, fmt.Errorf("columns of %s: %w", table, err)
 		}
-		n := 0
-		for rows.Next() {
-			var col string
-			if err := rows.Scan(&col); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("columns of %s: %w", table, err)
-			}
-			out = append(out, table+"."+col)
-			n++
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("columns of %s: %w", table, err)
-		}
-		if n == 0 {
+		if len(cols) == 0 {
 			return nil, fmt.Errorf("columns of %s: no such table", table)
+		}
+		for _, col := range cols {
+			out = append(out, table+"."+col)
 		}
 	}
 	return out, nil

@@ -311,29 +311,14 @@ func (s *Store) rollupMonth(ctx context.Context, zoneName, site, month string) e
 func (s *Store) allSites(ctx context.Context) ([]string, error) {
 	var out []string
 	for _, table := range []string{"pageviews", "bots"} {
-		rows, err := s.db.QueryContext(ctx, `
-			WITH RECURSIVE sites(site) AS (
-				SELECT MIN(site) FROM `+table+`
-				UNION ALL
-				SELECT (SELECT MIN(site) FROM `+table+` WHERE site > sites.site) FROM sites WHERE site IS NOT NULL
-			)
-			SELECT site FROM sites WHERE site IS NOT NULL`)
+		sites, err := queryStrings(ctx, s.db, sitesQuery(table))
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var site string
-			if err := rows.Scan(&site); err != nil {
-				rows.Close()
-				return nil, err
-			}
+		for _, site := range sites {
 			if !slices.Contains(out, site) {
 				out = append(out, site)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
 		}
 	}
 	slices.Sort(out)

@@ -194,21 +194,8 @@ func forgetInRollups(ctx context.Context, tx *sql.Tx, times []int64) error {
 // rollupTables lists the derived per-zone tables (rollup_*, with a zone
 // column) other than rollup_state, whatever migrations added them.
 func rollupTables(ctx context.Context, tx *sql.Tx) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `
+	return queryStrings(ctx, tx, `
 		SELECT m.name FROM sqlite_schema m, pragma_table_info(m.name) c
 		WHERE m.type = 'table' AND m.name LIKE 'rollup\_%' ESCAPE '\' AND m.name != 'rollup_state' AND c.name = 'zone'
 		ORDER BY m.name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, err
-		}
-		out = append(out, name)
-	}
-	return out, rows.Err()
 }
