@@ -186,12 +186,8 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, ""); err != nil {
 		return serveConfig{}, err
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return serveConfig{}, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
 	cfg := def
 	if *configPath != "" {

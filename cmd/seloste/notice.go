@@ -54,12 +54,8 @@ func runNoticeCheck(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("notice check", "[-content DIR] [-config seloste.toml] [-site DOMAIN ...] [-retention 3y]", stderr)
 	content := fs.String("content", "content", "content `folder` holding "+notice.Dir+"/")
 	cf := addCollectorFlags(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, ""); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("notice check: unexpected argument %q", fs.Arg(0))
 	}
 	col, err := cf.collector(fs, stderr)
 	if err != nil {
@@ -100,12 +96,8 @@ func runNoticeNew(args []string, stdout, stderr io.Writer) error {
 	content := fs.String("content", "content", "content `folder` holding "+notice.Dir+"/")
 	dateFlag := fs.String("date", "", "the new version's `date`, YYYY-MM-DD (default today in Europe/Helsinki)")
 	cf := addCollectorFlags(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, ""); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("notice new: unexpected argument %q", fs.Arg(0))
 	}
 	col, err := cf.collector(fs, stderr)
 	if err != nil {

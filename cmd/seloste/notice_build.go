@@ -28,12 +28,8 @@ func runNoticeBuild(ctx context.Context, args []string, stdout, stderr io.Writer
 	baseURL := fs.String("base-url", "/", "`URL` the site is served from")
 	siteName := fs.String("site", "", "site `name` for the tracker tag (data-site); no tag when empty")
 	collector := fs.String("collector", "", "`URL` of the collector serving /s.js; empty for the same origin")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, ""); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("notice build: unexpected argument %q", fs.Arg(0))
 	}
 	if *collector != "" && *siteName == "" {
 		return errors.New("notice build: -collector needs -site (the site's name in the statistics)")

@@ -90,12 +90,8 @@ func (c *collectorFlags) collector(fset *flag.FlagSet, stderr io.Writer) (notice
 func runNoticeFields(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("notice fields", "[-config seloste.toml] [-retention 3y]", stderr)
 	cf := addCollectorFlags(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, ""); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("notice fields: unexpected argument %q", fs.Arg(0))
 	}
 	col, err := cf.collector(fs, stderr)
 	if err != nil {

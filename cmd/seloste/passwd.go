@@ -41,14 +41,10 @@ func authFlags(fs *flag.FlagSet) func() string {
 func runPasswd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("passwd", "[-auth FILE | -db FILE]", stderr)
 	authPath := authFlags(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, "; the password is read from the terminal or stdin"); err != nil {
 		return err
 	}
 	authFile := authPath()
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("passwd: unexpected argument %q; the password is read from the terminal or stdin", fs.Arg(0))
-	}
 	f, err := auth.Load(authFile)
 	if err != nil {
 		return err

@@ -17,11 +17,8 @@ func runPurge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		retention = fs.String("retention", analytics.DefaultRetention.String(),
 			"keep records this long: 3y, 36mo, 156w or 1095d (the privacy statement promises 3y)")
 	)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, ""); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("purge: unexpected argument %q", fs.Arg(0))
 	}
 	ret, err := analytics.ParseRetention(*retention)
 	if err != nil {

@@ -51,11 +51,8 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		filters    filterFlags
 	)
 	fs.Var(&filters, "filter", "keep only matching page views, dimension=value (repeatable, all must match), e.g. country=FI or page=/hinnasto")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, " (flags go before it? see seloste report -h)"); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("report: unexpected argument %q (flags go before it? see seloste report -h)", fs.Arg(0))
 	}
 	limitSet := false
 	fs.Visit(func(f *flag.Flag) { limitSet = limitSet || f.Name == "limit" })

@@ -15,12 +15,8 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	name := fs.String("name", "api", "`name` of the new token, to tell tokens apart and revoke one")
 	revoke := fs.String("revoke", "", "revoke the token with this `name` instead of creating one")
 	list := fs.Bool("list", false, "list the tokens' names and creation times")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, ""); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("token: unexpected argument %q", fs.Arg(0))
 	}
 	authFile := authPath()
 	f, err := auth.Load(authFile)
