@@ -73,36 +73,81 @@ type Batch struct {
 func (b *Batch) Len() int { return len(b.PageViews) + len(b.Leaves) + len(b.Bots) }
 
 // Appender stores collected records. Records are append-only: a Store never
-// updates or deletes a record except through Purge.
+// updates or deletes a record except through Purge and a visitor's own
+// erasure (VisitorStore).
 type Appender interface {
 	// Append stores the whole batch in one transaction, or nothing.
 	Append(ctx context.Context, b Batch) error
 }
 
 // Salts keeps the random daily salts of the visitor id. A salt for a UTC day
-// is created on first use and deleted by Purge once it is older than
-// SaltKeep, so yesterday's ids can still close visits that cross midnight.
+// is created on first use and deleted by Purge once its day ended more than
+// SaltKeep ago, so yesterday's ids can still close visits that cross
+// midnight.
 type Salts interface {
 	// Salt returns the salt for the UTC day that contains t, creating and
-	// storing a new random one if there is none. Concurrent callers get the
-	// same salt.
+	// storing a new random one if there is none. Concurrent callers, also
+	// in other processes sharing the store, get the same salt: the first
+	// writer wins and everyone reads it back.
 	Salt(ctx context.Context, t time.Time) ([]byte, error)
 }
 
 // SaltKeep is how long a daily salt is kept after its day ends.
 const SaltKeep = 48 * time.Hour
 
-// Store is a storage engine. analytics/sqlite is the embedded default.
+// Purger deletes what the retention period no longer allows.
+type Purger interface {
+	// Purge deletes records older than before (and what is derived from
+	// them), and salts whose day ended more than SaltKeep before now.
+	Purge(ctx context.Context, before, now time.Time) (Purged, error)
+}
+
+// Purged counts what one Purge deleted, per kind of record.
+type Purged struct {
+	PageViews, Leaves, Bots, Salts int64
+	Derived                        int64 // rows of an engine's own aggregates (rollups), if it keeps any
+}
+
+// Records is the number of collected records deleted (salts and derived
+// rows not included).
+func (p Purged) Records() int64 { return p.PageViews + p.Leaves + p.Bots }
+
+// VisitOpener finds the visits that may still go on, so that a collector
+// that restarts does not split them.
+type VisitOpener interface {
+	// OpenVisits returns, per site and visitor, the visit of the latest page
+	// view at or after since.
+	OpenVisits(ctx context.Context, since time.Time) ([]OpenVisit, error)
+}
+
+// SiteLister tells which sites have data.
+type SiteLister interface {
+	// Sites lists the sites that have page views, in name order.
+	Sites(ctx context.Context) ([]string, error)
+	// HasSite reports whether the site has any page view or bot hit.
+	HasSite(ctx context.Context, site string) (bool, error)
+}
+
+// Maintainer is an optional capability of an engine that keeps derived data
+// (such as daily rollups) for fast reports. Reports are exact without it,
+// only slower; Maintain is run in the background (seloste serve does it at
+// start and then every few minutes), never by a report.
+type Maintainer interface {
+	// Maintain brings the derived data of report zone up to date.
+	Maintain(ctx context.Context, zone *time.Location) error
+}
+
+// Store is a storage engine: every capability seloste needs of one. An
+// engine proves it by passing analytics/storetest. analytics/sqlite is the
+// embedded default.
 type Store interface {
 	Appender
 	Salts
-	// Purge deletes records older than before, and salts older than SaltKeep
-	// relative to now. It reports how many records it deleted.
-	Purge(ctx context.Context, before, now time.Time) (int64, error)
-	// OpenVisits returns, per site and visitor, the visit of the latest page
-	// view at or after since. The collector loads them at start so that a
-	// restart does not split visits.
-	OpenVisits(ctx context.Context, since time.Time) ([]OpenVisit, error)
+	Purger
+	VisitOpener
+	SiteLister
+	Reporter
+	VisitorStore
 	Close() error
 }
 

@@ -324,3 +324,11 @@ func (s *Store) allSites(ctx context.Context) ([]string, error) {
 	slices.Sort(out)
 	return out, nil
 }
+
+var _ analytics.Maintainer = (*Store)(nil)
+
+// Maintain brings the rollups of zone up to date (analytics.Maintainer).
+func (s *Store) Maintain(ctx context.Context, zone *time.Location) error {
+	_, err := s.RefreshRollups(ctx, zone)
+	return err
+}

@@ -259,20 +259,9 @@ func (s *Store) Salt(ctx context.Context, t time.Time) ([]byte, error) {
 }
 
 // Purge deletes raw records and rollups older than before, and salts whose
-// day ended more than analytics.SaltKeep before now.
-func (s *Store) Purge(ctx context.Context, before, now time.Time) (int64, error) {
-	c, err := s.PurgeCounts(ctx, before, now)
-	return c.PageViews + c.Leaves + c.Bots, err
-}
-
-// PurgeCounts is what one Purge deleted, per table.
-type PurgeCounts struct {
-	PageViews, Leaves, Bots, Salts, RollupRows int64
-}
-
-// PurgeCounts is Purge that tells how many rows went from each table.
-func (s *Store) PurgeCounts(ctx context.Context, before, now time.Time) (PurgeCounts, error) {
-	var c PurgeCounts
+// day ended more than analytics.SaltKeep before now, in one transaction.
+func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Purged, error) {
+	var c analytics.Purged
 	// Rollups are purged by whole UTC-independent days: a day row goes when
 	// the day (in its zone) began before the cut-off. Storing days as
 	// "2006-01-02" text lets us compare them without knowing the zone; the
@@ -294,22 +283,22 @@ func (s *Store) PurgeCounts(ctx context.Context, before, now time.Time) (PurgeCo
 		{&c.Leaves, `DELETE FROM leaves WHERE ts < ?`, before.Unix()},
 		{&c.Bots, `DELETE FROM bots WHERE ts < ?`, before.Unix()},
 		{&c.Salts, `DELETE FROM salts WHERE day < ?`, saltCut},
-		{&c.RollupRows, `DELETE FROM rollup_days WHERE day < ?`, cutDay},
-		{&c.RollupRows, `DELETE FROM rollup_breakdowns_days WHERE day < ?`, cutDay},
-		{&c.RollupRows, `DELETE FROM rollup_views WHERE day < ?`, cutDay},
-		{&c.RollupRows, `DELETE FROM rollup_breakdowns_months WHERE month < ?`, cutDay[:7]},
-		{&c.RollupRows, `DELETE FROM rollup_hours WHERE day < ?`, cutDay},
+		{&c.Derived, `DELETE FROM rollup_days WHERE day < ?`, cutDay},
+		{&c.Derived, `DELETE FROM rollup_breakdowns_days WHERE day < ?`, cutDay},
+		{&c.Derived, `DELETE FROM rollup_views WHERE day < ?`, cutDay},
+		{&c.Derived, `DELETE FROM rollup_breakdowns_months WHERE month < ?`, cutDay[:7]},
+		{&c.Derived, `DELETE FROM rollup_hours WHERE day < ?`, cutDay},
 	}
 	for _, st := range steps {
 		r, err := tx.ExecContext(ctx, st.sql, st.arg)
 		if err != nil {
-			return PurgeCounts{}, fmt.Errorf("purge: %w", err)
+			return analytics.Purged{}, fmt.Errorf("purge: %w", err)
 		}
 		n, _ := r.RowsAffected()
 		*st.n += n
 	}
 	if err := tx.Commit(); err != nil {
-		return PurgeCounts{}, fmt.Errorf("purge: commit: %w", err)
+		return analytics.Purged{}, fmt.Errorf("purge: commit: %w", err)
 	}
 	s.saltMu.Lock()
 	for day := range s.salts {

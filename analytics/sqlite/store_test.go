@@ -198,7 +198,7 @@ func TestPurge(t *testing.T) {
 		}
 	}
 	s.Salt(ctx, now)
-	c, err := s.PurgeCounts(ctx, now.AddDate(-3, 0, 0), now)
+	c, err := s.Purge(ctx, now.AddDate(-3, 0, 0), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,8 +220,8 @@ func TestPurge(t *testing.T) {
 	if c.Salts != 2 {
 		t.Errorf("purged %d salts, want 2", c.Salts)
 	}
-	n, err := s.Purge(ctx, now.AddDate(-3, 0, 0), now)
-	if err != nil || n != 0 {
+	again, err := s.Purge(ctx, now.AddDate(-3, 0, 0), now)
+	if n := again.Records(); err != nil || n != 0 {
 		t.Errorf("second purge = %d, %v; want 0, nil", n, err)
 	}
 }

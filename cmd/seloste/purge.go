@@ -31,12 +31,12 @@ func runPurge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer store.Close()
 	now := time.Now()
 	before := ret.Cutoff(now)
-	c, err := store.PurgeCounts(ctx, before, now)
+	c, err := store.Purge(ctx, before, now)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Deleted records from before %s (retention %s):\n", before.UTC().Format(time.RFC3339), ret)
-	fmt.Fprintf(stdout, "  page views   %d\n  leaves       %d\n  bot hits     %d\n  rollup rows  %d\n", c.PageViews, c.Leaves, c.Bots, c.RollupRows)
+	fmt.Fprintf(stdout, "  page views   %d\n  leaves       %d\n  bot hits     %d\n  rollup rows  %d\n", c.PageViews, c.Leaves, c.Bots, c.Derived)
 	fmt.Fprintf(stdout, "Deleted %d daily salts older than %s.\n", c.Salts, analytics.SaltKeep)
 	return nil
 }

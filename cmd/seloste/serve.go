@@ -286,7 +286,8 @@ func openGeo(p string, logger *slog.Logger) (*geo.DB, error) {
 func purgeDaily(ctx context.Context, store analytics.Store, r analytics.Retention, logger *slog.Logger) {
 	repeat(ctx, func() time.Duration {
 		now := time.Now().UTC()
-		n, err := store.Purge(ctx, r.Cutoff(now), now)
+		c, err := store.Purge(ctx, r.Cutoff(now), now)
+		n := c.Records()
 		switch {
 		case err != nil && ctx.Err() == nil:
 			logger.Error("purge failed; retrying in an hour", "err", err)
