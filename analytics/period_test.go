@@ -131,7 +131,8 @@ func TestReportJSON(t *testing.T) {
 		Breakdowns: map[Dimension][]Row{
 			DimPage:     {{Value: "/", Visitors: 3, PageViews: 4, AvgTime: 1.005}},
 			DimCountry:  {{Value: "FI", Name: "Finland", Visitors: 3}},
-			DimReferrer: {{Value: "", Visitors: 3}},
+			DimReferrer: {{Value: "", Visitors: 3, Visits: 5}},
+			DimChannel:  {{Value: ChannelDirect, Visitors: 3, Visits: 5}},
 			DimExitPage: {{Value: "/", Visitors: 3, Visits: 4}},
 		},
 		Realtime: 2,
@@ -146,7 +147,8 @@ func TestReportJSON(t *testing.T) {
 		`"series":[{"t":"2026-03-01T00:00:00+02:00","visitors":1,"pageviews":2}]`,
 		`"pages":[{"avg_time_s":1,"pageviews":4,"path":"/","visitors":3}]`,
 		`"exit_pages":[{"path":"/","visitors":3,"visits":4}]`,
-		`"referrers":[{"host":"","visitors":3}]`,
+		`"referrers":[{"host":"","visitors":3,"visits":5}]`,
+		`"channels":[{"name":"Direct","visitors":3,"visits":5}]`, `"bots":0}`,
 		`"countries":[{"code":"FI","name":"Finland","visitors":3}]`,
 		`"utm_sources":[]`, `"os":[]`, `"devices":[]`, `"realtime":2}`,
 	} {
@@ -157,5 +159,15 @@ func TestReportJSON(t *testing.T) {
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatalf("not JSON: %v", err)
+	}
+	// A filtered report counts no bots: null, not a number.
+	r.Filters = []Filter{{Dim: DimPage, Value: "/"}}
+	r.Totals.Bots = 7
+	b, err = json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"avg_time_on_page_s":12.35,"bots":null}`) || !strings.Contains(string(b), `"avg_time_on_page_s":0,"bots":null},"series"`) {
+		t.Errorf("filtered report's totals.bots is not null:\n%s", b)
 	}
 }

@@ -1,9 +1,7 @@
 package analytics
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 	"sort"
 	"time"
 	_ "time/tzdata" // reports default to Europe/Helsinki even where the OS has no zone files
@@ -64,6 +62,27 @@ func (q Query) Normalize() (Query, error) {
 		return q, fmt.Errorf("report: limit and minimum visitors can't be negative")
 	}
 	return q, nil
+}
+
+// Interval is the bucket size of a report's time series.
+type Interval string
+
+const (
+	Hour  Interval = "hour"
+	Day   Interval = "day"
+	Week  Interval = "week"
+	Month Interval = "month"
+)
+
+// Query asks for the report of one site over whole days [From, To] in Zone.
+type Query struct {
+	Site        string
+	From, To    time.Time      // first and last day, inclusive; midnight in Zone
+	Zone        *time.Location // days and series buckets are in this zone; Europe/Helsinki by default
+	Filters     []Filter       // all must match
+	Interval    Interval       // "" picks hour for <= 2 days, else day, week or month
+	Limit       int            // rows per breakdown before the rest is folded; 0 = no limit
+	MinVisitors int            // k-anonymity floor: rows with fewer visitors fold into Other; <= 1 = off
 }
 
 // Midnight returns the start of t's calendar day in zone.
@@ -138,69 +157,4 @@ func (q Query) Buckets() []time.Time {
 // holds t, or -1 if t is before the first.
 func BucketOf(buckets []time.Time, t time.Time) int {
 	return sort.Search(len(buckets), func(i int) bool { return buckets[i].After(t) }) - 1
-}
-
-// Valid reports whether d is one of Dimensions.
-func (d Dimension) Valid() bool { return slices.Contains(Dimensions, d) }
-
-// VisitLevel reports whether d is a property of a whole visit (its entry or
-// exit page) rather than of each page view.
-func (d Dimension) VisitLevel() bool { return d == DimEntryPage || d == DimExitPage }
-
-// DimensionNames lists the dimension names, for error messages and help.
-func DimensionNames() string {
-	s := ""
-	for i, d := range Dimensions {
-		if i > 0 {
-			s += ", "
-		}
-		s += string(d)
-	}
-	return s
-}
-
-// SortRows orders a breakdown: most visitors first, then by value so that
-// equal rows always come in the same order.
-func SortRows(rows []Row) {
-	slices.SortFunc(rows, func(a, b Row) int {
-		if c := cmp.Compare(b.Visitors, a.Visitors); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Value, b.Value)
-	})
-}
-
-// FoldRows sorts rows and folds into one Other row, put last, every row with
-// fewer than minVisitors visitors (the k-anonymity floor; <= 1 is off) and
-// every row after the first limit rows (0 is no limit). Other's counts are
-// the sums of the folded rows; its average time is weighted by their timed
-// page views.
-func FoldRows(rows []Row, limit, minVisitors int) []Row {
-	SortRows(rows)
-	var (
-		kept   []Row
-		other  = Row{Value: Other}
-		folded int
-	)
-	for _, r := range rows {
-		if r.Value == Other || (minVisitors > 1 && r.Visitors < int64(minVisitors)) || (limit > 0 && len(kept) >= limit) {
-			other.Visitors += r.Visitors
-			other.Visits += r.Visits
-			other.PageViews += r.PageViews
-			other.AvgTime += r.AvgTime * float64(r.TimedViews) // weighted sum, divided below
-			other.TimedViews += r.TimedViews
-			folded++
-			continue
-		}
-		kept = append(kept, r)
-	}
-	if folded == 0 {
-		return rows
-	}
-	if other.TimedViews > 0 {
-		other.AvgTime /= float64(other.TimedViews)
-	} else {
-		other.AvgTime = 0
-	}
-	return append(kept, other)
 }

@@ -1,64 +1,11 @@
 package analytics
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 )
-
-// Dimension names a breakdown of a report, and the key of a filter.
-type Dimension string
-
-// The breakdown dimensions. The string is the name used in -filter and
-// -breakdown flags, the API's filter parameter and the CSV file name.
-const (
-	DimPage        Dimension = "page"
-	DimEntryPage   Dimension = "entry_page"
-	DimExitPage    Dimension = "exit_page"
-	DimReferrer    Dimension = "referrer"
-	DimUTMSource   Dimension = "utm_source"
-	DimUTMMedium   Dimension = "utm_medium"
-	DimUTMCampaign Dimension = "utm_campaign"
-	DimCountry     Dimension = "country"
-	DimRegion      Dimension = "region"
-	DimCity        Dimension = "city"
-	DimBrowser     Dimension = "browser"
-	DimOS          Dimension = "os"
-	DimDevice      Dimension = "device"
-)
-
-// Dimensions lists every breakdown in the order reports show them.
-var Dimensions = []Dimension{
-	DimPage, DimEntryPage, DimExitPage, DimReferrer,
-	DimUTMSource, DimUTMMedium, DimUTMCampaign,
-	DimCountry, DimRegion, DimCity, DimBrowser, DimOS, DimDevice,
-}
-
-// Filter keeps only page views whose Dim equals Value.
-type Filter struct {
-	Dim   Dimension
-	Value string
-}
-
-// Interval is the bucket size of a report's time series.
-type Interval string
-
-const (
-	Hour  Interval = "hour"
-	Day   Interval = "day"
-	Week  Interval = "week"
-	Month Interval = "month"
-)
-
-// Query asks for the report of one site over whole days [From, To] in Zone.
-type Query struct {
-	Site        string
-	From, To    time.Time      // first and last day, inclusive; midnight in Zone
-	Zone        *time.Location // days and series buckets are in this zone; Europe/Helsinki by default
-	Filters     []Filter       // all must match
-	Interval    Interval       // "" picks hour for <= 2 days, else day, week or month
-	Limit       int            // rows per breakdown before the rest is folded; 0 = no limit
-	MinVisitors int            // k-anonymity floor: rows with fewer visitors fold into Other; <= 1 = off
-}
 
 // Other is the row name rows are folded into by Limit and MinVisitors.
 const Other = "(muut)"
@@ -77,39 +24,44 @@ type Totals struct {
 
 // Point is one bucket of the time series.
 type Point struct {
-	T         time.Time `json:"t"`
-	Visitors  int64     `json:"visitors"`
-	PageViews int64     `json:"pageviews"`
+	T         time.Time
+	Visitors  int64
+	PageViews int64
 }
 
 // Row is one line of a breakdown. Which of the optional fields are set
-// depends on the dimension; the JSON names follow the API contract.
+// depends on the dimension (the JSON document, report_json.go, names them).
 type Row struct {
-	Value     string  `json:"-"` // the dimension's value; JSON name depends on the dimension
-	Name      string  `json:"name,omitempty"`
-	Visitors  int64   `json:"visitors"`
-	PageViews int64   `json:"pageviews,omitempty"`
-	AvgTime   float64 `json:"avg_time_s,omitempty"`
+	Value     string // the dimension's value
+	Name      string // a display name, for countries
+	Visitors  int64
+	PageViews int64   // page-view dimensions: the page views with the value
+	AvgTime   float64 // page-view dimensions: average visible seconds
 
-	// Visits is, for entry and exit pages, how many visits began or ended
-	// on the page; 0 for other dimensions.
-	Visits int64 `json:"visits,omitempty"`
+	// Visits is, for visit-level dimensions (entry and exit pages, sources,
+	// channels), how many visits have the value; 0 for the others.
+	Visits int64
 	// TimedViews is how many of PageViews have a visible time; AvgTime is
 	// over them. Kept so that folded rows can average exactly.
-	TimedViews int64 `json:"-"`
+	TimedViews int64
 }
 
 // Report is every number the CLI, the API, the CSV export and the dashboard
 // show. It is computed once, by a Store, and only rendered elsewhere.
 type Report struct {
-	Site        string
-	From, To    time.Time
-	Zone        *time.Location
-	Interval    Interval
-	Totals      Totals
-	Previous    Totals // the period of equal length just before From
-	Series      []Point
-	Breakdowns  map[Dimension][]Row
+	Site       string
+	From, To   time.Time
+	Zone       *time.Location
+	Interval   Interval
+	Totals     Totals
+	Previous   Totals // the period of equal length just before From
+	Series     []Point
+	Breakdowns map[Dimension][]Row
+	// Filters are the query's. A filtered report counts no bots (Totals.Bots
+	// is 0 and the JSON document says null): bot hits have no page, source
+	// or location to filter by, and the whole site's number would look
+	// filtered.
+	Filters     []Filter
 	Realtime    int64 // visitors in the last 5 minutes
 	GeneratedAt time.Time
 }
@@ -118,4 +70,50 @@ type Report struct {
 // meaning; analytics/sqlite is the reference.
 type Reporter interface {
 	Report(ctx context.Context, q Query) (*Report, error)
+}
+
+// SortRows orders a breakdown: most visitors first, then by value so that
+// equal rows always come in the same order.
+func SortRows(rows []Row) {
+	slices.SortFunc(rows, func(a, b Row) int {
+		if c := cmp.Compare(b.Visitors, a.Visitors); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Value, b.Value)
+	})
+}
+
+// FoldRows sorts rows and folds into one Other row, put last, every row with
+// fewer than minVisitors visitors (the k-anonymity floor; <= 1 is off) and
+// every row after the first limit rows (0 is no limit). Other's counts are
+// the sums of the folded rows; its average time is weighted by their timed
+// page views.
+func FoldRows(rows []Row, limit, minVisitors int) []Row {
+	SortRows(rows)
+	var (
+		kept   []Row
+		other  = Row{Value: Other}
+		folded int
+	)
+	for _, r := range rows {
+		if r.Value == Other || (minVisitors > 1 && r.Visitors < int64(minVisitors)) || (limit > 0 && len(kept) >= limit) {
+			other.Visitors += r.Visitors
+			other.Visits += r.Visits
+			other.PageViews += r.PageViews
+			other.AvgTime += r.AvgTime * float64(r.TimedViews) // weighted sum, divided below
+			other.TimedViews += r.TimedViews
+			folded++
+			continue
+		}
+		kept = append(kept, r)
+	}
+	if folded == 0 {
+		return rows
+	}
+	if other.TimedViews > 0 {
+		other.AvgTime /= float64(other.TimedViews)
+	} else {
+		other.AvgTime = 0
+	}
+	return append(kept, other)
 }

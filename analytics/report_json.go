@@ -7,54 +7,6 @@ import (
 	"time"
 )
 
-// JSONKey is the name of the dimension's list in the JSON report, e.g.
-// "pages", "countries".
-func (d Dimension) JSONKey() string {
-	switch d {
-	case DimPage:
-		return "pages"
-	case DimEntryPage:
-		return "entry_pages"
-	case DimExitPage:
-		return "exit_pages"
-	case DimReferrer:
-		return "referrers"
-	case DimUTMSource:
-		return "utm_sources"
-	case DimUTMMedium:
-		return "utm_mediums"
-	case DimUTMCampaign:
-		return "utm_campaigns"
-	case DimCountry:
-		return "countries"
-	case DimRegion:
-		return "regions"
-	case DimCity:
-		return "cities"
-	case DimBrowser:
-		return "browsers"
-	case DimOS:
-		return "os"
-	case DimDevice:
-		return "devices"
-	}
-	return string(d)
-}
-
-// ValueKey is the JSON name of a row's value in the dimension's list, and
-// the CSV column header: "path", "host", "code" or "name".
-func (d Dimension) ValueKey() string {
-	switch d {
-	case DimPage, DimEntryPage, DimExitPage:
-		return "path"
-	case DimReferrer:
-		return "host"
-	case DimCountry, DimRegion:
-		return "code"
-	}
-	return "name"
-}
-
 // MarshalJSON writes the report as the documented API document (the same
 // for `seloste report -format json` and GET /api/stats):
 //
@@ -64,14 +16,15 @@ func (d Dimension) ValueKey() string {
 //	 "previous":{same},"series":[{"t","visitors","pageviews"}],
 //	 "pages":[{"path","visitors","pageviews","avg_time_s"}],
 //	 "entry_pages":[{"path","visitors","visits"}],"exit_pages":[...],
-//	 "referrers":[{"host","visitors"}],"utm_sources":[{"name","visitors"}],
-//	 "utm_mediums":[...],"utm_campaigns":[...],
+//	 "referrers":[{"host","visitors","visits"}],"utm_sources":[{"name","visitors","visits"}],
+//	 "utm_mediums":[...],"utm_campaigns":[...],"channels":[{"name","visitors","visits"}],
 //	 "countries":[{"code","name","visitors"}],"regions":[{"code","visitors"}],
 //	 "cities":[{"name","visitors"}],"browsers":[...],"os":[...],"devices":[...],
 //	 "realtime","generated_at"}
 //
 // Days are YYYY-MM-DD in the report's zone; series times are RFC 3339 with
-// the zone's offset. Ratios are rounded to 4 decimals, seconds to 2.
+// the zone's offset. Ratios are rounded to 4 decimals, seconds to 2. A
+// filtered report's totals.bots is null.
 func (r *Report) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	zone := r.Zone
@@ -111,8 +64,8 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		{"to", r.To.In(zone).Format(time.DateOnly)},
 		{"zone", zone.String()},
 		{"interval", r.Interval},
-		{"totals", roundTotals(r.Totals)},
-		{"previous", roundTotals(r.Previous)},
+		{"totals", totals(r.Totals, len(r.Filters) > 0)},
+		{"previous", totals(r.Previous, len(r.Filters) > 0)},
 		{"series", series},
 	}
 	for i, f := range head {
@@ -128,10 +81,11 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 			case DimPage:
 				m["pageviews"] = row.PageViews
 				m["avg_time_s"] = round(row.AvgTime, 2)
-			case DimEntryPage, DimExitPage:
-				m["visits"] = row.Visits
 			case DimCountry:
 				m["name"] = row.Name
+			}
+			if d.VisitLevel() {
+				m["visits"] = row.Visits
 			}
 			rows = append(rows, m)
 		}
@@ -149,6 +103,20 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
+}
+
+// totals is the JSON of t; a filtered report's bots are null, not a
+// number that would look filtered.
+func totals(t Totals, filtered bool) any {
+	t = roundTotals(t)
+	if !filtered {
+		return t
+	}
+	type noBots struct {
+		Totals
+		Bots *int64 `json:"bots"`
+	}
+	return noBots{Totals: t}
 }
 
 func roundTotals(t Totals) Totals {

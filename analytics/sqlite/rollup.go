@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/aggregate"
 )
 
 // Rollups are the numbers of whole, finished days, stored so that an
@@ -58,16 +59,9 @@ func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.T
 	defer s.rollupMu.Unlock()
 
 	target := analytics.Midnight(s.now(), zone).AddDate(0, 0, -1) // yesterday: the last finished day
-	var st rollupState
-	err := s.db.QueryRowContext(ctx, `
-		SELECT through_day, pageviews_max, leaves_max, bots_max FROM rollup_state WHERE zone = ?`, name).
-		Scan(&st.through, &st.pageviews, &st.leaves, &st.bots)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
+	st, err := s.readState(ctx, name)
+	if err != nil {
 		return time.Time{}, fmt.Errorf("rollups: %w", err)
-	default:
-		st.found = true
 	}
 	var maxPV, maxLeaves, maxBots int64
 	err = s.db.QueryRowContext(ctx, `
@@ -126,39 +120,12 @@ func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.T
 		for _, site := range sites {
 			from[site] = throughEnd
 		}
-		// Rows appended since the last refresh, in 15-minute steps (every
-		// zone's midnight falls on one), mark the finished days they touch.
-		dirty := func(table string, lo, hi, before int64) error {
-			rows, err := s.db.QueryContext(ctx, `
-				SELECT DISTINCT site, ts / 900 * 900 FROM `+table+` WHERE rowid > ? AND rowid <= ?`, lo, hi)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var (
-					site string
-					q    int64
-				)
-				if err := rows.Scan(&site, &q); err != nil {
-					return err
-				}
-				for d := analytics.Midnight(time.Unix(q-before, 0), zone); d.Unix() <= q; d = d.AddDate(0, 0, 1) {
-					if d.Before(throughEnd) {
-						mark(site, d)
-					}
-				}
-			}
-			return rows.Err()
-		}
-		if err := dirty("pageviews", st.pageviews, maxPV, 0); err != nil {
+		dirty, err := s.dirtyDays(ctx, st, zone, "", throughEnd)
+		if err != nil {
 			return time.Time{}, fmt.Errorf("rollups: %w", err)
 		}
-		if err := dirty("leaves", st.leaves, maxLeaves, 86400); err != nil {
-			return time.Time{}, fmt.Errorf("rollups: %w", err)
-		}
-		if err := dirty("bots", st.bots, maxBots, 0); err != nil {
-			return time.Time{}, fmt.Errorf("rollups: %w", err)
+		for site, days := range dirty {
+			todo[site] = days
 		}
 	}
 	for site, first := range from {
@@ -209,19 +176,17 @@ func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.T
 // rollup rows, in one transaction.
 func (s *Store) rollupDay(ctx context.Context, zoneName, site string, start time.Time, zone *time.Location) error {
 	end := start.AddDate(0, 0, 1)
-	var (
-		d     *dayStats
-		views []byte
-	)
-	err := s.scanDays(ctx, site, start, end, zone, nil, func(ds *dayStats, vs []view) error {
-		d, views = ds, packViews(start.Unix(), vs)
+	var d *aggregate.DayStats
+	var views []byte
+	err := s.scanDays(ctx, site, start, end, zone, func(day *aggregate.Day) error {
+		d, views = aggregate.NewScratch().Stats(day, zone), day.AppendBinary(nil)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM bots WHERE site = ? AND ts >= ? AND ts < ?`,
-		site, start.Unix(), end.Unix()).Scan(&d.total.Bots); err != nil {
+		site, start.Unix(), end.Unix()).Scan(&d.Totals.Bots); err != nil {
 		return err
 	}
 	day := start.Format(time.DateOnly)
@@ -236,10 +201,10 @@ func (s *Store) rollupDay(ctx context.Context, zoneName, site string, start time
 			return err
 		}
 	}
-	if d.total.PageViews == 0 && d.total.Bots == 0 {
+	if d.Totals.PageViews == 0 && d.Totals.Bots == 0 {
 		return tx.Commit()
 	}
-	t := d.total
+	t := d.Totals
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO rollup_days (zone, site, day, visitors, visits, pageviews, bounces, visit_ms, timed_views, time_ms, bots)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -252,14 +217,14 @@ func (s *Store) rollupDay(ctx context.Context, zoneName, site string, start time
 		return err
 	}
 	defer hours.Close()
-	for _, h := range d.hours {
-		if _, err := hours.ExecContext(ctx, zoneName, site, h.start, day, h.visitors, h.pageviews); err != nil {
+	for _, h := range d.Hours {
+		if _, err := hours.ExecContext(ctx, zoneName, site, h.Start, day, h.Visitors, h.PageViews); err != nil {
 			return err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO rollup_breakdowns_days (zone, site, day, rows) VALUES (?, ?, ?, ?)`,
-		zoneName, site, day, d.dims.pack()); err != nil {
+		zoneName, site, day, d.Rows.AppendRows([]byte{})); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `
@@ -283,14 +248,14 @@ func (s *Store) rollupMonth(ctx context.Context, zoneName, site, month string) e
 	if err != nil {
 		return err
 	}
-	sum := newDimMaps()
+	sum := aggregate.NewRows()
 	for rows.Next() {
 		var blob []byte
 		if err := rows.Scan(&blob); err != nil {
 			rows.Close()
 			return err
 		}
-		if err := sum.unpackInto(blob); err != nil {
+		if err := sum.AddEncoded(blob); err != nil {
 			rows.Close()
 			return err
 		}
@@ -301,7 +266,7 @@ func (s *Store) rollupMonth(ctx context.Context, zoneName, site, month string) e
 	}
 	if _, err := tx.ExecContext(ctx, `
 		INSERT OR REPLACE INTO rollup_breakdowns_months (zone, site, month, rows) VALUES (?, ?, ?, ?)`,
-		zoneName, site, month, sum.pack()); err != nil {
+		zoneName, site, month, sum.AppendRows([]byte{})); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -331,4 +296,69 @@ var _ analytics.Maintainer = (*Store)(nil)
 func (s *Store) Maintain(ctx context.Context, zone *time.Location) error {
 	_, err := s.RefreshRollups(ctx, zone)
 	return err
+}
+
+// readState reads the rollup state of a zone.
+func (s *Store) readState(ctx context.Context, name string) (rollupState, error) {
+	var st rollupState
+	err := s.db.QueryRowContext(ctx, `
+		SELECT through_day, pageviews_max, leaves_max, bots_max FROM rollup_state WHERE zone = ?`, name).
+		Scan(&st.through, &st.pageviews, &st.leaves, &st.bots)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return st, nil
+	case err != nil:
+		return st, err
+	}
+	st.found = true
+	return st, nil
+}
+
+// dirtyDays returns, per site (only site, unless ""), the days before
+// throughEnd whose rollups rows appended after st may change: a page view
+// changes its day, and the next (the sources of visits that go on past
+// midnight); a leave the days of the 24 hours before it; a bot hit its
+// day. Rows are grouped in 15-minute steps (every zone's midnight falls on
+// one), so the query stays small.
+func (s *Store) dirtyDays(ctx context.Context, st rollupState, zone *time.Location, site string, throughEnd time.Time) (map[string]map[string]bool, error) {
+	out := map[string]map[string]bool{}
+	mark := func(table string, lo int64, before, after int64) error {
+		q := `SELECT DISTINCT site, ts / 900 * 900 FROM ` + table + ` WHERE rowid > ?`
+		args := []any{lo}
+		if site != "" {
+			q += ` AND site = ?`
+			args = append(args, site)
+		}
+		rows, err := s.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				site string
+				t    int64
+			)
+			if err := rows.Scan(&site, &t); err != nil {
+				return err
+			}
+			for d := analytics.Midnight(time.Unix(t-before, 0), zone); d.Unix() <= t+after && d.Before(throughEnd); d = d.AddDate(0, 0, 1) {
+				if out[site] == nil {
+					out[site] = map[string]bool{}
+				}
+				out[site][d.Format(time.DateOnly)] = true
+			}
+		}
+		return rows.Err()
+	}
+	if err := mark("pageviews", st.pageviews, 0, 86400); err != nil {
+		return nil, err
+	}
+	if err := mark("leaves", st.leaves, 86400, 0); err != nil {
+		return nil, err
+	}
+	if err := mark("bots", st.bots, 0, 0); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -159,6 +159,17 @@ var migrations = []string{
 	DELETE FROM rollup_breakdowns_days;
 	DELETE FROM rollup_breakdowns_months;
 	`,
+
+	// 5: sources per visit and the channel breakdown (analytics/aggregate):
+	// every rollup and packed day is rebuilt in the new layout.
+	`
+	DELETE FROM rollup_state;
+	DELETE FROM rollup_days;
+	DELETE FROM rollup_hours;
+	DELETE FROM rollup_breakdowns_days;
+	DELETE FROM rollup_breakdowns_months;
+	DELETE FROM rollup_views;
+	`,
 }
 
 // SchemaVersion is the schema version this code writes.

@@ -106,6 +106,9 @@ func TestDeleteVisitorKeepsRollupsCounting(t *testing.T) {
 	}
 	count := func() int64 {
 		t.Helper()
+		if err := s.Maintain(ctx, zone); err != nil {
+			t.Fatal(err)
+		}
 		r, err := s.Report(ctx, analytics.Query{Site: "example.fi", Zone: zone, From: day, To: day})
 		if err != nil {
 			t.Fatal(err)

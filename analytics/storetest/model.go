@@ -107,6 +107,25 @@ func expectPeriod(ev Events, q analytics.Query) expected {
 		visits[k] = append(visits[k], v)
 	}
 
+	// A visit's source is that of its first page view: the earliest of the
+	// whole visit, also when it began the day before.
+	firstOf := map[uint64]analytics.PageView{}
+	for i, p := range ev.PageViews {
+		if p.Site != q.Site {
+			continue
+		}
+		if f, ok := firstOf[p.Visit]; !ok || p.Time.Before(f.Time) {
+			firstOf[p.Visit] = ev.PageViews[i]
+		}
+	}
+	source := func(visit uint64, dim analytics.Dimension) string {
+		f := firstOf[visit]
+		if dim == analytics.DimChannel {
+			return analytics.ChannelOf(f.ReferrerHost, f.UTMSource, f.UTMMedium, f.UTMCampaign)
+		}
+		return value(f, dim)
+	}
+
 	// Selection.
 	for _, k := range vorder {
 		vs := visits[k]
@@ -115,11 +134,13 @@ func expectPeriod(ev Events, q analytics.Query) expected {
 			v.sel = true
 			for _, f := range q.Filters {
 				var have string
-				switch f.Dim {
-				case analytics.DimEntryPage:
+				switch {
+				case f.Dim == analytics.DimEntryPage:
 					have = entry
-				case analytics.DimExitPage:
+				case f.Dim == analytics.DimExitPage:
 					have = exit
+				case f.Dim.Source():
+					have = source(k.visit, f.Dim)
 				default:
 					have = value(v.PageView, f.Dim)
 				}
@@ -174,8 +195,17 @@ func expectPeriod(ev Events, q analytics.Query) expected {
 		}
 		first, last := vs[0], vs[len(vs)-1]
 		visitMs += last.Time.Sub(first.Time).Milliseconds() + max(last.visible, 0)
+		// A visit's rows count the visitor of its entry page view.
 		addRow(analytics.DimEntryPage, first.Path, k.day, first.Visitor).Visits++
-		addRow(analytics.DimExitPage, last.Path, k.day, last.Visitor).Visits++
+		addRow(analytics.DimExitPage, last.Path, k.day, first.Visitor).Visits++
+		for _, dim := range []analytics.Dimension{analytics.DimReferrer, analytics.DimUTMSource,
+			analytics.DimUTMMedium, analytics.DimUTMCampaign, analytics.DimChannel} {
+			val := source(k.visit, dim)
+			if val == "" && dim != analytics.DimReferrer {
+				continue // untagged visits have no UTM rows
+			}
+			addRow(dim, val, k.day, first.Visitor).Visits++
+		}
 	}
 	for _, v := range views {
 		if !v.sel {
@@ -206,9 +236,6 @@ func expectPeriod(ev Events, q analytics.Query) expected {
 				continue
 			}
 			val := value(v.PageView, dim)
-			if val == "" && (dim == analytics.DimUTMSource || dim == analytics.DimUTMMedium || dim == analytics.DimUTMCampaign) {
-				continue
-			}
 			r := addRow(dim, val, v.day, v.Visitor)
 			r.PageViews++
 			if v.visible >= 0 {
@@ -226,7 +253,7 @@ func expectPeriod(ev Events, q analytics.Query) expected {
 		t.AvgTimeOnPage = float64(timeMs) / 1000 / float64(timed)
 	}
 	for _, b := range ev.Bots {
-		if b.Site == q.Site && !b.Time.Before(q.From) && b.Time.Before(end) {
+		if len(q.Filters) == 0 && b.Site == q.Site && !b.Time.Before(q.From) && b.Time.Before(end) {
 			t.Bots++
 		}
 	}

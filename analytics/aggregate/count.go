@@ -1,0 +1,504 @@
+package aggregate
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+// Counts are the totals of a day, or of a sum of days: sums, so that days
+// add up exactly.
+type Counts struct {
+	Visitors, Visits, PageViews, Bounces, VisitMs, TimedViews, TimeMs, Bots int64
+}
+
+// Add adds o to c.
+func (c *Counts) Add(o Counts) {
+	c.Visitors += o.Visitors
+	c.Visits += o.Visits
+	c.PageViews += o.PageViews
+	c.Bounces += o.Bounces
+	c.VisitMs += o.VisitMs
+	c.TimedViews += o.TimedViews
+	c.TimeMs += o.TimeMs
+	c.Bots += o.Bots
+}
+
+// Totals turns sums into the report's headline numbers.
+func (c Counts) Totals() analytics.Totals {
+	t := analytics.Totals{Visitors: c.Visitors, Visits: c.Visits, PageViews: c.PageViews, Bots: c.Bots}
+	if c.Visits > 0 {
+		t.ViewsPerVisit = float64(c.PageViews) / float64(c.Visits)
+		t.BounceRate = float64(c.Bounces) / float64(c.Visits)
+		t.AvgVisitDuration = float64(c.VisitMs) / float64(c.Visits) / 1000
+	}
+	if c.TimedViews > 0 {
+		t.AvgTimeOnPage = float64(c.TimeMs) / float64(c.TimedViews) / 1000
+	}
+	return t
+}
+
+// RowCounts are one breakdown row's sums.
+type RowCounts struct {
+	Visitors, Visits, PageViews, TimedViews, TimeMs int64
+}
+
+// Add adds o to c.
+func (c *RowCounts) Add(o RowCounts) {
+	c.Visitors += o.Visitors
+	c.Visits += o.Visits
+	c.PageViews += o.PageViews
+	c.TimedViews += o.TimedViews
+	c.TimeMs += o.TimeMs
+}
+
+// Hour is one hour of a day's series.
+type Hour struct {
+	Start               int64 // unix seconds
+	Visitors, PageViews int64
+}
+
+// NumDims is the number of breakdowns, len(analytics.Dimensions).
+var NumDims = len(analytics.Dimensions)
+
+// Rows are breakdown rows by dimension (the index in analytics.Dimensions)
+// and value.
+type Rows []map[string]*RowCounts
+
+// NewRows returns empty rows for every dimension.
+func NewRows() Rows {
+	r := make(Rows, NumDims)
+	for i := range r {
+		r[i] = map[string]*RowCounts{}
+	}
+	return r
+}
+
+// Row returns the counts of (dim, value), adding a zero row if needed.
+func (r Rows) Row(dim int, value string) *RowCounts {
+	c := r[dim][value]
+	if c == nil {
+		c = &RowCounts{}
+		r[dim][value] = c
+	}
+	return c
+}
+
+// AddBytes adds c to (dim, value). A map lookup with string(b) does not
+// allocate, so only new values cost a string.
+func (r Rows) AddBytes(dim int, value []byte, c RowCounts) {
+	have := r[dim][string(value)]
+	if have == nil {
+		have = &RowCounts{}
+		r[dim][string(value)] = have
+	}
+	have.Add(c)
+}
+
+// Merge adds every row of o.
+func (r Rows) Merge(o Rows) {
+	for dim := range o {
+		for v, c := range o[dim] {
+			r.Row(dim, v).Add(*c)
+		}
+	}
+}
+
+// DayStats are one day's numbers: what a rollup keeps of it.
+type DayStats struct {
+	Start  int64 // unix seconds of midnight in the zone
+	Totals Counts
+	Hours  []Hour
+	Rows   Rows
+}
+
+// Dimension indexes (in analytics.Dimensions) and how each is counted.
+var (
+	dimIndex = func() map[analytics.Dimension]int {
+		m := map[analytics.Dimension]int{}
+		for i, d := range analytics.Dimensions {
+			m[d] = i
+		}
+		return m
+	}()
+	dEntry   = dimIndex[analytics.DimEntryPage]
+	dExit    = dimIndex[analytics.DimExitPage]
+	dChannel = dimIndex[analytics.DimChannel]
+	// viewDim[k] is the dimension of viewFields[k]; sourceDim likewise.
+	viewDim = [numViewFields]int{
+		dimIndex[analytics.DimPage], dimIndex[analytics.DimCountry], dimIndex[analytics.DimRegion],
+		dimIndex[analytics.DimCity], dimIndex[analytics.DimBrowser], dimIndex[analytics.DimOS], dimIndex[analytics.DimDevice],
+	}
+	sourceDim = [numSourceFields]int{
+		dimIndex[analytics.DimReferrer], dimIndex[analytics.DimUTMSource],
+		dimIndex[analytics.DimUTMMedium], dimIndex[analytics.DimUTMCampaign],
+	}
+	// dimField is the Day dictionary of each dimension's values; -1 for
+	// channel, whose values are analytics.Channels.
+	dimField = func() []int {
+		f := make([]int, NumDims)
+		for i := range f {
+			f[i] = -1
+		}
+		for k, d := range viewDim {
+			f[d] = viewFields[k]
+		}
+		for k, d := range sourceDim {
+			f[d] = sourceFields[k]
+		}
+		f[dEntry], f[dExit] = Page, Page
+		return f
+	}()
+)
+
+// Scratch is the working memory of counting days, reused from day to day
+// so that a year's report does not leave a year of garbage behind. It is
+// not safe for concurrent use.
+type Scratch struct {
+	rows      [][]RowCounts // by dimension, then the value's code
+	stamp     [][]uint64    // the visitor (run) that last counted in a row
+	touched   [][]uint32    // the codes with counts today
+	run       uint64        // increases with every visitor run, never reused
+	visitPass []bool
+	hit       []bool
+	hours     [26]Hour
+	hourStamp [26]uint64
+}
+
+// NewScratch returns empty working memory.
+func NewScratch() *Scratch {
+	return &Scratch{rows: make([][]RowCounts, NumDims), stamp: make([][]uint64, NumDims), touched: make([][]uint32, NumDims)}
+}
+
+// count adds one row hit: the visitor run counts once per row.
+func (s *Scratch) count(dim int, code uint32) *RowCounts {
+	r := &s.rows[dim][code]
+	if s.stamp[dim][code] != s.run {
+		if r.Visitors == 0 { // first count today: rows are zeroed after each day
+			s.touched[dim] = append(s.touched[dim], code)
+		}
+		s.stamp[dim][code] = s.run
+		r.Visitors++
+	}
+	return r
+}
+
+func (s *Scratch) size(d *Day) {
+	for dim := range s.rows {
+		n := len(analytics.Channels)
+		if f := dimField[dim]; f >= 0 {
+			n = len(d.Dicts[f])
+		}
+		if cap(s.rows[dim]) < n {
+			s.rows[dim] = make([]RowCounts, n, n+n/2)
+			s.stamp[dim] = make([]uint64, n, n+n/2)
+		}
+		s.rows[dim] = s.rows[dim][:n]
+		s.stamp[dim] = s.stamp[dim][:n]
+		s.touched[dim] = s.touched[dim][:0]
+	}
+}
+
+// filter is a query filter resolved against one Day's dictionaries.
+type filter struct {
+	dim  int
+	k    int // viewFields or sourceFields index, per the dimension
+	code uint32
+}
+
+// resolve looks the filters' values up in d's dictionaries. ok is false if
+// a value does not occur that day, so that no page view can match.
+func resolve(d *Day, filters []analytics.Filter) (view, visit []filter, ok bool) {
+	for _, f := range filters {
+		dim, known := dimIndex[f.Dim]
+		if !known {
+			return nil, nil, false
+		}
+		var code uint32
+		if dim == dChannel {
+			c, found := channelIndex[f.Value]
+			if !found {
+				return nil, nil, false
+			}
+			code = uint32(c)
+		} else {
+			i := slices.Index(d.Dicts[dimField[dim]], f.Value)
+			if i < 0 {
+				return nil, nil, false
+			}
+			code = uint32(i)
+		}
+		r := filter{dim: dim, code: code}
+		if f.Dim.VisitLevel() {
+			r.k = slices.Index(sourceDim[:], dim)
+			visit = append(visit, r)
+		} else {
+			r.k = slices.Index(viewDim[:], dim)
+			view = append(view, r)
+		}
+	}
+	return view, visit, true
+}
+
+// Count computes the numbers of day d, keeping the page views that filters
+// select (see the package documentation), and hands them to fn before the
+// scratch memory is reused: totals, the hours (when hours is set) and every
+// breakdown row with counts, by dimension index and code. zone is the
+// report's.
+func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location, hours bool,
+	fn func(total Counts, hours []Hour, rows func(yield func(dim int, value string, c *RowCounts)))) {
+	var total Counts
+	viewF, visitF, ok := resolve(d, filters)
+	if !ok || d.Len() == 0 {
+		fn(total, nil, func(func(int, string, *RowCounts)) {})
+		return
+	}
+	s.size(d)
+	nv := len(d.First)
+	s.visitPass = slices.Grow(s.visitPass[:0], nv)[:nv]
+	s.hit = slices.Grow(s.hit[:0], nv)[:nv]
+	for i := range nv {
+		s.hit[i] = false
+		pass := true
+		for _, f := range visitF {
+			var c uint32
+			switch f.dim {
+			case dEntry:
+				c = d.Codes[0][d.First[i]]
+			case dExit:
+				c = d.Codes[0][d.Last[i]]
+			case dChannel:
+				c = uint32(d.Channel[i])
+			default:
+				c = d.Src[f.k][i]
+			}
+			if c != f.code {
+				pass = false
+				break
+			}
+		}
+		s.visitPass[i] = pass
+	}
+
+	// Hours: a day without a change of offset has its hours at whole hours
+	// from midnight (also in zones with half-hour offsets); otherwise each
+	// view's hour is looked up.
+	var nHours int
+	hourIndex := func(ts int64) int { return int((ts - d.Start) / 3600) }
+	if hours {
+		_, off0 := time.Unix(d.Start, 0).In(zone).Zone()
+		end := time.Unix(d.Start, 0).In(zone).AddDate(0, 0, 1)
+		_, off1 := end.Add(-time.Second).Zone()
+		nHours = int((end.Unix() - d.Start + 3599) / 3600)
+		if off0 != off1 {
+			first := hourOf(d.Start, zone)
+			hourIndex = func(ts int64) int { return int((hourOf(ts, zone) - first) / 3600) }
+		}
+		for h := range nHours {
+			s.hours[h] = Hour{Start: d.Start + int64(h)*3600}
+			s.hourStamp[h] = 0
+		}
+		if off0 != off1 {
+			for h := range nHours {
+				s.hours[h].Start = 0
+			}
+		}
+	}
+
+	// Page views, one visitor at a time.
+	start := int32(0)
+	for _, end := range d.VisitorEnd {
+		s.run++
+		seen := false
+		for v := start; v < end; v++ {
+			if !s.visitPass[d.VisitOf[v]] {
+				continue
+			}
+			match := true
+			for _, f := range viewF {
+				if d.Codes[f.k][v] != f.code {
+					match = false
+					break
+				}
+			}
+			if !match {
+				continue
+			}
+			s.hit[d.VisitOf[v]] = true
+			dur := d.Dur[v]
+			total.PageViews++
+			if dur >= 0 {
+				total.TimedViews++
+				total.TimeMs += dur
+			}
+			seen = true
+			if hours {
+				h := hourIndex(d.TS[v])
+				if s.hours[h].Start == 0 {
+					s.hours[h].Start = hourOf(d.TS[v], zone)
+				}
+				s.hours[h].PageViews++
+				if s.hourStamp[h] != s.run {
+					s.hourStamp[h] = s.run
+					s.hours[h].Visitors++
+				}
+			}
+			for k, dim := range viewDim {
+				r := s.count(dim, d.Codes[k][v])
+				r.PageViews++
+				if dur >= 0 {
+					r.TimedViews++
+					r.TimeMs += dur
+				}
+			}
+		}
+		if seen {
+			total.Visitors++
+		}
+		start = end
+	}
+
+	// Visits with a selected page view, one entry visitor at a time.
+	start = 0
+	for _, end := range d.EntryVisitorEnd {
+		s.run++
+		for i := start; i < end; i++ {
+			if !s.hit[i] {
+				continue
+			}
+			first, last := d.First[i], d.Last[i]
+			total.Visits++
+			if d.Views[i] == 1 {
+				total.Bounces++
+			}
+			total.VisitMs += (d.TS[last] - d.TS[first]) * 1000
+			if d.Dur[last] > 0 {
+				total.VisitMs += d.Dur[last]
+			}
+			s.count(dEntry, d.Codes[0][first]).Visits++
+			s.count(dExit, d.Codes[0][last]).Visits++
+			for k, dim := range sourceDim {
+				c := d.Src[k][i]
+				if k > 0 && d.Dicts[sourceFields[k]][c] == "" {
+					continue // untagged visits have no UTM rows
+				}
+				s.count(dim, c).Visits++
+			}
+			s.count(dChannel, uint32(d.Channel[i])).Visits++
+		}
+		start = end
+	}
+
+	var hs []Hour
+	if hours {
+		for h := range nHours {
+			if s.hours[h].PageViews > 0 {
+				hs = append(hs, s.hours[h])
+			}
+		}
+	}
+	fn(total, hs, func(yield func(dim int, value string, c *RowCounts)) {
+		for dim := range s.touched {
+			for _, code := range s.touched[dim] {
+				var value string
+				if f := dimField[dim]; f >= 0 {
+					value = d.Dicts[f][code]
+				} else {
+					value = analytics.Channels[code]
+				}
+				yield(dim, value, &s.rows[dim][code])
+			}
+		}
+	})
+	// Reset the rows for the next day.
+	for dim := range s.touched {
+		for _, code := range s.touched[dim] {
+			s.rows[dim][code] = RowCounts{}
+		}
+	}
+}
+
+// Stats computes day d's unfiltered numbers with hours: what a rollup keeps.
+func (s *Scratch) Stats(d *Day, zone *time.Location) *DayStats {
+	ds := &DayStats{Start: d.Start, Rows: NewRows()}
+	s.Count(d, nil, zone, true, func(total Counts, hours []Hour, rows func(func(int, string, *RowCounts))) {
+		ds.Totals = total
+		ds.Hours = hours
+		rows(func(dim int, value string, c *RowCounts) { ds.Rows[dim][value] = new(*c) })
+	})
+	return ds
+}
+
+// hourOf is the start of the hour in zone that holds ts (unix seconds):
+// right for zones with offsets of whole hours, half hours and the repeated
+// hour after DST.
+func hourOf(ts int64, zone *time.Location) int64 {
+	_, off := time.Unix(ts, 0).In(zone).Zone()
+	m := (ts + int64(off)) % 3600
+	if m < 0 {
+		m += 3600
+	}
+	return ts - m
+}
+
+// checkDay reports a Day whose columns disagree, as a decoded blob might.
+func checkDay(d *Day) error {
+	n := len(d.TS)
+	if len(d.Dur) != n || len(d.VisitOf) != n {
+		return errBadDay
+	}
+	for k := range d.Codes {
+		if len(d.Codes[k]) != n {
+			return errBadDay
+		}
+		dict := uint32(len(d.Dicts[viewFields[k]]))
+		for _, c := range d.Codes[k] {
+			if c >= dict {
+				return errBadDay
+			}
+		}
+	}
+	nv := len(d.First)
+	if len(d.Last) != nv || len(d.Views) != nv || len(d.Channel) != nv {
+		return errBadDay
+	}
+	for k := range d.Src {
+		if len(d.Src[k]) != nv {
+			return errBadDay
+		}
+		dict := uint32(len(d.Dicts[sourceFields[k]]))
+		for _, c := range d.Src[k] {
+			if c >= dict {
+				return errBadDay
+			}
+		}
+	}
+	for _, v := range d.VisitOf {
+		if v < 0 || int(v) >= nv {
+			return errBadDay
+		}
+	}
+	for i := range nv {
+		if d.First[i] < 0 || int(d.First[i]) >= n || d.Last[i] < 0 || int(d.Last[i]) >= n || int(d.Channel[i]) >= len(analytics.Channels) {
+			return errBadDay
+		}
+	}
+	for _, ends := range [][]int32{d.VisitorEnd, d.EntryVisitorEnd} {
+		prev := int32(0)
+		for _, e := range ends {
+			if e <= prev {
+				return errBadDay
+			}
+			prev = e
+		}
+	}
+	if (n > 0 && (len(d.VisitorEnd) == 0 || int(d.VisitorEnd[len(d.VisitorEnd)-1]) != n)) ||
+		(nv > 0 && (len(d.EntryVisitorEnd) == 0 || int(d.EntryVisitorEnd[len(d.EntryVisitorEnd)-1]) != nv)) {
+		return errBadDay
+	}
+	return nil
+}
+
+var errBadDay = fmt.Errorf("corrupt packed day (derived data: delete the rollups to rebuild them)")

@@ -1,0 +1,261 @@
+package aggregate
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+// The values of a page view, indexes into View.Values and Day.Dicts.
+const (
+	Page = iota
+	Referrer
+	UTMSource
+	UTMMedium
+	UTMCampaign
+	Country
+	Region // country and subdivision, "FI-18"
+	City
+	Browser
+	OS
+	Device
+	NumFields
+)
+
+// viewFields are the values kept per page view in a Day; the others
+// (sourceFields) are kept per visit, from its first page view.
+var (
+	viewFields   = [...]int{Page, Country, Region, City, Browser, OS, Device}
+	sourceFields = [...]int{Referrer, UTMSource, UTMMedium, UTMCampaign}
+)
+
+const (
+	numViewFields   = len(viewFields)
+	numSourceFields = len(sourceFields)
+)
+
+// View is one stored page view as aggregation reads it.
+type View struct {
+	TS      int64 // unix seconds
+	Seq     int64 // storage order: breaks ties between equal TS
+	Visitor uint64
+	Visit   uint64
+	Dur     int64 // visible milliseconds; -1 without a leave
+	Values  [NumFields]string
+}
+
+// Source is where a visit came from: its first page view's referrer host
+// and UTM parameters.
+type Source [numSourceFields]string
+
+// SourceOf returns the source fields of v.
+func SourceOf(v *View) Source {
+	var s Source
+	for i, f := range sourceFields {
+		s[i] = v.Values[f]
+	}
+	return s
+}
+
+// Sources returns the source of every visit among views (any order): that
+// of its first page view. It is the look-back for the next day's Day.
+func Sources(views []View) map[uint64]Source {
+	first := map[uint64]int{}
+	for i := range views {
+		if j, ok := first[views[i].Visit]; !ok || before(&views[i], &views[j]) {
+			first[views[i].Visit] = i
+		}
+	}
+	out := make(map[uint64]Source, len(first))
+	for visit, i := range first {
+		out[visit] = SourceOf(&views[i])
+	}
+	return out
+}
+
+func before(a, b *View) bool { return a.TS < b.TS || (a.TS == b.TS && a.Seq < b.Seq) }
+
+// Day is one calendar day's page views in columnar form, in the order the
+// aggregation counts them: views by visitor id (then time), visits by their
+// entry view's visitor id (then time). Values are codes into Dicts. An
+// engine may persist it (AppendBinary) to answer filtered reports without
+// its raw rows.
+type Day struct {
+	Start int64 // unix seconds of midnight in the report's zone
+	Dicts [NumFields][]string
+
+	// Per page view.
+	TS         []int64
+	Dur        []int64 // -1: no visible time
+	VisitOf    []int32 // index into the visit columns
+	Codes      [numViewFields][]uint32
+	VisitorEnd []int32 // view index after each visitor's last view
+
+	// Per visit.
+	First, Last     []int32 // view indexes of the visit's first and last page view that day
+	Views           []int32
+	Src             [numSourceFields][]uint32
+	Channel         []uint8 // index into analytics.Channels
+	EntryVisitorEnd []int32 // visit index after each entry visitor's last visit
+}
+
+// Len is the number of page views.
+func (d *Day) Len() int { return len(d.TS) }
+
+// channelIndex is the position of each channel in analytics.Channels.
+var channelIndex = func() map[string]uint8 {
+	m := map[string]uint8{}
+	for i, c := range analytics.Channels {
+		m[c] = uint8(i)
+	}
+	return m
+}()
+
+// Builder makes Days. It keeps its working memory between days; it is not
+// safe for concurrent use.
+type Builder struct {
+	dicts  [NumFields]map[string]uint32
+	order  []int32
+	visits map[uint64]int32
+	vfirst []int32
+	vlast  []int32
+	vorder []int32
+	remap  []int32
+}
+
+// NewBuilder returns a Builder.
+func NewBuilder() *Builder { return &Builder{visits: map[uint64]int32{}} }
+
+// Build returns the Day that starts at start (unix seconds) holding views
+// (any order; the caller keeps them). prior gives the source of visits that
+// began before the day (Sources of the day before); nil for none.
+func (b *Builder) Build(start int64, views []View, prior map[uint64]Source) *Day {
+	d := &Day{Start: start}
+	for f := range b.dicts {
+		if b.dicts[f] == nil {
+			b.dicts[f] = map[string]uint32{}
+		}
+		clear(b.dicts[f])
+	}
+	n := len(views)
+	code := func(f int, s string) uint32 {
+		c, ok := b.dicts[f][s]
+		if !ok {
+			c = uint32(len(d.Dicts[f]))
+			b.dicts[f][s] = c
+			d.Dicts[f] = append(d.Dicts[f], s)
+		}
+		return c
+	}
+
+	// Views by visitor, then time.
+	b.order = slices.Grow(b.order[:0], n)[:n]
+	for i := range b.order {
+		b.order[i] = int32(i)
+	}
+	slices.SortFunc(b.order, func(i, j int32) int {
+		a, c := &views[i], &views[j]
+		if x := cmp.Compare(a.Visitor, c.Visitor); x != 0 {
+			return x
+		}
+		if x := cmp.Compare(a.TS, c.TS); x != 0 {
+			return x
+		}
+		return cmp.Compare(a.Seq, c.Seq)
+	})
+
+	// Visits in order of first appearance, with their first and last view.
+	clear(b.visits)
+	b.vfirst, b.vlast = b.vfirst[:0], b.vlast[:0]
+	d.TS = make([]int64, n)
+	d.Dur = make([]int64, n)
+	d.VisitOf = make([]int32, n)
+	for k := range d.Codes {
+		d.Codes[k] = make([]uint32, n)
+	}
+	d.Views = d.Views[:0]
+	for pos, i := range b.order {
+		v := &views[i]
+		d.TS[pos], d.Dur[pos] = v.TS, v.Dur
+		for k, f := range viewFields {
+			d.Codes[k][pos] = code(f, v.Values[f])
+		}
+		if pos > 0 && views[b.order[pos-1]].Visitor != v.Visitor {
+			d.VisitorEnd = append(d.VisitorEnd, int32(pos))
+		}
+		j, ok := b.visits[v.Visit]
+		if !ok {
+			j = int32(len(b.vfirst))
+			b.visits[v.Visit] = j
+			b.vfirst = append(b.vfirst, int32(pos))
+			b.vlast = append(b.vlast, int32(pos))
+			d.Views = append(d.Views, 0)
+		}
+		if before(v, &views[b.order[b.vfirst[j]]]) {
+			b.vfirst[j] = int32(pos)
+		}
+		if before(&views[b.order[b.vlast[j]]], v) {
+			b.vlast[j] = int32(pos)
+		}
+		d.Views[j]++
+		d.VisitOf[pos] = j
+	}
+	if n > 0 {
+		d.VisitorEnd = append(d.VisitorEnd, int32(n))
+	}
+
+	// Visits by their entry view's visitor, then entry time.
+	nv := len(b.vfirst)
+	entry := func(j int32) *View { return &views[b.order[b.vfirst[j]]] }
+	b.vorder = slices.Grow(b.vorder[:0], nv)[:nv]
+	for j := range b.vorder {
+		b.vorder[j] = int32(j)
+	}
+	slices.SortFunc(b.vorder, func(i, j int32) int {
+		a, c := entry(i), entry(j)
+		if x := cmp.Compare(a.Visitor, c.Visitor); x != 0 {
+			return x
+		}
+		if x := cmp.Compare(a.TS, c.TS); x != 0 {
+			return x
+		}
+		return cmp.Compare(a.Seq, c.Seq)
+	})
+	b.remap = slices.Grow(b.remap[:0], nv)[:nv]
+	d.First, d.Last = make([]int32, nv), make([]int32, nv)
+	for k := range d.Src {
+		d.Src[k] = make([]uint32, nv)
+	}
+	d.Channel = make([]uint8, nv)
+	views32 := make([]int32, nv)
+	for pos, j := range b.vorder {
+		b.remap[j] = int32(pos)
+		e := entry(j)
+		d.First[pos], d.Last[pos], views32[pos] = b.vfirst[j], b.vlast[j], d.Views[j]
+		src, ok := prior[e.Visit]
+		if !ok {
+			src = SourceOf(e)
+		}
+		for k, f := range sourceFields {
+			d.Src[k][pos] = code(f, src[k])
+		}
+		d.Channel[pos] = channelIndex[analytics.ChannelOf(src[0], src[1], src[2], src[3])]
+		if pos > 0 && entry(b.vorder[pos-1]).Visitor != e.Visitor {
+			d.EntryVisitorEnd = append(d.EntryVisitorEnd, int32(pos))
+		}
+	}
+	if nv > 0 {
+		d.EntryVisitorEnd = append(d.EntryVisitorEnd, int32(nv))
+	}
+	d.Views = views32
+	for pos := range d.VisitOf {
+		d.VisitOf[pos] = b.remap[d.VisitOf[pos]]
+	}
+	return d
+}
+
+// Build is Builder.Build with a Builder of its own.
+func Build(start int64, views []View, prior map[uint64]Source) *Day {
+	return NewBuilder().Build(start, views, prior)
+}

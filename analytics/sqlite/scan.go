@@ -1,0 +1,126 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/seloste/seloste/analytics/aggregate"
+)
+
+// Reading raw rows for aggregation. What the numbers mean is defined once,
+// in analytics/aggregate; this file only turns rows into aggregate.Views.
+
+// viewColumns are a page view's columns as aggregate.View reads them, with
+// its visible time: the largest leave within 24 hours. The leave lookup uses
+// the covering index leaves_site_pageview, so it never reads the leaves
+// table itself. The values come in the order of aggregate's fields.
+const viewColumns = `
+	p.rowid, p.ts, p.visitor, p.visit, p.path, p.referrer_host,
+	p.utm_source, p.utm_medium, p.utm_campaign,
+	p.country, p.region, p.city, p.browser, p.os, p.device,
+	(SELECT MAX(l.duration_ms) FROM leaves l
+		WHERE l.site = p.site AND l.pageview_id = p.pageview_id
+		AND l.ts >= p.ts AND l.ts <= p.ts + 86400) AS dur`
+
+// viewScanner reads rows of viewColumns (plus any leading extra columns)
+// into aggregate.Views, interning values: a day has few distinct values and
+// many page views.
+type viewScanner struct {
+	intern  [aggregate.NumFields]map[string]string
+	raw     [aggregate.NumFields]sql.RawBytes
+	dur     sql.NullInt64
+	visitor int64
+	visit   int64
+	v       aggregate.View
+	args    []any
+}
+
+func newViewScanner(extra ...any) *viewScanner {
+	sc := &viewScanner{}
+	sc.args = append(extra, &sc.v.Seq, &sc.v.TS, &sc.visitor, &sc.visit)
+	for i := range sc.raw {
+		sc.intern[i] = map[string]string{}
+		sc.args = append(sc.args, &sc.raw[i])
+	}
+	sc.args = append(sc.args, &sc.dur)
+	return sc
+}
+
+// scan reads the current row.
+func (sc *viewScanner) scan(rows *sql.Rows) (aggregate.View, error) {
+	if err := rows.Scan(sc.args...); err != nil {
+		return aggregate.View{}, err
+	}
+	v := sc.v
+	v.Visitor, v.Visit, v.Dur = uint64(sc.visitor), uint64(sc.visit), -1
+	if sc.dur.Valid {
+		v.Dur = sc.dur.Int64
+	}
+	for i := range sc.raw {
+		s, ok := sc.intern[i][string(sc.raw[i])]
+		if !ok {
+			s = string(sc.raw[i])
+			sc.intern[i][s] = s
+		}
+		v.Values[i] = s
+	}
+	if v.Values[aggregate.Region] != "" {
+		v.Values[aggregate.Region] = v.Values[aggregate.Country] + "-" + v.Values[aggregate.Region]
+	}
+	return v, nil
+}
+
+// scanDays reads the site's page views of the days from (midnight in zone)
+// up to end and calls fn with each day's Day (also for days without page
+// views), built with the day before as the look-back for visit sources.
+func (s *Store) scanDays(ctx context.Context, site string, from, end time.Time, zone *time.Location,
+	fn func(d *aggregate.Day) error) error {
+	lookFrom := from.AddDate(0, 0, -1)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+viewColumns+`
+		FROM pageviews p WHERE p.site = ? AND p.ts >= ? AND p.ts < ? ORDER BY p.ts, p.rowid`,
+		site, lookFrom.Unix(), end.Unix())
+	if err != nil {
+		return fmt.Errorf("read page views: %w", err)
+	}
+	defer rows.Close()
+	var (
+		sc          = newViewScanner()
+		b           = aggregate.NewBuilder()
+		day, next   = lookFrom, from
+		prev, cur   []aggregate.View
+		lookingBack = true
+	)
+	flush := func() error {
+		if lookingBack {
+			lookingBack = false
+		} else if err := fn(b.Build(day.Unix(), cur, aggregate.Sources(prev))); err != nil {
+			return err
+		}
+		prev, cur = cur, prev[:0]
+		day, next = next, next.AddDate(0, 0, 1)
+		return nil
+	}
+	for rows.Next() {
+		v, err := sc.scan(rows)
+		if err != nil {
+			return fmt.Errorf("read page views: %w", err)
+		}
+		for v.TS >= next.Unix() {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		cur = append(cur, v)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read page views: %w", err)
+	}
+	for day.Before(end) {
+		if err := flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
