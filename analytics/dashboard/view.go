@@ -232,9 +232,13 @@ func (h *Handler) fill(v *dashView, p *params, rep *analytics.Report) {
 		v.numCard("bounce", t.BounceRate, prev.BounceRate, v.Pct, false),
 		v.numCard("duration", t.AvgVisitDuration, prev.AvgVisitDuration, v.Dur, true),
 		v.numCard("timeonpage", t.AvgTimeOnPage, prev.AvgTimeOnPage, v.Dur, true),
-		v.intCard("bots", t.Bots, prev.Bots, false),
 	}
-	v.Totals[len(v.Totals)-1].Class = "neutral"
+	// Bot hits have no page, source or location: a filtered report has none
+	// to show, rather than the whole site's number looking filtered.
+	if len(rep.Filters) == 0 {
+		v.Totals = append(v.Totals, v.intCard("bots", t.Bots, prev.Bots, false))
+		v.Totals[len(v.Totals)-1].Class = "neutral"
+	}
 	if v.Shared && rep.Realtime > 0 && rep.Realtime < int64(v.K) {
 		v.Realtime = v.Tf("lessthan", v.K)
 	} else {
@@ -347,8 +351,8 @@ func (l locale) rowLabel(d analytics.Dimension, r analytics.Row) string {
 		return l.T("direct")
 	case r.Value == "":
 		return l.T("unknown")
-	case d == analytics.DimDevice:
-		if s, ok := messages[string(l)]["device."+r.Value]; ok {
+	case d == analytics.DimDevice || d == analytics.DimChannel:
+		if s, ok := messages[string(l)][string(d)+"."+r.Value]; ok {
 			return s
 		}
 	case r.Name != "" && r.Name != r.Value:

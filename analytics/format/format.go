@@ -25,6 +25,7 @@ var titles = map[analytics.Dimension]string{
 	analytics.DimUTMSource:   "UTM sources",
 	analytics.DimUTMMedium:   "UTM mediums",
 	analytics.DimUTMCampaign: "UTM campaigns",
+	analytics.DimChannel:     "Channels",
 	analytics.DimCountry:     "Countries",
 	analytics.DimRegion:      "Regions",
 	analytics.DimCity:        "Cities",
@@ -67,7 +68,9 @@ func Table(w io.Writer, r *analytics.Report, limit int) error {
 		{"Bounce rate", percent(t.BounceRate), percent(p.BounceRate), points(t.BounceRate, p.BounceRate, p.Visits > 0)},
 		{"Avg visit duration", duration(t.AvgVisitDuration), duration(p.AvgVisitDuration), change(t.AvgVisitDuration, p.AvgVisitDuration)},
 		{"Avg time on page", duration(t.AvgTimeOnPage), duration(p.AvgTimeOnPage), change(t.AvgTimeOnPage, p.AvgTimeOnPage)},
-		{"Bots filtered", count(t.Bots), count(p.Bots), change(float64(t.Bots), float64(p.Bots))},
+	}
+	if len(r.Filters) == 0 {
+		rows = append(rows, []string{"Bots filtered", count(t.Bots), count(p.Bots), change(float64(t.Bots), float64(p.Bots))})
 	}
 	writeAligned(ew, rows)
 	fmt.Fprintf(ew, "\nRealtime: %s visitors in the last 5 minutes\n", count(r.Realtime))
@@ -95,8 +98,10 @@ func Table(w io.Writer, r *analytics.Report, limit int) error {
 		switch d {
 		case analytics.DimPage:
 			head = append(head, "page views", "avg time")
-		case analytics.DimEntryPage, analytics.DimExitPage:
-			head = append(head, "visits")
+		default:
+			if d.VisitLevel() {
+				head = append(head, "visits")
+			}
 		}
 		rows := [][]string{head}
 		for i, row := range list {
@@ -108,8 +113,10 @@ func Table(w io.Writer, r *analytics.Report, limit int) error {
 			switch d {
 			case analytics.DimPage:
 				line = append(line, count(row.PageViews), duration(row.AvgTime))
-			case analytics.DimEntryPage, analytics.DimExitPage:
-				line = append(line, count(row.Visits))
+			default:
+				if d.VisitLevel() {
+					line = append(line, count(row.Visits))
+				}
 			}
 			rows = append(rows, line)
 		}
@@ -132,8 +139,10 @@ func CSV(w io.Writer, r *analytics.Report, d analytics.Dimension) error {
 	switch d {
 	case analytics.DimPage:
 		head = append(head, "pageviews", "avg_time_s")
-	case analytics.DimEntryPage, analytics.DimExitPage:
-		head = append(head, "visits")
+	default:
+		if d.VisitLevel() {
+			head = append(head, "visits")
+		}
 	}
 	if err := cw.Write(head); err != nil {
 		return err
@@ -147,8 +156,10 @@ func CSV(w io.Writer, r *analytics.Report, d analytics.Dimension) error {
 		switch d {
 		case analytics.DimPage:
 			line = append(line, strconv.FormatInt(row.PageViews, 10), strconv.FormatFloat(row.AvgTime, 'f', 2, 64))
-		case analytics.DimEntryPage, analytics.DimExitPage:
-			line = append(line, strconv.FormatInt(row.Visits, 10))
+		default:
+			if d.VisitLevel() {
+				line = append(line, strconv.FormatInt(row.Visits, 10))
+			}
 		}
 		if err := cw.Write(line); err != nil {
 			return err
