@@ -137,6 +137,19 @@ type Maintainer interface {
 	Maintain(ctx context.Context, zone *time.Location) error
 }
 
+// Inventory is an engine's own account of what it stores, held to the field
+// registry (Fields) by the shared suite and the end-to-end statement test:
+// every column of collected records belongs to a registered field, and
+// every other table holds only derived aggregates.
+type Inventory interface {
+	// RawColumns lists the columns that hold collected records, as
+	// "table.column".
+	RawColumns(ctx context.Context) ([]string, error)
+	// UnknownTables lists the tables that are neither raw nor derived:
+	// there must be none.
+	UnknownTables(ctx context.Context) ([]string, error)
+}
+
 // Store is a storage engine: every capability seloste needs of one. An
 // engine proves it by passing analytics/storetest. analytics/sqlite is the
 // embedded default.
@@ -148,6 +161,7 @@ type Store interface {
 	SiteLister
 	Reporter
 	VisitorStore
+	Inventory
 	Close() error
 }
 

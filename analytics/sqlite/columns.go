@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -50,3 +51,19 @@ func (s *Store) RawColumns(ctx context.Context) ([]string, error) {
 
 // IsDerived reports whether table holds derived data only.
 func IsDerived(table string) bool { return strings.HasPrefix(table, DerivedPrefix) }
+
+// UnknownTables lists the tables that are neither raw nor derived
+// (analytics.Inventory).
+func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
+	tables, err := s.Tables(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, t := range tables {
+		if !slices.Contains(RawTables, t) && !IsDerived(t) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}

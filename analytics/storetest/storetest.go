@@ -16,6 +16,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -115,6 +116,7 @@ func Run(t *testing.T, open Opener) {
 		t.Run("late records, clock "+name, func(t *testing.T) { runLate(t, open, ev, now) })
 	}
 	t.Run("bad queries", func(t *testing.T) { runBad(t, open) })
+	t.Run("inventory", func(t *testing.T) { runInventory(t, open) })
 }
 
 func load(t *testing.T, e Engine, ev Events) {
@@ -223,6 +225,32 @@ func maintain(t *testing.T, e Engine) bool {
 		}
 	}
 	return true
+}
+
+// runInventory holds what the engine stores to the field registry: the
+// privacy statement's list of collected data is generated from it.
+func runInventory(t *testing.T, open Opener) {
+	e := open(t, Small.Start)
+	load(t, e, Generate(Small))
+	stored, err := e.RawColumns(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(stored)
+	registered := analytics.Columns()
+	slices.Sort(registered)
+	if !slices.Equal(stored, registered) {
+		t.Errorf("stored columns:\n  %v\nregistry columns:\n  %v", stored, registered)
+	}
+	if m, ok := e.(analytics.Maintainer); ok {
+		if err := m.Maintain(context.Background(), time.UTC); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unknown, err := e.UnknownTables(context.Background())
+	if err != nil || len(unknown) > 0 {
+		t.Errorf("tables neither raw nor derived: %v (%v)", unknown, err)
+	}
 }
 
 func runBad(t *testing.T, open Opener) {

@@ -23,7 +23,13 @@ const authFileName = "seloste.auth"
 
 // authPathFor is the default auth file of the database db: seloste.auth in
 // the same directory. "seloste serve" uses the same rule.
-func authPathFor(db string) string { return filepath.Join(filepath.Dir(db), authFileName) }
+func authPathFor(db string) string {
+	path := storePath(db)
+	if path == "" {
+		return authFileName // an engine without a file: the working directory
+	}
+	return filepath.Join(filepath.Dir(path), authFileName)
+}
 
 // authFlags adds -auth and -db to fs and returns the chosen auth file path
 // once fs is parsed.

@@ -7,13 +7,12 @@ import (
 	"time"
 
 	"github.com/seloste/seloste/analytics"
-	"github.com/seloste/seloste/analytics/sqlite"
 )
 
 func runPurge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("purge", "[-db seloste.db] [-retention 3y]", stderr)
 	var (
-		dbPath    = fs.String("db", "seloste.db", "the SQLite database written by seloste serve")
+		dbPath    = fs.String("db", "seloste.db", dbHelp)
 		retention = fs.String("retention", analytics.DefaultRetention.String(),
 			"keep records this long: 3y, 36mo, 156w or 1095d (the privacy statement promises 3y)")
 	)
@@ -24,7 +23,7 @@ func runPurge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("purge: -retention: %w", err)
 	}
-	store, err := sqlite.Open(ctx, *dbPath, sqlite.MustExist())
+	store, err := openStore(ctx, *dbPath, true)
 	if err != nil {
 		return fmt.Errorf("purge: %w", err)
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/format"
-	"github.com/seloste/seloste/analytics/sqlite"
 )
 
 // filterFlags collects repeated -filter k=v flags.
@@ -38,7 +37,7 @@ func (f *filterFlags) Set(v string) error {
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("report", "[-db seloste.db] [-site DOMAIN] [-from 30d] [-to DATE] [-filter k=v ...] [-format table|json|csv]", stderr)
 	var (
-		dbPath     = fs.String("db", "seloste.db", "the SQLite database written by seloste serve")
+		dbPath     = fs.String("db", "seloste.db", dbHelp)
 		site       = fs.String("site", "", "the site to report on; may be left out when the database holds one site")
 		from       = fs.String("from", analytics.DefaultPeriod, "first day: "+analytics.PeriodHelp)
 		to         = fs.String("to", "", "last day, YYYY-MM-DD (only with a -from date; default today)")
@@ -90,48 +89,33 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 
 	// Reading a report never creates a database: a typo in -db is an error.
-	store, err := sqlite.Open(ctx, *dbPath, sqlite.MustExist())
+	store, err := openStore(ctx, *dbPath, true)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	defer store.Close()
-	sites, err := store.Sites(ctx)
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if q.Site == "" {
-		switch len(sites) {
-		case 0:
-			return fmt.Errorf("report: database %s has no page views yet", *dbPath)
-		case 1:
-			q.Site = sites[0]
-		default:
-			return fmt.Errorf("report: database %s holds several sites; choose one with -site (%s)", *dbPath, strings.Join(sites, ", "))
-		}
-	} else if ok, err := store.HasSite(ctx, q.Site); err != nil {
-		return fmt.Errorf("report: %w", err)
-	} else if !ok {
-		known := "none yet"
-		if len(sites) > 0 {
-			known = strings.Join(sites, ", ")
-		}
-		return fmt.Errorf("report: site %q has no data in %s (sites: %s)", q.Site, *dbPath, known)
+	if q.Site, err = analytics.ChooseSite(ctx, store, q.Site); err != nil {
+		return fmt.Errorf("report: database %s: %w (-site chooses)", *dbPath, err)
 	}
 
-	// The first report of a zone rolls up every finished day, which takes a
-	// while on a big database; later ones only add what is new.
-	done := make(chan struct{})
-	go func() {
-		select {
-		case <-done:
-		case <-time.After(2 * time.Second):
-			fmt.Fprintln(stderr, "seloste: rolling up the stored days for fast reports (once; later reports are quick)...")
+	// Reports are exact without maintenance, but fast with it: without a
+	// running seloste serve, bring the derived data up to date first. The
+	// first time takes a while on a big database; later ones only add what
+	// is new.
+	if m, ok := store.(analytics.Maintainer); ok {
+		done := make(chan struct{})
+		go func() {
+			select {
+			case <-done:
+			case <-time.After(2 * time.Second):
+				fmt.Fprintln(stderr, "seloste: rolling up the stored days for fast reports (once; later reports are quick)...")
+			}
+		}()
+		err = m.Maintain(ctx, zone)
+		close(done)
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
 		}
-	}()
-	_, err = store.RefreshRollups(ctx, zone)
-	close(done)
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
 	}
 	rep, err := store.Report(ctx, q)
 	if err != nil {

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/seloste/seloste/analytics"
-	"github.com/seloste/seloste/analytics/sqlite"
 	"github.com/seloste/seloste/analytics/storetest"
 )
 
@@ -22,7 +21,7 @@ import (
 func reportDB(t *testing.T) (string, storetest.Events) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "seloste.db")
-	s, err := sqlite.Open(context.Background(), path)
+	s, err := openStore(context.Background(), path, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +163,7 @@ func TestReportErrors(t *testing.T) {
 	}{
 		{"missing db", []string{"-db", missing, "-site", "a.example"}, "does not exist"},
 		{"unknown site", []string{"-db", db, "-site", "c.example"}, `site "c.example" has no data`},
-		{"several sites", []string{"-db", db}, "several sites; choose one with -site (a.example, b.example)"},
+		{"several sites", []string{"-db", db}, "several sites; choose one of a.example, b.example (-site chooses)"},
 		{"bad date", []string{"-db", db, "-site", "a.example", "-from", "2026-02-30"}, `-from "2026-02-30": not a date`},
 		{"backwards", []string{"-db", db, "-site", "a.example", "-from", "2026-03-10", "-to", "2026-03-01"}, "ends (2026-03-01) before it begins"},
 		{"to with shortcut", []string{"-db", db, "-site", "a.example", "-from", "7d", "-to", "2026-03-01"}, "can't be used with -from 7d"},

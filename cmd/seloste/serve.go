@@ -17,12 +17,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/auth"
 	"github.com/seloste/seloste/analytics/collect"
 	"github.com/seloste/seloste/analytics/dashboard"
 	"github.com/seloste/seloste/analytics/geo"
-	"github.com/seloste/seloste/analytics/sqlite"
+	"github.com/seloste/seloste/analytics/upkeep"
 	"github.com/seloste/seloste/notice"
 	"github.com/seloste/seloste/notice/site"
 )
@@ -48,9 +47,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer locations.Close()
 
-	store, err := sqlite.Open(ctx, cfg.DB)
+	store, err := openStore(ctx, cfg.DB, false)
 	if err != nil {
-		return err
+		return fmt.Errorf("serve: %w", err)
 	}
 	defer store.Close()
 
@@ -115,16 +114,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"sites", strings.Join(siteNames, ","), "db", cfg.DB, "geo", locations.Type(),
 		"geo_precision", set.precision.String(), "honour_dnt", cfg.HonourDNT, "retention", cfg.Retention)
 
-	purgeCtx, stopPurge := context.WithCancel(context.Background())
-	purged := make(chan struct{})
+	upkeepCtx, stopUpkeep := context.WithCancel(context.Background())
+	kept := make(chan struct{})
 	go func() {
-		defer close(purged)
-		purgeDaily(purgeCtx, store, set.retention, logger)
-	}()
-	rolled := make(chan struct{})
-	go func() {
-		defer close(rolled)
-		refreshRollups(purgeCtx, store, set.zone, logger)
+		defer close(kept)
+		upkeep.Run(upkeepCtx, store, upkeep.Config{Retention: set.retention, Zone: set.zone, Logger: logger})
 	}()
 
 	served := make(chan error, 1)
@@ -146,9 +140,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		logger.Error("shutdown: requests still running", "err", err)
 		srv.Close()
 	}
-	stopPurge()
-	<-purged
-	<-rolled
+	stopUpkeep()
+	<-kept
 	cctx, cancel2 := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel2()
 	if err := col.Close(cctx); err != nil {
@@ -279,54 +272,6 @@ func openGeo(p string, logger *slog.Logger) (*geo.DB, error) {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
 	return db, nil
-}
-
-// purgeDaily deletes events older than the retention period, and salts
-// older than analytics.SaltKeep, at start and then once a day.
-func purgeDaily(ctx context.Context, store analytics.Store, r analytics.Retention, logger *slog.Logger) {
-	repeat(ctx, func() time.Duration {
-		now := time.Now().UTC()
-		c, err := store.Purge(ctx, r.Cutoff(now), now)
-		n := c.Records()
-		switch {
-		case err != nil && ctx.Err() == nil:
-			logger.Error("purge failed; retrying in an hour", "err", err)
-			return time.Hour
-		case err == nil && n > 0:
-			logger.Info("purged old events", "records", n, "before", r.Cutoff(now).Format(time.DateOnly))
-		}
-		return 24 * time.Hour
-	})
-}
-
-// refreshRollups keeps the daily rollups of the report zone up to date, at
-// start and then hourly, so that no dashboard visit waits for a day to be
-// rolled up (the first build on a large database takes minutes).
-func refreshRollups(ctx context.Context, store *sqlite.Store, zone *time.Location, logger *slog.Logger) {
-	repeat(ctx, func() time.Duration {
-		start := time.Now()
-		if _, err := store.RefreshRollups(ctx, zone); err != nil && ctx.Err() == nil {
-			logger.Error("refreshing report rollups failed; the next report or the hourly refresh tries again", "err", err)
-		} else if d := time.Since(start); d > 2*time.Second {
-			logger.Info("report rollups refreshed", "took", d.Round(time.Millisecond))
-		}
-		return time.Hour
-	})
-}
-
-// repeat runs job now and then again after the pause it returns, until ctx
-// is done.
-func repeat(ctx context.Context, job func() time.Duration) {
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		t.Reset(job())
-	}
 }
 
 // addrPattern matches IPv4 and IPv6 addresses (with an optional port) in

@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/seloste/seloste/analytics/collect"
-	"github.com/seloste/seloste/analytics/sqlite"
 )
 
 var (
@@ -131,13 +130,8 @@ const testUA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KH
 
 func countRows(t *testing.T, db, table string) int {
 	t.Helper()
-	st, err := sqlite.Open(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
 	var n int
-	if err := st.DB().QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
+	if err := rawDB(t, db).QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -384,7 +378,7 @@ func TestScrubWriter(t *testing.T) {
 func TestServeMux(t *testing.T) {
 	dir := t.TempDir()
 	public := filepath.Join(dir, "public")
-	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "seloste.db"))
+	st, err := openStore(context.Background(), filepath.Join(dir, "seloste.db"), false)
 	if err != nil {
 		t.Fatal(err)
 	}

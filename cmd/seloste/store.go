@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/sqlite"
+)
+
+// The one place that knows the storage engines: every command opens its
+// store from the -db value here, and sees only analytics.Store afterwards.
+
+// dbHelp documents the -db value for every command's flag.
+const dbHelp = "the store: a SQLite file (seloste.db, or sqlite:PATH)"
+
+// openStore opens the engine that dsn names: "sqlite:PATH" or a plain path
+// is the embedded SQLite engine. With mustExist a missing database is an
+// error instead of a new, empty one (a report must not create a store).
+func openStore(ctx context.Context, dsn string, mustExist bool) (analytics.Store, error) {
+	path, ok := strings.CutPrefix(dsn, "sqlite:")
+	if !ok && strings.Contains(dsn, "://") {
+		scheme, _, _ := strings.Cut(dsn, "://")
+		return nil, fmt.Errorf("database %q: unknown engine %q (use a SQLite file path or sqlite:PATH)", dsn, scheme)
+	}
+	if path == "" {
+		return nil, fmt.Errorf("database %q: no path given", dsn)
+	}
+	var opts []sqlite.Option
+	if mustExist {
+		opts = append(opts, sqlite.MustExist())
+	}
+	return sqlite.Open(ctx, path, opts...)
+}
+
+// storePath is the file a dsn names, for files kept next to the database
+// (the dashboard's credentials); "" when the engine has no file.
+func storePath(dsn string) string {
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+		return path
+	}
+	if strings.Contains(dsn, "://") {
+		return ""
+	}
+	return dsn
+}
