@@ -335,14 +335,15 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 			}
 			seen = true
 			if hours {
-				h := hourIndex(d.TS[v])
-				if s.hours[h].Start == 0 {
-					s.hours[h].Start = hourOf(d.TS[v], zone)
-				}
-				s.hours[h].PageViews++
-				if s.hourStamp[h] != s.run {
-					s.hourStamp[h] = s.run
-					s.hours[h].Visitors++
+				if h := hourIndex(d.TS[v]); h >= 0 && h < nHours {
+					if s.hours[h].Start == 0 {
+						s.hours[h].Start = hourOf(d.TS[v], zone)
+					}
+					s.hours[h].PageViews++
+					if s.hourStamp[h] != s.run {
+						s.hourStamp[h] = s.run
+						s.hours[h].Visitors++
+					}
 				}
 			}
 			for k, dim := range viewDim {

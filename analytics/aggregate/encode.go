@@ -67,6 +67,8 @@ func (d *Day) AppendBinary(b []byte) []byte {
 	return b
 }
 
+const maxDaySeconds = 25 * 3600
+
 // DayDecoder decodes AppendBinary's encoding into memory it reuses: each
 // Decode overwrites the Day the previous one returned.
 type DayDecoder struct{ d Day }
@@ -102,7 +104,7 @@ func (dec *DayDecoder) Decode(b []byte, start int64) (*Day, error) {
 		}
 	}
 	for i := range n {
-		d.TS[i] = start + int64(r.uint(1<<40))
+		d.TS[i] = start + int64(r.uint(maxDaySeconds)) // a day has at most 25 hours
 		d.Dur[i] = int64(r.uint(1<<62)) - 1
 		d.VisitOf[i] = int32(r.uint(uint64(nv)))
 	}

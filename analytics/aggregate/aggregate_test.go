@@ -1,0 +1,127 @@
+package aggregate
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/storetest"
+)
+
+// The definitions are checked against storetest's independent model by
+// every engine's run of the shared suite; these tests cover what only this
+// package sees: the binary forms and corrupt input.
+
+// testDays builds the Helsinki days of the known-answer data set of site.
+func testDays(t testing.TB, site string) []*Day {
+	t.Helper()
+	hel, _ := time.LoadLocation(analytics.DefaultZone)
+	ev := storetest.Generate(storetest.Small)
+	leaves := map[string]int64{}
+	for _, l := range ev.Leaves {
+		leaves[l.PageView] = max(leaves[l.PageView], l.Duration.Milliseconds())
+	}
+	byDay := map[int64][]View{}
+	for i, p := range ev.PageViews {
+		if p.Site != site {
+			continue
+		}
+		start := analytics.Midnight(p.Time, hel).Unix()
+		v := View{TS: p.Time.Unix(), Seq: int64(i), Visitor: p.Visitor, Visit: p.Visit, Dur: -1}
+		if ms, ok := leaves[p.ID]; ok {
+			v.Dur = ms
+		}
+		v.Values = [NumFields]string{p.Path, p.ReferrerHost, p.UTMSource, p.UTMMedium, p.UTMCampaign, p.Country, p.Region, p.City, p.Browser, p.OS, p.Device}
+		byDay[start] = append(byDay[start], v)
+	}
+	var days []*Day
+	for d := analytics.Midnight(storetest.Small.Start, hel); d.Before(storetest.Small.Start.AddDate(0, 0, storetest.Small.Days)); d = d.AddDate(0, 0, 1) {
+		days = append(days, Build(d.Unix(), byDay[d.Unix()], Sources(byDay[d.AddDate(0, 0, -1).Unix()])))
+	}
+	return days
+}
+
+func TestDayRoundTrip(t *testing.T) {
+	hel, _ := time.LoadLocation(analytics.DefaultZone)
+	var dec DayDecoder
+	sc := NewScratch()
+	for _, d := range testDays(t, "a.example") {
+		b := d.AppendBinary(nil)
+		got, err := dec.Decode(b, d.Start)
+		if err != nil {
+			t.Fatalf("%s: %v", time.Unix(d.Start, 0), err)
+		}
+		want := sc.Stats(d, hel)
+		have := sc.Stats(got, hel)
+		if !reflect.DeepEqual(want, have) {
+			t.Errorf("%s: decoded day counts differently", time.Unix(d.Start, 0))
+		}
+		if d.Len() > 0 && len(b) > 40*d.Len() {
+			t.Errorf("%d bytes for %d page views: the encoding grew", len(b), d.Len())
+		}
+	}
+}
+
+func TestRowsRoundTrip(t *testing.T) {
+	hel, _ := time.LoadLocation(analytics.DefaultZone)
+	sum, again := NewRows(), NewRows()
+	for _, d := range testDays(t, "b.example") {
+		st := NewScratch().Stats(d, hel)
+		sum.Merge(st.Rows)
+		if err := again.AddEncoded(st.Rows.AppendRows(nil)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !reflect.DeepEqual(sum, again) {
+		t.Error("rows differ after encoding")
+	}
+	if err := NewRows().AddEncoded([]byte{200, 1, 2}); err == nil {
+		t.Error("corrupt rows decoded")
+	}
+}
+
+// FuzzDecodeDay: a corrupt packed day is an error, never a panic, and a day
+// that decodes can be counted.
+func FuzzDecodeDay(f *testing.F) {
+	for i, d := range testDays(f, "a.example") {
+		if i < 3 {
+			f.Add(d.AppendBinary(nil))
+		}
+	}
+	f.Add([]byte{dayFormat})
+	f.Add([]byte{})
+	hel, _ := time.LoadLocation(analytics.DefaultZone)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var dec DayDecoder
+		d, err := dec.Decode(b, 1774994400)
+		if err != nil {
+			return
+		}
+		NewScratch().Stats(d, hel)
+		NewScratch().Count(d, []analytics.Filter{{Dim: analytics.DimChannel, Value: analytics.ChannelDirect}}, hel, true,
+			func(Counts, []Hour, func(func(int, string, *RowCounts))) {})
+	})
+}
+
+func TestDecodeRejectsTruncated(t *testing.T) {
+	d := testDays(t, "a.example")[2]
+	b := d.AppendBinary(nil)
+	var dec DayDecoder
+	for _, n := range []int{1, len(b) / 3, len(b) / 2, len(b) - 1} {
+		if _, err := dec.Decode(b[:n], d.Start); err == nil {
+			t.Errorf("a day cut to %d of %d bytes decoded", n, len(b))
+		}
+	}
+}
+
+func BenchmarkCountDay(b *testing.B) {
+	hel, _ := time.LoadLocation(analytics.DefaultZone)
+	d := testDays(b, "a.example")[3]
+	sc := NewScratch()
+	filters := []analytics.Filter{{Dim: analytics.DimCountry, Value: "FI"}}
+	for b.Loop() {
+		sc.Count(d, filters, hel, false, func(Counts, []Hour, func(func(int, string, *RowCounts))) {})
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(d.Len()), "ns/pageview")
+}
