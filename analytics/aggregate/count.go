@@ -307,11 +307,13 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 		}
 	}
 
-	// Page views, one visitor at a time.
+	// Page views, one visitor at a time. A visitor whose views share their
+	// location and browser counts in those rows once, with its sums.
 	start := int32(0)
-	for _, end := range d.VisitorEnd {
+	for r, end := range d.VisitorEnd {
 		s.run++
-		seen := false
+		uniform := d.Uniform[r]
+		var n, timed, timeMs int64
 		for v := start; v < end; v++ {
 			if !s.visitPass[d.VisitOf[v]] {
 				continue
@@ -328,12 +330,11 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 			}
 			s.hit[d.VisitOf[v]] = true
 			dur := d.Dur[v]
-			total.PageViews++
+			n++
 			if dur >= 0 {
-				total.TimedViews++
-				total.TimeMs += dur
+				timed++
+				timeMs += dur
 			}
-			seen = true
 			if hours {
 				if h := hourIndex(d.TS[v]); h >= 0 && h < nHours {
 					if s.hours[h].Start == 0 {
@@ -346,8 +347,12 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 					}
 				}
 			}
-			for k, dim := range viewDim {
-				r := s.count(dim, d.Codes[k][v])
+			last := numViewFields
+			if uniform {
+				last = 1
+			}
+			for k := range last {
+				r := s.count(viewDim[k], d.Codes[k][v])
 				r.PageViews++
 				if dur >= 0 {
 					r.TimedViews++
@@ -355,8 +360,21 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 				}
 			}
 		}
-		if seen {
-			total.Visitors++
+		if n == 0 {
+			start = end
+			continue
+		}
+		total.Visitors++
+		total.PageViews += n
+		total.TimedViews += timed
+		total.TimeMs += timeMs
+		if uniform {
+			for k := 1; k < numViewFields; k++ {
+				r := s.count(viewDim[k], d.Codes[k][start])
+				r.PageViews += n
+				r.TimedViews += timed
+				r.TimeMs += timeMs
+			}
 		}
 		start = end
 	}

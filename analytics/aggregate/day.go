@@ -91,6 +91,10 @@ type Day struct {
 	VisitOf    []int32 // index into the visit columns
 	Codes      [numViewFields][]uint32
 	VisitorEnd []int32 // view index after each visitor's last view
+	// Uniform says, per visitor, whether all its views share the values
+	// after the page (location, browser): as they do unless the GeoIP
+	// database or the browser parser changed during the day. Derived.
+	Uniform []bool
 
 	// Per visit.
 	First, Last     []int32 // view indexes of the visit's first and last page view that day
@@ -252,7 +256,28 @@ func (b *Builder) Build(start int64, views []View, prior map[uint64]Source) *Day
 	for pos := range d.VisitOf {
 		d.VisitOf[pos] = b.remap[d.VisitOf[pos]]
 	}
+	d.findUniform()
 	return d
+}
+
+// findUniform sets d.Uniform.
+func (d *Day) findUniform() {
+	d.Uniform = grow(d.Uniform, len(d.VisitorEnd))
+	start := int32(0)
+	for r, end := range d.VisitorEnd {
+		u := true
+		for k := 1; k < numViewFields && u; k++ {
+			col := d.Codes[k]
+			for v := start + 1; v < end; v++ {
+				if col[v] != col[start] {
+					u = false
+					break
+				}
+			}
+		}
+		d.Uniform[r] = u
+		start = end
+	}
 }
 
 // Build is Builder.Build with a Builder of its own.

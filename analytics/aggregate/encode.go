@@ -141,6 +141,7 @@ func (dec *DayDecoder) Decode(b []byte, start int64) (*Day, error) {
 	if err := checkDay(d); err != nil {
 		return nil, err
 	}
+	d.findUniform()
 	return d, nil
 }
 

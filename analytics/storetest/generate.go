@@ -19,6 +19,7 @@ type Config struct {
 	Paths    int // distinct paths per site (Zipf-distributed popularity)
 	BotShare int // one bot hit per BotShare page views
 	Variety  int // if > 0, also Zipf-distributed synthetic referrers and cities out of this many
+	Drift    int // if > 0, one later page view of a visit in Drift is located elsewhere (a GeoIP update mid-visit)
 }
 
 // Small is the known-answer data set: a few thousand page views over ten
@@ -32,6 +33,7 @@ var Small = Config{
 	Visits:   80,
 	Paths:    25,
 	BotShare: 9,
+	Drift:    10,
 }
 
 // Events are generated records, in time order per table.
@@ -89,6 +91,7 @@ func GenerateFunc(c Config, fn func(Events)) {
 			paths[i] = fmt.Sprintf("/blogi/%03d", i)
 		}
 	}
+	drift := rand.New(rand.NewPCG(c.Seed+3, 11)) // its own stream: other data sets stay as they were
 	var variety *rand.Zipf
 	if c.Variety > 0 {
 		variety = rand.NewZipf(rand.New(rand.NewPCG(c.Seed+2, 9)), 1.1, 1, uint64(c.Variety-1))
@@ -145,6 +148,9 @@ func GenerateFunc(c Config, fn func(Events)) {
 						Path:    paths[zipf.Uint64()],
 						Country: geo.country, Region: geo.region, City: geo.city,
 						Browser: ua.browser, BrowserVersion: ua.version, OS: ua.os, Device: ua.device,
+					}
+					if v > 0 && c.Drift > 0 && drift.IntN(c.Drift) == 0 {
+						pv.City, pv.Region = "", ""
 					}
 					if v == 0 {
 						pv.ReferrerHost = ref
