@@ -103,6 +103,7 @@ func Run(t *testing.T, open Opener) {
 		t.Run("late records, clock "+name, func(t *testing.T) { runLate(t, open, ev, now) })
 	}
 	t.Run("bad queries", func(t *testing.T) { runBad(t, open) })
+	t.Run("capabilities", func(t *testing.T) { RunCapabilities(t, open) })
 }
 
 func load(t *testing.T, e Engine, ev Events) {
