@@ -258,17 +258,22 @@ func (s *Store) Salt(ctx context.Context, t time.Time) ([]byte, error) {
 	return salt, nil
 }
 
-// Purge deletes raw records and rollups older than before, and salts whose
-// day ended more than analytics.SaltKeep before now, in one transaction.
+// Purge deletes raw records older than before and what the rollups hold of
+// them, and salts whose day ended more than analytics.SaltKeep before now.
+//
+// The raw records and salts go in one transaction, with every rollup day
+// that began before the cut-off's day in the rollup's zone. The day the
+// cut-off falls in is then rebuilt from the rows left of it (with its
+// month), before any refresh or report of this Store can read the rollups.
 func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Purged, error) {
 	var c analytics.Purged
-	// Rollups are purged by whole UTC-independent days: a day row goes when
-	// the day (in its zone) began before the cut-off. Storing days as
-	// "2006-01-02" text lets us compare them without knowing the zone; the
-	// cut-off day is taken in UTC, which errs by at most a few hours.
-	cutDay := before.UTC().Format(time.DateOnly)
-	// A salt for day D is needed until D ends plus SaltKeep.
-	saltCut := now.UTC().Add(-analytics.SaltKeep).Add(-24 * time.Hour).Format(time.DateOnly)
+	// A salt for day D is needed until D ends plus SaltKeep: it goes when
+	// D ends before now - SaltKeep, i.e. when D is before the UTC day of
+	// the last instant before now - SaltKeep.
+	saltCut := now.UTC().Add(-analytics.SaltKeep - time.Nanosecond).Format(time.DateOnly)
+	// No rollup refresh may run between the delete and the rollups' repair.
+	s.rollupMu.Lock()
+	defer s.rollupMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return c, fmt.Errorf("purge: %w", err)
@@ -283,11 +288,6 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 		{&c.Leaves, `DELETE FROM leaves WHERE ts < ?`, before.Unix()},
 		{&c.Bots, `DELETE FROM bots WHERE ts < ?`, before.Unix()},
 		{&c.Salts, `DELETE FROM salts WHERE day < ?`, saltCut},
-		{&c.Derived, `DELETE FROM rollup_days WHERE day < ?`, cutDay},
-		{&c.Derived, `DELETE FROM rollup_breakdowns_days WHERE day < ?`, cutDay},
-		{&c.Derived, `DELETE FROM rollup_views WHERE day < ?`, cutDay},
-		{&c.Derived, `DELETE FROM rollup_breakdowns_months WHERE month < ?`, cutDay[:7]},
-		{&c.Derived, `DELETE FROM rollup_hours WHERE day < ?`, cutDay},
 	}
 	for _, st := range steps {
 		r, err := tx.ExecContext(ctx, st.sql, st.arg)
@@ -296,6 +296,10 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 		}
 		n, _ := r.RowsAffected()
 		*st.n += n
+	}
+	repairs, err := purgeRollups(ctx, tx, before, &c.Derived)
+	if err != nil {
+		return analytics.Purged{}, fmt.Errorf("purge: rollups: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return analytics.Purged{}, fmt.Errorf("purge: commit: %w", err)
@@ -307,7 +311,94 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 		}
 	}
 	s.saltMu.Unlock()
+	// Today kept in memory may have lost rows too (a cut-off in today).
+	s.liveMu.Lock()
+	clear(s.live)
+	s.liveMu.Unlock()
+	for _, r := range repairs {
+		if err := s.rollupDay(ctx, r.zoneName, r.site, r.start, r.zone); err != nil {
+			return c, fmt.Errorf("purge: rollups: %s %s: %w", r.site, r.start.Format(time.DateOnly), err)
+		}
+		if r.month {
+			if err := s.rollupMonth(ctx, r.zoneName, r.site, r.start.Format("2006-01")); err != nil {
+				return c, fmt.Errorf("purge: rollups: %s %s: %w", r.site, r.start.Format("2006-01"), err)
+			}
+		}
+	}
 	return c, nil
+}
+
+// rollupRepair is a rolled-up day that a purge cut through: it is rebuilt
+// from the rows left, and so is its month row if there is one.
+type rollupRepair struct {
+	zoneName, site string
+	zone           *time.Location
+	start          time.Time
+	month          bool
+}
+
+// purgeRollups deletes, per rollup zone, the rollup rows of the days (and
+// months) that began before the day of before in that zone, adding their
+// number to derived, and returns the rolled-up days of the cut-off's day,
+// whose rows hold purged records too. A zone this binary cannot load loses
+// all its rollups, as do rows of no zone state: the next refresh rebuilds
+// them.
+func purgeRollups(ctx context.Context, tx *sql.Tx, before time.Time, derived *int64) ([]rollupRepair, error) {
+	dayTables := []string{"rollup_days", "rollup_hours", "rollup_breakdowns_days", "rollup_views"}
+	exec := func(query string, args ...any) error {
+		r, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		n, _ := r.RowsAffected()
+		*derived += n
+		return nil
+	}
+	zones, err := queryStrings(ctx, tx, `SELECT zone FROM rollup_state ORDER BY zone`)
+	if err != nil {
+		return nil, err
+	}
+	var repairs []rollupRepair
+	for _, name := range zones {
+		zone, err := time.LoadLocation(name)
+		if err != nil {
+			for _, table := range append(dayTables, "rollup_breakdowns_months", "rollup_state") {
+				if err := exec(`DELETE FROM "`+table+`" WHERE zone = ?`, name); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
+		start := analytics.Midnight(before, zone)
+		cut := start.Format(time.DateOnly)
+		for _, table := range dayTables {
+			if err := exec(`DELETE FROM `+table+` WHERE zone = ? AND day < ?`, name, cut); err != nil {
+				return nil, err
+			}
+		}
+		if err := exec(`DELETE FROM rollup_breakdowns_months WHERE zone = ? AND month < ?`, name, cut[:7]); err != nil {
+			return nil, err
+		}
+		sites, err := queryStrings(ctx, tx, `SELECT site FROM rollup_days WHERE zone = ? AND day = ? ORDER BY site`, name, cut)
+		if err != nil {
+			return nil, err
+		}
+		for _, site := range sites {
+			var month int
+			if err := tx.QueryRowContext(ctx, `
+				SELECT COUNT(*) FROM rollup_breakdowns_months WHERE zone = ? AND site = ? AND month = ?`,
+				name, site, cut[:7]).Scan(&month); err != nil {
+				return nil, err
+			}
+			repairs = append(repairs, rollupRepair{zoneName: name, site: site, zone: zone, start: start, month: month > 0})
+		}
+	}
+	for _, table := range append(dayTables, "rollup_breakdowns_months") {
+		if err := exec(`DELETE FROM ` + table + ` WHERE zone NOT IN (SELECT zone FROM rollup_state)`); err != nil {
+			return nil, err
+		}
+	}
+	return repairs, nil
 }
 
 // OpenVisits returns, per site and visitor, the visit of the latest page view

@@ -132,10 +132,12 @@ func TestAppendAllOrNothing(t *testing.T) {
 	}
 }
 
-func TestSaltOncePerDayRaceSafe(t *testing.T) {
+// TestSaltTwoStoresOneFile races two Stores on the same file, as two
+// processes would: the first writer's salt wins for both. (One Store's
+// concurrent callers and the salt rules are in analytics/storetest.)
+func TestSaltTwoStoresOneFile(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTest(t)
-	// A second Store on the same file races the first one through SQLite.
 	s2, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -162,103 +164,6 @@ func TestSaltOncePerDayRaceSafe(t *testing.T) {
 		if len(got[i]) != 32 || !bytes.Equal(got[i], got[0]) {
 			t.Fatalf("salt %d = %x, want the same 32 bytes as %x", i, got[i], got[0])
 		}
-	}
-	next, err := s.Salt(ctx, day.Add(time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Equal(next, got[0]) {
-		t.Fatal("the next UTC day got the same salt")
-	}
-	// Helsinki midnight is not the rotation point: UTC midnight is.
-	hel, _ := time.LoadLocation("Europe/Helsinki")
-	again, _ := s.Salt(ctx, time.Date(2026, 3, 2, 1, 0, 0, 0, hel)) // 23:00 UTC on 1 March
-	if !bytes.Equal(again, got[0]) {
-		t.Fatal("salt day is not the UTC day")
-	}
-}
-
-func TestPurge(t *testing.T) {
-	ctx := context.Background()
-	s, _ := openTest(t)
-	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
-	old, recent := now.AddDate(-3, 0, -1), now.AddDate(0, 0, -1)
-	var b analytics.Batch
-	for i, ts := range []time.Time{old, old, recent} {
-		b.PageViews = append(b.PageViews, analytics.PageView{Time: ts, Site: "a.fi", ID: fmt.Sprint(i), Path: "/"})
-		b.Leaves = append(b.Leaves, analytics.Leave{Time: ts, Site: "a.fi", PageView: fmt.Sprint(i)})
-	}
-	b.Bots = []analytics.BotHit{{Time: old, Site: "a.fi"}, {Time: recent, Site: "a.fi"}}
-	if err := s.Append(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	for d := 1; d <= 5; d++ {
-		if _, err := s.Salt(ctx, now.AddDate(0, 0, -d)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s.Salt(ctx, now)
-	c, err := s.Purge(ctx, now.AddDate(-3, 0, 0), now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.PageViews != 2 || c.Leaves != 2 || c.Bots != 1 {
-		t.Errorf("purged %+v, want 2 page views, 2 leaves, 1 bot", c)
-	}
-	// Salts of 10, 9, 8 and 7 March stay: 7 March ended 36 h before now.
-	var days []string
-	rows, _ := s.db.Query(`SELECT day FROM salts ORDER BY day`)
-	for rows.Next() {
-		var d string
-		rows.Scan(&d)
-		days = append(days, d)
-	}
-	rows.Close()
-	if want := "[2026-03-07 2026-03-08 2026-03-09 2026-03-10]"; fmt.Sprint(days) != want {
-		t.Errorf("salts left %v, want %s", days, want)
-	}
-	if c.Salts != 2 {
-		t.Errorf("purged %d salts, want 2", c.Salts)
-	}
-	again, err := s.Purge(ctx, now.AddDate(-3, 0, 0), now)
-	if n := again.Records(); err != nil || n != 0 {
-		t.Errorf("second purge = %d, %v; want 0, nil", n, err)
-	}
-}
-
-func TestOpenVisits(t *testing.T) {
-	ctx := context.Background()
-	s, _ := openTest(t)
-	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	pv := func(site string, visitor, visit uint64, d time.Duration) analytics.PageView {
-		return analytics.PageView{Time: t0.Add(d), Site: site, Visitor: visitor, Visit: visit, ID: "x", Path: "/"}
-	}
-	b := analytics.Batch{PageViews: []analytics.PageView{
-		pv("a.fi", 1, 10, -time.Hour), // too old
-		pv("a.fi", 1, 11, time.Minute),
-		pv("a.fi", 1, 12, 2*time.Minute),
-		pv("b.fi", 1, 20, time.Minute), // same visitor id, other site
-		pv("b.fi", 2, 21, 0),
-	}}
-	if err := s.Append(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	got, err := s.OpenVisits(ctx, t0.Add(-30*time.Minute))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]uint64{"a.fi/1": 12, "b.fi/1": 20, "b.fi/2": 21}
-	if len(got) != len(want) {
-		t.Fatalf("got %+v, want %v", got, want)
-	}
-	for _, v := range got {
-		if want[fmt.Sprintf("%s/%d", v.Site, v.Visitor)] != v.Visit {
-			t.Errorf("got %+v, want visits %v", v, want)
-		}
-	}
-	sites, err := s.Sites(ctx)
-	if err != nil || fmt.Sprint(sites) != "[a.fi b.fi]" {
-		t.Errorf("Sites = %v, %v", sites, err)
 	}
 }
 

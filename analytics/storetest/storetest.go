@@ -117,6 +117,7 @@ func Run(t *testing.T, open Opener) {
 	}
 	t.Run("bad queries", func(t *testing.T) { runBad(t, open) })
 	t.Run("inventory", func(t *testing.T) { runInventory(t, open) })
+	t.Run("capabilities", func(t *testing.T) { RunCapabilities(t, open) })
 }
 
 func load(t *testing.T, e Engine, ev Events) {
