@@ -16,6 +16,7 @@ import (
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/collect"
 	"github.com/seloste/seloste/analytics/geo"
+	"github.com/seloste/seloste/analytics/request"
 )
 
 // serveConfig is the configuration of "seloste serve": the TOML file
@@ -266,7 +267,7 @@ const demoSite = "localhost"
 
 // collectorSettings are the parsed, checked forms of serveConfig values.
 type collectorSettings struct {
-	sites     []collect.Site
+	sites     []request.Site
 	proxies   []netip.Prefix
 	precision geo.Precision
 	retention analytics.Retention
@@ -281,7 +282,7 @@ func (cfg serveConfig) check() (collectorSettings, error) {
 		return s, errors.New("serve: no site to track: give -site DOMAIN or a [[site]] in the config file (or -demo to try it on localhost)")
 	}
 	for _, site := range cfg.Sites {
-		s.sites = append(s.sites, collect.Site{Domain: site.Domain, Origins: site.Origins})
+		s.sites = append(s.sites, request.Site{Domain: site.Domain, Origins: site.Origins})
 	}
 	for _, p := range cfg.TrustProxy {
 		pfx, err := netip.ParsePrefix(p)
