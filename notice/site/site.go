@@ -7,6 +7,10 @@
 // into the output folder. Hugo never sees the owner's environment, never
 // runs a program and never fetches a URL, and anything it logs, even a
 // warning, fails the build.
+//
+// Publish is the whole publishing sequence that "seloste notice build" and
+// "seloste serve" run: load the versions, verify the lock, Build, and lock
+// the versions that became public. Watch repeats it on every change.
 package site
 
 import (
