@@ -86,7 +86,7 @@ func New(ctx context.Context, cfg Config) (*Collector, error) {
 		return nil, errors.New("collect: no store")
 	}
 	if len(cfg.Sites) == 0 {
-		return nil, errors.New("collect: no site configured; give at least one -site DOMAIN")
+		return nil, errors.New("collect: no site configured")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -360,9 +360,10 @@ func TestAPIBadParams(t *testing.T) {
 	for _, tc := range []struct{ query, want string }{
 		{"period=week", "period \"week\": use"},
 		{"site=muu.fi", "unknown site"},
-		{"to=2026-11-10", "needs a from date"},
+		{"to=2026-11-10", "parameter to: last day 2026-11-10 needs a first day too"},
 		{"from=2026-11-10&to=2026-11-01", "before it begins"},
-		{"from=10.11.2026&to=2026-11-11", "not a date"},
+		{"from=10.11.2026&to=2026-11-11", `parameter from: first day "10.11.2026": not a date`},
+		{"from=2026-11-01&to=2026-11-31", `parameter to: last day "2026-11-31": not a date`},
 		{"period=7d&from=2026-11-01", "either period or from/to"},
 		{"filter=maa=FI", "unknown dimension"},
 		{"filter=country", "dimension=value"},

@@ -36,7 +36,7 @@ func runNoticeBuild(ctx context.Context, args []string, stdout, stderr io.Writer
 		start := time.Now()
 		p, err := site.Publish(ctx, *content, opts)
 		if err != nil {
-			return err
+			return folderFlag(err, *content, *themes)
 		}
 		fmt.Fprintf(stdout, "%s built %s: %s, in %v\n",
 			time.Now().Format("15:04:05"), *out, p, time.Since(start).Round(time.Millisecond))

@@ -40,6 +40,10 @@ import (
 // ThemeName is the folder under Options.ThemesDir that Build uses.
 const ThemeName = "seloste"
 
+// ErrNoTheme is what Build's error is (errors.Is) when Options.ThemesDir
+// does not hold ThemeName: the caller can say which setting named it.
+var ErrNoTheme = errors.New("theme " + ThemeName + " not found")
+
 // Options says what to build and where.
 type Options struct {
 	Versions  []notice.Version // loaded and lock-checked by the caller, oldest first
@@ -120,7 +124,7 @@ func (o Options) checkPaths() (out, themes string, err error) {
 		return "", "", fmt.Errorf("site: themes folder %s: %w", o.ThemesDir, err)
 	}
 	if fi, err := os.Stat(filepath.Join(themes, ThemeName)); err != nil || !fi.IsDir() {
-		return "", "", fmt.Errorf("site: theme %q not found in %s: pass the folder that holds %s/ with -themes", ThemeName, themes, ThemeName)
+		return "", "", fmt.Errorf("site: %w: the themes folder %s has no %s/; give the folder that holds it", ErrNoTheme, themes, ThemeName)
 	}
 	return out, themes, nil
 }
