@@ -332,7 +332,7 @@ func TestBearerToken(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil {
 		t.Fatalf("API body is not JSON: %v", err)
 	}
-	// The issue-4 document, as analytics.Report encodes itself.
+	// The report document of the wire contract, as analytics.Report encodes itself.
 	if doc.Site != "toinen.fi" || doc.Totals["visitors"] != 1200 || doc.Totals["bounce_rate"] != 0.42 ||
 		len(doc.Pages) != 3 || doc.Pages[1]["path"] != "/hinnasto" {
 		t.Errorf("API document: %s", w.Body)

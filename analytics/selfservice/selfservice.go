@@ -237,7 +237,8 @@ func cors(w http.ResponseWriter, r *http.Request) {
 
 // site picks the configured site of the request and checks its Origin:
 // required for a change (DELETE and its preflight), checked when present.
-// It sets the CORS headers for an accepted Origin.
+// It sets no header: its callers add the CORS headers (cors) once it has
+// accepted the Origin.
 func (h *Handler) site(r *http.Request, change bool) (string, int, string) {
 	name := r.URL.Query().Get("site")
 	if name == "" {
