@@ -10,7 +10,8 @@
 //
 // Publish is the whole publishing sequence that "seloste notice build" and
 // "seloste serve" run: load the versions, verify the lock, Build, and lock
-// the versions that became public. Watch repeats it on every change.
+// the versions that became public. Watch runs it again on every change
+// ("seloste notice build -watch").
 package site
 
 import (
