@@ -5,8 +5,8 @@ import "slices"
 // Dimension names a breakdown of a report, and the key of a filter.
 type Dimension string
 
-// The breakdown dimensions. The string is the name used in -filter and
-// -breakdown flags, the API's filter parameter and the CSV file name.
+// The breakdown dimensions. The string is the name used in filters and
+// breakdowns, the API's filter parameter and the CSV file name.
 const (
 	DimPage        Dimension = "page"
 	DimEntryPage   Dimension = "entry_page"

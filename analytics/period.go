@@ -16,15 +16,37 @@ const PeriodHelp = `a date (2006-01-02) or one of today, yesterday, 7d, 30d (any
 
 var lastNDays = regexp.MustCompile(`^([0-9]{1,4})d$`)
 
-// ParsePeriod turns the -from and -to of a report into its first and last
-// day, midnight in zone. from is a date or a shortcut (see PeriodHelp); an
-// empty from is DefaultPeriod. to is a date, or empty for the shortcut's
-// end (today for a date).
+// The inputs of ParsePeriod, as PeriodError names them.
+const (
+	PeriodFrom = "from" // the first day, or a shortcut
+	PeriodTo   = "to"   // the last day
+)
+
+// PeriodError is a period that ParsePeriod refused, in the period's own
+// words. Input is the input at fault, PeriodFrom or PeriodTo, or "" when
+// the period as a whole is wrong: the caller, who knows which flag or
+// parameter carried that input, adds its name.
+type PeriodError struct {
+	Input string
+	Err   error
+}
+
+func (e *PeriodError) Error() string { return e.Err.Error() }
+func (e *PeriodError) Unwrap() error { return e.Err }
+
+func periodErr(input, format string, a ...any) error {
+	return &PeriodError{Input: input, Err: fmt.Errorf(format, a...)}
+}
+
+// ParsePeriod turns a report's from and to into its first and last day,
+// midnight in zone. from is a date or a shortcut (see PeriodHelp); an empty
+// from is DefaultPeriod. to is a date, or empty for the shortcut's end
+// (today for a date). Errors are *PeriodError.
 func ParsePeriod(from, to string, zone *time.Location, now time.Time) (first, last time.Time, err error) {
 	today := Midnight(now, zone)
 	if from == "" {
 		if to != "" {
-			return first, last, fmt.Errorf("-to %s needs a -from date too", to)
+			return first, last, periodErr(PeriodTo, "last day %s needs a first day too", to)
 		}
 		from = DefaultPeriod
 	}
@@ -42,29 +64,29 @@ func ParsePeriod(from, to string, zone *time.Location, now time.Time) (first, la
 	case m != nil:
 		n, _ := strconv.Atoi(m[1])
 		if n < 1 || n > MaxDays {
-			return first, last, fmt.Errorf("period %q: the number of days must be 1 to %d", from, MaxDays)
+			return first, last, periodErr(PeriodFrom, "period %q: the number of days must be 1 to %d", from, MaxDays)
 		}
 		first, last = today.AddDate(0, 0, 1-n), today
 	default:
 		shortcut = false
 		if first, err = parseDay(from, zone); err != nil {
-			return first, last, fmt.Errorf("-from %q: %w; use %s", from, err, PeriodHelp)
+			return first, last, periodErr(PeriodFrom, "first day %q: %w; use %s", from, err, PeriodHelp)
 		}
 		last = today
 	}
 	if to != "" {
 		if shortcut {
-			return first, last, fmt.Errorf("-to %s can't be used with -from %s, which sets its own end; give -from as a date", to, from)
+			return first, last, periodErr(PeriodTo, "last day %s can't be used with %s, which sets its own end; give the first day as a date", to, from)
 		}
 		if last, err = parseDay(to, zone); err != nil {
-			return first, last, fmt.Errorf("-to %q: %w; use a date such as 2026-01-31", to, err)
+			return first, last, periodErr(PeriodTo, "last day %q: %w; use a date such as 2026-01-31", to, err)
 		}
 	}
 	if last.Before(first) {
-		return first, last, fmt.Errorf("the period ends (%s) before it begins (%s)", last.Format(time.DateOnly), first.Format(time.DateOnly))
+		return first, last, periodErr("", "the period ends (%s) before it begins (%s)", last.Format(time.DateOnly), first.Format(time.DateOnly))
 	}
 	if n := (Query{From: first, To: last}).Days(); n > MaxDays {
-		return first, last, fmt.Errorf("the period has %d days, more than the %d allowed", n, MaxDays)
+		return first, last, periodErr("", "the period has %d days, more than the %d allowed", n, MaxDays)
 	}
 	return first, last, nil
 }

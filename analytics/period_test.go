@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -36,17 +37,25 @@ func TestParsePeriod(t *testing.T) {
 			t.Errorf("%q: first %v is not midnight in Helsinki", c.from, first)
 		}
 	}
-	for _, c := range []struct{ from, to, want string }{
-		{"2026-13-01", "", "not a date"},
-		{"last week", "", "not a date"},
-		{"0d", "", "must be 1 to"},
-		{"7d", "2026-03-01", "can't be used with"},
-		{"2026-03-10", "2026-03-01", "before it begins"},
-		{"", "2026-03-01", "needs a -from"},
-		{"2000-01-01", "2026-03-01", "more than the"},
+	for _, c := range []struct{ from, to, input, want string }{
+		{"2026-13-01", "", PeriodFrom, `first day "2026-13-01": not a date`},
+		{"last week", "", PeriodFrom, "not a date"},
+		{"0d", "", PeriodFrom, "must be 1 to"},
+		{"7d", "2026-03-01", PeriodTo, "can't be used with 7d"},
+		{"2026-02-01", "2026-02-30", PeriodTo, `last day "2026-02-30": not a date`},
+		{"2026-03-10", "2026-03-01", "", "before it begins"},
+		{"", "2026-03-01", PeriodTo, "needs a first day"},
+		{"2000-01-01", "2026-03-01", "", "more than the"},
 	} {
-		if _, _, err := ParsePeriod(c.from, c.to, hel, now); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%q %q: err = %v, want %q", c.from, c.to, err, c.want)
+		_, _, err := ParsePeriod(c.from, c.to, hel, now)
+		var pe *PeriodError
+		if !errors.As(err, &pe) || pe.Input != c.input || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q %q: err = %#v, want input %q and %q", c.from, c.to, err, c.input, c.want)
+			continue
+		}
+		// A domain error names no flag or parameter: the caller adds it.
+		if strings.Contains(err.Error(), "-from") || strings.Contains(err.Error(), "-to") {
+			t.Errorf("%q %q: %v names a command-line flag", c.from, c.to, err)
 		}
 	}
 }

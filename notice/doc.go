@@ -13,6 +13,7 @@
 // version whose list, retention or analytics tool is not what the
 // configured collector really does.
 //
-// The Hugo site build lives in notice/site so that this package stays small
+// The Hugo site build, and publishing (load, verify the lock, build, lock
+// the new versions), live in notice/site so that this package stays small
 // and quick to test.
 package notice

@@ -219,7 +219,7 @@ type Collector struct {
 	// registry.
 	Configured bool
 	// CheckRetention compares the block's retention with Retention even
-	// when no collector is configured (e.g. -retention was given).
+	// when no collector is configured (e.g. the retention was given alone).
 	CheckRetention bool
 }
 

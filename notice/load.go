@@ -36,7 +36,12 @@ type SourceError struct {
 	Line int
 	Fi   string // what is wrong and how to fix it, in Finnish
 	En   string // the same in English
+	Err  error  // the kind of problem, for errors.Is (ErrNoSourceDir); usually nil
 }
+
+// ErrNoSourceDir is what Load's error is (errors.Is) when the statement's
+// folder does not exist: the caller can say which setting named it.
+var ErrNoSourceDir = errors.New("the statement's folder does not exist")
 
 func (e *SourceError) Error() string {
 	pos := e.File
@@ -45,6 +50,8 @@ func (e *SourceError) Error() string {
 	}
 	return pos + ": " + e.Fi + "\n    " + e.En
 }
+
+func (e *SourceError) Unwrap() error { return e.Err }
 
 func srcErr(file string, line int, fi, en string) *SourceError {
 	return &SourceError{File: file, Line: line, Fi: fi, En: en}
@@ -61,9 +68,11 @@ func Load(dir string) ([]Version, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, srcErr(dir, 0,
-				"kansiota ei löydy: selosteen versiot kuuluvat kansioon content/"+Dir+"/ (valitse sisältökansio valitsimella -content)",
-				"folder not found: the statement's versions belong in content/"+Dir+"/ (choose the content folder with -content)")
+			e := srcErr(dir, 0,
+				"kansiota ei löydy: selosteen versiot kuuluvat sisältökansion alikansioon "+Dir+"/ (oletus content/"+Dir+"/): tarkista sisältökansio",
+				"folder not found: the statement's versions belong in the subfolder "+Dir+"/ of the content folder (by default content/"+Dir+"/): check the content folder")
+			e.Err = ErrNoSourceDir
+			return nil, e
 		}
 		return nil, err
 	}

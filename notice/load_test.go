@@ -167,8 +167,9 @@ func TestLoadEmptyOrMissingFolder(t *testing.T) {
 		t.Errorf("empty folder: %v", err)
 	}
 	missing := filepath.Join(t.TempDir(), "nope")
-	if _, err := Load(missing); err == nil || !strings.Contains(err.Error(), missing) {
-		t.Errorf("missing folder: %v", err)
+	_, err := Load(missing)
+	if !errors.Is(err, ErrNoSourceDir) || !strings.Contains(err.Error(), missing) || strings.Contains(err.Error(), "-content") {
+		t.Errorf("missing folder: want ErrNoSourceDir naming the folder but no flag, got %v", err)
 	}
 }
 

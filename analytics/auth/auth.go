@@ -195,7 +195,7 @@ func (f *File) AddToken(name string, now time.Time) (string, error) {
 		return "", err
 	}
 	if slices.ContainsFunc(f.Tokens, func(t Token) bool { return t.Name == name }) {
-		return "", fmt.Errorf("a token named %q exists; revoke it first or pick another -name", name)
+		return "", fmt.Errorf("a token named %q exists; revoke it first or pick another name", name)
 	}
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {

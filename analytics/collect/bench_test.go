@@ -22,6 +22,7 @@ import (
 	"github.com/maxmind/mmdbwriter/mmdbtype"
 
 	"github.com/seloste/seloste/analytics/geo"
+	"github.com/seloste/seloste/analytics/request"
 )
 
 // benchGeo builds a small City database covering 81.0.0.0/8.
@@ -59,7 +60,7 @@ func benchGeo(b *testing.B) *geo.DB {
 func BenchmarkEvent(b *testing.B) {
 	st := openStore(b)
 	c := newCollector(b, st, func(cfg *Config) { cfg.Geo = benchGeo(b) })
-	site := c.sites.rule("example.fi")
+	site := c.sites.Rule("example.fi")
 	body := []byte(goodPageView)
 	uas := []string{chromeUA, firefoxUA,
 		"Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"}
@@ -106,7 +107,7 @@ func processCPU() time.Duration {
 func BenchmarkIngestHTTP(b *testing.B) {
 	st := openStore(b)
 	c, err := New(context.Background(), Config{
-		Store: st, Sites: []Site{{Domain: "example.fi"}},
+		Store: st, Sites: []request.Site{{Domain: "example.fi"}},
 		Geo: benchGeo(b), Logger: discardLogger(),
 		Queue:          QueueConfig{Size: 65536},
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},

@@ -13,6 +13,8 @@ import (
 
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/seloste/seloste/analytics/request"
 )
 
 const chromium = "/usr/bin/chromium"
@@ -40,7 +42,7 @@ func TestBrowser(t *testing.T) {
 	exe := findChromium(t)
 	st := openStore(t)
 	c := newCollector(t, st, func(cfg *Config) {
-		cfg.Sites = []Site{{Domain: "example.test"}}
+		cfg.Sites = []request.Site{{Domain: "example.test"}}
 		cfg.Queue.FlushInterval = 50 * time.Millisecond
 	})
 	mux := http.NewServeMux()

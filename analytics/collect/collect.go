@@ -25,30 +25,20 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/geo"
+	"github.com/seloste/seloste/analytics/request"
 	"github.com/seloste/seloste/analytics/useragent"
 	"github.com/seloste/seloste/analytics/visitor"
 )
 
-// Site is one tracked site.
-type Site struct {
-	// Domain is the site's domain, e.g. "example.fi": the "site" field of
-	// events, and (with "www.") the host its pages and Origin may have.
-	Domain string
-	// Origins are further hosts allowed to send events for the site, e.g.
-	// "example.com" or "https://example.com" (scheme and port are ignored).
-	Origins []string
-}
-
 // Config configures a Collector.
 type Config struct {
 	Store analytics.Store // required
-	Sites []Site          // at least one
+	Sites []request.Site  // at least one
 
 	// TrustedProxies are the peers whose X-Forwarded-For is believed: the
 	// client is the right-most hop not in these prefixes.
@@ -73,7 +63,7 @@ type Config struct {
 // it with Register, and Close it after the HTTP server has shut down.
 type Collector struct {
 	cfg     Config
-	sites   *Sites
+	sites   *request.Sites
 	ua      *useragent.Parser
 	visits  *visitor.Tracker
 	w       *writer
@@ -96,7 +86,7 @@ func New(ctx context.Context, cfg Config) (*Collector, error) {
 		return nil, errors.New("collect: no store")
 	}
 	if len(cfg.Sites) == 0 {
-		return nil, errors.New("collect: no site configured; give at least one -site DOMAIN")
+		return nil, errors.New("collect: no site configured")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -105,9 +95,9 @@ func New(ctx context.Context, cfg Config) (*Collector, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	sites, err := NewSites(cfg.Sites, cfg.AllowLocal)
+	sites, err := request.NewSites(cfg.Sites, cfg.AllowLocal)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("collect: %w", err)
 	}
 	c := &Collector{
 		cfg:   cfg,
@@ -126,37 +116,6 @@ func New(ctx context.Context, cfg Config) (*Collector, error) {
 	c.visits.Seed(open)
 	c.w = newWriter(cfg.Store, cfg.Queue, log)
 	return c, nil
-}
-
-// normalizeHost reduces "Example.fi", "https://example.fi:8443/" and the
-// like to "example.fi".
-func normalizeHost(s string) (string, error) {
-	h := strings.ToLower(strings.TrimSpace(s))
-	if i := strings.Index(h, "://"); i >= 0 {
-		h = h[i+3:]
-	}
-	h, _, _ = strings.Cut(h, "/")
-	if strings.HasPrefix(h, "[") {
-		if i := strings.Index(h, "]"); i > 0 {
-			h = h[1:i]
-		}
-	} else if i := strings.LastIndex(h, ":"); i >= 0 && strings.Count(h, ":") == 1 {
-		h = h[:i]
-	}
-	h = strings.TrimSuffix(h, ".")
-	if h == "" || len(h) > maxHost {
-		return "", errors.New("want a domain name")
-	}
-	for _, r := range h {
-		if !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-' || r == '.' || r == ':') {
-			return "", errors.New("want a domain name of a-z, 0-9, '-' and '.' (use the punycode form of international names)")
-		}
-	}
-	return h, nil
-}
-
-func isLocalHost(h string) bool {
-	return h == "localhost" || h == "127.0.0.1" || h == "::1" || strings.HasSuffix(h, ".localhost")
 }
 
 // Close stops accepting events and stores everything already accepted.

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/request"
 	"github.com/seloste/seloste/analytics/sqlite"
 )
 
@@ -41,7 +41,7 @@ func newCollector(t testing.TB, store analytics.Store, mod func(*Config)) *Colle
 	t.Helper()
 	cfg := Config{
 		Store:  store,
-		Sites:  []Site{{Domain: "example.fi", Origins: []string{"https://example.com"}}},
+		Sites:  []request.Site{{Domain: "example.fi", Origins: []string{"https://example.com"}}},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	if mod != nil {
@@ -362,37 +362,6 @@ func TestPreflight(t *testing.T) {
 	}
 }
 
-func TestClientIP(t *testing.T) {
-	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("fd00::/8")}
-	tests := []struct {
-		name, peer string
-		xff        []string
-		want       string
-	}{
-		{"direct", "198.51.100.7:5000", nil, "198.51.100.7"},
-		{"untrusted peer's XFF ignored", "198.51.100.7:5000", []string{"203.0.113.1"}, "198.51.100.7"},
-		{"trusted peer", "10.0.0.2:5000", []string{"203.0.113.1"}, "203.0.113.1"},
-		{"right-most untrusted", "10.0.0.2:5000", []string{"192.0.2.66, 203.0.113.1, 10.0.0.5"}, "203.0.113.1"},
-		{"spoofed left hops ignored", "10.0.0.2:5000", []string{"1.1.1.1", "203.0.113.1"}, "203.0.113.1"},
-		{"all trusted", "10.0.0.2:5000", []string{"10.0.0.9"}, "10.0.0.9"},
-		{"garbage hop", "10.0.0.2:5000", []string{"203.0.113.1, garbage"}, "10.0.0.2"},
-		{"hop with port", "10.0.0.2:5000", []string{"203.0.113.1:41000"}, "203.0.113.1"},
-		{"IPv6", "[fd00::1]:5000", []string{"2001:db8::5"}, "2001:db8::5"},
-		{"mapped peer", "[::ffff:198.51.100.7]:5000", nil, "198.51.100.7"},
-		{"no XFF", "10.0.0.2:5000", nil, "10.0.0.2"},
-	}
-	for _, tt := range tests {
-		r := httptest.NewRequest("GET", "/", nil)
-		r.RemoteAddr = tt.peer
-		for _, v := range tt.xff {
-			r.Header.Add("X-Forwarded-For", v)
-		}
-		if got := clientIP(r, trusted).String(); got != tt.want {
-			t.Errorf("%s: got %s, want %s", tt.name, got, tt.want)
-		}
-	}
-}
-
 // flakyStore fails Append while broken is set.
 type flakyStore struct {
 	*sqlite.Store
@@ -487,10 +456,10 @@ func TestCloseGivesUp(t *testing.T) {
 func TestNewErrors(t *testing.T) {
 	st := openStore(t)
 	for _, cfg := range []Config{
-		{Sites: []Site{{Domain: "example.fi"}}},
+		{Sites: []request.Site{{Domain: "example.fi"}}},
 		{Store: st},
-		{Store: st, Sites: []Site{{Domain: "exa mple.fi"}}},
-		{Store: st, Sites: []Site{{Domain: "example.fi"}, {Domain: "EXAMPLE.fi"}}},
+		{Store: st, Sites: []request.Site{{Domain: "exa mple.fi"}}},
+		{Store: st, Sites: []request.Site{{Domain: "example.fi"}, {Domain: "EXAMPLE.fi"}}},
 	} {
 		if _, err := New(context.Background(), cfg); err == nil {
 			t.Errorf("New(%+v) succeeded", cfg)

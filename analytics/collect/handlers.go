@@ -8,14 +8,13 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/request"
 )
 
 // Register mounts the collector's routes on mux.
@@ -63,12 +62,12 @@ func (c *Collector) event(w http.ResponseWriter, r *http.Request) (int, string) 
 	if err != nil {
 		return http.StatusBadRequest, err.Error()
 	}
-	site := c.sites.rule(ev.Site)
+	site := c.sites.Rule(ev.Site)
 	if site == nil {
 		return http.StatusForbidden, "unknown site"
 	}
 	if origin := r.Header.Get("Origin"); origin != "" {
-		if !c.sites.allowedOrigin(site, origin) {
+		if !site.AllowsOrigin(origin) {
 			return http.StatusForbidden, "Origin is not the site's"
 		}
 		h := w.Header()
@@ -79,7 +78,7 @@ func (c *Collector) event(w http.ResponseWriter, r *http.Request) (int, string) 
 }
 
 // accept turns a decoded event into a queued record.
-func (c *Collector) accept(r *http.Request, site *siteRule, ev Event) (int, string) {
+func (c *Collector) accept(r *http.Request, site *request.SiteRule, ev Event) (int, string) {
 	it, status, msg := c.record(r, site, ev)
 	if it.kind == 0 {
 		return status, msg
@@ -90,7 +89,7 @@ func (c *Collector) accept(r *http.Request, site *siteRule, ev Event) (int, stri
 // record turns a decoded event into the record to store: a zero item with
 // the status to answer when there is nothing to store. It is the only
 // place that sees the client IP and the User-Agent; both end here.
-func (c *Collector) record(r *http.Request, site *siteRule, ev Event) (item, int, string) {
+func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (item, int, string) {
 	var pg page
 	if ev.Kind == KindPageView {
 		var ok bool
@@ -98,7 +97,7 @@ func (c *Collector) record(r *http.Request, site *siteRule, ev Event) (item, int
 		if !ok {
 			return item{}, http.StatusBadRequest, `bad event: field "url": want an absolute http(s) URL`
 		}
-		if !c.sites.allowedHost(site, pg.host) {
+		if !site.AllowsHost(pg.host) {
 			return item{}, http.StatusBadRequest, `bad event: field "url" is not a page of the site`
 		}
 	}
@@ -114,16 +113,16 @@ func (c *Collector) record(r *http.Request, site *siteRule, ev Event) (item, int
 		if ev.Kind != KindPageView {
 			return item{}, http.StatusAccepted, ""
 		}
-		return item{kind: itemBot, bot: analytics.BotHit{Time: now, Site: site.domain}}, 0, ""
+		return item{kind: itemBot, bot: analytics.BotHit{Time: now, Site: site.Domain()}}, 0, ""
 	}
 	if ev.Kind == KindLeave {
 		return item{kind: itemLeave, leave: analytics.Leave{
-			Time: now, Site: site.domain, PageView: ev.PageView, Duration: ev.Duration,
+			Time: now, Site: site.Domain(), PageView: ev.PageView, Duration: ev.Duration,
 		}}, 0, ""
 	}
 
-	ip := clientIP(r, c.cfg.TrustedProxies)
-	vis, visit, err := c.visits.Assign(r.Context(), now, site.domain, ip, userAgent)
+	ip := request.ClientIP(r, c.cfg.TrustedProxies)
+	vis, visit, err := c.visits.Assign(r.Context(), now, site.Domain(), ip, userAgent)
 	if err != nil {
 		// A store error (the daily salt); it holds no request data.
 		c.log.Error("visitor id failed", "err", err)
@@ -131,12 +130,12 @@ func (c *Collector) record(r *http.Request, site *siteRule, ev Event) (item, int
 	}
 	loc := c.cfg.Geo.Lookup(ip).Trim(c.cfg.Precision)
 	ref := referrerHost(ev.Referrer)
-	if ref != "" && (c.sites.allowedHost(site, ref) || ref == pg.host) {
+	if ref != "" && (site.AllowsHost(ref) || ref == pg.host) {
 		ref = "" // same-site navigation
 	}
 	return item{kind: itemPageView, pv: analytics.PageView{
 		Time:           now,
-		Site:           site.domain,
+		Site:           site.Domain(),
 		Visitor:        vis,
 		Visit:          visit,
 		ID:             ev.PageView,
@@ -179,16 +178,7 @@ func acceptedContentType(ct string) bool {
 // for trackers loaded with data-api pointing at another host.
 func (c *Collector) handlePreflight(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header.Get("Origin")
-	ok := false
-	if origin != "" {
-		for _, s := range c.sites.byDomain {
-			if c.sites.allowedOrigin(s, origin) {
-				ok = true
-				break
-			}
-		}
-	}
-	if !ok {
+	if origin == "" || !c.sites.AnyAllowsOrigin(origin) {
 		http.Error(w, "Origin is not a site's", http.StatusForbidden)
 		return
 	}
@@ -266,11 +256,11 @@ func (c *Collector) gifEvent(r *http.Request) (int, string) {
 	if err := checkID(ev.PageView); err != nil {
 		return http.StatusBadRequest, err.Error()
 	}
-	site := c.sites.rule(ev.Site)
+	site := c.sites.Rule(ev.Site)
 	if site == nil {
 		return http.StatusForbidden, "unknown site"
 	}
-	if origin := r.Header.Get("Origin"); origin != "" && !c.sites.allowedOrigin(site, origin) {
+	if origin := r.Header.Get("Origin"); origin != "" && !site.AllowsOrigin(origin) {
 		return http.StatusForbidden, "Origin is not the site's"
 	}
 	return c.accept(r, site, ev)
@@ -311,59 +301,6 @@ func (c *Collector) handleHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(hs)
-}
-
-// clientIP is the TCP peer, or, when the peer is a trusted proxy, the
-// right-most X-Forwarded-For hop that is not a trusted proxy. A hop that
-// does not parse ends the walk: the hop to its right is the client.
-func clientIP(r *http.Request, trusted []netip.Prefix) netip.Addr {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}
-	}
-	ip := ap.Addr().Unmap()
-	if !isTrusted(ip, trusted) {
-		return ip
-	}
-	hops := r.Header.Values("X-Forwarded-For")
-	for i := len(hops) - 1; i >= 0; i-- {
-		h := hops[i]
-		for h != "" {
-			var hop string
-			if j := strings.LastIndexByte(h, ','); j >= 0 {
-				hop, h = h[j+1:], h[:j]
-			} else {
-				hop, h = h, ""
-			}
-			hop = strings.TrimSpace(hop)
-			if hop == "" {
-				continue
-			}
-			a, err := netip.ParseAddr(hop)
-			if err != nil {
-				// Some proxies append the port: "203.0.113.9:41000".
-				ap, err := netip.ParseAddrPort(hop)
-				if err != nil {
-					return ip
-				}
-				a = ap.Addr()
-			}
-			ip = a.Unmap()
-			if !isTrusted(ip, trusted) {
-				return ip
-			}
-		}
-	}
-	return ip
-}
-
-func isTrusted(ip netip.Addr, trusted []netip.Prefix) bool {
-	for _, p := range trusted {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

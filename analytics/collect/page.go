@@ -4,13 +4,15 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/seloste/seloste/analytics/request"
 )
 
 // Limits of what is stored from a URL.
 const (
 	MaxPath  = 1024 // bytes of a stored path; longer paths are cut
 	maxUTM   = 256  // bytes of a stored utm_* value
-	maxHost  = 253
+	maxHost  = request.MaxHost
 	maxURL   = 2048 // bytes of a page URL or referrer accepted at all
 	pathRoot = "/"
 )

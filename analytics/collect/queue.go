@@ -19,11 +19,12 @@ const (
 	DefaultFlushInterval = time.Second
 )
 
-// ErrQueueFull is returned by Enqueue when the queue has no room; the
-// collector answers 503 with Retry-After.
+// ErrQueueFull is what the writer's enqueue returns when the queue has no
+// room; the collector answers 503 with Retry-After.
 var ErrQueueFull = errors.New("event queue full")
 
-// ErrClosed is returned by Enqueue after Close.
+// ErrClosed is what the writer's enqueue returns once it is closing
+// (Collector.Close).
 var ErrClosed = errors.New("event queue closed")
 
 type itemKind uint8

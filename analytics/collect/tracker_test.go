@@ -14,7 +14,8 @@ import (
 
 func decodeGIF(b []byte) (image.Image, error) { return imagegif.Decode(bytes.NewReader(b)) }
 
-// The budget: at most 700 bytes gzipped (best compression).
+// The wire contract's budget (README): at most 700 bytes gzipped (best
+// compression).
 func TestTrackerSize(t *testing.T) {
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)

@@ -13,7 +13,8 @@ import (
 // otherwise (limit=0: all rows).
 const apiDefaultLimit = 100
 
-// apiStats serves GET /api/stats: the report as the issue-4 JSON document.
+// apiStats serves GET /api/stats: the report document of the wire contract
+// (README), as analytics.Report encodes itself.
 func (h *Handler) apiStats(w http.ResponseWriter, r *http.Request) {
 	who, ok := h.apiAuth(w, r)
 	if !ok {

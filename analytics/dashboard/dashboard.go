@@ -30,6 +30,7 @@ import (
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/auth"
+	"github.com/seloste/seloste/analytics/request"
 )
 
 // Config configures the handler returned by New.
@@ -275,57 +276,16 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, code int, msg str
 	fmt.Fprintln(w, msg)
 }
 
-// clientKey is the login rate limit's key for r's client: its address, or
-// for IPv6 its /64, since one user usually holds a whole /64. When the peer
-// is a trusted proxy, the client is the right-most X-Forwarded-For hop that
-// is not one.
+// clientKey is the login rate limit's key for r's client: its address
+// (the collector's reading, through trusted proxies), or for IPv6 its /64,
+// since one user usually holds a whole /64.
 func (h *Handler) clientKey(r *http.Request) string {
-	ip := h.client(r)
+	ip := request.ClientIP(r, h.cfg.TrustedProxies)
 	if ip.Is6() {
 		p, _ := ip.Prefix(64)
 		return p.String()
 	}
 	return ip.String()
-}
-
-func (h *Handler) client(r *http.Request) netip.Addr {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return netip.Addr{}
-	}
-	ip := ap.Addr().Unmap()
-	if !h.trusted(ip) {
-		return ip
-	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		hop := strings.TrimSpace(hops[i])
-		if hop == "" {
-			continue
-		}
-		a, err := netip.ParseAddr(hop)
-		if err != nil {
-			if ap, err := netip.ParseAddrPort(hop); err == nil {
-				a = ap.Addr()
-			} else {
-				return ip
-			}
-		}
-		ip = a.Unmap()
-		if !h.trusted(ip) {
-			return ip
-		}
-	}
-	return ip
-}
-
-func (h *Handler) trusted(ip netip.Addr) bool {
-	for _, p := range h.cfg.TrustedProxies {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
 }
 
 // secure reports whether r reached us over HTTPS, directly or through a
@@ -334,7 +294,7 @@ func (h *Handler) secure(r *http.Request) bool {
 	if h.cfg.SecureCookies || r.TLS != nil {
 		return true
 	}
-	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil && h.trusted(ap.Addr().Unmap()) {
+	if request.FromTrustedProxy(r, h.cfg.TrustedProxies) {
 		return strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 	}
 	return false

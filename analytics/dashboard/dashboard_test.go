@@ -332,7 +332,7 @@ func TestBearerToken(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil {
 		t.Fatalf("API body is not JSON: %v", err)
 	}
-	// The issue-4 document, as analytics.Report encodes itself.
+	// The report document of the wire contract, as analytics.Report encodes itself.
 	if doc.Site != "toinen.fi" || doc.Totals["visitors"] != 1200 || doc.Totals["bounce_rate"] != 0.42 ||
 		len(doc.Pages) != 3 || doc.Pages[1]["path"] != "/hinnasto" {
 		t.Errorf("API document: %s", w.Body)
@@ -360,9 +360,10 @@ func TestAPIBadParams(t *testing.T) {
 	for _, tc := range []struct{ query, want string }{
 		{"period=week", "period \"week\": use"},
 		{"site=muu.fi", "unknown site"},
-		{"to=2026-11-10", "needs a from date"},
+		{"to=2026-11-10", "parameter to: last day 2026-11-10 needs a first day too"},
 		{"from=2026-11-10&to=2026-11-01", "before it begins"},
-		{"from=10.11.2026&to=2026-11-11", "not a date"},
+		{"from=10.11.2026&to=2026-11-11", `parameter from: first day "10.11.2026": not a date`},
+		{"from=2026-11-01&to=2026-11-31", `parameter to: last day "2026-11-31": not a date`},
 		{"period=7d&from=2026-11-01", "either period or from/to"},
 		{"filter=maa=FI", "unknown dimension"},
 		{"filter=country", "dimension=value"},

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -45,7 +46,7 @@ func (h *Handler) parseParams(v url.Values, defLimit int) (*params, error) {
 	p.Site = site
 
 	// One reading of periods for the CLI, the API and the dashboard:
-	// period=7d is -from 7d; from=&to= are dates.
+	// period=7d is the shortcut 7d (ParsePeriod's from); from=&to= are dates.
 	from, to, period := v.Get("from"), v.Get("to"), v.Get("period")
 	switch {
 	case from != "" || to != "":
@@ -63,8 +64,11 @@ func (h *Handler) parseParams(v url.Values, defLimit int) (*params, error) {
 		if p.Period != "custom" {
 			return p, badParam("period %q: use %s", period, analytics.PeriodHelp)
 		}
-		// The parser speaks of the CLI's -from and -to flags.
-		return p, badParam("%s", strings.NewReplacer("-from", "from", "-to", "to").Replace(err.Error()))
+		// ParsePeriod's from and to are this URL's parameters of those names.
+		if pe := (*analytics.PeriodError)(nil); errors.As(err, &pe) && pe.Input != "" {
+			return p, badParam("parameter %s: %v", pe.Input, err)
+		}
+		return p, badParam("%v", err)
 	}
 
 	for _, s := range v["filter"] {

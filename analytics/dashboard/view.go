@@ -284,11 +284,11 @@ func (c *card) setChange(l locale, cur, prev float64, absText string, upIsGood b
 		c.Change = "−" + absText
 		c.Class = map[bool]string{true: "bad", false: "good"}[upIsGood]
 	}
-	if prev == 0 {
+	pct, ok := analytics.Change(cur, prev)
+	if !ok {
 		c.Change += " (" + l.T("new") + ")"
 		return
 	}
-	pct := (cur - prev) / math.Abs(prev)
 	sign := "+"
 	if pct < 0 {
 		sign = "−"

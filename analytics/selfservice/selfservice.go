@@ -31,7 +31,7 @@ import (
 	"time"
 
 	"github.com/seloste/seloste/analytics"
-	"github.com/seloste/seloste/analytics/collect"
+	"github.com/seloste/seloste/analytics/request"
 	"github.com/seloste/seloste/analytics/visitor"
 )
 
@@ -46,7 +46,7 @@ type Store interface {
 // the collector's, or the ids will not match.
 type Config struct {
 	Store          Store
-	Sites          []collect.Site
+	Sites          []request.Site
 	TrustedProxies []netip.Prefix
 	AllowLocal     bool
 	Logger         *slog.Logger     // nil: slog.Default()
@@ -58,7 +58,7 @@ type Handler struct {
 	cfg   Config
 	busy  chan struct{} // bounds concurrent lookups: each reads a day of the site's page views
 	ids   *visitor.Tracker
-	sites *collect.Sites
+	sites *request.Sites
 	log   *slog.Logger
 }
 
@@ -83,7 +83,7 @@ func New(cfg Config) (*Handler, error) {
 		h.log = slog.Default()
 	}
 	var err error
-	if h.sites, err = collect.NewSites(cfg.Sites, cfg.AllowLocal); err != nil {
+	if h.sites, err = request.NewSites(cfg.Sites, cfg.AllowLocal); err != nil {
 		return nil, fmt.Errorf("selfservice: %w", err)
 	}
 	return h, nil
@@ -237,13 +237,14 @@ func cors(w http.ResponseWriter, r *http.Request) {
 
 // site picks the configured site of the request and checks its Origin:
 // required for a change (DELETE and its preflight), checked when present.
-// It sets the CORS headers for an accepted Origin.
+// It sets no header: its callers add the CORS headers (cors) once it has
+// accepted the Origin.
 func (h *Handler) site(r *http.Request, change bool) (string, int, string) {
 	name := r.URL.Query().Get("site")
 	if name == "" {
 		name = r.Host
 	}
-	if _, err := collect.NormalizeHost(name); err != nil {
+	if _, err := request.NormalizeHost(name); err != nil {
 		return "", http.StatusBadRequest, "give the site as ?site=DOMAIN"
 	}
 	site, ok := h.sites.Match(name)
@@ -263,7 +264,7 @@ func (h *Handler) site(r *http.Request, change bool) (string, int, string) {
 // visitorID computes today's id of the request's browser for site, the
 // collector's way. The IP and User-Agent end here.
 func (h *Handler) visitorID(w http.ResponseWriter, r *http.Request, site string, now time.Time) (uint64, bool) {
-	ip := collect.ClientIP(r, h.cfg.TrustedProxies)
+	ip := request.ClientIP(r, h.cfg.TrustedProxies)
 	id, err := h.ids.ID(r.Context(), now, site, ip, r.Header.Get("User-Agent"))
 	if err != nil {
 		h.storeError(w, "visitor id", err)

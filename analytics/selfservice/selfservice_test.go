@@ -13,6 +13,7 @@ import (
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/collect"
+	"github.com/seloste/seloste/analytics/request"
 	"github.com/seloste/seloste/analytics/sqlite"
 )
 
@@ -31,7 +32,7 @@ func setup(t *testing.T) (mux *http.ServeMux, col *collect.Collector, store *sql
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	sites := []collect.Site{{Domain: "example.fi", Origins: []string{"example.com"}}, {Domain: "other.fi"}}
+	sites := []request.Site{{Domain: "example.fi", Origins: []string{"example.com"}}, {Domain: "other.fi"}}
 	proxies := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
 	col, err = collect.New(ctx, collect.Config{Store: store, Sites: sites, TrustedProxies: proxies,
 		Queue: collect.QueueConfig{FlushInterval: time.Millisecond}})
@@ -65,7 +66,7 @@ func visit(t *testing.T, mux http.Handler, ip, ua, id, path string) {
 	}
 }
 
-func request(mux http.Handler, method, target, ip, ua, origin string, header ...string) *httptest.ResponseRecorder {
+func do(mux http.Handler, method, target, ip, ua, origin string, header ...string) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(method, target, nil)
 	r.RemoteAddr = ip + ":40001"
 	r.Header.Set("User-Agent", ua)
@@ -118,7 +119,7 @@ func TestSeeAndEraseOwnDataOnly(t *testing.T) {
 
 	// The same browser sees exactly its two page views, with registry
 	// fields only.
-	w := request(mux, "GET", "https://example.fi/api/me", "203.0.113.9", firefox, "")
+	w := do(mux, "GET", "https://example.fi/api/me", "203.0.113.9", firefox, "")
 	me := decode[Me](t, w)
 	if me.Site != "example.fi" || len(me.PageViews) != 2 || me.PageViews[0].ID != "me1" || me.PageViews[1].ID != "me2" {
 		t.Fatalf("GET /api/me = %+v", me)
@@ -141,7 +142,7 @@ func TestSeeAndEraseOwnDataOnly(t *testing.T) {
 	}
 
 	// Behind a trusted proxy, the client is the forwarded address: the same id.
-	w = request(mux, "GET", "/api/me?site=example.fi", "10.1.2.3", firefox, "https://example.fi", "X-Forwarded-For", "203.0.113.9")
+	w = do(mux, "GET", "/api/me?site=example.fi", "10.1.2.3", firefox, "https://example.fi", "X-Forwarded-For", "203.0.113.9")
 	if got := decode[Me](t, w); got.Visitor != me.Visitor || len(got.PageViews) != 2 {
 		t.Errorf("via the proxy: %+v", got)
 	}
@@ -149,12 +150,12 @@ func TestSeeAndEraseOwnDataOnly(t *testing.T) {
 		t.Error("no CORS header for the site's own origin")
 	}
 	// An untrusted peer's X-Forwarded-For is not believed: another visitor.
-	w = request(mux, "GET", "/api/me?site=example.fi", "192.0.2.1", firefox, "", "X-Forwarded-For", "203.0.113.9")
+	w = do(mux, "GET", "/api/me?site=example.fi", "192.0.2.1", firefox, "", "X-Forwarded-For", "203.0.113.9")
 	if got := decode[Me](t, w); len(got.PageViews) != 0 {
 		t.Errorf("a forged X-Forwarded-For reached someone's data: %+v", got)
 	}
 	// An id in the request is not accepted: there is no way to name one.
-	w = request(mux, "GET", "/api/me?site=example.fi&visitor="+me.Visitor, "192.0.2.1", chrome, "")
+	w = do(mux, "GET", "/api/me?site=example.fi&visitor="+me.Visitor, "192.0.2.1", chrome, "")
 	if got := decode[Me](t, w); len(got.PageViews) != 0 {
 		t.Errorf("?visitor= reached someone's data: %+v", got)
 	}
@@ -175,23 +176,23 @@ func TestSeeAndEraseOwnDataOnly(t *testing.T) {
 		{"OPTIONS", "/api/me?site=example.fi", "https://example.com", http.StatusNoContent},
 		{"PUT", "/api/me?site=example.fi", "https://example.fi", http.StatusMethodNotAllowed},
 	} {
-		if w := request(mux, tc.method, tc.target, "203.0.113.9", firefox, tc.origin); w.Code != tc.want {
+		if w := do(mux, tc.method, tc.target, "203.0.113.9", firefox, tc.origin); w.Code != tc.want {
 			t.Errorf("%s %s Origin %q: %d, want %d", tc.method, tc.target, tc.origin, w.Code, tc.want)
 		}
 	}
 	waitRows(t, store, 4) // nothing was erased by a refused request
 
 	// Erase: only my two page views go.
-	w = request(mux, "DELETE", "https://www.example.fi/api/me", "203.0.113.9", firefox, "https://www.example.fi")
+	w = do(mux, "DELETE", "https://www.example.fi/api/me", "203.0.113.9", firefox, "https://www.example.fi")
 	del := decode[Deleted](t, w)
 	if del.Deleted.PageViews != 2 || del.Visitor != me.Visitor {
 		t.Errorf("DELETE = %+v", del)
 	}
 	waitRows(t, store, 2)
-	if got := decode[Me](t, request(mux, "GET", "/api/me?site=example.fi", "203.0.113.9", firefox, "")); len(got.PageViews) != 0 {
+	if got := decode[Me](t, do(mux, "GET", "/api/me?site=example.fi", "203.0.113.9", firefox, "")); len(got.PageViews) != 0 {
 		t.Errorf("after DELETE: %+v", got)
 	}
-	if got := decode[Me](t, request(mux, "GET", "/api/me?site=example.fi", "203.0.113.9", chrome, "")); len(got.PageViews) != 1 {
+	if got := decode[Me](t, do(mux, "GET", "/api/me?site=example.fi", "203.0.113.9", chrome, "")); len(got.PageViews) != 1 {
 		t.Errorf("the other browser's page view went too: %+v", got)
 	}
 }
@@ -207,7 +208,7 @@ func isRegistryColumn(key string) bool {
 
 func TestBusyAnswers429(t *testing.T) {
 	_, _, store := setup(t)
-	h, err := New(Config{Store: store, Sites: []collect.Site{{Domain: "example.fi"}}})
+	h, err := New(Config{Store: store, Sites: []request.Site{{Domain: "example.fi"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,12 +217,12 @@ func TestBusyAnswers429(t *testing.T) {
 	for range MaxConcurrent {
 		h.busy <- struct{}{}
 	}
-	w := request(mux, "GET", "/api/me?site=example.fi", "203.0.113.9", firefox, "")
+	w := do(mux, "GET", "/api/me?site=example.fi", "203.0.113.9", firefox, "")
 	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" {
 		t.Errorf("busy: %d %q", w.Code, w.Header().Get("Retry-After"))
 	}
 	<-h.busy
-	if w := request(mux, "GET", "/api/me?site=example.fi", "203.0.113.9", firefox, ""); w.Code != http.StatusOK {
+	if w := do(mux, "GET", "/api/me?site=example.fi", "203.0.113.9", firefox, ""); w.Code != http.StatusOK {
 		t.Errorf("with a free slot: %d", w.Code)
 	}
 }

@@ -8,96 +8,148 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/seloste/seloste/analytics"
-	"github.com/seloste/seloste/analytics/collect"
 	"github.com/seloste/seloste/analytics/geo"
+	"github.com/seloste/seloste/analytics/request"
 )
 
-// serveConfig is the configuration of "seloste serve": the TOML file
-// (-config), then the flags given on the command line, which win.
+// serveConfig is the configuration of "seloste serve": the defaults, then
+// the TOML file (-config), then the flags given on the command line, which
+// win. README's "Configuration" section shows it as a file.
 //
-// Example seloste.toml:
-//
-//	addr = "127.0.0.1:8080"
-//	db = "seloste.db"
-//	public = "public"
-//	geoip = "/var/lib/GeoIP/GeoLite2-City.mmdb"  # "" auto-detects, "none" disables
-//	geo_precision = "city"                        # country | region | city
-//	trust_proxy = ["127.0.0.1/32", "::1/128"]
-//	retention = "3y"                              # Ny, Nmo, Nw, Nd
-//	honour_dnt = true                             # DNT: 1 / Sec-GPC: 1 → not stored
-//	allow_local = false                           # accept pages on localhost (development)
-//	queue_size = 16384
-//	batch_size = 2000
-//	flush_interval = "1s"                         # at most 1s
-//	zone = "Europe/Helsinki"                      # days of the reports
-//	min_visitors = 1                              # k-anonymity floor of reports (1 = off)
-//	share_min_visitors = 5                        # floor of public share links
-//	secure_cookies = false                        # dashboard behind a TLS proxy without trust_proxy
-//	auth = ""                                     # credentials file; "" = seloste.auth next to db
-//	content = "content"                           # notice sources, built into public at start
-//	themes = "themes"
-//	build_notice = true
-//
-//	[[site]]
-//	domain = "example.fi"
-//	origins = ["example.com"]                     # more hosts allowed to send events
+// Each setting is declared here once, by its field's tags: toml is the key
+// in the file (the flag is the same name with '-' for '_'), default its
+// default and help its flag's help, where {word} names the flag's argument
+// in -h. The defaults, the flags, the merge of file and flags and -h all
+// come from these tags (serveSettings).
 type serveConfig struct {
-	Addr          string       `toml:"addr"`
-	DB            string       `toml:"db"`
-	Public        string       `toml:"public"`
-	GeoIP         string       `toml:"geoip"`
-	GeoPrecision  string       `toml:"geo_precision"`
-	TrustProxy    []string     `toml:"trust_proxy"`
-	Retention     string       `toml:"retention"`
-	HonourDNT     bool         `toml:"honour_dnt"`
-	AllowLocal    bool         `toml:"allow_local"`
-	QueueSize     int          `toml:"queue_size"`
-	BatchSize     int          `toml:"batch_size"`
-	FlushInterval string       `toml:"flush_interval"`
-	Sites         []siteConfig `toml:"site"`
+	Addr          string       `toml:"addr" default:"127.0.0.1:8080" help:"listen {address}"`
+	DB            string       `toml:"db" default:"seloste.db" help:"SQLite database {file} (created if missing)"`
+	Public        string       `toml:"public" default:"public" help:"{dir}ectory of the built notice site, served at /"`
+	GeoIP         string       `toml:"geoip" help:"MaxMind-format location database {file} (GeoLite2/GeoIP2 City or Country, DB-IP Lite); empty: auto-detect in /usr/share/GeoIP and /var/lib/GeoIP; \"none\": no location"`
+	GeoPrecision  string       `toml:"geo_precision" default:"city" help:"location kept: country, region or city"`
+	TrustProxy    []string     `toml:"trust_proxy" help:"{CIDR} of a reverse proxy whose X-Forwarded-For is believed (repeatable)"`
+	Retention     string       `toml:"retention" default:"3y" help:"keep events this long: Ny, Nmo, Nw or Nd; older ones are purged daily"`
+	HonourDNT     bool         `toml:"honour_dnt" default:"true" help:"do not store events of browsers sending DNT: 1 or Sec-GPC: 1"`
+	AllowLocal    bool         `toml:"allow_local" help:"accept events from pages on localhost/127.0.0.1 (development)"`
+	QueueSize     int          `toml:"queue_size" default:"16384" help:"events waiting for the database before the collector answers 503"`
+	BatchSize     int          `toml:"batch_size" default:"2000" help:"events per database transaction"`
+	FlushInterval string       `toml:"flush_interval" default:"1s" help:"longest wait before accepted events are written (at most 1s: a SIGKILL loses at most this window)"`
+	Sites         []siteConfig `toml:"site" help:"tracked site {domain}, e.g. example.fi (repeatable; replaces the config file's list, keeping its origins)"`
 
-	Zone             string `toml:"zone"`
-	MinVisitors      int    `toml:"min_visitors"`
-	ShareMinVisitors int    `toml:"share_min_visitors"`
-	SecureCookies    bool   `toml:"secure_cookies"`
-	Auth             string `toml:"auth"`
-	Content          string `toml:"content"`
-	Themes           string `toml:"themes"`
-	BuildNotice      bool   `toml:"build_notice"`
+	Zone             string `toml:"zone" default:"Europe/Helsinki" help:"IANA time {zone} of report days"`
+	MinVisitors      int    `toml:"min_visitors" default:"1" help:"k-anonymity floor: report rows with fewer visitors are folded into \"(muut)\"; 1 = off"`
+	ShareMinVisitors int    `toml:"share_min_visitors" help:"k-anonymity floor of public share links (0 = 5)"`
+	SecureCookies    bool   `toml:"secure_cookies" help:"mark dashboard cookies Secure even without TLS seen by this process"`
+	Auth             string `toml:"auth" help:"dashboard credentials {file} (default: seloste.auth next to -db)"`
+	Content          string `toml:"content" default:"content" help:"notice source {folder}, built into -public at start"`
+	Themes           string `toml:"themes" default:"themes" help:"theme {folder} for the notice build"`
+	BuildNotice      bool   `toml:"build_notice" default:"true" help:"build the notice site from -content into -public at start (when -content exists)"`
 
 	// Demo is a flag only: track "localhost", tag the notice pages with the
 	// tracker and print a generated dashboard password on first start.
 	Demo bool `toml:"-"`
 }
 
+// siteConfig is one [[site]] of the file. The -site flag gives domains
+// only; a domain the file also lists keeps its origins.
 type siteConfig struct {
 	Domain  string   `toml:"domain"`
 	Origins []string `toml:"origins"`
 }
 
-func defaultServeConfig() serveConfig {
-	return serveConfig{
-		Addr:          "127.0.0.1:8080",
-		DB:            "seloste.db",
-		Public:        "public",
-		GeoPrecision:  "city",
-		Retention:     analytics.DefaultRetention.String(),
-		HonourDNT:     true,
-		QueueSize:     collect.DefaultQueueSize,
-		BatchSize:     collect.DefaultBatchSize,
-		FlushInterval: collect.DefaultFlushInterval.String(),
-		Zone:          analytics.DefaultZone,
-		MinVisitors:   1,
-		Content:       "content",
-		Themes:        "themes",
-		BuildNotice:   true,
+// setting is one field of a serveConfig as its tags declare it.
+type setting struct {
+	key, flag, def, help string
+	field                reflect.Value // addressable, in the serveConfig given to serveSettings
+}
+
+// serveSettings are the settings of cfg, in declaration order.
+func serveSettings(cfg *serveConfig) []setting {
+	v := reflect.ValueOf(cfg).Elem()
+	var out []setting
+	for _, f := range reflect.VisibleFields(v.Type()) {
+		key := f.Tag.Get("toml")
+		if key == "" || key == "-" {
+			continue
+		}
+		out = append(out, setting{
+			key:   key,
+			flag:  strings.ReplaceAll(key, "_", "-"),
+			def:   f.Tag.Get("default"),
+			help:  strings.NewReplacer("{", "`", "}", "`").Replace(f.Tag.Get("help")),
+			field: v.FieldByIndex(f.Index),
+		})
 	}
+	return out
+}
+
+func defaultServeConfig() serveConfig {
+	var cfg serveConfig
+	for _, s := range serveSettings(&cfg) {
+		if s.def == "" {
+			continue
+		}
+		var err error
+		switch p := s.field.Addr().Interface().(type) {
+		case *string:
+			*p = s.def
+		case *int:
+			*p, err = strconv.Atoi(s.def)
+		case *bool:
+			*p, err = strconv.ParseBool(s.def)
+		default:
+			err = fmt.Errorf("no default for a %T", p)
+		}
+		if err != nil {
+			panic(fmt.Sprintf("serveConfig: tag default of %s: %v", s.key, err))
+		}
+	}
+	return cfg
+}
+
+// addFlag adds s's flag to fs, setting s's field.
+func (s setting) addFlag(fs *flag.FlagSet) {
+	switch p := s.field.Addr().Interface().(type) {
+	case *string:
+		fs.StringVar(p, s.flag, *p, s.help)
+	case *int:
+		fs.IntVar(p, s.flag, *p, s.help)
+	case *bool:
+		fs.BoolVar(p, s.flag, *p, s.help)
+	case *[]string:
+		fs.Var((*listFlag)(p), s.flag, s.help)
+	case *[]siteConfig:
+		fs.Var((*siteFlag)(p), s.flag, s.help)
+	default:
+		panic(fmt.Sprintf("serveConfig: no flag for %s, a %T", s.key, p))
+	}
+}
+
+// override sets s's field to from's, the same setting given as a flag.
+// The flag's sites replace the file's, keeping a domain's origins.
+func (s setting) override(from setting) {
+	if sites, ok := s.field.Addr().Interface().(*[]siteConfig); ok {
+		old := *sites
+		*sites = nil
+		for _, sc := range *from.field.Addr().Interface().(*[]siteConfig) {
+			for _, o := range old {
+				if strings.EqualFold(o.Domain, sc.Domain) {
+					sc.Origins = o.Origins
+				}
+			}
+			*sites = append(*sites, sc)
+		}
+		return
+	}
+	s.field.Set(from.field)
 }
 
 // loadServeConfig reads a TOML file over the defaults. Unknown keys are
@@ -138,38 +190,37 @@ func (l *listFlag) Set(s string) error {
 	return nil
 }
 
+// siteFlag is the repeatable -site flag: domains, as listFlag reads them.
+type siteFlag []siteConfig
+
+func (f *siteFlag) String() string {
+	var l listFlag
+	for _, s := range *f {
+		l = append(l, s.Domain)
+	}
+	return l.String()
+}
+
+func (f *siteFlag) Set(s string) error {
+	var l listFlag
+	l.Set(s)
+	for _, d := range l {
+		*f = append(*f, siteConfig{Domain: d})
+	}
+	return nil
+}
+
 // parseServeFlags parses serve's flags over the config file named by
 // -config (if any) and the defaults.
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs := newFlagSet("serve", "[flags]", stderr)
-	def := defaultServeConfig()
-	var (
-		configPath = fs.String("config", "", "TOML configuration `file`; flags given here override it")
-		addr       = fs.String("addr", def.Addr, "listen `address`")
-		db         = fs.String("db", def.DB, "SQLite database `file` (created if missing)")
-		public     = fs.String("public", def.Public, "`dir`ectory of the built notice site, served at /")
-		geoip      = fs.String("geoip", "", "MaxMind-format location database `file` (GeoLite2/GeoIP2 City or Country, DB-IP Lite); empty: auto-detect in /usr/share/GeoIP and /var/lib/GeoIP; \"none\": no location")
-		precision  = fs.String("geo-precision", def.GeoPrecision, "location kept: country, region or city")
-		retention  = fs.String("retention", def.Retention, "keep events this long: Ny, Nmo, Nw or Nd; older ones are purged daily")
-		honourDNT  = fs.Bool("honour-dnt", def.HonourDNT, "do not store events of browsers sending DNT: 1 or Sec-GPC: 1")
-		allowLocal = fs.Bool("allow-local", def.AllowLocal, "accept events from pages on localhost/127.0.0.1 (development)")
-		queueSize  = fs.Int("queue-size", def.QueueSize, "events waiting for the database before the collector answers 503")
-		batchSize  = fs.Int("batch-size", def.BatchSize, "events per database transaction")
-		flush      = fs.String("flush-interval", def.FlushInterval, "longest wait before accepted events are written (at most 1s: a SIGKILL loses at most this window)")
-		zone       = fs.String("zone", def.Zone, "IANA time `zone` of report days")
-		minVisits  = fs.Int("min-visitors", def.MinVisitors, "k-anonymity floor: report rows with fewer visitors are folded into \"(muut)\"; 1 = off")
-		shareMin   = fs.Int("share-min-visitors", def.ShareMinVisitors, "k-anonymity floor of public share links (0 = 5)")
-		secure     = fs.Bool("secure-cookies", def.SecureCookies, "mark dashboard cookies Secure even without TLS seen by this process")
-		authFile   = fs.String("auth", def.Auth, "dashboard credentials `file` (default: seloste.auth next to -db)")
-		content    = fs.String("content", def.Content, "notice source `folder`, built into -public at start")
-		themes     = fs.String("themes", def.Themes, "theme `folder` for the notice build")
-		build      = fs.Bool("build-notice", def.BuildNotice, "build the notice site from -content into -public at start (when -content exists)")
-		demo       = fs.Bool("demo", false, "try it out: track the site \"localhost\" (allow-local), put the tracker on the notice pages and print a generated dashboard password on first start")
-		sites      listFlag
-		proxies    listFlag
-	)
-	fs.Var(&sites, "site", "tracked site `domain`, e.g. example.fi (repeatable; replaces the config file's list, keeping its origins)")
-	fs.Var(&proxies, "trust-proxy", "`CIDR` of a reverse proxy whose X-Forwarded-For is believed (repeatable)")
+	configPath := fs.String("config", "", "TOML configuration `file`; flags given here override it")
+	demo := fs.Bool("demo", false, "try it out: track the site \"localhost\" (allow-local), put the tracker on the notice pages and print a generated dashboard password on first start")
+	flags := defaultServeConfig()
+	fromFlags := serveSettings(&flags)
+	for _, s := range fromFlags {
+		s.addFlag(fs)
+	}
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: seloste serve [-config seloste.toml] [-addr 127.0.0.1:8080] [-db seloste.db]
                      [-site DOMAIN ...] [-geoip PATH] [-trust-proxy CIDR ...] [-public DIR] [flags]
@@ -189,65 +240,17 @@ Flags:
 	if err := parseFlags(fs, args, ""); err != nil {
 		return serveConfig{}, err
 	}
-	cfg := def
+	cfg := defaultServeConfig()
 	if *configPath != "" {
 		if err := loadServeConfig(*configPath, &cfg); err != nil {
 			return serveConfig{}, err
 		}
 	}
+	into := serveSettings(&cfg)
 	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "addr":
-			cfg.Addr = *addr
-		case "db":
-			cfg.DB = *db
-		case "public":
-			cfg.Public = *public
-		case "geoip":
-			cfg.GeoIP = *geoip
-		case "geo-precision":
-			cfg.GeoPrecision = *precision
-		case "retention":
-			cfg.Retention = *retention
-		case "honour-dnt":
-			cfg.HonourDNT = *honourDNT
-		case "allow-local":
-			cfg.AllowLocal = *allowLocal
-		case "queue-size":
-			cfg.QueueSize = *queueSize
-		case "batch-size":
-			cfg.BatchSize = *batchSize
-		case "flush-interval":
-			cfg.FlushInterval = *flush
-		case "trust-proxy":
-			cfg.TrustProxy = proxies
-		case "zone":
-			cfg.Zone = *zone
-		case "min-visitors":
-			cfg.MinVisitors = *minVisits
-		case "share-min-visitors":
-			cfg.ShareMinVisitors = *shareMin
-		case "secure-cookies":
-			cfg.SecureCookies = *secure
-		case "auth":
-			cfg.Auth = *authFile
-		case "content":
-			cfg.Content = *content
-		case "themes":
-			cfg.Themes = *themes
-		case "build-notice":
-			cfg.BuildNotice = *build
-		case "site":
-			old := cfg.Sites
-			cfg.Sites = nil
-			for _, d := range sites {
-				sc := siteConfig{Domain: d}
-				for _, o := range old {
-					if strings.EqualFold(o.Domain, d) {
-						sc.Origins = o.Origins
-					}
-				}
-				cfg.Sites = append(cfg.Sites, sc)
+		for i, s := range into {
+			if s.flag == f.Name {
+				s.override(fromFlags[i])
 			}
 		}
 	})
@@ -266,7 +269,7 @@ const demoSite = "localhost"
 
 // collectorSettings are the parsed, checked forms of serveConfig values.
 type collectorSettings struct {
-	sites     []collect.Site
+	sites     []request.Site
 	proxies   []netip.Prefix
 	precision geo.Precision
 	retention analytics.Retention
@@ -281,7 +284,7 @@ func (cfg serveConfig) check() (collectorSettings, error) {
 		return s, errors.New("serve: no site to track: give -site DOMAIN or a [[site]] in the config file (or -demo to try it on localhost)")
 	}
 	for _, site := range cfg.Sites {
-		s.sites = append(s.sites, collect.Site{Domain: site.Domain, Origins: site.Origins})
+		s.sites = append(s.sites, request.Site{Domain: site.Domain, Origins: site.Origins})
 	}
 	for _, p := range cfg.TrustProxy {
 		pfx, err := netip.ParsePrefix(p)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	_ "time/tzdata" // "today" is a Helsinki date even where the system has no zoneinfo
 
 	"github.com/seloste/seloste/notice"
+	"github.com/seloste/seloste/notice/site"
 )
 
 func runNotice(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -120,7 +122,7 @@ func runNoticeNew(args []string, stdout, stderr io.Writer) error {
 	dir := notice.SourceDir(*content)
 	vs, err := notice.Load(dir)
 	if err != nil {
-		return err
+		return folderFlag(err, *content, "")
 	}
 	if err := notice.VerifyLock(dir, vs); err != nil {
 		return err
@@ -141,6 +143,18 @@ Seuraavaksi / next:
      Publish: remove the line "draft: true", then build:   seloste notice build
 `, path)
 	return nil
+}
+
+// folderFlag names the flag that gave the folder an error is about: the
+// packages speak of the content and themes folders, not of flags.
+func folderFlag(err error, content, themes string) error {
+	switch {
+	case errors.Is(err, notice.ErrNoSourceDir):
+		return fmt.Errorf("-content %s: %w", content, err)
+	case errors.Is(err, site.ErrNoTheme):
+		return fmt.Errorf("-themes %s: %w", themes, err)
+	}
+	return err
 }
 
 // countFi writes n with the form of the noun a Finnish numeral takes:

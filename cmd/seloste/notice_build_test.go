@@ -151,6 +151,25 @@ func TestNoticeBuildTracker(t *testing.T) {
 	}
 }
 
+// TestNoticeBuildNamesFolderFlags: a missing folder is named by its flag.
+func TestNoticeBuildNamesFolderFlags(t *testing.T) {
+	content, out := noticeProject(t)
+	missing := filepath.Join(t.TempDir(), "nosuch")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"notice", "build", "-content", missing, "-out", out, "-themes", "../../themes"}, &stdout, &stderr)
+	if err == nil || !strings.HasPrefix(err.Error(), "-content "+missing+": ") {
+		t.Errorf("missing content folder: %v", err)
+	}
+	err = run(context.Background(), []string{"notice", "build", "-content", content, "-out", out, "-themes", missing}, &stdout, &stderr)
+	if err == nil || !strings.HasPrefix(err.Error(), "-themes "+missing+": ") {
+		t.Errorf("missing theme: %v", err)
+	}
+	_, _, err = runNoticeCmd(t, "new", "-content", missing)
+	if err == nil || !strings.HasPrefix(err.Error(), "-content "+missing+": ") {
+		t.Errorf("notice new, missing content folder: %v", err)
+	}
+}
+
 // lockedBuffer is written by the watch loop while the test reads it.
 type lockedBuffer struct {
 	mu sync.Mutex

@@ -50,6 +50,10 @@ func TestPasswdAndToken(t *testing.T) {
 		t.Fatal("token command lost the password")
 	}
 	out.Reset()
+	if err := run(ctx, []string{"token", "-auth", f, "-name", "ci"}, &out, &errb); err == nil || !strings.Contains(err.Error(), "-name: a token named \"ci\" exists") {
+		t.Fatalf("a second token of the same name: %v", err)
+	}
+	out.Reset()
 	if err := run(ctx, []string{"token", "-auth", f, "-list"}, &out, &errb); err != nil || !strings.HasPrefix(out.String(), "ci\t") || strings.Contains(out.String(), tok) {
 		t.Fatalf("list: %q %v", out.String(), err)
 	}

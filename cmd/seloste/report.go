@@ -77,7 +77,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("report: -zone: %w", err)
 	}
 	first, last, err := analytics.ParsePeriod(*from, *to, zone, time.Now())
-	if err != nil {
+	if pe := (*analytics.PeriodError)(nil); errors.As(err, &pe) && pe.Input != "" {
+		return fmt.Errorf("report: -%s: %w", pe.Input, err)
+	} else if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	q := analytics.Query{

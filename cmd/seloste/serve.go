@@ -184,19 +184,18 @@ func buildNoticeAtStart(ctx context.Context, cfg serveConfig, sites []string, lo
 		logger.Info("no notice sources to build; serving -public as it is", "content", cfg.Content)
 		return
 	}
-	b := noticeBuild{content: cfg.Content, themes: cfg.Themes, out: cfg.Public,
-		opts: site.Options{ThemesDir: cfg.Themes, OutDir: cfg.Public, BaseURL: "/"}}
+	opts := site.Options{ThemesDir: cfg.Themes, OutDir: cfg.Public, BaseURL: "/"}
 	if cfg.Demo && len(sites) > 0 {
 		// The demo tracks its own pages, opened on this machine: the tracker
 		// tag on every notice page, allowed to send from localhost.
-		b.opts.Params = map[string]any{"seloste": map[string]any{"site": sites[0], "allowLocal": true}}
+		opts.Params = map[string]any{"seloste": map[string]any{"site": sites[0], "allowLocal": true}}
 	}
-	what, err := b.run(ctx)
+	what, err := site.Publish(ctx, cfg.Content, opts)
 	if err != nil {
 		logger.Error("notice build failed; serving the last built site", "err", err)
 		return
 	}
-	logger.Info("notice site built", "public", cfg.Public, "what", what)
+	logger.Info("notice site built", "public", cfg.Public, "what", what.String())
 }
 
 // ensurePassword makes sure the dashboard can be opened. Without a

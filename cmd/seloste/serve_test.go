@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/seloste/seloste/analytics/collect"
+	"github.com/seloste/seloste/analytics/request"
 )
 
 var (
@@ -384,7 +385,7 @@ func TestServeMux(t *testing.T) {
 	}
 	defer st.Close()
 	logger := newTextLogger(io.Discard)
-	col, err := collect.New(context.Background(), collect.Config{Store: st, Sites: []collect.Site{{Domain: "example.fi"}}, Logger: logger})
+	col, err := collect.New(context.Background(), collect.Config{Store: st, Sites: []request.Site{{Domain: "example.fi"}}, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

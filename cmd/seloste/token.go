@@ -41,7 +41,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	tok, err := f.AddToken(*name, time.Now())
 	if err != nil {
-		return fmt.Errorf("token: %w", err)
+		return fmt.Errorf("token: -name: %w", err)
 	}
 	if err := f.Save(authFile); err != nil {
 		return err

@@ -7,6 +7,11 @@
 // into the output folder. Hugo never sees the owner's environment, never
 // runs a program and never fetches a URL, and anything it logs, even a
 // warning, fails the build.
+//
+// Publish is the whole publishing sequence that "seloste notice build" and
+// "seloste serve" run: load the versions, verify the lock, Build, and lock
+// the versions that became public. Watch runs it again on every change
+// ("seloste notice build -watch").
 package site
 
 import (
@@ -35,6 +40,10 @@ import (
 
 // ThemeName is the folder under Options.ThemesDir that Build uses.
 const ThemeName = "seloste"
+
+// ErrNoTheme is what Build's error is (errors.Is) when Options.ThemesDir
+// does not hold ThemeName: the caller can say which setting named it.
+var ErrNoTheme = errors.New("theme " + ThemeName + " not found")
 
 // Options says what to build and where.
 type Options struct {
@@ -116,7 +125,7 @@ func (o Options) checkPaths() (out, themes string, err error) {
 		return "", "", fmt.Errorf("site: themes folder %s: %w", o.ThemesDir, err)
 	}
 	if fi, err := os.Stat(filepath.Join(themes, ThemeName)); err != nil || !fi.IsDir() {
-		return "", "", fmt.Errorf("site: theme %q not found in %s: pass the folder that holds %s/ with -themes", ThemeName, themes, ThemeName)
+		return "", "", fmt.Errorf("site: %w: the themes folder %s has no %s/; give the folder that holds it", ErrNoTheme, themes, ThemeName)
 	}
 	return out, themes, nil
 }

@@ -276,6 +276,14 @@ func TestNothingToBuild(t *testing.T) {
 	}
 }
 
+func TestNoTheme(t *testing.T) {
+	themes := t.TempDir()
+	err := Build(context.Background(), Options{Versions: realVersions(t), ThemesDir: themes, OutDir: filepath.Join(t.TempDir(), "public")})
+	if !errors.Is(err, ErrNoTheme) || !strings.Contains(err.Error(), themes) || strings.Contains(err.Error(), "-themes") {
+		t.Errorf("want ErrNoTheme naming the folder but no flag, got %v", err)
+	}
+}
+
 // TestFailureKeepsOldOutput breaks the theme in two ways and checks that the
 // build fails clearly and the previous site is left exactly as it was.
 func TestFailureKeepsOldOutput(t *testing.T) {

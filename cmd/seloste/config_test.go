@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pelletier/go-toml/v2"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/collect"
+)
+
+// TestServeDefaults: the defaults in serveConfig's tags are the ones serve
+// has always had, and agree with the packages' own defaults.
+func TestServeDefaults(t *testing.T) {
+	want := serveConfig{
+		Addr:          "127.0.0.1:8080",
+		DB:            "seloste.db",
+		Public:        "public",
+		GeoPrecision:  "city",
+		Retention:     analytics.DefaultRetention.String(),
+		HonourDNT:     true,
+		QueueSize:     collect.DefaultQueueSize,
+		BatchSize:     collect.DefaultBatchSize,
+		FlushInterval: collect.DefaultFlushInterval.String(),
+		Zone:          analytics.DefaultZone,
+		MinVisitors:   1,
+		Content:       "content",
+		Themes:        "themes",
+		BuildNotice:   true,
+	}
+	if got := defaultServeConfig(); !reflect.DeepEqual(got, want) {
+		t.Errorf("defaults:\n got %+v\nwant %+v", got, want)
+	}
+	cfg, err := parseServeFlags(nil, io.Discard)
+	if err != nil || !reflect.DeepEqual(cfg, want) {
+		t.Errorf("no file, no flags: %+v, %v", cfg, err)
+	}
+}
+
+// TestServeSettingsMerge gives every setting in the file, then every one
+// as a flag too: the file wins over the defaults, a flag over the file.
+func TestServeSettingsMerge(t *testing.T) {
+	var probe serveConfig
+	settings := serveSettings(&probe)
+	if len(settings) != 21 {
+		t.Errorf("%d settings; a new one needs this test's attention", len(settings))
+	}
+	file := map[string]any{}
+	var args []string
+	fileVal := map[string]any{}
+	flagVal := map[string]any{}
+	def := defaultServeConfig()
+	defs := serveSettings(&def)
+	for i, s := range settings {
+		if s.help == "" || strings.ContainsAny(s.help, "{}") {
+			t.Errorf("%s: help %q", s.key, s.help)
+		}
+		switch defs[i].field.Interface().(type) {
+		case string:
+			fileVal[s.key], flagVal[s.key] = "file-"+s.key, "flag-"+s.key
+			file[s.key] = fileVal[s.key]
+			args = append(args, "-"+s.flag, flagVal[s.key].(string))
+		case int:
+			fileVal[s.key], flagVal[s.key] = 100+i, 200+i
+			file[s.key] = fileVal[s.key]
+			args = append(args, "-"+s.flag, fmt.Sprint(flagVal[s.key]))
+		case bool:
+			d := defs[i].field.Bool()
+			fileVal[s.key], flagVal[s.key] = !d, d
+			file[s.key] = !d
+			args = append(args, fmt.Sprintf("-%s=%v", s.flag, d))
+		case []string:
+			fileVal[s.key], flagVal[s.key] = []string{"file"}, []string{"flag1", "flag2"}
+			file[s.key] = fileVal[s.key]
+			args = append(args, "-"+s.flag, "flag1", "-"+s.flag, "flag2")
+		case []siteConfig:
+			file[s.key] = []map[string]any{{"domain": "file.fi", "origins": []string{"file.com"}}, {"domain": "both.fi", "origins": []string{"both.com"}}}
+			fileVal[s.key] = []siteConfig{{"file.fi", []string{"file.com"}}, {"both.fi", []string{"both.com"}}}
+			flagVal[s.key] = []siteConfig{{Domain: "flag.fi"}, {"BOTH.fi", []string{"both.com"}}}
+			args = append(args, "-"+s.flag, "flag.fi,BOTH.fi")
+		default:
+			t.Fatalf("%s: untested type %s", s.key, defs[i].field.Type())
+		}
+	}
+	b, err := toml.Marshal(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "seloste.toml")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check := func(name string, args []string, want map[string]any) {
+		t.Helper()
+		cfg, err := parseServeFlags(args, io.Discard)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, s := range serveSettings(&cfg) {
+			if got := s.field.Interface(); !reflect.DeepEqual(got, want[s.key]) {
+				t.Errorf("%s: %s = %#v, want %#v", name, s.key, got, want[s.key])
+			}
+		}
+	}
+	check("file", []string{"-config", path}, fileVal)
+	check("file and flags", append([]string{"-config", path}, args...), flagVal)
+
+	// The file's keys are checked strictly, also in [[site]].
+	for _, bad := range []string{"adr = \"x\"\n", "[[site]]\ndomain = \"a.fi\"\norigin = [\"b.fi\"]\n"} {
+		if err := os.WriteFile(path, []byte(bad), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := parseServeFlags([]string{"-config", path}, io.Discard); err == nil || !strings.Contains(err.Error(), "unknown key") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+// TestREADMEConfiguration: the README's example file has exactly the
+// declared keys, and serve reads it.
+func TestREADMEConfiguration(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)\n## Configuration\n.*?```toml\n(.*?)```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README has no ```toml block under ## Configuration")
+	}
+	var doc map[string]any
+	if err := toml.Unmarshal(m[1], &doc); err != nil {
+		t.Fatalf("README's example: %v", err)
+	}
+	var shown, declared []string
+	for k := range doc {
+		shown = append(shown, k)
+	}
+	var cfg serveConfig
+	for _, s := range serveSettings(&cfg) {
+		declared = append(declared, s.key)
+	}
+	slices.Sort(shown)
+	slices.Sort(declared)
+	if !slices.Equal(shown, declared) {
+		t.Errorf("README's example keys\n %v\ndeclared keys\n %v", shown, declared)
+	}
+	sites, _ := doc["site"].([]any)
+	if len(sites) == 0 {
+		t.Fatal("README's example has no [[site]]")
+	}
+	var siteKeys []string
+	for k := range sites[0].(map[string]any) {
+		siteKeys = append(siteKeys, k)
+	}
+	slices.Sort(siteKeys)
+	if !slices.Equal(siteKeys, []string{"domain", "origins"}) {
+		t.Errorf("README's [[site]] keys: %v", siteKeys)
+	}
+	path := filepath.Join(t.TempDir(), "seloste.toml")
+	if err := os.WriteFile(path, m[1], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := loadServeConfig(path, new(serveConfig)); err != nil {
+		t.Errorf("serve does not read README's example: %v", err)
+	}
+}
+
+// TestServeHelp: -h lists every setting's flag with its help.
+func TestServeHelp(t *testing.T) {
+	var stderr bytes.Buffer
+	if _, err := parseServeFlags([]string{"-h"}, &stderr); err == nil {
+		t.Fatal("-h: no flag.ErrHelp")
+	}
+	var cfg serveConfig
+	for _, s := range serveSettings(&cfg) {
+		if !strings.Contains(stderr.String(), "\n  -"+s.flag+" ") && !strings.Contains(stderr.String(), "\n  -"+s.flag+"\n") {
+			t.Errorf("-h does not list -%s", s.flag)
+		}
+	}
+	for _, want := range []string{"  -addr address\n    \tlisten address (default \"127.0.0.1:8080\")", "  -trust-proxy CIDR\n", "  -config file\n", "  -demo\n"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("-h lacks %q", want)
+		}
+	}
+}

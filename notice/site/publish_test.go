@@ -1,0 +1,129 @@
+package site
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// copyContent copies the real statement into a temporary content folder,
+// so that publishing can add versions and lock them. It returns the content
+// folder and the statement's folder inside it.
+func copyContent(t *testing.T) (content, dir string) {
+	t.Helper()
+	content = filepath.Join(t.TempDir(), "content")
+	dir = filepath.Join(content, "tietosuojaseloste")
+	if err := os.CopyFS(dir, os.DirFS(contentDir)); err != nil {
+		t.Fatal(err)
+	}
+	return content, dir
+}
+
+// writeLater writes a new version dated d: the newest real one with its
+// summary changed and a paragraph added, plus frontExtra in the front
+// matter.
+func writeLater(t *testing.T, dir, d, frontExtra string) string {
+	t.Helper()
+	src := read(t, dir, "2026-11-25.md")
+	src = regexp.MustCompile(`(?m)^summary: .*$`).ReplaceAllString(src, "summary: Testissä lisätty kappale."+frontExtra)
+	src += "\nTämä kappale lisättiin testissä.\n"
+	name := filepath.Join(dir, d+".md")
+	if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+func TestPublish(t *testing.T) {
+	ctx := context.Background()
+	content, dir := copyContent(t)
+	out := filepath.Join(t.TempDir(), "public")
+	o := Options{ThemesDir: themesDir, OutDir: out}
+
+	// Nothing new: everything is locked already.
+	lockBefore := read(t, dir, "published.lock")
+	p, err := Publish(ctx, content, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Published != 2 || len(p.Locked) != 0 || p.String() != "2 published version(s)" {
+		t.Errorf("first publication: %+v (%s)", p, p)
+	}
+	if read(t, dir, "published.lock") != lockBefore {
+		t.Error("publishing what was published changed the lock file")
+	}
+
+	// A new version is built, then locked.
+	file := writeLater(t, dir, "2026-12-01", "")
+	if p, err = Publish(ctx, content, o); err != nil {
+		t.Fatal(err)
+	}
+	if p.Published != 3 || len(p.Locked) != 1 || p.Locked[0].Slug() != "2026-12-01" || !strings.HasSuffix(p.String(), "; locked 2026-12-01") {
+		t.Errorf("new version: %+v (%s)", p, p)
+	}
+	if !strings.Contains(read(t, dir, "published.lock"), "\n2026-12-01 sha256:") {
+		t.Error("the new version is not in the lock file")
+	}
+	cur := read(t, out, "tietosuojaseloste/index.html")
+	if !strings.Contains(cur, "Seloste on päivitetty viimeksi 1.12.2026.") {
+		t.Error("the current page is not the new version")
+	}
+
+	// Editing it now fails before the build: the site stays as it was.
+	if err := os.WriteFile(file, []byte(strings.Replace(read(t, dir, "2026-12-01.md"), "testissä", "muokattu", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Publish(ctx, content, o)
+	if err == nil || !strings.Contains(err.Error(), "2026-12-01.md") || !strings.Contains(err.Error(), "seloste notice new") {
+		t.Errorf("publishing an edited published version: %v", err)
+	}
+	if read(t, out, "tietosuojaseloste/index.html") != cur {
+		t.Error("the refused publication changed the site")
+	}
+}
+
+func TestPublishDraftsNeverLocked(t *testing.T) {
+	content, dir := copyContent(t)
+	writeLater(t, dir, "2026-12-01", "\ndraft: true")
+	lockBefore := read(t, dir, "published.lock")
+	out := filepath.Join(t.TempDir(), "public")
+
+	p, err := Publish(context.Background(), content, Options{ThemesDir: themesDir, OutDir: out, Drafts: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Published != 2 || p.Drafts != 1 || len(p.Locked) != 0 || p.String() != "2 published version(s) and 1 draft(s)" {
+		t.Errorf("with drafts: %+v (%s)", p, p)
+	}
+	if !strings.Contains(read(t, out, "tietosuojaseloste/2026-12-01/index.html"), draftMark) {
+		t.Error("the draft is not built and marked")
+	}
+	if read(t, dir, "published.lock") != lockBefore {
+		t.Error("a draft was locked")
+	}
+
+	// Without Drafts the draft is neither built nor counted.
+	out2 := filepath.Join(t.TempDir(), "public")
+	if p, err = Publish(context.Background(), content, Options{ThemesDir: themesDir, OutDir: out2}); err != nil {
+		t.Fatal(err)
+	}
+	if p.Drafts != 0 || p.String() != "2 published version(s)" {
+		t.Errorf("without drafts: %+v (%s)", p, p)
+	}
+	if _, err := os.Stat(filepath.Join(out2, "tietosuojaseloste", "2026-12-01")); !os.IsNotExist(err) {
+		t.Errorf("draft built without Drafts: %v", err)
+	}
+}
+
+func TestPublishMissingContent(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "public")
+	if _, err := Publish(context.Background(), t.TempDir(), Options{ThemesDir: themesDir, OutDir: out}); err == nil {
+		t.Error("publishing without sources succeeded")
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a failed publication wrote the output: %v", err)
+	}
+}
