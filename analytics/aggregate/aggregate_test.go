@@ -45,15 +45,14 @@ func testDays(t testing.TB, site string) []*Day {
 func TestDayRoundTrip(t *testing.T) {
 	hel, _ := time.LoadLocation(analytics.DefaultZone)
 	var dec DayDecoder
-	sc := NewScratch()
 	for _, d := range testDays(t, "a.example") {
 		b := d.AppendBinary(nil)
+		want := Stats(d, hel)
 		got, err := dec.Decode(b, d.Start)
 		if err != nil {
 			t.Fatalf("%s: %v", time.Unix(d.Start, 0), err)
 		}
-		want := sc.Stats(d, hel)
-		have := sc.Stats(got, hel)
+		have := Stats(got, hel)
 		if !reflect.DeepEqual(want, have) {
 			t.Errorf("%s: decoded day counts differently", time.Unix(d.Start, 0))
 		}
@@ -67,7 +66,7 @@ func TestRowsRoundTrip(t *testing.T) {
 	hel, _ := time.LoadLocation(analytics.DefaultZone)
 	sum, again := NewRows(), NewRows()
 	for _, d := range testDays(t, "b.example") {
-		st := NewScratch().Stats(d, hel)
+		st := Stats(d, hel)
 		sum.Merge(st.Rows)
 		if err := again.AddEncoded(st.Rows.AppendRows(nil)); err != nil {
 			t.Fatal(err)
@@ -98,9 +97,10 @@ func FuzzDecodeDay(f *testing.F) {
 		if err != nil {
 			return
 		}
-		NewScratch().Stats(d, hel)
-		NewScratch().Count(d, []analytics.Filter{{Dim: analytics.DimChannel, Value: analytics.ChannelDirect}}, hel, true,
-			func(Counts, []Hour, func(func(int, string, *RowCounts))) {})
+		Stats(d, hel)
+		sc := NewScratch(nil)
+		sc.Count(d, []analytics.Filter{{Dim: analytics.DimChannel, Value: analytics.ChannelDirect}}, hel, true)
+		sc.Flush()
 	})
 }
 
@@ -118,10 +118,11 @@ func TestDecodeRejectsTruncated(t *testing.T) {
 func BenchmarkCountDay(b *testing.B) {
 	hel, _ := time.LoadLocation(analytics.DefaultZone)
 	d := testDays(b, "a.example")[3]
-	sc := NewScratch()
+	sc := NewScratch(nil)
 	filters := []analytics.Filter{{Dim: analytics.DimCountry, Value: "FI"}}
 	for b.Loop() {
-		sc.Count(d, filters, hel, false, func(Counts, []Hour, func(func(int, string, *RowCounts))) {})
+		sc.Count(d, filters, hel, false)
 	}
+	sc.Flush()
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(d.Len()), "ns/pageview")
 }

@@ -153,13 +153,18 @@ var (
 	}()
 )
 
-// Scratch is the working memory of counting days, reused from day to day
-// so that a year's report does not leave a year of garbage behind. It is
-// not safe for concurrent use.
+// Scratch is the working memory of counting days. Rows are kept by value
+// code while the days counted share one dictionary (Day.DictID), and
+// handed to the sink when it changes or on Flush: a year of days decoded
+// with one DayDecoder is merged once, not day by day. It is not safe for
+// concurrent use.
 type Scratch struct {
+	sink      func(dim int, value string, c *RowCounts)
+	dictID    uint64
+	dicts     *[NumFields][]string
 	rows      [][]RowCounts // by dimension, then the value's code
 	stamp     [][]uint64    // the visitor (run) that last counted in a row
-	touched   [][]uint32    // the codes with counts today
+	touched   [][]uint32    // the codes with counts
 	run       uint64        // increases with every visitor run, never reused
 	visitPass []bool
 	hit       []bool
@@ -167,16 +172,16 @@ type Scratch struct {
 	hourStamp [26]uint64
 }
 
-// NewScratch returns empty working memory.
-func NewScratch() *Scratch {
-	return &Scratch{rows: make([][]RowCounts, NumDims), stamp: make([][]uint64, NumDims), touched: make([][]uint32, NumDims)}
+// NewScratch returns empty working memory that hands rows to sink.
+func NewScratch(sink func(dim int, value string, c *RowCounts)) *Scratch {
+	return &Scratch{sink: sink, rows: make([][]RowCounts, NumDims), stamp: make([][]uint64, NumDims), touched: make([][]uint32, NumDims)}
 }
 
 // count adds one row hit: the visitor run counts once per row.
 func (s *Scratch) count(dim int, code uint32) *RowCounts {
 	r := &s.rows[dim][code]
 	if s.stamp[dim][code] != s.run {
-		if r.Visitors == 0 { // first count today: rows are zeroed after each day
+		if r.Visitors == 0 { // first count since the last flush
 			s.touched[dim] = append(s.touched[dim], code)
 		}
 		s.stamp[dim][code] = s.run
@@ -185,18 +190,42 @@ func (s *Scratch) count(dim int, code uint32) *RowCounts {
 	return r
 }
 
-func (s *Scratch) size(d *Day) {
+// use prepares the rows for d's dictionary, flushing those of another.
+func (s *Scratch) use(d *Day) {
+	if d.DictID != s.dictID {
+		s.Flush()
+		s.dictID = d.DictID
+	}
+	s.dicts = &d.Dicts
 	for dim := range s.rows {
 		n := len(analytics.Channels)
 		if f := dimField[dim]; f >= 0 {
 			n = len(d.Dicts[f])
 		}
-		if cap(s.rows[dim]) < n {
-			s.rows[dim] = make([]RowCounts, n, n+n/2)
-			s.stamp[dim] = make([]uint64, n, n+n/2)
+		if have := len(s.rows[dim]); have < n {
+			s.rows[dim] = slices.Grow(s.rows[dim], n-have)[:n]
+			s.stamp[dim] = slices.Grow(s.stamp[dim], n-have)[:n]
+			clear(s.rows[dim][have:])
+			clear(s.stamp[dim][have:])
 		}
-		s.rows[dim] = s.rows[dim][:n]
-		s.stamp[dim] = s.stamp[dim][:n]
+	}
+}
+
+// Flush hands every row with counts to the sink and empties them.
+func (s *Scratch) Flush() {
+	for dim := range s.touched {
+		for _, code := range s.touched[dim] {
+			var value string
+			if f := dimField[dim]; f >= 0 {
+				value = s.dicts[f][code]
+			} else {
+				value = analytics.Channels[code]
+			}
+			if s.sink != nil {
+				s.sink(dim, value, &s.rows[dim][code])
+			}
+			s.rows[dim][code] = RowCounts{}
+		}
 		s.touched[dim] = s.touched[dim][:0]
 	}
 }
@@ -242,20 +271,27 @@ func resolve(d *Day, filters []analytics.Filter) (view, visit []filter, ok bool)
 	return view, visit, true
 }
 
-// Count computes the numbers of day d, keeping the page views that filters
-// select (see the package documentation), and hands them to fn before the
-// scratch memory is reused: totals, the hours (when hours is set) and every
-// breakdown row with counts, by dimension index and code. zone is the
-// report's.
-func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location, hours bool,
-	fn func(total Counts, hours []Hour, rows func(yield func(dim int, value string, c *RowCounts)))) {
+// Count counts day d, keeping the page views that filters select (see the
+// package documentation): it returns the day's totals and, when hours is
+// set, its hours (valid until the next Count), and adds its breakdown rows
+// to those kept for the sink. zone is the report's.
+func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location, hours bool) (Counts, []Hour) {
 	var total Counts
 	viewF, visitF, ok := resolve(d, filters)
 	if !ok || d.Len() == 0 {
-		fn(total, nil, func(func(int, string, *RowCounts)) {})
-		return
+		return total, nil
 	}
-	s.size(d)
+	s.use(d)
+	// Filters on a visitor's location and browser are checked once per
+	// uniform visitor; the page filter per view.
+	var pageF, restF []filter
+	for _, f := range viewF {
+		if f.k == 0 {
+			pageF = append(pageF, f)
+		} else {
+			restF = append(restF, f)
+		}
+	}
 	nv := len(d.First)
 	s.visitPass = slices.Grow(s.visitPass[:0], nv)[:nv]
 	s.hit = slices.Grow(s.hit[:0], nv)[:nv]
@@ -311,21 +347,15 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 	// location and browser counts in those rows once, with its sums.
 	start := int32(0)
 	for r, end := range d.VisitorEnd {
-		s.run++
 		uniform := d.Uniform[r]
+		if uniform && !matchRun(d, r, restF) {
+			start = end
+			continue
+		}
+		s.run++
 		var n, timed, timeMs int64
 		for v := start; v < end; v++ {
-			if !s.visitPass[d.VisitOf[v]] {
-				continue
-			}
-			match := true
-			for _, f := range viewF {
-				if d.Codes[f.k][v] != f.code {
-					match = false
-					break
-				}
-			}
-			if !match {
+			if !s.visitPass[d.VisitOf[v]] || !matchView(d, v, pageF) || (!uniform && !matchView(d, v, restF)) {
 				continue
 			}
 			s.hit[d.VisitOf[v]] = true
@@ -370,7 +400,7 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 		total.TimeMs += timeMs
 		if uniform {
 			for k := 1; k < numViewFields; k++ {
-				r := s.count(viewDim[k], d.Codes[k][start])
+				r := s.count(viewDim[k], d.RunCodes[k][r])
 				r.PageViews += n
 				r.TimedViews += timed
 				r.TimeMs += timeMs
@@ -418,35 +448,33 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 			}
 		}
 	}
-	fn(total, hs, func(yield func(dim int, value string, c *RowCounts)) {
-		for dim := range s.touched {
-			for _, code := range s.touched[dim] {
-				var value string
-				if f := dimField[dim]; f >= 0 {
-					value = d.Dicts[f][code]
-				} else {
-					value = analytics.Channels[code]
-				}
-				yield(dim, value, &s.rows[dim][code])
-			}
-		}
-	})
-	// Reset the rows for the next day.
-	for dim := range s.touched {
-		for _, code := range s.touched[dim] {
-			s.rows[dim][code] = RowCounts{}
+	return total, hs
+}
+
+func matchRun(d *Day, r int, filters []filter) bool {
+	for _, f := range filters {
+		if d.RunCodes[f.k][r] != f.code {
+			return false
 		}
 	}
+	return true
+}
+
+func matchView(d *Day, v int32, filters []filter) bool {
+	for _, f := range filters {
+		if d.Codes[f.k][v] != f.code {
+			return false
+		}
+	}
+	return true
 }
 
 // Stats computes day d's unfiltered numbers with hours: what a rollup keeps.
-func (s *Scratch) Stats(d *Day, zone *time.Location) *DayStats {
+func Stats(d *Day, zone *time.Location) *DayStats {
 	ds := &DayStats{Start: d.Start, Rows: NewRows()}
-	s.Count(d, nil, zone, true, func(total Counts, hours []Hour, rows func(func(int, string, *RowCounts))) {
-		ds.Totals = total
-		ds.Hours = hours
-		rows(func(dim int, value string, c *RowCounts) { ds.Rows[dim][value] = new(*c) })
-	})
+	s := NewScratch(func(dim int, value string, c *RowCounts) { ds.Rows[dim][value] = new(*c) })
+	ds.Totals, ds.Hours = s.Count(d, nil, zone, true)
+	s.Flush()
 	return ds
 }
 
@@ -476,6 +504,13 @@ func checkDay(d *Day) error {
 		for _, c := range d.Codes[k] {
 			if c >= dict {
 				return errBadDay
+			}
+		}
+		if k > 0 {
+			for _, c := range d.RunCodes[k] {
+				if c >= dict {
+					return errBadDay
+				}
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package aggregate
 import (
 	"cmp"
 	"slices"
+	"sync/atomic"
 
 	"github.com/seloste/seloste/analytics"
 )
@@ -93,8 +94,15 @@ type Day struct {
 	VisitorEnd []int32 // view index after each visitor's last view
 	// Uniform says, per visitor, whether all its views share the values
 	// after the page (location, browser): as they do unless the GeoIP
-	// database or the browser parser changed during the day. Derived.
-	Uniform []bool
+	// database or the browser parser changed during the day. RunCodes[k]
+	// holds them per visitor (k >= 1); a decoded Day fills Codes[k] (k >=
+	// 1) only for the views of visitors that are not uniform.
+	Uniform  []bool
+	RunCodes [numViewFields][]uint32
+
+	// DictID names Dicts: Days with the same DictID share one dictionary
+	// (it only grows), so their codes can be counted together.
+	DictID uint64
 
 	// Per visit.
 	First, Last     []int32 // view indexes of the visit's first and last page view that day
@@ -116,6 +124,9 @@ var channelIndex = func() map[string]uint8 {
 	return m
 }()
 
+// dictIDs hands out Day.DictID values.
+var dictIDs atomic.Uint64
+
 // Builder makes Days. It keeps its working memory between days; it is not
 // safe for concurrent use.
 type Builder struct {
@@ -135,7 +146,7 @@ func NewBuilder() *Builder { return &Builder{visits: map[uint64]int32{}} }
 // (any order; the caller keeps them). prior gives the source of visits that
 // began before the day (Sources of the day before); nil for none.
 func (b *Builder) Build(start int64, views []View, prior map[uint64]Source) *Day {
-	d := &Day{Start: start}
+	d := &Day{Start: start, DictID: dictIDs.Add(1)}
 	for f := range b.dicts {
 		if b.dicts[f] == nil {
 			b.dicts[f] = map[string]uint32{}
@@ -260,11 +271,17 @@ func (b *Builder) Build(start int64, views []View, prior map[uint64]Source) *Day
 	return d
 }
 
-// findUniform sets d.Uniform.
+// findUniform sets d.Uniform and d.RunCodes from the per-view codes.
 func (d *Day) findUniform() {
 	d.Uniform = grow(d.Uniform, len(d.VisitorEnd))
+	for k := 1; k < numViewFields; k++ {
+		d.RunCodes[k] = grow(d.RunCodes[k], len(d.VisitorEnd))
+	}
 	start := int32(0)
 	for r, end := range d.VisitorEnd {
+		for k := 1; k < numViewFields; k++ {
+			d.RunCodes[k][r] = d.Codes[k][start]
+		}
 		u := true
 		for k := 1; k < numViewFields && u; k++ {
 			col := d.Codes[k]

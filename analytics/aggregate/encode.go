@@ -3,22 +3,26 @@ package aggregate
 import (
 	"encoding/binary"
 	"errors"
+
+	"github.com/seloste/seloste/analytics"
 )
 
 // The binary forms below are how an engine may persist derived data; they
 // hold nothing the raw records do not (no visitor id: visitors are runs).
 
 // dayFormat versions AppendBinary's layout.
-const dayFormat = 1
+const dayFormat = 2
 
-// AppendBinary appends d's compact encoding to b: a format byte, then
-// uvarints: for each field its dictionary (count, then length and bytes
-// of each value); the number of views, visits, visitor runs and entry
-// visitor runs; the runs' lengths; per view its time since Start, visible
-// ms + 1 (0: none) and its visit; each per-view code column run-length
-// encoded (run length, code: a visitor's location and browser rarely
-// change); per visit its first and last view, its views, source codes and
-// channel. Visitor ids are not kept: a run of views is one visitor.
+// AppendBinary appends d's compact encoding to b, built to decode fast: a
+// format byte; each field's dictionary (uvarint count, then each value's
+// uvarint length and bytes); uvarint counts of views, visits, visitors and
+// entry visitors; then fixed-width columns (a width byte of 1, 2 or 4, then
+// the values little-endian): the visitors' and entry visitors' run
+// lengths, per view its seconds since Start, visible ms + 1 (0: none), its
+// visit and page, per visitor its location and browser codes, the views
+// of visitors whose location or browser changed with those codes, and per
+// visit its first and last view, views, source codes and channel. Visitor
+// ids are not kept: a run of views is one visitor.
 func (d *Day) AppendBinary(b []byte) []byte {
 	b = append(b, dayFormat)
 	for f := range d.Dicts {
@@ -28,41 +32,85 @@ func (d *Day) AppendBinary(b []byte) []byte {
 			b = append(b, v...)
 		}
 	}
-	for _, n := range []int{len(d.TS), len(d.First), len(d.VisitorEnd), len(d.EntryVisitorEnd)} {
-		b = binary.AppendUvarint(b, uint64(n))
+	n := len(d.TS)
+	for _, c := range []int{n, len(d.First), len(d.VisitorEnd), len(d.EntryVisitorEnd)} {
+		b = binary.AppendUvarint(b, uint64(c))
 	}
-	for _, ends := range [][]int32{d.VisitorEnd, d.EntryVisitorEnd} {
+	col := make([]uint32, 0, n)
+	runs := func(ends []int32) []uint32 {
+		col = col[:0]
 		prev := int32(0)
 		for _, e := range ends {
-			b = binary.AppendUvarint(b, uint64(e-prev))
+			col = append(col, uint32(e-prev))
 			prev = e
 		}
+		return col
 	}
-	for i := range d.TS {
-		b = binary.AppendUvarint(b, uint64(d.TS[i]-d.Start))
-		b = binary.AppendUvarint(b, uint64(d.Dur[i]+1))
-		b = binary.AppendUvarint(b, uint64(d.VisitOf[i]))
+	b = appendColumn(b, runs(d.VisitorEnd))
+	b = appendColumn(b, runs(d.EntryVisitorEnd))
+	b = appendColumn(b, mapColumn(col, n, func(i int) uint32 { return uint32(d.TS[i] - d.Start) }))
+	b = appendColumn(b, mapColumn(col, n, func(i int) uint32 { return uint32(d.Dur[i] + 1) }))
+	b = appendColumn(b, mapColumn(col, n, func(i int) uint32 { return uint32(d.VisitOf[i]) }))
+	b = appendColumn(b, d.Codes[0])
+	for k := 1; k < numViewFields; k++ {
+		b = appendColumn(b, d.RunCodes[k])
 	}
-	for k := range d.Codes {
-		col := d.Codes[k]
-		for i := 0; i < len(col); {
-			j := i + 1
-			for j < len(col) && col[j] == col[i] {
-				j++
+	// Views of visitors that are not uniform: their index, then codes.
+	var odd []uint32
+	start := int32(0)
+	for r, end := range d.VisitorEnd {
+		if !d.Uniform[r] {
+			for v := start; v < end; v++ {
+				odd = append(odd, uint32(v))
 			}
-			b = binary.AppendUvarint(b, uint64(j-i))
-			b = binary.AppendUvarint(b, uint64(col[i]))
-			i = j
 		}
+		start = end
 	}
-	for i := range d.First {
-		b = binary.AppendUvarint(b, uint64(d.First[i]))
-		b = binary.AppendUvarint(b, uint64(d.Last[i]))
-		b = binary.AppendUvarint(b, uint64(d.Views[i]))
-		for k := range d.Src {
-			b = binary.AppendUvarint(b, uint64(d.Src[k][i]))
+	b = binary.AppendUvarint(b, uint64(len(odd)))
+	b = appendColumn(b, odd)
+	for k := 1; k < numViewFields; k++ {
+		b = appendColumn(b, mapColumn(col, len(odd), func(i int) uint32 { return d.Codes[k][odd[i]] }))
+	}
+	nv := len(d.First)
+	b = appendColumn(b, mapColumn(col, nv, func(i int) uint32 { return uint32(d.First[i]) }))
+	b = appendColumn(b, mapColumn(col, nv, func(i int) uint32 { return uint32(d.Last[i]) }))
+	b = appendColumn(b, mapColumn(col, nv, func(i int) uint32 { return uint32(d.Views[i]) }))
+	for k := range d.Src {
+		b = appendColumn(b, d.Src[k])
+	}
+	return appendColumn(b, mapColumn(col, nv, func(i int) uint32 { return uint32(d.Channel[i]) }))
+}
+
+func mapColumn(buf []uint32, n int, f func(int) uint32) []uint32 {
+	buf = buf[:0]
+	for i := range n {
+		buf = append(buf, f(i))
+	}
+	return buf
+}
+
+// appendColumn appends values at the smallest width that holds them all.
+func appendColumn(b []byte, values []uint32) []byte {
+	var top uint32
+	for _, v := range values {
+		top = max(top, v)
+	}
+	switch {
+	case top < 1<<8:
+		b = append(b, 1)
+		for _, v := range values {
+			b = append(b, byte(v))
 		}
-		b = append(b, d.Channel[i])
+	case top < 1<<16:
+		b = append(b, 2)
+		for _, v := range values {
+			b = binary.LittleEndian.AppendUint16(b, uint16(v))
+		}
+	default:
+		b = append(b, 4)
+		for _, v := range values {
+			b = binary.LittleEndian.AppendUint32(b, v)
+		}
 	}
 	return b
 }
@@ -70,79 +118,129 @@ func (d *Day) AppendBinary(b []byte) []byte {
 const maxDaySeconds = 25 * 3600
 
 // DayDecoder decodes AppendBinary's encoding into memory it reuses: each
-// Decode overwrites the Day the previous one returned.
-type DayDecoder struct{ d Day }
+// Decode overwrites the Day the previous one returned. Its Days share one
+// dictionary that grows with every day decoded, so a Scratch counts them
+// all by code and merges rows once.
+type DayDecoder struct {
+	d     Day
+	index [NumFields]map[string]uint32
+	tr    [NumFields][]uint32 // the day's codes → the shared dictionary's
+	col   []uint32
+}
 
 // Decode decodes b, a day that starts at start. It checks what it reads:
 // a corrupt blob is an error, never a panic or a wrong count.
 func (dec *DayDecoder) Decode(b []byte, start int64) (*Day, error) {
 	d := &dec.d
+	if d.DictID == 0 {
+		d.DictID = dictIDs.Add(1)
+		for f := range dec.index {
+			dec.index[f] = map[string]uint32{}
+		}
+	}
 	d.Start = start
-	r := reader{b: b}
 	if len(b) == 0 || b[0] != dayFormat {
 		return nil, errBadDay
 	}
-	r.b = b[1:]
+	r := reader{b: b[1:]}
 	for f := range d.Dicts {
 		n := r.count()
-		d.Dicts[f] = grow(d.Dicts[f], n)
-		for i := range d.Dicts[f] {
-			d.Dicts[f][i] = string(r.bytes())
+		dec.tr[f] = grow(dec.tr[f], n)
+		for i := range n {
+			v := r.bytes()
+			c, ok := dec.index[f][string(v)]
+			if !ok {
+				c = uint32(len(d.Dicts[f]))
+				s := string(v)
+				dec.index[f][s] = c
+				d.Dicts[f] = append(d.Dicts[f], s)
+			}
+			dec.tr[f][i] = c
 		}
 	}
 	n, nv, nr, ner := r.count(), r.count(), r.count(), r.count()
 	if r.err {
 		return nil, errBadDay
 	}
-	d.TS, d.Dur, d.VisitOf = grow(d.TS, n), grow(d.Dur, n), grow(d.VisitOf, n)
-	d.VisitorEnd, d.EntryVisitorEnd = grow(d.VisitorEnd, nr), grow(d.EntryVisitorEnd, ner)
-	for _, ends := range [][]int32{d.VisitorEnd, d.EntryVisitorEnd} {
-		prev := int32(0)
-		for i := range ends {
-			prev += int32(r.uint(1 << 31))
-			ends[i] = prev
+	column := func(count int, limit uint64, put func(i int, v uint32)) {
+		dec.col = r.column(dec.col, count, limit)
+		for i, v := range dec.col {
+			put(i, v)
 		}
 	}
-	for i := range n {
-		d.TS[i] = start + int64(r.uint(maxDaySeconds)) // a day has at most 25 hours
-		d.Dur[i] = int64(r.uint(1<<62)) - 1
-		d.VisitOf[i] = int32(r.uint(uint64(nv)))
+	runs := func(ends []int32, count int) []int32 {
+		ends = grow(ends, count)
+		prev := int32(0)
+		column(count, 1<<31, func(i int, v uint32) { prev += int32(v); ends[i] = prev })
+		return ends
 	}
+	d.VisitorEnd = runs(d.VisitorEnd, nr)
+	d.EntryVisitorEnd = runs(d.EntryVisitorEnd, ner)
+	d.TS, d.Dur, d.VisitOf = grow(d.TS, n), grow(d.Dur, n), grow(d.VisitOf, n)
+	column(n, maxDaySeconds, func(i int, v uint32) { d.TS[i] = start + int64(v) }) // a day has at most 25 hours
+	column(n, 1<<32, func(i int, v uint32) { d.Dur[i] = int64(v) - 1 })
+	column(n, uint64(nv), func(i int, v uint32) { d.VisitOf[i] = int32(v) })
 	for k := range d.Codes {
 		d.Codes[k] = grow(d.Codes[k], n)
-		for i := 0; i < n && !r.err; {
-			run := int(r.uint(uint64(n-i) + 1))
-			code := uint32(r.uint(1 << 32))
-			if run == 0 {
-				return nil, errBadDay
-			}
-			for j := i; j < i+run; j++ {
-				d.Codes[k][j] = code
-			}
-			i += run
-		}
+	}
+	code := func(f int) func(v uint32) uint32 {
+		tr := dec.tr[f]
+		return func(v uint32) uint32 { return tr[v] }
+	}
+	page := code(Page)
+	column(n, uint64(len(dec.tr[Page])), func(i int, v uint32) { d.Codes[0][i] = page(v) })
+	for k := 1; k < numViewFields; k++ {
+		d.RunCodes[k] = grow(d.RunCodes[k], nr)
+		tr := code(viewFields[k])
+		column(nr, uint64(len(dec.tr[viewFields[k]])), func(i int, v uint32) { d.RunCodes[k][i] = tr(v) })
+	}
+	nodd := r.count()
+	odd := make([]int32, 0, min(nodd, n))
+	column(nodd, uint64(n), func(_ int, v uint32) { odd = append(odd, int32(v)) })
+	for k := 1; k < numViewFields; k++ {
+		tr := code(viewFields[k])
+		column(len(odd), uint64(len(dec.tr[viewFields[k]])), func(i int, v uint32) { d.Codes[k][odd[i]] = tr(v) })
 	}
 	d.First, d.Last, d.Views, d.Channel = grow(d.First, nv), grow(d.Last, nv), grow(d.Views, nv), grow(d.Channel, nv)
+	column(nv, uint64(n), func(i int, v uint32) { d.First[i] = int32(v) })
+	column(nv, uint64(n), func(i int, v uint32) { d.Last[i] = int32(v) })
+	column(nv, uint64(n)+1, func(i int, v uint32) { d.Views[i] = int32(v) })
 	for k := range d.Src {
 		d.Src[k] = grow(d.Src[k], nv)
+		tr := code(sourceFields[k])
+		column(nv, uint64(len(dec.tr[sourceFields[k]])), func(i int, v uint32) { d.Src[k][i] = tr(v) })
 	}
-	for i := range nv {
-		d.First[i] = int32(r.uint(uint64(n)))
-		d.Last[i] = int32(r.uint(uint64(n)))
-		d.Views[i] = int32(r.uint(uint64(n) + 1))
-		for k := range d.Src {
-			d.Src[k][i] = uint32(r.uint(1 << 32))
-		}
-		d.Channel[i] = r.byte()
-	}
-	if r.err || len(r.b) != 0 {
+	column(nv, uint64(len(analytics.Channels)), func(i int, v uint32) { d.Channel[i] = uint8(v) })
+	if r.err || len(r.b) != 0 || len(odd) != nodd {
 		return nil, errBadDay
+	}
+	// Which visitors are uniform follows from the odd views.
+	d.Uniform = grow(d.Uniform, nr)
+	for i := range d.Uniform {
+		d.Uniform[i] = true
 	}
 	if err := checkDay(d); err != nil {
 		return nil, err
 	}
-	d.findUniform()
+	for _, v := range odd {
+		r := sortSearch(d.VisitorEnd, v)
+		d.Uniform[r] = false
+	}
 	return d, nil
+}
+
+// sortSearch returns the index of the run that holds view v.
+func sortSearch(ends []int32, v int32) int {
+	lo, hi := 0, len(ends)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if ends[m] <= v {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 // grow returns s with length n, reusing its memory.
@@ -184,6 +282,45 @@ func (r *reader) bytes() []byte {
 	v := r.b[:l]
 	r.b = r.b[l:]
 	return v
+}
+
+// column reads a fixed-width column of n values, each below limit, into
+// buf.
+func (r *reader) column(buf []uint32, n int, limit uint64) []uint32 {
+	buf = buf[:0]
+	if r.err || len(r.b) == 0 {
+		r.err = true
+		return buf
+	}
+	w := int(r.b[0])
+	if (w != 1 && w != 2 && w != 4) || len(r.b)-1 < n*w {
+		r.err = true
+		return buf
+	}
+	data := r.b[1 : 1+n*w]
+	r.b = r.b[1+n*w:]
+	buf = grow(buf, n)
+	switch w {
+	case 1:
+		for i := range n {
+			buf[i] = uint32(data[i])
+		}
+	case 2:
+		for i := range n {
+			buf[i] = uint32(binary.LittleEndian.Uint16(data[2*i:]))
+		}
+	default:
+		for i := range n {
+			buf[i] = binary.LittleEndian.Uint32(data[4*i:])
+		}
+	}
+	for _, v := range buf {
+		if uint64(v) >= limit {
+			r.err = true
+			return buf[:0]
+		}
+	}
+	return buf
 }
 
 func (r *reader) byte() byte {

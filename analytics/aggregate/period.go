@@ -17,6 +17,7 @@ type Period struct {
 	Series  []analytics.Point
 	Rows    Rows
 	buckets []time.Time
+	scratch *Scratch // counts AddDay's days; its rows reach Rows on flush
 }
 
 // NewPeriod returns an empty Period for q, which must be normalized.
@@ -83,19 +84,29 @@ func (p *Period) AddStats(d *DayStats) {
 }
 
 // AddDay counts day d with the query's filters and adds it. bots are the
-// day's bot hits (not counted when filtered).
-func (p *Period) AddDay(d *Day, bots int64, s *Scratch) {
-	hourly := p.Detail && p.Query.Interval == analytics.Hour
-	s.Count(d, p.Query.Filters, p.Query.Zone, hourly, func(total Counts, hours []Hour, rows func(func(int, string, *RowCounts))) {
-		total.Bots = bots
-		p.AddTotals(d.Start, total)
-		for _, h := range hours {
-			p.AddHour(h)
-		}
-		if p.Detail {
-			rows(func(dim int, value string, c *RowCounts) { p.Rows.Row(dim, value).Add(*c) })
-		}
-	})
+// day's bot hits (not counted when filtered). d may be reused once AddDay
+// returns.
+func (p *Period) AddDay(d *Day, bots int64) {
+	if p.scratch == nil {
+		p.scratch = NewScratch(func(dim int, value string, c *RowCounts) {
+			if p.Detail {
+				p.Rows.Row(dim, value).Add(*c)
+			}
+		})
+	}
+	total, hours := p.scratch.Count(d, p.Query.Filters, p.Query.Zone, p.Detail && p.Query.Interval == analytics.Hour)
+	total.Bots = bots
+	p.AddTotals(d.Start, total)
+	for _, h := range hours {
+		p.AddHour(h)
+	}
+}
+
+// flush moves the rows counted by AddDay into Rows.
+func (p *Period) flush() {
+	if p.scratch != nil {
+		p.scratch.Flush()
+	}
 }
 
 // AddBots adds bot hits that belong to no day added otherwise.
@@ -107,6 +118,8 @@ func (p *Period) AddBots(n int64) {
 
 // Merge adds o, a Period of the same query over other days.
 func (p *Period) Merge(o *Period) {
+	p.flush()
+	o.flush()
 	p.Totals.Add(o.Totals)
 	for i := range p.Series {
 		if i < len(o.Series) {
@@ -122,6 +135,7 @@ func (p *Period) Merge(o *Period) {
 // countries named. realtime is the number of visitors in the last
 // analytics.Realtime; now is when it was made.
 func Report(cur, prev *Period, realtime int64, now time.Time) *analytics.Report {
+	cur.flush()
 	q := cur.Query
 	r := &analytics.Report{
 		Site:        q.Site,

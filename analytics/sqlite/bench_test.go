@@ -113,7 +113,7 @@ func benchStore(b *testing.B) (*Store, time.Time) {
 // BenchmarkReport measures whole reports (totals, previous period, series,
 // all 13 breakdowns, realtime) on the benchmark database:
 //
-//	go test -run '^$' -bench Report -benchtime 20x -timeout 60m ./analytics/sqlite/
+//	go test -run '^$' -bench Report -benchtime 10x -timeout 60m ./analytics/sqlite/
 //
 // The first run generates and caches the database (about 7 minutes).
 func BenchmarkReport(b *testing.B) {
@@ -132,6 +132,13 @@ func BenchmarkReport(b *testing.B) {
 		{"30d filter page", 30, []analytics.Filter{{Dim: analytics.DimPage, Value: "/hinnasto"}}},
 		{"30d filter country", 30, []analytics.Filter{{Dim: analytics.DimCountry, Value: "SE"}}},
 		{"30d filter entry page", 30, []analytics.Filter{{Dim: analytics.DimEntryPage, Value: "/"}}},
+		{"30d filter channel", 30, []analytics.Filter{{Dim: analytics.DimChannel, Value: analytics.ChannelOrganicSearch}}},
+		{"365d filter page", 365, []analytics.Filter{{Dim: analytics.DimPage, Value: "/hinnasto"}}},
+		{"365d filter country", 365, []analytics.Filter{{Dim: analytics.DimCountry, Value: "FI"}}},
+		{"365d filter entry page", 365, []analytics.Filter{{Dim: analytics.DimEntryPage, Value: "/"}}},
+		{"365d filter channel", 365, []analytics.Filter{{Dim: analytics.DimChannel, Value: analytics.ChannelOrganicSearch}}},
+		{"365d filter browser", 365, []analytics.Filter{{Dim: analytics.DimBrowser, Value: "Safari"}}},
+		{"365d filter referrer", 365, []analytics.Filter{{Dim: analytics.DimReferrer, Value: "duckduckgo.com"}}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

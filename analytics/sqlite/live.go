@@ -64,7 +64,7 @@ func (s *Store) liveDay(ctx context.Context, site string, start time.Time, fn fu
 		// Yesterday's page views too, for the sources of visits that go on
 		// past midnight. The first read uses the (site, ts) index; later
 		// ones only the rows past the last rowid seen.
-		if err := d.read(ctx, s.db, `p.site = ? AND p.ts >= ? AND p.ts < ? AND p.rowid <= ?`,
+		if err := d.read(ctx, s.db, `WHERE p.site = ? AND p.ts >= ? AND p.ts < ? AND p.rowid <= ?`,
 			site, d.start-86400*2, d.end, maxPV); err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func (s *Store) liveDay(ctx context.Context, site string, start time.Time, fn fu
 		s.live[key] = d
 	}
 	if maxPV > d.pvMax {
-		if err := d.read(ctx, s.db, `p.rowid > ? AND p.rowid <= ? AND p.site = ? AND p.ts >= ? AND p.ts < ?`,
+		if err := d.read(ctx, s.db, `NOT INDEXED WHERE p.rowid > ? AND p.rowid <= ? AND p.site = ? AND p.ts >= ? AND p.ts < ?`,
 			d.pvMax, maxPV, site, d.start-86400*2, d.end); err != nil {
 			return err
 		}
@@ -95,7 +95,7 @@ func (s *Store) liveDay(ctx context.Context, site string, start time.Time, fn fu
 // earlier ones (yesterday's, reading a little more than a day back for
 // days of 25 hours) to the visit sources.
 func (d *liveDay) read(ctx context.Context, db *sql.DB, where string, args ...any) error {
-	rows, err := db.QueryContext(ctx, `SELECT p.pageview_id, `+viewColumns+` FROM pageviews p WHERE `+where, args...)
+	rows, err := db.QueryContext(ctx, `SELECT p.pageview_id, `+viewColumns+` FROM pageviews p `+where, args...)
 	if err != nil {
 		return fmt.Errorf("today: %w", err)
 	}
@@ -137,7 +137,7 @@ func (d *liveDay) add(v aggregate.View) {
 // replaces the old one.
 func (d *liveDay) readLeaves(ctx context.Context, db *sql.DB, site string, maxLeaves int64) error {
 	rows, err := db.QueryContext(ctx, `
-		SELECT pageview_id, ts, duration_ms FROM leaves WHERE rowid > ? AND rowid <= ? AND site = ?`,
+		SELECT pageview_id, ts, duration_ms FROM leaves NOT INDEXED WHERE rowid > ? AND rowid <= ? AND site = ?`,
 		d.leafMax, maxLeaves, site)
 	if err != nil {
 		return fmt.Errorf("today: %w", err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/seloste/seloste/analytics"
@@ -114,10 +116,9 @@ func (s *Store) period(ctx context.Context, cov coverage, p *aggregate.Period) e
 			return err
 		}
 	}
-	sc := aggregate.NewScratch()
 	for _, r := range raw {
 		if err := s.scanDays(ctx, q.Site, r.from, r.end, q.Zone, func(d *aggregate.Day) error {
-			p.AddDay(d, 0, sc)
+			p.AddDay(d, 0)
 			return nil
 		}); err != nil {
 			return err
@@ -127,7 +128,7 @@ func (s *Store) period(ctx context.Context, cov coverage, p *aggregate.Period) e
 		}
 	}
 	if live {
-		if err := s.liveDay(ctx, q.Site, today, func(d *aggregate.Day) { p.AddDay(d, 0, sc) }); err != nil {
+		if err := s.liveDay(ctx, q.Site, today, func(d *aggregate.Day) { p.AddDay(d, 0) }); err != nil {
 			return err
 		}
 		if err := s.addBots(ctx, p, dayRange{today, today.AddDate(0, 0, 1)}); err != nil {
@@ -166,40 +167,86 @@ func newDaySet(days []time.Time) daySet {
 }
 
 // readViewRollups adds the rolled-up days of a filtered report, counting
-// their packed page views.
+// their packed page views: the database is read here while workers (one
+// per core) decode and count, each into a Period of its own.
 func (s *Store) readViewRollups(ctx context.Context, zone string, p *aggregate.Period, days []time.Time) error {
 	set := newDaySet(days)
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT day, views FROM rollup_views WHERE zone = ? AND site = ? AND day >= ? AND day <= ?`,
-		zone, p.Query.Site, set.first, set.last)
-	if err != nil {
-		return fmt.Errorf("read rollups: %w", err)
+	type job struct {
+		day   string
+		start int64
+		blob  []byte
 	}
-	defer rows.Close()
+	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
 	var (
-		day  string
-		blob sql.RawBytes
-		dec  aggregate.DayDecoder
-		sc   = aggregate.NewScratch()
+		jobs  = make(chan job, 2*workers)
+		free  = make(chan []byte, 3*workers) // blob buffers, reused
+		parts = make([]*aggregate.Period, workers)
+		errs  = make([]error, workers)
+		wg    sync.WaitGroup
 	)
-	for rows.Next() {
-		if err := rows.Scan(&day, &blob); err != nil {
+	for w := range parts {
+		parts[w] = aggregate.NewPeriod(p.Query, p.Detail)
+		wg.Go(func() {
+			var dec aggregate.DayDecoder
+			for j := range jobs {
+				if errs[w] == nil {
+					if d, err := dec.Decode(j.blob, j.start); err != nil {
+						errs[w] = fmt.Errorf("read rollups: %s: %w", j.day, err)
+					} else {
+						parts[w].AddDay(d, 0)
+					}
+				}
+				select {
+				case free <- j.blob:
+				default:
+				}
+			}
+		})
+	}
+	err := func() error {
+		defer close(jobs)
+		rows, err := s.db.QueryContext(ctx, `
+			SELECT day, views FROM rollup_views WHERE zone = ? AND site = ? AND day >= ? AND day <= ?`,
+			zone, p.Query.Site, set.first, set.last)
+		if err != nil {
 			return fmt.Errorf("read rollups: %w", err)
 		}
-		if !set.days[day] {
-			continue
+		defer rows.Close()
+		var (
+			day string
+			raw sql.RawBytes
+		)
+		for rows.Next() {
+			if err := rows.Scan(&day, &raw); err != nil {
+				return fmt.Errorf("read rollups: %w", err)
+			}
+			if !set.days[day] {
+				continue
+			}
+			start, err := time.ParseInLocation(time.DateOnly, day, p.Query.Zone)
+			if err != nil {
+				return fmt.Errorf("read rollups: bad day %q: %w", day, err)
+			}
+			var buf []byte
+			select {
+			case buf = <-free:
+			default:
+			}
+			jobs <- job{day, start.Unix(), append(buf[:0], raw...)}
 		}
-		start, err := time.ParseInLocation(time.DateOnly, day, p.Query.Zone)
-		if err != nil {
-			return fmt.Errorf("read rollups: bad day %q: %w", day, err)
-		}
-		d, err := dec.Decode(blob, start.Unix())
-		if err != nil {
-			return fmt.Errorf("read rollups: %s: %w", day, err)
-		}
-		p.AddDay(d, 0, sc)
+		return rows.Err()
+	}()
+	wg.Wait()
+	if err != nil {
+		return err
 	}
-	return rows.Err()
+	for w, part := range parts {
+		if errs[w] != nil {
+			return errs[w]
+		}
+		p.Merge(part)
+	}
+	return nil
 }
 
 // readRollups adds the rolled-up days of an unfiltered report.

@@ -179,7 +179,7 @@ func (s *Store) rollupDay(ctx context.Context, zoneName, site string, start time
 	var d *aggregate.DayStats
 	var views []byte
 	err := s.scanDays(ctx, site, start, end, zone, func(day *aggregate.Day) error {
-		d, views = aggregate.NewScratch().Stats(day, zone), day.AppendBinary(nil)
+		d, views = aggregate.Stats(day, zone), day.AppendBinary(nil)
 		return nil
 	})
 	if err != nil {
@@ -323,7 +323,9 @@ func (s *Store) readState(ctx context.Context, name string) (rollupState, error)
 func (s *Store) dirtyDays(ctx context.Context, st rollupState, zone *time.Location, site string, throughEnd time.Time) (map[string]map[string]bool, error) {
 	out := map[string]map[string]bool{}
 	mark := func(table string, lo int64, before, after int64) error {
-		q := `SELECT DISTINCT site, ts / 900 * 900 FROM ` + table + ` WHERE rowid > ?`
+		// NOT INDEXED: walk the rowid range of the new rows; the planner
+		// would otherwise scan a whole covering (site, ts) index.
+		q := `SELECT DISTINCT site, ts / 900 * 900 FROM ` + table + ` NOT INDEXED WHERE rowid > ?`
 		args := []any{lo}
 		if site != "" {
 			q += ` AND site = ?`

@@ -160,8 +160,9 @@ var migrations = []string{
 	DELETE FROM rollup_breakdowns_months;
 	`,
 
-	// 5: sources per visit and the channel breakdown (analytics/aggregate):
-	// every rollup and packed day is rebuilt in the new layout.
+	// 5: sources per visit and the channel breakdown (analytics/aggregate),
+	// and packed days in fixed-width columns: every rollup and packed day
+	// is rebuilt in the new layout.
 	`
 	DELETE FROM rollup_state;
 	DELETE FROM rollup_days;
