@@ -1,0 +1,90 @@
+package upkeep
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/sqlite"
+)
+
+// lockedBuffer is a log sink safe for the loops' goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestRun purges what is past the retention period and maintains the
+// rollups at start, and stops when its context ends.
+func TestRun(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "seloste.db"), sqlite.WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	pv := func(site string, at time.Time) analytics.PageView {
+		return analytics.PageView{Time: at, Site: site, Visitor: 1, Visit: 1, ID: site, Path: "/"}
+	}
+	if err := s.Append(ctx, analytics.Batch{PageViews: []analytics.PageView{
+		pv("old.example", now.AddDate(-4, 0, 0)), pv("new.example", now.AddDate(0, 0, -2)),
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	ret, _ := analytics.ParseRetention("3y")
+	var logs lockedBuffer
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		Run(runCtx, s, Config{Retention: ret, Zone: time.UTC, MaintainEvery: 50 * time.Millisecond,
+			Logger: slog.New(slog.NewTextHandler(&logs, nil)), Now: func() time.Time { return now }})
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		old, err := s.HasSite(ctx, "old.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var through string
+		s.DB().QueryRow(`SELECT through_day FROM rollup_state WHERE zone = 'UTC'`).Scan(&through)
+		if !old && through == "2026-11-19" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s: old site still stored %v, rollups through %q (want 2026-11-19)\n%s", old, through, logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if ok, _ := s.HasSite(ctx, "new.example"); !ok {
+		t.Error("a page view within the retention period was purged")
+	}
+	stop()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+	if !strings.Contains(logs.String(), "purged old events") {
+		t.Errorf("the purge was not logged:\n%s", logs.String())
+	}
+}
