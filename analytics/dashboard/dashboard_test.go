@@ -45,8 +45,11 @@ func (f *fixedReporter) Report(ctx context.Context, q analytics.Query) (*analyti
 			analytics.DimPage:        {{Value: "/", Visitors: 900, PageViews: 2000, AvgTime: 20}, {Value: "/hinnasto", Visitors: 300, PageViews: 400, AvgTime: 65}, {Value: analytics.Other, Visitors: 34, PageViews: 40}},
 			analytics.DimCountry:     {{Value: "FI", Name: "Finland", Visitors: 1200}, {Value: "SE", Name: "Sweden", Visitors: 34}},
 			analytics.DimDevice:      {{Value: "mobile", Visitors: 700}, {Value: "desktop", Visitors: 534}},
-			analytics.DimUTMCampaign: {{Value: "=cmd()", Visitors: 3}},
+			analytics.DimUTMCampaign: {{Value: "=cmd()", Visitors: 3, Visits: 3}},
+			analytics.DimReferrer:    {{Value: "", Visitors: 800, Visits: 900}, {Value: "duckduckgo.com", Visitors: 400, Visits: 450}},
+			analytics.DimChannel:     {{Value: analytics.ChannelDirect, Visitors: 800, Visits: 900}, {Value: analytics.ChannelOrganicSearch, Visitors: 400, Visits: 450}},
 		},
+		Filters:     q.Filters,
 		Realtime:    3,
 		GeneratedAt: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC),
 	}
@@ -514,6 +517,32 @@ func TestLanguage(t *testing.T) {
 	r.Header.Set("Accept-Language", "sv-FI,fi;q=0.8,en;q=0.5")
 	if b := f.do(r).Body.String(); !strings.Contains(b, "Kirjaudu") {
 		t.Error("Accept-Language fi ignored")
+	}
+}
+
+// TestChannels: the channel breakdown on the page (Finnish and English
+// names), in the CSV with visits, and no bots figure once filtered.
+func TestChannels(t *testing.T) {
+	f := newFixture(t)
+	_, c := f.login(t, testPassword, "192.0.2.1")
+	b := f.get("/dashboard?site=example.fi&period=30d", c).Body.String()
+	for _, want := range []string{"Kanavat", "Hakukoneet", "Suora", "(suora liikenne)", "Botit"} {
+		if !strings.Contains(b, want) {
+			t.Errorf("the Finnish dashboard lacks %q", want)
+		}
+	}
+	if b := f.get("/dashboard?site=example.fi&period=30d&lang=en", c).Body.String(); !strings.Contains(b, "Channels") || !strings.Contains(b, "Organic Search") {
+		t.Error("the English dashboard lacks the channels")
+	}
+	if b := f.get("/dashboard?site=example.fi&period=30d&filter=channel=Direct", c).Body.String(); strings.Contains(b, "Botit") {
+		t.Error("a filtered dashboard shows a bots figure")
+	}
+	w := f.get("/dashboard/export.csv?site=example.fi&period=30d&breakdown=channel", c)
+	if w.Code != 200 || !strings.HasPrefix(w.Body.String(), "name,visitors,visits\nDirect,800,900\nOrganic Search,400,450\n") {
+		t.Errorf("channels CSV: %d %q", w.Code, w.Body)
+	}
+	if q := f.rep.last(); len(q.Filters) != 0 {
+		t.Errorf("CSV query %+v", q)
 	}
 }
 
