@@ -162,65 +162,105 @@ func (dec *DayDecoder) Decode(b []byte, start int64) (*Day, error) {
 	if r.err {
 		return nil, errBadDay
 	}
-	column := func(count int, limit uint64, put func(i int, v uint32)) {
+	// Each column is read into dec.col, then converted in a plain loop.
+	col := func(count int, limit uint64) []uint32 {
 		dec.col = r.column(dec.col, count, limit)
-		for i, v := range dec.col {
-			put(i, v)
+		if r.err || len(dec.col) != count {
+			r.err = true
+			return nil // nothing more is filled in: Decode fails below
 		}
+		return dec.col
 	}
 	runs := func(ends []int32, count int) []int32 {
 		ends = grow(ends, count)
 		prev := int32(0)
-		column(count, 1<<31, func(i int, v uint32) { prev += int32(v); ends[i] = prev })
+		for i, v := range col(count, 1<<31) {
+			prev += int32(v)
+			ends[i] = prev
+		}
 		return ends
 	}
 	d.VisitorEnd = runs(d.VisitorEnd, nr)
 	d.EntryVisitorEnd = runs(d.EntryVisitorEnd, ner)
 	d.TS, d.Dur, d.VisitOf = grow(d.TS, n), grow(d.Dur, n), grow(d.VisitOf, n)
-	column(n, maxDaySeconds, func(i int, v uint32) { d.TS[i] = start + int64(v) }) // a day has at most 25 hours
-	column(n, 1<<32, func(i int, v uint32) { d.Dur[i] = int64(v) - 1 })
-	column(n, uint64(nv), func(i int, v uint32) { d.VisitOf[i] = int32(v) })
+	for i, v := range col(n, maxDaySeconds) { // a day has at most 25 hours
+		d.TS[i] = start + int64(v)
+	}
+	for i, v := range col(n, 1<<32) {
+		d.Dur[i] = int64(v) - 1
+	}
+	for i, v := range col(n, uint64(nv)) {
+		d.VisitOf[i] = int32(v)
+	}
 	for k := range d.Codes {
 		d.Codes[k] = grow(d.Codes[k], n)
 	}
-	code := func(f int) func(v uint32) uint32 {
-		tr := dec.tr[f]
-		return func(v uint32) uint32 { return tr[v] }
+	tr := dec.tr[Page]
+	for i, v := range col(n, uint64(len(tr))) {
+		d.Codes[0][i] = tr[v]
 	}
-	page := code(Page)
-	column(n, uint64(len(dec.tr[Page])), func(i int, v uint32) { d.Codes[0][i] = page(v) })
 	for k := 1; k < numViewFields; k++ {
 		d.RunCodes[k] = grow(d.RunCodes[k], nr)
-		tr := code(viewFields[k])
-		column(nr, uint64(len(dec.tr[viewFields[k]])), func(i int, v uint32) { d.RunCodes[k][i] = tr(v) })
+		tr := dec.tr[viewFields[k]]
+		for i, v := range col(nr, uint64(len(tr))) {
+			d.RunCodes[k][i] = tr[v]
+		}
 	}
 	nodd := r.count()
 	odd := make([]int32, 0, min(nodd, n))
-	column(nodd, uint64(n), func(_ int, v uint32) { odd = append(odd, int32(v)) })
+	for _, v := range col(nodd, uint64(n)) {
+		odd = append(odd, int32(v))
+	}
 	for k := 1; k < numViewFields; k++ {
-		tr := code(viewFields[k])
-		column(len(odd), uint64(len(dec.tr[viewFields[k]])), func(i int, v uint32) { d.Codes[k][odd[i]] = tr(v) })
+		tr := dec.tr[viewFields[k]]
+		for i, v := range col(len(odd), uint64(len(tr))) {
+			d.Codes[k][odd[i]] = tr[v]
+		}
 	}
 	d.First, d.Last, d.Views, d.Channel = grow(d.First, nv), grow(d.Last, nv), grow(d.Views, nv), grow(d.Channel, nv)
-	column(nv, uint64(n), func(i int, v uint32) { d.First[i] = int32(v) })
-	column(nv, uint64(n), func(i int, v uint32) { d.Last[i] = int32(v) })
-	column(nv, uint64(n)+1, func(i int, v uint32) { d.Views[i] = int32(v) })
+	for i, v := range col(nv, uint64(n)) {
+		d.First[i] = int32(v)
+	}
+	for i, v := range col(nv, uint64(n)) {
+		d.Last[i] = int32(v)
+	}
+	for i, v := range col(nv, uint64(n)+1) {
+		d.Views[i] = int32(v)
+	}
 	for k := range d.Src {
 		d.Src[k] = grow(d.Src[k], nv)
-		tr := code(sourceFields[k])
-		column(nv, uint64(len(dec.tr[sourceFields[k]])), func(i int, v uint32) { d.Src[k][i] = tr(v) })
+		tr := dec.tr[sourceFields[k]]
+		for i, v := range col(nv, uint64(len(tr))) {
+			d.Src[k][i] = tr[v]
+		}
 	}
-	column(nv, uint64(len(analytics.Channels)), func(i int, v uint32) { d.Channel[i] = uint8(v) })
+	for i, v := range col(nv, uint64(len(analytics.Channels))) {
+		d.Channel[i] = uint8(v)
+	}
 	if r.err || len(r.b) != 0 || len(odd) != nodd {
 		return nil, errBadDay
+	}
+	// The columns' limits checked every code and index; what is left is
+	// that the runs cover the views and visits in order.
+	for _, ends := range []struct {
+		e []int32
+		n int
+	}{{d.VisitorEnd, n}, {d.EntryVisitorEnd, nv}} {
+		prev := int32(0)
+		for _, e := range ends.e {
+			if e <= prev {
+				return nil, errBadDay
+			}
+			prev = e
+		}
+		if int(prev) != ends.n {
+			return nil, errBadDay
+		}
 	}
 	// Which visitors are uniform follows from the odd views.
 	d.Uniform = grow(d.Uniform, nr)
 	for i := range d.Uniform {
 		d.Uniform[i] = true
-	}
-	if err := checkDay(d); err != nil {
-		return nil, err
 	}
 	for _, v := range odd {
 		r := sortSearch(d.VisitorEnd, v)
