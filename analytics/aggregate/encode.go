@@ -3,6 +3,8 @@ package aggregate
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
+	"strings"
 
 	"github.com/seloste/seloste/analytics"
 )
@@ -25,12 +27,31 @@ const dayFormat = 2
 // ids are not kept: a run of views is one visitor.
 func (d *Day) AppendBinary(b []byte) []byte {
 	b = append(b, dayFormat)
+	// Dictionaries are written sorted (codes renumbered to match), so that
+	// a decoder can match a day's values against the day before's with a
+	// merge instead of a hash lookup each.
+	var perm [NumFields][]uint32 // old code → written code
 	for f := range d.Dicts {
-		b = binary.AppendUvarint(b, uint64(len(d.Dicts[f])))
-		for _, v := range d.Dicts[f] {
+		order := make([]int, len(d.Dicts[f]))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(i, j int) int { return strings.Compare(d.Dicts[f][i], d.Dicts[f][j]) })
+		perm[f] = make([]uint32, len(order))
+		b = binary.AppendUvarint(b, uint64(len(order)))
+		for pos, i := range order {
+			perm[f][i] = uint32(pos)
+			v := d.Dicts[f][i]
 			b = binary.AppendUvarint(b, uint64(len(v)))
 			b = append(b, v...)
 		}
+	}
+	remap := func(f int, codes []uint32) []uint32 {
+		out := make([]uint32, len(codes))
+		for i, c := range codes {
+			out[i] = perm[f][c]
+		}
+		return out
 	}
 	n := len(d.TS)
 	for _, c := range []int{n, len(d.First), len(d.VisitorEnd), len(d.EntryVisitorEnd)} {
@@ -51,9 +72,9 @@ func (d *Day) AppendBinary(b []byte) []byte {
 	b = appendColumn(b, mapColumn(col, n, func(i int) uint32 { return uint32(d.TS[i] - d.Start) }))
 	b = appendColumn(b, mapColumn(col, n, func(i int) uint32 { return uint32(d.Dur[i] + 1) }))
 	b = appendColumn(b, mapColumn(col, n, func(i int) uint32 { return uint32(d.VisitOf[i]) }))
-	b = appendColumn(b, d.Codes[0])
+	b = appendColumn(b, remap(Page, d.Codes[0]))
 	for k := 1; k < numViewFields; k++ {
-		b = appendColumn(b, d.RunCodes[k])
+		b = appendColumn(b, remap(viewFields[k], d.RunCodes[k]))
 	}
 	// Views of visitors that are not uniform: their index, then codes.
 	var odd []uint32
@@ -69,14 +90,14 @@ func (d *Day) AppendBinary(b []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(odd)))
 	b = appendColumn(b, odd)
 	for k := 1; k < numViewFields; k++ {
-		b = appendColumn(b, mapColumn(col, len(odd), func(i int) uint32 { return d.Codes[k][odd[i]] }))
+		b = appendColumn(b, mapColumn(col, len(odd), func(i int) uint32 { return perm[viewFields[k]][d.Codes[k][odd[i]]] }))
 	}
 	nv := len(d.First)
 	b = appendColumn(b, mapColumn(col, nv, func(i int) uint32 { return uint32(d.First[i]) }))
 	b = appendColumn(b, mapColumn(col, nv, func(i int) uint32 { return uint32(d.Last[i]) }))
 	b = appendColumn(b, mapColumn(col, nv, func(i int) uint32 { return uint32(d.Views[i]) }))
 	for k := range d.Src {
-		b = appendColumn(b, d.Src[k])
+		b = appendColumn(b, remap(sourceFields[k], d.Src[k]))
 	}
 	return appendColumn(b, mapColumn(col, nv, func(i int) uint32 { return uint32(d.Channel[i]) }))
 }
@@ -124,8 +145,12 @@ const maxDaySeconds = 25 * 3600
 type DayDecoder struct {
 	d     Day
 	index [NumFields]map[string]uint32
-	tr    [NumFields][]uint32 // the day's codes → the shared dictionary's
-	col   []uint32
+	tr     [NumFields][]uint32 // spare buffers for trNow
+	trNow  [NumFields][]uint32 // the day's codes → the shared dictionary's
+	prev   [NumFields][]string // the last day's dictionary, sorted
+	prevTr [NumFields][]uint32 // and its codes in the shared one
+	cur    [NumFields][]string // spare buffers for prev
+	col    []uint32
 }
 
 // Decode decodes b, a day that starts at start. It checks what it reads:
@@ -145,18 +170,38 @@ func (dec *DayDecoder) Decode(b []byte, start int64) (*Day, error) {
 	r := reader{b: b[1:]}
 	for f := range d.Dicts {
 		n := r.count()
-		dec.tr[f] = grow(dec.tr[f], n)
+		tr := grow(dec.tr[f], n)
+		// The day before's sorted dictionary, walked alongside this one's:
+		// most values recur, and a comparison is cheaper than a lookup.
+		prev, prevTr, j := dec.prev[f], dec.prevTr[f], 0
+		cur := grow(dec.cur[f], n)
 		for i := range n {
 			v := r.bytes()
-			c, ok := dec.index[f][string(v)]
-			if !ok {
-				c = uint32(len(d.Dicts[f]))
-				s := string(v)
-				dec.index[f][s] = c
-				d.Dicts[f] = append(d.Dicts[f], s)
+			for j < len(prev) && prev[j] < string(v) {
+				j++
 			}
-			dec.tr[f][i] = c
+			var c uint32
+			if j < len(prev) && prev[j] == string(v) {
+				c, cur[i] = prevTr[j], prev[j]
+			} else {
+				var ok bool
+				c, ok = dec.index[f][string(v)]
+				if !ok {
+					c = uint32(len(d.Dicts[f]))
+					s := string(v)
+					dec.index[f][s] = c
+					d.Dicts[f] = append(d.Dicts[f], s)
+				}
+				cur[i] = d.Dicts[f][c]
+			}
+			tr[i] = c
 		}
+		dec.tr[f] = tr
+		// This day's dictionary is the next one's "day before"; the old
+		// slices are reused.
+		dec.prev[f], dec.cur[f] = cur, prev[:0]
+		dec.prevTr[f], dec.tr[f] = tr, prevTr[:0]
+		dec.trNow[f] = tr
 	}
 	n, nv, nr, ner := r.count(), r.count(), r.count(), r.count()
 	if r.err {
@@ -195,13 +240,13 @@ func (dec *DayDecoder) Decode(b []byte, start int64) (*Day, error) {
 	for k := range d.Codes {
 		d.Codes[k] = grow(d.Codes[k], n)
 	}
-	tr := dec.tr[Page]
+	tr := dec.trNow[Page]
 	for i, v := range col(n, uint64(len(tr))) {
 		d.Codes[0][i] = tr[v]
 	}
 	for k := 1; k < numViewFields; k++ {
 		d.RunCodes[k] = grow(d.RunCodes[k], nr)
-		tr := dec.tr[viewFields[k]]
+		tr := dec.trNow[viewFields[k]]
 		for i, v := range col(nr, uint64(len(tr))) {
 			d.RunCodes[k][i] = tr[v]
 		}
@@ -212,7 +257,7 @@ func (dec *DayDecoder) Decode(b []byte, start int64) (*Day, error) {
 		odd = append(odd, int32(v))
 	}
 	for k := 1; k < numViewFields; k++ {
-		tr := dec.tr[viewFields[k]]
+		tr := dec.trNow[viewFields[k]]
 		for i, v := range col(len(odd), uint64(len(tr))) {
 			d.Codes[k][odd[i]] = tr[v]
 		}
@@ -229,7 +274,7 @@ func (dec *DayDecoder) Decode(b []byte, start int64) (*Day, error) {
 	}
 	for k := range d.Src {
 		d.Src[k] = grow(d.Src[k], nv)
-		tr := dec.tr[sourceFields[k]]
+		tr := dec.trNow[sourceFields[k]]
 		for i, v := range col(nv, uint64(len(tr))) {
 			d.Src[k][i] = tr[v]
 		}
