@@ -385,25 +385,29 @@ func (r *reader) column(buf []uint32, n int, limit uint64) []uint32 {
 	data := r.b[1 : 1+n*w]
 	r.b = r.b[1+n*w:]
 	buf = grow(buf, n)
+	var top uint32 // checked once, after one pass that converts
 	switch w {
 	case 1:
-		for i := range n {
-			buf[i] = uint32(data[i])
+		for i, c := range data {
+			buf[i] = uint32(c)
+			top = max(top, uint32(c))
 		}
 	case 2:
-		for i := range n {
-			buf[i] = uint32(binary.LittleEndian.Uint16(data[2*i:]))
+		for i := range buf {
+			v := uint32(binary.LittleEndian.Uint16(data[2*i:]))
+			buf[i] = v
+			top = max(top, v)
 		}
 	default:
-		for i := range n {
-			buf[i] = binary.LittleEndian.Uint32(data[4*i:])
+		for i := range buf {
+			v := binary.LittleEndian.Uint32(data[4*i:])
+			buf[i] = v
+			top = max(top, v)
 		}
 	}
-	for _, v := range buf {
-		if uint64(v) >= limit {
-			r.err = true
-			return buf[:0]
-		}
+	if n > 0 && uint64(top) >= limit {
+		r.err = true
+		return buf[:0]
 	}
 	return buf
 }
