@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -157,4 +158,41 @@ func BenchmarkReport(b *testing.B) {
 			b.ReportMetric(float64(r.Totals.PageViews), "pageviews")
 		})
 	}
+}
+
+// BenchmarkStorage reports the bytes per page view of the benchmark
+// database, raw records and derived data apart (SQLite's dbstat):
+//
+//	go test -run '^$' -bench Storage -benchtime 1x -timeout 60m ./analytics/sqlite/
+func BenchmarkStorage(b *testing.B) {
+	s, _ := benchStore(b)
+	var raw, derived, n int64
+	for b.Loop() {
+		raw, derived = 0, 0
+		rows, err := s.db.Query(`SELECT name, SUM(pgsize) FROM dbstat GROUP BY name`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rows.Next() {
+			var (
+				name string
+				size int64
+			)
+			if err := rows.Scan(&name, &size); err != nil {
+				b.Fatal(err)
+			}
+			if IsDerived(name) || strings.HasPrefix(name, "sqlite_autoindex_rollup") {
+				derived += size
+			} else {
+				raw += size
+			}
+		}
+		rows.Close()
+		if err := s.db.QueryRow(`SELECT COUNT(*) FROM pageviews`).Scan(&n); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(raw)/float64(n), "raw-B/pageview")
+	b.ReportMetric(float64(derived)/float64(n), "derived-B/pageview")
+	b.ReportMetric(float64(raw+derived)/float64(n), "B/pageview")
 }
