@@ -143,8 +143,8 @@ const maxDaySeconds = 25 * 3600
 // dictionary that grows with every day decoded, so a Scratch counts them
 // all by code and merges rows once.
 type DayDecoder struct {
-	d     Day
-	index [NumFields]map[string]uint32
+	d      Day
+	index  [NumFields]map[string]uint32
 	tr     [NumFields][]uint32 // spare buffers for trNow
 	trNow  [NumFields][]uint32 // the day's codes → the shared dictionary's
 	prev   [NumFields][]string // the last day's dictionary, sorted
