@@ -233,7 +233,21 @@ func maintain(t *testing.T, e Engine) bool {
 func runInventory(t *testing.T, open Opener) {
 	e := open(t, Small.Start)
 	load(t, e, Generate(Small))
-	stored, err := e.RawColumns(context.Background())
+	if m, ok := e.(analytics.Maintainer); ok {
+		if err := m.Maintain(context.Background(), time.UTC); err != nil {
+			t.Fatal(err)
+		}
+	}
+	CheckInventory(t, e)
+}
+
+// CheckInventory fails t unless inv stores exactly the registry's columns
+// (analytics.Fields) and no table that is neither raw nor derived. The
+// end-to-end statement test runs it on a store written by seloste serve.
+func CheckInventory(t testing.TB, inv analytics.Inventory) {
+	t.Helper()
+	ctx := context.Background()
+	stored, err := inv.RawColumns(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,13 +257,7 @@ func runInventory(t *testing.T, open Opener) {
 	if !slices.Equal(stored, registered) {
 		t.Errorf("stored columns:\n  %v\nregistry columns:\n  %v", stored, registered)
 	}
-	if m, ok := e.(analytics.Maintainer); ok {
-		if err := m.Maintain(context.Background(), time.UTC); err != nil {
-			t.Fatal(err)
-		}
-	}
-	unknown, err := e.UnknownTables(context.Background())
-	if err != nil || len(unknown) > 0 {
+	if unknown, err := inv.UnknownTables(ctx); err != nil || len(unknown) > 0 {
 		t.Errorf("tables neither raw nor derived: %v (%v)", unknown, err)
 	}
 }

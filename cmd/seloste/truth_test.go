@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/storetest"
 )
 
 // truthUA is a desktop Chrome's User-Agent: headless Chromium's own says
@@ -186,19 +187,7 @@ func TestStatementTellsTheTruth(t *testing.T) {
 	}, "the statement's page view in the database")
 
 	// The database stores exactly the registry's columns.
-	stored, err := store.RawColumns(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	slices.Sort(stored)
-	registered := analytics.Columns()
-	slices.Sort(registered)
-	if !slices.Equal(stored, registered) {
-		t.Errorf("stored columns:\n  %v\nregistry columns:\n  %v", stored, registered)
-	}
-	if unknown, err := store.UnknownTables(ctx); err != nil || len(unknown) > 0 {
-		t.Errorf("tables neither registered nor derived: %v (%v)", unknown, err)
-	}
+	storetest.CheckInventory(t, store)
 
 	// The self-service page of the same browser shows that page view...
 	do("self-service page", chromedp.Navigate(base+"/tietosuojaseloste/omat-tiedot/"), chromedp.WaitVisible(`#omat-tiedot button.poista`))
