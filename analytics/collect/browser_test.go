@@ -225,8 +225,10 @@ func TestBrowser(t *testing.T) {
 	lrows.Close()
 	// Lower bounds: the sleeps while visible. Upper bounds: the wall time
 	// the page was visible as seen from here; hidden time must not count.
-	if d, ok := dur[pvs[0].id]; !ok || d < 1150 || d > visible1.Milliseconds() {
-		t.Errorf("first page's visible time %d ms (present %v), want 1150..%d", d, ok, visible1.Milliseconds())
+	// Both upper bounds allow 300 ms: the browser's event loop may run the
+	// hide handler that long after the test's step returned.
+	if d, ok := dur[pvs[0].id]; !ok || d < 1150 || d > visible1.Milliseconds()+300 {
+		t.Errorf("first page's visible time %d ms (present %v), want 1150..%d", d, ok, visible1.Milliseconds()+300)
 	}
 	if d, ok := dur[pvs[1].id]; !ok || d < 1050 || d > visible2.Milliseconds()+300 {
 		t.Errorf("SPA page's visible time %d ms (present %v), want 1050..%d (hidden time excluded)", d, ok, visible2.Milliseconds()+300)
