@@ -114,6 +114,34 @@ func roundTo(x float64, d int) float64 {
 	return math.Round(x*p) / p
 }
 
+// TestReportChannels: the channel breakdown and filter through the CLI,
+// with the known answer's numbers, and the sqlite: form of -db.
+func TestReportChannels(t *testing.T) {
+	db, ev := reportDB(t)
+	out, _, err := runCmd(t, "report", "-db", "sqlite:"+db, "-site", "a.example", "-from", "2026-03-24", "-to", "2026-04-02",
+		"-filter", "channel=Organic Search", "-format", "csv", "-breakdown", "channel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hel, _ := time.LoadLocation("Europe/Helsinki")
+	q, err := analytics.Query{Site: "a.example", From: time.Date(2026, 3, 24, 0, 0, 0, 0, hel), To: time.Date(2026, 4, 2, 0, 0, 0, 0, hel),
+		Zone: hel, Filters: []analytics.Filter{{Dim: analytics.DimChannel, Value: analytics.ChannelOrganicSearch}}}.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := storetest.Expect(ev, q, time.Now()).Breakdowns[analytics.DimChannel]
+	if len(rows) != 1 || rows[0].Visits == 0 {
+		t.Fatalf("the known answer has channel rows %+v; want one, Organic Search", rows)
+	}
+	want := "name,visitors,visits\nOrganic Search," + strconv.FormatInt(rows[0].Visitors, 10) + "," + strconv.FormatInt(rows[0].Visits, 10) + "\n"
+	if out != want {
+		t.Errorf("channels CSV:\n%s\nwant:\n%s", out, want)
+	}
+	if _, _, err := runCmd(t, "report", "-db", "clickhouse://127.0.0.1:9000/x"); err == nil || !strings.Contains(err.Error(), `unknown engine "clickhouse"`) {
+		t.Errorf("an unknown engine: %v", err)
+	}
+}
+
 func TestReportTableAndCSV(t *testing.T) {
 	db, _ := reportDB(t)
 	out, _, err := runCmd(t, "report", "-db", db, "-site", "b.example", "-from", "2026-03-24", "-to", "2026-04-02", "-limit", "3")
