@@ -102,7 +102,10 @@ type Purger interface {
 	Purge(ctx context.Context, before, now time.Time) (Purged, error)
 }
 
-// Purged counts what one Purge deleted, per kind of record.
+// Purged counts what one Purge deleted, per kind of record. Leave records
+// that an engine has folded into their page views (a day after, once
+// their visible time is final) go with the page view and are not counted
+// in Leaves.
 type Purged struct {
 	PageViews, Leaves, Bots, Salts int64
 	Derived                        int64 // rows of an engine's own aggregates (rollups), if it keeps any

@@ -15,7 +15,8 @@ import (
 type VisitorStore interface {
 	// VisitorPageViews returns the site's page views with visitor id visitor
 	// on the UTC day that contains day, oldest first, each with its visible
-	// duration (the largest of its Leave records).
+	// duration as reports count it (the largest of its Leave records within
+	// 24 hours).
 	VisitorPageViews(ctx context.Context, site string, visitor uint64, day time.Time) ([]VisitorPageView, error)
 	// DeleteVisitor deletes those page views and their Leave records in one
 	// transaction, and brings derived data (rollups) up to date, so that
@@ -30,7 +31,8 @@ type VisitorPageView struct {
 	Timed    bool          // a Leave record was stored
 }
 
-// Erased counts what DeleteVisitor deleted.
+// Erased counts what DeleteVisitor deleted. Leaves counts leave records;
+// those an engine has folded into their page views go uncounted.
 type Erased struct {
 	PageViews int64 `json:"pageviews"`
 	Leaves    int64 `json:"leaves"`

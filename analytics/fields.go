@@ -90,7 +90,7 @@ var Fields = []Field{
 		Purpose: "sivuston toimivuuden varmistaminen eri laitteilla",
 	},
 	{
-		Name: "duration", Columns: []string{"leaves.duration_ms"},
+		Name: "duration", Columns: []string{"leaves.duration_ms", "pageviews.duration_ms"},
 		Label:   "Vierailun kesto",
 		FI:      "aika, jonka sivu oli näkyvissä selaimessa",
 		EN:      "visit duration: the time the page was visible in the browser",

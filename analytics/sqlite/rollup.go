@@ -292,9 +292,21 @@ func (s *Store) allSites(ctx context.Context) ([]string, error) {
 
 var _ analytics.Maintainer = (*Store)(nil)
 
-// Maintain brings the rollups of zone up to date (analytics.Maintainer).
+// Maintain settles the visible times of page views older than a day
+// (settle.go) and brings the rollups of zone up to date
+// (analytics.Maintainer).
 func (s *Store) Maintain(ctx context.Context, zone *time.Location) error {
-	_, err := s.RefreshRollups(ctx, zone)
+	sites, err := s.allSites(ctx)
+	if err != nil {
+		return fmt.Errorf("maintain: %w", err)
+	}
+	s.rollupMu.Lock()
+	err = s.settle(ctx, sites)
+	s.rollupMu.Unlock()
+	if err != nil {
+		return fmt.Errorf("maintain: %w", err)
+	}
+	_, err = s.RefreshRollups(ctx, zone)
 	return err
 }
 

@@ -20,9 +20,9 @@ const viewColumns = `
 	p.rowid, p.ts, p.visitor, p.visit, p.path, p.referrer_host,
 	p.utm_source, p.utm_medium, p.utm_campaign,
 	p.country, p.region, p.city, p.browser, p.os, p.device,
-	(SELECT MAX(l.duration_ms) FROM leaves l
+	MAX(IFNULL(p.duration_ms, -1), IFNULL((SELECT MAX(l.duration_ms) FROM leaves l
 		WHERE l.site = p.site AND l.pageview_id = p.pageview_id
-		AND l.ts >= p.ts AND l.ts <= p.ts + 86400) AS dur`
+		AND l.ts >= p.ts AND l.ts <= p.ts + 86400), -1)) AS dur`
 
 // viewScanner reads rows of viewColumns (plus any leading extra columns)
 // into aggregate.Views, interning values: a day has few distinct values and
@@ -55,7 +55,7 @@ func (sc *viewScanner) scan(rows *sql.Rows) (aggregate.View, error) {
 	}
 	v := sc.v
 	v.Visitor, v.Visit, v.Dur = uint64(sc.visitor), uint64(sc.visit), -1
-	if sc.dur.Valid {
+	if sc.dur.Valid && sc.dur.Int64 >= 0 {
 		v.Dur = sc.dur.Int64
 	}
 	for i := range sc.raw {

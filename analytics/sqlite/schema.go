@@ -171,6 +171,20 @@ var migrations = []string{
 	DELETE FROM rollup_breakdowns_months;
 	DELETE FROM rollup_views;
 	`,
+
+	// 6: visible times folded into their page views a day after (see
+	// settle.go), so the leaves table holds about a day of records instead
+	// of all of them.
+	`
+	ALTER TABLE pageviews ADD COLUMN duration_ms INTEGER; -- largest leave within 24 h, once settled; NULL before or without one
+
+	-- How far each site's page views are settled: derived bookkeeping, so
+	-- losing it only makes the next settle start over.
+	CREATE TABLE rollup_settled (
+		site      TEXT PRIMARY KEY,
+		before_ts INTEGER NOT NULL -- every page view before this has its leaves folded in
+	);
+	`,
 }
 
 // SchemaVersion is the schema version this code writes.

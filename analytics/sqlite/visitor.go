@@ -32,7 +32,8 @@ func (s *Store) VisitorPageViews(ctx context.Context, site string, visitor uint6
 		SELECT p.ts, p.site, p.visitor, p.visit, p.pageview_id, p.path,
 		       p.utm_source, p.utm_medium, p.utm_campaign, p.utm_term, p.utm_content, p.referrer_host,
 		       p.country, p.region, p.city, p.browser, p.browser_version, p.os, p.device,
-		       (SELECT MAX(l.duration_ms) FROM leaves l WHERE l.site = p.site AND l.pageview_id = p.pageview_id)
+		       MAX(IFNULL(p.duration_ms, -1), IFNULL((SELECT MAX(l.duration_ms) FROM leaves l WHERE l.site = p.site AND l.pageview_id = p.pageview_id
+		           AND l.ts >= p.ts AND l.ts <= p.ts + 86400), -1))
 		FROM pageviews p
 		WHERE p.site = ? AND p.ts >= ? AND p.ts < ? AND p.visitor = ?
 		ORDER BY p.ts, p.rowid`, site, from, to, int64(visitor))
@@ -55,7 +56,7 @@ func (s *Store) VisitorPageViews(ctx context.Context, site string, visitor uint6
 		}
 		p.Time = time.Unix(ts, 0).UTC()
 		p.Visitor, p.Visit = uint64(vis), uint64(visit)
-		if duration.Valid {
+		if duration.Valid && duration.Int64 >= 0 {
 			v.Duration, v.Timed = time.Duration(duration.Int64)*time.Millisecond, true
 		}
 		out = append(out, v)

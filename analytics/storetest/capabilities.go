@@ -138,7 +138,7 @@ func capPurge(t *testing.T, open Opener, now time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.PageViews != want.PageViews || got.Leaves != want.Leaves || got.Bots != want.Bots {
+	if got.PageViews != want.PageViews || !leavesCounted(e, got.Leaves, want.Leaves) || got.Bots != want.Bots {
 		t.Errorf("purged %d page views, %d leaves, %d bot hits; want %d, %d, %d (records at the cut-off stay, one second older go)",
 			got.PageViews, got.Leaves, got.Bots, want.PageViews, want.Leaves, want.Bots)
 	}
@@ -442,8 +442,16 @@ func capVisitorDay(ev Events, site string, visitor uint64, day time.Time) []anal
 	type key struct{ site, id string }
 	largest := map[key]time.Duration{}
 	timed := map[key]bool{}
+	at := map[key]time.Time{}
+	for _, p := range ev.PageViews {
+		at[key{p.Site, p.ID}] = p.Time
+	}
 	for _, l := range ev.Leaves {
 		k := key{l.Site, l.PageView}
+		// A leave counts within 24 hours of its page view, as in reports.
+		if t, ok := at[k]; !ok || l.Time.Before(t) || l.Time.After(t.Add(24*time.Hour)) {
+			continue
+		}
 		if !timed[k] || l.Duration > largest[k] {
 			largest[k], timed[k] = l.Duration, true
 		}
@@ -656,7 +664,7 @@ func capVisitor(t *testing.T, open Opener, now time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got != want {
+	if got.PageViews != want.PageViews || !leavesCounted(e, got.Leaves, want.Leaves) {
 		t.Errorf("DeleteVisitor erased %+v, want %+v", got, want)
 	}
 	if got, err := e.VisitorPageViews(ctx, site, me, day); err != nil || len(got) != 0 {
@@ -726,7 +734,7 @@ func capVisitor(t *testing.T, open Opener, now time.Time) {
 		}
 		capCheckAll(t, e, withNewest, now, "newest records before "+r.name)
 		want := analytics.Erased{PageViews: int64(len(r.newest.PageViews)), Leaves: int64(len(r.newest.Leaves))}
-		if got, err := e.DeleteVisitor(ctx, site, r.visitor, day); err != nil || got != want {
+		if got, err := e.DeleteVisitor(ctx, site, r.visitor, day); err != nil || got.PageViews != want.PageViews || !leavesCounted(e, got.Leaves, want.Leaves) {
 			t.Errorf("DeleteVisitor of the newest records = %+v, %v; want %+v", got, err, want)
 		}
 		load(t, e, r.appended)
@@ -807,4 +815,14 @@ func capMaintain(t *testing.T, open Opener, now time.Time) {
 	capCheckAll(t, e, all, now, "late records, no maintenance")
 	capRunMaintenance(t, e)
 	capCheckAll(t, e, all, now, "late records, maintained")
+}
+
+// leavesCounted reports whether got leave records deleted fit want: all of
+// them, except that a Maintainer may have folded settled ones into their
+// page views (they go with the page view, uncounted).
+func leavesCounted(e Engine, got, want int64) bool {
+	if _, ok := e.(analytics.Maintainer); ok {
+		return got >= 0 && got <= want
+	}
+	return got == want
 }

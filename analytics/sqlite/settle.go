@@ -1,0 +1,87 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// A leave counts for its page view only within 24 hours (aggregate's
+// definition), so a day after a page view its visible time is final.
+// Settling folds it into pageviews.duration_ms and deletes the leave
+// records, which would otherwise hold on to about a third of the database
+// for years. Reports read the larger of the folded time and any leave
+// still stored, so a settled page view counts the same, also when a record
+// with an old time arrives later (a migration): settling changes where a
+// number is kept, never the number.
+
+// settleAfter is how old a page view must be to settle: its 24-hour leave
+// window, and an hour for batches in flight and clocks.
+const settleAfter = 25 * time.Hour
+
+// settle folds the leaves of every site's page views older than
+// settleAfter, one UTC day per transaction so that the collector's writes
+// never wait long.
+func (s *Store) settle(ctx context.Context, sites []string) error {
+	cut := s.now().Add(-settleAfter).Unix()
+	for _, site := range sites {
+		var from sql.NullInt64
+		err := s.db.QueryRowContext(ctx, `SELECT before_ts FROM rollup_settled WHERE site = ?`, site).Scan(&from)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = s.db.QueryRowContext(ctx, `SELECT MIN(ts) FROM pageviews WHERE site = ?`, site).Scan(&from)
+		}
+		if err != nil {
+			return fmt.Errorf("settle %s: %w", site, err)
+		}
+		if !from.Valid {
+			continue
+		}
+		for lo := from.Int64; lo < cut; {
+			hi := min(time.Unix(lo, 0).UTC().Truncate(24*time.Hour).Add(24*time.Hour).Unix(), cut)
+			if err := s.settleRange(ctx, site, lo, hi); err != nil {
+				return fmt.Errorf("settle %s: %w", site, err)
+			}
+			lo = hi
+		}
+	}
+	return nil
+}
+
+// settleRange settles the site's page views in [lo, hi).
+func (s *Store) settleRange(ctx context.Context, site string, lo, hi int64) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// The largest leave within the window, kept with the page view.
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE pageviews SET duration_ms = MAX(IFNULL(duration_ms, -1), IFNULL((
+			SELECT MAX(l.duration_ms) FROM leaves l
+			WHERE l.site = pageviews.site AND l.pageview_id = pageviews.pageview_id
+			AND l.ts >= pageviews.ts AND l.ts <= pageviews.ts + 86400), -1))
+		WHERE site = ?1 AND ts >= ?2 AND ts < ?3`, site, lo, hi); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE pageviews SET duration_ms = NULL WHERE site = ?1 AND ts >= ?2 AND ts < ?3 AND duration_ms = -1`,
+		site, lo, hi); err != nil {
+		return err
+	}
+	// Their leave records go, except the newest of the table: its rowid
+	// is what later appends are told apart by (rollup.go, live.go).
+	if _, err := tx.ExecContext(ctx, `
+		DELETE FROM leaves WHERE site = ?1 AND pageview_id IN (
+			SELECT pageview_id FROM pageviews WHERE site = ?1 AND ts >= ?2 AND ts < ?3)
+		AND rowid < (SELECT MAX(rowid) FROM leaves)`, site, lo, hi); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO rollup_settled (site, before_ts) VALUES (?, ?)
+		ON CONFLICT (site) DO UPDATE SET before_ts = excluded.before_ts`, site, hi); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
