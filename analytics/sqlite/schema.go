@@ -176,7 +176,10 @@ var migrations = []string{
 	// settle.go), so the leaves table holds about a day of records instead
 	// of all of them.
 	`
-	ALTER TABLE pageviews ADD COLUMN duration_ms INTEGER; -- largest leave within 24 h, once settled; NULL before or without one
+	-- The largest leave within 24 h once settled; NULL without one. Until
+	-- then it holds a placeholder of the width of most settled values, so
+	-- that settling rewrites a row in place instead of splitting its page.
+	ALTER TABLE pageviews ADD COLUMN duration_ms INTEGER DEFAULT -4294967296;
 
 	-- How far each site's page views are settled: derived bookkeeping, so
 	-- losing it only makes the next settle start over.

@@ -17,6 +17,11 @@ import (
 // with an old time arrives later (a migration): settling changes where a
 // number is kept, never the number.
 
+// unsettled is pageviews.duration_ms before settling (the column's
+// default, schema.go): below every duration, so reading the larger of it
+// and the leaves needs no special case.
+const unsettled = -4294967296
+
 // settleAfter is how old a page view must be to settle: its 24-hour leave
 // window, and an hour for batches in flight and clocks.
 const settleAfter = 25 * time.Hour
@@ -56,7 +61,8 @@ func (s *Store) settleRange(ctx context.Context, site string, lo, hi int64) erro
 		return err
 	}
 	defer tx.Rollback()
-	// The largest leave within the window, kept with the page view.
+	// The largest leave within the window, kept with the page view (the
+	// placeholder of an unsettled row is below every duration).
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE pageviews SET duration_ms = MAX(IFNULL(duration_ms, -1), IFNULL((
 			SELECT MAX(l.duration_ms) FROM leaves l

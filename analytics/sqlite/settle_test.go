@@ -53,7 +53,7 @@ func TestSettleFoldsLeaves(t *testing.T) {
 		folded[id] = ms
 	}
 	rows.Close()
-	if folded["a"] != 9000 || folded["b"] != 9000 || folded["c"] != -1 {
+	if folded["a"] != 9000 || folded["b"] != 9000 || folded["c"] != unsettled {
 		t.Errorf("folded visible times %v, want a and b 9000 ms, c (less than a day old) not yet", folded)
 	}
 	var leaves, maxAfter int64
