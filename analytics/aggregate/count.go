@@ -1,7 +1,7 @@
 package aggregate
 
 import (
-	"fmt"
+	"errors"
 	"slices"
 	"time"
 
@@ -490,69 +490,5 @@ func hourOf(ts int64, zone *time.Location) int64 {
 	return ts - m
 }
 
-// checkDay reports a Day whose columns disagree, as a decoded blob might.
-func checkDay(d *Day) error {
-	n := len(d.TS)
-	if len(d.Dur) != n || len(d.VisitOf) != n {
-		return errBadDay
-	}
-	for k := range d.Codes {
-		if len(d.Codes[k]) != n {
-			return errBadDay
-		}
-		dict := uint32(len(d.Dicts[viewFields[k]]))
-		for _, c := range d.Codes[k] {
-			if c >= dict {
-				return errBadDay
-			}
-		}
-		if k > 0 {
-			for _, c := range d.RunCodes[k] {
-				if c >= dict {
-					return errBadDay
-				}
-			}
-		}
-	}
-	nv := len(d.First)
-	if len(d.Last) != nv || len(d.Views) != nv || len(d.Channel) != nv {
-		return errBadDay
-	}
-	for k := range d.Src {
-		if len(d.Src[k]) != nv {
-			return errBadDay
-		}
-		dict := uint32(len(d.Dicts[sourceFields[k]]))
-		for _, c := range d.Src[k] {
-			if c >= dict {
-				return errBadDay
-			}
-		}
-	}
-	for _, v := range d.VisitOf {
-		if v < 0 || int(v) >= nv {
-			return errBadDay
-		}
-	}
-	for i := range nv {
-		if d.First[i] < 0 || int(d.First[i]) >= n || d.Last[i] < 0 || int(d.Last[i]) >= n || int(d.Channel[i]) >= len(analytics.Channels) {
-			return errBadDay
-		}
-	}
-	for _, ends := range [][]int32{d.VisitorEnd, d.EntryVisitorEnd} {
-		prev := int32(0)
-		for _, e := range ends {
-			if e <= prev {
-				return errBadDay
-			}
-			prev = e
-		}
-	}
-	if (n > 0 && (len(d.VisitorEnd) == 0 || int(d.VisitorEnd[len(d.VisitorEnd)-1]) != n)) ||
-		(nv > 0 && (len(d.EntryVisitorEnd) == 0 || int(d.EntryVisitorEnd[len(d.EntryVisitorEnd)-1]) != nv)) {
-		return errBadDay
-	}
-	return nil
-}
-
-var errBadDay = fmt.Errorf("corrupt packed day (derived data: delete the rollups to rebuild them)")
+// errBadDay is a packed day that does not decode.
+var errBadDay = errors.New("corrupt packed day (derived data: delete the rollups to rebuild them)")

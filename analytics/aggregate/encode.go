@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/seloste/seloste/analytics"
@@ -308,25 +309,13 @@ func (dec *DayDecoder) Decode(b []byte, start int64) (*Day, error) {
 		d.Uniform[i] = true
 	}
 	for _, v := range odd {
-		r := sortSearch(d.VisitorEnd, v)
+		// The run that holds view v: the first that ends after it.
+		r := sort.Search(len(d.VisitorEnd), func(i int) bool { return d.VisitorEnd[i] > v })
 		d.Uniform[r] = false
 	}
 	return d, nil
 }
 
-// sortSearch returns the index of the run that holds view v.
-func sortSearch(ends []int32, v int32) int {
-	lo, hi := 0, len(ends)
-	for lo < hi {
-		m := (lo + hi) / 2
-		if ends[m] <= v {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
-}
 
 // grow returns s with length n, reusing its memory.
 func grow[T any](s []T, n int) []T {
