@@ -316,7 +316,6 @@ func (dec *DayDecoder) Decode(b []byte, start int64) (*Day, error) {
 	return d, nil
 }
 
-
 // grow returns s with length n, reusing its memory.
 func grow[T any](s []T, n int) []T {
 	if cap(s) < n {
