@@ -56,6 +56,16 @@ func TestDayRoundTrip(t *testing.T) {
 		if !reflect.DeepEqual(want, have) {
 			t.Errorf("%s: decoded day counts differently", time.Unix(d.Start, 0))
 		}
+		// Without its times, the same numbers but no hours.
+		quick := DayDecoder{SkipTimes: true}
+		got, err = quick.Decode(b, d.Start)
+		if err != nil {
+			t.Fatalf("%s without times: %v", time.Unix(d.Start, 0), err)
+		}
+		have = Stats(got, hel)
+		if have.Hours != nil || !reflect.DeepEqual(want.Totals, have.Totals) || !reflect.DeepEqual(want.Rows, have.Rows) {
+			t.Errorf("%s: decoded without times, the day counts differently", time.Unix(d.Start, 0))
+		}
 		if d.Len() > 0 && len(b) > 40*d.Len() {
 			t.Errorf("%d bytes for %d page views: the encoding grew", len(b), d.Len())
 		}

@@ -323,6 +323,9 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 	// view's hour is looked up.
 	var nHours int
 	hourIndex := func(ts int64) int { return int((ts - d.Start) / 3600) }
+	if len(d.TS) != d.Len() {
+		hours = false // a Day decoded without its times (DayDecoder.SkipTimes) has no hours
+	}
 	if hours {
 		_, off0 := time.Unix(d.Start, 0).In(zone).Zone()
 		end := time.Unix(d.Start, 0).In(zone).AddDate(0, 0, 1)
@@ -422,7 +425,7 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 			if d.Views[i] == 1 {
 				total.Bounces++
 			}
-			total.VisitMs += (d.TS[last] - d.TS[first]) * 1000
+			total.VisitMs += int64(d.Span[i]) * 1000
 			if d.Dur[last] > 0 {
 				total.VisitMs += d.Dur[last]
 			}

@@ -107,13 +107,14 @@ type Day struct {
 	// Per visit.
 	First, Last     []int32 // view indexes of the visit's first and last page view that day
 	Views           []int32
+	Span            []int32 // seconds from the first page view to the last
 	Src             [numSourceFields][]uint32
 	Channel         []uint8 // index into analytics.Channels
 	EntryVisitorEnd []int32 // visit index after each entry visitor's last visit
 }
 
 // Len is the number of page views.
-func (d *Day) Len() int { return len(d.TS) }
+func (d *Day) Len() int { return len(d.Dur) }
 
 // channelIndex is the position of each channel in analytics.Channels.
 var channelIndex = func() map[string]uint8 {
@@ -243,11 +244,13 @@ func (b *Builder) Build(start int64, views []View, prior map[uint64]Source) *Day
 		d.Src[k] = make([]uint32, nv)
 	}
 	d.Channel = make([]uint8, nv)
+	d.Span = make([]int32, nv)
 	views32 := make([]int32, nv)
 	for pos, j := range b.vorder {
 		b.remap[j] = int32(pos)
 		e := entry(j)
 		d.First[pos], d.Last[pos], views32[pos] = b.vfirst[j], b.vlast[j], d.Views[j]
+		d.Span[pos] = int32(d.TS[b.vlast[j]] - d.TS[b.vfirst[j]])
 		src, ok := prior[e.Visit]
 		if !ok {
 			src = SourceOf(e)

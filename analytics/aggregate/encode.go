@@ -14,18 +14,19 @@ import (
 // hold nothing the raw records do not (no visitor id: visitors are runs).
 
 // dayFormat versions AppendBinary's layout.
-const dayFormat = 2
+const dayFormat = 3
 
 // AppendBinary appends d's compact encoding to b, built to decode fast: a
 // format byte; each field's dictionary (uvarint count, then each value's
 // uvarint length and bytes); uvarint counts of views, visits, visitors and
 // entry visitors; then fixed-width columns (a width byte of 1, 2 or 4, then
 // the values little-endian): the visitors' and entry visitors' run
-// lengths, per view its seconds since Start, visible ms + 1 (0: none), its
-// visit and page, per visitor its location and browser codes, the views
-// of visitors whose location or browser changed with those codes, and per
-// visit its first and last view, views, source codes and channel. Visitor
-// ids are not kept: a run of views is one visitor.
+// lengths, per view its visible ms + 1 (0: none), its visit and page, per
+// visitor its location and browser codes, the views of visitors whose
+// location or browser changed with those codes, per visit its first and
+// last view, views, source codes, channel and span in seconds, and last
+// per view its seconds since Start. Visitor ids are not kept: a run of
+// views is one visitor.
 func (d *Day) AppendBinary(b []byte) []byte {
 	b = append(b, dayFormat)
 	// Dictionaries are written sorted (codes renumbered to match), so that
@@ -70,7 +71,6 @@ func (d *Day) AppendBinary(b []byte) []byte {
 	}
 	b = appendColumn(b, runs(d.VisitorEnd))
 	b = appendColumn(b, runs(d.EntryVisitorEnd))
-	b = appendColumn(b, mapColumn(col, n, func(i int) uint32 { return uint32(d.TS[i] - d.Start) }))
 	b = appendColumn(b, mapColumn(col, n, func(i int) uint32 { return uint32(d.Dur[i] + 1) }))
 	b = appendColumn(b, mapColumn(col, n, func(i int) uint32 { return uint32(d.VisitOf[i]) }))
 	b = appendColumn(b, remap(Page, d.Codes[0]))
@@ -100,7 +100,10 @@ func (d *Day) AppendBinary(b []byte) []byte {
 	for k := range d.Src {
 		b = appendColumn(b, remap(sourceFields[k], d.Src[k]))
 	}
-	return appendColumn(b, mapColumn(col, nv, func(i int) uint32 { return uint32(d.Channel[i]) }))
+	b = appendColumn(b, mapColumn(col, nv, func(i int) uint32 { return uint32(d.Channel[i]) }))
+	b = appendColumn(b, mapColumn(col, nv, func(i int) uint32 { return uint32(d.Span[i]) }))
+	// Times last: only hourly series need them, and a decoder may skip them.
+	return appendColumn(b, mapColumn(col, n, func(i int) uint32 { return uint32(d.TS[i] - d.Start) }))
 }
 
 func mapColumn(buf []uint32, n int, f func(int) uint32) []uint32 {
@@ -144,6 +147,10 @@ const maxDaySeconds = 25 * 3600
 // dictionary that grows with every day decoded, so a Scratch counts them
 // all by code and merges rows once.
 type DayDecoder struct {
+	// SkipTimes leaves the page views' times undecoded: enough for every
+	// count but an hourly series (Scratch.Count then has no hours).
+	SkipTimes bool
+
 	d      Day
 	index  [NumFields]map[string]uint32
 	tr     [NumFields][]uint32 // spare buffers for trNow
@@ -152,6 +159,7 @@ type DayDecoder struct {
 	prevTr [NumFields][]uint32 // and its codes in the shared one
 	cur    [NumFields][]string // spare buffers for prev
 	col    []uint32
+	odd    []int32
 }
 
 // Decode decodes b, a day that starts at start. It checks what it reads:
@@ -228,10 +236,7 @@ func (dec *DayDecoder) Decode(b []byte, start int64) (*Day, error) {
 	}
 	d.VisitorEnd = runs(d.VisitorEnd, nr)
 	d.EntryVisitorEnd = runs(d.EntryVisitorEnd, ner)
-	d.TS, d.Dur, d.VisitOf = grow(d.TS, n), grow(d.Dur, n), grow(d.VisitOf, n)
-	for i, v := range col(n, maxDaySeconds) { // a day has at most 25 hours
-		d.TS[i] = start + int64(v)
-	}
+	d.Dur, d.VisitOf = grow(d.Dur, n), grow(d.VisitOf, n)
 	for i, v := range col(n, 1<<32) {
 		d.Dur[i] = int64(v) - 1
 	}
@@ -253,10 +258,11 @@ func (dec *DayDecoder) Decode(b []byte, start int64) (*Day, error) {
 		}
 	}
 	nodd := r.count()
-	odd := make([]int32, 0, min(nodd, n))
+	odd := dec.odd[:0]
 	for _, v := range col(nodd, uint64(n)) {
 		odd = append(odd, int32(v))
 	}
+	dec.odd = odd
 	for k := 1; k < numViewFields; k++ {
 		tr := dec.trNow[viewFields[k]]
 		for i, v := range col(len(odd), uint64(len(tr))) {
@@ -282,6 +288,22 @@ func (dec *DayDecoder) Decode(b []byte, start int64) (*Day, error) {
 	}
 	for i, v := range col(nv, uint64(len(analytics.Channels))) {
 		d.Channel[i] = uint8(v)
+	}
+	d.Span = grow(d.Span, nv)
+	for i, v := range col(nv, maxDaySeconds) { // a day has at most 25 hours
+		d.Span[i] = int32(v)
+	}
+	if dec.SkipTimes {
+		d.TS = d.TS[:0]
+		if w := len(r.b); w == 0 || (r.b[0] != 1 && r.b[0] != 2 && r.b[0] != 4) || w != 1+n*int(r.b[0]) {
+			r.err = true
+		}
+		r.b = nil
+	} else {
+		d.TS = grow(d.TS, n)
+		for i, v := range col(n, maxDaySeconds) {
+			d.TS[i] = start + int64(v)
+		}
 	}
 	if r.err || len(r.b) != 0 || len(odd) != nodd {
 		return nil, errBadDay

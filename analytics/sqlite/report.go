@@ -187,7 +187,8 @@ func (s *Store) readViewRollups(ctx context.Context, zone string, p *aggregate.P
 	for w := range parts {
 		parts[w] = aggregate.NewPeriod(p.Query, p.Detail)
 		wg.Go(func() {
-			var dec aggregate.DayDecoder
+			// Times are only needed for an hourly series.
+			dec := aggregate.DayDecoder{SkipTimes: !p.Detail || p.Query.Interval != analytics.Hour}
 			for j := range jobs {
 				if errs[w] == nil {
 					if d, err := dec.Decode(j.blob, j.start); err != nil {
