@@ -300,10 +300,7 @@ func (s *Store) Maintain(ctx context.Context, zone *time.Location) error {
 	if err != nil {
 		return fmt.Errorf("maintain: %w", err)
 	}
-	s.rollupMu.Lock()
-	err = s.settle(ctx, sites)
-	s.rollupMu.Unlock()
-	if err != nil {
+	if err := s.settle(ctx, sites); err != nil {
 		return fmt.Errorf("maintain: %w", err)
 	}
 	_, err = s.RefreshRollups(ctx, zone)

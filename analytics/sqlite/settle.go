@@ -28,7 +28,7 @@ const settleAfter = 25 * time.Hour
 
 // settle folds the leaves of every site's page views older than
 // settleAfter, one UTC day per transaction so that the collector's writes
-// never wait long.
+// never wait long. The caller must not hold rollupMu.
 func (s *Store) settle(ctx context.Context, sites []string) error {
 	cut := s.now().Add(-settleAfter).Unix()
 	for _, site := range sites {
@@ -45,7 +45,12 @@ func (s *Store) settle(ctx context.Context, sites []string) error {
 		}
 		for lo := from.Int64; lo < cut; {
 			hi := min(time.Unix(lo, 0).UTC().Truncate(24*time.Hour).Add(24*time.Hour).Unix(), cut)
-			if err := s.settleRange(ctx, site, lo, hi); err != nil {
+			// The lock per day, not for the whole run: an erasure waits
+			// for one day's settling at most.
+			s.rollupMu.Lock()
+			err := s.settleRange(ctx, site, lo, hi)
+			s.rollupMu.Unlock()
+			if err != nil {
 				return fmt.Errorf("settle %s: %w", site, err)
 			}
 			lo = hi
