@@ -64,7 +64,7 @@ func SourceOf(v *View) Source {
 func Sources(views []View) map[uint64]Source {
 	first := map[uint64]int{}
 	for i := range views {
-		if j, ok := first[views[i].Visit]; !ok || before(&views[i], &views[j]) {
+		if j, ok := first[views[i].Visit]; !ok || views[i].Before(&views[j]) {
 			first[views[i].Visit] = i
 		}
 	}
@@ -75,7 +75,19 @@ func Sources(views []View) map[uint64]Source {
 	return out
 }
 
-func before(a, b *View) bool { return a.TS < b.TS || (a.TS == b.TS && a.Seq < b.Seq) }
+// Before reports whether v was viewed before o: by time, then storage order.
+func (v *View) Before(o *View) bool { return v.TS < o.TS || (v.TS == o.TS && v.Seq < o.Seq) }
+
+// byVisitorThenTime orders views as a Day keeps them.
+func byVisitorThenTime(a, b *View) int {
+	if x := cmp.Compare(a.Visitor, b.Visitor); x != 0 {
+		return x
+	}
+	if x := cmp.Compare(a.TS, b.TS); x != 0 {
+		return x
+	}
+	return cmp.Compare(a.Seq, b.Seq)
+}
 
 // Day is one calendar day's page views in columnar form, in the order the
 // aggregation counts them: views by visitor id (then time), visits by their
@@ -136,6 +148,7 @@ type Builder struct {
 	visits map[uint64]int32
 	vfirst []int32
 	vlast  []int32
+	vcount []int32
 	vorder []int32
 	remap  []int32
 }
@@ -170,27 +183,17 @@ func (b *Builder) Build(start int64, views []View, prior map[uint64]Source) *Day
 	for i := range b.order {
 		b.order[i] = int32(i)
 	}
-	slices.SortFunc(b.order, func(i, j int32) int {
-		a, c := &views[i], &views[j]
-		if x := cmp.Compare(a.Visitor, c.Visitor); x != 0 {
-			return x
-		}
-		if x := cmp.Compare(a.TS, c.TS); x != 0 {
-			return x
-		}
-		return cmp.Compare(a.Seq, c.Seq)
-	})
+	slices.SortFunc(b.order, func(i, j int32) int { return byVisitorThenTime(&views[i], &views[j]) })
 
 	// Visits in order of first appearance, with their first and last view.
 	clear(b.visits)
-	b.vfirst, b.vlast = b.vfirst[:0], b.vlast[:0]
+	b.vfirst, b.vlast, b.vcount = b.vfirst[:0], b.vlast[:0], b.vcount[:0]
 	d.TS = make([]int64, n)
 	d.Dur = make([]int64, n)
 	d.VisitOf = make([]int32, n)
 	for k := range d.Codes {
 		d.Codes[k] = make([]uint32, n)
 	}
-	d.Views = d.Views[:0]
 	for pos, i := range b.order {
 		v := &views[i]
 		d.TS[pos], d.Dur[pos] = v.TS, v.Dur
@@ -206,15 +209,15 @@ func (b *Builder) Build(start int64, views []View, prior map[uint64]Source) *Day
 			b.visits[v.Visit] = j
 			b.vfirst = append(b.vfirst, int32(pos))
 			b.vlast = append(b.vlast, int32(pos))
-			d.Views = append(d.Views, 0)
+			b.vcount = append(b.vcount, 0)
 		}
-		if before(v, &views[b.order[b.vfirst[j]]]) {
+		if v.Before(&views[b.order[b.vfirst[j]]]) {
 			b.vfirst[j] = int32(pos)
 		}
-		if before(&views[b.order[b.vlast[j]]], v) {
+		if views[b.order[b.vlast[j]]].Before(v) {
 			b.vlast[j] = int32(pos)
 		}
-		d.Views[j]++
+		b.vcount[j]++
 		d.VisitOf[pos] = j
 	}
 	if n > 0 {
@@ -228,16 +231,7 @@ func (b *Builder) Build(start int64, views []View, prior map[uint64]Source) *Day
 	for j := range b.vorder {
 		b.vorder[j] = int32(j)
 	}
-	slices.SortFunc(b.vorder, func(i, j int32) int {
-		a, c := entry(i), entry(j)
-		if x := cmp.Compare(a.Visitor, c.Visitor); x != 0 {
-			return x
-		}
-		if x := cmp.Compare(a.TS, c.TS); x != 0 {
-			return x
-		}
-		return cmp.Compare(a.Seq, c.Seq)
-	})
+	slices.SortFunc(b.vorder, func(i, j int32) int { return byVisitorThenTime(entry(i), entry(j)) })
 	b.remap = slices.Grow(b.remap[:0], nv)[:nv]
 	d.First, d.Last = make([]int32, nv), make([]int32, nv)
 	for k := range d.Src {
@@ -245,11 +239,11 @@ func (b *Builder) Build(start int64, views []View, prior map[uint64]Source) *Day
 	}
 	d.Channel = make([]uint8, nv)
 	d.Span = make([]int32, nv)
-	views32 := make([]int32, nv)
+	d.Views = make([]int32, nv)
 	for pos, j := range b.vorder {
 		b.remap[j] = int32(pos)
 		e := entry(j)
-		d.First[pos], d.Last[pos], views32[pos] = b.vfirst[j], b.vlast[j], d.Views[j]
+		d.First[pos], d.Last[pos], d.Views[pos] = b.vfirst[j], b.vlast[j], b.vcount[j]
 		d.Span[pos] = int32(d.TS[b.vlast[j]] - d.TS[b.vfirst[j]])
 		src, ok := prior[e.Visit]
 		if !ok {
@@ -266,7 +260,6 @@ func (b *Builder) Build(start int64, views []View, prior map[uint64]Source) *Day
 	if nv > 0 {
 		d.EntryVisitorEnd = append(d.EntryVisitorEnd, int32(nv))
 	}
-	d.Views = views32
 	for pos := range d.VisitOf {
 		d.VisitOf[pos] = b.remap[d.VisitOf[pos]]
 	}

@@ -109,7 +109,7 @@ func (d *liveDay) read(ctx context.Context, db *sql.DB, where string, args ...an
 		case v.TS >= d.start:
 			d.add(v)
 		case v.TS >= d.yesterday():
-			if f, ok := d.priorFirst[v.Visit]; !ok || v.TS < f.TS || (v.TS == f.TS && v.Seq < f.Seq) {
+			if f, ok := d.priorFirst[v.Visit]; !ok || v.Before(&f) {
 				d.priorFirst[v.Visit] = v
 				d.prior[v.Visit] = aggregate.SourceOf(&v)
 				d.day = nil
