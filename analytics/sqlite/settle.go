@@ -66,19 +66,15 @@ func (s *Store) settleRange(ctx context.Context, site string, lo, hi int64) erro
 		return err
 	}
 	defer tx.Rollback()
-	// The largest leave within the window, kept with the page view (the
-	// placeholder of an unsettled row is below every duration).
+	// The largest leave within the window, kept with the page view, NULL
+	// for none (the placeholder of an unsettled row is below every
+	// duration).
 	if _, err := tx.ExecContext(ctx, `
-		UPDATE pageviews SET duration_ms = MAX(IFNULL(duration_ms, -1), IFNULL((
+		UPDATE pageviews SET duration_ms = NULLIF(MAX(IFNULL(duration_ms, -1), IFNULL((
 			SELECT MAX(l.duration_ms) FROM leaves l
 			WHERE l.site = pageviews.site AND l.pageview_id = pageviews.pageview_id
-			AND l.ts >= pageviews.ts AND l.ts <= pageviews.ts + 86400), -1))
+			AND l.ts >= pageviews.ts AND l.ts <= pageviews.ts + 86400), -1)), -1)
 		WHERE site = ?1 AND ts >= ?2 AND ts < ?3`, site, lo, hi); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `
-		UPDATE pageviews SET duration_ms = NULL WHERE site = ?1 AND ts >= ?2 AND ts < ?3 AND duration_ms = -1`,
-		site, lo, hi); err != nil {
 		return err
 	}
 	// Their leave records go, except the newest of the table: its rowid
