@@ -37,7 +37,7 @@ func testDays(t testing.TB, site string) []*Day {
 	}
 	var days []*Day
 	for d := analytics.Midnight(storetest.Small.Start, hel); d.Before(storetest.Small.Start.AddDate(0, 0, storetest.Small.Days)); d = d.AddDate(0, 0, 1) {
-		days = append(days, Build(d.Unix(), byDay[d.Unix()], Sources(byDay[d.AddDate(0, 0, -1).Unix()])))
+		days = append(days, NewBuilder().Build(d.Unix(), byDay[d.Unix()], Sources(byDay[d.AddDate(0, 0, -1).Unix()])))
 	}
 	return days
 }

@@ -292,8 +292,3 @@ func (d *Day) findUniform() {
 		start = end
 	}
 }
-
-// Build is Builder.Build with a Builder of its own.
-func Build(start int64, views []View, prior map[uint64]Source) *Day {
-	return NewBuilder().Build(start, views, prior)
-}

@@ -8,8 +8,8 @@ import (
 
 // Period sums the days of a normalized query: totals, and with detail the
 // series and every breakdown. An engine adds each day once, from whatever
-// it keeps of it: a Day (AddDay), a rollup (AddStats), or a rollup read in
-// parts (AddTotals, AddHour, Rows).
+// it keeps of it: a Day (AddDay), or a rollup read in parts (AddTotals,
+// AddHour, Rows).
 type Period struct {
 	Query   analytics.Query
 	Detail  bool
@@ -69,18 +69,6 @@ func (p *Period) AddHour(h Hour) {
 			pt.PageViews += h.PageViews
 		}
 	}
-}
-
-// AddStats adds a day's numbers (an unfiltered Period only).
-func (p *Period) AddStats(d *DayStats) {
-	p.AddTotals(d.Start, d.Totals)
-	if !p.Detail {
-		return
-	}
-	for _, h := range d.Hours {
-		p.AddHour(h)
-	}
-	p.Rows.Merge(d.Rows)
 }
 
 // AddDay counts day d with the query's filters and adds it. bots are the
