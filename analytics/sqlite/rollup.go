@@ -141,18 +141,38 @@ func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.T
 		}
 		slices.Sort(days)
 		months := map[string]bool{}
+		// Runs of consecutive days are scanned in one pass: each day is
+		// also the look-back of the next.
+		var run []time.Time
+		flush := func() error {
+			if len(run) == 0 {
+				return nil
+			}
+			err := s.rollupDays(ctx, name, site, run[0], run[len(run)-1].AddDate(0, 0, 1), zone)
+			if err != nil {
+				err = fmt.Errorf("rollups: %s %s…%s: %w", site, run[0].Format(time.DateOnly), run[len(run)-1].Format(time.DateOnly), err)
+			}
+			run = run[:0]
+			return err
+		}
 		for _, day := range days {
 			start, err := time.ParseInLocation(time.DateOnly, day, zone)
 			if err != nil {
 				return time.Time{}, err
 			}
-			if err := s.rollupDay(ctx, name, site, start, zone); err != nil {
-				return time.Time{}, fmt.Errorf("rollups: %s %s: %w", site, day, err)
+			if len(run) > 0 && !run[len(run)-1].AddDate(0, 0, 1).Equal(start) {
+				if err := flush(); err != nil {
+					return time.Time{}, err
+				}
 			}
+			run = append(run, start)
 			// A month gets its own row once its last day is rolled up.
 			if first := time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, zone); !first.AddDate(0, 1, -1).After(target) {
 				months[day[:7]] = true
 			}
+		}
+		if err := flush(); err != nil {
+			return time.Time{}, err
 		}
 		for month := range months {
 			if err := s.rollupMonth(ctx, name, site, month); err != nil {
@@ -175,16 +195,23 @@ func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.T
 // rollupDay recomputes one site's day from the raw rows and replaces its
 // rollup rows, in one transaction.
 func (s *Store) rollupDay(ctx context.Context, zoneName, site string, start time.Time, zone *time.Location) error {
-	end := start.AddDate(0, 0, 1)
-	var d *aggregate.DayStats
-	var views []byte
-	err := s.scanDays(ctx, site, start, end, zone, func(day *aggregate.Day) error {
-		d, views = aggregate.Stats(day, zone), day.AppendBinary(nil)
-		return nil
+	return s.rollupDays(ctx, zoneName, site, start, start.AddDate(0, 0, 1), zone)
+}
+
+// rollupDays recomputes the site's days from (midnight in zone) up to end
+// from the raw rows, read in one pass, and replaces each day's rollup rows
+// in a transaction of its own.
+func (s *Store) rollupDays(ctx context.Context, zoneName, site string, from, end time.Time, zone *time.Location) error {
+	return s.scanDays(ctx, site, from, end, zone, func(day *aggregate.Day) error {
+		start := time.Unix(day.Start, 0).In(zone)
+		return s.writeRollupDay(ctx, zoneName, site, start, aggregate.Stats(day, zone), day.AppendBinary(nil))
 	})
-	if err != nil {
-		return err
-	}
+}
+
+// writeRollupDay replaces the rollup rows of one site's day with d and
+// views (the packed Day), counting the day's bot hits.
+func (s *Store) writeRollupDay(ctx context.Context, zoneName, site string, start time.Time, d *aggregate.DayStats, views []byte) error {
+	end := start.AddDate(0, 0, 1)
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM bots WHERE site = ? AND ts >= ? AND ts < ?`,
 		site, start.Unix(), end.Unix()).Scan(&d.Totals.Bots); err != nil {
 		return err
