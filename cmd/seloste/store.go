@@ -19,9 +19,8 @@ const dbHelp = "the store: a SQLite file (seloste.db, or sqlite:PATH)"
 // is the embedded SQLite engine. With mustExist a missing database is an
 // error instead of a new, empty one (a report must not create a store).
 func openStore(ctx context.Context, dsn string, mustExist bool) (analytics.Store, error) {
-	path, ok := strings.CutPrefix(dsn, "sqlite:")
-	if !ok && strings.Contains(dsn, "://") {
-		scheme, _, _ := strings.Cut(dsn, "://")
+	path := storePath(dsn)
+	if scheme, _, ok := strings.Cut(dsn, "://"); ok && path == "" {
 		return nil, fmt.Errorf("database %q: unknown engine %q (use a SQLite file path or sqlite:PATH)", dsn, scheme)
 	}
 	if path == "" {
