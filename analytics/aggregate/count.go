@@ -162,32 +162,38 @@ type Scratch struct {
 	sink      func(dim int, value string, c *RowCounts)
 	dictID    uint64
 	dicts     *[NumFields][]string
-	rows      [][]RowCounts // by dimension, then the value's code
-	stamp     [][]uint64    // the visitor (run) that last counted in a row
-	touched   [][]uint32    // the codes with counts
-	run       uint64        // increases with every visitor run, never reused
+	rows      [][]cell   // by dimension, then the value's code
+	touched   [][]uint32 // the codes with counts
+	run       uint64     // increases with every visitor run, never reused
 	visitPass []bool
 	hit       []bool
 	hours     [26]Hour
 	hourStamp [26]uint64
 }
 
+// cell is a row's counts and the visitor run that last counted in it, side
+// by side: counting touches one cache line, not two.
+type cell struct {
+	RowCounts
+	stamp uint64
+}
+
 // NewScratch returns empty working memory that hands rows to sink.
 func NewScratch(sink func(dim int, value string, c *RowCounts)) *Scratch {
-	return &Scratch{sink: sink, rows: make([][]RowCounts, NumDims), stamp: make([][]uint64, NumDims), touched: make([][]uint32, NumDims)}
+	return &Scratch{sink: sink, rows: make([][]cell, NumDims), touched: make([][]uint32, NumDims)}
 }
 
 // count adds one row hit: the visitor run counts once per row.
 func (s *Scratch) count(dim int, code uint32) *RowCounts {
-	r := &s.rows[dim][code]
-	if s.stamp[dim][code] != s.run {
-		if r.Visitors == 0 { // first count since the last flush
+	c := &s.rows[dim][code]
+	if c.stamp != s.run {
+		if c.Visitors == 0 { // first count since the last flush
 			s.touched[dim] = append(s.touched[dim], code)
 		}
-		s.stamp[dim][code] = s.run
-		r.Visitors++
+		c.stamp = s.run
+		c.Visitors++
 	}
-	return r
+	return &c.RowCounts
 }
 
 // use prepares the rows for d's dictionary, flushing those of another.
@@ -204,9 +210,7 @@ func (s *Scratch) use(d *Day) {
 		}
 		if have := len(s.rows[dim]); have < n {
 			s.rows[dim] = slices.Grow(s.rows[dim], n-have)[:n]
-			s.stamp[dim] = slices.Grow(s.stamp[dim], n-have)[:n]
 			clear(s.rows[dim][have:])
-			clear(s.stamp[dim][have:])
 		}
 	}
 }
@@ -222,9 +226,9 @@ func (s *Scratch) Flush() {
 				value = analytics.Channels[code]
 			}
 			if s.sink != nil {
-				s.sink(dim, value, &s.rows[dim][code])
+				s.sink(dim, value, &s.rows[dim][code].RowCounts)
 			}
-			s.rows[dim][code] = RowCounts{}
+			s.rows[dim][code].RowCounts = RowCounts{}
 		}
 		s.touched[dim] = s.touched[dim][:0]
 	}

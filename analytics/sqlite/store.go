@@ -86,6 +86,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	//   synchronous=NORMAL under WAL a commit survives a process crash; an OS
 	//                     crash or power loss may lose the last commits but
 	//                     never corrupts the database;
+	//   mmap_size         reads map the file (up to 4 GiB) instead of copying
+	//                     each page through a read call: a filtered year reads
+	//                     some 200 MB of packed days;
 	//   _txlock=immediate write transactions take the write lock at BEGIN, so
 	//                     two writers can't deadlock upgrading read locks.
 	q := url.Values{}
@@ -95,6 +98,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	q.Add("_pragma", "wal_autocheckpoint(1000)")
 	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Add("_pragma", "cache_size(-32000)") // 32 MB page cache per connection
+	q.Add("_pragma", "mmap_size(4294967296)")
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
 	if err != nil {
