@@ -48,7 +48,7 @@ func TestDayRoundTrip(t *testing.T) {
 	for _, d := range testDays(t, "a.example") {
 		b := d.AppendBinary(nil)
 		want := Stats(d, hel)
-		got, err := dec.Decode(b, d.Start)
+		got, err := dec.Decode(b, d.AppendTimes(nil), d.Start)
 		if err != nil {
 			t.Fatalf("%s: %v", time.Unix(d.Start, 0), err)
 		}
@@ -57,8 +57,8 @@ func TestDayRoundTrip(t *testing.T) {
 			t.Errorf("%s: decoded day counts differently", time.Unix(d.Start, 0))
 		}
 		// Without its times, the same numbers but no hours.
-		quick := DayDecoder{SkipTimes: true}
-		got, err = quick.Decode(b, d.Start)
+		var quick DayDecoder
+		got, err = quick.Decode(b, nil, d.Start)
 		if err != nil {
 			t.Fatalf("%s without times: %v", time.Unix(d.Start, 0), err)
 		}
@@ -90,27 +90,35 @@ func TestRowsRoundTrip(t *testing.T) {
 	}
 }
 
-// FuzzDecodeDay: a corrupt packed day is an error, never a panic, and a day
-// that decodes can be counted.
+// FuzzDecodeDay: a corrupt packed day, or corrupt times of a sound one, is
+// an error, never a panic, and a day that decodes can be counted.
 func FuzzDecodeDay(f *testing.F) {
-	for i, d := range testDays(f, "a.example") {
+	days := testDays(f, "a.example")
+	for i, d := range days {
 		if i < 3 {
 			f.Add(d.AppendBinary(nil))
+			f.Add(d.AppendTimes(nil))
 		}
 	}
 	f.Add([]byte{dayFormat})
 	f.Add([]byte{})
+	sound := days[2]
+	soundViews := sound.AppendBinary(nil)
 	hel, _ := time.LoadLocation(analytics.DefaultZone)
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var dec DayDecoder
-		d, err := dec.Decode(b, 1774994400)
-		if err != nil {
-			return
-		}
+	count := func(d *Day) {
 		Stats(d, hel)
 		sc := NewScratch(nil)
 		sc.Count(d, []analytics.Filter{{Dim: analytics.DimChannel, Value: analytics.ChannelDirect}}, hel, true)
 		sc.Flush()
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var dec DayDecoder
+		if d, err := dec.Decode(b, nil, 1774994400); err == nil {
+			count(d)
+		}
+		if d, err := dec.Decode(soundViews, b, sound.Start); err == nil {
+			count(d)
+		}
 	})
 }
 
@@ -119,8 +127,14 @@ func TestDecodeRejectsTruncated(t *testing.T) {
 	b := d.AppendBinary(nil)
 	var dec DayDecoder
 	for _, n := range []int{1, len(b) / 3, len(b) / 2, len(b) - 1} {
-		if _, err := dec.Decode(b[:n], d.Start); err == nil {
+		if _, err := dec.Decode(b[:n], nil, d.Start); err == nil {
 			t.Errorf("a day cut to %d of %d bytes decoded", n, len(b))
+		}
+	}
+	times := d.AppendTimes(nil)
+	for _, n := range []int{0, 1, len(times) - 1} {
+		if _, err := dec.Decode(b, times[:n], d.Start); err == nil {
+			t.Errorf("a day with its times cut to %d of %d bytes decoded", n, len(times))
 		}
 	}
 }

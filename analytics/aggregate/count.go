@@ -328,7 +328,7 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 	var nHours int
 	hourIndex := func(ts int64) int { return int((ts - d.Start) / 3600) }
 	if len(d.TS) != d.Len() {
-		hours = false // a Day decoded without its times (DayDecoder.SkipTimes) has no hours
+		hours = false // a Day decoded without its times has no hours
 	}
 	if hours {
 		_, off0 := time.Unix(d.Start, 0).In(zone).Zone()

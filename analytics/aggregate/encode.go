@@ -14,7 +14,7 @@ import (
 // hold nothing the raw records do not (no visitor id: visitors are runs).
 
 // dayFormat versions AppendBinary's layout.
-const dayFormat = 3
+const dayFormat = 4
 
 // AppendBinary appends d's compact encoding to b, built to decode fast: a
 // format byte; each field's dictionary (uvarint count, then each value's
@@ -101,9 +101,17 @@ func (d *Day) AppendBinary(b []byte) []byte {
 		b = appendColumn(b, remap(sourceFields[k], d.Src[k]))
 	}
 	b = appendColumn(b, mapColumn(col, nv, func(i int) uint32 { return uint32(d.Channel[i]) }))
-	b = appendColumn(b, mapColumn(col, nv, func(i int) uint32 { return uint32(d.Span[i]) }))
-	// Times last: only hourly series need them, and a decoder may skip them.
-	return appendColumn(b, mapColumn(col, n, func(i int) uint32 { return uint32(d.TS[i] - d.Start) }))
+	return appendColumn(b, mapColumn(col, nv, func(i int) uint32 { return uint32(d.Span[i]) }))
+}
+
+// AppendTimes appends the encoding of d's page views' times to b: a column
+// of seconds since Start.
+func (d *Day) AppendTimes(b []byte) []byte {
+	col := make([]uint32, len(d.TS))
+	for i, ts := range d.TS {
+		col[i] = uint32(ts - d.Start)
+	}
+	return appendColumn(b, col)
 }
 
 func mapColumn(buf []uint32, n int, f func(int) uint32) []uint32 {
@@ -147,10 +155,6 @@ const maxDaySeconds = 25 * 3600
 // dictionary that grows with every day decoded, so a Scratch counts them
 // all by code and merges rows once.
 type DayDecoder struct {
-	// SkipTimes leaves the page views' times undecoded: enough for every
-	// count but an hourly series (Scratch.Count then has no hours).
-	SkipTimes bool
-
 	d      Day
 	index  [NumFields]map[string]uint32
 	tr     [NumFields][]uint32 // spare buffers for trNow
@@ -162,9 +166,12 @@ type DayDecoder struct {
 	odd    []int32
 }
 
-// Decode decodes b, a day that starts at start. It checks what it reads:
-// a corrupt blob is an error, never a panic or a wrong count.
-func (dec *DayDecoder) Decode(b []byte, start int64) (*Day, error) {
+// Decode decodes b (AppendBinary), a day that starts at start, with its
+// times (AppendTimes) unless times is nil: a Day without them has every
+// count but an hourly series (Scratch.Count then has no hours). It checks
+// what it reads: a corrupt blob is an error, never a panic or a wrong
+// count.
+func (dec *DayDecoder) Decode(b, times []byte, start int64) (*Day, error) {
 	d := &dec.d
 	if d.DictID == 0 {
 		d.DictID = dictIDs.Add(1)
@@ -293,20 +300,19 @@ func (dec *DayDecoder) Decode(b []byte, start int64) (*Day, error) {
 	for i, v := range col(nv, maxDaySeconds) { // a day has at most 25 hours
 		d.Span[i] = int32(v)
 	}
-	if dec.SkipTimes {
-		d.TS = d.TS[:0]
-		if w := len(r.b); w == 0 || (r.b[0] != 1 && r.b[0] != 2 && r.b[0] != 4) || w != 1+n*int(r.b[0]) {
-			r.err = true
-		}
-		r.b = nil
-	} else {
+	if r.err || len(r.b) != 0 || len(odd) != nodd {
+		return nil, errBadDay
+	}
+	d.TS = d.TS[:0]
+	if times != nil {
+		r = reader{b: times}
 		d.TS = grow(d.TS, n)
 		for i, v := range col(n, maxDaySeconds) {
 			d.TS[i] = start + int64(v)
 		}
-	}
-	if r.err || len(r.b) != 0 || len(odd) != nodd {
-		return nil, errBadDay
+		if r.err || len(r.b) != 0 {
+			return nil, errBadDay
+		}
 	}
 	// The columns' limits checked every code and index; what is left is
 	// that the runs cover the views and visits in order.

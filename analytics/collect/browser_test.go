@@ -173,7 +173,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	rows, err := st.DB().Query(`SELECT pageview_id, path, utm_source, referrer_host, visitor, visit, browser, device FROM pageviews WHERE path != '/nobeacon' ORDER BY ts, rowid`)
+	rows, err := st.DB().Query(`SELECT pageview_id, path, utm_source, referrer_host, visitor, visit, browser, device FROM pageview_values WHERE path != '/nobeacon' ORDER BY ts, seq`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestBrowser(t *testing.T) {
 
 	// The fetch fallback sent the /nobeacon page's leave too.
 	var fallbackLeaves int
-	st.DB().QueryRow(`SELECT count(*) FROM leaves JOIN pageviews USING (pageview_id) WHERE path = '/nobeacon'`).Scan(&fallbackLeaves)
+	st.DB().QueryRow(`SELECT count(*) FROM leaves JOIN pageview_values USING (pageview_id) WHERE path = '/nobeacon'`).Scan(&fallbackLeaves)
 	if fallbackLeaves != 1 {
 		t.Errorf("/nobeacon (fetch fallback) has %d leaves, want 1", fallbackLeaves)
 	}

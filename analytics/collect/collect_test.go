@@ -238,7 +238,7 @@ func TestAccept(t *testing.T) {
 		site, id, path, src, med, camp, ref, browser, ver, os, dev string
 		visitor, visit                                             int64
 	)
-	err := st.DB().QueryRow(`SELECT ts, site, visitor, visit, pageview_id, path, utm_source, utm_medium, utm_campaign, referrer_host, browser, browser_version, os, device FROM pageviews WHERE pageview_id = 'p1'`).
+	err := st.DB().QueryRow(`SELECT ts, site, visitor, visit, pageview_id, path, utm_source, utm_medium, utm_campaign, referrer_host, browser, browser_version, os, device FROM pageview_values WHERE pageview_id = 'p1'`).
 		Scan(&ts, &site, &visitor, &visit, &id, &path, &src, &med, &camp, &ref, &browser, &ver, &os, &dev)
 	if err != nil {
 		t.Fatal(err)
@@ -250,7 +250,7 @@ func TestAccept(t *testing.T) {
 	}
 	// Same visitor, same visit: the second page view; same-site referrer empty.
 	var visit2 int64
-	if err := st.DB().QueryRow(`SELECT visit, referrer_host FROM pageviews WHERE pageview_id = 'p2'`).Scan(&visit2, &ref); err != nil {
+	if err := st.DB().QueryRow(`SELECT visit, referrer_host FROM pageview_values WHERE pageview_id = 'p2'`).Scan(&visit2, &ref); err != nil {
 		t.Fatal(err)
 	}
 	if visit2 != visit || ref != "" {
@@ -282,7 +282,7 @@ func TestGIF(t *testing.T) {
 		t.Fatalf("status %d: %s", w.Code, w.Body)
 	}
 	c.Close(context.Background())
-	rows, err := st.DB().Query(`SELECT path, utm_medium, referrer_host, browser FROM pageviews ORDER BY path`)
+	rows, err := st.DB().Query(`SELECT path, utm_medium, referrer_host, browser FROM pageview_values ORDER BY path`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -94,7 +94,7 @@ func benchStore(b *testing.B) (*Store, time.Time) {
 		os.Remove(tmp + "-wal")
 		os.Remove(tmp + "-shm")
 	}
-	s, err := Open(context.Background(), path, MustExist(), WithClock(func() time.Time { return now }))
+	s, err := Open(context.Background(), path, MustExist(), WithClock(func() time.Time { return now }), WithProgress(os.Stderr))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,15 +7,21 @@ import (
 	"strings"
 )
 
-// RawTables are the tables that hold collected records. Every column of
-// them is a field of the registry (analytics.Fields), which the privacy
-// statement's list of collected data is generated from; a test keeps the
-// two equal.
+// RawTables are the tables that hold collected records: the records and the
+// dictionaries of page-view values (dictionary.go). Every column of them is
+// a field of the registry (analytics.Fields), which the privacy statement's
+// list of collected data is generated from; a test keeps the two equal.
 //
 // Every other table is derived: the rollup_* tables hold only per-day
 // counts and sums over registered fields (no visitor id, no single page
 // view), and are rebuilt from the raw tables at will.
-var RawTables = []string{"pageviews", "leaves", "bots", "salts"}
+var RawTables = func() []string {
+	t := []string{"pageviews", "leaves", "bots", "salts"}
+	for _, d := range dictionaries {
+		t = append(t, d.table)
+	}
+	return t
+}()
 
 // DerivedPrefix names the derived tables.
 const DerivedPrefix = "rollup_"
@@ -31,19 +37,45 @@ func (s *Store) Tables(ctx context.Context) ([]string, error) {
 }
 
 // RawColumns lists the columns of the raw tables as the database has them,
-// "table.column", read with PRAGMA table_info.
+// "table.column", read with PRAGMA table_info. A page view's dictionary id
+// column stands for its dictionary's columns but the row id: place_id is
+// pageviews.country, pageviews.region and pageviews.city, so the names are
+// the registry's whichever way an engine lays the values out.
 func (s *Store) RawColumns(ctx context.Context) ([]string, error) {
-	var out []string
-	for _, table := range RawTables {
+	columns := func(table string) ([]string, error) {
 		cols, err := queryStrings(ctx, s.db, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
+		if err == nil && len(cols) == 0 {
+			err = fmt.Errorf("no such table")
+		}
 		if err != nil {
 			return nil, fmt.Errorf("columns of %s: %w", table, err)
 		}
-		if len(cols) == 0 {
-			return nil, fmt.Errorf("columns of %s: no such table", table)
+		return cols, nil
+	}
+	var out []string
+	for _, table := range RawTables {
+		if slices.ContainsFunc(dictionaries, func(d dictionary) bool { return d.table == table }) {
+			continue // listed with the page views
+		}
+		cols, err := columns(table)
+		if err != nil {
+			return nil, err
 		}
 		for _, col := range cols {
-			out = append(out, table+"."+col)
+			d, ok := dictionaryByID(col)
+			if table != "pageviews" || !ok {
+				out = append(out, table+"."+col)
+				continue
+			}
+			values, err := columns(d.table)
+			if err != nil {
+				return nil, err
+			}
+			for _, v := range values {
+				if v != "id" {
+					out = append(out, table+"."+v)
+				}
+			}
 		}
 	}
 	return out, nil

@@ -17,18 +17,9 @@ func TestSchemaMatchesFieldRegistry(t *testing.T) {
 	for _, f := range analytics.Fields {
 		described = append(described, f.Columns...)
 	}
-	var stored []string
-	for _, table := range []string{"pageviews", "leaves", "bots", "salts"} {
-		rows, err := s.db.QueryContext(context.Background(), `SELECT name FROM pragma_table_info(?)`, table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var col string
-			rows.Scan(&col)
-			stored = append(stored, table+"."+col)
-		}
-		rows.Close()
+	stored, err := s.RawColumns(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, c := range stored {
 		if !slices.Contains(described, c) {

@@ -64,7 +64,7 @@ func (s *Store) liveDay(ctx context.Context, site string, start time.Time, fn fu
 		// Yesterday's page views too, for the sources of visits that go on
 		// past midnight. The first read uses the (site, ts) index; later
 		// ones only the rows past the last rowid seen.
-		if err := d.read(ctx, s.db, `WHERE p.site = ? AND p.ts >= ? AND p.ts < ? AND p.rowid <= ?`,
+		if err := d.read(ctx, s.db, `pageviews p`+joins+` WHERE `+siteIs("p.site_id", "?")+` AND p.ts >= ? AND p.ts < ? AND p.rowid <= ?`,
 			site, d.start-86400*2, d.end, maxPV); err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func (s *Store) liveDay(ctx context.Context, site string, start time.Time, fn fu
 		s.live[key] = d
 	}
 	if maxPV > d.pvMax {
-		if err := d.read(ctx, s.db, `NOT INDEXED WHERE p.rowid > ? AND p.rowid <= ? AND p.site = ? AND p.ts >= ? AND p.ts < ?`,
+		if err := d.read(ctx, s.db, `pageviews p NOT INDEXED`+joins+` WHERE p.rowid > ? AND p.rowid <= ? AND sites.site = ? AND p.ts >= ? AND p.ts < ?`,
 			d.pvMax, maxPV, site, d.start-86400*2, d.end); err != nil {
 			return err
 		}
@@ -91,11 +91,12 @@ func (s *Store) liveDay(ctx context.Context, site string, start time.Time, fn fu
 	return nil
 }
 
-// read adds the page views of the rows where selects: today's to the day,
-// earlier ones (yesterday's, reading a little more than a day back for
-// days of 25 hours) to the visit sources.
-func (d *liveDay) read(ctx context.Context, db *sql.DB, where string, args ...any) error {
-	rows, err := db.QueryContext(ctx, `SELECT p.pageview_id, `+viewColumns+` FROM pageviews p `+where, args...)
+// read adds the page views that from selects (a FROM clause on "pageviews
+// p" and joins, with its WHERE): today's to the day, earlier ones
+// (yesterday's, reading a little more than a day back for days of 25 hours)
+// to the visit sources.
+func (d *liveDay) read(ctx context.Context, db *sql.DB, from string, args ...any) error {
+	rows, err := db.QueryContext(ctx, `SELECT p.pageview_id, `+viewColumns+` FROM `+from, args...)
 	if err != nil {
 		return fmt.Errorf("today: %w", err)
 	}

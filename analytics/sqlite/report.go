@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -40,7 +41,7 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 	// the site" glance. Not filtered.
 	var realtime int64
 	err = s.db.QueryRowContext(ctx, `
-		SELECT COUNT(DISTINCT visitor) FROM pageviews WHERE site = ? AND ts > ? AND ts <= ?`,
+		SELECT COUNT(DISTINCT visitor) FROM pageviews WHERE `+siteIs("site_id", "?")+` AND ts > ? AND ts <= ?`,
 		q.Site, now.Add(-analytics.Realtime).Unix(), now.Unix()).Scan(&realtime)
 	if err != nil {
 		return nil, fmt.Errorf("report %s: realtime: %w", q.Site, err)
@@ -172,10 +173,12 @@ func newDaySet(days []time.Time) daySet {
 func (s *Store) readViewRollups(ctx context.Context, zone string, p *aggregate.Period, days []time.Time) error {
 	set := newDaySet(days)
 	type job struct {
-		day   string
-		start int64
-		blob  []byte
+		day         string
+		start       int64
+		blob, times []byte
 	}
+	// Times are only needed for an hourly series.
+	withTimes := p.Detail && p.Query.Interval == analytics.Hour
 	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
 	var (
 		jobs  = make(chan job, 2*workers)
@@ -187,11 +190,10 @@ func (s *Store) readViewRollups(ctx context.Context, zone string, p *aggregate.P
 	for w := range parts {
 		parts[w] = aggregate.NewPeriod(p.Query, p.Detail)
 		wg.Go(func() {
-			// Times are only needed for an hourly series.
-			dec := aggregate.DayDecoder{SkipTimes: !p.Detail || p.Query.Interval != analytics.Hour}
+			var dec aggregate.DayDecoder
 			for j := range jobs {
 				if errs[w] == nil {
-					if d, err := dec.Decode(j.blob, j.start); err != nil {
+					if d, err := dec.Decode(j.blob, j.times, j.start); err != nil {
 						errs[w] = fmt.Errorf("read rollups: %s: %w", j.day, err)
 					} else {
 						parts[w].AddDay(d, 0)
@@ -206,19 +208,21 @@ func (s *Store) readViewRollups(ctx context.Context, zone string, p *aggregate.P
 	}
 	err := func() error {
 		defer close(jobs)
+		// The times column is left unread (and its pages untouched) unless
+		// needed; NULL otherwise.
 		rows, err := s.db.QueryContext(ctx, `
-			SELECT day, views FROM rollup_views WHERE zone = ? AND site = ? AND day >= ? AND day <= ?`,
-			zone, p.Query.Site, set.first, set.last)
+			SELECT day, views, CASE WHEN ? THEN times END FROM rollup_views WHERE zone = ? AND site = ? AND day >= ? AND day <= ?`,
+			withTimes, zone, p.Query.Site, set.first, set.last)
 		if err != nil {
 			return fmt.Errorf("read rollups: %w", err)
 		}
 		defer rows.Close()
 		var (
-			day string
-			raw sql.RawBytes
+			day        string
+			raw, times sql.RawBytes
 		)
 		for rows.Next() {
-			if err := rows.Scan(&day, &raw); err != nil {
+			if err := rows.Scan(&day, &raw, &times); err != nil {
 				return fmt.Errorf("read rollups: %w", err)
 			}
 			if !set.days[day] {
@@ -233,7 +237,14 @@ func (s *Store) readViewRollups(ctx context.Context, zone string, p *aggregate.P
 			case buf = <-free:
 			default:
 			}
-			jobs <- job{day, start.Unix(), append(buf[:0], raw...)}
+			j := job{day: day, start: start.Unix(), blob: append(buf[:0], raw...)}
+			if withTimes {
+				if times == nil {
+					return fmt.Errorf("read rollups: %s: no times", day)
+				}
+				j.times = bytes.Clone(times)
+			}
+			jobs <- j
 		}
 		return rows.Err()
 	}()

@@ -102,8 +102,8 @@ func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.T
 			var first sql.NullInt64
 			err := s.db.QueryRowContext(ctx, `
 				SELECT MIN(t) FROM (
-					SELECT MIN(ts) AS t FROM pageviews WHERE site = ?
-					UNION ALL SELECT MIN(ts) FROM bots WHERE site = ?)`, site, site).Scan(&first)
+					SELECT MIN(ts) AS t FROM pageviews WHERE `+siteIs("site_id", "?1")+`
+					UNION ALL SELECT MIN(ts) FROM bots WHERE site = ?1)`, site).Scan(&first)
 			if err != nil {
 				return time.Time{}, fmt.Errorf("rollups: %w", err)
 			}
@@ -134,6 +134,11 @@ func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.T
 		}
 	}
 
+	total := 0
+	for _, days := range todo {
+		total += len(days)
+	}
+	tick := s.progressEvery(total, "rollups ("+name+")", "days")
 	for _, site := range sites {
 		days := make([]string, 0, len(todo[site]))
 		for day := range todo[site] {
@@ -148,7 +153,7 @@ func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.T
 			if len(run) == 0 {
 				return nil
 			}
-			err := s.rollupDays(ctx, name, site, run[0], run[len(run)-1].AddDate(0, 0, 1), zone)
+			err := s.rollupDays(ctx, name, site, run[0], run[len(run)-1].AddDate(0, 0, 1), zone, tick)
 			if err != nil {
 				err = fmt.Errorf("rollups: %s %s…%s: %w", site, run[0].Format(time.DateOnly), run[len(run)-1].Format(time.DateOnly), err)
 			}
@@ -189,28 +194,59 @@ func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.T
 	if err != nil {
 		return time.Time{}, fmt.Errorf("rollups: %w", err)
 	}
+	if total >= 30 {
+		// A rebuild leaves a large write-ahead log that reads then look
+		// pages up in: fold it into the file now. PASSIVE never waits for
+		// readers or blocks the collector's writes; what a reader still
+		// needs is left for the automatic checkpoints.
+		var busy, logPages, moved int
+		if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logPages, &moved); err != nil {
+			return time.Time{}, fmt.Errorf("rollups: checkpoint: %w", err)
+		}
+	}
 	return target, nil
 }
 
 // rollupDay recomputes one site's day from the raw rows and replaces its
 // rollup rows, in one transaction.
 func (s *Store) rollupDay(ctx context.Context, zoneName, site string, start time.Time, zone *time.Location) error {
-	return s.rollupDays(ctx, zoneName, site, start, start.AddDate(0, 0, 1), zone)
+	return s.rollupDays(ctx, zoneName, site, start, start.AddDate(0, 0, 1), zone, func() {})
 }
 
 // rollupDays recomputes the site's days from (midnight in zone) up to end
 // from the raw rows, read in one pass, and replaces each day's rollup rows
-// in a transaction of its own.
-func (s *Store) rollupDays(ctx context.Context, zoneName, site string, from, end time.Time, zone *time.Location) error {
+// in a transaction of its own, calling tick after each.
+func (s *Store) rollupDays(ctx context.Context, zoneName, site string, from, end time.Time, zone *time.Location, tick func()) error {
 	return s.scanDays(ctx, site, from, end, zone, func(day *aggregate.Day) error {
 		start := time.Unix(day.Start, 0).In(zone)
-		return s.writeRollupDay(ctx, zoneName, site, start, aggregate.Stats(day, zone), day.AppendBinary(nil))
+		if err := s.writeRollupDay(ctx, zoneName, site, start, aggregate.Stats(day, zone), day); err != nil {
+			return err
+		}
+		tick()
+		return nil
 	})
 }
 
-// writeRollupDay replaces the rollup rows of one site's day with d and
-// views (the packed Day), counting the day's bot hits.
-func (s *Store) writeRollupDay(ctx context.Context, zoneName, site string, start time.Time, d *aggregate.DayStats, views []byte) error {
+// progressEvery returns a function to call once per unit of work done of
+// total: on the Store's progress writer, work of a month or more says how
+// far it is at every tenth.
+func (s *Store) progressEvery(total int, what, units string) func() {
+	if s.progress == nil || total < 30 {
+		return func() {}
+	}
+	done, shown := 0, 0
+	return func() {
+		done++
+		if tenth := done * 10 / total; tenth > shown {
+			shown = tenth
+			fmt.Fprintf(s.progress, "seloste: %s: %d of %d %s\n", what, done, total, units)
+		}
+	}
+}
+
+// writeRollupDay replaces the rollup rows of one site's day with d and the
+// packed page views, counting the day's bot hits.
+func (s *Store) writeRollupDay(ctx context.Context, zoneName, site string, start time.Time, d *aggregate.DayStats, views *aggregate.Day) error {
 	end := start.AddDate(0, 0, 1)
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM bots WHERE site = ? AND ts >= ? AND ts < ?`,
 		site, start.Unix(), end.Unix()).Scan(&d.Totals.Bots); err != nil {
@@ -255,8 +291,8 @@ func (s *Store) writeRollupDay(ctx context.Context, zoneName, site string, start
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO rollup_views (zone, site, day, views) VALUES (?, ?, ?, ?)`,
-		zoneName, site, day, views); err != nil {
+		INSERT INTO rollup_views (zone, site, day, views, times) VALUES (?, ?, ?, ?, ?)`,
+		zoneName, site, day, views.AppendBinary(nil), views.AppendTimes(nil)); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -302,8 +338,8 @@ func (s *Store) rollupMonth(ctx context.Context, zoneName, site, month string) e
 // allSites lists every site with page views or bot hits.
 func (s *Store) allSites(ctx context.Context) ([]string, error) {
 	var out []string
-	for _, table := range []string{"pageviews", "bots"} {
-		sites, err := queryStrings(ctx, s.db, sitesQuery(table))
+	for _, query := range []string{pageviewSites, sitesQuery("bots")} {
+		sites, err := queryStrings(ctx, s.db, query)
 		if err != nil {
 			return nil, err
 		}
@@ -361,10 +397,14 @@ func (s *Store) dirtyDays(ctx context.Context, st rollupState, zone *time.Locati
 	mark := func(table string, lo int64, before, after int64) error {
 		// NOT INDEXED: walk the rowid range of the new rows; the planner
 		// would otherwise scan a whole covering (site, ts) index.
-		q := `SELECT DISTINCT site, ts / 900 * 900 FROM ` + table + ` NOT INDEXED WHERE rowid > ?`
+		siteCol := "site"
+		if table == "pageviews" {
+			siteCol = "(SELECT site FROM sites WHERE id = site_id)"
+		}
+		q := `SELECT DISTINCT ` + siteCol + `, ts / 900 * 900 FROM ` + table + ` NOT INDEXED WHERE rowid > ?`
 		args := []any{lo}
 		if site != "" {
-			q += ` AND site = ?`
+			q += ` AND ` + siteCol + ` = ?`
 			args = append(args, site)
 		}
 		rows, err := s.db.QueryContext(ctx, q, args...)

@@ -16,12 +16,13 @@ import (
 // its visible time: the largest leave within 24 hours. The leave lookup uses
 // the covering index leaves_site_pageview, so it never reads the leaves
 // table itself. The values come in the order of aggregate's fields.
+// They are read FROM joins (dictionary.go).
 const viewColumns = `
-	p.rowid, p.ts, p.visitor, p.visit, p.path, p.referrer_host,
-	p.utm_source, p.utm_medium, p.utm_campaign,
-	p.country, p.region, p.city, p.browser, p.os, p.device,
+	p.rowid, p.ts, p.visitor, p.visit, paths.path, referrers.referrer_host,
+	campaigns.utm_source, campaigns.utm_medium, campaigns.utm_campaign,
+	places.country, places.region, places.city, agents.browser, agents.os, agents.device,
 	MAX(IFNULL(p.duration_ms, -1), IFNULL((SELECT MAX(l.duration_ms) FROM leaves l
-		WHERE l.site = p.site AND l.pageview_id = p.pageview_id
+		WHERE l.site = sites.site AND l.pageview_id = p.pageview_id
 		AND l.ts >= p.ts AND l.ts <= p.ts + 86400), -1)) AS dur`
 
 // viewScanner reads rows of viewColumns (plus any leading extra columns)
@@ -79,7 +80,7 @@ func (s *Store) scanDays(ctx context.Context, site string, from, end time.Time, 
 	fn func(d *aggregate.Day) error) error {
 	lookFrom := from.AddDate(0, 0, -1)
 	rows, err := s.db.QueryContext(ctx, `SELECT `+viewColumns+`
-		FROM pageviews p WHERE p.site = ? AND p.ts >= ? AND p.ts < ? ORDER BY p.ts, p.rowid`,
+		FROM pageviews p`+joins+` WHERE `+siteIs("p.site_id", "?")+` AND p.ts >= ? AND p.ts < ? ORDER BY p.ts, p.rowid`,
 		site, lookFrom.Unix(), end.Unix())
 	if err != nil {
 		return fmt.Errorf("read page views: %w", err)

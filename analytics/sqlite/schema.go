@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"io"
 )
 
 // migrations take the schema from version i to i+1. The version is kept in
@@ -188,37 +190,181 @@ var migrations = []string{
 		before_ts INTEGER NOT NULL -- every page view before this has its leaves folded in
 	);
 	`,
+
+	// 7: page views hold their repeated values as ids of dictionary tables
+	// (dictionary.go). The dictionaries are filled here; copyPageViews then
+	// rewrites the page views, keeping their rowids (the rollups' marks).
+	`
+	CREATE TABLE sites (id INTEGER PRIMARY KEY, site TEXT NOT NULL UNIQUE);
+	CREATE TABLE paths (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
+	CREATE TABLE campaigns (
+		id           INTEGER PRIMARY KEY,
+		utm_source   TEXT NOT NULL,
+		utm_medium   TEXT NOT NULL,
+		utm_campaign TEXT NOT NULL,
+		utm_term     TEXT NOT NULL,
+		utm_content  TEXT NOT NULL,
+		UNIQUE (utm_source, utm_medium, utm_campaign, utm_term, utm_content)
+	);
+	CREATE TABLE referrers (id INTEGER PRIMARY KEY, referrer_host TEXT NOT NULL UNIQUE);
+	CREATE TABLE places (
+		id      INTEGER PRIMARY KEY,
+		country TEXT NOT NULL,
+		region  TEXT NOT NULL,
+		city    TEXT NOT NULL,
+		UNIQUE (country, region, city)
+	);
+	CREATE TABLE agents (
+		id              INTEGER PRIMARY KEY,
+		browser         TEXT NOT NULL,
+		browser_version TEXT NOT NULL,
+		os              TEXT NOT NULL,
+		device          TEXT NOT NULL,
+		UNIQUE (browser, browser_version, os, device)
+	);
+	INSERT INTO sites (site) SELECT DISTINCT site FROM pageviews ORDER BY 1;
+	INSERT INTO paths (path) SELECT DISTINCT path FROM pageviews;
+	INSERT INTO campaigns (utm_source, utm_medium, utm_campaign, utm_term, utm_content)
+		SELECT DISTINCT utm_source, utm_medium, utm_campaign, utm_term, utm_content FROM pageviews;
+	INSERT INTO referrers (referrer_host) SELECT DISTINCT referrer_host FROM pageviews;
+	INSERT INTO places (country, region, city) SELECT DISTINCT country, region, city FROM pageviews;
+	INSERT INTO agents (browser, browser_version, os, device)
+		SELECT DISTINCT browser, browser_version, os, device FROM pageviews;
+
+	CREATE TABLE pageviews_v7 (
+		ts          INTEGER NOT NULL, -- unix seconds, UTC
+		site_id     INTEGER NOT NULL, -- sites.id
+		visitor     INTEGER NOT NULL, -- uint64 id stored as its int64 bit pattern
+		visit       INTEGER NOT NULL, -- uint64 visit id, same encoding
+		pageview_id TEXT    NOT NULL, -- the tracker's random id; Leave records point at it
+		path_id     INTEGER NOT NULL, -- paths.id
+		campaign_id INTEGER NOT NULL, -- campaigns.id
+		referrer_id INTEGER NOT NULL, -- referrers.id
+		place_id    INTEGER NOT NULL, -- places.id
+		agent_id    INTEGER NOT NULL, -- agents.id
+		duration_ms INTEGER DEFAULT -4294967296 -- see migration 6
+	);
+
+	-- Packed days keep their page views' times apart, read only for an
+	-- hourly series; every rollup is rebuilt in the new layout.
+	ALTER TABLE rollup_views ADD COLUMN times BLOB;
+	DELETE FROM rollup_state;
+	DELETE FROM rollup_days;
+	DELETE FROM rollup_hours;
+	DELETE FROM rollup_breakdowns_days;
+	DELETE FROM rollup_breakdowns_months;
+	DELETE FROM rollup_views;
+	`,
+}
+
+// migrationSteps are the parts of a migration that are Go, run after its
+// SQL in the same transaction, by the version they migrate to.
+var migrationSteps = map[int]func(ctx context.Context, tx *sql.Tx, progress io.Writer) error{
+	7: copyPageViews,
+}
+
+// copyPageViews copies the page views into the dictionary-coded table of
+// migration 7, a million rows per statement so that a large database shows
+// how far it is, and puts the new table in the old one's place.
+func copyPageViews(ctx context.Context, tx *sql.Tx, progress io.Writer) error {
+	var lo, hi int64
+	if err := tx.QueryRowContext(ctx, `SELECT IFNULL(MIN(rowid), 1), IFNULL(MAX(rowid), 0) FROM pageviews`).Scan(&lo, &hi); err != nil {
+		return err
+	}
+	const step = 1_000_000
+	for from := lo; from <= hi; from += step {
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO pageviews_v7 (rowid, ts, site_id, visitor, visit, pageview_id,
+				path_id, campaign_id, referrer_id, place_id, agent_id, duration_ms)
+			SELECT p.rowid, p.ts, s.id, p.visitor, p.visit, p.pageview_id, pa.id, c.id, r.id, pl.id, a.id, p.duration_ms
+			FROM pageviews p
+			JOIN sites s ON s.site = p.site
+			JOIN paths pa ON pa.path = p.path
+			JOIN campaigns c ON c.utm_source = p.utm_source AND c.utm_medium = p.utm_medium
+				AND c.utm_campaign = p.utm_campaign AND c.utm_term = p.utm_term AND c.utm_content = p.utm_content
+			JOIN referrers r ON r.referrer_host = p.referrer_host
+			JOIN places pl ON pl.country = p.country AND pl.region = p.region AND pl.city = p.city
+			JOIN agents a ON a.browser = p.browser AND a.browser_version = p.browser_version
+				AND a.os = p.os AND a.device = p.device
+			WHERE p.rowid >= ? AND p.rowid < ?
+			ORDER BY p.rowid`, from, from+step); err != nil {
+			return err
+		}
+		if progress != nil && hi-lo >= step {
+			fmt.Fprintf(progress, "seloste: database upgrade: page views %d%%\n", min(100, (from+step-lo)*100/(hi-lo+1)))
+		}
+	}
+	var n, m int64
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM pageviews), (SELECT COUNT(*) FROM pageviews_v7)`).Scan(&n, &m); err != nil {
+		return err
+	}
+	if n != m {
+		return fmt.Errorf("copied %d of %d page views", m, n)
+	}
+	_, err := tx.ExecContext(ctx, `
+		DROP TABLE pageviews;
+		ALTER TABLE pageviews_v7 RENAME TO pageviews;
+		-- Every report reads one site's time range.
+		CREATE INDEX pageviews_site_ts ON pageviews (site_id, ts);
+
+		-- The page views as they were before, for people and tests that
+		-- read the database with SQL: seq is the row's rowid.
+		CREATE VIEW pageview_values AS
+		SELECT p.rowid AS seq, p.ts, sites.site, p.visitor, p.visit, p.pageview_id, paths.path,
+			campaigns.utm_source, campaigns.utm_medium, campaigns.utm_campaign, campaigns.utm_term, campaigns.utm_content,
+			referrers.referrer_host, places.country, places.region, places.city,
+			agents.browser, agents.browser_version, agents.os, agents.device, p.duration_ms
+		FROM pageviews p
+		JOIN sites ON sites.id = p.site_id
+		JOIN paths ON paths.id = p.path_id
+		JOIN campaigns ON campaigns.id = p.campaign_id
+		JOIN referrers ON referrers.id = p.referrer_id
+		JOIN places ON places.id = p.place_id
+		JOIN agents ON agents.id = p.agent_id;`)
+	return err
 }
 
 // SchemaVersion is the schema version this code writes.
 var SchemaVersion = len(migrations)
 
 // migrate brings the schema to SchemaVersion in one transaction, so a failed
-// migration leaves the database as it was.
-func (s *Store) migrate(ctx context.Context) error {
+// migration leaves the database as it was. upgraded is whether an existing
+// database's schema changed.
+func (s *Store) migrate(ctx context.Context) (upgraded bool, err error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return false, fmt.Errorf("migrate: %w", err)
 	}
 	defer tx.Rollback()
 	var v int
 	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
-		return fmt.Errorf("migrate: read schema version: %w", err)
+		return false, fmt.Errorf("migrate: read schema version: %w", err)
 	}
 	if v > len(migrations) {
-		return fmt.Errorf("schema version %d is newer than this seloste understands (%d): upgrade seloste", v, len(migrations))
+		return false, fmt.Errorf("schema version %d is newer than this seloste understands (%d): upgrade seloste", v, len(migrations))
 	}
 	if v == len(migrations) {
-		return nil
+		return false, nil
 	}
 	for i := v; i < len(migrations); i++ {
+		if v > 0 && s.progress != nil {
+			fmt.Fprintf(s.progress, "seloste: database upgrade to schema version %d of %d\n", i+1, len(migrations))
+		}
 		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
-			return fmt.Errorf("migrate to schema version %d: %w", i+1, err)
+			return false, fmt.Errorf("migrate to schema version %d: %w", i+1, err)
+		}
+		if step := migrationSteps[i+1]; step != nil {
+			if err := step(ctx, tx, s.progress); err != nil {
+				return false, fmt.Errorf("migrate to schema version %d: %w", i+1, err)
+			}
 		}
 	}
 	// PRAGMA takes no parameters; the value is our own integer.
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, len(migrations))); err != nil {
-		return fmt.Errorf("migrate: set schema version: %w", err)
+		return false, fmt.Errorf("migrate: set schema version: %w", err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("migrate: commit: %w", err)
+	}
+	return v > 0, nil
 }

@@ -35,7 +35,7 @@ func (s *Store) settle(ctx context.Context, sites []string) error {
 		var from sql.NullInt64
 		err := s.db.QueryRowContext(ctx, `SELECT before_ts FROM rollup_settled WHERE site = ?`, site).Scan(&from)
 		if errors.Is(err, sql.ErrNoRows) {
-			err = s.db.QueryRowContext(ctx, `SELECT MIN(ts) FROM pageviews WHERE site = ?`, site).Scan(&from)
+			err = s.db.QueryRowContext(ctx, `SELECT MIN(ts) FROM pageviews WHERE `+siteIs("site_id", "?")+``, site).Scan(&from)
 		}
 		if err != nil {
 			return fmt.Errorf("settle %s: %w", site, err)
@@ -72,16 +72,16 @@ func (s *Store) settleRange(ctx context.Context, site string, lo, hi int64) erro
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE pageviews SET duration_ms = NULLIF(MAX(IFNULL(duration_ms, -1), IFNULL((
 			SELECT MAX(l.duration_ms) FROM leaves l
-			WHERE l.site = pageviews.site AND l.pageview_id = pageviews.pageview_id
+			WHERE l.site = ?1 AND l.pageview_id = pageviews.pageview_id
 			AND l.ts >= pageviews.ts AND l.ts <= pageviews.ts + 86400), -1)), -1)
-		WHERE site = ?1 AND ts >= ?2 AND ts < ?3`, site, lo, hi); err != nil {
+		WHERE `+siteIs("site_id", "?1")+` AND ts >= ?2 AND ts < ?3`, site, lo, hi); err != nil {
 		return err
 	}
 	// Their leave records go, except the newest of the table: its rowid
 	// is what later appends are told apart by (rollup.go, live.go).
 	if _, err := tx.ExecContext(ctx, `
 		DELETE FROM leaves WHERE site = ?1 AND pageview_id IN (
-			SELECT pageview_id FROM pageviews WHERE site = ?1 AND ts >= ?2 AND ts < ?3)
+			SELECT pageview_id FROM pageviews WHERE `+siteIs("site_id", "?1")+` AND ts >= ?2 AND ts < ?3)
 		AND rowid < (SELECT MAX(rowid) FROM leaves)`, site, lo, hi); err != nil {
 		return err
 	}

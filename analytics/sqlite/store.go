@@ -16,6 +16,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -37,6 +38,7 @@ type Store struct {
 
 	rollupMu sync.Mutex // one rollup refresh at a time
 	now      func() time.Time
+	progress io.Writer // where long work (a schema upgrade) says how far it is; may be nil
 
 	liveMu sync.Mutex
 	live   map[liveKey]*liveDay // today per site and zone, see live.go
@@ -50,7 +52,13 @@ type Option func(*options)
 type options struct {
 	mustExist bool
 	now       func() time.Time
+	progress  io.Writer
 }
+
+// WithProgress makes long work that Open does (a schema upgrade of a large
+// database, compacting it after) report how far it is, a line at a time, to
+// w: a terminal's standard error.
+func WithProgress(w io.Writer) Option { return func(o *options) { o.progress = w } }
 
 // MustExist makes Open fail with an error wrapping fs.ErrNotExist instead of
 // creating a new database. Report readers use it: a typo in -db must not
@@ -114,12 +122,39 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("database %s: cannot enable WAL mode (journal_mode=%q): %v", path, mode, err)
 	}
-	s := &Store{db: db, path: path, salts: map[string][]byte{}, now: o.now, live: map[liveKey]*liveDay{}}
-	if err := s.migrate(ctx); err != nil {
+	s := &Store{db: db, path: path, salts: map[string][]byte{}, now: o.now, live: map[liveKey]*liveDay{}, progress: o.progress}
+	upgraded, err := s.migrate(ctx)
+	if err == nil && upgraded {
+		err = s.compact(ctx)
+	}
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// compact gives the file's free pages back when they are most of it (after
+// the upgrade that rewrote the page views): VACUUM rebuilds the file
+// (crash-safe, through the WAL), which takes seconds per gigabyte.
+func (s *Store) compact(ctx context.Context) error {
+	var free, pages, size int64
+	if err := s.db.QueryRowContext(ctx, `
+		SELECT (SELECT freelist_count FROM pragma_freelist_count), (SELECT page_count FROM pragma_page_count),
+		       (SELECT page_size FROM pragma_page_size)`).Scan(&free, &pages, &size); err != nil {
+		return fmt.Errorf("compact: %w", err)
+	}
+	// Below 16 MB free, or half the file, a rewrite is not worth its time.
+	if free*size < 16<<20 || free*2 < pages {
+		return nil
+	}
+	if s.progress != nil {
+		fmt.Fprintf(s.progress, "seloste: compacting the database (%d MB of %d MB free)\n", free*size>>20, pages*size>>20)
+	}
+	if _, err := s.db.ExecContext(ctx, `VACUUM`); err != nil {
+		return fmt.Errorf("compact: %w", err)
+	}
+	return nil
 }
 
 // Close closes the database.
@@ -148,20 +183,25 @@ func (s *Store) Append(ctx context.Context, b analytics.Batch) error {
 }
 
 // insertChunk is how many rows go into one multi-row INSERT. Fewer, larger
-// statements are much faster than one statement per row; 50 rows × 19
+// statements are much faster than one statement per row; 50 rows × 11
 // columns stays well under SQLite's limit of 32766 bound parameters.
 const insertChunk = 50
 
-const pageviewCols = `(ts, site, visitor, visit, pageview_id, path,
-	utm_source, utm_medium, utm_campaign, utm_term, utm_content, referrer_host,
-	country, region, city, browser, browser_version, os, device)`
+const pageviewCols = `(ts, site_id, visitor, visit, pageview_id,
+	path_id, campaign_id, referrer_id, place_id, agent_id)`
 
 func appendRows(ctx context.Context, tx *sql.Tx, b analytics.Batch) error {
-	err := insertMany(ctx, tx, "pageviews", pageviewCols, 19, len(b.PageViews), func(args []any, i int) []any {
+	ids, err := dictionaryIDs(ctx, tx, b.PageViews)
+	if err != nil {
+		return err
+	}
+	err = insertMany(ctx, tx, "pageviews", pageviewCols, 10, len(b.PageViews), func(args []any, i int) []any {
 		p := &b.PageViews[i]
-		return append(args, p.Time.Unix(), p.Site, int64(p.Visitor), int64(p.Visit), p.ID, p.Path,
-			p.UTMSource, p.UTMMedium, p.UTMCampaign, p.UTMTerm, p.UTMContent, p.ReferrerHost,
-			p.Country, p.Region, p.City, p.Browser, p.BrowserVersion, p.OS, p.Device)
+		args = append(args, p.Time.Unix(), ids[0][i], int64(p.Visitor), int64(p.Visit), p.ID)
+		for k := 1; k < len(ids); k++ {
+			args = append(args, ids[k][i])
+		}
+		return args
 	})
 	if err != nil {
 		return err
@@ -283,6 +323,11 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 		return c, fmt.Errorf("purge: %w", err)
 	}
 	defer tx.Rollback()
+	// The values only the purged page views use go with them.
+	values := newIDSets()
+	if err := usedIDs(ctx, tx, values, `WHERE ts < ?`, before.Unix()); err != nil {
+		return analytics.Purged{}, fmt.Errorf("purge: %w", err)
+	}
 	steps := []struct {
 		n   *int64
 		sql string
@@ -300,6 +345,9 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 		}
 		n, _ := r.RowsAffected()
 		*st.n += n
+	}
+	if _, err := collectDictionaries(ctx, tx, values); err != nil {
+		return analytics.Purged{}, fmt.Errorf("purge: %w", err)
 	}
 	repairs, err := purgeRollups(ctx, tx, before, &c.Derived)
 	if err != nil {
@@ -408,16 +456,10 @@ func purgeRollups(ctx context.Context, tx *sql.Tx, before time.Time, derived *in
 // OpenVisits returns, per site and visitor, the visit of the latest page view
 // at or after since.
 func (s *Store) OpenVisits(ctx context.Context, since time.Time) ([]analytics.OpenVisit, error) {
-	// The sites come from a loose index scan of pageviews(site, ts) (one index
-	// seek per site), then each site's recent rows from the same index.
+	// Each site's recent rows from the (site_id, ts) index.
 	rows, err := s.db.QueryContext(ctx, `
-		WITH RECURSIVE sites(site) AS (
-			SELECT MIN(site) FROM pageviews
-			UNION ALL
-			SELECT (SELECT MIN(site) FROM pageviews WHERE site > sites.site) FROM sites WHERE site IS NOT NULL
-		)
-		SELECT p.site, p.visitor, p.visit, p.ts
-		FROM sites JOIN pageviews p ON p.site = sites.site AND p.ts >= ?
+		SELECT sites.site, p.visitor, p.visit, p.ts
+		FROM sites JOIN pageviews p ON p.site_id = sites.id AND p.ts >= ?
 		ORDER BY p.ts, p.rowid`, since.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("open visits: %w", err)
@@ -457,8 +499,8 @@ func (s *Store) OpenVisits(ctx context.Context, since time.Time) ([]analytics.Op
 func (s *Store) HasSite(ctx context.Context, site string) (bool, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, `
-		SELECT EXISTS (SELECT 1 FROM pageviews WHERE site = ?) OR EXISTS (SELECT 1 FROM bots WHERE site = ?)`,
-		site, site).Scan(&n)
+		SELECT EXISTS (SELECT 1 FROM pageviews WHERE `+siteIs("site_id", "?1")+`) OR EXISTS (SELECT 1 FROM bots WHERE site = ?1)`,
+		site).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("look up site %q: %w", site, err)
 	}
@@ -467,12 +509,17 @@ func (s *Store) HasSite(ctx context.Context, site string) (bool, error) {
 
 // Sites lists the sites that have page views, in name order.
 func (s *Store) Sites(ctx context.Context) ([]string, error) {
-	out, err := queryStrings(ctx, s.db, sitesQuery("pageviews"))
+	out, err := queryStrings(ctx, s.db, pageviewSites)
 	if err != nil {
 		return nil, fmt.Errorf("list sites: %w", err)
 	}
 	return out, nil
 }
+
+// pageviewSites lists the sites with page views, in name order: a site's
+// dictionary row can outlive its page views until the next purge.
+const pageviewSites = `
+	SELECT site FROM sites WHERE EXISTS (SELECT 1 FROM pageviews WHERE site_id = sites.id) ORDER BY site`
 
 // sitesQuery lists the distinct sites of a table with a (site, ...) index,
 // in name order: a skip scan, one index seek per site instead of reading

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -107,9 +108,18 @@ func TestAppendRoundTrip(t *testing.T) {
 		visitor, visit, ts, dur int64
 		city, dev               string
 	)
-	s.db.QueryRow(`SELECT visitor, visit, ts, city, device FROM pageviews WHERE pageview_id = 'pv5'`).Scan(&visitor, &visit, &ts, &city, &dev)
+	s.db.QueryRow(`SELECT p.visitor, p.visit, p.ts, places.city, agents.device FROM pageviews p`+joins+` WHERE p.pageview_id = 'pv5'`).
+		Scan(&visitor, &visit, &ts, &city, &dev)
 	if uint64(visitor) != ^uint64(0)-5 || uint64(visit) != 1<<63 || ts != t0.Unix()+5 || city != "Helsinki" || dev != "desktop" {
 		t.Errorf("row pv5 = %d %d %d %q %q", uint64(visitor), uint64(visit), ts, city, dev)
+	}
+	// Values repeated by every page view are stored once.
+	for _, d := range dictionaries {
+		var rows int
+		s.db.QueryRow(`SELECT COUNT(*) FROM ` + d.table).Scan(&rows)
+		if rows != 1 {
+			t.Errorf("%s has %d rows, want 1", d.table, rows)
+		}
 	}
 	s.db.QueryRow(`SELECT duration_ms FROM leaves`).Scan(&dur)
 	if dur != 1500 {
@@ -196,4 +206,26 @@ func BenchmarkAppend(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "pageviews/s")
+}
+
+// TestRollupBuildShowsProgress: a rebuild of many days says how far it is.
+func TestRollupBuildShowsProgress(t *testing.T) {
+	day := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	now := day.AddDate(0, 0, 45)
+	var progress bytes.Buffer
+	s, _ := openTest(t, WithClock(func() time.Time { return now }), WithProgress(&progress))
+	var b analytics.Batch
+	for d := range 40 {
+		b.PageViews = append(b.PageViews, analytics.PageView{Time: day.AddDate(0, 0, d), Site: "example.fi", Visitor: uint64(d), Visit: uint64(d), ID: fmt.Sprint(d), Path: "/"})
+	}
+	if err := s.Append(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Maintain(context.Background(), time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(progress.String()), "\n")
+	if len(lines) < 5 || !strings.HasPrefix(lines[len(lines)-1], "seloste: rollups (UTC): ") || !strings.HasSuffix(lines[len(lines)-1], " days") {
+		t.Errorf("progress:\n%s", progress.String())
+	}
 }

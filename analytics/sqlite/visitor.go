@@ -29,13 +29,14 @@ func utcDay(t time.Time) (int64, int64) {
 func (s *Store) VisitorPageViews(ctx context.Context, site string, visitor uint64, day time.Time) ([]analytics.VisitorPageView, error) {
 	from, to := utcDay(day)
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT p.ts, p.site, p.visitor, p.visit, p.pageview_id, p.path,
-		       p.utm_source, p.utm_medium, p.utm_campaign, p.utm_term, p.utm_content, p.referrer_host,
-		       p.country, p.region, p.city, p.browser, p.browser_version, p.os, p.device,
-		       MAX(IFNULL(p.duration_ms, -1), IFNULL((SELECT MAX(l.duration_ms) FROM leaves l WHERE l.site = p.site AND l.pageview_id = p.pageview_id
+		SELECT p.ts, sites.site, p.visitor, p.visit, p.pageview_id, paths.path,
+		       campaigns.utm_source, campaigns.utm_medium, campaigns.utm_campaign, campaigns.utm_term, campaigns.utm_content,
+		       referrers.referrer_host, places.country, places.region, places.city,
+		       agents.browser, agents.browser_version, agents.os, agents.device,
+		       MAX(IFNULL(p.duration_ms, -1), IFNULL((SELECT MAX(l.duration_ms) FROM leaves l WHERE l.site = sites.site AND l.pageview_id = p.pageview_id
 		           AND l.ts >= p.ts AND l.ts <= p.ts + 86400), -1))
-		FROM pageviews p
-		WHERE p.site = ? AND p.ts >= ? AND p.ts < ? AND p.visitor = ?
+		FROM pageviews p`+joins+`
+		WHERE `+siteIs("p.site_id", "?")+` AND p.ts >= ? AND p.ts < ? AND p.visitor = ?
 		ORDER BY p.ts, p.rowid`, site, from, to, int64(visitor))
 	if err != nil {
 		return nil, fmt.Errorf("visitor page views: %w", err)
@@ -90,7 +91,7 @@ func (s *Store) DeleteVisitor(ctx context.Context, site string, visitor uint64, 
 	// The times of the page views that go: their days are the ones whose
 	// rollups count them (and their leaves' durations).
 	var times []int64
-	rows, err := tx.QueryContext(ctx, `SELECT ts FROM pageviews WHERE site = ? AND ts >= ? AND ts < ? AND visitor = ?`,
+	rows, err := tx.QueryContext(ctx, `SELECT ts FROM pageviews WHERE `+siteIs("site_id", "?")+` AND ts >= ? AND ts < ? AND visitor = ?`,
 		site, from, to, int64(visitor))
 	if err != nil {
 		return n, fmt.Errorf("delete visitor: %w", err)
@@ -113,18 +114,26 @@ func (s *Store) DeleteVisitor(ctx context.Context, site string, visitor uint64, 
 
 	r, err := tx.ExecContext(ctx, `
 		DELETE FROM leaves WHERE site = ?1 AND pageview_id IN (
-			SELECT pageview_id FROM pageviews WHERE site = ?1 AND ts >= ?2 AND ts < ?3 AND visitor = ?4)`,
+			SELECT pageview_id FROM pageviews WHERE `+siteIs("site_id", "?1")+` AND ts >= ?2 AND ts < ?3 AND visitor = ?4)`,
 		site, from, to, int64(visitor))
 	if err != nil {
 		return n, fmt.Errorf("delete visitor: leaves: %w", err)
 	}
 	n.Leaves, _ = r.RowsAffected()
-	r, err = tx.ExecContext(ctx, `DELETE FROM pageviews WHERE site = ? AND ts >= ? AND ts < ? AND visitor = ?`,
-		site, from, to, int64(visitor))
+	// Values that only these page views use go with them.
+	values := newIDSets()
+	where := `WHERE ` + siteIs("site_id", "?") + ` AND ts >= ? AND ts < ? AND visitor = ?`
+	if err := usedIDs(ctx, tx, values, where, site, from, to, int64(visitor)); err != nil {
+		return n, fmt.Errorf("delete visitor: %w", err)
+	}
+	r, err = tx.ExecContext(ctx, `DELETE FROM pageviews `+where, site, from, to, int64(visitor))
 	if err != nil {
 		return n, fmt.Errorf("delete visitor: page views: %w", err)
 	}
 	n.PageViews, _ = r.RowsAffected()
+	if _, err := collectDictionaries(ctx, tx, values); err != nil {
+		return n, fmt.Errorf("delete visitor: %w", err)
+	}
 
 	if err := forgetInRollups(ctx, tx, times); err != nil {
 		return analytics.Erased{}, fmt.Errorf("delete visitor: rollups: %w", err)

@@ -23,7 +23,7 @@ func runPurge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("purge: -retention: %w", err)
 	}
-	store, err := openStore(ctx, *dbPath, true)
+	store, err := openStore(ctx, *dbPath, true, stderr)
 	if err != nil {
 		return fmt.Errorf("purge: %w", err)
 	}

@@ -91,7 +91,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 
 	// Reading a report never creates a database: a typo in -db is an error.
-	store, err := openStore(ctx, *dbPath, true)
+	store, err := openStore(ctx, *dbPath, true, stderr)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

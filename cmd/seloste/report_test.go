@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -21,7 +22,7 @@ import (
 func reportDB(t *testing.T) (string, storetest.Events) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "seloste.db")
-	s, err := openStore(context.Background(), path, false)
+	s, err := openStore(context.Background(), path, false, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

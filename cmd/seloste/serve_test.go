@@ -379,7 +379,7 @@ func TestScrubWriter(t *testing.T) {
 func TestServeMux(t *testing.T) {
 	dir := t.TempDir()
 	public := filepath.Join(dir, "public")
-	st, err := openStore(context.Background(), filepath.Join(dir, "seloste.db"), false)
+	st, err := openStore(context.Background(), filepath.Join(dir, "seloste.db"), false, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

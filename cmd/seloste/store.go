@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/seloste/seloste/analytics"
@@ -18,7 +19,9 @@ const dbHelp = "the store: a SQLite file (seloste.db, or sqlite:PATH)"
 // openStore opens the engine that dsn names: "sqlite:PATH" or a plain path
 // is the embedded SQLite engine. With mustExist a missing database is an
 // error instead of a new, empty one (a report must not create a store).
-func openStore(ctx context.Context, dsn string, mustExist bool) (analytics.Store, error) {
+// Long work (a schema upgrade, a rollup rebuild) reports progress to
+// progress, the command's standard error.
+func openStore(ctx context.Context, dsn string, mustExist bool, progress io.Writer) (analytics.Store, error) {
 	path := storePath(dsn)
 	if scheme, _, ok := strings.Cut(dsn, "://"); ok && path == "" {
 		return nil, fmt.Errorf("database %q: unknown engine %q (use a SQLite file path or sqlite:PATH)", dsn, scheme)
@@ -26,7 +29,7 @@ func openStore(ctx context.Context, dsn string, mustExist bool) (analytics.Store
 	if path == "" {
 		return nil, fmt.Errorf("database %q: no path given", dsn)
 	}
-	var opts []sqlite.Option
+	opts := []sqlite.Option{sqlite.WithProgress(progress)}
 	if mustExist {
 		opts = append(opts, sqlite.MustExist())
 	}

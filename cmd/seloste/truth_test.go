@@ -174,7 +174,7 @@ func TestStatementTellsTheTruth(t *testing.T) {
 	}
 
 	// The page view is recorded.
-	store, err := openStore(ctx, db, true)
+	store, err := openStore(ctx, db, true, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestStatementTellsTheTruth(t *testing.T) {
 	raw := rawDB(t, db)
 	pageview := waitFor(t, func() (string, bool) {
 		var id, path string
-		err := raw.QueryRow(`SELECT pageview_id, path FROM pageviews WHERE site = ?`, truthSite).Scan(&id, &path)
+		err := raw.QueryRow(`SELECT pageview_id, path FROM pageview_values WHERE site = ?`, truthSite).Scan(&id, &path)
 		return id, err == nil && path == "/tietosuojaseloste/"
 	}, "the statement's page view in the database")
 

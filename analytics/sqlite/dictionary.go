@@ -1,0 +1,226 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+// A page view's text values repeat: a site has a few thousand paths, fewer
+// referrers, places and browsers, and millions of page views. Each distinct
+// value (or tuple of values that go together) is stored once, as a row of a
+// dictionary table, and the page view holds its row id: a page-view row is
+// about 54 bytes instead of 116, and its (site, ts) index entry 14 instead of
+// 26.
+//
+// The dictionaries are raw tables: their value columns are the registry's
+// page-view columns (RawColumns names them so), and a value goes with the
+// last page view that uses it (Purge and DeleteVisitor collect the rest).
+
+// dictionary is one dictionary table.
+type dictionary struct {
+	table  string   // e.g. "places"
+	id     string   // the pageviews column holding its row ids, e.g. "place_id"
+	values []string // its value columns, named as the registry names them
+	// of returns a page view's values, in the order of values.
+	of func(p *analytics.PageView) []string
+}
+
+var dictionaries = []dictionary{
+	{"sites", "site_id", []string{"site"}, func(p *analytics.PageView) []string { return []string{p.Site} }},
+	{"paths", "path_id", []string{"path"}, func(p *analytics.PageView) []string { return []string{p.Path} }},
+	{"campaigns", "campaign_id", []string{"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"},
+		func(p *analytics.PageView) []string {
+			return []string{p.UTMSource, p.UTMMedium, p.UTMCampaign, p.UTMTerm, p.UTMContent}
+		}},
+	{"referrers", "referrer_id", []string{"referrer_host"}, func(p *analytics.PageView) []string { return []string{p.ReferrerHost} }},
+	{"places", "place_id", []string{"country", "region", "city"}, func(p *analytics.PageView) []string {
+		return []string{p.Country, p.Region, p.City}
+	}},
+	{"agents", "agent_id", []string{"browser", "browser_version", "os", "device"}, func(p *analytics.PageView) []string {
+		return []string{p.Browser, p.BrowserVersion, p.OS, p.Device}
+	}},
+}
+
+// dictionaryByID is the dictionary whose ids a pageviews column holds.
+func dictionaryByID(column string) (dictionary, bool) {
+	for _, d := range dictionaries {
+		if d.id == column {
+			return d, true
+		}
+	}
+	return dictionary{}, false
+}
+
+// where is the condition that selects one row by its values: "a = ? AND b = ?".
+func (d dictionary) where() string {
+	return strings.Join(d.values, " = ? AND ") + " = ?"
+}
+
+// joins joins page views ("pageviews p") to every dictionary, each by its
+// table name: "FROM pageviews p"+joins.
+var joins = func() string {
+	var b strings.Builder
+	for _, d := range dictionaries {
+		fmt.Fprintf(&b, " JOIN %s ON %s.id = p.%s", d.table, d.table, d.id)
+	}
+	return b.String()
+}()
+
+// siteIs is the condition that column (a site_id) is the site named by the
+// query parameter param ("?" or "?1").
+func siteIs(column string, param string) string {
+	return column + " = (SELECT id FROM sites WHERE site = " + param + ")"
+}
+
+// dictionaryIDs returns, per dictionary, the row id of each page view's
+// values, adding the values not stored yet. It runs in the append's
+// transaction, so that a value and the page views using it are stored
+// together or not at all (and no purge can collect it in between).
+func dictionaryIDs(ctx context.Context, tx *sql.Tx, pvs []analytics.PageView) ([][]int64, error) {
+	out := make([][]int64, len(dictionaries))
+	for k, d := range dictionaries {
+		ids := make([]int64, len(pvs))
+		known := map[string]int64{} // values joined by NUL → id, for this batch
+		var find, add *sql.Stmt
+		for i := range pvs {
+			values := d.of(&pvs[i])
+			key := strings.Join(values, "\x00")
+			if id, ok := known[key]; ok {
+				ids[i] = id
+				continue
+			}
+			args := make([]any, len(values))
+			for j, v := range values {
+				args[j] = v
+			}
+			if find == nil {
+				var err error
+				if find, err = tx.PrepareContext(ctx, `SELECT id FROM `+d.table+` WHERE `+d.where()); err != nil {
+					return nil, fmt.Errorf("%s: %w", d.table, err)
+				}
+				defer find.Close()
+			}
+			var id int64
+			err := find.QueryRowContext(ctx, args...).Scan(&id)
+			if err == sql.ErrNoRows {
+				if add == nil {
+					cols := strings.Join(d.values, ", ")
+					marks := strings.TrimSuffix(strings.Repeat("?, ", len(d.values)), ", ")
+					if add, err = tx.PrepareContext(ctx, `INSERT INTO `+d.table+` (`+cols+`) VALUES (`+marks+`)`); err != nil {
+						return nil, fmt.Errorf("%s: %w", d.table, err)
+					}
+					defer add.Close()
+				}
+				var r sql.Result
+				if r, err = add.ExecContext(ctx, args...); err == nil {
+					id, err = r.LastInsertId()
+				}
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", d.table, err)
+			}
+			known[key] = id
+			ids[i] = id
+		}
+		out[k] = ids
+	}
+	return out, nil
+}
+
+// idColumns are the pageviews columns that hold dictionary ids, in the
+// order of dictionaries.
+var idColumns = func() string {
+	var cols []string
+	for _, d := range dictionaries {
+		cols = append(cols, "p."+d.id)
+	}
+	return strings.Join(cols, ", ")
+}()
+
+// usedIDs reads, per dictionary, the ids that the page views where selects
+// use (a clause on "pageviews p"), adding them to into.
+func usedIDs(ctx context.Context, tx *sql.Tx, into []map[int64]bool, where string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT `+idColumns+` FROM pageviews p `+where, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	ids := make([]int64, len(dictionaries))
+	dest := make([]any, len(dictionaries))
+	for k := range ids {
+		dest[k] = &ids[k]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		for k, id := range ids {
+			into[k][id] = true
+		}
+	}
+	return rows.Err()
+}
+
+func newIDSets() []map[int64]bool {
+	sets := make([]map[int64]bool, len(dictionaries))
+	for k := range sets {
+		sets[k] = map[int64]bool{}
+	}
+	return sets
+}
+
+// collectDictionaries deletes the rows of candidates (ids per dictionary,
+// those of deleted page views) that no page view uses any more, and returns
+// how many went. It runs in the transaction that deleted the page views.
+// One pass over the page views' ids, which stops once every candidate is
+// seen in use: a purge of a day whose values recur reads a few rows, one
+// that frees a value reads them all.
+func collectDictionaries(ctx context.Context, tx *sql.Tx, candidates []map[int64]bool) (int64, error) {
+	left := 0
+	for _, c := range candidates {
+		left += len(c)
+	}
+	if left > 0 {
+		rows, err := tx.QueryContext(ctx, `SELECT `+idColumns+` FROM pageviews p`)
+		if err != nil {
+			return 0, err
+		}
+		ids := make([]int64, len(dictionaries))
+		dest := make([]any, len(dictionaries))
+		for k := range ids {
+			dest[k] = &ids[k]
+		}
+		for left > 0 && rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			for k, id := range ids {
+				if candidates[k][id] {
+					delete(candidates[k], id) // in use: keep it
+					left--
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return 0, err
+		}
+	}
+	var n int64
+	for k, d := range dictionaries {
+		for id := range candidates[k] {
+			r, err := tx.ExecContext(ctx, `DELETE FROM `+d.table+` WHERE id = ?`, id)
+			if err != nil {
+				return n, err
+			}
+			m, _ := r.RowsAffected()
+			n += m
+		}
+	}
+	return n, nil
+}
