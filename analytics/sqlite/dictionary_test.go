@@ -177,3 +177,65 @@ func TestDictionaryValuesGoWithTheirLastPageView(t *testing.T) {
 		}
 	}
 }
+
+// TestErasureDuringRollupRebuild: an erasure does not wait for a rebuild
+// of many days, and the rebuild that it interrupts leaves no count of the
+// erased page views behind.
+func TestErasureDuringRollupRebuild(t *testing.T) {
+	ctx := context.Background()
+	cfg := storetest.Config{Seed: 7, Sites: []string{"a.example"}, Start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		Days: 45, People: 40, Visits: 30, Paths: 20}
+	ev := storetest.Generate(cfg)
+	now := cfg.Start.AddDate(0, 0, cfg.Days+2)
+	clock := WithClock(func() time.Time { return now })
+	victim := ev.PageViews[len(ev.PageViews)/20] // on a day of the first chunk
+	var kept []analytics.PageView
+	for _, p := range ev.PageViews {
+		if p.Visitor != victim.Visitor || !p.Time.Truncate(24*time.Hour).Equal(victim.Time.Truncate(24*time.Hour)) {
+			kept = append(kept, p)
+		}
+	}
+
+	s, _ := openTest(t, clock)
+	if err := s.Append(ctx, analytics.Batch{PageViews: ev.PageViews}); err != nil {
+		t.Fatal(err)
+	}
+	erased, pauses := false, 0
+	s.testHookChunk = func() {
+		// The first pause comes before any day is built, the second after
+		// the victim's day is.
+		if pauses++; pauses == 2 {
+			erased = true
+			n, err := s.DeleteVisitor(ctx, victim.Site, victim.Visitor, victim.Time)
+			if err != nil || n.PageViews == 0 {
+				t.Errorf("erasure during the rebuild: %+v, %v", n, err)
+			}
+		}
+	}
+	if _, err := s.RefreshRollups(ctx, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	if !erased {
+		t.Fatal("the rebuild never paused between chunks")
+	}
+
+	want, _ := openTest(t, clock)
+	if err := want.Append(ctx, analytics.Batch{PageViews: kept}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := want.RefreshRollups(ctx, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	q := analytics.Query{Site: "a.example", From: cfg.Start, To: cfg.Start.AddDate(0, 0, cfg.Days-1), Zone: time.UTC, Limit: 100}
+	for _, filters := range [][]analytics.Filter{nil, {{Dim: analytics.DimPage, Value: victim.Path}}} {
+		q.Filters = filters
+		if got, exp := reportJSON(t, s, q), reportJSON(t, want, q); got != exp {
+			t.Errorf("%v: after an erasure during the rebuild the report is\n%s\nwant\n%s", filters, got, exp)
+		}
+	}
+	var rolled int
+	s.db.QueryRow(`SELECT COUNT(*) FROM rollup_days WHERE zone = 'UTC'`).Scan(&rolled)
+	if rolled < cfg.Days-1 {
+		t.Errorf("%d days rolled up after the rebuild, want %d", rolled, cfg.Days)
+	}
+}

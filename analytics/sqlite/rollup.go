@@ -48,15 +48,57 @@ type rollupState struct {
 }
 
 // RefreshRollups brings the rollups of zone up to date, and returns the last
-// day they cover (midnight in zone; zero if none). Reports call it; the
-// collector may call it now and then so that reports never wait for it.
+// day they cover (midnight in zone; zero if none). Background maintenance
+// (Maintain) calls it; reports never wait for it.
+//
+// It holds rollupMu only a chunk of days at a time, so that an erasure or a
+// purge waits seconds, not the minutes of a full rebuild. One of those in
+// between can have made days already rebuilt hold records that are gone:
+// the refresh then starts over instead of saying it covers them.
 func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.Time, error) {
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	for attempt := 1; ; attempt++ {
+		through, err := s.refresh(ctx, zone)
+		if err != errRollupsChanged {
+			return through, err
+		}
+		if attempt == 5 {
+			return time.Time{}, fmt.Errorf("rollups: records kept being erased or purged while rolling up; will retry")
+		}
+	}
+}
+
+// errRollupsChanged is a refresh interrupted by an erasure or a purge.
+var errRollupsChanged = errors.New("rollups changed underneath")
+
+// rollupChunk is how many days a refresh rebuilds per hold of rollupMu.
+const rollupChunk = 14
+
+func (s *Store) refresh(ctx context.Context, zone *time.Location) (time.Time, error) {
 	name := rollupZone(zone)
 	if name == "" {
 		return time.Time{}, nil
 	}
 	s.rollupMu.Lock()
-	defer s.rollupMu.Unlock()
+	locked := true
+	defer func() {
+		if locked {
+			s.rollupMu.Unlock()
+		}
+	}()
+	gen := s.rollupGen
+	// relock takes rollupMu back after a pause, failing if the records
+	// changed meanwhile.
+	pause := func() { s.rollupMu.Unlock(); locked = false }
+	relock := func() error {
+		s.rollupMu.Lock()
+		locked = true
+		if s.rollupGen != gen {
+			return errRollupsChanged
+		}
+		return nil
+	}
 
 	target := analytics.Midnight(s.now(), zone).AddDate(0, 0, -1) // yesterday: the last finished day
 	st, err := s.readState(ctx, name)
@@ -153,6 +195,14 @@ func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.T
 			if len(run) == 0 {
 				return nil
 			}
+			// Others may erase or purge between chunks (see RefreshRollups).
+			pause()
+			if s.testHookChunk != nil {
+				s.testHookChunk()
+			}
+			if err := relock(); err != nil {
+				return err
+			}
 			err := s.rollupDays(ctx, name, site, run[0], run[len(run)-1].AddDate(0, 0, 1), zone, tick)
 			if err != nil {
 				err = fmt.Errorf("rollups: %s %s…%s: %w", site, run[0].Format(time.DateOnly), run[len(run)-1].Format(time.DateOnly), err)
@@ -165,7 +215,7 @@ func (s *Store) RefreshRollups(ctx context.Context, zone *time.Location) (time.T
 			if err != nil {
 				return time.Time{}, err
 			}
-			if len(run) > 0 && !run[len(run)-1].AddDate(0, 0, 1).Equal(start) {
+			if len(run) == rollupChunk || len(run) > 0 && !run[len(run)-1].AddDate(0, 0, 1).Equal(start) {
 				if err := flush(); err != nil {
 					return time.Time{}, err
 				}

@@ -36,7 +36,14 @@ type Store struct {
 	saltMu sync.Mutex
 	salts  map[string][]byte // UTC day "2006-01-02" → salt; salts never change once made
 
-	rollupMu sync.Mutex // one rollup refresh at a time
+	// rollupMu orders changes of the rollups: a refresh holds it a chunk
+	// of days at a time, an erasure or purge for its whole change, and
+	// counts it in rollupGen, so that a refresh knows to start over.
+	rollupMu  sync.Mutex
+	rollupGen uint64
+	refreshMu sync.Mutex // one rollup refresh at a time
+	// testHookChunk, if set, runs between a refresh's chunks, unlocked.
+	testHookChunk func()
 	now      func() time.Time
 	progress io.Writer // where long work (a schema upgrade) says how far it is; may be nil
 
@@ -318,6 +325,7 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 	// No rollup refresh may run between the delete and the rollups' repair.
 	s.rollupMu.Lock()
 	defer s.rollupMu.Unlock()
+	s.rollupGen++
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return c, fmt.Errorf("purge: %w", err)

@@ -82,6 +82,7 @@ func (s *Store) DeleteVisitor(ctx context.Context, site string, visitor uint64, 
 	// No rollup refresh may run between the delete and the state change.
 	s.rollupMu.Lock()
 	defer s.rollupMu.Unlock()
+	s.rollupGen++
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return n, fmt.Errorf("delete visitor: %w", err)
