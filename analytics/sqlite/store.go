@@ -44,8 +44,8 @@ type Store struct {
 	refreshMu sync.Mutex // one rollup refresh at a time
 	// testHookChunk, if set, runs between a refresh's chunks, unlocked.
 	testHookChunk func()
-	now      func() time.Time
-	progress io.Writer // where long work (a schema upgrade) says how far it is; may be nil
+	now           func() time.Time
+	progress      io.Writer // where long work (a schema upgrade) says how far it is; may be nil
 
 	liveMu sync.Mutex
 	live   map[liveKey]*liveDay // today per site and zone, see live.go
