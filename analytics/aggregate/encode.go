@@ -243,26 +243,17 @@ func (dec *DayDecoder) Decode(b, times []byte, start int64) (*Day, error) {
 	}
 	d.VisitorEnd = runs(d.VisitorEnd, nr)
 	d.EntryVisitorEnd = runs(d.EntryVisitorEnd, ner)
-	d.Dur, d.VisitOf = grow(d.Dur, n), grow(d.VisitOf, n)
+	d.Dur = grow(d.Dur, n)
 	for i, v := range col(n, 1<<32) {
 		d.Dur[i] = int64(v) - 1
 	}
-	for i, v := range col(n, uint64(nv)) {
-		d.VisitOf[i] = int32(v)
-	}
+	d.VisitOf = r.indexes(d.VisitOf, n, uint64(nv))
 	for k := range d.Codes {
 		d.Codes[k] = grow(d.Codes[k], n)
 	}
-	tr := dec.trNow[Page]
-	for i, v := range col(n, uint64(len(tr))) {
-		d.Codes[0][i] = tr[v]
-	}
+	d.Codes[0] = r.codes(d.Codes[0], n, dec.trNow[Page])
 	for k := 1; k < numViewFields; k++ {
-		d.RunCodes[k] = grow(d.RunCodes[k], nr)
-		tr := dec.trNow[viewFields[k]]
-		for i, v := range col(nr, uint64(len(tr))) {
-			d.RunCodes[k][i] = tr[v]
-		}
+		d.RunCodes[k] = r.codes(d.RunCodes[k], nr, dec.trNow[viewFields[k]])
 	}
 	nodd := r.count()
 	odd := dec.odd[:0]
@@ -276,30 +267,17 @@ func (dec *DayDecoder) Decode(b, times []byte, start int64) (*Day, error) {
 			d.Codes[k][odd[i]] = tr[v]
 		}
 	}
-	d.First, d.Last, d.Views, d.Channel = grow(d.First, nv), grow(d.Last, nv), grow(d.Views, nv), grow(d.Channel, nv)
-	for i, v := range col(nv, uint64(n)) {
-		d.First[i] = int32(v)
-	}
-	for i, v := range col(nv, uint64(n)) {
-		d.Last[i] = int32(v)
-	}
-	for i, v := range col(nv, uint64(n)+1) {
-		d.Views[i] = int32(v)
-	}
+	d.First = r.indexes(d.First, nv, uint64(n))
+	d.Last = r.indexes(d.Last, nv, uint64(n))
+	d.Views = r.indexes(d.Views, nv, uint64(n)+1)
+	d.Channel = grow(d.Channel, nv)
 	for k := range d.Src {
-		d.Src[k] = grow(d.Src[k], nv)
-		tr := dec.trNow[sourceFields[k]]
-		for i, v := range col(nv, uint64(len(tr))) {
-			d.Src[k][i] = tr[v]
-		}
+		d.Src[k] = r.codes(d.Src[k], nv, dec.trNow[sourceFields[k]])
 	}
 	for i, v := range col(nv, uint64(len(analytics.Channels))) {
 		d.Channel[i] = uint8(v)
 	}
-	d.Span = grow(d.Span, nv)
-	for i, v := range col(nv, maxDaySeconds) { // a day has at most 25 hours
-		d.Span[i] = int32(v)
-	}
+	d.Span = r.indexes(d.Span, nv, maxDaySeconds) // a day has at most 25 hours
 	if r.err || len(r.b) != 0 || len(odd) != nodd {
 		return nil, errBadDay
 	}
@@ -426,6 +404,106 @@ func (r *reader) column(buf []uint32, n int, limit uint64) []uint32 {
 		return buf[:0]
 	}
 	return buf
+}
+
+// fixed reads the header of a fixed-width column of n values: its values'
+// bytes and width.
+func (r *reader) fixed(n int) ([]byte, int) {
+	if r.err || len(r.b) == 0 {
+		r.err = true
+		return nil, 0
+	}
+	w := int(r.b[0])
+	if (w != 1 && w != 2 && w != 4) || len(r.b)-1 < n*w {
+		r.err = true
+		return nil, 0
+	}
+	data := r.b[1 : 1+n*w]
+	r.b = r.b[1+n*w:]
+	return data, w
+}
+
+// codes reads a column of n codes into dst, each translated through tr: one
+// pass, where column and a loop would take two. A code not below len(tr)
+// is an error.
+func (r *reader) codes(dst []uint32, n int, tr []uint32) []uint32 {
+	data, w := r.fixed(n)
+	if r.err || n == 0 {
+		return dst[:0]
+	}
+	if len(tr) == 0 {
+		r.err = true
+		return dst[:0]
+	}
+	dst = grow(dst, n)
+	last := uint32(len(tr) - 1)
+	var top uint32 // checked once, after the pass; min keeps tr's index in range meanwhile
+	switch w {
+	case 1:
+		data = data[:len(dst)]
+		for i := range dst {
+			c := uint32(data[i])
+			top = max(top, c)
+			dst[i] = tr[min(c, last)]
+		}
+	case 2:
+		data = data[:2*len(dst)]
+		for i := range dst {
+			c := uint32(binary.LittleEndian.Uint16(data[2*i:]))
+			top = max(top, c)
+			dst[i] = tr[min(c, last)]
+		}
+	default:
+		data = data[:4*len(dst)]
+		for i := range dst {
+			c := binary.LittleEndian.Uint32(data[4*i:])
+			top = max(top, c)
+			dst[i] = tr[min(c, last)]
+		}
+	}
+	if top > last {
+		r.err = true
+		return dst[:0]
+	}
+	return dst
+}
+
+// indexes reads a column of n values, each below limit, into dst.
+func (r *reader) indexes(dst []int32, n int, limit uint64) []int32 {
+	data, w := r.fixed(n)
+	if r.err || n == 0 {
+		return dst[:0]
+	}
+	dst = grow(dst, n)
+	var top uint32
+	switch w {
+	case 1:
+		data = data[:len(dst)]
+		for i := range dst {
+			c := uint32(data[i])
+			top = max(top, c)
+			dst[i] = int32(c)
+		}
+	case 2:
+		data = data[:2*len(dst)]
+		for i := range dst {
+			c := uint32(binary.LittleEndian.Uint16(data[2*i:]))
+			top = max(top, c)
+			dst[i] = int32(c)
+		}
+	default:
+		data = data[:4*len(dst)]
+		for i := range dst {
+			c := binary.LittleEndian.Uint32(data[4*i:])
+			top = max(top, c)
+			dst[i] = int32(c)
+		}
+	}
+	if uint64(top) >= limit || top > 1<<31-1 {
+		r.err = true
+		return dst[:0]
+	}
+	return dst
 }
 
 func (r *reader) byte() byte {
