@@ -245,6 +245,9 @@ var migrations = []string{
 		duration_ms INTEGER DEFAULT -4294967296 -- see migration 6
 	);
 
+	-- The file says it is seloste's (store.go, checkOwn).
+	PRAGMA application_id = 1397510996; -- applicationID, "SLST"
+
 	-- Packed days keep their page views' times apart, read only for an
 	-- hourly series; every rollup is rebuilt in the new layout.
 	ALTER TABLE rollup_views ADD COLUMN times BLOB;

@@ -104,10 +104,16 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	//   mmap_size         reads map the file (up to 4 GiB) instead of copying
 	//                     each page through a read call: a filtered year reads
 	//                     some 200 MB of packed days;
+	//   secure_delete     deleted rows are overwritten with zeros: an erased
+	//                     or purged value is gone from the file, not only
+	//                     unlinked;
 	//   _txlock=immediate write transactions take the write lock at BEGIN, so
 	//                     two writers can't deadlock upgrading read locks.
+	// None of them writes to the file: a database that is not seloste's is
+	// refused (checkOwn) before anything is.
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "secure_delete(on)")
 	q.Add("_pragma", "page_size(16384)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "wal_autocheckpoint(1000)")
@@ -122,6 +128,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(0)
+	if err := checkOwn(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
 	// WAL is a property of the file, set once; after page_size, which only a
 	// new, empty database can still change.
 	var mode string
@@ -139,6 +149,55 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// scrubLog empties the write-ahead log after an erasure or a purge: its
+// frames still hold the deleted rows' old pages (secure_delete zeroes only
+// the database file). A TRUNCATE checkpoint waits for readers of older
+// snapshots (busy_timeout) and is tried a few times; it is best effort, as
+// the log's frames are overwritten by later writes anyway.
+func (s *Store) scrubLog(ctx context.Context) error {
+	for range 3 {
+		var busy, logPages, moved int
+		if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &moved); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		if busy == 0 {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return nil
+}
+
+// applicationID marks a SQLite file as a seloste database (PRAGMA
+// application_id, in the file's header): "SLST".
+const applicationID = 0x534c5354
+
+// checkOwn refuses a file that is not seloste's, reading only: a database
+// is seloste's if it carries applicationID, or is empty, or was made by a
+// seloste from before application ids (a schema version and its tables).
+func checkOwn(ctx context.Context, db *sql.DB) error {
+	var app, version, tables, ours int64
+	err := db.QueryRowContext(ctx, `
+		SELECT (SELECT application_id FROM pragma_application_id),
+		       (SELECT user_version FROM pragma_user_version),
+		       (SELECT COUNT(*) FROM sqlite_schema),
+		       (SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('pageviews', 'leaves', 'bots', 'salts'))`).
+		Scan(&app, &version, &tables, &ours)
+	if err != nil {
+		return fmt.Errorf("not a database seloste can read (%v): give -db a new path or a seloste database", err)
+	}
+	switch {
+	case app == applicationID, app == 0 && tables == 0 && version == 0:
+		return nil
+	case app != 0:
+		return fmt.Errorf("the file belongs to another program (SQLite application id %#x), left unchanged: give -db a new path or a seloste database", app)
+	case version > 0 && ours == 4:
+		return nil
+	default:
+		return fmt.Errorf("not a seloste database (it has %d tables of something else), left unchanged: give -db a new path or a seloste database", tables)
+	}
 }
 
 // compact gives the file's free pages back when they are most of it (after
@@ -384,6 +443,9 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 				return c, fmt.Errorf("purge: rollups: %s %s: %w", r.site, r.start.Format("2006-01"), err)
 			}
 		}
+	}
+	if err := s.scrubLog(ctx); err != nil {
+		return c, fmt.Errorf("purge: %w", err)
 	}
 	return c, nil
 }

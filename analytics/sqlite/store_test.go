@@ -3,9 +3,11 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -227,5 +229,105 @@ func TestRollupBuildShowsProgress(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(progress.String()), "\n")
 	if len(lines) < 5 || !strings.HasPrefix(lines[len(lines)-1], "seloste: rollups (UTC): ") || !strings.HasSuffix(lines[len(lines)-1], " days") {
 		t.Errorf("progress:\n%s", progress.String())
+	}
+}
+
+// TestOpenRefusesOtherDatabases: a SQLite file of another program is
+// refused before anything is written to it, and stays byte for byte the
+// same.
+func TestOpenRefusesOtherDatabases(t *testing.T) {
+	for name, setup := range map[string]string{
+		"foreign tables":         `CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('hello')`,
+		"foreign application id": `PRAGMA application_id = 42; CREATE TABLE t (x)`,
+		"a pageviews table only": `CREATE TABLE pageviews (ts INTEGER, site TEXT); PRAGMA user_version = 3`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "other.db")
+			other, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := other.Exec(setup); err != nil {
+				t.Fatal(err)
+			}
+			other.Close()
+			before, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := Open(context.Background(), path)
+			if err == nil {
+				s.Close()
+				t.Fatal("opened another program's database")
+			}
+			if !strings.Contains(err.Error(), "left unchanged") || !strings.Contains(err.Error(), "-db") {
+				t.Errorf("error %q does not say what happened and what to do", err)
+			}
+			after, _ := os.ReadFile(path)
+			if !bytes.Equal(before, after) {
+				t.Error("the refused file changed")
+			}
+			if _, err := os.Stat(path + "-wal"); err == nil {
+				t.Error("a WAL file was made for the refused database")
+			}
+		})
+	}
+	// A file that is not a database at all.
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(path, []byte("not a database, just some notes that are long enough to have a header\n"), 0o644)
+	if s, err := Open(context.Background(), path); err == nil {
+		s.Close()
+		t.Fatal("opened a text file")
+	} else if !strings.Contains(err.Error(), "-db") {
+		t.Errorf("error %q does not say what to do", err)
+	}
+}
+
+// TestErasedValuesLeaveTheFile: after an erasure and a purge, the erased
+// and purged values are nowhere in the database file or its WAL, not even
+// in free pages.
+func TestErasedValuesLeaveTheFile(t *testing.T) {
+	ctx := context.Background()
+	day := time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC)
+	now := day.Add(50 * time.Hour)
+	s, path := openTest(t, WithClock(func() time.Time { return now }))
+	pv := func(at time.Time, visitor uint64, path, ref, city string) analytics.PageView {
+		return analytics.PageView{Time: at, Site: "example.fi", Visitor: visitor, Visit: visitor, ID: fmt.Sprint("pv", visitor),
+			Path: path, ReferrerHost: ref, Country: "FI", City: city, Browser: "Firefox", OS: "Linux"}
+	}
+	var b analytics.Batch
+	for i := range 300 { // enough rows to fill pages, so that free pages matter
+		b.PageViews = append(b.PageViews, pv(day.Add(time.Duration(i)*time.Minute), uint64(1000+i), "/common", "", "Helsinki"))
+	}
+	b.PageViews = append(b.PageViews,
+		pv(day.Add(25*time.Hour), 1, "/erased-path-7f3a", "erased-referrer-7f3a.example", "Erasedcity7f3a"),
+		pv(day.Add(2*time.Hour), 2, "/purged-path-9c1d", "purged-referrer-9c1d.example", "Purgedcity9c1d"))
+	if err := s.Append(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Maintain(ctx, time.UTC); err != nil { // rollups and packed days hold the values too
+		t.Fatal(err)
+	}
+	if _, err := s.DeleteVisitor(ctx, "example.fi", 1, day.Add(25*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Purge(ctx, day.Add(3*time.Hour), now); err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{"", "-wal"} {
+		data, err := os.ReadFile(path + suffix)
+		if err != nil && suffix == "" {
+			t.Fatal(err)
+		}
+		for _, v := range []string{"erased-path-7f3a", "erased-referrer-7f3a", "Erasedcity7f3a", "purged-path-9c1d", "purged-referrer-9c1d", "Purgedcity9c1d"} {
+			if bytes.Contains(data, []byte(v)) {
+				t.Errorf("%q is still in the file %s", v, filepath.Base(path+suffix))
+			}
+		}
+	}
+	// What was not erased is still reported.
+	r, err := s.Report(ctx, analytics.Query{Site: "example.fi", From: day, To: day.AddDate(0, 0, 1), Zone: time.UTC})
+	if err != nil || r.Totals.PageViews == 0 {
+		t.Fatalf("report after erasure: %+v, %v", r.Totals, err)
 	}
 }

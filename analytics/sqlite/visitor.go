@@ -143,6 +143,9 @@ func (s *Store) DeleteVisitor(ctx context.Context, site string, visitor uint64, 
 		return analytics.Erased{}, fmt.Errorf("delete visitor: commit: %w", err)
 	}
 	s.forgetLive(site)
+	if err := s.scrubLog(ctx); err != nil {
+		return n, fmt.Errorf("delete visitor: %w", err)
+	}
 	return n, nil
 }
 
