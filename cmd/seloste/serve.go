@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/seloste/seloste/analytics/auth"
 	"github.com/seloste/seloste/analytics/collect"
@@ -225,30 +226,58 @@ func ensurePassword(authFile string, demo bool, stdout io.Writer, logger *slog.L
 }
 
 // staticSite serves the built notice site without directory listings. The
-// directory may appear after start (seloste notice build).
+// directory may appear after start (seloste notice build), and is swapped
+// whole by each build, so it is opened per request. Only what the build
+// wrote is served: a symbolic link that leads out of it (os.Root refuses
+// to follow one), a dotfile (.git, .env) and a malformed name are not.
 func staticSite(dir string, logger *slog.Logger) http.Handler {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		logger.Warn("no notice site to serve yet; build it with: seloste notice build", "public", dir)
 	}
-	root := os.DirFS(dir)
-	files := http.FileServerFS(root)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-			http.Error(w, "The notice site is not built yet: run seloste notice build.", http.StatusNotFound)
-			return
-		}
 		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
 		if name == "" {
 			name = "."
 		}
-		if fi, err := fs.Stat(root, name); err == nil && fi.IsDir() {
-			if _, err := fs.Stat(root, path.Join(name, "index.html")); err != nil {
+		if msg, code := badName(name); code != 0 {
+			http.Error(w, msg, code)
+			return
+		}
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			http.Error(w, "The notice site is not built yet: run seloste notice build.", http.StatusNotFound)
+			return
+		}
+		defer root.Close()
+		files := root.FS()
+		fi, err := fs.Stat(files, name)
+		if err != nil {
+			http.NotFound(w, r) // missing, or a link out of the site
+			return
+		}
+		if fi.IsDir() {
+			if _, err := fs.Stat(files, path.Join(name, "index.html")); err != nil {
 				http.NotFound(w, r)
 				return
 			}
 		}
-		files.ServeHTTP(w, r)
+		http.FileServerFS(files).ServeHTTP(w, r)
 	})
+}
+
+// badName says why a request path cannot name a file of the site: 400 for
+// what no URL of it can contain (bytes that are not UTF-8, control
+// characters), 404 for hidden files and names too long for a file system.
+func badName(name string) (string, int) {
+	if !utf8.ValidString(name) || strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return "Bad request: the path is not valid text.", http.StatusBadRequest
+	}
+	for seg := range strings.SplitSeq(name, "/") {
+		if len(seg) > 255 || (strings.HasPrefix(seg, ".") && seg != ".") {
+			return "404 page not found", http.StatusNotFound
+		}
+	}
+	return "", 0
 }
 
 // openGeo opens the location database: the given path, or the first found

@@ -422,6 +422,25 @@ func TestServeMux(t *testing.T) {
 	if code, _ := get("/../seloste.db"); code == 200 {
 		t.Error("path traversal served the database")
 	}
+	// Only what the build wrote: no links out of public/, no dotfiles, and
+	// malformed names are the client's error, not the server's.
+	secret := filepath.Join(dir, "secret.txt")
+	os.WriteFile(secret, []byte("outside"), 0o644)
+	os.Symlink(dir, filepath.Join(public, "up"))
+	os.Symlink(secret, filepath.Join(public, "secret.txt"))
+	os.Symlink("assets/x.css", filepath.Join(public, "inside.css"))
+	os.WriteFile(filepath.Join(public, ".env"), []byte("TOKEN=x"), 0o644)
+	os.MkdirAll(filepath.Join(public, ".git"), 0o755)
+	os.WriteFile(filepath.Join(public, ".git", "config"), []byte("[core]"), 0o644)
+	for path, want := range map[string]int{
+		"/up/secret.txt": 404, "/secret.txt": 404, "/up/seloste.db": 404, "/.env": 404, "/.git/config": 404,
+		"/assets/.env": 404, "/%ff": 400, "/a%00b": 400, "/" + strings.Repeat("a", 300): 404,
+		"/inside.css": 200, // a link that stays inside is fine
+	} {
+		if code, body := get(path); code != want || strings.Contains(body, "outside") || strings.Contains(body, "TOKEN") {
+			t.Errorf("GET %.40s: %d %.40q, want %d", path, code, body, want)
+		}
+	}
 	if code, body := get("/s.js"); code != 200 || !strings.Contains(body, "sendBeacon") {
 		t.Errorf("GET /s.js: %d", code)
 	}
