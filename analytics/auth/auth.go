@@ -44,6 +44,36 @@ type File struct {
 	SessionKey string  `json:"session_key"`
 	Tokens     []Token `json:"tokens,omitempty"`
 	Shares     []Share `json:"shares,omitempty"`
+	// LoggedOut are the sessions ended with "log out" before they expire,
+	// kept here so that a restart does not bring them back.
+	LoggedOut []LoggedOut `json:"logged_out,omitempty"`
+}
+
+// LoggedOut is a session that was logged out, kept until it would have
+// expired. Only a digest of its id is kept.
+type LoggedOut struct {
+	SHA256  string    `json:"sha256"` // hex digest of the session id
+	Expires time.Time `json:"expires"`
+}
+
+// LogOut records that the session id (valid until expires) is logged out,
+// and forgets logged-out sessions that have expired by now.
+func (f *File) LogOut(id string, expires, now time.Time) {
+	f.LoggedOut = slices.DeleteFunc(f.LoggedOut, func(l LoggedOut) bool { return !now.Before(l.Expires) })
+	if !f.IsLoggedOut(id) {
+		f.LoggedOut = append(f.LoggedOut, LoggedOut{SHA256: digest(id), Expires: expires})
+	}
+}
+
+// IsLoggedOut reports whether the session id was logged out.
+func (f *File) IsLoggedOut(id string) bool {
+	d := digest(id)
+	return slices.ContainsFunc(f.LoggedOut, func(l LoggedOut) bool { return l.SHA256 == d })
+}
+
+func digest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
 
 // Token is a named bearer token of the stats API. Only its digest is kept.

@@ -70,8 +70,9 @@ type Collector struct {
 	log     *slog.Logger
 	tracker trackerFile
 
-	closing atomic.Bool
-	stats   stats
+	closing  atomic.Bool
+	stats    stats
+	refusals refusals
 }
 
 // stats are counters shown by /healthz.
@@ -105,6 +106,7 @@ func New(ctx context.Context, cfg Config) (*Collector, error) {
 		ua:    useragent.NewParser(),
 		log:   log,
 	}
+	c.refusals.log, c.refusals.every = log, time.Minute
 	if c.tracker, err = newTrackerFile(); err != nil {
 		return nil, err
 	}
@@ -132,5 +134,11 @@ func (c *Collector) Health() error {
 	if c.closing.Load() {
 		return errors.New("shutting down")
 	}
-	return c.w.healthErr()
+	if err := c.w.healthErr(); err != nil {
+		return err
+	}
+	if reason := c.refusals.current(c.cfg.Now(), c.w.flushes.Load()); reason != "" {
+		return errors.New("refusing events: " + reason)
+	}
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -468,3 +469,54 @@ func TestNewErrors(t *testing.T) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// saltlessStore fails to make the day's salt while broken is set, as a
+// damaged or full database does before any batch is written.
+type saltlessStore struct {
+	*sqlite.Store
+	broken atomic.Bool
+}
+
+func (s *saltlessStore) Salt(ctx context.Context, t time.Time) ([]byte, error) {
+	if s.broken.Load() {
+		return nil, errors.New("database disk image is malformed")
+	}
+	return s.Store.Salt(ctx, t)
+}
+
+// TestHealthTellsRefusals: while every event is refused for the server's
+// own reason, /healthz says so (not "ok"), and the log gets a line per
+// interval with a count, not a line per event.
+func TestHealthTellsRefusals(t *testing.T) {
+	st := &saltlessStore{Store: openStore(t)}
+	st.broken.Store(true)
+	var log bytes.Buffer
+	c := newCollector(t, st, func(cfg *Config) { cfg.Logger = slog.New(slog.NewTextHandler(&log, nil)) })
+	h := handler(c)
+	health := func() (int, string) {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest("GET", "/healthz", nil))
+		return w.Code, w.Body.String()
+	}
+	if code, body := health(); code != 200 {
+		t.Fatalf("healthz before any event: %d %s", code, body)
+	}
+	for i := range 500 {
+		if w := post(h, strings.Replace(goodPageView, "abc123", "id"+itoa(i), 1)); w.Code != 503 {
+			t.Fatalf("event %d: %d, want 503", i, w.Code)
+		}
+	}
+	if code, body := health(); code != 503 || !strings.Contains(body, "refusing events") {
+		t.Errorf("healthz while refusing every event: %d %s", code, body)
+	}
+	if lines := strings.Count(log.String(), "level=ERROR"); lines != 1 {
+		t.Errorf("%d error lines for 500 refused events, want 1:\n%.500s", lines, log.String())
+	}
+	st.broken.Store(false)
+	if w := post(h, goodPageView); w.Code != 202 {
+		t.Fatalf("event after recovery: %d", w.Code)
+	}
+	if code, body := health(); code != 200 {
+		t.Errorf("healthz after recovery: %d %s", code, body)
+	}
+}

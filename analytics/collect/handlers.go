@@ -125,7 +125,7 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 	vis, visit, err := c.visits.Assign(r.Context(), now, site.Domain(), ip, userAgent)
 	if err != nil {
 		// A store error (the daily salt); it holds no request data.
-		c.log.Error("visitor id failed", "err", err)
+		c.refusals.refuse(now, c.w.flushes.Load(), "storage unavailable (visitor id)", err)
 		return item{}, http.StatusServiceUnavailable, "storage unavailable, retry later"
 	}
 	loc := c.cfg.Geo.Lookup(ip).Trim(c.cfg.Precision)
@@ -160,9 +160,11 @@ func (c *Collector) enqueue(it item) (int, string) {
 	switch err := c.w.enqueue(it); {
 	case err == nil:
 		c.stats.accepted.Add(1)
+		c.refusals.accept(c.cfg.Now())
 		return http.StatusAccepted, ""
 	case errors.Is(err, ErrQueueFull):
 		c.stats.full.Add(1)
+		c.refusals.refuse(c.cfg.Now(), c.w.flushes.Load(), "event queue full", nil)
 		return http.StatusServiceUnavailable, "event queue full, retry later"
 	default:
 		return http.StatusServiceUnavailable, "shutting down, retry later"

@@ -89,6 +89,7 @@ type writer struct {
 
 	health   atomic.Pointer[string] // last store error, nil when healthy
 	stored   atomic.Int64
+	flushes  atomic.Int64 // batches stored
 	failures atomic.Int64
 }
 
@@ -218,6 +219,7 @@ func (w *writer) flush(b *analytics.Batch) bool {
 	}
 	w.health.Store(nil)
 	w.stored.Add(int64(b.Len()))
+	w.flushes.Add(1)
 	b.PageViews = b.PageViews[:0]
 	b.Leaves = b.Leaves[:0]
 	b.Bots = b.Bots[:0]

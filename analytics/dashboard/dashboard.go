@@ -76,11 +76,13 @@ type Handler struct {
 	cop    *http.CrossOriginProtection
 	logins *loginLimiter
 	hashes chan struct{} // bounds concurrent argon2 runs (64 MiB each)
+	nonces nonces        // login forms already sent
+	// limitedLog keeps rate-limited logins to a line a minute.
+	limitedLog throttledLog
 
 	mu      sync.Mutex
 	creds   *auth.File
 	credsAt fileStamp
-	revoked map[string]time.Time // logged-out session ids until they expire
 }
 
 // fileStamp identifies one version of the auth file. Save renames a new
@@ -138,13 +140,12 @@ func New(cfg Config) (*Handler, error) {
 		cfg.LoginAttempts = 5
 	}
 	h := &Handler{
-		cfg:     cfg,
-		log:     cfg.Logger,
-		mux:     http.NewServeMux(),
-		cop:     http.NewCrossOriginProtection(),
-		logins:  newLoginLimiter(cfg.LoginAttempts, cfg.Now),
-		hashes:  make(chan struct{}, 1),
-		revoked: make(map[string]time.Time),
+		cfg:    cfg,
+		log:    cfg.Logger,
+		mux:    http.NewServeMux(),
+		cop:    http.NewCrossOriginProtection(),
+		logins: newLoginLimiter(cfg.LoginAttempts, cfg.Now),
+		hashes: make(chan struct{}, 1),
 	}
 	if _, err := h.credentials(); err != nil {
 		return nil, fmt.Errorf("dashboard: %w", err)

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"html"
@@ -12,6 +13,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -601,5 +603,82 @@ func TestRegister(t *testing.T) {
 		if w.Code != tc.code {
 			t.Errorf("%s %s: %d, want %d", tc.method, tc.path, w.Code, tc.code)
 		}
+	}
+}
+
+// TestLoginFormsAreUsedOnce: a replayed login form is refused before the
+// password is checked, and neither replays nor a flood of rate-limited
+// guesses fill the log.
+func TestLoginFormsAreUsedOnce(t *testing.T) {
+	f := newFixture(t)
+	var log bytes.Buffer
+	f.h.log = slog.New(slog.NewTextHandler(&log, nil))
+	w := f.do(httptest.NewRequest("GET", "/dashboard/login", nil))
+	token := csrfRE.FindStringSubmatch(w.Body.String())[1]
+	nonce := w.Result().Cookies()[0]
+	send := func(password string) int {
+		form := url.Values{"csrf": {token}, "password": {password}}
+		r := httptest.NewRequest("POST", "/dashboard/login", strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.RemoteAddr = "192.0.2.9:5555"
+		r.AddCookie(nonce)
+		return f.do(r).Code
+	}
+	if code := send("väärä salasana 1"); code != http.StatusUnauthorized {
+		t.Fatalf("first use of the form: %d", code)
+	}
+	for i := range 200 {
+		if code := send(testPassword); code != http.StatusForbidden {
+			t.Fatalf("replay %d of the form: %d, want 403 (even with the right password)", i+1, code)
+		}
+	}
+	// Fresh forms past the rate limit: 429 each, one log line.
+	for i := range 50 {
+		w, _ := f.login(t, "arvaus "+strconv.Itoa(i)+" pitkä", "192.0.2.9")
+		if i >= 5 && w.Code != http.StatusTooManyRequests {
+			t.Fatalf("guess %d: %d, want 429", i+1, w.Code)
+		}
+	}
+	if n := strings.Count(log.String(), "rate-limited"); n != 1 {
+		t.Errorf("%d rate-limited lines for 45 limited guesses, want 1", n)
+	}
+	if n := strings.Count(log.String(), "\n"); n > 10 {
+		t.Errorf("%d log lines for replays and guesses:\n%.600s", n, log.String())
+	}
+	// A form older than an hour is refused too.
+	w = f.do(httptest.NewRequest("GET", "/dashboard/login", nil))
+	token, nonce = csrfRE.FindStringSubmatch(w.Body.String())[1], w.Result().Cookies()[0]
+	f.now = f.now.Add(61 * time.Minute)
+	if code := send(testPassword); code != http.StatusForbidden {
+		t.Errorf("an expired form: %d, want 403", code)
+	}
+}
+
+// TestLogoutSurvivesRestart: a logged-out session stays logged out when the
+// server restarts (a new Handler on the same auth file).
+func TestLogoutSurvivesRestart(t *testing.T) {
+	f := newFixture(t)
+	_, c := f.login(t, testPassword, "192.0.2.1")
+	token := csrfRE.FindStringSubmatch(f.get("/dashboard", c).Body.String())[1]
+	r := httptest.NewRequest("POST", "/dashboard/logout", strings.NewReader(url.Values{"csrf": {token}}.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.AddCookie(c)
+	if w := f.do(r); w.Code != http.StatusSeeOther {
+		t.Fatalf("logout: %d %s", w.Code, w.Body)
+	}
+	restarted, err := New(Config{
+		Reporter: f.rep, Sites: []string{"example.fi"}, AuthFile: f.authFile,
+		Now: func() time.Time { return f.now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.h = restarted
+	if w := f.get("/dashboard", c); w.Code != http.StatusSeeOther {
+		t.Errorf("the logged-out cookie after a restart: %d, want 303 to the login page", w.Code)
+	}
+	// Other sessions still work, and a new login too.
+	if _, c2 := f.login(t, testPassword, "192.0.2.1"); c2 == nil || f.get("/dashboard", c2).Code != 200 {
+		t.Error("a new login after the restart failed")
 	}
 }

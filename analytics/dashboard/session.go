@@ -7,10 +7,12 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/seloste/seloste/analytics/auth"
@@ -80,10 +82,7 @@ func (h *Handler) readSession(r *http.Request, creds *auth.File) *session {
 		return nil
 	}
 	s := &session{ID: b64.EncodeToString(raw[:16]), Expires: exp}
-	h.mu.Lock()
-	_, out := h.revoked[s.ID]
-	h.mu.Unlock()
-	if out {
+	if creds.IsLoggedOut(s.ID) {
 		return nil
 	}
 	s.CSRF = b64.EncodeToString(mac(key, "csrf", s.ID))
@@ -170,10 +169,16 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
 	h.renderLogin(w, r, creds, http.StatusOK, "")
 }
 
+// loginNonceTTL is how long a login form can be sent.
+const loginNonceTTL = time.Hour
+
 func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, creds *auth.File, code int, errKey string) {
-	nonce := make([]byte, 18)
-	rand.Read(nonce)
-	n := b64.EncodeToString(nonce)
+	// The form's nonce: 16 random bytes and the time it was made, so that
+	// it ages out without any state (and is used once: login).
+	var nonce [24]byte
+	rand.Read(nonce[:16])
+	binary.BigEndian.PutUint64(nonce[16:], uint64(h.cfg.Now().Unix()))
+	n := b64.EncodeToString(nonce[:])
 	http.SetCookie(w, &http.Cookie{
 		Name: loginCookie, Value: n, Path: "/dashboard/login", MaxAge: 3600,
 		HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode,
@@ -204,7 +209,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := r.Cookie(loginCookie)
-	if err != nil || !hmac.Equal([]byte(r.PostForm.Get(csrfField)), []byte(b64.EncodeToString(mac(creds.Key(), "login", c.Value)))) {
+	if err != nil || !hmac.Equal([]byte(r.PostForm.Get(csrfField)), []byte(b64.EncodeToString(mac(creds.Key(), "login", c.Value)))) ||
+		!h.nonces.use(c.Value, h.cfg.Now()) {
+		// Forged, expired or replayed: a new form, no password check, no
+		// log line (a replay flood must not fill the log).
 		h.renderLogin(w, r, creds, http.StatusForbidden, "login.stale")
 		return
 	}
@@ -216,7 +224,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if ok, wait := h.logins.allow(ip); !ok {
 		secs := int(wait.Seconds()) + 1
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		h.log.Warn("dashboard login rate-limited", "retry_after_s", secs)
+		h.limitedLog.warn(h.log, h.cfg.Now(), "dashboard login rate-limited", "retry_after_s", secs)
 		h.renderLogin(w, r, creds, http.StatusTooManyRequests, "login.toomany")
 		return
 	}
@@ -246,16 +254,18 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
 }
 
+// logout ends the session for good: it is recorded in the auth file, so a
+// copy of the cookie stays refused after a restart too.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, s *session) {
-	now := h.cfg.Now()
-	h.mu.Lock()
-	for id, exp := range h.revoked {
-		if now.After(exp) {
-			delete(h.revoked, id)
-		}
+	err := h.updateCredentials(func(f *auth.File) error {
+		f.LogOut(s.ID, s.Expires, h.cfg.Now())
+		return nil
+	})
+	if err != nil {
+		h.log.Error("recording a logout in the auth file", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, "could not log out: the auth file cannot be written")
+		return
 	}
-	h.revoked[s.ID] = s.Expires
-	h.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, loginURL("", langParam(r)), http.StatusSeeOther)
 }
@@ -286,4 +296,67 @@ func (h *Handler) apiAuth(w http.ResponseWriter, r *http.Request) (who string, o
 	w.Header().Set("WWW-Authenticate", `Bearer realm="seloste"`)
 	writeJSONError(w, http.StatusUnauthorized, `credentials required: send "Authorization: Bearer TOKEN" (create one with "seloste token")`)
 	return "", false
+}
+
+// nonces remembers the login nonces already used, until they expire, so
+// that each login form is sent once. It holds at most maxNonces: past that
+// the oldest are forgotten (such a nonce could be replayed once more, and
+// meets the rate limit like any guess).
+type nonces struct {
+	mu   sync.Mutex
+	used map[string]time.Time // nonce → when it expires
+	fifo []string
+}
+
+const maxNonces = 10000
+
+// use reports whether the nonce n is well formed, not expired at now and
+// not used before, and marks it used.
+func (ns *nonces) use(n string, now time.Time) bool {
+	raw, err := b64.DecodeString(n)
+	if err != nil || len(raw) != 24 {
+		return false
+	}
+	made := time.Unix(int64(binary.BigEndian.Uint64(raw[16:])), 0)
+	expires := made.Add(loginNonceTTL)
+	if now.Before(made.Add(-time.Minute)) || !now.Before(expires) {
+		return false
+	}
+	ns.mu.Lock()
+	defer ns.mu.Unlock()
+	if ns.used == nil {
+		ns.used = map[string]time.Time{}
+	}
+	if _, seen := ns.used[n]; seen {
+		return false
+	}
+	for len(ns.fifo) > 0 && (len(ns.fifo) >= maxNonces || !now.Before(ns.used[ns.fifo[0]])) {
+		delete(ns.used, ns.fifo[0])
+		ns.fifo = ns.fifo[1:]
+	}
+	ns.used[n] = expires
+	ns.fifo = append(ns.fifo, n)
+	return true
+}
+
+// throttledLog logs a message at most once a minute, with how many times
+// it happened in between.
+type throttledLog struct {
+	mu     sync.Mutex
+	logged time.Time
+	quiet  int
+}
+
+func (t *throttledLog) warn(log *slog.Logger, now time.Time, msg string, attrs ...any) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if now.Sub(t.logged) < time.Minute {
+		t.quiet++
+		return
+	}
+	if t.quiet > 0 {
+		attrs = append(attrs, "times_since_last_line", t.quiet)
+	}
+	log.Warn(msg, attrs...)
+	t.logged, t.quiet = now, 0
 }
