@@ -31,6 +31,7 @@ func TestServeDefaults(t *testing.T) {
 		QueueSize:     collect.DefaultQueueSize,
 		BatchSize:     collect.DefaultBatchSize,
 		FlushInterval: collect.DefaultFlushInterval.String(),
+		MaxConns:      10000,
 		Zone:          analytics.DefaultZone,
 		MinVisitors:   1,
 		Content:       "content",
@@ -51,7 +52,7 @@ func TestServeDefaults(t *testing.T) {
 func TestServeSettingsMerge(t *testing.T) {
 	var probe serveConfig
 	settings := serveSettings(&probe)
-	if len(settings) != 21 {
+	if len(settings) != 22 {
 		t.Errorf("%d settings; a new one needs this test's attention", len(settings))
 	}
 	file := map[string]any{}

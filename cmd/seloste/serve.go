@@ -96,12 +96,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		buildNoticeAtStart(ctx, cfg, siteNames, logger)
 	}
 
+	conns := newConnLimit(connCap(cfg.MaxConns, logger))
 	srv := &http.Server{
 		Handler:           newMux(col, cfg.Public, logger, dash, selfServiceRoutes(store, set, cfg.AllowLocal, logger)),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		IdleTimeout:       30 * time.Second,
+		ConnState:         conns.ConnState,
 		MaxHeaderBytes:    16 << 10,
 		// net/http's own messages name the peer's address: scrub them.
 		ErrorLog: log.New(scrubWriter{logger}, "", 0),
@@ -111,6 +113,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		col.Close(ctx)
 		return fmt.Errorf("serve: %w", err)
 	}
+	ln = conns.Listener(ln)
 	logger.Info("seloste serve listening", "url", "http://"+ln.Addr().String()+"/",
 		"sites", strings.Join(siteNames, ","), "db", cfg.DB, "geo", locations.Type(),
 		"geo_precision", set.precision.String(), "honour_dnt", cfg.HonourDNT, "retention", cfg.Retention)
