@@ -43,8 +43,8 @@ func TestOpenPragmasAndSchemaVersion(t *testing.T) {
 	s.db.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&sync)
 	s.db.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&busy)
 	s.db.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version)
-	if sync != 1 || busy != 10000 || version != SchemaVersion {
-		t.Errorf("synchronous=%d busy_timeout=%d user_version=%d; want 1, 10000, %d", sync, busy, version, SchemaVersion)
+	if sync != 2 || busy != 10000 || version != SchemaVersion {
+		t.Errorf("synchronous=%d busy_timeout=%d user_version=%d; want 2 (FULL), 10000, %d", sync, busy, version, SchemaVersion)
 	}
 	s.Close()
 	// Reopening an up-to-date database changes nothing.
