@@ -180,3 +180,39 @@ func TestReportJSON(t *testing.T) {
 		t.Errorf("filtered report's totals.bots is not null:\n%s", b)
 	}
 }
+
+// TestAveragesUnderTheFloorAreWithheld: with a k-anonymity floor, an
+// average time over fewer timed visitors than the floor is not given, in
+// a kept row, in "(muut)" (whose folded rows may share their visitors) and
+// in the JSON document (null).
+func TestAveragesUnderTheFloorAreWithheld(t *testing.T) {
+	rows := []Row{
+		{Value: "/a", Visitors: 9, PageViews: 9, TimedViews: 9, TimedVisitors: 9, AvgTime: 10},
+		{Value: "/b", Visitors: 8, PageViews: 8, TimedViews: 1, TimedVisitors: 1, AvgTime: 42}, // one person's time
+		{Value: "/c", Visitors: 2, PageViews: 2, TimedViews: 2, TimedVisitors: 2, AvgTime: 7},
+		{Value: "/d", Visitors: 3, PageViews: 3, TimedViews: 3, TimedVisitors: 3, AvgTime: 8}, // perhaps the same people as /c
+	}
+	got := FoldRows(rows, 0, 5)
+	if len(got) != 3 || got[0].AvgTimeWithheld || got[0].AvgTime != 10 {
+		t.Fatalf("kept row over 9 timed visitors: %+v", got)
+	}
+	if !got[1].AvgTimeWithheld || got[1].AvgTime != 0 {
+		t.Errorf("row over one timed visitor: %+v, want its average withheld", got[1])
+	}
+	if o := got[2]; o.Value != Other || !o.AvgTimeWithheld || o.AvgTime != 0 || o.Visitors != 5 {
+		t.Errorf("(muut) over at least 3 distinct timed visitors: %+v, want its average withheld", o)
+	}
+	if all := FoldRows(rows, 0, 1); all[1].AvgTimeWithheld || all[1].AvgTime != 42 {
+		t.Errorf("without a floor the average is shown: %+v", all[1])
+	}
+	r := &Report{Totals: Totals{Visitors: 3, Withheld: true, TimeWithheld: true}, Breakdowns: map[Dimension][]Row{DimPage: got}}
+	b, err := r.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"bounce_rate":null`, `"avg_time_on_page_s":null`, `"avg_visit_duration_s":null`, `{"avg_time_s":null,"pageviews":8,"path":"/b"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON lacks %s:\n%s", want, b)
+		}
+	}
+}

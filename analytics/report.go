@@ -20,6 +20,14 @@ type Totals struct {
 	AvgVisitDuration float64 `json:"avg_visit_duration_s"` // seconds
 	AvgTimeOnPage    float64 `json:"avg_time_on_page_s"`   // seconds of visible time
 	Bots             int64   `json:"bots"`
+
+	// Withheld says that the period has fewer visitors than the report's
+	// k-anonymity floor (Query.MinVisitors): its averages (views per visit,
+	// bounce rate, both durations) would be those few people's own numbers,
+	// so they are not given (0 here, null in JSON). TimeWithheld says the
+	// same of the average time on page, over the visitors with a timed view.
+	Withheld     bool `json:"-"`
+	TimeWithheld bool `json:"-"`
 }
 
 // Point is one bucket of the time series.
@@ -44,6 +52,11 @@ type Row struct {
 	// TimedViews is how many of PageViews have a visible time; AvgTime is
 	// over them. Kept so that folded rows can average exactly.
 	TimedViews int64
+	// TimedVisitors are the visitors of those timed views. With fewer than
+	// the k-anonymity floor, AvgTime is withheld (0, AvgTimeWithheld set):
+	// it would be those few people's own time.
+	TimedVisitors   int64
+	AvgTimeWithheld bool
 }
 
 // Report is every number the CLI, the API, the CSV export and the dashboard
@@ -87,11 +100,12 @@ func SortRows(rows []Row) {
 // fewer than minVisitors visitors (the k-anonymity floor; <= 1 is off) and
 // every row after the first limit rows (0 is no limit). Other's counts are
 // the sums of the folded rows; its average time is weighted by their timed
-// page views.
+// page views. Under the floor, an average time over fewer timed visitors
+// than minVisitors is withheld, in Other too.
 func FoldRows(rows []Row, limit, minVisitors int) []Row {
 	SortRows(rows)
 	var (
-		kept   []Row
+		kept   = make([]Row, 0, len(rows))
 		other  = Row{Value: Other}
 		folded int
 	)
@@ -102,18 +116,28 @@ func FoldRows(rows []Row, limit, minVisitors int) []Row {
 			other.PageViews += r.PageViews
 			other.AvgTime += r.AvgTime * float64(r.TimedViews) // weighted sum, divided below
 			other.TimedViews += r.TimedViews
+			// The folded rows may share visitors: the most of any one row is
+			// how many distinct people the average is surely over.
+			other.TimedVisitors = max(other.TimedVisitors, r.TimedVisitors)
 			folded++
 			continue
 		}
 		kept = append(kept, r)
 	}
-	if folded == 0 {
-		return rows
+	if folded > 0 {
+		if other.TimedViews > 0 {
+			other.AvgTime /= float64(other.TimedViews)
+		} else {
+			other.AvgTime = 0
+		}
+		kept = append(kept, other)
 	}
-	if other.TimedViews > 0 {
-		other.AvgTime /= float64(other.TimedViews)
-	} else {
-		other.AvgTime = 0
+	if minVisitors > 1 {
+		for i := range kept {
+			if kept[i].TimedViews > 0 && kept[i].TimedVisitors < int64(minVisitors) {
+				kept[i].AvgTime, kept[i].AvgTimeWithheld = 0, true
+			}
+		}
 	}
-	return append(kept, other)
+	return kept
 }

@@ -24,7 +24,8 @@ import (
 //
 // Days are YYYY-MM-DD in the report's zone; series times are RFC 3339 with
 // the zone's offset. Ratios are rounded to 4 decimals, seconds to 2. A
-// filtered report's totals.bots is null.
+// filtered report's totals.bots is null, as are averages withheld under the
+// k-anonymity floor (Totals.Withheld, Row.AvgTimeWithheld).
 func (r *Report) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	zone := r.Zone
@@ -81,6 +82,9 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 			case DimPage:
 				m["pageviews"] = row.PageViews
 				m["avg_time_s"] = round(row.AvgTime, 2)
+				if row.AvgTimeWithheld {
+					m["avg_time_s"] = nil
+				}
 			case DimCountry:
 				m["name"] = row.Name
 			}
@@ -106,17 +110,31 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 }
 
 // totals is the JSON of t; a filtered report's bots are null, not a
-// number that would look filtered.
+// number that would look filtered, and so are averages withheld under the
+// k-anonymity floor.
 func totals(t Totals, filtered bool) any {
 	t = roundTotals(t)
+	type doc struct {
+		Visitors         int64    `json:"visitors"`
+		Visits           int64    `json:"visits"`
+		PageViews        int64    `json:"pageviews"`
+		ViewsPerVisit    *float64 `json:"views_per_visit"`
+		BounceRate       *float64 `json:"bounce_rate"`
+		AvgVisitDuration *float64 `json:"avg_visit_duration_s"`
+		AvgTimeOnPage    *float64 `json:"avg_time_on_page_s"`
+		Bots             *int64   `json:"bots"`
+	}
+	d := doc{Visitors: t.Visitors, Visits: t.Visits, PageViews: t.PageViews}
+	if !t.Withheld {
+		d.ViewsPerVisit, d.BounceRate, d.AvgVisitDuration = &t.ViewsPerVisit, &t.BounceRate, &t.AvgVisitDuration
+	}
+	if !t.TimeWithheld {
+		d.AvgTimeOnPage = &t.AvgTimeOnPage
+	}
 	if !filtered {
-		return t
+		d.Bots = &t.Bots
 	}
-	type noBots struct {
-		Totals
-		Bots *int64 `json:"bots"`
-	}
-	return noBots{Totals: t}
+	return d
 }
 
 func roundTotals(t Totals) Totals {

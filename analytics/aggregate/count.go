@@ -12,6 +12,9 @@ import (
 // add up exactly.
 type Counts struct {
 	Visitors, Visits, PageViews, Bounces, VisitMs, TimedViews, TimeMs, Bots int64
+	// TimedVisitors are the visitors with a timed page view: the people an
+	// average visible time is over (the k-anonymity floor looks at them).
+	TimedVisitors int64
 }
 
 // Add adds o to c.
@@ -24,11 +27,22 @@ func (c *Counts) Add(o Counts) {
 	c.TimedViews += o.TimedViews
 	c.TimeMs += o.TimeMs
 	c.Bots += o.Bots
+	c.TimedVisitors += o.TimedVisitors
 }
 
-// Totals turns sums into the report's headline numbers.
-func (c Counts) Totals() analytics.Totals {
+// Totals turns sums into the report's headline numbers. Averages over
+// fewer visitors than minVisitors (the k-anonymity floor) are withheld:
+// over one or two people they are those people's numbers.
+func (c Counts) Totals(minVisitors int) analytics.Totals {
 	t := analytics.Totals{Visitors: c.Visitors, Visits: c.Visits, PageViews: c.PageViews, Bots: c.Bots}
+	if minVisitors > 1 && c.Visitors < int64(minVisitors) {
+		t.Withheld, t.TimeWithheld = true, true
+		return t
+	}
+	if minVisitors > 1 && c.TimedVisitors < int64(minVisitors) {
+		t.TimeWithheld = true
+		c.TimedViews = 0
+	}
 	if c.Visits > 0 {
 		t.ViewsPerVisit = float64(c.PageViews) / float64(c.Visits)
 		t.BounceRate = float64(c.Bounces) / float64(c.Visits)
@@ -43,6 +57,7 @@ func (c Counts) Totals() analytics.Totals {
 // RowCounts are one breakdown row's sums.
 type RowCounts struct {
 	Visitors, Visits, PageViews, TimedViews, TimeMs int64
+	TimedVisitors                                   int64 // visitors with a timed page view
 }
 
 // Add adds o to c.
@@ -52,6 +67,7 @@ func (c *RowCounts) Add(o RowCounts) {
 	c.PageViews += o.PageViews
 	c.TimedViews += o.TimedViews
 	c.TimeMs += o.TimeMs
+	c.TimedVisitors += o.TimedVisitors
 }
 
 // Hour is one hour of a day's series.
@@ -175,7 +191,7 @@ type Scratch struct {
 // by side: counting touches one cache line, not two.
 type cell struct {
 	RowCounts
-	stamp uint64
+	stamp, timedStamp uint64
 }
 
 // NewScratch returns empty working memory that hands rows to sink.
@@ -194,6 +210,14 @@ func (s *Scratch) count(dim int, code uint32) *RowCounts {
 		c.Visitors++
 	}
 	return &c.RowCounts
+}
+
+// timed counts the visitor run once among the row's timed visitors.
+func (s *Scratch) timed(dim int, code uint32) {
+	if c := &s.rows[dim][code]; c.timedStamp != s.run {
+		c.timedStamp = s.run
+		c.TimedVisitors++
+	}
 }
 
 // use prepares the rows for d's dictionary, flushing those of another.
@@ -394,6 +418,7 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 				if dur >= 0 {
 					r.TimedViews++
 					r.TimeMs += dur
+					s.timed(viewDim[k], d.Codes[k][v])
 				}
 			}
 		}
@@ -405,12 +430,18 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 		total.PageViews += n
 		total.TimedViews += timed
 		total.TimeMs += timeMs
+		if timed > 0 {
+			total.TimedVisitors++
+		}
 		if uniform {
 			for k := 1; k < numViewFields; k++ {
 				r := s.count(viewDim[k], d.RunCodes[k][r])
 				r.PageViews += n
 				r.TimedViews += timed
 				r.TimeMs += timeMs
+				if timed > 0 {
+					r.TimedVisitors++ // once: the run counts in this row once
+				}
 			}
 		}
 		start = end

@@ -518,7 +518,7 @@ func (r *reader) byte() byte {
 
 // AppendRows appends rows' encoding to b: per row, uvarints of the
 // dimension index, the value's length and bytes, then visitors, visits,
-// page views, timed views and visible ms. Rows of one day or month fit one
+// page views, timed views, visible ms and timed visitors. Rows of one day or month fit one
 // blob, which reads far faster than as many database rows.
 func (r Rows) AppendRows(b []byte) []byte {
 	for dim := range r {
@@ -526,7 +526,7 @@ func (r Rows) AppendRows(b []byte) []byte {
 			b = binary.AppendUvarint(b, uint64(dim))
 			b = binary.AppendUvarint(b, uint64(len(v)))
 			b = append(b, v...)
-			for _, n := range [5]int64{c.Visitors, c.Visits, c.PageViews, c.TimedViews, c.TimeMs} {
+			for _, n := range [6]int64{c.Visitors, c.Visits, c.PageViews, c.TimedViews, c.TimeMs, c.TimedVisitors} {
 				b = binary.AppendUvarint(b, uint64(n))
 			}
 		}
@@ -542,14 +542,14 @@ func (r Rows) AddEncoded(b []byte) error {
 	for len(rd.b) > 0 {
 		dim := rd.uint(uint64(len(r)))
 		value := rd.bytes()
-		var n [5]int64
+		var n [6]int64
 		for i := range n {
 			n[i] = int64(rd.uint(1 << 62))
 		}
 		if rd.err {
 			return errBadRows
 		}
-		r.AddBytes(int(dim), value, RowCounts{n[0], n[1], n[2], n[3], n[4]})
+		r.AddBytes(int(dim), value, RowCounts{n[0], n[1], n[2], n[3], n[4], n[5]})
 	}
 	return nil
 }

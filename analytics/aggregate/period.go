@@ -131,7 +131,7 @@ func Report(cur, prev *Period, realtime int64, now time.Time) *analytics.Report 
 		To:          q.To,
 		Zone:        q.Zone,
 		Interval:    q.Interval,
-		Totals:      cur.Totals.Totals(),
+		Totals:      cur.Totals.Totals(q.MinVisitors),
 		Series:      cur.Series,
 		Breakdowns:  map[analytics.Dimension][]analytics.Row{},
 		Filters:     q.Filters,
@@ -139,12 +139,13 @@ func Report(cur, prev *Period, realtime int64, now time.Time) *analytics.Report 
 		GeneratedAt: now.UTC(),
 	}
 	if prev != nil {
-		r.Previous = prev.Totals.Totals()
+		r.Previous = prev.Totals.Totals(q.MinVisitors)
 	}
 	for i, dim := range analytics.Dimensions {
 		rows := make([]analytics.Row, 0, len(cur.Rows[i]))
 		for value, c := range cur.Rows[i] {
-			row := analytics.Row{Value: value, Visitors: c.Visitors, Visits: c.Visits, PageViews: c.PageViews, TimedViews: c.TimedViews}
+			row := analytics.Row{Value: value, Visitors: c.Visitors, Visits: c.Visits, PageViews: c.PageViews,
+				TimedViews: c.TimedViews, TimedVisitors: c.TimedVisitors}
 			if c.TimedViews > 0 {
 				row.AvgTime = float64(c.TimeMs) / float64(c.TimedViews) / 1000
 			}

@@ -233,6 +233,19 @@ func (h *Handler) fill(v *dashView, p *params, rep *analytics.Report) {
 		v.numCard("duration", t.AvgVisitDuration, prev.AvgVisitDuration, v.Dur, true),
 		v.numCard("timeonpage", t.AvgTimeOnPage, prev.AvgTimeOnPage, v.Dur, true),
 	}
+	// Averages under the k-anonymity floor are not shown, nor compared.
+	for i, hide := range map[int][2]bool{3: {t.Withheld, prev.Withheld}, 4: {t.Withheld, prev.Withheld}, 5: {t.Withheld, prev.Withheld}, 6: {t.TimeWithheld, prev.TimeWithheld}} {
+		c := &v.Totals[i]
+		if hide[0] {
+			c.Value = "–"
+		}
+		if hide[1] {
+			c.Prev = "–"
+		}
+		if hide[0] || hide[1] {
+			c.Dir, c.Change, c.Class, c.ChangeText = "", "", "same", v.T("withheld")
+		}
+	}
 	// Bot hits have no page, source or location: a filtered report has none
 	// to show, rather than the whole site's number looking filtered.
 	if len(rep.Filters) == 0 {
@@ -316,7 +329,7 @@ func (h *Handler) table(v *dashView, p *params, d analytics.Dimension, rows []an
 		top = max(top, r.Visitors)
 		t.HasPageViews = t.HasPageViews || second(r) > 0
 		// Time on page belongs to pages; elsewhere it would crowd the table.
-		t.HasTime = t.HasTime || r.AvgTime > 0 && (d == analytics.DimPage || d == analytics.DimEntryPage || d == analytics.DimExitPage)
+		t.HasTime = t.HasTime || (r.AvgTime > 0 || r.AvgTimeWithheld) && (d == analytics.DimPage || d == analytics.DimEntryPage || d == analytics.DimExitPage)
 	}
 	for _, r := range rows {
 		tr := tableRow{
@@ -324,6 +337,9 @@ func (h *Handler) table(v *dashView, p *params, d analytics.Dimension, rows []an
 			Visitors:  v.Int(r.Visitors),
 			PageViews: v.Int(second(r)),
 			AvgTime:   v.Dur(r.AvgTime),
+		}
+		if r.AvgTimeWithheld {
+			tr.AvgTime = "–"
 		}
 		tr.Title = tr.Label
 		if top > 0 {

@@ -59,6 +59,7 @@ func Table(w io.Writer, r *analytics.Report, limit int) error {
 	fmt.Fprintf(ew, "%s  %s – %s (%s)\n\n", r.Site, r.From.In(zone).Format(time.DateOnly), r.To.In(zone).Format(time.DateOnly), zone)
 
 	t, p := r.Totals, r.Previous
+	const withheld = "–" // an average over fewer visitors than the k-anonymity floor
 	rows := [][]string{
 		{"", "this period", "previous", "change"},
 		{"Visitors", count(t.Visitors), count(p.Visitors), change(float64(t.Visitors), float64(p.Visitors))},
@@ -68,6 +69,14 @@ func Table(w io.Writer, r *analytics.Report, limit int) error {
 		{"Bounce rate", percent(t.BounceRate), percent(p.BounceRate), points(t.BounceRate, p.BounceRate, p.Visits > 0)},
 		{"Avg visit duration", duration(t.AvgVisitDuration), duration(p.AvgVisitDuration), change(t.AvgVisitDuration, p.AvgVisitDuration)},
 		{"Avg time on page", duration(t.AvgTimeOnPage), duration(p.AvgTimeOnPage), change(t.AvgTimeOnPage, p.AvgTimeOnPage)},
+	}
+	// Averages under the k-anonymity floor are not shown (and not compared).
+	for i, hide := range map[int][2]bool{4: {t.Withheld, p.Withheld}, 5: {t.Withheld, p.Withheld}, 6: {t.Withheld, p.Withheld}, 7: {t.TimeWithheld, p.TimeWithheld}} {
+		for k, h := range hide {
+			if h {
+				rows[i][1+k], rows[i][3] = withheld, ""
+			}
+		}
 	}
 	if len(r.Filters) == 0 {
 		rows = append(rows, []string{"Bots filtered", count(t.Bots), count(p.Bots), change(float64(t.Bots), float64(p.Bots))})
@@ -112,7 +121,11 @@ func Table(w io.Writer, r *analytics.Report, limit int) error {
 			line := []string{truncate(Label(d, row), 48), count(row.Visitors)}
 			switch d {
 			case analytics.DimPage:
-				line = append(line, count(row.PageViews), duration(row.AvgTime))
+				avg := duration(row.AvgTime)
+				if row.AvgTimeWithheld {
+					avg = withheld
+				}
+				line = append(line, count(row.PageViews), avg)
 			default:
 				if d.VisitLevel() {
 					line = append(line, count(row.Visits))
@@ -155,7 +168,11 @@ func CSV(w io.Writer, r *analytics.Report, d analytics.Dimension) error {
 		line = append(line, strconv.FormatInt(row.Visitors, 10))
 		switch d {
 		case analytics.DimPage:
-			line = append(line, strconv.FormatInt(row.PageViews, 10), strconv.FormatFloat(row.AvgTime, 'f', 2, 64))
+			avg := strconv.FormatFloat(row.AvgTime, 'f', 2, 64)
+			if row.AvgTimeWithheld {
+				avg = "" // withheld under the k-anonymity floor
+			}
+			line = append(line, strconv.FormatInt(row.PageViews, 10), avg)
 		default:
 			if d.VisitLevel() {
 				line = append(line, strconv.FormatInt(row.Visits, 10))

@@ -266,7 +266,7 @@ func (s *Store) readRollups(ctx context.Context, zone string, p *aggregate.Perio
 	q := p.Query
 	set := newDaySet(days)
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT day, visitors, visits, pageviews, bounces, visit_ms, timed_views, time_ms, bots
+		SELECT day, visitors, visits, pageviews, bounces, visit_ms, timed_views, time_ms, bots, timed_visitors
 		FROM rollup_days
 		WHERE zone = ? AND site = ? AND day >= ? AND day <= ?`, zone, q.Site, set.first, set.last)
 	if err != nil {
@@ -278,7 +278,7 @@ func (s *Store) readRollups(ctx context.Context, zone string, p *aggregate.Perio
 			day string
 			c   aggregate.Counts
 		)
-		if err := rows.Scan(&day, &c.Visitors, &c.Visits, &c.PageViews, &c.Bounces, &c.VisitMs, &c.TimedViews, &c.TimeMs, &c.Bots); err != nil {
+		if err := rows.Scan(&day, &c.Visitors, &c.Visits, &c.PageViews, &c.Bounces, &c.VisitMs, &c.TimedViews, &c.TimeMs, &c.Bots, &c.TimedVisitors); err != nil {
 			return fmt.Errorf("read rollups: %w", err)
 		}
 		if !set.days[day] {

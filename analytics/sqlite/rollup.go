@@ -319,9 +319,9 @@ func (s *Store) writeRollupDay(ctx context.Context, zoneName, site string, start
 	}
 	t := d.Totals
 	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO rollup_days (zone, site, day, visitors, visits, pageviews, bounces, visit_ms, timed_views, time_ms, bots)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		zoneName, site, day, t.Visitors, t.Visits, t.PageViews, t.Bounces, t.VisitMs, t.TimedViews, t.TimeMs, t.Bots); err != nil {
+		INSERT INTO rollup_days (zone, site, day, visitors, visits, pageviews, bounces, visit_ms, timed_views, time_ms, bots, timed_visitors)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		zoneName, site, day, t.Visitors, t.Visits, t.PageViews, t.Bounces, t.VisitMs, t.TimedViews, t.TimeMs, t.Bots, t.TimedVisitors); err != nil {
 		return err
 	}
 	hours, err := tx.PrepareContext(ctx, `

@@ -251,6 +251,8 @@ var migrations = []string{
 	-- Packed days keep their page views' times apart, read only for an
 	-- hourly series; every rollup is rebuilt in the new layout.
 	ALTER TABLE rollup_views ADD COLUMN times BLOB;
+	-- Visitors with a timed page view: the k-anonymity floor of averages.
+	ALTER TABLE rollup_days ADD COLUMN timed_visitors INTEGER NOT NULL DEFAULT 0;
 	DELETE FROM rollup_state;
 	DELETE FROM rollup_days;
 	DELETE FROM rollup_hours;

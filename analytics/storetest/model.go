@@ -158,6 +158,9 @@ func expectPeriod(ev Events, q analytics.Query) expected {
 		rows                                            = map[analytics.Dimension]map[string]*analytics.Row{}
 		rowTime                                         = map[analytics.Dimension]map[string]int64{}
 		rowSeen                                         = map[analytics.Dimension]map[string]map[string]map[uint64]bool{} // dim → value → day → visitors
+		rowTimed                                        = map[analytics.Dimension]map[string]map[string]map[uint64]bool{} // the same, of timed views
+		dayTimed                                        = map[string]map[uint64]bool{}
+		timedVisitors                                   int64
 		addRow                                          func(dim analytics.Dimension, val, day string, visitor uint64) *analytics.Row
 		hourVisitors, hourViews, bucketVisitorsFromDays = map[time.Time]map[uint64]bool{}, map[time.Time]int64{}, map[time.Time]int64{}
 	)
@@ -215,6 +218,13 @@ func expectPeriod(ev Events, q analytics.Query) expected {
 		if v.visible >= 0 {
 			timed++
 			timeMs += v.visible
+			if dayTimed[v.day] == nil {
+				dayTimed[v.day] = map[uint64]bool{}
+			}
+			if !dayTimed[v.day][v.Visitor] {
+				dayTimed[v.day][v.Visitor] = true
+				timedVisitors++
+			}
 		}
 		if dayVisitors[v.day] == nil {
 			dayVisitors[v.day] = map[uint64]bool{}
@@ -241,6 +251,19 @@ func expectPeriod(ev Events, q analytics.Query) expected {
 			if v.visible >= 0 {
 				r.TimedViews++
 				rowTime[dim][val] += v.visible
+				if rowTimed[dim] == nil {
+					rowTimed[dim] = map[string]map[string]map[uint64]bool{}
+				}
+				if rowTimed[dim][val] == nil {
+					rowTimed[dim][val] = map[string]map[uint64]bool{}
+				}
+				if rowTimed[dim][val][v.day] == nil {
+					rowTimed[dim][val][v.day] = map[uint64]bool{}
+				}
+				if !rowTimed[dim][val][v.day][v.Visitor] {
+					rowTimed[dim][val][v.day][v.Visitor] = true
+					r.TimedVisitors++
+				}
 			}
 		}
 	}
@@ -251,6 +274,15 @@ func expectPeriod(ev Events, q analytics.Query) expected {
 	}
 	if timed > 0 {
 		t.AvgTimeOnPage = float64(timeMs) / 1000 / float64(timed)
+	}
+	// Under the k-anonymity floor, averages over fewer people are not told.
+	if k := int64(q.MinVisitors); k > 1 {
+		if t.Visitors < k {
+			t.ViewsPerVisit, t.BounceRate, t.AvgVisitDuration, t.Withheld = 0, 0, 0, true
+		}
+		if t.Visitors < k || timedVisitors < k {
+			t.AvgTimeOnPage, t.TimeWithheld = 0, true
+		}
 	}
 	for _, b := range ev.Bots {
 		if len(q.Filters) == 0 && b.Site == q.Site && !b.Time.Before(q.From) && b.Time.Before(end) {
@@ -340,6 +372,7 @@ func fold(rows []analytics.Row, limit, minVisitors int) []analytics.Row {
 			other.PageViews += r.PageViews
 			other.TimedViews += r.TimedViews
 			otherTime += r.AvgTime * float64(r.TimedViews)
+			other.TimedVisitors = max(other.TimedVisitors, r.TimedVisitors) // surely distinct: one row's
 			n++
 			continue
 		}
@@ -350,6 +383,11 @@ func fold(rows []analytics.Row, limit, minVisitors int) []analytics.Row {
 			other.AvgTime = otherTime / float64(other.TimedViews)
 		}
 		out = append(out, other)
+	}
+	for i := range out {
+		if minVisitors > 1 && out[i].TimedViews > 0 && out[i].TimedVisitors < int64(minVisitors) {
+			out[i].AvgTime, out[i].AvgTimeWithheld = 0, true
+		}
 	}
 	return out
 }

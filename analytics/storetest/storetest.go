@@ -81,6 +81,7 @@ var Cases = []Case{
 		Filters: []analytics.Filter{{Dim: analytics.DimCity, Value: "Nowhere"}}},
 	{Name: "limit", Site: "a.example", From: "2026-03-24", To: "2026-04-02", Limit: 3},
 	{Name: "k-anonymity", Site: "a.example", From: "2026-03-24", To: "2026-04-02", MinVisitors: 40},
+	{Name: "k-anonymity withholds a small period's averages", Site: "b.example", From: "2026-03-26", To: "2026-03-27", MinVisitors: 1000},
 	{Name: "limit, k-anonymity and filter", Site: "b.example", From: "2026-03-27", To: "2026-03-31", Limit: 2, MinVisitors: 5,
 		Filters: []analytics.Filter{{Dim: analytics.DimDevice, Value: analytics.DeviceMobile}}},
 	{Name: "unknown site", Site: "nosuch.example", From: "2026-03-24", To: "2026-04-02"},
@@ -373,7 +374,8 @@ func Compare(got, want *analytics.Report) string {
 		for i := range g {
 			gr, wr := g[i], w[i]
 			if gr.Value != wr.Value || gr.Visitors != wr.Visitors || gr.Visits != wr.Visits || gr.PageViews != wr.PageViews ||
-				gr.TimedViews != wr.TimedViews || !near(gr.AvgTime, wr.AvgTime) {
+				gr.TimedViews != wr.TimedViews || !near(gr.AvgTime, wr.AvgTime) ||
+				gr.TimedVisitors != wr.TimedVisitors || gr.AvgTimeWithheld != wr.AvgTimeWithheld {
 				diff(fmt.Sprintf("%s[%d]", dim, i), fmt.Sprintf("%+v", gr), fmt.Sprintf("%+v", wr))
 			}
 		}
@@ -384,7 +386,8 @@ func Compare(got, want *analytics.Report) string {
 func compareTotals(diff func(string, any, any), name string, g, w analytics.Totals) {
 	if g.Visitors != w.Visitors || g.Visits != w.Visits || g.PageViews != w.PageViews || g.Bots != w.Bots ||
 		!near(g.ViewsPerVisit, w.ViewsPerVisit) || !near(g.BounceRate, w.BounceRate) ||
-		!near(g.AvgVisitDuration, w.AvgVisitDuration) || !near(g.AvgTimeOnPage, w.AvgTimeOnPage) {
+		!near(g.AvgVisitDuration, w.AvgVisitDuration) || !near(g.AvgTimeOnPage, w.AvgTimeOnPage) ||
+		g.Withheld != w.Withheld || g.TimeWithheld != w.TimeWithheld {
 		diff(name, fmt.Sprintf("%+v", g), fmt.Sprintf("%+v", w))
 	}
 }
