@@ -77,6 +77,11 @@ type Handler struct {
 	logins *loginLimiter
 	hashes chan struct{} // bounds concurrent argon2 runs (64 MiB each)
 	nonces nonces        // login forms already sent
+	// Share pages are public: each client may ask for a few a second, and
+	// a report asked for again within a minute is not recomputed.
+	shareLimit *loginLimiter
+	shareCache reportCache
+	shareLog   throttledLog
 	// limitedLog keeps rate-limited logins to a line a minute.
 	limitedLog throttledLog
 
@@ -146,6 +151,8 @@ func New(cfg Config) (*Handler, error) {
 		cop:    http.NewCrossOriginProtection(),
 		logins: newLoginLimiter(cfg.LoginAttempts, cfg.Now),
 		hashes: make(chan struct{}, 1),
+		// 20 pages at once, then one every 2 s per client; 10 a second for all.
+		shareLimit: newLimiter(20, 2*time.Second, 200, 100*time.Millisecond, cfg.Now),
 	}
 	if _, err := h.credentials(); err != nil {
 		return nil, fmt.Errorf("dashboard: %w", err)

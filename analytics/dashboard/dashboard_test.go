@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"log/slog"
@@ -680,5 +681,58 @@ func TestLogoutSurvivesRestart(t *testing.T) {
 	// Other sessions still work, and a new login too.
 	if _, c2 := f.login(t, testPassword, "192.0.2.1"); c2 == nil || f.get("/dashboard", c2).Code != 200 {
 		t.Error("a new login after the restart failed")
+	}
+}
+
+// TestSharePagesAreCachedAndRateLimited: the same share page asked for
+// again within a minute is one report, and one client asking for many
+// different ones is told to slow down (429 with Retry-After).
+func TestSharePagesAreCachedAndRateLimited(t *testing.T) {
+	f := newFixture(t)
+	a, _ := auth.Load(f.authFile)
+	id, err := a.AddShare("example.fi", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Save(f.authFile)
+	reports := func() int {
+		f.rep.mu.Lock()
+		defer f.rep.mu.Unlock()
+		return len(f.rep.queries)
+	}
+	get := func(query, ip string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", "/share/"+id+query, nil)
+		r.RemoteAddr = ip + ":4444"
+		return f.do(r)
+	}
+	before := reports()
+	for i := range 10 { // ten visitors of one link
+		if w := get("?period=30d", "198.51.100."+strconv.Itoa(i+1)); w.Code != 200 {
+			t.Fatalf("share page: %d", w.Code)
+		}
+	}
+	if n := reports() - before; n != 1 {
+		t.Errorf("ten views of the same share page made %d reports, want 1", n)
+	}
+	f.now = f.now.Add(2 * time.Minute)
+	if get("?period=30d", "198.51.100.1"); reports()-before != 2 {
+		t.Error("a cached share report outlived its minute")
+	}
+	// One client walking through periods: the burst, then 429.
+	limited := 0
+	for i := range 40 {
+		w := get("?from=2026-10-01&to=2026-10-"+fmt.Sprintf("%02d", i%28+2), "203.0.113.9")
+		if w.Code == http.StatusTooManyRequests {
+			limited++
+			if w.Header().Get("Retry-After") == "" {
+				t.Error("429 without Retry-After")
+			}
+		}
+	}
+	if limited == 0 || limited > 25 {
+		t.Errorf("%d of 40 rapid share requests limited, want the ones past the burst of 20", limited)
+	}
+	if w := get("?period=7d", "203.0.113.10"); w.Code != 200 {
+		t.Errorf("another client was limited too: %d", w.Code)
 	}
 }

@@ -1,14 +1,18 @@
 package dashboard
 
 import (
+	"fmt"
 	"sync"
 	"time"
+
+	"github.com/seloste/seloste/analytics"
 )
 
-// loginLimiter rate-limits password attempts with token buckets: one per
-// client address and one shared by all, so neither one fast guesser nor
-// many slow ones get far. Addresses live only in this map, in memory, and
-// are dropped as soon as their bucket is full again.
+// loginLimiter rate-limits requests with token buckets: one per client
+// address and one shared by all, so neither one fast client nor many slow
+// ones get far. It guards password attempts and public share pages.
+// Addresses live only in this map, in memory, and are dropped as soon as
+// their bucket is full again.
 type loginLimiter struct {
 	now func() time.Time
 
@@ -28,13 +32,19 @@ type bucket struct {
 const maxTrackedClients = 10000
 
 func newLoginLimiter(burst int, now func() time.Time) *loginLimiter {
+	// One more attempt per minute after the burst; all clients together
+	// one per 3 s after theirs.
+	return newLimiter(burst, time.Minute, 20*burst, 3*time.Second, now)
+}
+
+func newLimiter(burst int, every time.Duration, globalBurst int, globalEvery time.Duration, now func() time.Time) *loginLimiter {
 	l := &loginLimiter{
 		now:         now,
 		clients:     make(map[string]*bucket),
 		perClient:   float64(burst),
-		clientEvery: time.Minute, // one more attempt per minute after the burst
-		globalBurst: float64(20 * burst),
-		globalEvery: 3 * time.Second,
+		clientEvery: every,
+		globalBurst: float64(globalBurst),
+		globalEvery: globalEvery,
 	}
 	l.global = bucket{tokens: l.globalBurst, at: now()}
 	return l
@@ -98,4 +108,62 @@ func (l *loginLimiter) prune(now time.Time) {
 			delete(l.clients, ip)
 		}
 	}
+}
+
+// reportCache keeps the reports of public share pages for a minute, so that
+// many visitors of a popular share link cost one report, and holds at most
+// maxCachedReports. Concurrent requests for the same report wait for one
+// computation.
+type reportCache struct {
+	mu      sync.Mutex
+	entries map[string]*cachedReport
+}
+
+type cachedReport struct {
+	done chan struct{}
+	made time.Time
+	rep  *analytics.Report
+	err  error
+}
+
+const (
+	maxCachedReports = 64
+	reportCacheTTL   = time.Minute
+)
+
+func (c *reportCache) get(q analytics.Query, now time.Time, compute func() (*analytics.Report, error)) (*analytics.Report, error) {
+	key := fmt.Sprintf("%s|%d|%d|%s|%s|%d|%d", q.Site, q.From.Unix(), q.To.Unix(), q.Zone, q.Interval, q.Limit, q.MinVisitors)
+	c.mu.Lock()
+	if c.entries == nil {
+		c.entries = map[string]*cachedReport{}
+	}
+	if e := c.entries[key]; e != nil && now.Sub(e.made) < reportCacheTTL {
+		c.mu.Unlock()
+		<-e.done
+		return e.rep, e.err
+	}
+	if len(c.entries) >= maxCachedReports {
+		for k, e := range c.entries {
+			select {
+			case <-e.done:
+				if now.Sub(e.made) >= reportCacheTTL || len(c.entries) >= maxCachedReports {
+					delete(c.entries, k)
+				}
+			default: // still being computed
+			}
+		}
+	}
+	e := &cachedReport{done: make(chan struct{}), made: now}
+	c.entries[key] = e
+	c.mu.Unlock()
+	e.rep, e.err = compute()
+	close(e.done)
+	if e.err != nil {
+		c.mu.Lock()
+		if c.entries[key] == e {
+			delete(c.entries, key) // errors are not kept
+		}
+		c.mu.Unlock()
+	}
+	return e.rep, e.err
 }

@@ -424,6 +424,12 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if ok, wait := h.shareLimit.allow(h.clientKey(r)); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		h.shareLog.warn(h.log, h.cfg.Now(), "share page rate-limited")
+		h.fail(w, r, http.StatusTooManyRequests, "too many requests: retry later")
+		return
+	}
 	q := r.URL.Query()
 	q.Del("filter") // filters could narrow a report down to one person
 	q.Del("site")
@@ -444,7 +450,7 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 	if days(p.From, p.To) <= 2 {
 		sq.Interval = analytics.Day // no hour-by-hour trail in public
 	}
-	rep, err := h.report(r.Context(), sq)
+	rep, err := h.shareCache.get(sq, h.cfg.Now(), func() (*analytics.Report, error) { return h.report(r.Context(), sq) })
 	if err != nil {
 		h.log.Error("share report", "site", site, "err", err)
 		v.Error = v.T("error.report")
