@@ -10,7 +10,7 @@ import (
 )
 
 // apiDefaultLimit is the rows per breakdown of /api/stats unless limit= says
-// otherwise (limit=0: all rows).
+// otherwise (limit=0: up to MaxRows, the rest folded into "(muut)").
 const apiDefaultLimit = 100
 
 // apiStats serves GET /api/stats: the report document of the wire contract

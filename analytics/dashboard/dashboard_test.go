@@ -374,6 +374,7 @@ func TestAPIBadParams(t *testing.T) {
 		{"filter=maa=FI", "unknown dimension"},
 		{"filter=country", "dimension=value"},
 		{"limit=-1", "limit"},
+		{"limit=10001", "to 10000"},
 		{"from=2010-01-01&to=2026-01-01", "more than the"},
 	} {
 		r := httptest.NewRequest("GET", "/api/stats?"+tc.query, nil)
@@ -491,7 +492,7 @@ func TestExportCSV(t *testing.T) {
 	if cd := w.Header().Get("Content-Disposition"); cd != `attachment; filename="example.fi-page-2026-10-27-2026-11-25.csv"` {
 		t.Errorf("Content-Disposition %q", cd)
 	}
-	if !strings.Contains(w.Body.String(), "/hinnasto,") || f.rep.last().Limit != 0 {
+	if !strings.Contains(w.Body.String(), "/hinnasto,") || f.rep.last().Limit != MaxRows {
 		t.Errorf("csv body %q, limit %d", w.Body, f.rep.last().Limit)
 	}
 	w = f.get("/dashboard/export.csv?breakdown=utm_campaign", c)
@@ -734,5 +735,18 @@ func TestSharePagesAreCachedAndRateLimited(t *testing.T) {
 	}
 	if w := get("?period=7d", "203.0.113.10"); w.Code != 200 {
 		t.Errorf("another client was limited too: %d", w.Code)
+	}
+}
+
+// TestAPILimitIsBounded: limit=0 asks for as many rows as allowed, never
+// more than MaxRows.
+func TestAPILimitIsBounded(t *testing.T) {
+	f := newFixture(t)
+	for query, want := range map[string]int{"limit=0": MaxRows, "limit=5": 5, "": apiDefaultLimit} {
+		r := httptest.NewRequest("GET", "/api/stats?"+query, nil)
+		r.Header.Set("Authorization", "Bearer "+f.token)
+		if w := f.do(r); w.Code != 200 || f.rep.last().Limit != want {
+			t.Errorf("%q: %d, limit %d; want %d", query, w.Code, f.rep.last().Limit, want)
+		}
 	}
 }

@@ -81,13 +81,21 @@ func (h *Handler) parseParams(v url.Values, defLimit int) (*params, error) {
 
 	if l := v.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
-		if err != nil || n < 0 || n > 100000 {
-			return p, badParam("limit %q: want a whole number from 0 (no limit) to 100000", l)
+		if err != nil || n < 0 || n > MaxRows {
+			return p, badParam("limit %q: want a whole number from 0 (as many as allowed, %d) to %d", l, MaxRows, MaxRows)
 		}
 		p.Limit = n
 	}
+	if p.Limit == 0 {
+		p.Limit = MaxRows
+	}
 	return p, nil
 }
+
+// MaxRows bounds the rows of one breakdown that a request over HTTP gets
+// (the rest are folded into "(muut)"): a site with a bot inventing paths
+// must not make one request build megabytes of JSON. The CLI has no bound.
+const MaxRows = 10000
 
 // days counts the days from a to b, inclusive.
 func days(a, b time.Time) int { return analytics.Query{From: a, To: b}.Days() }

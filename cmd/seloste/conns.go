@@ -18,10 +18,12 @@ type connLimit struct {
 	mu   sync.Mutex
 	open int
 	idle map[net.Conn]time.Time // connections waiting for their next request, since
+
+	answering chan struct{} // bounds the connections being turned away
 }
 
 func newConnLimit(max int) *connLimit {
-	return &connLimit{max: max, idle: map[net.Conn]time.Time{}}
+	return &connLimit{max: max, idle: map[net.Conn]time.Time{}, answering: make(chan struct{}, 64)}
 }
 
 // Listener wraps ln: its connections count against the cap until closed.
@@ -88,10 +90,29 @@ func (ln *limitedListener) Accept() (net.Conn, error) {
 		if ln.l.admit() {
 			return &limitedConn{Conn: c, l: ln.l}, nil
 		}
-		c.SetWriteDeadline(time.Now().Add(time.Second))
-		c.Write([]byte(busy))
-		c.Close()
+		ln.l.turnAway(c)
 	}
+}
+
+// turnAway answers a connection over the cap with 503 and closes it, off
+// the accept loop. It reads the request first (briefly): a response that
+// arrives before the request is sent is an error to most clients, not a
+// 503. At most a few are answered at once; beyond that they are closed.
+func (l *connLimit) turnAway(c net.Conn) {
+	select {
+	case l.answering <- struct{}{}:
+	default:
+		c.Close()
+		return
+	}
+	go func() {
+		defer func() { <-l.answering }()
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(500 * time.Millisecond))
+		var buf [4096]byte
+		c.Read(buf[:]) // the request's start, or nothing by the deadline
+		c.Write([]byte(busy))
+	}()
 }
 
 type limitedConn struct {

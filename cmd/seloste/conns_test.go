@@ -36,9 +36,29 @@ func TestConnLimit(t *testing.T) {
 			t.Fatalf("client %d: %d %v", i, code, err)
 		}
 	}
+	// The server marks a connection idle just after its response: wait
+	// for that, so that what follows does not race it.
+	waitFor := func(what string, ok func(open, idle int) bool) {
+		t.Helper()
+		deadline := time.Now().Add(3 * time.Second)
+		for {
+			limit.mu.Lock()
+			open, idle := limit.open, len(limit.idle)
+			limit.mu.Unlock()
+			if ok(open, idle) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: open %d, idle %d", what, open, idle)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitFor("every client idle", func(open, idle int) bool { return idle == cap })
 	if code, err := get(); err != nil || code != 200 {
 		t.Fatalf("a new client with every slot idle: %d %v, want 200", code, err)
 	}
+	waitFor("every client idle again", func(open, idle int) bool { return idle == cap })
 
 	// Now fill the slots with connections that never send a request.
 	var raw []net.Conn
@@ -54,7 +74,8 @@ func TestConnLimit(t *testing.T) {
 		}
 		raw = append(raw, c)
 	}
-	time.Sleep(100 * time.Millisecond) // let the server accept them
+	waitFor("the silent connections took every slot", func(open, idle int) bool { return open == cap && idle == 0 })
+	time.Sleep(50 * time.Millisecond) // and the one over the cap was turned away
 	start := time.Now()
 	code, err := get()
 	if err != nil || code != http.StatusServiceUnavailable {
