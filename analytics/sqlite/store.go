@@ -256,6 +256,8 @@ func (s *Store) Append(ctx context.Context, b analytics.Batch) error {
 // columns stays well under SQLite's limit of 32766 bound parameters.
 const insertChunk = 50
 
+// pageviewCols name the dictionary ids in the order of dictionaries (sites
+// first), which appendRows relies on.
 const pageviewCols = `(ts, site_id, visitor, visit, pageview_id,
 	path_id, campaign_id, referrer_id, place_id, agent_id)`
 
