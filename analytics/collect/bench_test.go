@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -104,7 +105,19 @@ func processCPU() time.Duration {
 // The load generator is deliberately lean, like wrk: 16 keep-alive
 // connections, each pipelining windows of 32 HTTP/1.1 requests, so that the
 // client's CPU does not hide the server's.
-func BenchmarkIngestHTTP(b *testing.B) {
+func BenchmarkIngestHTTP(b *testing.B) { ingest(b, false) }
+
+// BenchmarkIngestDistinctVisitors is BenchmarkIngestHTTP with every page
+// view from another client address, so that every one is a new visitor
+// (the bench traffic of random public IPs), and reports the process's
+// resident memory: its peak while the events arrive (sampled every 100 ms)
+// and after they are stored.
+//
+//	go test -run '^$' -bench IngestDistinct -benchtime 1000000x ./analytics/collect/
+func BenchmarkIngestDistinctVisitors(b *testing.B) { ingest(b, true) }
+
+// ingest posts b.N page views; distinct gives each its own client address.
+func ingest(b *testing.B, distinct bool) {
 	st := openStore(b)
 	c, err := New(context.Background(), Config{
 		Store: st, Sites: []request.Site{{Domain: "example.fi"}},
@@ -128,6 +141,29 @@ func BenchmarkIngestHTTP(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	cpu0 := processCPU()
+	var peak, peakHeap atomic.Int64
+	sampled := make(chan struct{})
+	stopSampling := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if r := rss(); r > peak.Load() {
+				peak.Store(r)
+			}
+			if distinct {
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms) // stops the world briefly: only here
+				peakHeap.Store(max(peakHeap.Load(), int64(ms.HeapInuse)))
+			}
+			select {
+			case <-t.C:
+			case <-stopSampling:
+				return
+			}
+		}
+	}()
 	var wg sync.WaitGroup
 	for w := range conns {
 		wg.Go(func() {
@@ -149,7 +185,11 @@ func BenchmarkIngestHTTP(b *testing.B) {
 						break
 					}
 					body := fmt.Sprintf(`{"kind":"pageview","site":"example.fi","url":"https://example.fi/p/%d?utm_source=bench","referrer":"https://duckduckgo.com/","pageview":"b%d"}`, i%500, i)
-					fmt.Fprintf(&buf, "POST /api/event HTTP/1.1\r\nHost: example.fi\r\nContent-Type: text/plain;charset=UTF-8\r\nUser-Agent: %s\r\nX-Forwarded-For: 81.%d.1.1\r\nContent-Length: %d\r\n\r\n%s", ua, i%256, len(body), body)
+					xff := fmt.Sprintf("81.%d.1.1", i%256)
+					if distinct {
+						xff = fmt.Sprintf("%d.%d.%d.%d", 11+i>>24%200, i>>16&255, i>>8&255, i&255)
+					}
+					fmt.Fprintf(&buf, "POST /api/event HTTP/1.1\r\nHost: example.fi\r\nContent-Type: text/plain;charset=UTF-8\r\nUser-Agent: %s\r\nX-Forwarded-For: %s\r\nContent-Length: %d\r\n\r\n%s", ua, xff, len(body), body)
 				}
 				if sent == 0 {
 					return
@@ -180,6 +220,8 @@ func BenchmarkIngestHTTP(b *testing.B) {
 		})
 	}
 	wg.Wait()
+	close(stopSampling)
+	<-sampled
 	if err := c.Close(context.Background()); err != nil {
 		b.Fatal(err)
 	}
@@ -198,4 +240,21 @@ func BenchmarkIngestHTTP(b *testing.B) {
 	// CPU per event of server, SQLite and load generator together: 2 s of
 	// CPU per second on 2 cores bounds the rate the machine can sustain.
 	b.ReportMetric(float64(cpu.Microseconds())/float64(accepted.Load()), "cpu-µs/event")
+	if distinct {
+		runtime.GC()
+		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-RSS-MB")
+		b.ReportMetric(float64(peakHeap.Load())/(1<<20), "peak-Go-heap-MB")
+		b.ReportMetric(float64(rss())/(1<<20), "after-RSS-MB")
+	}
+}
+
+// rss is the process's resident memory in bytes (Linux), 0 if unknown.
+func rss() int64 {
+	data, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	var size, resident int64
+	fmt.Sscan(string(data), &size, &resident)
+	return resident * int64(os.Getpagesize())
 }

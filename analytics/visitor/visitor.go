@@ -38,21 +38,21 @@ type Tracker struct {
 	keyMu sync.Mutex
 	keys  map[int64][2]uint64 // SipHash key per UTC day number
 
-	mu        sync.Mutex
-	open      map[openKey]openVisit
+	mu sync.Mutex
+	// open holds the visits that may go on, per site then visitor id:
+	// about 60 bytes a visit with the map's own (a (site, visitor) key
+	// with a time.Time took 128). It grows with every distinct visitor of
+	// the last analytics.VisitGap; sweep empties it behind them.
+	open      map[string]map[uint64]openVisit
+	n         int // visits in open
 	lastSweep time.Time
 	// MaxOpen bounds the open visits kept in memory; DefaultMaxOpen if 0.
 	MaxOpen int
 }
 
-type openKey struct {
-	site    string
-	visitor uint64
-}
-
 type openVisit struct {
 	visit uint64
-	last  time.Time
+	last  int64 // unix seconds of its latest page view
 }
 
 // New returns a tracker that takes the daily salts from salts.
@@ -60,7 +60,7 @@ func New(salts analytics.Salts) *Tracker {
 	return &Tracker{
 		salts: salts,
 		keys:  make(map[int64][2]uint64),
-		open:  make(map[openKey]openVisit),
+		open:  make(map[string]map[uint64]openVisit),
 	}
 }
 
@@ -70,9 +70,12 @@ func (t *Tracker) Seed(visits []analytics.OpenVisit) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, v := range visits {
-		k := openKey{v.Site, v.Visitor}
-		if cur, ok := t.open[k]; !ok || v.Last.After(cur.last) {
-			t.open[k] = openVisit{v.Visit, v.Last}
+		site := t.siteVisits(v.Site)
+		if cur, ok := site[v.Visitor]; !ok || v.Last.Unix() > cur.last {
+			if !ok {
+				t.n++
+			}
+			site[v.Visitor] = openVisit{v.Visit, v.Last.Unix()}
 		}
 	}
 }
@@ -81,7 +84,17 @@ func (t *Tracker) Seed(visits []analytics.OpenVisit) {
 func (t *Tracker) Open() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return len(t.open)
+	return t.n
+}
+
+// siteVisits is the site's map of open visits, made on first use.
+func (t *Tracker) siteVisits(site string) map[uint64]openVisit {
+	m := t.open[site]
+	if m == nil {
+		m = make(map[uint64]openVisit)
+		t.open[site] = m
+	}
+	return m
 }
 
 // Assign returns the visitor id of (site, ip, userAgent) at time now, and
@@ -109,28 +122,31 @@ func (t *Tracker) Assign(ctx context.Context, now time.Time, site string, ip net
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.sweep(now)
-	k := openKey{site, visitor}
-	ov, ok := t.open[k]
-	if ok && now.Sub(ov.last) >= analytics.VisitGap {
+	sec, gap := now.Unix(), int64(analytics.VisitGap/time.Second)
+	open := t.siteVisits(site)
+	ov, ok := open[visitor]
+	known := ok
+	if ok && sec-ov.last >= gap {
 		ok = false
 	}
 	if !ok && crossesMidnight {
-		pk := openKey{site, prev}
-		if pv, found := t.open[pk]; found && now.Sub(pv.last) < analytics.VisitGap {
+		if pv, found := open[prev]; found && sec-pv.last < gap {
 			ov, ok = pv, true
-			delete(t.open, pk)
+			delete(open, prev)
+			t.n--
 		}
 	}
 	if !ok {
 		ov = openVisit{visit: newVisitID()}
-		if len(t.open) >= t.maxOpen() {
+		if !known && t.n >= t.maxOpen() {
 			return visitor, ov.visit, nil
 		}
 	}
-	if now.After(ov.last) {
-		ov.last = now
+	ov.last = max(ov.last, sec)
+	if _, there := open[visitor]; !there {
+		t.n++
 	}
-	t.open[k] = ov
+	open[visitor] = ov
 	return visitor, ov.visit, nil
 }
 
@@ -147,9 +163,16 @@ func (t *Tracker) sweep(now time.Time) {
 		return
 	}
 	t.lastSweep = now
-	for k, v := range t.open {
-		if now.Sub(v.last) >= analytics.VisitGap {
-			delete(t.open, k)
+	sec, gap := now.Unix(), int64(analytics.VisitGap/time.Second)
+	for site, open := range t.open {
+		for k, v := range open {
+			if sec-v.last >= gap {
+				delete(open, k)
+				t.n--
+			}
+		}
+		if len(open) == 0 {
+			delete(t.open, site)
 		}
 	}
 }

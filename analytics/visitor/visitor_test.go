@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"net/netip"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -201,5 +202,43 @@ func BenchmarkAssign(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		tr.Assign(ctx, now, "example.fi", ip1, ua2)
+	}
+}
+
+// TestOpenVisitsShrinkAfterAFlood: a million visitors within the visit gap
+// are all kept, in at most 64 bytes each (a (site, visitor) key with a
+// time.Time took 128), and once their visits have closed the memory goes
+// back.
+func TestOpenVisitsShrinkAfterAFlood(t *testing.T) {
+	tr := New(&memSalts{})
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	const n = 1 << 20
+	for i := range n {
+		ip := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+		if _, _, err := tr.Assign(context.Background(), now, "example.fi", ip, "ua"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := tr.Open(); got != n {
+		t.Fatalf("%d open visits, want %d", got, n)
+	}
+	var full runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&full)
+	// One visitor half an hour later: the sweep closes the others.
+	later := now.Add(analytics.VisitGap + 2*time.Minute)
+	tr.Assign(context.Background(), later, "example.fi", netip.MustParseAddr("192.0.2.1"), "ua")
+	if got := tr.Open(); got != 1 {
+		t.Fatalf("%d open visits after the gap, want 1", got)
+	}
+	var after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	t.Logf("heap with %d open visits: %d MB; after they closed: %d MB", n, full.HeapInuse>>20, after.HeapInuse>>20)
+	if full.HeapInuse < after.HeapInuse+16<<20 {
+		t.Errorf("the heap did not shrink after the visits closed: %d MB, then %d MB", full.HeapInuse>>20, after.HeapInuse>>20)
+	}
+	if perVisit := float64(full.HeapInuse-after.HeapInuse) / n; perVisit > 64 {
+		t.Errorf("%.0f bytes per open visit, want at most 64", perVisit)
 	}
 }
