@@ -136,33 +136,38 @@ func dictionaryIDs(ctx context.Context, tx *sql.Tx, pvs []analytics.PageView) ([
 var idColumns = func() string {
 	var cols []string
 	for _, d := range dictionaries {
-		cols = append(cols, "p."+d.id)
+		cols = append(cols, d.id)
 	}
 	return strings.Join(cols, ", ")
 }()
 
-// usedIDs reads, per dictionary, the ids that the page views where selects
-// use (a clause on "pageviews p"), adding them to into.
-func usedIDs(ctx context.Context, tx *sql.Tx, into []map[int64]bool, where string, args ...any) error {
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT `+idColumns+` FROM pageviews p `+where, args...)
+// deletePageViews deletes the page views that where selects (a WHERE clause
+// on pageviews) and returns their times and, per dictionary, the ids they
+// used: the candidates for collectDictionaries. One pass: the rows are read
+// as they are deleted (RETURNING).
+func deletePageViews(ctx context.Context, tx *sql.Tx, where string, args ...any) (times []int64, used []map[int64]bool, err error) {
+	used = newIDSets()
+	rows, err := tx.QueryContext(ctx, `DELETE FROM pageviews `+where+` RETURNING ts, `+idColumns, args...)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	defer rows.Close()
+	var ts int64
 	ids := make([]int64, len(dictionaries))
-	dest := make([]any, len(dictionaries))
+	dest := []any{&ts}
 	for k := range ids {
-		dest[k] = &ids[k]
+		dest = append(dest, &ids[k])
 	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
-			return err
+			return nil, nil, err
 		}
+		times = append(times, ts)
 		for k, id := range ids {
-			into[k][id] = true
+			used[k][id] = true
 		}
 	}
-	return rows.Err()
+	return times, used, rows.Err()
 }
 
 func newIDSets() []map[int64]bool {
@@ -185,7 +190,7 @@ func collectDictionaries(ctx context.Context, tx *sql.Tx, candidates []map[int64
 		left += len(c)
 	}
 	if left > 0 {
-		rows, err := tx.QueryContext(ctx, `SELECT `+idColumns+` FROM pageviews p`)
+		rows, err := tx.QueryContext(ctx, `SELECT `+idColumns+` FROM pageviews`)
 		if err != nil {
 			return 0, err
 		}

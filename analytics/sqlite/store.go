@@ -395,17 +395,16 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 		return c, fmt.Errorf("purge: %w", err)
 	}
 	defer tx.Rollback()
-	// The values only the purged page views use go with them.
-	values := newIDSets()
-	if err := usedIDs(ctx, tx, values, `WHERE ts < ?`, before.Unix()); err != nil {
+	times, values, err := deletePageViews(ctx, tx, `WHERE ts < ?`, before.Unix())
+	if err != nil {
 		return analytics.Purged{}, fmt.Errorf("purge: %w", err)
 	}
+	c.PageViews = int64(len(times))
 	steps := []struct {
 		n   *int64
 		sql string
 		arg any
 	}{
-		{&c.PageViews, `DELETE FROM pageviews WHERE ts < ?`, before.Unix()},
 		{&c.Leaves, `DELETE FROM leaves WHERE ts < ?`, before.Unix()},
 		{&c.Bots, `DELETE FROM bots WHERE ts < ?`, before.Unix()},
 		{&c.Salts, `DELETE FROM salts WHERE day < ?`, saltCut},
@@ -418,6 +417,7 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 		n, _ := r.RowsAffected()
 		*st.n += n
 	}
+	// The values only the purged page views used go with them.
 	if _, err := collectDictionaries(ctx, tx, values); err != nil {
 		return analytics.Purged{}, fmt.Errorf("purge: %w", err)
 	}

@@ -89,30 +89,7 @@ func (s *Store) DeleteVisitor(ctx context.Context, site string, visitor uint64, 
 	}
 	defer tx.Rollback()
 
-	// The times of the page views that go: their days are the ones whose
-	// rollups count them (and their leaves' durations).
-	var times []int64
-	rows, err := tx.QueryContext(ctx, `SELECT ts FROM pageviews WHERE `+siteIs("site_id", "?")+` AND ts >= ? AND ts < ? AND visitor = ?`,
-		site, from, to, int64(visitor))
-	if err != nil {
-		return n, fmt.Errorf("delete visitor: %w", err)
-	}
-	for rows.Next() {
-		var ts int64
-		if err := rows.Scan(&ts); err != nil {
-			rows.Close()
-			return n, fmt.Errorf("delete visitor: %w", err)
-		}
-		times = append(times, ts)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return n, fmt.Errorf("delete visitor: %w", err)
-	}
-	if len(times) == 0 {
-		return n, nil
-	}
-
+	// Their leave records first: found through the page views.
 	r, err := tx.ExecContext(ctx, `
 		DELETE FROM leaves WHERE site = ?1 AND pageview_id IN (
 			SELECT pageview_id FROM pageviews WHERE `+siteIs("site_id", "?1")+` AND ts >= ?2 AND ts < ?3 AND visitor = ?4)`,
@@ -120,18 +97,18 @@ func (s *Store) DeleteVisitor(ctx context.Context, site string, visitor uint64, 
 	if err != nil {
 		return n, fmt.Errorf("delete visitor: leaves: %w", err)
 	}
-	n.Leaves, _ = r.RowsAffected()
-	// Values that only these page views use go with them.
-	values := newIDSets()
-	where := `WHERE ` + siteIs("site_id", "?") + ` AND ts >= ? AND ts < ? AND visitor = ?`
-	if err := usedIDs(ctx, tx, values, where, site, from, to, int64(visitor)); err != nil {
-		return n, fmt.Errorf("delete visitor: %w", err)
-	}
-	r, err = tx.ExecContext(ctx, `DELETE FROM pageviews `+where, site, from, to, int64(visitor))
+	// The page views' times say which days' rollups count them (and their
+	// leaves' durations); the values only they used go with them.
+	times, values, err := deletePageViews(ctx, tx, `WHERE `+siteIs("site_id", "?")+` AND ts >= ? AND ts < ? AND visitor = ?`,
+		site, from, to, int64(visitor))
 	if err != nil {
 		return n, fmt.Errorf("delete visitor: page views: %w", err)
 	}
-	n.PageViews, _ = r.RowsAffected()
+	if len(times) == 0 {
+		return n, nil // nothing stored (and so no leaves): the transaction rolls back
+	}
+	n.Leaves, _ = r.RowsAffected()
+	n.PageViews = int64(len(times))
 	if _, err := collectDictionaries(ctx, tx, values); err != nil {
 		return n, fmt.Errorf("delete visitor: %w", err)
 	}
