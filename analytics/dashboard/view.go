@@ -228,23 +228,10 @@ func (h *Handler) fill(v *dashView, p *params, rep *analytics.Report) {
 		v.intCard("visitors", t.Visitors, prev.Visitors, true),
 		v.intCard("visits", t.Visits, prev.Visits, true),
 		v.intCard("pageviews", t.PageViews, prev.PageViews, true),
-		v.numCard("vpv", t.ViewsPerVisit, prev.ViewsPerVisit, v.Dec, true),
-		v.numCard("bounce", t.BounceRate, prev.BounceRate, v.Pct, false),
-		v.numCard("duration", t.AvgVisitDuration, prev.AvgVisitDuration, v.Dur, true),
-		v.numCard("timeonpage", t.AvgTimeOnPage, prev.AvgTimeOnPage, v.Dur, true),
-	}
-	// Averages under the k-anonymity floor are not shown, nor compared.
-	for i, hide := range map[int][2]bool{3: {t.Withheld, prev.Withheld}, 4: {t.Withheld, prev.Withheld}, 5: {t.Withheld, prev.Withheld}, 6: {t.TimeWithheld, prev.TimeWithheld}} {
-		c := &v.Totals[i]
-		if hide[0] {
-			c.Value = "–"
-		}
-		if hide[1] {
-			c.Prev = "–"
-		}
-		if hide[0] || hide[1] {
-			c.Dir, c.Change, c.Class, c.ChangeText = "", "", "same", v.T("withheld")
-		}
+		v.numCard("vpv", t.ViewsPerVisit, prev.ViewsPerVisit, v.Dec, true).withheld(v.locale, t.Withheld, prev.Withheld),
+		v.numCard("bounce", t.BounceRate, prev.BounceRate, v.Pct, false).withheld(v.locale, t.Withheld, prev.Withheld),
+		v.numCard("duration", t.AvgVisitDuration, prev.AvgVisitDuration, v.Dur, true).withheld(v.locale, t.Withheld, prev.Withheld),
+		v.numCard("timeonpage", t.AvgTimeOnPage, prev.AvgTimeOnPage, v.Dur, true).withheld(v.locale, t.TimeWithheld, prev.TimeWithheld),
 	}
 	// Bot hits have no page, source or location: a filtered report has none
 	// to show, rather than the whole site's number looking filtered.
@@ -278,6 +265,21 @@ func (l locale) numCard(key string, cur, prev float64, f func(float64) string, u
 		diff = l.Dec(math.Abs(cur-prev)*100) + "\u00a0" + l.T("pp")
 	}
 	c.setChange(l, cur, prev, diff, upIsGood)
+	return c
+}
+
+// withheld hides an average under the k-anonymity floor, this period's
+// (cur) or the previous one's, and with it the comparison.
+func (c card) withheld(l locale, cur, prev bool) card {
+	if cur {
+		c.Value = "–"
+	}
+	if prev {
+		c.Prev = "–"
+	}
+	if cur || prev {
+		c.Dir, c.Change, c.Class, c.ChangeText = "", "", "same", l.T("withheld")
+	}
 	return c
 }
 

@@ -22,3 +22,20 @@ func TestCardChange(t *testing.T) {
 		}
 	}
 }
+
+// TestWithheldCard: a total withheld under the k-anonymity floor shows "–"
+// and no comparison, in this period or the previous one.
+func TestWithheldCard(t *testing.T) {
+	l := locale("en")
+	c := l.numCard("bounce", 0.4, 0.5, l.Pct, false)
+	if got := c.withheld(l, false, false); got != c {
+		t.Errorf("nothing withheld changed the card: %+v", got)
+	}
+	got := c.withheld(l, false, true)
+	if got.Value != c.Value || got.Prev != "–" || got.Change != "" || got.Dir != "" || got.ChangeText != l.T("withheld") {
+		t.Errorf("previous period withheld: %+v", got)
+	}
+	if got := c.withheld(l, true, false); got.Value != "–" || got.Prev != c.Prev || got.Change != "" {
+		t.Errorf("this period withheld: %+v", got)
+	}
+}

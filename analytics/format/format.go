@@ -35,6 +35,11 @@ var titles = map[analytics.Dimension]string{
 }
 
 // Label is how a row's value is shown: empty values get a name.
+
+// withheld stands for an average over fewer visitors than the k-anonymity
+// floor (analytics.Totals.Withheld, Row.AvgTimeWithheld).
+const withheld = "–"
+
 func Label(d analytics.Dimension, r analytics.Row) string {
 	switch {
 	case r.Value == "" && d == analytics.DimReferrer:
@@ -59,24 +64,29 @@ func Table(w io.Writer, r *analytics.Report, limit int) error {
 	fmt.Fprintf(ew, "%s  %s – %s (%s)\n\n", r.Site, r.From.In(zone).Format(time.DateOnly), r.To.In(zone).Format(time.DateOnly), zone)
 
 	t, p := r.Totals, r.Previous
-	const withheld = "–" // an average over fewer visitors than the k-anonymity floor
+	// An average under the k-anonymity floor is not shown, nor compared.
+	average := func(cur, prev string, withheldCur, withheldPrev bool, chg string) []string {
+		if withheldCur {
+			cur, chg = withheld, ""
+		}
+		if withheldPrev {
+			prev, chg = withheld, ""
+		}
+		return []string{cur, prev, chg}
+	}
 	rows := [][]string{
 		{"", "this period", "previous", "change"},
 		{"Visitors", count(t.Visitors), count(p.Visitors), change(float64(t.Visitors), float64(p.Visitors))},
 		{"Visits", count(t.Visits), count(p.Visits), change(float64(t.Visits), float64(p.Visits))},
 		{"Page views", count(t.PageViews), count(p.PageViews), change(float64(t.PageViews), float64(p.PageViews))},
-		{"Views per visit", strconv.FormatFloat(t.ViewsPerVisit, 'f', 2, 64), strconv.FormatFloat(p.ViewsPerVisit, 'f', 2, 64), change(t.ViewsPerVisit, p.ViewsPerVisit)},
-		{"Bounce rate", percent(t.BounceRate), percent(p.BounceRate), points(t.BounceRate, p.BounceRate, p.Visits > 0)},
-		{"Avg visit duration", duration(t.AvgVisitDuration), duration(p.AvgVisitDuration), change(t.AvgVisitDuration, p.AvgVisitDuration)},
-		{"Avg time on page", duration(t.AvgTimeOnPage), duration(p.AvgTimeOnPage), change(t.AvgTimeOnPage, p.AvgTimeOnPage)},
-	}
-	// Averages under the k-anonymity floor are not shown (and not compared).
-	for i, hide := range map[int][2]bool{4: {t.Withheld, p.Withheld}, 5: {t.Withheld, p.Withheld}, 6: {t.Withheld, p.Withheld}, 7: {t.TimeWithheld, p.TimeWithheld}} {
-		for k, h := range hide {
-			if h {
-				rows[i][1+k], rows[i][3] = withheld, ""
-			}
-		}
+		append([]string{"Views per visit"}, average(strconv.FormatFloat(t.ViewsPerVisit, 'f', 2, 64), strconv.FormatFloat(p.ViewsPerVisit, 'f', 2, 64),
+			t.Withheld, p.Withheld, change(t.ViewsPerVisit, p.ViewsPerVisit))...),
+		append([]string{"Bounce rate"}, average(percent(t.BounceRate), percent(p.BounceRate),
+			t.Withheld, p.Withheld, points(t.BounceRate, p.BounceRate, p.Visits > 0))...),
+		append([]string{"Avg visit duration"}, average(duration(t.AvgVisitDuration), duration(p.AvgVisitDuration),
+			t.Withheld, p.Withheld, change(t.AvgVisitDuration, p.AvgVisitDuration))...),
+		append([]string{"Avg time on page"}, average(duration(t.AvgTimeOnPage), duration(p.AvgTimeOnPage),
+			t.TimeWithheld, p.TimeWithheld, change(t.AvgTimeOnPage, p.AvgTimeOnPage))...),
 	}
 	if len(r.Filters) == 0 {
 		rows = append(rows, []string{"Bots filtered", count(t.Bots), count(p.Bots), change(float64(t.Bots), float64(p.Bots))})

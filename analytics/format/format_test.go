@@ -70,3 +70,31 @@ func TestCSV(t *testing.T) {
 		t.Errorf("countries csv = %q", b.String())
 	}
 }
+
+// TestTableWithholdsAverages: averages under the k-anonymity floor show
+// "–" and no change; the others stay.
+func TestTableWithholdsAverages(t *testing.T) {
+	r := sample()
+	r.Totals.TimeWithheld = true
+	r.Previous.Withheld, r.Previous.TimeWithheld = true, true
+	r.Breakdowns[analytics.DimPage][0].AvgTimeWithheld = true
+	var b bytes.Buffer
+	if err := Table(&b, r, 5); err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]bool{}
+	for _, l := range strings.Split(b.String(), "\n") {
+		lines[strings.TrimRight(l, " ")] = true
+	}
+	for _, want := range []string{
+		"Views per visit            2.50         –",
+		"Bounce rate              40.0 %         –",
+		"Avg time on page              –         –",
+		"Visitors                 12 345    10 000   +23.4 %",
+		"/hinnasto              10          12         –",
+	} {
+		if !lines[want] {
+			t.Errorf("table lacks the line %q:\n%s", want, b.String())
+		}
+	}
+}
