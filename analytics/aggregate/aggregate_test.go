@@ -107,7 +107,7 @@ func FuzzDecodeDay(f *testing.F) {
 	hel, _ := time.LoadLocation(analytics.DefaultZone)
 	count := func(d *Day) {
 		Stats(d, hel)
-		sc := NewScratch(nil)
+		sc := NewScratch(func(int, string, *RowCounts) {})
 		sc.Count(d, []analytics.Filter{{Dim: analytics.DimChannel, Value: analytics.ChannelDirect}}, hel, true)
 		sc.Flush()
 	}
@@ -142,7 +142,7 @@ func TestDecodeRejectsTruncated(t *testing.T) {
 func BenchmarkCountDay(b *testing.B) {
 	hel, _ := time.LoadLocation(analytics.DefaultZone)
 	d := testDays(b, "a.example")[3]
-	sc := NewScratch(nil)
+	sc := NewScratch(func(int, string, *RowCounts) {})
 	filters := []analytics.Filter{{Dim: analytics.DimCountry, Value: "FI"}}
 	for b.Loop() {
 		sc.Count(d, filters, hel, false)

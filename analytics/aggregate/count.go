@@ -2,6 +2,7 @@ package aggregate
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"time"
 
@@ -141,6 +142,7 @@ var (
 	}()
 	dEntry   = dimIndex[analytics.DimEntryPage]
 	dExit    = dimIndex[analytics.DimExitPage]
+	dPage    = dimIndex[analytics.DimPage]
 	dChannel = dimIndex[analytics.DimChannel]
 	// viewDim[k] is the dimension of viewFields[k]; sourceDim likewise.
 	viewDim = [numViewFields]int{
@@ -183,6 +185,7 @@ type Scratch struct {
 	run       uint64     // increases with every visitor run, never reused
 	visitPass []bool
 	hit       []bool
+	runPass   []bool
 	hours     [26]Hour
 	hourStamp [26]uint64
 }
@@ -194,7 +197,9 @@ type cell struct {
 	stamp, timedStamp uint64
 }
 
-// NewScratch returns empty working memory that hands rows to sink.
+// NewScratch returns empty working memory that hands rows to sink. With a
+// nil sink it counts totals only: no breakdown rows (the previous period's
+// numbers), which is most of the work saved.
 func NewScratch(sink func(dim int, value string, c *RowCounts)) *Scratch {
 	return &Scratch{sink: sink, rows: make([][]cell, NumDims), touched: make([][]uint32, NumDims)}
 }
@@ -374,22 +379,43 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 		}
 	}
 
+	// Which uniform visitors the location and browser filters select: one
+	// pass over each filtered column of run codes.
+	nr := len(d.VisitorEnd)
+	runPass := s.runPass[:0]
+	if len(restF) > 0 {
+		runPass = slices.Grow(runPass, nr)[:nr]
+		for r := range runPass {
+			runPass[r] = true
+		}
+		for _, f := range restF {
+			// Without a branch: which runs match is close to random.
+			for r, c := range d.RunCodes[f.k][:nr] {
+				runPass[r] = runPass[r] && c == f.code
+			}
+		}
+	}
+	s.runPass = runPass
+	rows := s.sink != nil
+
 	// Page views, one visitor at a time. A visitor whose views share their
 	// location and browser counts in those rows once, with its sums.
+	pages := d.Codes[0]
 	start := int32(0)
 	for r, end := range d.VisitorEnd {
 		uniform := d.Uniform[r]
-		if uniform && !matchRun(d, r, restF) {
+		if uniform && len(runPass) > 0 && !runPass[r] {
 			start = end
 			continue
 		}
 		s.run++
 		var n, timed, timeMs int64
 		for v := start; v < end; v++ {
-			if !s.visitPass[d.VisitOf[v]] || !matchView(d, v, pageF) || (!uniform && !matchView(d, v, restF)) {
+			visit := d.VisitOf[v]
+			if !s.visitPass[visit] || !matchView(d, v, pageF) || (!uniform && !matchView(d, v, restF)) {
 				continue
 			}
-			s.hit[d.VisitOf[v]] = true
+			s.hit[visit] = true
 			dur := d.Dur[v]
 			n++
 			if dur >= 0 {
@@ -408,11 +434,21 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 					}
 				}
 			}
-			last := numViewFields
-			if uniform {
-				last = 1
+			if !rows {
+				continue
 			}
-			for k := range last {
+			if uniform {
+				// The other fields count once per visitor, below.
+				r := s.count(dPage, pages[v])
+				r.PageViews++
+				if dur >= 0 {
+					r.TimedViews++
+					r.TimeMs += dur
+					s.timed(dPage, pages[v])
+				}
+				continue
+			}
+			for k := range numViewFields {
 				r := s.count(viewDim[k], d.Codes[k][v])
 				r.PageViews++
 				if dur >= 0 {
@@ -433,7 +469,7 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 		if timed > 0 {
 			total.TimedVisitors++
 		}
-		if uniform {
+		if uniform && rows {
 			for k := 1; k < numViewFields; k++ {
 				r := s.count(viewDim[k], d.RunCodes[k][r])
 				r.PageViews += n
@@ -448,6 +484,15 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 	}
 
 	// Visits with a selected page view, one entry visitor at a time.
+	// Untagged visits have no UTM rows: the code of "" per UTM field, or
+	// one no code has.
+	var untagged [numSourceFields]uint32
+	for k := 1; k < numSourceFields; k++ {
+		untagged[k] = math.MaxUint32
+		if i := slices.Index(d.Dicts[sourceFields[k]], ""); i >= 0 {
+			untagged[k] = uint32(i)
+		}
+	}
 	start = 0
 	for _, end := range d.EntryVisitorEnd {
 		s.run++
@@ -464,12 +509,15 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 			if d.Dur[last] > 0 {
 				total.VisitMs += d.Dur[last]
 			}
-			s.count(dEntry, d.Codes[0][first]).Visits++
-			s.count(dExit, d.Codes[0][last]).Visits++
+			if !rows {
+				continue
+			}
+			s.count(dEntry, pages[first]).Visits++
+			s.count(dExit, pages[last]).Visits++
 			for k, dim := range sourceDim {
 				c := d.Src[k][i]
-				if k > 0 && d.Dicts[sourceFields[k]][c] == "" {
-					continue // untagged visits have no UTM rows
+				if k > 0 && c == untagged[k] {
+					continue
 				}
 				s.count(dim, c).Visits++
 			}
@@ -487,15 +535,6 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 		}
 	}
 	return total, hs
-}
-
-func matchRun(d *Day, r int, filters []filter) bool {
-	for _, f := range filters {
-		if d.RunCodes[f.k][r] != f.code {
-			return false
-		}
-	}
-	return true
 }
 
 func matchView(d *Day, v int32, filters []filter) bool {

@@ -76,11 +76,11 @@ func (p *Period) AddHour(h Hour) {
 // returns.
 func (p *Period) AddDay(d *Day, bots int64) {
 	if p.scratch == nil {
-		p.scratch = NewScratch(func(dim int, value string, c *RowCounts) {
-			if p.Detail {
-				p.Rows.Row(dim, value).Add(*c)
-			}
-		})
+		var sink func(dim int, value string, c *RowCounts)
+		if p.Detail {
+			sink = func(dim int, value string, c *RowCounts) { p.Rows.Row(dim, value).Add(*c) }
+		}
+		p.scratch = NewScratch(sink)
 	}
 	total, hours := p.scratch.Count(d, p.Query.Filters, p.Query.Zone, p.Detail && p.Query.Interval == analytics.Hour)
 	total.Bots = bots

@@ -150,10 +150,14 @@ func BenchmarkReport(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			cpu := cpuTime()
 			for b.Loop() {
 				if r, err = s.Report(context.Background(), q); err != nil {
 					b.Fatal(err)
 				}
+			}
+			if cpu > 0 {
+				b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
 			}
 			b.ReportMetric(float64(r.Totals.PageViews), "pageviews")
 		})
