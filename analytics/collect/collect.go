@@ -52,8 +52,14 @@ type Config struct {
 
 	Geo       *geo.DB // nil: no location
 	Precision geo.Precision
-	Queue     QueueConfig
-	Logger    *slog.Logger // nil: slog.Default()
+	// MaxValuesPerDay caps the distinct paths, referrer hosts, values of
+	// each utm_* parameter and cities a site can add in a day (of Zone):
+	// past it a new value is stored as analytics.Other. 0 means
+	// DefaultMaxValuesPerDay, a negative number no cap.
+	MaxValuesPerDay int
+	Zone            *time.Location // nil: UTC
+	Queue           QueueConfig
+	Logger          *slog.Logger // nil: slog.Default()
 
 	// Now is the clock; time.Now if nil.
 	Now func() time.Time
@@ -73,6 +79,7 @@ type Collector struct {
 	closing  atomic.Bool
 	stats    stats
 	refusals refusals
+	caps     *valueCaps
 }
 
 // stats are counters shown by /healthz.
@@ -107,6 +114,12 @@ func New(ctx context.Context, cfg Config) (*Collector, error) {
 		log:   log,
 	}
 	c.refusals.log, c.refusals.every = log, time.Minute
+	if max := cfg.MaxValuesPerDay; max >= 0 {
+		if max == 0 {
+			max = DefaultMaxValuesPerDay
+		}
+		c.caps = newValueCaps(max, cfg.Zone, log)
+	}
 	if c.tracker, err = newTrackerFile(); err != nil {
 		return nil, err
 	}

@@ -133,7 +133,7 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 	if ref != "" && (site.AllowsHost(ref) || ref == pg.host) {
 		ref = "" // same-site navigation
 	}
-	return item{kind: itemPageView, pv: analytics.PageView{
+	it := item{kind: itemPageView, pv: analytics.PageView{
 		Time:           now,
 		Site:           site.Domain(),
 		Visitor:        vis,
@@ -153,7 +153,9 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 		BrowserVersion: agent.Version,
 		OS:             agent.OS,
 		Device:         agent.Device,
-	}}, 0, ""
+	}}
+	c.caps.apply(&it.pv)
+	return it, 0, ""
 }
 
 func (c *Collector) enqueue(it item) (int, string) {
@@ -288,11 +290,13 @@ func (c *Collector) handleHealth(w http.ResponseWriter, r *http.Request) {
 		Bots     int64  `json:"bots"`
 		DNT      int64  `json:"dnt"`
 		Full     int64  `json:"queue_full"`
+		Capped   int64  `json:"capped_today"` // values stored as "(muut)" past max_values_per_day
 	}
 	hs := health{
 		Status: "ok", Queued: c.w.len(), Capacity: c.w.cfg.Size, Stored: c.w.stored.Load(),
 		Accepted: c.stats.accepted.Load(), Rejected: c.stats.rejected.Load(),
 		Bots: c.stats.bots.Load(), DNT: c.stats.dnt.Load(), Full: c.stats.full.Load(),
+		Capped: c.caps.cappedToday(),
 	}
 	status := http.StatusOK
 	if err := c.Health(); err != nil {

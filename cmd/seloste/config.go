@@ -43,6 +43,7 @@ type serveConfig struct {
 	BatchSize     int          `toml:"batch_size" default:"2000" help:"events per database transaction"`
 	FlushInterval string       `toml:"flush_interval" default:"1s" help:"longest wait before accepted events are written (at most 1s: a SIGKILL loses at most this window)"`
 	MaxConns      int          `toml:"max_connections" default:"10000" help:"open connections at most (kept under the open-file limit): at the cap the longest-idle one is closed, or a new one gets 503"`
+	MaxValues     int          `toml:"max_values_per_day" default:"10000" help:"distinct paths, referrer hosts, values of each utm_* parameter and cities a site can add in a day; past it new ones are stored as \"(muut)\"; 0 = no cap"`
 	Sites         []siteConfig `toml:"site" help:"tracked site {domain}, e.g. example.fi (repeatable; replaces the config file's list, keeping its origins)"`
 
 	Zone             string `toml:"zone" default:"Europe/Helsinki" help:"IANA time {zone} of report days"`
@@ -310,6 +311,9 @@ func (cfg serveConfig) check() (collectorSettings, error) {
 	}
 	if cfg.QueueSize < 1 || cfg.BatchSize < 1 {
 		return s, errors.New("serve: queue-size and batch-size must be positive")
+	}
+	if cfg.MaxValues < 0 {
+		return s, errors.New("serve: max-values-per-day must be 0 (no cap) or more")
 	}
 	if cfg.MaxConns < 16 {
 		return s, errors.New("serve: max-connections must be at least 16")

@@ -32,6 +32,7 @@ func TestServeDefaults(t *testing.T) {
 		BatchSize:     collect.DefaultBatchSize,
 		FlushInterval: collect.DefaultFlushInterval.String(),
 		MaxConns:      10000,
+		MaxValues:     collect.DefaultMaxValuesPerDay,
 		Zone:          analytics.DefaultZone,
 		MinVisitors:   1,
 		Content:       "content",
@@ -52,7 +53,7 @@ func TestServeDefaults(t *testing.T) {
 func TestServeSettingsMerge(t *testing.T) {
 	var probe serveConfig
 	settings := serveSettings(&probe)
-	if len(settings) != 22 {
+	if len(settings) != 23 {
 		t.Errorf("%d settings; a new one needs this test's attention", len(settings))
 	}
 	file := map[string]any{}

@@ -55,15 +55,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer store.Close()
 
 	col, err := collect.New(ctx, collect.Config{
-		Store:          store,
-		Sites:          set.sites,
-		TrustedProxies: set.proxies,
-		IgnoreDNT:      !cfg.HonourDNT,
-		AllowLocal:     cfg.AllowLocal,
-		Geo:            locations,
-		Precision:      set.precision,
-		Queue:          collect.QueueConfig{Size: cfg.QueueSize, BatchSize: cfg.BatchSize, FlushInterval: set.flush},
-		Logger:         logger,
+		Store:           store,
+		Sites:           set.sites,
+		TrustedProxies:  set.proxies,
+		IgnoreDNT:       !cfg.HonourDNT,
+		AllowLocal:      cfg.AllowLocal,
+		Geo:             locations,
+		Precision:       set.precision,
+		Queue:           collect.QueueConfig{Size: cfg.QueueSize, BatchSize: cfg.BatchSize, FlushInterval: set.flush},
+		MaxValuesPerDay: valueCap(cfg.MaxValues),
+		Zone:            set.zone,
+		Logger:          logger,
 	})
 	if err != nil {
 		return err
@@ -320,3 +322,12 @@ func (w scrubWriter) Write(p []byte) (int, error) {
 }
 
 func newTextLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
+
+// valueCap turns max_values_per_day (0: no cap) into collect's setting
+// (negative: no cap).
+func valueCap(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
