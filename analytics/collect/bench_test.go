@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/seloste/seloste/analytics/geo"
 	"github.com/seloste/seloste/analytics/request"
+	"github.com/seloste/seloste/analytics/sqlite"
 )
 
 // benchGeo builds a small City database covering 81.0.0.0/8.
@@ -105,7 +107,14 @@ func processCPU() time.Duration {
 // The load generator is deliberately lean, like wrk: 16 keep-alive
 // connections, each pipelining windows of 32 HTTP/1.1 requests, so that the
 // client's CPU does not hide the server's.
-func BenchmarkIngestHTTP(b *testing.B) { ingest(b, false) }
+func BenchmarkIngestHTTP(b *testing.B) { ingest(b, collector) }
+
+// BenchmarkIngestBare is the same load against a bare net/http handler that
+// reads the body and answers 202: what the machine, net/http and the load
+// generator cost without the collector. Run both in one go to compare:
+//
+//	go test -run '^$' -bench 'Ingest(HTTP|Bare)' -benchtime 300000x -count 3 ./analytics/collect/
+func BenchmarkIngestBare(b *testing.B) { ingest(b, bare) }
 
 // BenchmarkIngestDistinctVisitors is BenchmarkIngestHTTP with every page
 // view from another client address, so that every one is a new visitor
@@ -114,22 +123,42 @@ func BenchmarkIngestHTTP(b *testing.B) { ingest(b, false) }
 // and after they are stored.
 //
 //	go test -run '^$' -bench IngestDistinct -benchtime 1000000x ./analytics/collect/
-func BenchmarkIngestDistinctVisitors(b *testing.B) { ingest(b, true) }
+func BenchmarkIngestDistinctVisitors(b *testing.B) { ingest(b, distinctVisitors) }
 
-// ingest posts b.N page views; distinct gives each its own client address.
-func ingest(b *testing.B, distinct bool) {
-	st := openStore(b)
-	c, err := New(context.Background(), Config{
-		Store: st, Sites: []request.Site{{Domain: "example.fi"}},
-		Geo: benchGeo(b), Logger: discardLogger(),
-		Queue:          QueueConfig{Size: 65536},
-		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+// What ingest sends page views to, and from whom.
+const (
+	collector        = iota // the collector, over a real SQLite file
+	distinctVisitors        // the same, every page view from another address
+	bare                    // a handler that reads the body and answers 202
+)
+
+// ingest posts b.N page views.
+func ingest(b *testing.B, mode int) {
+	distinct := mode == distinctVisitors
+	var (
+		st *sqlite.Store
+		c  *Collector
+	)
 	mux := http.NewServeMux()
-	c.Register(mux)
+	if mode == bare {
+		mux.HandleFunc("POST /api/event", func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			w.WriteHeader(http.StatusAccepted)
+		})
+	} else {
+		st = openStore(b)
+		var err error
+		c, err = New(context.Background(), Config{
+			Store: st, Sites: []request.Site{{Domain: "example.fi"}},
+			Geo: benchGeo(b), Logger: discardLogger(),
+			Queue:          QueueConfig{Size: 65536},
+			TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Register(mux)
+	}
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	addr := srv.Listener.Addr().String()
@@ -164,6 +193,8 @@ func ingest(b *testing.B, distinct bool) {
 			}
 		}
 	}()
+	// Each response's latency: from the write of its window to its arrival.
+	latencies := make([][]time.Duration, conns)
 	var wg sync.WaitGroup
 	for w := range conns {
 		wg.Go(func() {
@@ -194,6 +225,7 @@ func ingest(b *testing.B, distinct bool) {
 				if sent == 0 {
 					return
 				}
+				sentAt := time.Now()
 				if _, err := conn.Write(buf.Bytes()); err != nil {
 					b.Error(err)
 					return
@@ -204,6 +236,7 @@ func ingest(b *testing.B, distinct bool) {
 						b.Error(err)
 						return
 					}
+					latencies[w] = append(latencies[w], time.Since(sentAt))
 					io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
 					switch resp.StatusCode {
@@ -222,21 +255,29 @@ func ingest(b *testing.B, distinct bool) {
 	wg.Wait()
 	close(stopSampling)
 	<-sampled
-	if err := c.Close(context.Background()); err != nil {
-		b.Fatal(err)
+	if c != nil {
+		if err := c.Close(context.Background()); err != nil {
+			b.Fatal(err)
+		}
 	}
 	elapsed := time.Since(start)
 	cpu := processCPU() - cpu0
 	b.StopTimer()
-	stored := count(b, st).pageviews
-	if int64(stored) != accepted.Load() {
-		b.Fatalf("accepted %d, stored %d", accepted.Load(), stored)
+	if st != nil {
+		if stored := count(b, st).pageviews; int64(stored) != accepted.Load() {
+			b.Fatalf("accepted %d, stored %d", accepted.Load(), stored)
+		}
 	}
 	if accepted.Load() != n {
 		b.Logf("%d of %d refused with 503 (queue full)", refused.Load(), n)
 	}
 	b.ReportMetric(float64(accepted.Load())/elapsed.Seconds(), "events/s")
 	b.ReportMetric(float64(refused.Load()), "refused")
+	all := slices.Concat(latencies...)
+	slices.Sort(all)
+	if len(all) > 0 {
+		b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
+	}
 	// CPU per event of server, SQLite and load generator together: 2 s of
 	// CPU per second on 2 cores bounds the rate the machine can sustain.
 	b.ReportMetric(float64(cpu.Microseconds())/float64(accepted.Load()), "cpu-µs/event")
