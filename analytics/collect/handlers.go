@@ -291,12 +291,15 @@ func (c *Collector) handleHealth(w http.ResponseWriter, r *http.Request) {
 		DNT      int64  `json:"dnt"`
 		Full     int64  `json:"queue_full"`
 		Capped   int64  `json:"capped_today"` // values stored as "(muut)" past max_values_per_day
+		// Page views whose visit could not be tracked (more open visits
+		// than visitor.DefaultMaxOpen): their visits are over-counted.
+		Untracked int64 `json:"visits_untracked"`
 	}
 	hs := health{
 		Status: "ok", Queued: c.w.len(), Capacity: c.w.cfg.Size, Stored: c.w.stored.Load(),
 		Accepted: c.stats.accepted.Load(), Rejected: c.stats.rejected.Load(),
 		Bots: c.stats.bots.Load(), DNT: c.stats.dnt.Load(), Full: c.stats.full.Load(),
-		Capped: c.caps.cappedToday(),
+		Capped: c.caps.cappedToday(), Untracked: c.visits.Untracked(),
 	}
 	status := http.StatusOK
 	if err := c.Health(); err != nil {

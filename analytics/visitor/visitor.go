@@ -26,9 +26,12 @@ import (
 	"github.com/seloste/seloste/analytics"
 )
 
-// DefaultMaxOpen bounds the number of visits tracked in memory. Past it, new
-// visitors still get a visit, but one that a later page view cannot join.
-const DefaultMaxOpen = 1 << 20
+// DefaultMaxOpen bounds the number of visits tracked in memory: about
+// 100 MB at most. Past it a visitor not already tracked still gets a visit,
+// but one that its later page views cannot join (each starts another), so
+// its visits are over-counted: Untracked says how many page views that
+// happened to, and the collector reports it.
+const DefaultMaxOpen = 4 << 20
 
 // Tracker computes visitor ids and assigns visits. It is safe for
 // concurrent use.
@@ -39,29 +42,49 @@ type Tracker struct {
 	keys  map[int64][2]uint64 // SipHash key per UTC day number
 
 	mu sync.Mutex
-	// open holds the visits that may go on, per site then visitor id:
-	// about 60 bytes a visit with the map's own (a (site, visitor) key
-	// with a time.Time took 128). It grows with every distinct visitor of
-	// the last analytics.VisitGap; sweep empties it behind them.
-	open      map[string]map[uint64]openVisit
-	n         int // visits in open
+	// open holds the visits that may go on, per site: it grows with every
+	// distinct visitor of the last analytics.VisitGap and sweep empties it
+	// behind them.
+	open map[string]*visitTable
+	n    int // visits in open
+	// kept holds the ids of the open visits whose id is not derived from
+	// their slot: those loaded by Seed and those continued across midnight
+	// under the visitor's new id. Few: the visits open at a restart or at
+	// midnight.
+	kept      map[uint64]uint64 // visitor id → visit id
+	visitKey  [2]uint64         // keys derived visit ids; random per tracker
+	untracked int64
 	lastSweep time.Time
 	// MaxOpen bounds the open visits kept in memory; DefaultMaxOpen if 0.
 	MaxOpen int
 }
 
-type openVisit struct {
-	visit uint64
-	last  int64 // unix seconds of its latest page view
-}
-
 // New returns a tracker that takes the daily salts from salts.
 func New(salts analytics.Salts) *Tracker {
 	return &Tracker{
-		salts: salts,
-		keys:  make(map[int64][2]uint64),
-		open:  make(map[string]map[uint64]openVisit),
+		salts:    salts,
+		keys:     make(map[int64][2]uint64),
+		open:     make(map[string]*visitTable),
+		kept:     make(map[uint64]uint64),
+		visitKey: [2]uint64{rand.Uint64(), rand.Uint64()},
 	}
+}
+
+// seconds is a slot time: unix seconds since epoch, at least 1.
+func seconds(unix int64) uint32 { return uint32(max(unix-epoch, 1)) }
+
+// visitID is the id of the visit in slot s.
+func (t *Tracker) visitID(s visitSlot) uint64 {
+	if id, ok := t.kept[s.visitor]; ok {
+		return id
+	}
+	var b [12]byte
+	binary.LittleEndian.PutUint64(b[:], s.visitor)
+	binary.LittleEndian.PutUint32(b[8:], s.start)
+	if id := sipHash24(t.visitKey[0], t.visitKey[1], b[:]); id != 0 {
+		return id
+	}
+	return 1
 }
 
 // Seed loads visits that may still go on, e.g. from Store.OpenVisits at
@@ -70,13 +93,20 @@ func (t *Tracker) Seed(visits []analytics.OpenVisit) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, v := range visits {
-		site := t.siteVisits(v.Site)
-		if cur, ok := site[v.Visitor]; !ok || v.Last.Unix() > cur.last {
-			if !ok {
-				t.n++
-			}
-			site[v.Visitor] = openVisit{v.Visit, v.Last.Unix()}
+		if v.Visitor == 0 {
+			continue // never assigned: ids are never 0
 		}
+		tab := t.siteVisits(v.Site)
+		last := seconds(v.Last.Unix())
+		if i := tab.find(v.Visitor); i >= 0 {
+			if tab.slots[i].last >= last {
+				continue
+			}
+		} else {
+			t.n++
+		}
+		tab.put(visitSlot{visitor: v.Visitor, start: last, last: last})
+		t.kept[v.Visitor] = v.Visit
 	}
 }
 
@@ -87,14 +117,22 @@ func (t *Tracker) Open() int {
 	return t.n
 }
 
-// siteVisits is the site's map of open visits, made on first use.
-func (t *Tracker) siteVisits(site string) map[uint64]openVisit {
-	m := t.open[site]
-	if m == nil {
-		m = make(map[uint64]openVisit)
-		t.open[site] = m
+// Untracked is how many page views got a visit that could not be tracked
+// because MaxOpen visits were open.
+func (t *Tracker) Untracked() int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.untracked
+}
+
+// siteVisits is the site's table of open visits, made on first use.
+func (t *Tracker) siteVisits(site string) *visitTable {
+	tab := t.open[site]
+	if tab == nil {
+		tab = &visitTable{}
+		t.open[site] = tab
 	}
-	return m
+	return tab
 }
 
 // Assign returns the visitor id of (site, ip, userAgent) at time now, and
@@ -122,32 +160,39 @@ func (t *Tracker) Assign(ctx context.Context, now time.Time, site string, ip net
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.sweep(now)
-	sec, gap := now.Unix(), int64(analytics.VisitGap/time.Second)
-	open := t.siteVisits(site)
-	ov, ok := open[visitor]
-	known := ok
-	if ok && sec-ov.last >= gap {
-		ok = false
+	sec, gap := seconds(now.Unix()), uint32(analytics.VisitGap/time.Second)
+	tab := t.siteVisits(site)
+	if i := tab.find(visitor); i >= 0 {
+		s := &tab.slots[i]
+		if sec-min(s.last, sec) < gap {
+			s.last = max(s.last, sec)
+			return visitor, t.visitID(*s), nil
+		}
+		// Over: a new visit in the same slot.
+		delete(t.kept, visitor)
+		*s = visitSlot{visitor: visitor, start: sec, last: sec}
+		return visitor, t.visitID(*s), nil
 	}
-	if !ok && crossesMidnight {
-		if pv, found := open[prev]; found && sec-pv.last < gap {
-			ov, ok = pv, true
-			delete(open, prev)
-			t.n--
+	if crossesMidnight {
+		if i := tab.find(prev); i >= 0 && sec-min(tab.slots[i].last, sec) < gap {
+			// The visit goes on under today's id, keeping its visit id.
+			visit = t.visitID(tab.slots[i])
+			start := tab.slots[i].start
+			tab.remove(i)
+			delete(t.kept, prev)
+			tab.put(visitSlot{visitor: visitor, start: start, last: sec})
+			t.kept[visitor] = visit
+			return visitor, visit, nil
 		}
 	}
-	if !ok {
-		ov = openVisit{visit: newVisitID()}
-		if !known && t.n >= t.maxOpen() {
-			return visitor, ov.visit, nil
-		}
+	s := visitSlot{visitor: visitor, start: sec, last: sec}
+	if t.n >= t.maxOpen() {
+		t.untracked++
+		return visitor, t.visitID(s), nil
 	}
-	ov.last = max(ov.last, sec)
-	if _, there := open[visitor]; !there {
-		t.n++
-	}
-	open[visitor] = ov
-	return visitor, ov.visit, nil
+	tab.put(s)
+	t.n++
+	return visitor, t.visitID(s), nil
 }
 
 func (t *Tracker) maxOpen() int {
@@ -163,15 +208,18 @@ func (t *Tracker) sweep(now time.Time) {
 		return
 	}
 	t.lastSweep = now
-	sec, gap := now.Unix(), int64(analytics.VisitGap/time.Second)
-	for site, open := range t.open {
-		for k, v := range open {
-			if sec-v.last >= gap {
-				delete(open, k)
-				t.n--
+	sec, gap := seconds(now.Unix()), uint32(analytics.VisitGap/time.Second)
+	for site, tab := range t.open {
+		before := tab.n
+		tab.sweep(func(s visitSlot) bool {
+			if sec-min(s.last, sec) < gap {
+				return false
 			}
-		}
-		if len(open) == 0 {
+			delete(t.kept, s.visitor)
+			return true
+		})
+		t.n -= before - tab.n
+		if tab.n == 0 {
 			delete(t.open, site)
 		}
 	}
@@ -211,7 +259,10 @@ func hash(key [2]uint64, site string, ip netip.Addr, userAgent string) uint64 {
 	a := ip.Unmap().As16()
 	b = append(b, a[:]...)
 	b = append(b, 0)
-	return sipHash24(key[0], key[1], b, []byte(userAgent))
+	if h := sipHash24(key[0], key[1], b, []byte(userAgent)); h != 0 {
+		return h
+	}
+	return 1 // 0 marks an empty slot; a 2^-64 chance of sharing with id 1
 }
 
 // ID returns the visitor id of (site, ip, userAgent) on the UTC day of now.
