@@ -127,3 +127,52 @@ func TestPublishMissingContent(t *testing.T) {
 		t.Errorf("a failed publication wrote the output: %v", err)
 	}
 }
+
+// TestPublishTranslations publishes a new version with its translations:
+// every language file is locked, and a translation whose sections differ
+// from its original is refused before anything is built or locked.
+func TestPublishTranslations(t *testing.T) {
+	ctx := context.Background()
+	content, dir := copyContent(t)
+	out := filepath.Join(t.TempDir(), "public")
+	o := Options{ThemesDir: themesDir, OutDir: out}
+	writeLater(t, dir, "2026-12-05", "")
+	sv := read(t, dir, "2026-12-02.sv.md")
+	sv = regexp.MustCompile(`(?m)^summary: .*$`).ReplaceAllString(sv, "summary: Test.")
+	broken := strings.Replace(sv, "### Kundregister\n", "## Kundregister\n", 1)
+	if err := os.WriteFile(filepath.Join(dir, "2026-12-05.sv.md"), []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lockBefore := read(t, dir, "published.lock")
+	_, err := Publish(ctx, content, o)
+	if err == nil || !strings.Contains(err.Error(), "2026-12-05.sv.md:") || !strings.Contains(err.Error(), "heading structure") {
+		t.Fatalf("a translation with other sections: %v", err)
+	}
+	if read(t, dir, "published.lock") != lockBefore {
+		t.Error("the refused publication changed the lock")
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("the refused publication built a site: %v", err)
+	}
+
+	if err := os.WriteFile(filepath.Join(dir, "2026-12-05.sv.md"), []byte(sv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Publish(ctx, content, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(p.String(), "; locked 2026-12-05; locked 2026-12-05.sv") {
+		t.Errorf("publication: %s", p)
+	}
+	if !strings.Contains(read(t, dir, "published.lock"), "\n2026-12-05 sha256:") || !strings.Contains(read(t, dir, "published.lock"), "\n2026-12-05.sv sha256:") {
+		t.Error("the new version and its translation are not both locked")
+	}
+	// Swedish is up to date, English shows its older translation.
+	if !strings.Contains(read(t, out, "sv/dataskyddsbeskrivning/index.html"), "Beskrivningen uppdaterades senast 5.12.2026.") {
+		t.Error("the Swedish page is not the new translation")
+	}
+	if en := read(t, out, "en/privacy-notice/index.html"); !strings.Contains(en, "Last updated on 2 December 2026.") || !strings.Contains(en, "newer-finnish") {
+		t.Error("the English page is not the older translation with its note")
+	}
+}

@@ -8,6 +8,11 @@
 // runs a program and never fetches a URL, and anything it logs, even a
 // warning, fails the build.
 //
+// Each language has its own part of the site (layouts in plan.go): Finnish
+// at /tietosuojaseloste/, Swedish at /sv/dataskyddsbeskrivning/, English at
+// /en/privacy-notice/, every page with its language switcher and hreflang
+// alternates; the theme's words come from words.go.
+//
 // Publish is the whole publishing sequence that "seloste notice build" and
 // "seloste serve" run: load the versions, verify the lock, Build, and lock
 // the versions that became public. Watch runs it again on every change
