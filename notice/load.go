@@ -374,9 +374,14 @@ func parseFrontMatter(v *Version, src string, closeLine int) error {
 			"front matter has no language: add a line lang: "+fileLang(file))
 	}
 	if !v.Draft && v.Summary == "" {
+		l := lang(v.Lang)
+		fi, en := "suomeksi", "in Finnish"
+		if l.Code != Finnish {
+			fi, en = "käännöksen kielellä ("+l.Code+")", "in the translation's language ("+l.Code+")"
+		}
 		return srcErr(file, closeLine,
-			"julkaistulta versiolta puuttuu summary: kerro lyhyesti suomeksi, mitä muuttui (tai merkitse draft: true)",
-			"a published version needs a summary: say briefly, in Finnish, what changed (or mark it draft: true)")
+			"julkaistulta versiolta puuttuu summary: kerro lyhyesti "+fi+", mitä muuttui (tai merkitse draft: true)",
+			"a published version needs a summary: say briefly, "+en+", what changed (or mark it draft: true)")
 	}
 	if !v.Draft && v.Summary == SummaryPlaceholder {
 		return srcErr(file, closeLine,
