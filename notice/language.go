@@ -21,6 +21,9 @@ type Language struct {
 	typedStamp *regexp.Regexp
 	noChanges  string // the diff of two versions whose text is the same
 	unchanged  [2]string
+	// TranslationNote says, on every rendering of a translation, that the
+	// Finnish text prevails; "" for Finnish.
+	TranslationNote string
 }
 
 // Finnish is the language of the authoritative text.
@@ -38,17 +41,19 @@ var Languages = []Language{
 	},
 	{
 		Code: "sv", Name: "På svenska", NameFi: "ruotsinkielinen", NameEn: "Swedish",
-		stamp:      "Beskrivningen uppdaterades senast %s.",
-		typedStamp: regexp.MustCompile(`(?i)beskrivningen\s+uppdaterades\s+senast`),
-		noChanges:  "Inga ändringar i texten.",
-		unchanged:  [2]string{"… %d stycke oförändrat …", "… %d stycken oförändrade …"},
+		stamp:           "Beskrivningen uppdaterades senast %s.",
+		typedStamp:      regexp.MustCompile(`(?i)beskrivningen\s+uppdaterades\s+senast`),
+		noChanges:       "Inga ändringar i texten.",
+		unchanged:       [2]string{"… %d stycke oförändrat …", "… %d stycken oförändrade …"},
+		TranslationNote: "Detta är en översättning av den finska texten. Vid skillnader gäller den finska texten.",
 	},
 	{
 		Code: "en", Name: "In English", NameFi: "englanninkielinen", NameEn: "English",
-		stamp:      "Last updated on %s.",
-		typedStamp: regexp.MustCompile(`(?i)last\s+updated\s+on`),
-		noChanges:  "No changes to the text.",
-		unchanged:  [2]string{"… %d paragraph unchanged …", "… %d paragraphs unchanged …"},
+		stamp:           "Last updated on %s.",
+		typedStamp:      regexp.MustCompile(`(?i)last\s+updated\s+on`),
+		noChanges:       "No changes to the text.",
+		unchanged:       [2]string{"… %d paragraph unchanged …", "… %d paragraphs unchanged …"},
+		TranslationNote: "This is a translation of the Finnish text. In case of any difference, the Finnish text prevails.",
 	},
 }
 

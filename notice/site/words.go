@@ -1,5 +1,11 @@
 package site
 
+import (
+	"maps"
+
+	"github.com/seloste/seloste/notice"
+)
+
 // siteWords are the theme's words in each language, given to every page as
 // params.seloste.words: the theme holds the markup, this the text, so that
 // one set of templates serves every language. Values with %s are filled in
@@ -18,7 +24,6 @@ var siteWords = map[string]map[string]string{
 		"draftBanner":       `<strong>LUONNOS / DRAFT</strong> – tämä versio (%s) ei ole vielä voimassa.`,
 		"oldBanner":         `Tämä on selosteen vanha versio (%s). Voimassa on <a href="%s">uudempi versio %s</a>.`,
 		"newerFinnish":      "",
-		"translationNote":   "",
 		"versions":          "Selosteen versiot",
 		"inForce":           "voimassa",
 		"historyLink":       "Muutoshistoria ja erot versioiden välillä",
@@ -56,7 +61,6 @@ var siteWords = map[string]map[string]string{
 		"draftBanner":       `<strong>LUONNOS / DRAFT</strong> – denna version (%s) gäller ännu inte.`,
 		"oldBanner":         `Detta är en äldre version av beskrivningen (%s). Den gällande versionen är <a href="%s">den nyare versionen %s</a>.`,
 		"newerFinnish":      `Den finska texten är nyare: den uppdaterades senast %s. Denna översättning gäller en äldre version och har ännu inte uppdaterats; den gällande texten är <a href="%s" hreflang="fi" lang="fi">Tietosuojaseloste</a> på finska.`,
-		"translationNote":   "Detta är en översättning av den finska texten. Vid skillnader gäller den finska texten.",
 		"versions":          "Beskrivningens versioner",
 		"inForce":           "gällande",
 		"historyLink":       "Ändringshistorik och skillnader mellan versionerna",
@@ -94,7 +98,6 @@ var siteWords = map[string]map[string]string{
 		"draftBanner":       `<strong>LUONNOS / DRAFT</strong> – this version (%s) is not yet in force.`,
 		"oldBanner":         `This is an old version of the notice (%s). The version in force is the <a href="%s">newer version of %s</a>.`,
 		"newerFinnish":      `The Finnish text is newer: it was last updated on %s. This translation is of an earlier version and has not been updated yet; the text in force is the Finnish <a href="%s" hreflang="fi" lang="fi">Tietosuojaseloste</a>.`,
-		"translationNote":   "This is a translation of the Finnish text. In case of any difference, the Finnish text prevails.",
 		"versions":          "Versions of the notice",
 		"inForce":           "in force",
 		"historyLink":       "Change history and differences between versions",
@@ -122,10 +125,17 @@ var siteWords = map[string]map[string]string{
 	},
 }
 
-// words is the theme's words in code, Finnish for a language it lacks.
+// words is the theme's words in code, Finnish for a language it lacks,
+// with notice's note that a translation is one (the standalone copies say
+// the same).
 func words(code string) map[string]string {
-	if w, ok := siteWords[code]; ok {
-		return w
+	w, ok := siteWords[code]
+	if !ok {
+		w = siteWords["fi"]
 	}
-	return siteWords["fi"]
+	if l, ok := notice.LanguageOf(code); ok && l.TranslationNote != "" {
+		w = maps.Clone(w)
+		w["translationNote"] = l.TranslationNote
+	}
+	return w
 }
