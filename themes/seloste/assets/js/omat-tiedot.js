@@ -18,7 +18,7 @@
       none: (day) => "Inga sidladdningar har sparats med dagens (" + day + ") identifierare för din webbläsare.",
       some: (day, id, n) => "Med dagens (" + day + ") identifierare " + id + " för din webbläsare har " + n + (n === 1 ? " sidladdning" : " sidladdningar") + " sparats.",
       confirm: "Vill du radera alla uppgifter om sidbesök som sparats i dag för din webbläsare? Raderingen kan inte ångras.",
-      deleted: (pv, lv) => "Raderade " + pv + " sidladdningar och " + lv + " uppgifter om besökets längd.",
+      deleted: (pv, lv) => "Raderade " + pv + (pv === 1 ? " sidladdning" : " sidladdningar") + " och " + lv + (lv === 1 ? " uppgift" : " uppgifter") + " om besökets längd.",
     },
     en: {
       locale: "en-GB", loading: "Fetching the data…", unreachable: "the server could not be reached.",
@@ -26,7 +26,7 @@
       none: (day) => "No page loads are stored under today's (" + day + ") identifier of your browser.",
       some: (day, id, n) => n + (n === 1 ? " page load is" : " page loads are") + " stored under today's (" + day + ") identifier " + id + " of your browser.",
       confirm: "Delete all page visit data stored today for your browser? This cannot be undone.",
-      deleted: (pv, lv) => "Deleted " + pv + " page loads and " + lv + " durations.",
+      deleted: (pv, lv) => "Deleted " + pv + (pv === 1 ? " page load" : " page loads") + " and " + lv + (lv === 1 ? " duration." : " durations."),
     },
   };
   const w = words[document.documentElement.lang] || words.fi;
