@@ -50,9 +50,8 @@ const draftMark = "LUONNOS / DRAFT"
 
 // plannedSite is every content file of the generated Hugo project.
 type plannedSite struct {
-	pages   []contentFile
-	current notice.Version   // the current Finnish version
-	shown   []notice.Version // each built language's current version, Finnish first
+	pages []contentFile
+	shown []notice.Version // each built language's current version, Finnish first
 }
 
 // contentFile is one Hugo content file: its path under content/, its front
@@ -147,11 +146,11 @@ func plan(all []notice.Version, drafts bool) (plannedSite, error) {
 		eds = append(eds, e)
 	}
 
-	p := plannedSite{current: cur}
+	var p plannedSite
 	for _, e := range eds {
 		p.shown = append(p.shown, e.current)
 	}
-	add := func(e *edition, path, title string, front, params map[string]any, switcher []langLink) {
+	add := func(e *edition, path, title, body string, front, params map[string]any, switcher []langLink) {
 		params["lang"] = e.lang
 		params["words"] = words(e.lang)
 		params["langs"] = switcher
@@ -165,7 +164,7 @@ func plan(all []notice.Version, drafts bool) (plannedSite, error) {
 		}
 		front["title"] = title
 		front["params"] = map[string]any{"seloste": params}
-		p.pages = append(p.pages, contentFile{path: path, front: front, body: ""})
+		p.pages = append(p.pages, contentFile{path: path, front: front, body: body})
 	}
 	// switch links every edition's page for which url gives a URL; where it
 	// gives none, the edition's current version, saying so.
@@ -217,7 +216,7 @@ func plan(all []notice.Version, drafts bool) (plannedSite, error) {
 			return plannedSite{}, err
 		}
 		curSlug := e.current.Slug()
-		add(e, e.content+"/_index.md", titleOf(e.current), pathURL(e, e.currentURL()), params,
+		add(e, e.content+"/_index.md", titleOf(e.current), "", pathURL(e, e.currentURL()), params,
 			switchTo(e, func(o *edition) string {
 				if o.current.Slug() == curSlug {
 					return o.currentURL()
@@ -233,7 +232,7 @@ func plan(all []notice.Version, drafts bool) (plannedSite, error) {
 				return plannedSite{}, err
 			}
 			slug := v.Slug()
-			add(e, e.content+"/"+slug+".md", titleOf(v), map[string]any{"url": e.versionURL(slug)}, params,
+			add(e, e.content+"/"+slug+".md", titleOf(v), "", map[string]any{"url": e.versionURL(slug)}, params,
 				switchTo(e, func(o *edition) string {
 					if o.has(slug) {
 						return o.versionURL(slug)
@@ -250,12 +249,12 @@ func plan(all []notice.Version, drafts bool) (plannedSite, error) {
 			}
 			changes[len(e.versions)-1-i] = c
 		}
-		add(e, e.content+"/"+e.history+".md", words(e.lang)["history"],
+		add(e, e.content+"/"+e.history+".md", words(e.lang)["history"], "",
 			map[string]any{"url": e.historyURL(), "layout": "muutokset"},
 			map[string]any{"changes": changes, "drafts": drafts},
 			switchTo(e, func(o *edition) string { return o.historyURL() }))
 
-		add(e, e.content+"/"+e.self+".md", words(e.lang)["selfTitle"],
+		add(e, e.content+"/"+e.self+".md", words(e.lang)["selfTitle"], "",
 			map[string]any{"url": e.selfURL(), "layout": "omat-tiedot"},
 			map[string]any{},
 			switchTo(e, func(o *edition) string { return o.selfURL() }))
@@ -263,9 +262,8 @@ func plan(all []notice.Version, drafts bool) (plannedSite, error) {
 
 	fi := eds[0]
 	toCurrent := func(o *edition) string { return o.currentURL() }
-	add(fi, "_index.md", "Tietosuojaseloste", nil, map[string]any{}, switchTo(fi, toCurrent))
-	add(fi, "demo.md", "Kävijäseurannan esittely", map[string]any{"url": "/demo/", "layout": "demo"}, map[string]any{}, switchTo(fi, toCurrent))
-	p.pages[len(p.pages)-1].body = demoBody
+	add(fi, "_index.md", "Tietosuojaseloste", "", nil, map[string]any{}, switchTo(fi, toCurrent))
+	add(fi, "demo.md", "Kävijäseurannan esittely", demoBody, map[string]any{"url": "/demo/", "layout": "demo"}, map[string]any{}, switchTo(fi, toCurrent))
 	return p, nil
 }
 
