@@ -15,11 +15,20 @@ type Field struct {
 	Name    string   // stable identifier
 	Columns []string // storage columns that hold it, "table.column"; each column in exactly one field
 	Label   string   // short Finnish name: the bold start of the statement's bullet
-	FI, EN  string   // what it is, for the statement
+	FI      string   // what it is, in Finnish, for the statement
 	Purpose string   // why it is kept, in Finnish
 	// Retention is how long it is kept, in Finnish, when that is not the
 	// configured retention period of page-view data (the salts).
 	Retention string
+	// SV and EN are the same texts for the statement's Swedish and English
+	// translations: their lists are generated from the registry too.
+	SV, EN FieldText
+}
+
+// FieldText is a field's entry in the statement in one language.
+type FieldText struct {
+	Label, What, Purpose string
+	Retention            string // as Field.Retention: "" for the configured period
 }
 
 // Fields lists every stored field, in the order the statement presents them.
@@ -30,86 +39,136 @@ var Fields = []Field{
 		Name: "time", Columns: []string{"pageviews.ts", "leaves.ts"},
 		Label:   "Ajankohta",
 		FI:      "sivulatauksen ajankohta sekunnin tarkkuudella (UTC)",
-		EN:      "time of the page load, to the second (UTC)",
 		Purpose: "kävijämäärien laskeminen ajan mukaan",
+		SV:      FieldText{Label: "Tidpunkt", What: "tidpunkten för sidladdningen på sekunden när (UTC)", Purpose: "beräkning av antalet besökare över tid"},
+		EN:      FieldText{Label: "Time", What: "the time of the page load, to the second (UTC)", Purpose: "counting visitors over time"},
 	},
 	{
 		Name: "site", Columns: []string{"pageviews.site", "leaves.site"},
 		Label:   "Sivusto",
 		FI:      "sivusto, jolla vierailtiin",
-		EN:      "the website visited",
 		Purpose: "tilastojen erottaminen sivustoittain",
+		SV:      FieldText{Label: "Webbplats", What: "den webbplats som besöktes", Purpose: "att hålla isär statistiken för olika webbplatser"},
+		EN:      FieldText{Label: "Website", What: "the website visited", Purpose: "keeping the statistics of each website apart"},
 	},
 	{
 		Name: "visitor", Columns: []string{"pageviews.visitor"},
 		Label:   "Vierailijan tunniste",
 		FI:      "IP-osoitteesta, selaimen tunnisteesta ja sivustosta päivittäin vaihtuvalla satunnaisella suolalla laskettu tiiviste, joka yksilöi vierailijan saman päivän ajan ja josta IP-osoitetta ei voi palauttaa; sama vierailija saa seuraavana päivänä eri tunnisteen",
-		EN:      "pseudonymous visitor id: a keyed hash of the IP address, the browser's User-Agent and the site with a random salt that changes daily; the IP address cannot be recovered from it and the same visitor gets a different id the next day",
 		Purpose: "yksilöllisten kävijöiden laskeminen päivittäin",
+		SV: FieldText{Label: "Besökarens identifierare",
+			What:    "en hashsumma som beräknas ur IP-adressen, webbläsarens identifierare och webbplatsen med ett slumpmässigt salt som byts dagligen; den särskiljer besökaren under samma dag och IP-adressen kan inte återskapas ur den; samma besökare får en annan identifierare nästa dag",
+			Purpose: "beräkning av antalet unika besökare per dag"},
+		EN: FieldText{Label: "Visitor identifier",
+			What:    "a hash computed from the IP address, the browser's identifier and the website with a random salt that changes daily; it tells visitors apart for one day and the IP address cannot be recovered from it; the same visitor gets a different identifier the next day",
+			Purpose: "counting unique visitors per day"},
 	},
 	{
 		Name: "visit", Columns: []string{"pageviews.visit"},
 		Label:   "Vierailuhistoria",
 		FI:      "saman vierailijan alle 30 minuutin välein ladatut sivut yhdistävä vierailun numero, josta näkyvät vierailun ensimmäinen ja viimeinen sivu",
-		EN:      "visit history: a visit number joining one visitor's page loads less than 30 minutes apart, giving the visit's first and last page",
 		Purpose: "vierailujen sekä sisääntulo- ja poistumissivujen laskeminen",
+		SV: FieldText{Label: "Besökshistorik",
+			What:    "ett besöksnummer som förenar de sidor som samma besökare har laddat med mindre än 30 minuters mellanrum och som visar besökets första och sista sida",
+			Purpose: "beräkning av besök samt av ingångs- och utgångssidor"},
+		EN: FieldText{Label: "Visit history",
+			What:    "a visit number joining the pages one visitor loaded less than 30 minutes apart, showing the visit's first and last page",
+			Purpose: "counting visits and entry and exit pages"},
 	},
 	{
 		Name: "pageview", Columns: []string{"pageviews.pageview_id", "leaves.pageview_id"},
 		Label:   "Sivulatauksen tunniste",
 		FI:      "sivulatauksen satunnainen tunniste, jolla vierailun kesto liitetään oikeaan sivulataukseen",
-		EN:      "a random id of the page load, linking the visible duration to it",
 		Purpose: "vierailun keston liittäminen sivulataukseen",
+		SV: FieldText{Label: "Sidladdningens identifierare",
+			What:    "en slumpmässig identifierare för sidladdningen, med vilken besökets längd kopplas till rätt sidladdning",
+			Purpose: "att koppla besökets längd till sidladdningen"},
+		EN: FieldText{Label: "Page load identifier",
+			What:    "a random identifier of the page load, used to link the visit duration to the right page load",
+			Purpose: "linking the visit duration to the page load"},
 	},
 	{
 		Name: "page", Columns: []string{"pageviews.path", "pageviews.utm_source", "pageviews.utm_medium", "pageviews.utm_campaign", "pageviews.utm_term", "pageviews.utm_content"},
 		Label:   "Vierailtu sivu",
 		FI:      "osoitteen polku ilman kyselyparametreja, paitsi kampanjaparametrit utm_source, utm_medium, utm_campaign, utm_term ja utm_content",
-		EN:      "the page visited (URL path without query parameters, except the campaign parameters utm_*)",
 		Purpose: "suosituimpien sivujen ja kampanjoiden tilastointi",
+		SV: FieldText{Label: "Besökt sida",
+			What:    "adressens sökväg utan frågeparametrar, förutom kampanjparametrarna utm_source, utm_medium, utm_campaign, utm_term och utm_content",
+			Purpose: "statistik över de mest besökta sidorna och kampanjerna"},
+		EN: FieldText{Label: "Page visited",
+			What:    "the path of the address without query parameters, except the campaign parameters utm_source, utm_medium, utm_campaign, utm_term and utm_content",
+			Purpose: "statistics of the most visited pages and campaigns"},
 	},
 	{
 		Name: "referrer", Columns: []string{"pageviews.referrer_host"},
 		Label:   "Edellinen sivusto",
 		FI:      "edellisen sivuston verkkotunnus, jos sivulle tultiin toiselta sivustolta (ei koko osoitetta)",
-		EN:      "the referring site's host name when the visitor came from another site (not the full address)",
 		Purpose: "liikenteen lähteiden tilastointi",
+		SV: FieldText{Label: "Föregående webbplats",
+			What:    "domännamnet för den föregående webbplatsen, om besökaren kom till sidan från en annan webbplats (inte hela adressen)",
+			Purpose: "statistik över trafikkällor"},
+		EN: FieldText{Label: "Previous website",
+			What:    "the domain name of the previous website, if the visitor came to the page from another website (not the full address)",
+			Purpose: "statistics of traffic sources"},
 	},
 	{
 		Name: "location", Columns: []string{"pageviews.country", "pageviews.region", "pageviews.city"},
 		Label:   "Arvioitu sijainti",
 		FI:      "maa, alue ja kaupunki, päätelty IP-osoitteesta sivulatauksen hetkellä; IP-osoitetta ei tallenneta",
-		EN:      "estimated location (country, region, city), derived from the IP address at the time of the page load; the IP address is not stored",
 		Purpose: "kävijöiden maantieteellinen tilastointi",
+		SV: FieldText{Label: "Uppskattad plats",
+			What:    "land, region och stad, härledda ur IP-adressen vid tidpunkten för sidladdningen; IP-adressen sparas inte",
+			Purpose: "geografisk statistik över besökarna"},
+		EN: FieldText{Label: "Estimated location",
+			What:    "country, region and city, derived from the IP address at the time of the page load; the IP address is not stored",
+			Purpose: "geographical statistics of visitors"},
 	},
 	{
 		Name: "browser", Columns: []string{"pageviews.browser", "pageviews.browser_version", "pageviews.os", "pageviews.device"},
 		Label:   "Selain",
 		FI:      "selain ja sen pääversio, käyttöjärjestelmä ja laitetyyppi (tietokone, puhelin, tabletti); selaimen koko tunnistetta ei tallenneta",
-		EN:      "browser and its major version, operating system and device type (desktop, mobile, tablet); the full User-Agent is not stored",
 		Purpose: "sivuston toimivuuden varmistaminen eri laitteilla",
+		SV: FieldText{Label: "Webbläsare",
+			What:    "webbläsaren och dess huvudversion, operativsystemet och enhetstypen (dator, telefon, surfplatta); webbläsarens fullständiga identifierare sparas inte",
+			Purpose: "att säkerställa att webbplatsen fungerar på olika enheter"},
+		EN: FieldText{Label: "Browser",
+			What:    "the browser and its major version, the operating system and the device type (computer, phone, tablet); the browser's full identifier is not stored",
+			Purpose: "making sure the website works on different devices"},
 	},
 	{
 		Name: "duration", Columns: []string{"leaves.duration_ms", "pageviews.duration_ms"},
 		Label:   "Vierailun kesto",
 		FI:      "aika, jonka sivu oli näkyvissä selaimessa",
-		EN:      "visit duration: the time the page was visible in the browser",
 		Purpose: "sisällön kiinnostavuuden arviointi",
+		SV:      FieldText{Label: "Besökets längd", What: "den tid som sidan var synlig i webbläsaren", Purpose: "bedömning av hur intressant innehållet är"},
+		EN:      FieldText{Label: "Visit duration", What: "the time the page was visible in the browser", Purpose: "assessing how interesting the content is"},
 	},
 	{
 		Name: "bot", Columns: []string{"bots.ts", "bots.site"},
 		Label:   "Robottien käynnit",
 		FI:      "hakurobottien ja muiden ohjelmien käynneistä tallennetaan vain ajankohta ja sivusto",
-		EN:      "visits by crawlers and programs are only counted, as a time and a site",
 		Purpose: "robottiliikenteen erottaminen kävijätilastoista",
+		SV: FieldText{Label: "Robotars besök",
+			What:    "om besök av sökrobotar och andra program sparas endast tidpunkten och webbplatsen",
+			Purpose: "att skilja robottrafik från besöksstatistiken"},
+		EN: FieldText{Label: "Visits by bots",
+			What:    "of visits by search engine crawlers and other programs, only the time and the website are stored",
+			Purpose: "separating bot traffic from the visitor statistics"},
 	},
 	{
 		Name: "salt", Columns: []string{"salts.day", "salts.salt"},
 		Label:     "Päivän suola",
 		FI:        "vierailijan tunnisteen laskemiseen käytetty päiväkohtainen satunnainen luku",
-		EN:        "the daily random salt of the visitor id, deleted at most 48 hours after its day ends",
 		Purpose:   "vierailijan tunnisteen laskeminen ilman pysyvää tunnistetta",
 		Retention: "poistetaan viimeistään 48 tunnin kuluttua päivän päättymisestä",
+		SV: FieldText{Label: "Dagens salt",
+			What:      "ett slumpmässigt tal för varje dag som används för att beräkna besökarens identifierare",
+			Purpose:   "att beräkna besökarens identifierare utan en bestående identifierare",
+			Retention: "raderas senast 48 timmar efter dagens slut"},
+		EN: FieldText{Label: "Daily salt",
+			What:      "a random number for each day, used to compute the visitor identifier",
+			Purpose:   "computing the visitor identifier without a permanent identifier",
+			Retention: "deleted at most 48 hours after the end of the day"},
 	},
 }
 
@@ -123,13 +182,35 @@ func Columns() []string {
 }
 
 // FieldBullet is a field's line in the statement's list of collected data
-// (Markdown, without the list marker).
-func FieldBullet(f Field) string {
-	s := "**" + f.Label + ":** " + f.FI + "; käyttötarkoitus: " + f.Purpose
-	if f.Retention != "" {
-		s += "; " + f.Retention
+// (Markdown, without the list marker), in Finnish.
+func FieldBullet(f Field) string { return FieldBulletIn(f, "fi") }
+
+// FieldBulletIn is the field's line in the statement in lang ("fi", "sv"
+// or "en"); any other language gets the Finnish line.
+func FieldBulletIn(f Field, lang string) string {
+	t, purpose := f.Text(lang), "käyttötarkoitus"
+	switch lang {
+	case "sv":
+		purpose = "ändamål"
+	case "en":
+		purpose = "purpose"
+	}
+	s := "**" + t.Label + ":** " + t.What + "; " + purpose + ": " + t.Purpose
+	if t.Retention != "" {
+		s += "; " + t.Retention
 	}
 	return s + "."
+}
+
+// Text is the field's texts in lang; Finnish for any language but sv and en.
+func (f Field) Text(lang string) FieldText {
+	switch lang {
+	case "sv":
+		return f.SV
+	case "en":
+		return f.EN
+	}
+	return FieldText{Label: f.Label, What: f.FI, Purpose: f.Purpose, Retention: f.Retention}
 }
 
 // Retention is how long page-view data is kept: a calendar period, because
@@ -214,8 +295,51 @@ func (r Retention) Finnish() string {
 	return strings.Join(parts, " ja ")
 }
 
+// Swedish is the period as the Swedish statement says it after "sparas i":
+// "3 år", "18 månader", "8 veckor", "90 dagar".
+func (r Retention) Swedish() string {
+	return r.words(" och ", [4][2]string{{"år", "år"}, {"månad", "månader"}, {"vecka", "veckor"}, {"dag", "dagar"}})
+}
+
+// English is the period as the English statement says it after "kept for":
+// "3 years", "18 months", "8 weeks", "90 days".
+func (r Retention) English() string {
+	return r.words(" and ", [4][2]string{{"year", "years"}, {"month", "months"}, {"week", "weeks"}, {"day", "days"}})
+}
+
+// words spells the period with a number before every unit (Swedish and
+// English say "1 år", "1 year"; Finnish, with its own rules, is Finnish).
+func (r Retention) words(and string, units [4][2]string) string {
+	var parts []string
+	add := func(n int, u [2]string) {
+		switch {
+		case n == 1:
+			parts = append(parts, "1 "+u[0])
+		case n > 1:
+			parts = append(parts, strconv.Itoa(n)+" "+u[1])
+		}
+	}
+	add(r.Years, units[0])
+	add(r.Months, units[1])
+	if r.Days%7 == 0 && r.Days > 0 {
+		add(r.Days/7, units[2])
+	} else {
+		add(r.Days, units[3])
+	}
+	return strings.Join(parts, and)
+}
+
 // RetentionSentence is the statement's sentence on how long page-view data
-// is kept.
-func RetentionSentence(r Retention) string {
+// is kept, in Finnish.
+func RetentionSentence(r Retention) string { return RetentionSentenceIn(r, "fi") }
+
+// RetentionSentenceIn is that sentence in lang ("fi", "sv" or "en").
+func RetentionSentenceIn(r Retention, lang string) string {
+	switch lang {
+	case "sv":
+		return "Uppgifterna om sidbesök sparas i " + r.Swedish() + ", varefter de raderas automatiskt."
+	case "en":
+		return "Page visit data is kept for " + r.English() + ", after which it is deleted automatically."
+	}
 	return "Sivuvierailutiedot säilytetään " + r.Finnish() + ", minkä jälkeen ne poistetaan automaattisesti."
 }

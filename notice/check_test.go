@@ -187,12 +187,20 @@ func TestArt13PointsAreWellFormed(t *testing.T) {
 			t.Errorf("bad point %+v", pt)
 		}
 		seen[pt.Topic] = true
-		res := []*regexp.Regexp{pt.When}
+		var res []*regexp.Regexp
+		for _, r := range pt.When {
+			res = append(res, r)
+		}
 		for _, p := range pt.Parts {
 			if len(pt.Parts) > 1 && (p.Fi == "" || p.En == "") {
 				t.Errorf("%s: part without a name", pt.Topic)
 			}
-			res = append(res, p.Re)
+			for _, l := range Languages {
+				if p.Re[l.Code] == nil {
+					t.Errorf("%s: no pattern in %s", pt.Topic, l.Code)
+				}
+				res = append(res, p.Re[l.Code])
+			}
 		}
 		// Art13 lowercases the text, so an uppercase letter never matches.
 		for _, r := range res {

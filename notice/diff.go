@@ -368,6 +368,7 @@ const DiffContext = 1
 // rest is folded. Headings are shifted one level down so that the
 // fragment nests under the page's own headings.
 func DiffHTML(old, new Version) template.HTML {
+	words := lang(new.Lang) // the diff's own words are in the versions' language
 	changes := Diff(old, new)
 	show := make([]bool, len(changes))
 	changed := false
@@ -392,16 +393,20 @@ func DiffHTML(old, new Version) template.HTML {
 	var b strings.Builder
 	b.WriteString(`<div class="notice-diff">` + "\n")
 	if !changed {
-		b.WriteString(`<p class="diff-none">Ei muutoksia tekstiin. / No changes to the text.</p>` + "\n")
+		b.WriteString(`<p class="diff-none">` + words.noChanges + `</p>` + "\n")
 	}
 	folded := 0
 	fold := func() {
 		if folded > 0 {
-			blocks := "kappaletta"
+			form := words.unchanged[1]
 			if folded == 1 {
-				blocks = "kappale"
+				form = words.unchanged[0]
 			}
-			fmt.Fprintf(&b, `<p class="diff-fold">… %d %s ennallaan / %d unchanged …</p>`+"\n", folded, blocks, folded)
+			msg := fmt.Sprintf(form, folded)
+			if strings.Count(form, "%d") == 2 {
+				msg = fmt.Sprintf(form, folded, folded)
+			}
+			fmt.Fprintf(&b, `<p class="diff-fold">%s</p>`+"\n", msg)
 			folded = 0
 		}
 	}

@@ -4,6 +4,15 @@
 // Art. 13 completeness), stamps the update date, renders them with goldmark
 // to standalone HTML and plain text, and diffs one version against another.
 //
+// Finnish is the authoritative text. A version may have Swedish and English
+// translations beside it (2026-12-01.sv.md, 2026-12-01.en.md), loaded into
+// its Translations: they are locked like their original, stamped in their
+// own words ("Beskrivningen uppdaterades senast 1.12.2026.", "Last updated
+// on 1 December 2026."), checked in their own words, held to their
+// original's sections (CheckStructure), and reported when the Finnish text
+// has moved on without them (CheckTranslations). NewDraftFields copies them
+// into the next version as drafts marked TranslationMarker.
+//
 // The statement's list of collected page-visit data is not typed by hand:
 // it is generated from the collector's field registry (analytics.Fields)
 // into a {{< kerattavat-tiedot sailytys="3y" >}} … {{< /kerattavat-tiedot >}}

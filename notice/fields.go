@@ -155,21 +155,34 @@ func parseAttrs(v Version, line int, attrs string) (string, error) {
 	return ret, nil
 }
 
-// FieldsMarkdown is the expected inner Markdown of the block for the given
-// fields and retention: one bullet per field, then the retention sentence.
+// FieldsMarkdown is the expected inner Markdown of the Finnish block for
+// the given fields and retention: one bullet per field, then the retention
+// sentence.
 func FieldsMarkdown(fields []analytics.Field, r analytics.Retention) string {
+	return FieldsMarkdownIn(fields, r, Finnish)
+}
+
+// FieldsMarkdownIn is FieldsMarkdown in language code: every language's
+// list is generated from the same registry, so none can drift.
+func FieldsMarkdownIn(fields []analytics.Field, r analytics.Retention, code string) string {
 	var b strings.Builder
 	for _, f := range fields {
-		b.WriteString("- " + analytics.FieldBullet(f) + "\n")
+		b.WriteString("- " + analytics.FieldBulletIn(f, code) + "\n")
 	}
-	b.WriteString("\n" + analytics.RetentionSentence(r) + "\n")
+	b.WriteString("\n" + analytics.RetentionSentenceIn(r, code) + "\n")
 	return b.String()
 }
 
-// ExpandFields is the whole block, tags included, as "seloste notice new"
-// writes it and "seloste notice fields" prints it.
+// ExpandFields is the whole Finnish block, tags included, as "seloste
+// notice new" writes it and "seloste notice fields" prints it.
 func ExpandFields(fields []analytics.Field, r analytics.Retention) string {
-	return fmt.Sprintf("{{< %s sailytys=%q >}}\n%s{{< /%s >}}\n", FieldsShortcode, r.String(), FieldsMarkdown(fields, r), FieldsShortcode)
+	return ExpandFieldsIn(fields, r, Finnish)
+}
+
+// ExpandFieldsIn is ExpandFields in language code. The shortcode keeps its
+// Finnish name in every language: it is a tag, not text.
+func ExpandFieldsIn(fields []analytics.Field, r analytics.Retention, code string) string {
+	return fmt.Sprintf("{{< %s sailytys=%q >}}\n%s{{< /%s >}}\n", FieldsShortcode, r.String(), FieldsMarkdownIn(fields, r, code), FieldsShortcode)
 }
 
 // RefreshFields returns body with its collected-data block (or placeholder)
@@ -180,7 +193,7 @@ func RefreshFields(v Version, fields []analytics.Field, r analytics.Retention) (
 	if err != nil || !found {
 		return v.Body, false, err
 	}
-	body = v.Body[:b.start] + ExpandFields(fields, r) + v.Body[b.end:]
+	body = v.Body[:b.start] + ExpandFieldsIn(fields, r, v.Lang) + v.Body[b.end:]
 	return body, body != v.Body, nil
 }
 
@@ -230,7 +243,7 @@ var gaRE = regexp.MustCompile(`(?i)google\pL*[\s-]+(universal[\s-]+)?analytic|go
 // negationRE finds a word that denies the use next to a mention ("ei
 // käytetä Google Analyticsia", "ilman Google Analyticsia", "Google
 // Analyticsin käytöstä on luovuttu"): that is not naming it as the tool.
-var negationRE = regexp.MustCompile(`^(ei|eikä|emme|ilman|sijaan|sijasta|lopetettu|luovuttu|not|no|without|instead|stopped)$`)
+var negationRE = regexp.MustCompile(`^(ei|eikä|emme|ilman|sijaan|sijasta|lopetettu|luovuttu|not|no|without|instead|stopped|inte|ej|utan|ingen|inga|stället|slutat)$`)
 
 // sentenceEndRE ends a sentence, roughly.
 var sentenceEndRE = regexp.MustCompile(`[.!?](\s|$)|\n\s*\n`)
@@ -254,16 +267,14 @@ func denied(s string, lo, hi int) bool {
 	return false
 }
 
-// CheckCollector checks the version that is current, and the newest draft
-// if there is one, against what the collector stores.
+// CheckCollector checks what the site shows in every language (the current
+// version, each language's newest published translation), and the newest
+// draft with its translations if there is one, against what the collector
+// stores.
 func CheckCollector(vs []Version, c Collector) []Problem {
 	var ps []Problem
-	cur, ok := Current(vs)
-	if ok {
-		ps = append(ps, checkVersionFields(cur, c)...)
-	}
-	if n := len(vs); n > 0 && vs[n-1].Draft {
-		ps = append(ps, checkVersionFields(vs[n-1], c)...)
+	for _, v := range checked(vs) {
+		ps = append(ps, checkVersionFields(v, c)...)
 	}
 	return ps
 }
@@ -304,7 +315,7 @@ func checkVersionFields(v Version, c Collector) []Problem {
 		return ps
 	}
 
-	want := bullets(FieldsMarkdown(c.Fields, c.Retention))
+	want := bullets(FieldsMarkdownIn(c.Fields, c.Retention, v.Lang))
 	have := bullets(b.Inner)
 	var missing, extra []string
 	for i, w := range want {
@@ -334,11 +345,11 @@ func checkVersionFields(v Version, c Collector) []Problem {
 		errorf(retention, b.Line,
 			fmt.Sprintf("selosteen säilytysaika (sailytys=%q) ei ole keräimen asetettu säilytysaika (%s): %s", b.Retention, c.Retention, fix),
 			fmt.Sprintf("the statement's retention (sailytys=%q) is not the collector's configured retention (%s): %s", b.Retention, c.Retention, fixEn))
-	} else if !strings.Contains(normSpace(b.Inner), normSpace(analytics.RetentionSentence(stated))) {
+	} else if !strings.Contains(normSpace(b.Inner), normSpace(analytics.RetentionSentenceIn(stated, v.Lang))) {
 		errorf(retention, b.Line,
 			fmt.Sprintf("lohkosta puuttuu säilytysaikaa sailytys=%q vastaava lause: %s", b.Retention, fix),
 			fmt.Sprintf("the block lacks the sentence stating its retention sailytys=%q: %s", b.Retention, fixEn))
-	} else if len(missing) == 0 && len(extra) == 0 && normSpace(b.Inner) != normSpace(FieldsMarkdown(c.Fields, stated)) {
+	} else if len(missing) == 0 && len(extra) == 0 && normSpace(b.Inner) != normSpace(FieldsMarkdownIn(c.Fields, stated, v.Lang)) {
 		errorf(list, b.Line,
 			"lohkossa on muutakin kuin rekisteristä luotu luettelo: kirjoita oma teksti lohkon ulkopuolelle; "+fix,
 			"the block holds more than the list generated from the registry: write your own text outside the block; "+fixEn)

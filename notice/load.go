@@ -57,13 +57,37 @@ func srcErr(file string, line int, fi, en string) *SourceError {
 	return &SourceError{File: file, Line: line, Fi: fi, En: en}
 }
 
-var fileNameRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}\.md$`)
+var fileNameRE = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})(\.([a-z]{2,3}))?\.md$`)
 
-// Load reads every YYYY-MM-DD.md in dir, sorted by date, oldest first.
+// TranslationMarker marks a translation that "seloste notice new" copied
+// from an older translation: its text still has to be brought up to date
+// with the Finnish version. A version carrying it cannot be published.
+const TranslationMarker = "KÄÄNNETTÄVÄ / NEEDS TRANSLATION"
+
+// fileLang is the language a version's file name gives: "fi" for
+// 2026-12-01.md, "sv" for 2026-12-01.sv.md, "" when the name has a suffix
+// that is no language of the statement.
+func fileLang(file string) string {
+	m := fileNameRE.FindStringSubmatch(filepath.Base(file))
+	switch {
+	case m == nil || m[3] == "":
+		return Finnish
+	case m[3] == Finnish:
+		return ""
+	}
+	if l, ok := LanguageOf(m[3]); ok {
+		return l.Code
+	}
+	return ""
+}
+
+// Load reads every YYYY-MM-DD.md in dir, sorted by date, oldest first, with
+// its translations YYYY-MM-DD.sv.md and YYYY-MM-DD.en.md in Translations.
 // Other files (published.lock, dotfiles, editor backups) are ignored, but a
 // Markdown file with any other name is an error so that a misnamed version
-// is never silently left out. All problems found are returned together, as
-// *SourceError values joined with errors.Join.
+// is never silently left out, and so is a translation without its Finnish
+// version. All problems found are returned together, as *SourceError
+// values joined with errors.Join.
 func Load(dir string) ([]Version, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -77,8 +101,9 @@ func Load(dir string) ([]Version, error) {
 		return nil, err
 	}
 	var (
-		vs   []Version
-		errs []error
+		vs           []Version
+		translations []Version
+		errs         []error
 	)
 	for _, e := range entries {
 		name := e.Name()
@@ -86,13 +111,20 @@ func Load(dir string) ([]Version, error) {
 			continue
 		}
 		path := filepath.Join(dir, name)
-		if !fileNameRE.MatchString(name) {
+		m := fileNameRE.FindStringSubmatch(name)
+		if m == nil {
 			errs = append(errs, srcErr(path, 0,
-				"tiedoston nimen pitää olla versiopäivä muodossa VVVV-KK-PP.md, esim. 2020-02-08.md",
-				"file name must be the version's date as YYYY-MM-DD.md, e.g. 2020-02-08.md"))
+				"tiedoston nimen pitää olla versiopäivä muodossa VVVV-KK-PP.md, esim. 2020-02-08.md (käännös VVVV-KK-PP.sv.md tai VVVV-KK-PP.en.md)",
+				"file name must be the version's date as YYYY-MM-DD.md, e.g. 2020-02-08.md (a translation YYYY-MM-DD.sv.md or YYYY-MM-DD.en.md)"))
 			continue
 		}
-		date, err := time.Parse(DateLayout, strings.TrimSuffix(name, ".md"))
+		if m[3] != "" && fileLang(name) == "" {
+			errs = append(errs, srcErr(path, 0,
+				fmt.Sprintf("tuntematon kieli %q tiedoston nimessä: käännökset ovat VVVV-KK-PP.sv.md (ruotsi) ja VVVV-KK-PP.en.md (englanti); suomenkielinen versio on VVVV-KK-PP.md", m[3]),
+				fmt.Sprintf("unknown language %q in the file name: translations are YYYY-MM-DD.sv.md (Swedish) and YYYY-MM-DD.en.md (English); the Finnish version is YYYY-MM-DD.md", m[3])))
+			continue
+		}
+		date, err := time.Parse(DateLayout, m[1])
 		if err != nil {
 			errs = append(errs, srcErr(path, 0,
 				"tiedoston nimi ei ole oikea päivämäärä (VVVV-KK-PP.md)",
@@ -109,7 +141,11 @@ func Load(dir string) ([]Version, error) {
 			errs = append(errs, err)
 			continue
 		}
-		vs = append(vs, v)
+		if v.Lang == Finnish {
+			vs = append(vs, v)
+		} else {
+			translations = append(translations, v)
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -120,11 +156,44 @@ func Load(dir string) ([]Version, error) {
 			"no statement versions (YYYY-MM-DD.md) in this folder")
 	}
 	sort.Slice(vs, func(i, j int) bool { return vs[i].Date.Before(vs[j].Date) })
+	if err := attachTranslations(vs, translations); err != nil {
+		return nil, err
+	}
 	return vs, nil
 }
 
-// stampRE finds an update sentence typed into the source by hand.
-var stampRE = regexp.MustCompile(`(?i)seloste\s+on\s+päivitetty\s+viimeksi`)
+// attachTranslations puts each translation into its Finnish version's
+// Translations: a translation never exists without its original, and is
+// never published before it.
+func attachTranslations(vs, translations []Version) error {
+	byDate := map[string]int{}
+	for i, v := range vs {
+		byDate[v.Slug()] = i
+	}
+	order := map[string]int{}
+	for i, l := range Languages {
+		order[l.Code] = i
+	}
+	sort.Slice(translations, func(i, j int) bool { return order[translations[i].Lang] < order[translations[j].Lang] })
+	var errs []error
+	for _, t := range translations {
+		i, ok := byDate[t.Slug()]
+		fi := filepath.Join(filepath.Dir(t.File), fileName(t.Date, Finnish))
+		switch {
+		case !ok:
+			errs = append(errs, srcErr(t.File, 0,
+				fmt.Sprintf("käännökselle ei ole suomenkielistä versiota %s: käännös seuraa aina suomenkielistä tekstiä; lisää se tai nimeä käännös sen version mukaan, jonka käännös se on", fi),
+				fmt.Sprintf("this translation has no Finnish version %s: a translation always follows the Finnish text; add it, or name the translation after the version it translates", fi)))
+		case vs[i].Draft && !t.Draft:
+			errs = append(errs, srcErr(t.File, 0,
+				"käännös on julkaistu (ei draft: true), mutta sen suomenkielinen versio "+fi+" on luonnos: lisää käännökseen draft: true tai julkaise ensin suomenkielinen versio",
+				"the translation is published (no draft: true) but its Finnish version "+fi+" is a draft: add draft: true to the translation, or publish the Finnish version first"))
+		default:
+			vs[i].Translations = append(vs[i].Translations, t)
+		}
+	}
+	return errors.Join(errs...)
+}
 
 // yamlLineRE finds the line number in a YAML parser message.
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
@@ -189,10 +258,17 @@ func Parse(file string, date time.Time, data []byte) (Version, error) {
 			"etutietojen jälkeen ei ole selosteen tekstiä",
 			"there is no statement text after the front matter")
 	}
-	if loc := stampRE.FindStringIndex(v.Body); loc != nil {
+	typed := lang(v.Lang)
+	if loc := typed.typedStamp.FindStringIndex(v.Body); loc != nil {
+		sentence := strings.TrimSuffix(fmt.Sprintf(typed.stamp, "…"), ".")
 		return v, srcErr(file, v.BodyLine+strings.Count(v.Body[:loc[0]], "\n"),
-			"poista lause ”Seloste on päivitetty viimeksi …”: se lisätään automaattisesti tiedoston päivämäärästä",
-			`remove the sentence "Seloste on päivitetty viimeksi …": it is stamped automatically from the file's date`)
+			"poista lause ”"+sentence+"”: se lisätään automaattisesti tiedoston päivämäärästä",
+			`remove the sentence "`+sentence+`": it is stamped automatically from the file's date`)
+	}
+	if i := strings.Index(v.Body, TranslationMarker); i >= 0 && !v.Draft {
+		return v, srcErr(file, v.BodyLine+strings.Count(v.Body[:i], "\n"),
+			"käännös on yhä merkitty käännettäväksi ("+TranslationMarker+"): käännä suomenkielisen version muutokset ja poista sitten merkintäkappale, tai pidä käännös luonnoksena (draft: true)",
+			"the translation is still marked as needing translation ("+TranslationMarker+"): translate the Finnish version's changes, then remove the marker paragraph, or keep the translation a draft (draft: true)")
 	}
 	if _, _, err := FindFields(v); err != nil {
 		return v, err
@@ -265,7 +341,13 @@ func parseFrontMatter(v *Version, src string, closeLine int) error {
 						fmt.Sprintf("kielikoodi %q ei kelpaa: käytä esim. lang: fi", s),
 						fmt.Sprintf("language tag %q is not valid: use e.g. lang: fi", s))
 				}
-				v.Lang = s
+				want := fileLang(file)
+				if s != want && !(want == Finnish && strings.HasPrefix(s, "fi-")) {
+					return srcErr(file, line,
+						fmt.Sprintf("kielikoodi %q ei ole tiedoston nimen kieli: kirjoita lang: %s (tai nimeä tiedosto kielen mukaan, esim. VVVV-KK-PP.sv.md)", s, want),
+						fmt.Sprintf("language tag %q is not the file name's language: write lang: %s (or name the file after its language, e.g. YYYY-MM-DD.sv.md)", s, want))
+				}
+				v.Lang = want
 			case "summary":
 				v.Summary = s
 			}
@@ -288,13 +370,18 @@ func parseFrontMatter(v *Version, src string, closeLine int) error {
 			"front matter has no title: add a line title: Tietosuojaseloste")
 	}
 	if v.Lang == "" {
-		return srcErr(file, closeLine, "etutiedoista puuttuu kieli: lisää rivi lang: fi",
-			"front matter has no language: add a line lang: fi")
+		return srcErr(file, closeLine, "etutiedoista puuttuu kieli: lisää rivi lang: "+fileLang(file),
+			"front matter has no language: add a line lang: "+fileLang(file))
 	}
 	if !v.Draft && v.Summary == "" {
+		l := lang(v.Lang)
+		fi, en := "suomeksi", "in Finnish"
+		if l.Code != Finnish {
+			fi, en = "käännöksen kielellä ("+l.Code+")", "in the translation's language ("+l.Code+")"
+		}
 		return srcErr(file, closeLine,
-			"julkaistulta versiolta puuttuu summary: kerro lyhyesti suomeksi, mitä muuttui (tai merkitse draft: true)",
-			"a published version needs a summary: say briefly, in Finnish, what changed (or mark it draft: true)")
+			"julkaistulta versiolta puuttuu summary: kerro lyhyesti "+fi+", mitä muuttui (tai merkitse draft: true)",
+			"a published version needs a summary: say briefly, "+en+", what changed (or mark it draft: true)")
 	}
 	if !v.Draft && v.Summary == SummaryPlaceholder {
 		return srcErr(file, closeLine,
@@ -319,6 +406,18 @@ func Current(vs []Version) (Version, bool) {
 func Published(vs []Version) []Version {
 	var out []Version
 	for _, v := range vs {
+		if !v.Draft {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// PublishedFiles is every published file: the published versions and their
+// published translations, oldest first.
+func PublishedFiles(vs []Version) []Version {
+	var out []Version
+	for _, v := range Files(Published(vs)) {
 		if !v.Draft {
 			out = append(out, v)
 		}

@@ -19,8 +19,9 @@ func TestLoadRepositorySource(t *testing.T) {
 	if !strings.HasPrefix(v.Hash, "sha256:") || len(v.Hash) != len("sha256:")+64 {
 		t.Errorf("hash = %q", v.Hash)
 	}
-	// The 2026-11-25 version, describing seloste's own collector, replaced it.
-	if cur, ok := Current(vs); !ok || cur.Slug() != "2026-11-25" || cur.Draft {
+	// The 2026-11-25 version, describing seloste's own collector, replaced
+	// it; 2026-12-02 has the same text with Swedish and English translations.
+	if cur, ok := Current(vs); !ok || cur.Slug() != "2026-12-02" || cur.Draft || len(cur.Translations) != 2 {
 		t.Errorf("Current = %s, %v", cur.Slug(), ok)
 	}
 	if cur, ok := Current(vs[:1]); !ok || cur.Slug() != "2020-02-08" {

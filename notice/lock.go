@@ -21,11 +21,12 @@ const LockFile = "published.lock"
 
 const lockHeader = `# seloste: published versions of the privacy statement (tietosuojaseloste).
 #
-# One line per published (non-draft) version: its date and the SHA-256 of
-# its file (line endings as \n). "seloste notice build" adds a line when a
-# version is published; build and check fail if a listed file changes or
-# disappears. Published versions are immutable: to change the statement,
-# run "seloste notice new" and edit the new draft.
+# One line per published (non-draft) file: its version's date (with the
+# language of a translation, 2026-12-01.sv) and the SHA-256 of the file
+# (line endings as \n). "seloste notice build" adds a line when a version or
+# a translation is published; build and check fail if a listed file changes
+# or disappears. Published versions and their translations are immutable:
+# to change the statement, run "seloste notice new" and edit the new draft.
 #
 # Julkaistut versiot ovat muuttumattomia: muutokset tehdään uuteen
 # versioon komennolla "seloste notice new". Älä muokkaa tätä tiedostoa.
@@ -34,8 +35,43 @@ const lockHeader = `# seloste: published versions of the privacy statement (tiet
 // LockEntry is one line of the lock file.
 type LockEntry struct {
 	Date time.Time
+	Lang string // "fi", or the translation's language
 	Hash string // "sha256:<hex>", as in Version.Hash
 	Line int    // line in the lock file, for errors
+}
+
+// Key is the entry's file as Version.Key names it: "2026-12-01" or
+// "2026-12-01.sv".
+func (e LockEntry) Key() string {
+	if e.Lang == Finnish {
+		return e.Date.Format(DateLayout)
+	}
+	return e.Date.Format(DateLayout) + "." + e.Lang
+}
+
+// Locked is the set of keys (Version.Key) the lock lists.
+func (l Lock) Locked() map[string]bool {
+	out := map[string]bool{}
+	for _, e := range l.Entries {
+		out[e.Key()] = true
+	}
+	return out
+}
+
+// sortEntries orders the entries by date, each Finnish version before its
+// translations.
+func (l *Lock) sortEntries() {
+	order := map[string]int{}
+	for i, lg := range Languages {
+		order[lg.Code] = i
+	}
+	sort.SliceStable(l.Entries, func(i, j int) bool {
+		a, b := l.Entries[i], l.Entries[j]
+		if !a.Date.Equal(b.Date) {
+			return a.Date.Before(b.Date)
+		}
+		return order[a.Lang] < order[b.Lang]
+	})
 }
 
 // Lock is the parsed lock file.
@@ -44,7 +80,7 @@ type Lock struct {
 	Entries []LockEntry // sorted by date
 }
 
-var lockLineRE = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})\s+(sha256:[0-9a-f]{64})$`)
+var lockLineRE = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})(?:\.([a-z]{2,3}))?\s+(sha256:[0-9a-f]{64})$`)
 
 // ReadLock reads dir's lock file. A missing file is an empty lock: the
 // first build creates it.
@@ -69,47 +105,64 @@ func ReadLock(dir string) (Lock, error) {
 		if m != nil {
 			date, err = time.Parse(DateLayout, m[1])
 		}
-		if m == nil || err != nil {
+		if _, known := LanguageOf(m2(m)); m == nil || err != nil || (m[2] != "" && (!known || m[2] == Finnish)) {
 			return l, srcErr(l.File, n,
-				"rivi ei ole muotoa VVVV-KK-PP sha256:<64 heksamerkkiä>: palauta tiedosto versionhallinnasta",
-				"line is not of the form YYYY-MM-DD sha256:<64 hex digits>: restore the file from version control")
+				"rivi ei ole muotoa VVVV-KK-PP[.sv|.en] sha256:<64 heksamerkkiä>: palauta tiedosto versionhallinnasta",
+				"line is not of the form YYYY-MM-DD[.sv|.en] sha256:<64 hex digits>: restore the file from version control")
 		}
-		if seen[m[1]] {
+		e := LockEntry{Date: date, Lang: Finnish, Hash: m[3], Line: n}
+		if m[2] != "" {
+			e.Lang = m[2]
+		}
+		if seen[e.Key()] {
 			return l, srcErr(l.File, n,
-				"päivä "+m[1]+" on lukkotiedostossa kahdesti: palauta tiedosto versionhallinnasta",
-				"date "+m[1]+" appears twice in the lock file: restore the file from version control")
+				e.Key()+" on lukkotiedostossa kahdesti: palauta tiedosto versionhallinnasta",
+				e.Key()+" appears twice in the lock file: restore the file from version control")
 		}
-		seen[m[1]] = true
-		l.Entries = append(l.Entries, LockEntry{Date: date, Hash: m[2], Line: n})
+		seen[e.Key()] = true
+		l.Entries = append(l.Entries, e)
 	}
 	if err := sc.Err(); err != nil {
 		return l, fmt.Errorf("%s: %w", l.File, err)
 	}
-	sort.Slice(l.Entries, func(i, j int) bool { return l.Entries[i].Date.Before(l.Entries[j].Date) })
+	l.sortEntries()
 	return l, nil
 }
 
-// VerifyLock checks that every version in dir's lock file is still there,
-// published and unchanged. Problems are *SourceError values naming the
-// version's file, joined with errors.Join.
+// m2 is a lock line match's language, "" without a match.
+func m2(m []string) string {
+	if m == nil || m[2] == "" {
+		return Finnish
+	}
+	return m[2]
+}
+
+// VerifyLock checks that every file in dir's lock file (versions and their
+// translations) is still there, published and unchanged. Problems are
+// *SourceError values naming the file, joined with errors.Join.
 func VerifyLock(dir string, vs []Version) error {
 	l, err := ReadLock(dir)
 	if err != nil {
 		return err
 	}
-	byDate := map[string]Version{}
-	for _, v := range vs {
-		byDate[v.Slug()] = v
+	byKey := map[string]Version{}
+	for _, v := range Files(vs) {
+		byKey[v.Key()] = v
 	}
 	var errs []error
 	for _, e := range l.Entries {
-		slug := e.Date.Format(DateLayout)
-		file := filepath.Join(dir, slug+".md")
-		v, ok := byDate[slug]
+		file := filepath.Join(dir, fileName(e.Date, e.Lang))
+		v, ok := byKey[e.Key()]
 		if !ok {
 			errs = append(errs, srcErr(file, 0,
 				fmt.Sprintf("julkaistu versio puuttuu (se on lukkotiedostossa %s): julkaistuja versioita ei poisteta; palauta tiedosto, esim. git checkout -- %s", l.File, file),
 				fmt.Sprintf("published version is missing (it is listed in %s): published versions are never deleted; restore the file, e.g. git checkout -- %s", l.File, file)))
+			continue
+		}
+		if v.Draft {
+			errs = append(errs, srcErr(v.File, 0,
+				fmt.Sprintf("julkaistu versio on merkitty luonnokseksi (draft: true), mutta se on lukkotiedostossa %s: julkaistua ei voi vetää takaisin; palauta tiedosto (esim. git checkout -- %s)", l.File, v.File),
+				fmt.Sprintf("a published version is marked draft: true but is listed in %s: what is published cannot be withdrawn; restore the file (e.g. git checkout -- %s)", l.File, v.File)))
 			continue
 		}
 		if v.Hash != e.Hash {
@@ -121,8 +174,8 @@ func VerifyLock(dir string, vs []Version) error {
 	return errors.Join(errs...)
 }
 
-// UpdateLock adds the published versions in vs that the lock file does
-// not list yet, and returns them. It refuses to run if the lock does not
+// UpdateLock adds the published files in vs (versions and translations)
+// that the lock file does not list yet, and returns them. It refuses to run if the lock does not
 // verify. The file is replaced atomically (temporary file, then rename).
 func UpdateLock(dir string, vs []Version) (added []Version, err error) {
 	if err := VerifyLock(dir, vs); err != nil {
@@ -132,24 +185,21 @@ func UpdateLock(dir string, vs []Version) (added []Version, err error) {
 	if err != nil {
 		return nil, err
 	}
-	locked := map[string]bool{}
-	for _, e := range l.Entries {
-		locked[e.Date.Format(DateLayout)] = true
-	}
-	for _, v := range Published(vs) {
-		if !locked[v.Slug()] {
+	locked := l.Locked()
+	for _, v := range PublishedFiles(vs) {
+		if !locked[v.Key()] {
 			added = append(added, v)
-			l.Entries = append(l.Entries, LockEntry{Date: v.Date, Hash: v.Hash})
+			l.Entries = append(l.Entries, LockEntry{Date: v.Date, Lang: v.Lang, Hash: v.Hash})
 		}
 	}
 	if len(added) == 0 {
 		return nil, nil
 	}
-	sort.Slice(l.Entries, func(i, j int) bool { return l.Entries[i].Date.Before(l.Entries[j].Date) })
+	l.sortEntries()
 	var b strings.Builder
 	b.WriteString(lockHeader)
 	for _, e := range l.Entries {
-		fmt.Fprintf(&b, "%s %s\n", e.Date.Format(DateLayout), e.Hash)
+		fmt.Fprintf(&b, "%s %s\n", e.Key(), e.Hash)
 	}
 	if err := writeFileAtomic(l.File, []byte(b.String())); err != nil {
 		return nil, err

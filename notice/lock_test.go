@@ -20,8 +20,8 @@ func TestRepositoryLockVerifies(t *testing.T) {
 	if len(l.Entries) == 0 || l.Entries[0].Date.Format(DateLayout) != "2020-02-08" {
 		t.Fatalf("lock entries = %+v, want 2020-02-08 first", l.Entries)
 	}
-	if len(l.Entries) != len(Published(vs)) {
-		t.Errorf("lock has %d entries for %d published versions: run seloste notice build", len(l.Entries), len(Published(vs)))
+	if len(l.Entries) != len(PublishedFiles(vs)) {
+		t.Errorf("lock has %d entries for %d published files: run seloste notice build", len(l.Entries), len(PublishedFiles(vs)))
 	}
 }
 
@@ -202,7 +202,7 @@ func TestUpdateLockCreatesFile(t *testing.T) {
 	}
 	vs := mustLoad(t, dir)
 	added, err := UpdateLock(dir, vs)
-	if err != nil || len(added) != len(Published(vs)) || len(added) < 2 {
+	if err != nil || len(added) != len(PublishedFiles(vs)) || len(added) < 2 {
 		t.Fatalf("added %v, %v", added, err)
 	}
 	if got, want := readFile(t, filepath.Join(dir, LockFile)), readFile(t, filepath.Join(contentDir, LockFile)); got != want {

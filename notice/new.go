@@ -15,60 +15,125 @@ import (
 // newest version in vs, dated date, written to dir. It returns the new
 // file's path. It refuses a date that is not after the newest version, a
 // file that already exists, and a newest version that is itself a draft
-// (finish or publish that one first).
+// (finish or publish that one first). Translations are copied as
+// NewDraftFields says.
 func NewDraft(dir string, vs []Version, date time.Time) (string, error) {
-	return NewDraftFields(dir, vs, date, nil)
+	files, err := NewDraftFields(dir, vs, date, nil)
+	if err != nil {
+		return "", err
+	}
+	return files[0], nil
 }
 
 // NewDraftFields is NewDraft that also writes the list of collected data
 // generated from c into the draft: it replaces the newest version's
 // {{< kerattavat-tiedot >}} block, or fills its placeholder. A version with
 // neither is copied as it is. With c nil it is NewDraft.
-func NewDraftFields(dir string, vs []Version, date time.Time, c *Collector) (string, error) {
+//
+// For every language the statement has been translated into, it also
+// writes a draft copy of the newest translation (2026-12-01.sv.md), its
+// list generated in that language, opened by a paragraph marked
+// TranslationMarker: the copy still translates the older Finnish text, and
+// cannot be published until someone has brought it up to date and removed
+// the mark. It returns the paths written, the Finnish version first. Either
+// every file is written or none is.
+func NewDraftFields(dir string, vs []Version, date time.Time, c *Collector) ([]string, error) {
 	if len(vs) == 0 {
-		return "", fmt.Errorf("%s: ei versioita, joista jatkaa / no versions to start from", dir)
+		return nil, fmt.Errorf("%s: ei versioita, joista jatkaa / no versions to start from", dir)
 	}
 	newest := vs[len(vs)-1]
 	date = time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, time.UTC)
 	if newest.Draft {
-		return "", srcErr(newest.File, 0,
+		return nil, srcErr(newest.File, 0,
 			"uusin versio on jo luonnos (draft: true): muokkaa sitä, tai julkaise se ensin poistamalla draft: true",
 			"the newest version is already a draft (draft: true): edit it, or publish it first by removing draft: true")
 	}
 	if !date.After(newest.Date) {
-		return "", fmt.Errorf("uuden version päivän pitää olla uusimman version (%s) jälkeen, nyt %s / the new version's date must be after the newest version (%s), got %s",
+		return nil, fmt.Errorf("uuden version päivän pitää olla uusimman version (%s) jälkeen, nyt %s / the new version's date must be after the newest version (%s), got %s",
 			newest.Slug(), date.Format(DateLayout), newest.Slug(), date.Format(DateLayout))
 	}
-	path := filepath.Join(dir, date.Format(DateLayout)+".md")
-	if _, err := os.Stat(path); err == nil {
-		return "", fmt.Errorf("%s on jo olemassa / already exists", path)
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return "", err
+	type draft struct {
+		path string
+		data []byte
 	}
-	fm, err := yaml.Marshal(struct {
-		Title   string `yaml:"title"`
-		Lang    string `yaml:"lang"`
-		Summary string `yaml:"summary"`
-		Draft   bool   `yaml:"draft"`
-	}{newest.Title, newest.Lang, SummaryPlaceholder, true})
-	if err != nil {
-		return "", err
+	var drafts []draft
+	add := func(from Version, marker string) error {
+		path := filepath.Join(dir, fileName(date, from.Lang))
+		if _, err := os.Stat(path); err == nil {
+			return fmt.Errorf("%s on jo olemassa / already exists", path)
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		fm, err := yaml.Marshal(struct {
+			Title   string `yaml:"title"`
+			Lang    string `yaml:"lang"`
+			Summary string `yaml:"summary"`
+			Draft   bool   `yaml:"draft"`
+		}{from.Title, from.Lang, SummaryPlaceholder, true})
+		if err != nil {
+			return err
+		}
+		body := from.Body
+		if c != nil {
+			if body, _, err = RefreshFields(from, c.Fields, c.Retention); err != nil {
+				return err
+			}
+		}
+		if marker != "" {
+			body = "\n" + marker + "\n" + body
+		}
+		data := []byte("---\n" + string(fm) + "---\n" + body)
+		if _, err := Parse(path, date, data); err != nil {
+			return err // cannot happen for a body that loaded; keep the source clean anyway
+		}
+		drafts = append(drafts, draft{path, data})
+		return nil
 	}
-	body := newest.Body
-	if c != nil {
-		if body, _, err = RefreshFields(newest, c.Fields, c.Retention); err != nil {
-			return "", err
+	if err := add(newest, ""); err != nil {
+		return nil, err
+	}
+	for _, l := range Translated() {
+		from, ok := newestTranslation(vs, l.Code)
+		if !ok {
+			continue
+		}
+		marker := fmt.Sprintf("**%s:** tämä on kopio käännöksestä %s. Käännä siihen suomenkielisen version %s muutokset (ks. muutoshistoria), poista sitten tämä kappale ja rivi draft: true. / This is a copy of the translation of %s: translate the changes of the Finnish version %s into it, then remove this paragraph and the line draft: true.",
+			TranslationMarker, FinnishDate(from.Date), FinnishDate(date), from.Slug(), date.Format(DateLayout))
+		if err := add(from, marker); err != nil {
+			return nil, err
 		}
 	}
-	data := []byte("---\n" + string(fm) + "---\n" + body)
-	if _, err := Parse(path, date, data); err != nil {
-		return "", err // cannot happen for a body that loaded; keep the source clean anyway
+	var written []string
+	for _, d := range drafts {
+		if err := writeNew(dir, d.path, d.data); err != nil {
+			for _, w := range written {
+				os.Remove(w)
+			}
+			return nil, err
+		}
+		written = append(written, d.path)
 	}
-	// Write a temporary file and hard-link it into place: the link fails
-	// if the name was taken meanwhile, and nobody sees a half-written file.
+	return written, nil
+}
+
+// newestTranslation is the newest translation into code, draft or not: the
+// text a new translation starts from.
+func newestTranslation(vs []Version, code string) (Version, bool) {
+	for i := len(vs) - 1; i >= 0; i-- {
+		if t, ok := vs[i].Translation(code); ok {
+			return t, true
+		}
+	}
+	return Version{}, false
+}
+
+// writeNew writes a temporary file and hard-links it into place: the link
+// fails if the name was taken meanwhile, and nobody sees a half-written
+// file.
+func writeNew(dir, path string, data []byte) error {
 	f, err := os.CreateTemp(dir, ".new-version-*.md")
 	if err != nil {
-		return "", err
+		return err
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp)
@@ -83,7 +148,7 @@ func NewDraftFields(dir string, vs []Version, date time.Time, c *Collector) (str
 		err = os.Link(tmp, path)
 	}
 	if err != nil {
-		return "", fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return path, nil
+	return nil
 }

@@ -83,7 +83,8 @@ var documentTmpl = template.Must(template.New("doc").Parse(`<!DOCTYPE html>
 <body>
 <main>
 <h1>{{.Title}}</h1>
-{{.Body}}</main>
+{{with .Note}}<p class="translation-note">{{.}}</p>
+{{end}}{{.Body}}</main>
 </body>
 </html>
 `))
@@ -101,6 +102,7 @@ func RenderHTML(v Version) ([]byte, error) {
 		"Lang":  v.Lang,
 		"Date":  v.Slug(),
 		"Title": v.Title,
+		"Note":  lang(v.Lang).TranslationNote,
 		"CSS":   template.CSS(noticeCSS),
 		"Body":  template.HTML(body),
 	})
@@ -117,6 +119,10 @@ func RenderText(v Version) (string, error) {
 	src := []byte(Stamped(v))
 	t := &textRenderer{src: src}
 	t.heading(v.Title, 1)
+	if note := lang(v.Lang).TranslationNote; note != "" {
+		t.gap()
+		t.wrapped(note, "", "")
+	}
 	for n := parse(src).FirstChild(); n != nil; n = n.NextSibling() {
 		t.block(n, "", "")
 	}

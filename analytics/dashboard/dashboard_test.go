@@ -518,9 +518,51 @@ func TestLanguage(t *testing.T) {
 	if b := f.do(r).Body.String(); !strings.Contains(b, "Log in") {
 		t.Error("Accept-Language en ignored")
 	}
-	r.Header.Set("Accept-Language", "sv-FI,fi;q=0.8,en;q=0.5")
+	r.Header.Set("Accept-Language", "de-DE,fi;q=0.8,en;q=0.5")
 	if b := f.do(r).Body.String(); !strings.Contains(b, "Kirjaudu") {
 		t.Error("Accept-Language fi ignored")
+	}
+	r.Header.Set("Accept-Language", "sv-FI,fi;q=0.8,en;q=0.5")
+	if b := f.do(r).Body.String(); !strings.Contains(b, `lang="sv"`) || !strings.Contains(b, "Logga in") || !strings.Contains(b, `<input type="hidden" name="lang" value="sv">`) {
+		t.Error("Accept-Language sv ignored, or the login form does not keep it")
+	}
+
+	// ?lang=sv: the dashboard in Swedish, with Finnish number forms and
+	// links to the same page in Finnish and English.
+	b := f.get("/dashboard?site=example.fi&period=30d&lang=sv", c).Body.String()
+	for _, want := range []string{`<html lang="sv">`, "Besöksstatistik", "Besökare", "Avvisningsfrekvens", "Kanaler", "Sökmotorer", "(direkt trafik)", "Logga ut",
+		`hreflang="fi" lang="fi">Suomeksi</a>`, `hreflang="en" lang="en">In English</a>`} {
+		if !strings.Contains(b, want) {
+			t.Errorf("the Swedish dashboard lacks %q", want)
+		}
+	}
+	if strings.Contains(b, ">På svenska<") {
+		t.Error("the Swedish dashboard links to itself")
+	}
+	if got := locale("sv").Pct(0.125); got != "12,5\u00a0%" {
+		t.Errorf("Swedish percentage %q", got)
+	}
+}
+
+// TestSwedishLabels: every label of the Finnish dashboard has a Swedish
+// translation of its own (a missing one would fall back to Finnish).
+func TestSwedishLabels(t *testing.T) {
+	same := map[string]bool{"seconds.short": true, "minutes.short": true, "hours.short": true, "channel.Organic Video": true}
+	for key, fi := range messages["fi"] {
+		sv, ok := messages["sv"][key]
+		switch {
+		case !ok:
+			t.Errorf("no Swedish for %q (%q)", key, fi)
+		case sv == fi && !same[key]:
+			t.Errorf("the Swedish for %q is the Finnish %q", key, fi)
+		case strings.Count(sv, "%") != strings.Count(fi, "%"):
+			t.Errorf("%q: the Swedish %q does not take the Finnish %q's arguments", key, sv, fi)
+		}
+	}
+	for key := range messages["sv"] {
+		if _, ok := messages["fi"][key]; !ok {
+			t.Errorf("Swedish %q has no Finnish original", key)
+		}
 	}
 }
 

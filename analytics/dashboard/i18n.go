@@ -11,9 +11,9 @@ import (
 	"github.com/seloste/seloste/analytics"
 )
 
-// messages holds the UI text; Finnish first, English second. A key missing
-// in English falls back to Finnish, and a missing key shows itself, so a
-// gap is visible rather than blank.
+// messages holds the UI text: Finnish first, then Swedish and English. A
+// key missing in a language falls back to Finnish, and a missing key shows
+// itself, so a gap is visible rather than blank.
 var messages = map[string]map[string]string{
 	"fi": {
 		"title":                             "Kävijätilastot",
@@ -122,8 +122,6 @@ var messages = map[string]map[string]string{
 		"shared":                            "Julkiset kävijätilastot",
 		"shared.note":                       "Vain koostetut luvut; alle %d kävijän rivit on yhdistetty riviin (muut).",
 		"error.report":                      "Raporttia ei voitu laskea. Yritä hetken päästä uudelleen.",
-		"lang.other":                        "In English",
-		"lang.other.code":                   "en",
 		"generated":                         "Laskettu",
 		"period.compare":                    "Vertailu edelliseen yhtä pitkään jaksoon",
 		"kanon":                             "Alle %d kävijän rivit on yhdistetty riviin (muut).",
@@ -143,6 +141,133 @@ var messages = map[string]map[string]string{
 		"change.same":                       "ei muutosta",
 		"login.intro":                       "Kirjaudu nähdäksesi sivuston kävijätilastot.",
 		"sharelink.warning":                 "Jakolinkki on salasana: anna se vain niille, joille tilastot saa näyttää.",
+	},
+	"sv": {
+		"title":                             "Besöksstatistik",
+		"login.title":                       "Logga in",
+		"login.password":                    "Lösenord",
+		"login.submit":                      "Logga in",
+		"login.wrong":                       "Fel lösenord.",
+		"login.toomany":                     "För många försök. Vänta en stund och försök igen.",
+		"login.stale":                       "Formuläret har gått ut. Försök igen.",
+		"login.nopassword":                  "Inget lösenord har ställts in ännu. Ställ in det på servern med kommandot seloste passwd.",
+		"logout":                            "Logga ut",
+		"site":                              "Webbplats",
+		"period":                            "Period",
+		"period.today":                      "I dag",
+		"period.7d":                         "7 dagar",
+		"period.30d":                        "30 dagar",
+		"period.month":                      "Denna månad",
+		"period.year":                       "Detta år",
+		"period.custom":                     "Egen period",
+		"from":                              "Från",
+		"to":                                "Till",
+		"show":                              "Visa",
+		"realtime":                          "Besökare nu",
+		"realtime.note":                     "besökare under de senaste 5 minuterna",
+		"filters":                           "Filter",
+		"filter.remove":                     "Ta bort filtret",
+		"filter.clear":                      "Ta bort alla filter",
+		"filter.add":                        "Filtrera på detta",
+		"previous":                          "föregående period",
+		"new":                               "ny",
+		"total.visitors":                    "Besökare",
+		"total.visits":                      "Besök",
+		"total.pageviews":                   "Sidvisningar",
+		"total.vpv":                         "Sidor per besök",
+		"total.bounce":                      "Avvisningsfrekvens",
+		"total.duration":                    "Besökets längd",
+		"total.timeonpage":                  "Tid på sidan",
+		"total.bots":                        "Robotar (bortfiltrerade)",
+		"chart":                             "Besökare och sidvisningar",
+		"chart.desc":                        "Sammanlagt %s besökare och %s sidvisningar under perioden %s. Flest besökare %s: %s.",
+		"chart.empty":                       "Inga sidvisningar under denna period.",
+		"visitors":                          "Besökare",
+		"pageviews":                         "Sidvisningar",
+		"avgtime":                           "Tid på sidan",
+		"share":                             "Andel",
+		"csv":                               "Ladda ner CSV",
+		"norows":                            "Inga uppgifter.",
+		"other":                             "(övriga)",
+		"unknown":                           "(okänd)",
+		"direct":                            "(direkt trafik)",
+		"dim.page":                          "Sidor",
+		"dim.entry_page":                    "Ingångssidor",
+		"dim.exit_page":                     "Utgångssidor",
+		"dim.referrer":                      "Hänvisande webbplatser",
+		"dim.utm_source":                    "UTM-källor",
+		"dim.utm_medium":                    "UTM-medier",
+		"dim.utm_campaign":                  "UTM-kampanjer",
+		"dim.channel":                       "Kanaler",
+		"one.channel":                       "Kanal",
+		"channel.Direct":                    "Direkt",
+		"channel.Organic Search":            "Sökmotorer",
+		"channel.Paid Search":               "Betald sökning",
+		"channel.Organic Social":            "Sociala medier",
+		"channel.Paid Social":               "Betalda sociala medier",
+		"channel.Organic Video":             "Video",
+		"channel.Paid Video":                "Betald video",
+		"channel.Organic Shopping":          "Webbutiker",
+		"channel.Paid Shopping":             "Betald shoppingannonsering",
+		"channel.Display":                   "Bannerannonsering",
+		"channel.Paid Other":                "Övrig betald",
+		"channel.Cross-network":             "Flerkanalskampanjer",
+		"channel.Email":                     "E-post",
+		"channel.Affiliates":                "Partnerprogram",
+		"channel.Referral":                  "Hänvisande webbplatser",
+		"channel.Audio":                     "Ljud",
+		"channel.SMS":                       "Textmeddelande",
+		"channel.Mobile Push Notifications": "Mobilaviseringar",
+		"channel.Unassigned":                "Oklassificerad",
+		"dim.country":                       "Länder",
+		"dim.region":                        "Regioner",
+		"dim.city":                          "Städer",
+		"dim.browser":                       "Webbläsare",
+		"dim.os":                            "Operativsystem",
+		"dim.device":                        "Enheter",
+		"one.page":                          "Sida",
+		"one.entry_page":                    "Ingångssida",
+		"one.exit_page":                     "Utgångssida",
+		"one.referrer":                      "Hänvisare",
+		"one.utm_source":                    "UTM-källa",
+		"one.utm_medium":                    "UTM-medium",
+		"one.utm_campaign":                  "UTM-kampanj",
+		"one.country":                       "Land",
+		"one.region":                        "Region",
+		"one.city":                          "Stad",
+		"one.browser":                       "Webbläsare",
+		"one.os":                            "Operativsystem",
+		"one.device":                        "Enhet",
+		"device.desktop":                    "dator",
+		"device.mobile":                     "telefon",
+		"device.tablet":                     "surfplatta",
+		"sharelink":                         "Offentlig delningslänk",
+		"sharelink.none":                    "Denna webbplats har ingen offentlig delningslänk. Den som öppnar en sådan ser statistiken utan att logga in, men inga filter och inga rader med färre än %d besökare.",
+		"sharelink.has":                     "Vem som helst som har fått länken ser denna statistik utan att logga in (inga filter, rader med färre än %d besökare sammanslagna).",
+		"sharelink.create":                  "Skapa delningslänk",
+		"sharelink.delete":                  "Ta bort delningslänken",
+		"shared":                            "Offentlig besöksstatistik",
+		"shared.note":                       "Endast sammanställda siffror; rader med färre än %d besökare har slagits samman till raden (övriga).",
+		"error.report":                      "Rapporten kunde inte beräknas. Försök igen om en stund.",
+		"generated":                         "Beräknad",
+		"period.compare":                    "Jämfört med föregående lika långa period",
+		"kanon":                             "Rader med färre än %d besökare har slagits samman till raden (övriga).",
+		"skip":                              "Hoppa till innehållet",
+		"breakdowns":                        "Fördelningar",
+		"lessthan":                          "under %d",
+		"filter.applied":                    "Filtrerad",
+		"totals":                            "Sammanfattning",
+		"seconds.short":                     "s",
+		"minutes.short":                     "min",
+		"hours.short":                       "h",
+		"week.short":                        "v.",
+		"pp":                                "%-enh.",
+		"withheld":                          "Visas inte: färre besökare än integritetsgränsen",
+		"change.up":                         "ökning",
+		"change.down":                       "minskning",
+		"change.same":                       "ingen förändring",
+		"login.intro":                       "Logga in för att se webbplatsens besöksstatistik.",
+		"sharelink.warning":                 "Delningslänken är en hemlighet: ge den bara till dem som får se statistiken.",
 	},
 	"en": {
 		"title":             "Visitor statistics",
@@ -232,8 +357,6 @@ var messages = map[string]map[string]string{
 		"shared":            "Public visitor statistics",
 		"shared.note":       "Aggregates only; rows with fewer than %d visitors are folded into (other).",
 		"error.report":      "The report could not be computed. Try again in a moment.",
-		"lang.other":        "Suomeksi",
-		"lang.other.code":   "fi",
 		"generated":         "Computed",
 		"period.compare":    "Compared with the previous period of equal length",
 		"kanon":             "Rows with fewer than %d visitors are folded into (other).",
@@ -256,17 +379,32 @@ var messages = map[string]map[string]string{
 	},
 }
 
+// languages are the dashboard's languages, with their names in themselves
+// for the language links.
+var languages = []struct{ Code, Name string }{
+	{"fi", "Suomeksi"}, {"sv", "På svenska"}, {"en", "In English"},
+}
+
+// knownLang reports whether l is one of the dashboard's languages.
+func knownLang(l string) bool {
+	for _, k := range languages {
+		if k.Code == l {
+			return true
+		}
+	}
+	return false
+}
+
 // langParam is the language asked for in the URL or form, "" if none.
 func langParam(r *http.Request) string {
-	switch l := r.FormValue("lang"); l {
-	case "fi", "en":
+	if l := r.FormValue("lang"); knownLang(l) {
 		return l
 	}
 	return ""
 }
 
 // pickLang chooses the UI language: ?lang= first, then the browser's
-// Accept-Language (the first of fi or en it names), then Finnish.
+// Accept-Language (the one of fi, sv and en it prefers most), then Finnish.
 func pickLang(r *http.Request) string {
 	if l := langParam(r); l != "" {
 		return l
@@ -285,7 +423,7 @@ func pickLang(r *http.Request) string {
 				q = f
 			}
 		}
-		if (base == "fi" || base == "en") && q > best.q {
+		if knownLang(base) && q > best.q {
 			best = pref{base, q}
 		}
 	}
@@ -307,7 +445,8 @@ func (l locale) T(key string) string {
 
 func (l locale) Tf(key string, a ...any) string { return fmt.Sprintf(l.T(key), a...) }
 
-// Int groups digits: "12 345" in Finnish (no-break space), "12,345" in English.
+// Int groups digits: "12 345" in Finnish and Swedish (no-break space),
+// "12,345" in English.
 func (l locale) Int(n int64) string {
 	s := strconv.FormatInt(max(n, -n), 10)
 	sep := "\u00a0"
@@ -327,14 +466,15 @@ func (l locale) Int(n int64) string {
 	return b.String()
 }
 
-// Dec formats f with one decimal, with a decimal comma in Finnish.
+// Dec formats f with one decimal, with a decimal comma in Finnish and
+// Swedish.
 func (l locale) Dec(f float64) string {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return "–"
 	}
 	s := strconv.FormatFloat(f, 'f', 1, 64)
 	s = strings.TrimSuffix(s, ".0")
-	if l == "fi" {
+	if l != "en" {
 		s = strings.Replace(s, ".", ",", 1)
 		s = strings.Replace(s, "-", "−", 1)
 	}
@@ -343,7 +483,7 @@ func (l locale) Dec(f float64) string {
 
 // Pct formats a share 0..1 as a percentage.
 func (l locale) Pct(f float64) string {
-	if l == "fi" {
+	if l != "en" {
 		return l.Dec(f*100) + "\u00a0%"
 	}
 	return l.Dec(f*100) + "%"
@@ -367,7 +507,8 @@ func (l locale) Dur(secs float64) string {
 	return fmt.Sprintf("%d%s%s", s, sp, l.T("seconds.short"))
 }
 
-// Date formats a day: 25.11.2026 in Finnish, 25 Nov 2026 in English.
+// Date formats a day: 25.11.2026 in Finnish and in Finland's Swedish, 25
+// Nov 2026 in English.
 func (l locale) Date(t time.Time) string {
 	if l == "en" {
 		return t.Format("2 Jan 2006")

@@ -36,7 +36,7 @@ func badParam(format string, a ...any) error { return &paramError{fmt.Sprintf(fo
 // defLimit is the rows per breakdown when limit is not given.
 func (h *Handler) parseParams(v url.Values, defLimit int) (*params, error) {
 	p := &params{Lang: v.Get("lang"), Limit: defLimit}
-	if p.Lang != "" && p.Lang != "fi" && p.Lang != "en" {
+	if !knownLang(p.Lang) {
 		p.Lang = ""
 	}
 	site, ok := h.site(v.Get("site"))

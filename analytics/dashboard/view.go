@@ -44,21 +44,31 @@ func cssHash() string {
 // page is what every page's layout needs.
 type page struct {
 	locale
-	Title     string
-	CSS       template.CSS
-	OtherLang string // URL of this page in the other language
-	HTMLLang  string
+	Title      string
+	CSS        template.CSS
+	OtherLangs []langLink // this page in the other languages
+	HTMLLang   string
 }
+
+// langLink is this page in another language.
+type langLink struct{ Code, Name, URL string }
 
 func (h *Handler) newPage(r *http.Request) page {
 	l := locale(pickLang(r))
-	q := r.URL.Query()
-	q.Set("lang", l.T("lang.other.code"))
-	u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
-	if r.Method != http.MethodGet {
-		u.RawQuery = url.Values{"lang": {l.T("lang.other.code")}}.Encode()
+	p := page{locale: l, CSS: styleCSS, HTMLLang: string(l)}
+	for _, other := range languages {
+		if other.Code == string(l) {
+			continue
+		}
+		q := r.URL.Query()
+		q.Set("lang", other.Code)
+		u := url.URL{Path: r.URL.Path, RawQuery: q.Encode()}
+		if r.Method != http.MethodGet {
+			u.RawQuery = url.Values{"lang": {other.Code}}.Encode()
+		}
+		p.OtherLangs = append(p.OtherLangs, langLink{other.Code, other.Name, u.String()})
 	}
-	return page{locale: l, CSS: styleCSS, OtherLang: u.String(), HTMLLang: string(l)}
+	return p
 }
 
 func (h *Handler) render(w http.ResponseWriter, code int, name string, data any) {

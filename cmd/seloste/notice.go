@@ -129,19 +129,28 @@ func runNoticeNew(args []string, stdout, stderr io.Writer) error {
 	}
 	// The list of collected data is written from the registry as it is
 	// now, so the new version describes what the collector stores.
-	path, err := notice.NewDraftFields(dir, vs, date, &col)
+	paths, err := notice.NewDraftFields(dir, vs, date, &col)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, `Uusi luonnos / new draft: %s
-
+	fmt.Fprintf(stdout, "Uusi luonnos / new draft: %s\n", paths[0])
+	for _, p := range paths[1:] {
+		fmt.Fprintf(stdout, "Käännösluonnos / translation draft: %s (%s)\n", p, notice.TranslationMarker)
+	}
+	fmt.Fprint(stdout, `
 Seuraavaksi / next:
   1. Muokkaa tekstiä ja kirjoita summary-kenttään lyhyesti, mitä muutit.
      Edit the text and say briefly in "summary" what you changed.
-  2. Tarkista / check:   seloste notice check
+`)
+	if len(paths) > 1 {
+		fmt.Fprint(stdout, `     Käännä muutokset käännösluonnoksiin ja poista niiden merkintäkappale.
+     Translate the changes into the translation drafts and remove their marker paragraph.
+`)
+	}
+	fmt.Fprint(stdout, `  2. Tarkista / check:   seloste notice check
   3. Julkaise: poista rivi "draft: true" ja rakenna sivusto.
      Publish: remove the line "draft: true", then build:   seloste notice build
-`, path)
+`)
 	return nil
 }
 

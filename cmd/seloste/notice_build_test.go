@@ -209,17 +209,17 @@ func TestNoticeBuildWatch(t *testing.T) {
 	waitFor("the first build", func() bool { return strings.Contains(stdout.String(), "watching") })
 
 	// A broken draft is reported and the watch goes on.
-	broken := filepath.Join(content, "tietosuojaseloste", "2026-12-01.md")
+	broken := filepath.Join(content, "tietosuojaseloste", "2026-12-05.md")
 	if err := os.WriteFile(broken, []byte("---\ntitle: [\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	waitFor("the error to be reported", func() bool { return strings.Contains(stderr.String(), "2026-12-01.md") })
+	waitFor("the error to be reported", func() bool { return strings.Contains(stderr.String(), "2026-12-05.md") })
 
-	addVersion(t, content, "2026-12-01", "")
+	addVersion(t, content, "2026-12-05", "")
 	cur := filepath.Join(out, "tietosuojaseloste", "index.html")
 	waitFor("the rebuild", func() bool {
 		b, _ := os.ReadFile(cur)
-		return strings.Contains(string(b), "viimeksi 1.12.2026.")
+		return strings.Contains(string(b), "viimeksi 5.12.2026.")
 	})
 
 	cancel()

@@ -88,15 +88,19 @@ func (c *collectorFlags) collector(fset *flag.FlagSet, stderr io.Writer) (notice
 // runNoticeFields prints the collected-data block generated from the
 // field registry, to paste into a draft.
 func runNoticeFields(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("notice fields", "[-config seloste.toml] [-retention 3y]", stderr)
+	fs := newFlagSet("notice fields", "[-lang fi|sv|en] [-config seloste.toml] [-retention 3y]", stderr)
+	langFlag := fs.String("lang", notice.Finnish, "the statement's `language`: fi, sv or en")
 	cf := addCollectorFlags(fs)
 	if err := parseFlags(fs, args, ""); err != nil {
 		return err
+	}
+	if _, ok := notice.LanguageOf(*langFlag); !ok {
+		return fmt.Errorf("notice fields: -lang %q: kieli on fi, sv tai en / the language is fi, sv or en", *langFlag)
 	}
 	col, err := cf.collector(fs, stderr)
 	if err != nil {
 		return err
 	}
-	_, err = io.WriteString(stdout, notice.ExpandFields(col.Fields, col.Retention))
+	_, err = io.WriteString(stdout, notice.ExpandFieldsIn(col.Fields, col.Retention, *langFlag))
 	return err
 }

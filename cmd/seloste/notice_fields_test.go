@@ -43,7 +43,7 @@ func TestNoticeCheckCurrentTellsTheTruth(t *testing.T) {
 		{"check", "-content", content, "-site", "example.fi", "-retention", "36mo"},
 	} {
 		out, _, err := runNoticeCmd(t, args...)
-		if err != nil || !strings.Contains(out, "voimassa / current: 2026-11-25; 0 virhettä / errors, 0 varoitusta / warnings, 0 huomiota / notes") {
+		if err != nil || !strings.Contains(out, "voimassa / current: 2026-12-02; 0 virhettä / errors, 0 varoitusta / warnings, 0 huomiota / notes") {
 			t.Errorf("%v: err = %v\n%s", args[3:], err, out)
 		}
 	}
@@ -54,12 +54,19 @@ func TestNoticeCheckCurrentTellsTheTruth(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _, err := runNoticeCmd(t, "check", "-content", content, "-config", cfg)
-	want := filepath.Join(dir, "2026-11-25.md") + ":61: error: [Art. 13(2)(a)] selosteen säilytysaika (sailytys=\"3y\") ei ole keräimen asetettu säilytysaika (2y)"
-	if !errors.Is(err, errExit1) || !strings.Contains(out, want) {
-		t.Errorf("retention 2y in the config: err = %v, want %q in\n%s", err, want, out)
+	// Every language's list states the retention, so each is wrong.
+	for _, file := range []string{"2026-12-02.md", "2026-12-02.sv.md", "2026-12-02.en.md"} {
+		want := filepath.Join(dir, file) + ":61: error: [Art. 13(2)(a)] selosteen säilytysaika (sailytys=\"3y\") ei ole keräimen asetettu säilytysaika (2y)"
+		if !errors.Is(err, errExit1) || !strings.Contains(out, want) {
+			t.Errorf("retention 2y in the config: err = %v, want %q in\n%s", err, want, out)
+		}
 	}
-	if !strings.Contains(out, "; 1 virhe / errors, 0 varoitusta / warnings") {
-		t.Errorf("one error is counted in the singular (1 virhe): %s", out)
+	if !strings.Contains(out, "; 3 virhettä / errors, 0 varoitusta / warnings") {
+		t.Errorf("want three errors counted: %s", out)
+	}
+	out, _, _ = runNoticeCmd(t, "check", "-content", content, "-site", "example.fi", "-retention", "1y")
+	if !strings.Contains(out, "; 3 virhettä / errors") {
+		t.Errorf("retention 1y: %s", out)
 	}
 	// A broken config is an error, not a silently unconfigured collector.
 	if err := os.WriteFile(cfg, []byte("retenshun = \"2y\"\n"), 0o644); err != nil {
@@ -77,10 +84,16 @@ func TestNoticeCheckCurrentTellsTheTruth(t *testing.T) {
 // into the draft; "notice fields" prints the same block.
 func TestNoticeNewWritesFieldsBlock(t *testing.T) {
 	content, dir := statementCopy(t)
-	if _, _, err := runNoticeCmd(t, "new", "-content", content, "-date", "2026-12-01", "-retention", "18mo"); err != nil {
+	stdout, _, err := runNoticeCmd(t, "new", "-content", content, "-date", "2026-12-05", "-retention", "18mo")
+	if err != nil {
 		t.Fatal(err)
 	}
-	draft := readFile(t, filepath.Join(dir, "2026-12-01.md"))
+	for _, file := range []string{"2026-12-05.md", "2026-12-05.sv.md", "2026-12-05.en.md"} {
+		if !strings.Contains(stdout, filepath.Join(dir, file)) {
+			t.Errorf("notice new does not name %s:\n%s", file, stdout)
+		}
+	}
+	draft := readFile(t, filepath.Join(dir, "2026-12-05.md"))
 	block, _, err := runNoticeCmd(t, "fields", "-retention", "18mo")
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +109,20 @@ func TestNoticeNewWritesFieldsBlock(t *testing.T) {
 	}
 	// The draft is checked against the collector too.
 	out, _, err := runNoticeCmd(t, "check", "-content", content, "-site", "example.fi", "-retention", "18mo")
-	if !errors.Is(err, errExit1) || !strings.Contains(out, "2026-11-25.md:61: error") || strings.Contains(out, "2026-12-01.md:61: error") {
+	if !errors.Is(err, errExit1) || !strings.Contains(out, "2026-12-02.md:61: error") || strings.Contains(out, "2026-12-05.md:61: error") {
 		t.Errorf("check with 18mo: the current version (3y) should fail, the draft (18mo) pass:\n%s", out)
+	}
+	// The translation drafts have their lists in their own language, with
+	// the new retention.
+	sv := readFile(t, filepath.Join(dir, "2026-12-05.sv.md"))
+	if !strings.Contains(sv, notice.ExpandFieldsIn(analytics.Fields, analytics.Retention{Months: 18}, "sv")) || !strings.Contains(sv, "sparas i 18 månader") || !strings.Contains(sv, notice.TranslationMarker) {
+		t.Errorf("the Swedish draft lacks its list or its marker:\n%s", sv)
+	}
+	if strings.Contains(out, "2026-12-05.sv.md:") {
+		t.Errorf("the Swedish draft's list is reported:\n%s", out)
+	}
+	block, _, _ = runNoticeCmd(t, "fields", "-lang", "en", "-retention", "18mo")
+	if !strings.Contains(block, "Page visit data is kept for 18 months") {
+		t.Errorf("fields -lang en:\n%s", block)
 	}
 }

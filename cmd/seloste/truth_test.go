@@ -93,7 +93,10 @@ func startServeInProcess(t *testing.T, args ...string) string {
 //   - the statement's list of collected data names exactly the registry's
 //     fields, and the database stores exactly the registry's columns;
 //   - the self-service page, from the same browser, shows that page view
-//     (GET /api/me), and its delete button erases it and its duration.
+//     (GET /api/me), and its delete button erases it and its duration;
+//   - the same in Swedish and English: each statement's list is the
+//     registry's in its language, and each self-service page shows and
+//     erases its page view in its language.
 func TestStatementTellsTheTruth(t *testing.T) {
 	exe := chromiumPath(t)
 	ctx := context.Background()
@@ -231,6 +234,45 @@ func TestStatementTellsTheTruth(t *testing.T) {
 	raw.QueryRow(`SELECT COUNT(*) FROM leaves WHERE site = ?`, truthSite).Scan(&leaves)
 	if pvs != 0 || leaves != 0 {
 		t.Errorf("after delete: %d page views and %d leaves left", pvs, leaves)
+	}
+
+	// The same in Swedish and English: the statement's list is the
+	// registry's in that language, and the self-service page in that
+	// language shows the page view and erases it.
+	for _, c := range []struct{ lang, page, self, list, shown, erased string }{
+		{"sv", "/sv/dataskyddsbeskrivning/", "/sv/dataskyddsbeskrivning/mina-uppgifter/", "; ändamål: ", "har 1 sidladdning sparats", "Raderade 1 sidladdning och"},
+		{"en", "/en/privacy-notice/", "/en/privacy-notice/my-data/", "; purpose: ", "1 page load is stored", "Deleted 1 page load and"},
+	} {
+		do(c.lang+" statement", chromedp.Navigate(base+c.page), chromedp.WaitVisible(`article.seloste`))
+		items, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("article.seloste li")].map(li => li.textContent.replace(/\s+/g, " ").trim())`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want, listed []string
+		for _, f := range analytics.Fields {
+			want = append(want, strings.ReplaceAll(analytics.FieldBulletIn(f, c.lang), "**", ""))
+		}
+		for _, it := range items {
+			if strings.Contains(it, c.list) {
+				listed = append(listed, it)
+			}
+		}
+		if !slices.Equal(listed, want) {
+			t.Errorf("%s: the statement lists:\n  %s\nthe registry has:\n  %s", c.lang, strings.Join(listed, "\n  "), strings.Join(want, "\n  "))
+		}
+		waitFor(t, func() (string, bool) {
+			var n int
+			raw.QueryRow(`SELECT COUNT(*) FROM pageview_values WHERE site = ? AND path = ?`, truthSite, c.page).Scan(&n)
+			return "", n == 1
+		}, "the "+c.lang+" statement's page view in the database")
+		do(c.lang+" self-service", chromedp.Navigate(base+c.self), chromedp.WaitVisible(`#omat-tiedot button.poista`))
+		if status, err = chromedp.Run(bctx, chromedp.Text(`#omat-tiedot .tila`)); err != nil || !strings.Contains(status, c.shown) {
+			t.Errorf("%s self-service status %q (%v), want %q", c.lang, status, err, c.shown)
+		}
+		do(c.lang+" delete", chromedp.Click(`#omat-tiedot button.poista`), chromedp.WaitNotVisible(`#omat-tiedot button.poista`))
+		if status, err = chromedp.Run(bctx, chromedp.Text(`#omat-tiedot .tila`)); err != nil || !strings.Contains(status, c.erased) {
+			t.Errorf("%s status after delete %q (%v), want %q", c.lang, status, err, c.erased)
+		}
 	}
 }
 

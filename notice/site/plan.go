@@ -8,20 +8,50 @@ import (
 	"github.com/seloste/seloste/notice"
 )
 
-// The site's URL layout. The theme only follows the links given to it.
-const (
-	section        = "tietosuojaseloste"
-	historySlug    = "muutokset"
-	standaloneHTML = "tietosuojaseloste.html"
-	standaloneText = "tietosuojaseloste.txt"
-	selfService    = "omat-tiedot"
-	draftMark      = "LUONNOS / DRAFT"
-)
+// layout is one language's part of the site: its URLs. The theme only
+// follows the links given to it.
+type layout struct {
+	lang       string
+	section    string // URL path of the current version, without slashes
+	content    string // folder of its pages in the generated Hugo project
+	history    string // the change history, under section
+	standalone string // the standalone copies' name, .html and .txt, under section
+	self       string // the visitor self-service page, under section
+}
+
+// layouts are the site's URL layouts, in the order of notice.Languages.
+// Finnish keeps the URLs it always had.
+var layouts = []layout{
+	{lang: "fi", section: "tietosuojaseloste", content: "tietosuojaseloste", history: "muutokset", standalone: "tietosuojaseloste", self: "omat-tiedot"},
+	// The content folders are not under sv/ and en/, which would make Hugo
+	// render section pages of their own at /sv/ and /en/.
+	{lang: "sv", section: "sv/dataskyddsbeskrivning", content: "sv-dataskyddsbeskrivning", history: "andringar", standalone: "dataskyddsbeskrivning", self: "mina-uppgifter"},
+	{lang: "en", section: "en/privacy-notice", content: "en-privacy-notice", history: "changes", standalone: "privacy-notice", self: "my-data"},
+}
+
+func layoutOf(code string) layout {
+	for _, l := range layouts {
+		if l.lang == code {
+			return l
+		}
+	}
+	return layouts[0]
+}
+
+func (l layout) currentURL() string            { return "/" + l.section + "/" }
+func (l layout) versionURL(slug string) string { return "/" + l.section + "/" + slug + "/" }
+func (l layout) historyURL() string            { return "/" + l.section + "/" + l.history + "/" }
+func (l layout) selfURL() string               { return "/" + l.section + "/" + l.self + "/" }
+func (l layout) htmlURL() string               { return "/" + l.section + "/" + l.standalone + ".html" }
+func (l layout) textURL() string               { return "/" + l.section + "/" + l.standalone + ".txt" }
+
+// draftMark marks draft versions on every page, whatever its language.
+const draftMark = "LUONNOS / DRAFT"
 
 // plannedSite is every content file of the generated Hugo project.
 type plannedSite struct {
-	pages   []contentFile
-	current notice.Version
+	pages []contentFile
+	shown []notice.Version // each built language's current version, Finnish first
 }
 
 // contentFile is one Hugo content file: its path under content/, its front
@@ -36,7 +66,7 @@ type contentFile struct {
 // Keys are lower case because Hugo lower-cases front matter keys.
 type versionRef struct {
 	Slug    string `json:"slug"`
-	Date    string `json:"date"` // Finnish, D.M.YYYY
+	Date    string `json:"date"` // in the page's language: 1.12.2026, 1 December 2026
 	URL     string `json:"url"`
 	Summary string `json:"summary"`
 	Draft   bool   `json:"draft"`
@@ -49,10 +79,30 @@ type change struct {
 	Diff  string `json:"diff"`  // notice.DiffHTML from the previous version
 }
 
-func versionURL(v notice.Version) string { return "/" + section + "/" + v.Slug() + "/" }
+// langLink is one entry of a page's language switcher, and of its
+// hreflang alternates when Exact.
+type langLink struct {
+	Lang  string `json:"lang"`
+	Name  string `json:"name"` // in its own language: "På svenska"
+	URL   string `json:"url"`
+	Self  bool   `json:"self"`
+	Exact bool   `json:"exact"` // the same page; otherwise the language's newest translation
+	Note  string `json:"note"`  // says so, in the linked language, when not Exact
+}
 
-// plan decides the site's pages from the versions: which is current, which
-// are shown, and every link, date and diff between them.
+// edition is the statement in one language, as the site shows it.
+type edition struct {
+	layout
+	versions []notice.Version // in this language, oldest first; each has a Finnish version of the same date
+	current  notice.Version
+	refs     map[string]versionRef // by slug
+}
+
+func (e *edition) has(slug string) bool { _, ok := e.refs[slug]; return ok }
+
+// plan decides the site's pages from the versions: which is current in
+// each language, which are shown, and every link, date and diff between
+// them.
 func plan(all []notice.Version, drafts bool) (plannedSite, error) {
 	var vs []notice.Version
 	for _, v := range all {
@@ -63,39 +113,52 @@ func plan(all []notice.Version, drafts bool) (plannedSite, error) {
 	cur, ok := notice.Current(vs)
 	if !ok {
 		if len(all) == 0 {
-			return plannedSite{}, errors.New("site: no versions of the statement to build: add content/" + section + "/YYYY-MM-DD.md (or run seloste notice new)")
+			return plannedSite{}, errors.New("site: no versions of the statement to build: add content/" + notice.Dir + "/YYYY-MM-DD.md (or run seloste notice new)")
 		}
 		return plannedSite{}, fmt.Errorf("site: every version of the statement is a draft: publish one by removing \"draft: true\" from its front matter (newest: %s)", all[len(all)-1].File)
 	}
 
-	refs := make([]versionRef, len(vs))
-	for i, v := range vs {
-		refs[i] = versionRef{
-			Slug:    v.Slug(),
-			Date:    notice.FinnishDate(v.Date),
-			URL:     versionURL(v),
-			Summary: v.Summary,
-			Draft:   v.Draft,
-			Current: v.Slug() == cur.Slug(),
+	// The editions: Finnish always, a translation language once it has a
+	// published translation.
+	var eds []*edition
+	for _, l := range layouts {
+		e := &edition{layout: l, refs: map[string]versionRef{}}
+		for _, v := range vs {
+			if t, ok := v.In(l.lang); ok && (!t.Draft || drafts) {
+				e.versions = append(e.versions, t)
+			}
 		}
-	}
-	newestFirst := make([]versionRef, len(refs))
-	for i, r := range refs {
-		newestFirst[len(refs)-1-i] = r
-	}
-	curRef := refs[indexOf(vs, cur)]
-	links := map[string]any{
-		"current": curRef,
-		"history": "/" + section + "/" + historySlug + "/",
-		"html":    "/" + section + "/" + standaloneHTML,
-		"text":    "/" + section + "/" + standaloneText,
+		c, ok := notice.CurrentIn(vs, l.lang)
+		if !ok {
+			continue
+		}
+		e.current = c
+		for _, v := range e.versions {
+			e.refs[v.Slug()] = versionRef{
+				Slug:    v.Slug(),
+				Date:    notice.FormatDate(v.Date, l.lang),
+				URL:     l.versionURL(v.Slug()),
+				Summary: v.Summary,
+				Draft:   v.Draft,
+				Current: v.Slug() == c.Slug(),
+			}
+		}
+		eds = append(eds, e)
 	}
 
-	p := plannedSite{current: cur}
-	add := func(path, title, body string, front, params map[string]any) {
-		for k, v := range links {
-			params[k] = v
-		}
+	var p plannedSite
+	for _, e := range eds {
+		p.shown = append(p.shown, e.current)
+	}
+	add := func(e *edition, path, title, body string, front, params map[string]any, switcher []langLink) {
+		params["lang"] = e.lang
+		params["words"] = words(e.lang)
+		params["langs"] = switcher
+		params["current"] = e.refs[e.current.Slug()]
+		params["home"] = e.currentURL()
+		params["history"] = e.historyURL()
+		params["html"] = e.htmlURL()
+		params["text"] = e.textURL()
 		if front == nil {
 			front = map[string]any{}
 		}
@@ -103,53 +166,122 @@ func plan(all []notice.Version, drafts bool) (plannedSite, error) {
 		front["params"] = map[string]any{"seloste": params}
 		p.pages = append(p.pages, contentFile{path: path, front: front, body: body})
 	}
+	// switch links every edition's page for which url gives a URL; where it
+	// gives none, the edition's current version, saying so.
+	switchTo := func(self *edition, url func(e *edition) string) []langLink {
+		var out []langLink
+		for _, e := range eds {
+			l := langLink{Lang: e.lang, Name: languageName(e.lang), URL: url(e), Self: e == self, Exact: true}
+			if l.URL == "" {
+				l.URL, l.Exact = e.currentURL(), false
+				l.Note = fmt.Sprintf(words(e.lang)["newestTranslation"], notice.FormatDate(e.current.Date, e.lang))
+			}
+			out = append(out, l)
+		}
+		return out
+	}
 
-	// The statement's text is rendered by notice (goldmark), the same as the
-	// standalone HTML and text files, not by Hugo's Markdown settings.
-	bodies := map[string]string{}
-	for _, v := range vs {
-		b, err := notice.BodyHTML(v)
+	for _, e := range eds {
+		// The statement's text is rendered by notice (goldmark), the same
+		// as the standalone HTML and text files, not by Hugo's Markdown
+		// settings.
+		newestFirst := make([]versionRef, len(e.versions))
+		for i, v := range e.versions {
+			newestFirst[len(e.versions)-1-i] = e.refs[v.Slug()]
+		}
+		versionParams := func(v notice.Version) (map[string]any, error) {
+			b, err := notice.BodyHTML(v)
+			if err != nil {
+				return nil, fmt.Errorf("site: %w", err)
+			}
+			params := map[string]any{
+				"version":  e.refs[v.Slug()],
+				"body":     string(b),
+				"ownh1":    hasOwnH1(v.Body),
+				"versions": markSelf(newestFirst, v.Slug()),
+				"drafts":   drafts,
+			}
+			// A translation older than the Finnish text says so, with a link.
+			if e.lang != notice.Finnish && v.Slug() == e.current.Slug() && e.current.Date.Before(cur.Date) {
+				params["newerFinnish"] = map[string]any{
+					"date": notice.FormatDate(cur.Date, e.lang),
+					"url":  layouts[0].currentURL(),
+				}
+			}
+			return params, nil
+		}
+
+		params, err := versionParams(e.current)
 		if err != nil {
-			return plannedSite{}, fmt.Errorf("site: %w", err)
+			return plannedSite{}, err
 		}
-		bodies[v.Slug()] = string(b)
-	}
-	versionParams := func(v notice.Version, r versionRef) map[string]any {
-		return map[string]any{
-			"version":  r,
-			"body":     bodies[v.Slug()],
-			"ownh1":    hasOwnH1(v.Body),
-			"versions": markSelf(newestFirst, r.Slug),
-			"drafts":   drafts,
+		curSlug := e.current.Slug()
+		add(e, e.content+"/_index.md", titleOf(e.current), "", pathURL(e, e.currentURL()), params,
+			switchTo(e, func(o *edition) string {
+				if o.current.Slug() == curSlug {
+					return o.currentURL()
+				}
+				if o.has(curSlug) {
+					return o.versionURL(curSlug)
+				}
+				return ""
+			}))
+		for _, v := range e.versions {
+			params, err := versionParams(v)
+			if err != nil {
+				return plannedSite{}, err
+			}
+			slug := v.Slug()
+			add(e, e.content+"/"+slug+".md", titleOf(v), "", map[string]any{"url": e.versionURL(slug)}, params,
+				switchTo(e, func(o *edition) string {
+					if o.has(slug) {
+						return o.versionURL(slug)
+					}
+					return ""
+				}))
 		}
-	}
 
-	add(section+"/_index.md", titleOf(cur), "", nil, versionParams(cur, curRef))
-	for i, v := range vs {
-		add(section+"/"+v.Slug()+".md", titleOf(v), "",
-			map[string]any{"url": refs[i].URL}, versionParams(v, refs[i]))
-	}
-
-	changes := make([]change, len(vs))
-	for i, v := range vs {
-		c := change{versionRef: refs[i], First: i == 0}
-		if i > 0 {
-			c.Diff = string(notice.DiffHTML(vs[i-1], v))
+		changes := make([]change, len(e.versions))
+		for i, v := range e.versions {
+			c := change{versionRef: e.refs[v.Slug()], First: i == 0}
+			if i > 0 {
+				c.Diff = string(notice.DiffHTML(e.versions[i-1], v))
+			}
+			changes[len(e.versions)-1-i] = c
 		}
-		changes[len(vs)-1-i] = c
+		add(e, e.content+"/"+e.history+".md", words(e.lang)["history"], "",
+			map[string]any{"url": e.historyURL(), "layout": "muutokset"},
+			map[string]any{"changes": changes, "drafts": drafts},
+			switchTo(e, func(o *edition) string { return o.historyURL() }))
+
+		add(e, e.content+"/"+e.self+".md", words(e.lang)["selfTitle"], "",
+			map[string]any{"url": e.selfURL(), "layout": "omat-tiedot"},
+			map[string]any{},
+			switchTo(e, func(o *edition) string { return o.selfURL() }))
 	}
-	add(section+"/"+historySlug+".md", "Muutoshistoria", "",
-		map[string]any{"url": "/" + section + "/" + historySlug + "/", "layout": "muutokset"},
-		map[string]any{"changes": changes, "drafts": drafts})
 
-	add(section+"/"+selfService+".md", "Omat tiedot", "",
-		map[string]any{"url": "/" + section + "/" + selfService + "/", "layout": "omat-tiedot"},
-		map[string]any{})
-
-	add("_index.md", "Tietosuojaseloste", "", nil, map[string]any{})
-	add("demo.md", "Kävijäseurannan esittely", demoBody,
-		map[string]any{"url": "/demo/", "layout": "demo"}, map[string]any{})
+	fi := eds[0]
+	toCurrent := func(o *edition) string { return o.currentURL() }
+	add(fi, "_index.md", "Tietosuojaseloste", "", nil, map[string]any{}, switchTo(fi, toCurrent))
+	add(fi, "demo.md", "Kävijäseurannan esittely", demoBody, map[string]any{"url": "/demo/", "layout": "demo"}, map[string]any{}, switchTo(fi, toCurrent))
 	return p, nil
+}
+
+// pathURL is the front matter that puts a section page at url, for the
+// editions whose content folder is not their URL.
+func pathURL(e *edition, url string) map[string]any {
+	if "/"+e.content+"/" == url {
+		return nil
+	}
+	return map[string]any{"url": url}
+}
+
+// languageName is the language's name in itself, for switchers.
+func languageName(code string) string {
+	if l, ok := notice.LanguageOf(code); ok {
+		return l.Name
+	}
+	return code
 }
 
 const demoBody = `Tämä sivu näyttää, miten sivuston oma kävijäseuranta liitetään sivulle.
@@ -164,7 +296,7 @@ func titleOf(v notice.Version) string {
 	if t := strings.TrimSpace(v.Title); t != "" {
 		return t
 	}
-	return "Tietosuojaseloste"
+	return words(v.Lang)["notice"]
 }
 
 // hasOwnH1 reports whether the Markdown starts with a level-1 heading, in
@@ -177,15 +309,6 @@ func hasOwnH1(md string) bool {
 		return strings.HasPrefix(line, "# ")
 	}
 	return false
-}
-
-func indexOf(vs []notice.Version, v notice.Version) int {
-	for i := range vs {
-		if vs[i].Slug() == v.Slug() {
-			return i
-		}
-	}
-	return len(vs) - 1
 }
 
 // selfRef is a versionRef in a version list, marking the page's own entry.

@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/seloste/seloste/notice"
@@ -24,7 +25,7 @@ func (p Publication) String() string {
 		msg += fmt.Sprintf(" and %d draft(s)", p.Drafts)
 	}
 	for _, v := range p.Locked {
-		msg += fmt.Sprintf("; locked %s", v.Slug())
+		msg += fmt.Sprintf("; locked %s", v.Key())
 	}
 	return msg
 }
@@ -45,6 +46,9 @@ func Publish(ctx context.Context, content string, o Options) (Publication, error
 	if err := notice.VerifyLock(dir, vs); err != nil {
 		return Publication{}, err
 	}
+	if err := unfitTranslations(dir, vs); err != nil {
+		return Publication{}, err
+	}
 	o.Versions = vs
 	if err := Build(ctx, o); err != nil {
 		return Publication{}, err
@@ -58,4 +62,27 @@ func Publish(ctx context.Context, content string, o Options) (Publication, error
 		p.Drafts = len(vs) - p.Published
 	}
 	return p, nil
+}
+
+// unfitTranslations refuses to publish a translation for the first time
+// when its sections are not its Finnish version's: once locked, it could
+// never be fixed.
+func unfitTranslations(dir string, vs []notice.Version) error {
+	l, err := notice.ReadLock(dir)
+	if err != nil {
+		return err
+	}
+	locked := l.Locked()
+	var errs []error
+	for _, v := range notice.Published(vs) {
+		for _, t := range v.Translations {
+			if t.Draft || locked[t.Key()] {
+				continue
+			}
+			for _, p := range notice.CheckStructure(v, t) {
+				errs = append(errs, errors.New(p.String()))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -8,6 +8,11 @@
 // runs a program and never fetches a URL, and anything it logs, even a
 // warning, fails the build.
 //
+// Each language has its own part of the site (layouts in plan.go): Finnish
+// at /tietosuojaseloste/, Swedish at /sv/dataskyddsbeskrivning/, English at
+// /en/privacy-notice/, every page with its language switcher and hreflang
+// alternates; the theme's words come from words.go.
+//
 // Publish is the whole publishing sequence that "seloste notice build" and
 // "seloste serve" run: load the versions, verify the lock, Build, and lock
 // the versions that became public. Watch runs it again on every change
@@ -105,7 +110,7 @@ func Build(ctx context.Context, o Options) error {
 	if err := runHugo(cfg); err != nil {
 		return err
 	}
-	if err := writeStandalone(staging, pages.current); err != nil {
+	if err := writeStandalone(staging, pages.shown); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
@@ -272,26 +277,29 @@ func swap(staging, out string) error {
 	return nil
 }
 
-// writeStandalone writes the goldmark renderings of the current version
-// (not Hugo's) for emailing and printing.
-func writeStandalone(dir string, cur notice.Version) error {
-	html, err := notice.RenderHTML(cur)
-	if err != nil {
-		return fmt.Errorf("site: render %s as standalone HTML: %w", cur.File, err)
-	}
-	text, err := notice.RenderText(cur)
-	if err != nil {
-		return fmt.Errorf("site: render %s as plain text: %w", cur.File, err)
-	}
-	sec := filepath.Join(dir, section)
-	if err := os.MkdirAll(sec, 0o755); err != nil {
-		return fmt.Errorf("site: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(sec, standaloneHTML), html, 0o644); err != nil {
-		return fmt.Errorf("site: %w", err)
-	}
-	if err := os.WriteFile(filepath.Join(sec, standaloneText), []byte(text), 0o644); err != nil {
-		return fmt.Errorf("site: %w", err)
+// writeStandalone writes the goldmark renderings (not Hugo's) of each
+// language's current version, for emailing and printing.
+func writeStandalone(dir string, shown []notice.Version) error {
+	for _, cur := range shown {
+		l := layoutOf(cur.Lang)
+		html, err := notice.RenderHTML(cur)
+		if err != nil {
+			return fmt.Errorf("site: render %s as standalone HTML: %w", cur.File, err)
+		}
+		text, err := notice.RenderText(cur)
+		if err != nil {
+			return fmt.Errorf("site: render %s as plain text: %w", cur.File, err)
+		}
+		sec := filepath.Join(dir, filepath.FromSlash(l.section))
+		if err := os.MkdirAll(sec, 0o755); err != nil {
+			return fmt.Errorf("site: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(sec, l.standalone+".html"), html, 0o644); err != nil {
+			return fmt.Errorf("site: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(sec, l.standalone+".txt"), []byte(text), 0o644); err != nil {
+			return fmt.Errorf("site: %w", err)
+		}
 	}
 	return nil
 }

@@ -113,24 +113,51 @@ func TestBuildRealContent(t *testing.T) {
 		"tietosuojaseloste/index.html",
 		"tietosuojaseloste/2020-02-08/index.html",
 		"tietosuojaseloste/2026-11-25/index.html",
+		"tietosuojaseloste/2026-12-02/index.html",
 		"tietosuojaseloste/muutokset/index.html",
 		"tietosuojaseloste/omat-tiedot/index.html",
 		"tietosuojaseloste/tietosuojaseloste.html",
 		"tietosuojaseloste/tietosuojaseloste.txt",
+		"sv/dataskyddsbeskrivning/index.html",
+		"sv/dataskyddsbeskrivning/2026-12-02/index.html",
+		"sv/dataskyddsbeskrivning/andringar/index.html",
+		"sv/dataskyddsbeskrivning/mina-uppgifter/index.html",
+		"sv/dataskyddsbeskrivning/dataskyddsbeskrivning.html",
+		"sv/dataskyddsbeskrivning/dataskyddsbeskrivning.txt",
+		"en/privacy-notice/index.html",
+		"en/privacy-notice/2026-12-02/index.html",
+		"en/privacy-notice/changes/index.html",
+		"en/privacy-notice/my-data/index.html",
+		"en/privacy-notice/privacy-notice.html",
+		"en/privacy-notice/privacy-notice.txt",
 	} {
 		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
 			t.Errorf("missing %s: %v", name, err)
 		}
 	}
 
-	// Every version carries its own date; the current one is 2026-11-25.
+	// Every version carries its own date, in its own language's words; the
+	// current one is 2026-12-02 in all three.
 	for stamp, names := range map[string][]string{
-		"Seloste on päivitetty viimeksi 8.2.2020.": {"tietosuojaseloste/2020-02-08/index.html"},
-		"Seloste on päivitetty viimeksi 25.11.2026.": {
+		"Seloste on päivitetty viimeksi 8.2.2020.":   {"tietosuojaseloste/2020-02-08/index.html"},
+		"Seloste on päivitetty viimeksi 25.11.2026.": {"tietosuojaseloste/2026-11-25/index.html"},
+		"Seloste on päivitetty viimeksi 2.12.2026.": {
 			"tietosuojaseloste/index.html",
-			"tietosuojaseloste/2026-11-25/index.html",
+			"tietosuojaseloste/2026-12-02/index.html",
 			"tietosuojaseloste/tietosuojaseloste.html",
 			"tietosuojaseloste/tietosuojaseloste.txt",
+		},
+		"Beskrivningen uppdaterades senast 2.12.2026.": {
+			"sv/dataskyddsbeskrivning/index.html",
+			"sv/dataskyddsbeskrivning/2026-12-02/index.html",
+			"sv/dataskyddsbeskrivning/dataskyddsbeskrivning.html",
+			"sv/dataskyddsbeskrivning/dataskyddsbeskrivning.txt",
+		},
+		"Last updated on 2 December 2026.": {
+			"en/privacy-notice/index.html",
+			"en/privacy-notice/2026-12-02/index.html",
+			"en/privacy-notice/privacy-notice.html",
+			"en/privacy-notice/privacy-notice.txt",
 		},
 	} {
 		for _, name := range names {
@@ -141,21 +168,32 @@ func TestBuildRealContent(t *testing.T) {
 		}
 	}
 
-	cur := read(t, out, "tietosuojaseloste/index.html")
-	for _, link := range []string{`href="../tietosuojaseloste/tietosuojaseloste.html"`, `href="../tietosuojaseloste/tietosuojaseloste.txt"`, `href="../tietosuojaseloste/muutokset/"`} {
-		if !strings.Contains(cur, link) {
-			t.Errorf("current page lacks the link %s", link)
+	for _, c := range []struct{ page, html, text, history, historyPage, lang string }{
+		{"tietosuojaseloste/index.html", "../tietosuojaseloste/tietosuojaseloste.html", "../tietosuojaseloste/tietosuojaseloste.txt", "../tietosuojaseloste/muutokset/", "tietosuojaseloste/muutokset/index.html", "fi"},
+		{"sv/dataskyddsbeskrivning/index.html", "../../sv/dataskyddsbeskrivning/dataskyddsbeskrivning.html", "../../sv/dataskyddsbeskrivning/dataskyddsbeskrivning.txt", "../../sv/dataskyddsbeskrivning/andringar/", "sv/dataskyddsbeskrivning/andringar/index.html", "sv"},
+		{"en/privacy-notice/index.html", "../../en/privacy-notice/privacy-notice.html", "../../en/privacy-notice/privacy-notice.txt", "../../en/privacy-notice/changes/", "en/privacy-notice/changes/index.html", "en"},
+	} {
+		cur := read(t, out, c.page)
+		for _, link := range []string{c.html, c.text, c.history} {
+			if !strings.Contains(cur, `href="`+link+`"`) {
+				t.Errorf("%s lacks the link %s", c.page, link)
+			}
 		}
+		if strings.Contains(cur, "kerattavat-tiedot") || strings.Contains(cur, "{{") {
+			t.Errorf("%s shows the shortcode of the collected-data list", c.page)
+		}
+		golden(t, "current-main-"+c.lang+".html", mainOf(t, cur))
+		golden(t, "history-main-"+c.lang+".html", mainOf(t, read(t, out, c.historyPage)))
 	}
-	if strings.Contains(cur, "kerattavat-tiedot") || strings.Contains(cur, "{{") {
-		t.Error("the current page shows the shortcode of the collected-data list")
-	}
-	golden(t, "current-main-2026-11-25.html", mainOf(t, cur))
+	golden(t, "standalone-sv.txt", read(t, out, "sv/dataskyddsbeskrivning/dataskyddsbeskrivning.txt"))
+	golden(t, "standalone-en.txt", read(t, out, "en/privacy-notice/privacy-notice.txt"))
 	checkAllHTML(t, out)
+	checkLanguageLinks(t, out)
 
-	// The site as it was while 2020-02-08 was the only version.
+	// The site as it was while 2020-02-08 was the only version: Finnish only,
+	// with no language switcher.
 	out = build(t, Options{Versions: []notice.Version{first(t)}})
-	cur = read(t, out, "tietosuojaseloste/index.html")
+	cur := read(t, out, "tietosuojaseloste/index.html")
 	const stamp = "Seloste on päivitetty viimeksi 8.2.2020."
 	for _, name := range []string{
 		"tietosuojaseloste/index.html",
@@ -167,7 +205,64 @@ func TestBuildRealContent(t *testing.T) {
 			t.Errorf("2020 only: %s: want the stamp %q exactly once", name, stamp)
 		}
 	}
+	if _, err := os.Stat(filepath.Join(out, "sv")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a Swedish site without a Swedish translation: %v", err)
+	}
+	if strings.Contains(cur, `class="langs"`) || strings.Contains(cur, "hreflang") {
+		t.Error("a Finnish-only site has a language switcher")
+	}
 	golden(t, "current-main.html", mainOf(t, cur))
+}
+
+// TestNewerFinnish builds the site of a Finnish version newer than its
+// translations: each language shows its newest translation with a note and
+// a link to the Finnish text, and the new Finnish page's switcher says it
+// leads to an older translation.
+func TestNewerFinnish(t *testing.T) {
+	vs := realVersions(t)
+	v := later(t, vs[len(vs)-1], "2027-01-05")
+	v.Translations = nil
+	vs = append(vs, v)
+	out := build(t, Options{Versions: vs})
+
+	for page, want := range map[string]string{
+		"sv/dataskyddsbeskrivning/index.html": "Den finska texten är nyare: den uppdaterades senast 5.1.2027.",
+		"en/privacy-notice/index.html":        "The Finnish text is newer: it was last updated on 5 January 2027.",
+	} {
+		text := visibleText(t, read(t, out, page))
+		if !strings.Contains(text, want) {
+			t.Errorf("%s lacks the note %q", page, want)
+		}
+		if !strings.Contains(read(t, out, page), `href="../../tietosuojaseloste/" hreflang="fi" lang="fi"`) {
+			t.Errorf("%s: the note does not link to the Finnish text", page)
+		}
+	}
+	// The newest translation's dated page says so too; the Finnish text's
+	// own pages do not.
+	if !strings.Contains(read(t, out, "sv/dataskyddsbeskrivning/2026-12-02/index.html"), "finska texten är nyare") {
+		t.Error("the dated page of the newest Swedish translation lacks the note")
+	}
+	if strings.Contains(read(t, out, "tietosuojaseloste/2026-12-02/index.html"), "newer-finnish") {
+		t.Error("a Finnish page carries the note meant for translations")
+	}
+	fi := read(t, out, "tietosuojaseloste/index.html")
+	for _, want := range []string{
+		`<a href="../sv/dataskyddsbeskrivning/" hreflang="sv" data-newest>På svenska</a> <span class="note">(senaste översättningen, 2.12.2026)</span>`,
+		`<a href="../en/privacy-notice/" hreflang="en" data-newest>In English</a> <span class="note">(latest translation, 2 December 2026)</span>`,
+	} {
+		if !strings.Contains(fi, want) {
+			t.Errorf("the new Finnish page lacks the switcher entry %s", want)
+		}
+	}
+	if strings.Contains(fi, `hreflang="sv" href=`) {
+		t.Error("the new Finnish page names an older translation as its hreflang alternate")
+	}
+	// The Swedish current page switches to the Finnish version it translates.
+	if !strings.Contains(read(t, out, "sv/dataskyddsbeskrivning/index.html"), `<a href="../../tietosuojaseloste/2026-12-02/" hreflang="fi">Suomeksi</a>`) {
+		t.Error("the Swedish page does not switch to the Finnish version it translates")
+	}
+	checkAllHTML(t, out)
+	checkLanguageLinks(t, out)
 }
 
 // TestVerbatim checks that every sentence of the original statement reaches
@@ -499,7 +594,8 @@ func tree(t *testing.T, dir string) string {
 var voidElements = map[string]bool{"area": true, "base": true, "br": true, "col": true, "embed": true, "hr": true,
 	"img": true, "input": true, "link": true, "meta": true, "source": true, "track": true, "wbr": true}
 
-// checkAllHTML checks every HTML page under dir: a doctype, lang="fi",
+// checkAllHTML checks every HTML page under dir: a doctype, the lang of its
+// folder (sv/, en/, else fi),
 // one <h1>, a <title>, nothing loaded from another host and every element
 // closed in order.
 func checkAllHTML(t *testing.T, dir string) {
@@ -517,8 +613,12 @@ func checkAllHTML(t *testing.T, dir string) {
 		if !strings.HasPrefix(strings.ToLower(page), "<!doctype html>") {
 			t.Errorf("%s: no <!doctype html>", name)
 		}
-		if !strings.Contains(page, `<html lang="fi">`) {
-			t.Errorf("%s: no <html lang=\"fi\">", name)
+		lang := "fi"
+		if l, _, ok := strings.Cut(filepath.ToSlash(name), "/"); ok && (l == "sv" || l == "en") {
+			lang = l
+		}
+		if !strings.Contains(page, `<html lang="`+lang+`">`) {
+			t.Errorf("%s: no <html lang=\"%s\">", name, lang)
 		}
 		for _, bad := range []string{"ZgotmplZ", "<no value>", "src=\"http", "href=\"http://", "@import"} {
 			if strings.Contains(page, bad) {
@@ -582,5 +682,55 @@ func visibleText(t *testing.T, page string) string {
 		default:
 			b.WriteByte(' ')
 		}
+	}
+}
+
+var linkRE = regexp.MustCompile(`<(?:link rel="alternate"|a) (?:hreflang="(\w+)" )?href="([^"#]*)"(?: hreflang="(\w+)")?`)
+
+// checkLanguageLinks checks that every hreflang alternate and language
+// switcher link of every page leads to a page that exists and is in the
+// language it says, and that every statement page has a switcher naming
+// all three languages.
+func checkLanguageLinks(t *testing.T, dir string) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Base(path) != "index.html" {
+			return err
+		}
+		page, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		name, _ := filepath.Rel(dir, path)
+		langs := 0
+		for _, m := range linkRE.FindAllStringSubmatch(string(page), -1) {
+			lang := m[1] + m[3]
+			if lang == "" {
+				continue
+			}
+			langs++
+			target := filepath.Join(filepath.Dir(path), filepath.FromSlash(m[2]))
+			if !strings.HasSuffix(m[2], ".html") && !strings.HasSuffix(m[2], ".txt") {
+				target = filepath.Join(target, "index.html")
+			}
+			b, err := os.ReadFile(target)
+			if err != nil {
+				t.Errorf("%s: link %s (%s) leads nowhere: %v", name, m[2], lang, err)
+				continue
+			}
+			if !strings.Contains(string(b), `<html lang="`+lang+`">`) {
+				t.Errorf("%s: link %s says %s, the page is not", name, m[2], lang)
+			}
+		}
+		if strings.Contains(string(page), `class="seloste`) && !strings.Contains(string(page), `<nav class="langs"`) {
+			t.Errorf("%s: a statement page without a language switcher", name)
+		}
+		if langs == 0 && name != "demo/index.html" {
+			t.Errorf("%s: no language links", name)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

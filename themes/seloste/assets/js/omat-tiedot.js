@@ -2,6 +2,34 @@
 // pseudonymous id today (GET /api/me) and erases it (DELETE /api/me).
 (() => {
   "use strict";
+  // The page's words in its language (<html lang>); Finnish by default.
+  const words = {
+    fi: {
+      locale: "fi-FI", loading: "Haetaan tietoja…", unreachable: "palvelimeen ei saatu yhteyttä.",
+      failed: (what) => what + " ei onnistunut", fetch: "Tietojen haku", erase: "Poisto",
+      none: (day) => "Selaimesi tämän päivän (" + day + ") tunnisteella ei ole tallennettu sivulatauksia.",
+      some: (day, id, n) => "Selaimesi tämän päivän (" + day + ") tunnisteella " + id + " on tallennettu " + n + (n === 1 ? " sivulataus." : " sivulatausta."),
+      confirm: "Poistetaanko kaikki selaimesi tänään tallennetut sivuvierailutiedot? Poistoa ei voi perua.",
+      deleted: (pv, lv) => "Poistettu " + pv + " sivulatausta ja " + lv + " kestotietoa.",
+    },
+    sv: {
+      locale: "sv-FI", loading: "Uppgifterna hämtas…", unreachable: "ingen förbindelse med servern.",
+      failed: (what) => what + " misslyckades", fetch: "Hämtningen av uppgifterna", erase: "Raderingen",
+      none: (day) => "Inga sidladdningar har sparats med dagens (" + day + ") identifierare för din webbläsare.",
+      some: (day, id, n) => "Med dagens (" + day + ") identifierare " + id + " för din webbläsare har " + n + (n === 1 ? " sidladdning" : " sidladdningar") + " sparats.",
+      confirm: "Vill du radera alla uppgifter om sidbesök som sparats i dag för din webbläsare? Raderingen kan inte ångras.",
+      deleted: (pv, lv) => "Raderade " + pv + (pv === 1 ? " sidladdning" : " sidladdningar") + " och " + lv + (lv === 1 ? " uppgift" : " uppgifter") + " om besökets längd.",
+    },
+    en: {
+      locale: "en-GB", loading: "Fetching the data…", unreachable: "the server could not be reached.",
+      failed: (what) => what + " failed", fetch: "Fetching the data", erase: "Deleting",
+      none: (day) => "No page loads are stored under today's (" + day + ") identifier of your browser.",
+      some: (day, id, n) => n + (n === 1 ? " page load is" : " page loads are") + " stored under today's (" + day + ") identifier " + id + " of your browser.",
+      confirm: "Delete all page visit data stored today for your browser? This cannot be undone.",
+      deleted: (pv, lv) => "Deleted " + pv + (pv === 1 ? " page load" : " page loads") + " and " + lv + (lv === 1 ? " duration." : " durations."),
+    },
+  };
+  const w = words[document.documentElement.lang] || words.fi;
   const root = document.getElementById("omat-tiedot");
   const site = root.dataset.site;
   const api = root.dataset.api + "/api/me" + (site ? "?site=" + encodeURIComponent(site) : "");
@@ -17,27 +45,27 @@
     tr.appendChild(td);
   };
   const join = (...parts) => parts.filter(Boolean).join(", ");
-  const seconds = (ms) => ms == null ? "" : (ms / 1000).toLocaleString("fi-FI", {maximumFractionDigits: 1}) + " s";
+  const seconds = (ms) => ms == null ? "" : (ms / 1000).toLocaleString(w.locale, {maximumFractionDigits: 1}) + " s";
 
   const fail = async (what, r) => {
-    status.textContent = what + " ei onnistunut" + (r ? " (" + r.status + "): " + (await r.text()).trim() : ": palvelimeen ei saatu yhteyttä.");
+    status.textContent = w.failed(what) + (r ? " (" + r.status + "): " + (await r.text()).trim() : ": " + w.unreachable);
   };
 
   async function load(done) {
-    status.textContent = "Haetaan tietoja…";
+    status.textContent = w.loading;
     let r;
     try {
       r = await fetch(api, {cache: "no-store", credentials: "omit"});
     } catch (e) {
-      return fail("Tietojen haku", null);
+      return fail(w.fetch, null);
     }
-    if (!r.ok) return fail("Tietojen haku", r);
+    if (!r.ok) return fail(w.fetch, r);
     const d = await r.json();
     rows.replaceChildren();
     for (const p of d.pageviews) {
       const tr = document.createElement("tr");
       const utm = [p.utm_source, p.utm_medium, p.utm_campaign, p.utm_term, p.utm_content].filter(Boolean).join(" / ");
-      cell(tr, new Date(p.ts).toLocaleString("fi-FI"));
+      cell(tr, new Date(p.ts).toLocaleString(w.locale));
       cell(tr, p.path + (utm ? " (" + utm + ")" : ""));
       cell(tr, join(p.city, p.region, p.country));
       cell(tr, join(p.browser && (p.browser + " " + p.browser_version).trim(), p.os, p.device));
@@ -47,23 +75,21 @@
     }
     const n = d.pageviews.length;
     table.hidden = erase.hidden = n === 0;
-    status.textContent = (done ? done + " " : "") + (n === 0
-      ? "Selaimesi tämän päivän (" + d.day + ") tunnisteella ei ole tallennettu sivulatauksia."
-      : "Selaimesi tämän päivän (" + d.day + ") tunnisteella " + d.visitor + " on tallennettu " + n + (n === 1 ? " sivulataus." : " sivulatausta."));
+    status.textContent = (done ? done + " " : "") + (n === 0 ? w.none(d.day) : w.some(d.day, d.visitor, n));
   }
 
   refresh.addEventListener("click", () => load());
   erase.addEventListener("click", async () => {
-    if (!confirm("Poistetaanko kaikki selaimesi tänään tallennetut sivuvierailutiedot? Poistoa ei voi perua.")) return;
+    if (!confirm(w.confirm)) return;
     let r;
     try {
       r = await fetch(api, {method: "DELETE", credentials: "omit"});
     } catch (e) {
-      return fail("Poisto", null);
+      return fail(w.erase, null);
     }
-    if (!r.ok) return fail("Poisto", r);
+    if (!r.ok) return fail(w.erase, r);
     const d = await r.json();
-    load("Poistettu " + d.deleted.pageviews + " sivulatausta ja " + d.deleted.leaves + " kestotietoa.");
+    load(w.deleted(d.deleted.pageviews, d.deleted.leaves));
   });
   load();
 })();

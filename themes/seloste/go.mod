@@ -1,0 +1,3 @@
+module github.com/seloste/seloste/themes/seloste
+
+go 1.26
