@@ -35,6 +35,14 @@ import (
 	"github.com/seloste/seloste/analytics/visitor"
 )
 
+// GCPercent is the garbage collector's target (GOGC) that serve runs with
+// unless GOGC is set. The largest thing a collector keeps, its open visits,
+// holds no pointers, so collecting twice as often as Go's default costs
+// little CPU (not measurable in BenchmarkIngestDistinctVisitors) and keeps
+// the heap near its live size: about 30 MB less resident memory per
+// million open visits.
+const GCPercent = 50
+
 // Config configures a Collector.
 type Config struct {
 	Store analytics.Store // required

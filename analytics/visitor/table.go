@@ -10,8 +10,9 @@ import "math/bits"
 // takes 16 / load, about 20-32.
 //
 // Visitor ids are keyed SipHash outputs, uniform already: a slot's home is
-// the id scaled to the table's length, which need not be a power of two, so
-// the table grows by half rather than doubling.
+// the id (less the bits that chose its segment) scaled to the table's
+// length, which need not be a power of two, so the table grows by half
+// rather than doubling.
 type visitTable struct {
 	slots []visitSlot
 	n     int
@@ -33,9 +34,22 @@ const (
 )
 
 func (t *visitTable) home(visitor uint64) int {
-	hi, _ := bits.Mul64(visitor, uint64(len(t.slots)))
+	hi, _ := bits.Mul64(visitor<<segmentBits, uint64(len(t.slots)))
 	return int(hi)
 }
+
+// siteTable is one site's open visits in segments chosen by the visitor
+// id's top bits: a segment grows on its own, so growing never copies more
+// than a 64th of the visits at once, and the memory a growth step holds
+// twice stays small.
+type siteTable struct {
+	segments [1 << segmentBits]visitTable
+	n        int
+}
+
+const segmentBits = 6
+
+func (s *siteTable) of(visitor uint64) *visitTable { return &s.segments[visitor>>(64-segmentBits)] }
 
 // find returns the slot index of visitor, or -1.
 func (t *visitTable) find(visitor uint64) int {

@@ -45,7 +45,7 @@ type Tracker struct {
 	// open holds the visits that may go on, per site: it grows with every
 	// distinct visitor of the last analytics.VisitGap and sweep empties it
 	// behind them.
-	open map[string]*visitTable
+	open map[string]*siteTable
 	n    int // visits in open
 	// kept holds the ids of the open visits whose id is not derived from
 	// their slot: those loaded by Seed and those continued across midnight
@@ -64,7 +64,7 @@ func New(salts analytics.Salts) *Tracker {
 	return &Tracker{
 		salts:    salts,
 		keys:     make(map[int64][2]uint64),
-		open:     make(map[string]*visitTable),
+		open:     make(map[string]*siteTable),
 		kept:     make(map[uint64]uint64),
 		visitKey: [2]uint64{rand.Uint64(), rand.Uint64()},
 	}
@@ -96,7 +96,8 @@ func (t *Tracker) Seed(visits []analytics.OpenVisit) {
 		if v.Visitor == 0 {
 			continue // never assigned: ids are never 0
 		}
-		tab := t.siteVisits(v.Site)
+		site := t.siteVisits(v.Site)
+		tab := site.of(v.Visitor)
 		last := seconds(v.Last.Unix())
 		if i := tab.find(v.Visitor); i >= 0 {
 			if tab.slots[i].last >= last {
@@ -104,6 +105,7 @@ func (t *Tracker) Seed(visits []analytics.OpenVisit) {
 			}
 		} else {
 			t.n++
+			site.n++
 		}
 		tab.put(visitSlot{visitor: v.Visitor, start: last, last: last})
 		t.kept[v.Visitor] = v.Visit
@@ -126,10 +128,10 @@ func (t *Tracker) Untracked() int64 {
 }
 
 // siteVisits is the site's table of open visits, made on first use.
-func (t *Tracker) siteVisits(site string) *visitTable {
+func (t *Tracker) siteVisits(site string) *siteTable {
 	tab := t.open[site]
 	if tab == nil {
-		tab = &visitTable{}
+		tab = &siteTable{}
 		t.open[site] = tab
 	}
 	return tab
@@ -161,7 +163,8 @@ func (t *Tracker) Assign(ctx context.Context, now time.Time, site string, ip net
 	defer t.mu.Unlock()
 	t.sweep(now)
 	sec, gap := seconds(now.Unix()), uint32(analytics.VisitGap/time.Second)
-	tab := t.siteVisits(site)
+	st := t.siteVisits(site)
+	tab := st.of(visitor)
 	if i := tab.find(visitor); i >= 0 {
 		s := &tab.slots[i]
 		if sec-min(s.last, sec) < gap {
@@ -174,11 +177,12 @@ func (t *Tracker) Assign(ctx context.Context, now time.Time, site string, ip net
 		return visitor, t.visitID(*s), nil
 	}
 	if crossesMidnight {
-		if i := tab.find(prev); i >= 0 && sec-min(tab.slots[i].last, sec) < gap {
+		old := st.of(prev)
+		if i := old.find(prev); i >= 0 && sec-min(old.slots[i].last, sec) < gap {
 			// The visit goes on under today's id, keeping its visit id.
-			visit = t.visitID(tab.slots[i])
-			start := tab.slots[i].start
-			tab.remove(i)
+			visit = t.visitID(old.slots[i])
+			start := old.slots[i].start
+			old.remove(i)
 			delete(t.kept, prev)
 			tab.put(visitSlot{visitor: visitor, start: start, last: sec})
 			t.kept[visitor] = visit
@@ -192,6 +196,7 @@ func (t *Tracker) Assign(ctx context.Context, now time.Time, site string, ip net
 	}
 	tab.put(s)
 	t.n++
+	st.n++
 	return visitor, t.visitID(s), nil
 }
 
@@ -209,17 +214,22 @@ func (t *Tracker) sweep(now time.Time) {
 	}
 	t.lastSweep = now
 	sec, gap := seconds(now.Unix()), uint32(analytics.VisitGap/time.Second)
-	for site, tab := range t.open {
-		before := tab.n
-		tab.sweep(func(s visitSlot) bool {
-			if sec-min(s.last, sec) < gap {
-				return false
-			}
-			delete(t.kept, s.visitor)
-			return true
-		})
-		t.n -= before - tab.n
-		if tab.n == 0 {
+	gone := func(s visitSlot) bool {
+		if sec-min(s.last, sec) < gap {
+			return false
+		}
+		delete(t.kept, s.visitor)
+		return true
+	}
+	for site, st := range t.open {
+		for i := range st.segments {
+			tab := &st.segments[i]
+			before := tab.n
+			tab.sweep(gone)
+			st.n -= before - tab.n
+			t.n -= before - tab.n
+		}
+		if st.n == 0 {
 			delete(t.open, site)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -41,6 +42,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	logger := newTextLogger(stderr)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(collect.GCPercent)
+	}
 
 	locations, err := openGeo(cfg.GeoIP, logger)
 	if err != nil {
