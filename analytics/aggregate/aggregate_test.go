@@ -23,6 +23,7 @@ func testDays(t testing.TB, site string) []*Day {
 		leaves[l.PageView] = max(leaves[l.PageView], l.Duration.Milliseconds())
 	}
 	byDay := map[int64][]View{}
+	values := NewValues()
 	for i, p := range ev.PageViews {
 		if p.Site != site {
 			continue
@@ -32,12 +33,14 @@ func testDays(t testing.TB, site string) []*Day {
 		if ms, ok := leaves[p.ID]; ok {
 			v.Dur = ms
 		}
-		v.Values = [NumFields]string{p.Path, p.ReferrerHost, p.UTMSource, p.UTMMedium, p.UTMCampaign, p.Country, p.Region, p.City, p.Browser, p.OS, p.Device}
+		for f, s := range [NumFields]string{p.Path, p.ReferrerHost, p.UTMSource, p.UTMMedium, p.UTMCampaign, p.Country, p.Region, p.City, p.Browser, p.OS, p.Device} {
+			v.Values[f] = values.Code(f, []byte(s))
+		}
 		byDay[start] = append(byDay[start], v)
 	}
 	var days []*Day
 	for d := analytics.Midnight(storetest.Small.Start, hel); d.Before(storetest.Small.Start.AddDate(0, 0, storetest.Small.Days)); d = d.AddDate(0, 0, 1) {
-		days = append(days, NewBuilder().Build(d.Unix(), byDay[d.Unix()], Sources(byDay[d.AddDate(0, 0, -1).Unix()])))
+		days = append(days, NewBuilder().Build(d.Unix(), byDay[d.Unix()], values, Sources(byDay[d.AddDate(0, 0, -1).Unix()], values)))
 	}
 	return days
 }

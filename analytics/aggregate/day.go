@@ -36,32 +36,70 @@ const (
 	numSourceFields = len(sourceFields)
 )
 
-// View is one stored page view as aggregation reads it.
+// View is one stored page view as aggregation reads it. Its values are
+// codes in a Values table: a day has few distinct values and many page
+// views (a View of strings took 216 bytes, this 88).
 type View struct {
 	TS      int64 // unix seconds
 	Seq     int64 // storage order: breaks ties between equal TS
 	Visitor uint64
 	Visit   uint64
 	Dur     int64 // visible milliseconds; -1 without a leave
-	Values  [NumFields]string
+	Values  [NumFields]uint32
 }
+
+// Values interns the values of page views, per field. It only grows; it is
+// not safe for concurrent use.
+type Values struct {
+	index [NumFields]map[string]uint32
+	all   [NumFields][]string
+}
+
+// NewValues returns an empty table.
+func NewValues() *Values {
+	t := &Values{}
+	for f := range t.index {
+		t.index[f] = map[string]uint32{}
+	}
+	return t
+}
+
+// Code returns the code of field f's value b, adding it if new. Looking a
+// value up does not allocate.
+func (t *Values) Code(f int, b []byte) uint32 {
+	if c, ok := t.index[f][string(b)]; ok {
+		return c
+	}
+	c := uint32(len(t.all[f]))
+	s := string(b)
+	t.index[f][s] = c
+	t.all[f] = append(t.all[f], s)
+	return c
+}
+
+// Value returns the value of field f with code c.
+func (t *Values) Value(f int, c uint32) string { return t.all[f][c] }
+
+// Len is the number of values of field f.
+func (t *Values) Len(f int) int { return len(t.all[f]) }
 
 // Source is where a visit came from: its first page view's referrer host
 // and UTM parameters.
 type Source [numSourceFields]string
 
-// SourceOf returns the source fields of v.
-func SourceOf(v *View) Source {
+// SourceOf returns the source fields of v, whose values are in t.
+func SourceOf(v *View, t *Values) Source {
 	var s Source
 	for i, f := range sourceFields {
-		s[i] = v.Values[f]
+		s[i] = t.Value(f, v.Values[f])
 	}
 	return s
 }
 
-// Sources returns the source of every visit among views (any order): that
-// of its first page view. It is the look-back for the next day's Day.
-func Sources(views []View) map[uint64]Source {
+// Sources returns the source of every visit among views (any order, values
+// in t): that of its first page view. It is the look-back for the next
+// day's Day.
+func Sources(views []View, t *Values) map[uint64]Source {
 	first := map[uint64]int{}
 	for i := range views {
 		if j, ok := first[views[i].Visit]; !ok || views[i].Before(&views[j]) {
@@ -70,7 +108,7 @@ func Sources(views []View) map[uint64]Source {
 	}
 	out := make(map[uint64]Source, len(first))
 	for visit, i := range first {
-		out[visit] = SourceOf(&views[i])
+		out[visit] = SourceOf(&views[i], t)
 	}
 	return out
 }
@@ -144,22 +182,26 @@ var dictIDs atomic.Uint64
 // safe for concurrent use.
 type Builder struct {
 	dicts  [NumFields]map[string]uint32
+	remap  [NumFields][]uint32 // a Values code → the day's; noCode if none yet
 	order  []int32
 	visits map[uint64]int32
 	vfirst []int32
 	vlast  []int32
 	vcount []int32
 	vorder []int32
-	remap  []int32
+	vremap []int32
 }
+
+const noCode = ^uint32(0)
 
 // NewBuilder returns a Builder.
 func NewBuilder() *Builder { return &Builder{visits: map[uint64]int32{}} }
 
 // Build returns the Day that starts at start (unix seconds) holding views
-// (any order; the caller keeps them). prior gives the source of visits that
-// began before the day (Sources of the day before); nil for none.
-func (b *Builder) Build(start int64, views []View, prior map[uint64]Source) *Day {
+// (any order, values in t; the caller keeps them). prior gives the source
+// of visits that began before the day (Sources of the day before); nil for
+// none.
+func (b *Builder) Build(start int64, views []View, t *Values, prior map[uint64]Source) *Day {
 	d := &Day{Start: start, DictID: dictIDs.Add(1)}
 	for f := range b.dicts {
 		if b.dicts[f] == nil {
@@ -168,6 +210,24 @@ func (b *Builder) Build(start int64, views []View, prior map[uint64]Source) *Day
 		clear(b.dicts[f])
 	}
 	n := len(views)
+	for f := range b.remap {
+		b.remap[f] = slices.Grow(b.remap[f][:0], t.Len(f))[:t.Len(f)]
+		for i := range b.remap[f] {
+			b.remap[f][i] = noCode
+		}
+	}
+	// The day's code of a value, by its code in t: a slice lookup.
+	viewCode := func(f int, tc uint32) uint32 {
+		c := b.remap[f][tc]
+		if c == noCode {
+			c = uint32(len(d.Dicts[f]))
+			b.remap[f][tc] = c
+			s := t.Value(f, tc)
+			b.dicts[f][s] = c
+			d.Dicts[f] = append(d.Dicts[f], s)
+		}
+		return c
+	}
 	code := func(f int, s string) uint32 {
 		c, ok := b.dicts[f][s]
 		if !ok {
@@ -198,7 +258,7 @@ func (b *Builder) Build(start int64, views []View, prior map[uint64]Source) *Day
 		v := &views[i]
 		d.TS[pos], d.Dur[pos] = v.TS, v.Dur
 		for k, f := range viewFields {
-			d.Codes[k][pos] = code(f, v.Values[f])
+			d.Codes[k][pos] = viewCode(f, v.Values[f])
 		}
 		if pos > 0 && views[b.order[pos-1]].Visitor != v.Visitor {
 			d.VisitorEnd = append(d.VisitorEnd, int32(pos))
@@ -232,7 +292,7 @@ func (b *Builder) Build(start int64, views []View, prior map[uint64]Source) *Day
 		b.vorder[j] = int32(j)
 	}
 	slices.SortFunc(b.vorder, func(i, j int32) int { return byVisitorThenTime(entry(i), entry(j)) })
-	b.remap = slices.Grow(b.remap[:0], nv)[:nv]
+	b.vremap = slices.Grow(b.vremap[:0], nv)[:nv]
 	d.First, d.Last = make([]int32, nv), make([]int32, nv)
 	for k := range d.Src {
 		d.Src[k] = make([]uint32, nv)
@@ -241,13 +301,13 @@ func (b *Builder) Build(start int64, views []View, prior map[uint64]Source) *Day
 	d.Span = make([]int32, nv)
 	d.Views = make([]int32, nv)
 	for pos, j := range b.vorder {
-		b.remap[j] = int32(pos)
+		b.vremap[j] = int32(pos)
 		e := entry(j)
 		d.First[pos], d.Last[pos], d.Views[pos] = b.vfirst[j], b.vlast[j], b.vcount[j]
 		d.Span[pos] = int32(d.TS[b.vlast[j]] - d.TS[b.vfirst[j]])
 		src, ok := prior[e.Visit]
 		if !ok {
-			src = SourceOf(e)
+			src = SourceOf(e, t)
 		}
 		for k, f := range sourceFields {
 			d.Src[k][pos] = code(f, src[k])
@@ -261,7 +321,7 @@ func (b *Builder) Build(start int64, views []View, prior map[uint64]Source) *Day
 		d.EntryVisitorEnd = append(d.EntryVisitorEnd, int32(nv))
 	}
 	for pos := range d.VisitOf {
-		d.VisitOf[pos] = b.remap[d.VisitOf[pos]]
+		d.VisitOf[pos] = b.vremap[d.VisitOf[pos]]
 	}
 	d.findUniform()
 	return d

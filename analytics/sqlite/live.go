@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/maphash"
 	"time"
 
 	"github.com/seloste/seloste/analytics/aggregate"
@@ -21,13 +22,17 @@ type liveDay struct {
 	zone           *time.Location
 	pvMax, leafMax int64 // rowids read
 	views          []aggregate.View
-	ids            map[string]int              // pageview_id → index in views
-	prior          map[uint64]aggregate.Source // sources of visits that began yesterday
-	priorFirst     map[uint64]aggregate.View   // their first page views
-	scan           *viewScanner
-	id             string
-	day            *aggregate.Day // nil after a change
-	builder        *aggregate.Builder
+	// ids finds a page view by its pageview_id for its leaves: a 64-bit
+	// keyed hash of the id (a map of the id strings took 60 bytes a page
+	// view); two of a day's ids sharing a hash has a chance of about n²/2⁶⁵.
+	ids        map[uint64]int32
+	seed       maphash.Seed
+	prior      map[uint64]aggregate.Source // sources of visits that began yesterday
+	priorFirst map[uint64]aggregate.View   // their first page views
+	scan       *viewScanner
+	id         sql.RawBytes
+	day        *aggregate.Day // nil after a change
+	builder    *aggregate.Builder
 }
 
 type liveKey struct {
@@ -58,7 +63,7 @@ func (s *Store) liveDay(ctx context.Context, site string, start time.Time, fn fu
 		d = nil // rows were deleted from the end: start over
 	}
 	if d == nil {
-		d = &liveDay{zone: start.Location(), start: start.Unix(), end: start.AddDate(0, 0, 1).Unix(), ids: map[string]int{}, builder: aggregate.NewBuilder(),
+		d = &liveDay{zone: start.Location(), start: start.Unix(), end: start.AddDate(0, 0, 1).Unix(), ids: map[uint64]int32{}, seed: maphash.MakeSeed(), builder: aggregate.NewBuilder(),
 			prior: map[uint64]aggregate.Source{}, priorFirst: map[uint64]aggregate.View{}}
 		d.scan = newViewScanner(&d.id)
 		// Yesterday's page views too, for the sources of visits that go on
@@ -85,7 +90,7 @@ func (s *Store) liveDay(ctx context.Context, site string, start time.Time, fn fu
 		d.leafMax = maxLeaves
 	}
 	if d.day == nil {
-		d.day = d.builder.Build(d.start, d.views, d.prior)
+		d.day = d.builder.Build(d.start, d.views, d.scan.values, d.prior)
 	}
 	fn(d.day)
 	return nil
@@ -112,7 +117,7 @@ func (d *liveDay) read(ctx context.Context, db *sql.DB, from string, args ...any
 		case v.TS >= d.yesterday():
 			if f, ok := d.priorFirst[v.Visit]; !ok || v.Before(&f) {
 				d.priorFirst[v.Visit] = v
-				d.prior[v.Visit] = aggregate.SourceOf(&v)
+				d.prior[v.Visit] = aggregate.SourceOf(&v, d.scan.values)
 				d.day = nil
 			}
 		}
@@ -130,7 +135,7 @@ func (d *liveDay) yesterday() int64 {
 
 func (d *liveDay) add(v aggregate.View) {
 	d.day = nil
-	d.ids[d.id] = len(d.views)
+	d.ids[maphash.Bytes(d.seed, d.id)] = int32(len(d.views))
 	d.views = append(d.views, v)
 }
 
@@ -152,7 +157,7 @@ func (d *liveDay) readLeaves(ctx context.Context, db *sql.DB, site string, maxLe
 		if err := rows.Scan(&id, &ts, &ms); err != nil {
 			return fmt.Errorf("today: %w", err)
 		}
-		i, ok := d.ids[string(id)]
+		i, ok := d.ids[maphash.Bytes(d.seed, id)]
 		if !ok {
 			continue
 		}

@@ -26,10 +26,10 @@ const viewColumns = `
 		AND l.ts >= p.ts AND l.ts <= p.ts + 86400), -1)) AS dur`
 
 // viewScanner reads rows of viewColumns (plus any leading extra columns)
-// into aggregate.Views, interning values: a day has few distinct values and
-// many page views.
+// into aggregate.Views, their values coded in its table.
 type viewScanner struct {
-	intern  [aggregate.NumFields]map[string]string
+	values  *aggregate.Values
+	region  []byte // "FI-18", built for the lookup
 	raw     [aggregate.NumFields]sql.RawBytes
 	dur     sql.NullInt64
 	visitor int64
@@ -39,10 +39,9 @@ type viewScanner struct {
 }
 
 func newViewScanner(extra ...any) *viewScanner {
-	sc := &viewScanner{}
+	sc := &viewScanner{values: aggregate.NewValues()}
 	sc.args = append(extra, &sc.v.Seq, &sc.v.TS, &sc.visitor, &sc.visit)
 	for i := range sc.raw {
-		sc.intern[i] = map[string]string{}
 		sc.args = append(sc.args, &sc.raw[i])
 	}
 	sc.args = append(sc.args, &sc.dur)
@@ -60,15 +59,13 @@ func (sc *viewScanner) scan(rows *sql.Rows) (aggregate.View, error) {
 		v.Dur = sc.dur.Int64
 	}
 	for i := range sc.raw {
-		s, ok := sc.intern[i][string(sc.raw[i])]
-		if !ok {
-			s = string(sc.raw[i])
-			sc.intern[i][s] = s
-		}
-		v.Values[i] = s
+		v.Values[i] = sc.values.Code(i, sc.raw[i])
 	}
-	if v.Values[aggregate.Region] != "" {
-		v.Values[aggregate.Region] = v.Values[aggregate.Country] + "-" + v.Values[aggregate.Region]
+	// A region is kept with its country. (Not in sc.raw: Scan may reuse a
+	// RawBytes' memory.)
+	if len(sc.raw[aggregate.Region]) > 0 {
+		sc.region = append(append(append(sc.region[:0], sc.raw[aggregate.Country]...), '-'), sc.raw[aggregate.Region]...)
+		v.Values[aggregate.Region] = sc.values.Code(aggregate.Region, sc.region)
 	}
 	return v, nil
 }
@@ -96,7 +93,7 @@ func (s *Store) scanDays(ctx context.Context, site string, from, end time.Time, 
 	flush := func() error {
 		if lookingBack {
 			lookingBack = false
-		} else if err := fn(b.Build(day.Unix(), cur, aggregate.Sources(prev))); err != nil {
+		} else if err := fn(b.Build(day.Unix(), cur, sc.values, aggregate.Sources(prev, sc.values))); err != nil {
 			return err
 		}
 		prev, cur = cur, prev[:0]
