@@ -11,8 +11,8 @@ import (
 )
 
 // Verify makes Open check, before it writes anything, that the whole file
-// is sound (PRAGMA quick_check, which reads every page: about 0.35 s per
-// 100 MB) and that this process can write it. The collector uses it, so
+// is sound (PRAGMA quick_check, which reads every page: 0.8–1.2 s for a
+// 180 MB file on a 2-core machine) and that this process can write it. The collector uses it, so
 // that a damaged, truncated or read-only database is a start-up error and
 // not failing writes, wrong reports or a panic later.
 func Verify() Option { return func(o *options) { o.verify = true } }
