@@ -103,41 +103,51 @@ func waitHealth(t *testing.T, s *server, what string, ok func(int, healthReport)
 	}
 }
 
-// TestServeFullDisk runs a real "seloste serve" with its database on a
-// small file system, fills it, and checks that what holds keeps holding:
-// accepted events stay queued while writes fail, the collector answers
-// 503 with Retry-After once the queue is full instead of acknowledging
-// what it cannot keep, /healthz says why, and once there is room again
-// every accepted event is written, once.
-func TestServeFullDisk(t *testing.T) {
-	fsDir := smallFS(t, 8<<20)
-	db := filepath.Join(fsDir, "seloste.db")
-	const queue, batch = 100, 50
-	s := startServe(t, "-db", db, "-site", "example.fi", "-geoip", "none", "-public", filepath.Join(t.TempDir(), "public"),
-		"-flush-interval", "100ms", "-queue-size", fmt.Sprint(queue), "-batch-size", fmt.Sprint(batch))
-	client := &http.Client{Timeout: 5 * time.Second}
+// fullDisk is a running "seloste serve" whose database is on a small file
+// system that has just been filled, and that has accepted page views
+// until it answered 503.
+type fullDisk struct {
+	s        *server
+	db       string
+	filler   string
+	accepted int
+	send     func() (int, http.Header)
+}
 
-	accepted := 0
-	send := func() (int, http.Header) {
-		code, h := sendPageView(client, s.url, fmt.Sprintf("f%d", accepted))
+const fullQueue, fullBatch = 100, 50
+
+// newFullDisk starts the server on a small file system, stores ten page
+// views, fills the file system, and sends page views until the collector
+// refuses one. It checks the refusal: 503 with Retry-After once the
+// writer's batch and the queue are full, and /healthz naming the full disk.
+func newFullDisk(t *testing.T) *fullDisk {
+	t.Helper()
+	fsDir := smallFS(t, 8<<20)
+	d := &fullDisk{db: filepath.Join(fsDir, "seloste.db")}
+	d.s = startServe(t, "-db", d.db, "-site", "example.fi", "-geoip", "none", "-public", filepath.Join(t.TempDir(), "public"),
+		"-flush-interval", "100ms", "-queue-size", fmt.Sprint(fullQueue), "-batch-size", fmt.Sprint(fullBatch))
+	client := &http.Client{Timeout: 5 * time.Second}
+	d.send = func() (int, http.Header) {
+		code, h := sendPageView(client, d.s.url, fmt.Sprintf("f%d", d.accepted))
 		if code == http.StatusAccepted {
-			accepted++
+			d.accepted++
 		}
 		return code, h
 	}
+	s := d.s
 	// A few stored while there is room.
 	for range 10 {
-		if code, _ := send(); code != http.StatusAccepted {
+		if code, _ := d.send(); code != http.StatusAccepted {
 			t.Fatalf("page view before the disk is full: %d\n%s", code, s.stderr)
 		}
 	}
 	waitHealth(t, s, "before the disk is full", func(code int, h healthReport) bool { return code == 200 && h.Stored == 10 })
 
-	filler := fill(t, fsDir)
+	d.filler = fill(t, fsDir)
 	// Accepted until the writer's batch and the queue are full, then 503.
 	var refused http.Header
-	for i := 0; i < 10*(queue+batch) && refused == nil; i++ {
-		switch code, h := send(); code {
+	for i := 0; i < 10*(fullQueue+fullBatch) && refused == nil; i++ {
+		switch code, h := d.send(); code {
 		case http.StatusAccepted:
 		case http.StatusServiceUnavailable:
 			refused = h
@@ -146,47 +156,88 @@ func TestServeFullDisk(t *testing.T) {
 		}
 	}
 	if refused == nil {
-		t.Fatalf("%d page views accepted on a full disk, never a 503 (queue %d, batch %d)\n%s", accepted, queue, batch, s.stderr)
+		t.Fatalf("%d page views accepted on a full disk, never a 503 (queue %d, batch %d)\n%s", d.accepted, fullQueue, fullBatch, s.stderr)
 	}
 	if refused.Get("Retry-After") == "" {
 		t.Errorf("503 without Retry-After: %v", refused)
 	}
-	if onFull := accepted - 10; onFull < batch || onFull > queue+batch+1 {
-		t.Errorf("accepted %d page views on the full disk before the first 503, want %d to %d", onFull, batch, queue+batch+1)
+	if onFull := d.accepted - 10; onFull < fullBatch || onFull > fullQueue+fullBatch+1 {
+		t.Errorf("accepted %d page views on the full disk before the first 503, want %d to %d", onFull, fullBatch, fullQueue+fullBatch+1)
 	}
 	code, h := getHealth(t, s.url)
 	t.Logf("full disk: %d page views accepted before the first 503 (Retry-After: %s); /healthz %d %q",
-		accepted-10, refused.Get("Retry-After"), code, h.Reason)
+		d.accepted-10, refused.Get("Retry-After"), code, h.Reason)
 	if code != http.StatusServiceUnavailable || h.Status != "error" || !strings.Contains(h.Reason, "full") {
 		t.Errorf("/healthz on a full disk: %d %+v, want 503 naming the full disk", code, h)
 	}
 	if h.Stored != 10 {
 		t.Errorf("/healthz says %d stored while the disk is full, want 10", h.Stored)
 	}
+	return d
+}
 
-	// Room again: everything accepted is written without a restart.
-	if err := os.Remove(filler); err != nil {
-		t.Fatal(err)
-	}
-	want := int64(accepted)
-	waitHealth(t, s, "after room is made", func(code int, h healthReport) bool { return code == 200 && h.Stored == want })
-	if code, _ := send(); code != http.StatusAccepted {
-		t.Errorf("page view after room is made: %d", code)
-	}
-	if err := s.stop(t, syscall.SIGTERM); err != nil {
-		t.Fatalf("serve exited with %v after SIGTERM\n%s", err, s.stderr)
-	}
+// storedOnce checks, after the server has stopped, that every accepted
+// page view is in the database once, and that the log told the story.
+func (d *fullDisk) storedOnce(t *testing.T) {
+	t.Helper()
 	var rows, distinct int
-	if err := rawDB(t, db).QueryRow(`SELECT count(*), count(DISTINCT pageview_id) FROM pageviews`).Scan(&rows, &distinct); err != nil {
+	if err := rawDB(t, d.db).QueryRow(`SELECT count(*), count(DISTINCT pageview_id) FROM pageviews`).Scan(&rows, &distinct); err != nil {
 		t.Fatal(err)
 	}
-	if rows != accepted || distinct != accepted {
-		t.Errorf("stored %d page views (%d distinct), want the %d accepted\n%s", rows, distinct, accepted, s.stderr)
+	if rows != d.accepted || distinct != d.accepted {
+		t.Errorf("stored %d page views (%d distinct), want the %d accepted\n%s", rows, distinct, d.accepted, d.s.stderr)
 	}
-	log := s.stderr.String()
+	log := d.s.stderr.String()
 	for _, want := range []string{"storing events failed", "storing events works again", "all accepted events written"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the log does not say %q:\n%s", want, log)
 		}
 	}
+}
+
+// TestServeFullDisk runs a real "seloste serve" with its database on a
+// small file system and fills it: accepted events stay queued while
+// writes fail, the collector answers 503 with Retry-After once the queue
+// is full instead of acknowledging what it cannot keep, /healthz says why,
+// and once there is room again every accepted event is written, once,
+// without a restart; and a SIGTERM on the full disk waits for room and
+// then writes them all too.
+func TestServeFullDisk(t *testing.T) {
+	t.Run("room returns", func(t *testing.T) {
+		d := newFullDisk(t)
+		if err := os.Remove(d.filler); err != nil {
+			t.Fatal(err)
+		}
+		want := int64(d.accepted)
+		waitHealth(t, d.s, "after room is made", func(code int, h healthReport) bool { return code == 200 && h.Stored == want })
+		if code, _ := d.send(); code != http.StatusAccepted {
+			t.Errorf("page view after room is made: %d", code)
+		}
+		if err := d.s.stop(t, syscall.SIGTERM); err != nil {
+			t.Fatalf("serve exited with %v after SIGTERM\n%s", err, d.s.stderr)
+		}
+		d.storedOnce(t)
+	})
+	t.Run("SIGTERM on a full disk", func(t *testing.T) {
+		d := newFullDisk(t)
+		d.s.cmd.Process.Signal(syscall.SIGTERM)
+		// Still retrying: it must not exit while it holds accepted events.
+		select {
+		case err := <-d.s.done:
+			t.Fatalf("serve exited (%v) on a full disk with %d page views not yet written\n%s", err, d.accepted-10, d.s.stderr)
+		case <-time.After(time.Second):
+		}
+		if err := os.Remove(d.filler); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-d.s.done:
+			if err != nil {
+				t.Fatalf("serve exited with %v once there was room\n%s", err, d.s.stderr)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("serve did not stop once there was room\n%s", d.s.stderr)
+		}
+		d.storedOnce(t)
+	})
 }
