@@ -392,6 +392,20 @@ func TestServeRefusesBadGeoIP(t *testing.T) {
 			before.unchanged(t, dir)
 		})
 	}
+	// A path that is not a file: the same, saying to check the path.
+	for name, mmdb := range map[string]string{"missing": "nope.mmdb", "a directory": "maps"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.Mkdir(filepath.Join(dir, "maps"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			mmdb := filepath.Join(dir, mmdb)
+			before := snap(t, dir)
+			r := serveRefuses(t, nil, "-db", filepath.Join(dir, "seloste.db"), "-geoip", mmdb, "-public", filepath.Join(dir, "public"))
+			r.clear(t, mmdb, "geoip", "check the path")
+			before.unchanged(t, dir)
+		})
+	}
 	// The sound file starts: the refusals above are the damage's.
 	dir := t.TempDir()
 	mmdb := filepath.Join(dir, "GeoLite2-City.mmdb")
