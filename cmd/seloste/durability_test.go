@@ -142,6 +142,7 @@ func TestServeSIGKILLLosesAtMostOneFlushWindow(t *testing.T) {
 
 	due := killed.Add(-window - margin)
 	var mustHave, lost, lostLate int
+	var oldest time.Duration // the age at the kill of the oldest acknowledged page view lost
 	for _, a := range acks {
 		switch {
 		case !a.at.After(due):
@@ -154,10 +155,11 @@ func TestServeSIGKILLLosesAtMostOneFlushWindow(t *testing.T) {
 			}
 		case !stored[a.id]:
 			lostLate++
+			oldest = max(oldest, killed.Sub(a.at))
 		}
 	}
-	t.Logf("sent %d, acknowledged %d (%d more than %v before the kill), stored %d; lost within the last window: %d",
-		len(sent), len(acks), mustHave, window+margin, len(stored), lostLate)
+	t.Logf("sent %d, acknowledged %d (%d more than %v before the kill), stored %d; lost: %d, acknowledged at most %v before the kill",
+		len(sent), len(acks), mustHave, window+margin, len(stored), lostLate, oldest.Round(time.Millisecond))
 	if lost > 0 {
 		t.Errorf("%d of %d page views acknowledged more than %v before the SIGKILL are not stored", lost, mustHave, window+margin)
 	}
