@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -51,7 +52,7 @@ func explain(path string, err error) error {
 			return fmt.Errorf("cannot be opened (%v): seloste makes %s-wal and %s-shm next to it, so its directory must be writable for this user; or give -db another path", err, path, path)
 		}
 		if errors.Is(oerr, os.ErrNotExist) {
-			return fmt.Errorf("cannot be opened (%v): check -db; its directory must exist", oerr)
+			return fmt.Errorf("cannot be opened: its directory %s does not exist; create it, or give -db another path", filepath.Dir(path))
 		}
 		return unwritable(path, oerr)
 	}
@@ -72,6 +73,9 @@ func unwritable(path string, err error) error {
 // creating or truncating, changes nothing. A file that is not there yet is
 // made by SQLite, which says so if it cannot.
 func writable(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return errors.New("is a directory, not a database file: give -db the path of a file in it, such as seloste.db")
+	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	switch {
 	case err == nil:

@@ -229,6 +229,27 @@ func TestServeRefusesBadDatabase(t *testing.T) {
 	}
 }
 
+// TestServeRefusesDatabasePath starts the real binary with -db naming a
+// directory, and a file in a directory that does not exist.
+func TestServeRefusesDatabasePath(t *testing.T) {
+	for name, tt := range map[string]struct{ db, hint string }{
+		"a directory":       {"data", "is a directory"},
+		"missing directory": {filepath.Join("missing", "seloste.db"), "does not exist"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.Mkdir(filepath.Join(dir, "data"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			db := filepath.Join(dir, tt.db)
+			before := snap(t, dir)
+			r := serveRefuses(t, nil, "-db", db, "-geoip", "none", "-public", filepath.Join(t.TempDir(), "public"))
+			r.clear(t, db, tt.hint, "-db")
+			before.unchanged(t, dir)
+		})
+	}
+}
+
 // nobody is the user a root test runs the binary as, so that file modes
 // apply to it.
 var nobody = &syscall.Credential{Uid: 65534, Gid: 65534}
