@@ -13,17 +13,18 @@ import (
 
 // Verify makes Open check, before it writes anything, that the whole file
 // is sound (PRAGMA quick_check, which reads every page: 0.8–1.2 s for a
-// 180 MB file on a 2-core machine) and that this process can write it. The collector uses it, so
-// that a damaged, truncated or read-only database is a start-up error and
-// not failing writes, wrong reports or a panic later.
+// 180 MB file on a 2-core machine) and that this process can write it.
+// The collector uses it, so that a damaged, truncated or read-only
+// database is a start-up error and not failing writes, wrong reports or a
+// panic later.
 func Verify() Option { return func(o *options) { o.verify = true } }
 
-// SQLite's primary result codes that say what is wrong with a file.
+// SQLite's primary result codes that say what is wrong with a file (any
+// other, such as SQLITE_NOTADB, is a file seloste cannot read).
 const (
 	codeReadOnly = 8
 	codeCorrupt  = 11
 	codeCantOpen = 14
-	codeNotADB   = 26
 )
 
 // sqliteCode is the primary result code of err, 0 if it is not SQLite's.
