@@ -61,6 +61,7 @@ type options struct {
 	mustExist bool
 	now       func() time.Time
 	progress  io.Writer
+	verify    bool
 }
 
 // WithProgress makes long work that Open does (a schema upgrade of a large
@@ -92,6 +93,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil, fmt.Errorf("database %s does not exist (check -db, or run seloste serve to create it): %w", path, err)
 			}
+			return nil, fmt.Errorf("database %s: %w", path, err)
+		}
+	}
+	if o.verify {
+		if err := writable(path); err != nil {
 			return nil, fmt.Errorf("database %s: %w", path, err)
 		}
 	}
@@ -127,9 +133,15 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(0)
-	if err := checkOwn(ctx, db); err != nil {
+	if err := checkOwn(ctx, db, path); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	if o.verify {
+		if err := verify(ctx, path, o.progress); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("database %s: %w", path, err)
+		}
 	}
 	// WAL is a property of the file, set once; after page_size, which only a
 	// new, empty database can still change.
@@ -186,7 +198,7 @@ const applicationID = 0x534c5354
 // checkOwn refuses a file that is not seloste's, reading only: a database
 // is seloste's if it carries applicationID, or is empty, or was made by a
 // seloste from before application ids (a schema version and its tables).
-func checkOwn(ctx context.Context, db *sql.DB) error {
+func checkOwn(ctx context.Context, db *sql.DB, path string) error {
 	var app, version, tables, ours int64
 	err := db.QueryRowContext(ctx, `
 		SELECT (SELECT application_id FROM pragma_application_id),
@@ -195,7 +207,7 @@ func checkOwn(ctx context.Context, db *sql.DB) error {
 		       (SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('pageviews', 'leaves', 'bots', 'salts'))`).
 		Scan(&app, &version, &tables, &ours)
 	if err != nil {
-		return fmt.Errorf("not a database seloste can read (%v): give -db a new path or a seloste database", err)
+		return explain(path, err)
 	}
 	switch {
 	case app == applicationID, app == 0 && tables == 0 && version == 0:

@@ -52,7 +52,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer locations.Close()
 
-	store, err := openStore(ctx, cfg.DB, false, stderr)
+	store, err := openServeStore(ctx, cfg.DB, stderr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

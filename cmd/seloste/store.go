@@ -22,6 +22,17 @@ const dbHelp = "the store: a SQLite file (seloste.db, or sqlite:PATH)"
 // Long work (a schema upgrade, a rollup rebuild) reports progress to
 // progress, the command's standard error.
 func openStore(ctx context.Context, dsn string, mustExist bool, progress io.Writer) (analytics.Store, error) {
+	return openStoreWith(ctx, dsn, mustExist, progress)
+}
+
+// openServeStore opens the collector's store after checking it whole (a
+// damaged, truncated or read-only database is refused at start-up, left
+// unchanged, rather than failing writes later).
+func openServeStore(ctx context.Context, dsn string, progress io.Writer) (analytics.Store, error) {
+	return openStoreWith(ctx, dsn, false, progress, sqlite.Verify())
+}
+
+func openStoreWith(ctx context.Context, dsn string, mustExist bool, progress io.Writer, extra ...sqlite.Option) (analytics.Store, error) {
 	path := storePath(dsn)
 	if scheme, _, ok := strings.Cut(dsn, "://"); ok && path == "" {
 		return nil, fmt.Errorf("database %q: unknown engine %q (use a SQLite file path or sqlite:PATH)", dsn, scheme)
@@ -29,7 +40,7 @@ func openStore(ctx context.Context, dsn string, mustExist bool, progress io.Writ
 	if path == "" {
 		return nil, fmt.Errorf("database %q: no path given", dsn)
 	}
-	opts := []sqlite.Option{sqlite.WithProgress(progress)}
+	opts := append([]sqlite.Option{sqlite.WithProgress(progress)}, extra...)
 	if mustExist {
 		opts = append(opts, sqlite.MustExist())
 	}
