@@ -160,7 +160,7 @@ func checkCopy(ctx context.Context, path string) error {
 		return err
 	}
 	defer db.Close()
-	if err := checkOwn(ctx, db); err != nil {
+	if err := checkOwn(ctx, db, path); err != nil {
 		return err
 	}
 	var version int
