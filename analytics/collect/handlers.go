@@ -33,6 +33,7 @@ func (c *Collector) handleEvent(w http.ResponseWriter, r *http.Request) {
 	status, msg := c.event(w, r)
 	if status != http.StatusAccepted {
 		c.stats.rejected.Add(1)
+		c.countRefusal(status, msg)
 		if status == http.StatusServiceUnavailable {
 			w.Header().Set("Retry-After", "1")
 		}
@@ -103,6 +104,7 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 	}
 	if !c.cfg.IgnoreDNT && (r.Header.Get("Dnt") == "1" || r.Header.Get("Sec-Gpc") == "1") {
 		c.stats.dnt.Add(1)
+		c.refused[RefusedDNT].Add(1)
 		return item{}, http.StatusAccepted, ""
 	}
 	now := c.cfg.Now().UTC().Truncate(1e9)
@@ -111,6 +113,7 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 	if agent.Bot {
 		c.stats.bots.Add(1)
 		if ev.Kind != KindPageView {
+			c.refused[RefusedBot].Add(1)
 			return item{}, http.StatusAccepted, ""
 		}
 		return item{kind: itemBot, bot: analytics.BotHit{Time: now, Site: site.Domain()}}, 0, ""
@@ -125,6 +128,7 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 	vis, visit, err := c.visits.Assign(r.Context(), now, site.Domain(), ip, userAgent)
 	if err != nil {
 		// A store error (the daily salt); it holds no request data.
+		c.refused[RefusedStorage].Add(1)
 		c.refusals.refuse(now, c.w.flushes.Load(), "storage unavailable (visitor id)", err)
 		return item{}, http.StatusServiceUnavailable, "storage unavailable, retry later"
 	}
@@ -162,13 +166,16 @@ func (c *Collector) enqueue(it item) (int, string) {
 	switch err := c.w.enqueue(it); {
 	case err == nil:
 		c.stats.accepted.Add(1)
+		c.queued[it.kind].Add(1)
 		c.refusals.accept(c.cfg.Now())
 		return http.StatusAccepted, ""
 	case errors.Is(err, ErrQueueFull):
 		c.stats.full.Add(1)
+		c.refused[RefusedQueueFull].Add(1)
 		c.refusals.refuse(c.cfg.Now(), c.w.flushes.Load(), "event queue full", nil)
 		return http.StatusServiceUnavailable, "event queue full, retry later"
 	default:
+		c.refused[RefusedShuttingDown].Add(1)
 		return http.StatusServiceUnavailable, "shutting down, retry later"
 	}
 }
@@ -208,6 +215,7 @@ func (c *Collector) handleGIF(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	if status != http.StatusAccepted {
 		c.stats.rejected.Add(1)
+		c.countRefusal(status, msg)
 		if status == http.StatusServiceUnavailable {
 			h.Set("Retry-After", "1")
 		}
