@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -138,6 +139,14 @@ type SiteLister interface {
 type Maintainer interface {
 	// Maintain brings the derived data of report zone up to date.
 	Maintain(ctx context.Context, zone *time.Location) error
+}
+
+// Backuper is an optional capability: a consistent copy of the whole store,
+// made while it is in use (the collector keeps writing), to dst, reporting
+// how far it is to progress (nil: silent). An engine whose data lives on a
+// server (ClickHouse) documents its own way instead.
+type Backuper interface {
+	Backup(ctx context.Context, dst string, progress io.Writer) error
 }
 
 // Inventory is an engine's own account of what it stores, held to the field

@@ -121,6 +121,19 @@ func TestBrowser(t *testing.T) {
 		t.Fatal("no page view sent through the fetch fallback")
 	}
 
+	// Opted out on the self-service page (a flag in the origin's local
+	// storage): the tracker sends nothing, not even on a later navigation.
+	step(chromedp.Navigate(base + "/bye"))
+	eval(`localStorage.setItem("seloste-opt-out", "1"), true`)
+	before := sent()
+	step(chromedp.Navigate(base + "/page"))
+	eval(`history.pushState({}, "", "/spa/opted-out"), true`)
+	step(chromedp.Sleep(500*time.Millisecond), chromedp.Navigate(base+"/bye"), chromedp.Sleep(300*time.Millisecond))
+	if n := sent() - before; n != 0 {
+		t.Fatalf("the tracker sent %d events from an opted-out browser", n)
+	}
+	eval(`localStorage.removeItem("seloste-opt-out"), true`)
+
 	// The real thing.
 	start := time.Now()
 	step(chromedp.Navigate(base + "/page?utm_source=e2e&secret=1#top"))

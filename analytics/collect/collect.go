@@ -98,7 +98,7 @@ type Collector struct {
 
 // stats are counters shown by /healthz.
 type stats struct {
-	accepted, rejected, bots, dnt, full atomic.Int64
+	accepted, rejected, bots, dnt, full, excluded atomic.Int64
 }
 
 // New checks cfg, loads the visits that may still go on from the store, and

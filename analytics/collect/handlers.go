@@ -101,6 +101,16 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 		if !site.AllowsHost(pg.host) {
 			return item{}, http.StatusBadRequest, `bad event: field "url" is not a page of the site`
 		}
+		if site.ExcludesPath(pg.path) {
+			c.stats.excluded.Add(1)
+			return item{}, http.StatusAccepted, ""
+		}
+	}
+	// The owner's own addresses: answered like any event, nothing kept.
+	ip := request.ClientIP(r, c.cfg.TrustedProxies)
+	if site.ExcludesIP(ip) {
+		c.stats.excluded.Add(1)
+		return item{}, http.StatusAccepted, ""
 	}
 	if !c.cfg.IgnoreDNT && (r.Header.Get("Dnt") == "1" || r.Header.Get("Sec-Gpc") == "1") {
 		c.stats.dnt.Add(1)
@@ -124,7 +134,6 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 		}}, 0, ""
 	}
 
-	ip := request.ClientIP(r, c.cfg.TrustedProxies)
 	vis, visit, err := c.visits.Assign(r.Context(), now, site.Domain(), ip, userAgent)
 	if err != nil {
 		// A store error (the daily salt); it holds no request data.
@@ -297,6 +306,7 @@ func (c *Collector) handleHealth(w http.ResponseWriter, r *http.Request) {
 		Rejected int64  `json:"rejected"`
 		Bots     int64  `json:"bots"`
 		DNT      int64  `json:"dnt"`
+		Excluded int64  `json:"excluded"` // events of exclude_ips and exclude_paths, not stored
 		Full     int64  `json:"queue_full"`
 		Capped   int64  `json:"capped_today"` // values stored as "(muut)" past max_values_per_day
 		// Page views whose visit could not be tracked (more open visits
@@ -306,7 +316,7 @@ func (c *Collector) handleHealth(w http.ResponseWriter, r *http.Request) {
 	hs := health{
 		Status: "ok", Queued: c.w.len(), Capacity: c.w.cfg.Size, Stored: c.w.stored.Load(),
 		Accepted: c.stats.accepted.Load(), Rejected: c.stats.rejected.Load(),
-		Bots: c.stats.bots.Load(), DNT: c.stats.dnt.Load(), Full: c.stats.full.Load(),
+		Bots: c.stats.bots.Load(), DNT: c.stats.dnt.Load(), Excluded: c.stats.excluded.Load(), Full: c.stats.full.Load(),
 		Capped: c.caps.cappedToday(), Untracked: c.visits.Untracked(),
 	}
 	status := http.StatusOK

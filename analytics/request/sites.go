@@ -3,7 +3,9 @@ package request
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
+	"path"
 	"strings"
 )
 
@@ -15,6 +17,14 @@ type Site struct {
 	// Origins are further hosts allowed to send events for the site, e.g.
 	// "example.com" or "https://example.com" (scheme and port are ignored).
 	Origins []string
+	// ExcludeIPs are client addresses or CIDR prefixes ("192.0.2.0/24",
+	// "2001:db8::1") whose events are answered and not stored: the owner's
+	// office, say.
+	ExcludeIPs []string
+	// ExcludePaths are path patterns whose page views are answered and not
+	// stored: "/admin/**" is /admin and everything under it, "*" matches
+	// within one segment ("/tili/*/asetukset"), anything else is literal.
+	ExcludePaths []string
 }
 
 // Sites are the configured sites and the hosts their pages and Origins may
@@ -28,9 +38,11 @@ type Sites struct {
 // SiteRule is one configured site: its normalised domain and the hosts
 // that belong to it.
 type SiteRule struct {
-	domain     string
-	hosts      map[string]bool
-	allowLocal bool
+	domain       string
+	hosts        map[string]bool
+	allowLocal   bool
+	excludeIPs   []netip.Prefix
+	excludePaths [][]string // patterns split at "/"
 }
 
 // MaxHost is the longest host name accepted, in bytes (DNS's limit).
@@ -55,6 +67,28 @@ func NewSites(sites []Site, allowLocal bool) (*Sites, error) {
 				return nil, fmt.Errorf("site %q: origin %q: %v", d, o, err)
 			}
 			rule.hosts[h] = true
+		}
+		for _, ip := range site.ExcludeIPs {
+			p, err := parsePrefix(ip)
+			if err != nil {
+				return nil, fmt.Errorf("site %q: exclude_ips %q: want an address or a CIDR prefix such as 192.0.2.0/24", d, ip)
+			}
+			rule.excludeIPs = append(rule.excludeIPs, p)
+		}
+		for _, pat := range site.ExcludePaths {
+			if !strings.HasPrefix(pat, "/") {
+				return nil, fmt.Errorf("site %q: exclude_paths %q: a pattern starts with \"/\", e.g. \"/admin/**\"", d, pat)
+			}
+			segs := strings.Split(pat[1:], "/")
+			for i, seg := range segs {
+				if _, err := path.Match(seg, ""); err != nil {
+					return nil, fmt.Errorf("site %q: exclude_paths %q: %v", d, pat, err)
+				}
+				if strings.Contains(seg, "**") && (seg != "**" || i != len(segs)-1) {
+					return nil, fmt.Errorf("site %q: exclude_paths %q: \"**\" only as the last segment (\"/admin/**\")", d, pat)
+				}
+			}
+			rule.excludePaths = append(rule.excludePaths, segs)
 		}
 		s.byDomain[d] = rule
 	}
@@ -102,6 +136,64 @@ func (s *Sites) AnyAllowsOrigin(origin string) bool {
 
 // Domain is the site's normalised domain.
 func (r *SiteRule) Domain() string { return r.domain }
+
+// ExcludesIP reports whether events from ip are not to be stored.
+func (r *SiteRule) ExcludesIP(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	for _, p := range r.excludeIPs {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// ExcludesPath reports whether page views of path (as stored: decoded,
+// without query) are not to be stored.
+func (r *SiteRule) ExcludesPath(path string) bool {
+	if len(r.excludePaths) == 0 {
+		return false
+	}
+	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	for _, pat := range r.excludePaths {
+		if matchSegments(pat, segs) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchSegments matches path segments against a pattern's: "*" is any one
+// segment's text (path.Match within it), a last "**" any number of
+// segments, including none.
+func matchSegments(pat, segs []string) bool {
+	for i, p := range pat {
+		if p == "**" {
+			return true
+		}
+		if i >= len(segs) {
+			return false
+		}
+		if ok, err := path.Match(p, segs[i]); err != nil || !ok {
+			return false
+		}
+	}
+	return len(pat) == len(segs)
+}
+
+// parsePrefix parses an address or a CIDR prefix.
+func parsePrefix(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
 
 // AllowsOrigin reports whether an Origin header ("https://example.fi")
 // belongs to the site.

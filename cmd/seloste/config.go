@@ -62,10 +62,12 @@ type serveConfig struct {
 }
 
 // siteConfig is one [[site]] of the file. The -site flag gives domains
-// only; a domain the file also lists keeps its origins.
+// only; a domain the file also lists keeps its origins and exclusions.
 type siteConfig struct {
-	Domain  string   `toml:"domain"`
-	Origins []string `toml:"origins"`
+	Domain       string   `toml:"domain"`
+	Origins      []string `toml:"origins"`
+	ExcludeIPs   []string `toml:"exclude_ips"`
+	ExcludePaths []string `toml:"exclude_paths"`
 }
 
 // setting is one field of a serveConfig as its tags declare it.
@@ -145,7 +147,7 @@ func (s setting) override(from setting) {
 		for _, sc := range *from.field.Addr().Interface().(*[]siteConfig) {
 			for _, o := range old {
 				if strings.EqualFold(o.Domain, sc.Domain) {
-					sc.Origins = o.Origins
+					sc.Origins, sc.ExcludeIPs, sc.ExcludePaths = o.Origins, o.ExcludeIPs, o.ExcludePaths
 				}
 			}
 			*sites = append(*sites, sc)
@@ -287,7 +289,7 @@ func (cfg serveConfig) check() (collectorSettings, error) {
 		return s, errors.New("serve: no site to track: give -site DOMAIN or a [[site]] in the config file (or -demo to try it on localhost)")
 	}
 	for _, site := range cfg.Sites {
-		s.sites = append(s.sites, request.Site{Domain: site.Domain, Origins: site.Origins})
+		s.sites = append(s.sites, request.Site{Domain: site.Domain, Origins: site.Origins, ExcludeIPs: site.ExcludeIPs, ExcludePaths: site.ExcludePaths})
 	}
 	for _, p := range cfg.TrustProxy {
 		pfx, err := netip.ParsePrefix(p)

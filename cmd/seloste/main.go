@@ -30,6 +30,8 @@ func commands() []command {
 		{"serve", "run the collector, the notice site and the reports", runServe},
 		{"report", "print aggregate statistics (table, JSON or CSV)", runReport},
 		{"purge", "delete events older than the retention period", runPurge},
+		{"backup", "copy the database while serve runs", runBackup},
+		{"restore", "put a backup in place of a stopped database", runRestore},
 		{"passwd", "set the dashboard password", runPasswd},
 		{"token", "create a bearer token for the stats API", runToken},
 	}

@@ -47,3 +47,13 @@ func storePath(dsn string) string {
 	}
 	return dsn
 }
+
+// restoreStore puts the backup from in place of the store that dsn names,
+// which must not be in use.
+func restoreStore(ctx context.Context, dsn, from string, progress io.Writer) error {
+	path := storePath(dsn)
+	if path == "" {
+		return fmt.Errorf("restore: %q is not a SQLite file: restore that engine with its own tools", dsn)
+	}
+	return sqlite.Restore(ctx, from, path, progress)
+}

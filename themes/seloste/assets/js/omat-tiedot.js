@@ -11,6 +11,10 @@
       some: (day, id, n) => "Selaimesi tämän päivän (" + day + ") tunnisteella " + id + " on tallennettu " + n + (n === 1 ? " sivulataus." : " sivulatausta."),
       confirm: "Poistetaanko kaikki selaimesi tänään tallennetut sivuvierailutiedot? Poistoa ei voi perua.",
       deleted: (pv, lv) => "Poistettu " + pv + " sivulatausta ja " + lv + " kestotietoa.",
+      optOut: "Älä tilastoi tätä selainta", optIn: "Tilastoi tätä selainta taas",
+      optedOut: "Tätä selainta ei tilastoida tällä sivustolla: sen sivulatauksia ei lähetetä palvelimelle. Valinta on tallennettu vain selaimeesi (ei evästettä).",
+      optedIn: "Tämän selaimen sivulataukset tilastoidaan tietosuojaselosteen mukaisesti.",
+      noStorage: "Selaimesi ei salli paikallista tallennusta, joten valintaa ei voi tallentaa.",
     },
     sv: {
       locale: "sv-FI", loading: "Uppgifterna hämtas…", unreachable: "ingen förbindelse med servern.",
@@ -19,6 +23,10 @@
       some: (day, id, n) => "Med dagens (" + day + ") identifierare " + id + " för din webbläsare har " + n + (n === 1 ? " sidladdning" : " sidladdningar") + " sparats.",
       confirm: "Vill du radera alla uppgifter om sidbesök som sparats i dag för din webbläsare? Raderingen kan inte ångras.",
       deleted: (pv, lv) => "Raderade " + pv + (pv === 1 ? " sidladdning" : " sidladdningar") + " och " + lv + (lv === 1 ? " uppgift" : " uppgifter") + " om besökets längd.",
+      optOut: "Räkna inte den här webbläsaren", optIn: "Räkna den här webbläsaren igen",
+      optedOut: "Den här webbläsaren räknas inte i statistiken på den här webbplatsen: dess sidladdningar skickas inte till servern. Valet sparas bara i din webbläsare (ingen kaka).",
+      optedIn: "Den här webbläsarens sidladdningar räknas enligt dataskyddsbeskrivningen.",
+      noStorage: "Din webbläsare tillåter inte lokal lagring, så valet kan inte sparas.",
     },
     en: {
       locale: "en-GB", loading: "Fetching the data…", unreachable: "the server could not be reached.",
@@ -27,6 +35,10 @@
       some: (day, id, n) => n + (n === 1 ? " page load is" : " page loads are") + " stored under today's (" + day + ") identifier " + id + " of your browser.",
       confirm: "Delete all page visit data stored today for your browser? This cannot be undone.",
       deleted: (pv, lv) => "Deleted " + pv + (pv === 1 ? " page load" : " page loads") + " and " + lv + (lv === 1 ? " duration." : " durations."),
+      optOut: "Don't count this browser", optIn: "Count this browser again",
+      optedOut: "This browser is not counted on this site: its page loads are not sent to the server. The choice is stored only in your browser (no cookie).",
+      optedIn: "This browser's page loads are counted as the privacy notice describes.",
+      noStorage: "Your browser does not allow local storage, so the choice cannot be saved.",
     },
   };
   const w = words[document.documentElement.lang] || words.fi;
@@ -77,6 +89,27 @@
     table.hidden = erase.hidden = n === 0;
     status.textContent = (done ? done + " " : "") + (n === 0 ? w.none(d.day) : w.some(d.day, d.visitor, n));
   }
+
+  // Opting out: a flag in this origin's local storage that the tracker
+  // (s.js) reads before it sends anything. No cookie, nothing on the server.
+  const optButton = root.querySelector("button.optout");
+  const optStatus = root.querySelector(".optout-tila");
+  const KEY = "seloste-opt-out";
+  const optedOut = () => { try { return localStorage.getItem(KEY) === "1"; } catch (e) { return null; } };
+  const showOpt = () => {
+    const out = optedOut();
+    if (out === null) { optStatus.textContent = w.noStorage; optButton.hidden = true; return; }
+    optButton.hidden = false;
+    optButton.textContent = out ? w.optIn : w.optOut;
+    optStatus.textContent = out ? w.optedOut : w.optedIn;
+  };
+  optButton.addEventListener("click", () => {
+    try {
+      if (optedOut()) localStorage.removeItem(KEY); else localStorage.setItem(KEY, "1");
+    } catch (e) { /* shown by showOpt */ }
+    showOpt();
+  });
+  showOpt();
 
   refresh.addEventListener("click", () => load());
   erase.addEventListener("click", async () => {
