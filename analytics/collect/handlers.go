@@ -103,6 +103,7 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 		}
 		if site.ExcludesPath(pg.path) {
 			c.stats.excluded.Add(1)
+			c.refused[RefusedExcluded].Add(1)
 			return item{}, http.StatusAccepted, ""
 		}
 	}
@@ -110,6 +111,7 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 	ip := request.ClientIP(r, c.cfg.TrustedProxies)
 	if site.ExcludesIP(ip) {
 		c.stats.excluded.Add(1)
+		c.refused[RefusedExcluded].Add(1)
 		return item{}, http.StatusAccepted, ""
 	}
 	if !c.cfg.IgnoreDNT && (r.Header.Get("Dnt") == "1" || r.Header.Get("Sec-Gpc") == "1") {

@@ -16,6 +16,7 @@ const (
 	RefusedBadEvent                     // 400: malformed, or a URL not on the site
 	RefusedUnknownSite                  // 403: a site not configured
 	RefusedForeignOrigin                // 403: an Origin that is not the site's
+	RefusedExcluded                     // 202, nothing stored: exclude_ips or exclude_paths of the site
 	RefusedDNT                          // 202, nothing stored: DNT: 1 or Sec-GPC: 1
 	RefusedBot                          // 202, nothing stored: a bot's leave (a bot's page view is kept as a BotHit)
 	RefusedQueueFull                    // 503: the queue is full
@@ -26,7 +27,7 @@ const (
 
 var refusalNames = [NumRefusals]string{
 	"too_large", "content_type", "bad_event", "unknown_site", "foreign_origin",
-	"dnt", "bot", "queue_full", "storage_unavailable", "shutting_down",
+	"excluded", "dnt", "bot", "queue_full", "storage_unavailable", "shutting_down",
 }
 
 // String is the reason's name in metrics, such as "queue_full".

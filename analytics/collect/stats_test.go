@@ -16,6 +16,7 @@ func TestStatsReasons(t *testing.T) {
 	st := &saltlessStore{Store: openStore(t)}
 	var batches, batchRecords atomic.Int64
 	c := newCollector(t, st, func(cfg *Config) {
+		cfg.Sites[0].ExcludePaths = []string{"/admin/**"}
 		cfg.OnBatch = func(d time.Duration, n int, err error) {
 			if err == nil && d > 0 {
 				batches.Add(1)
@@ -51,6 +52,8 @@ func TestStatsReasons(t *testing.T) {
 	want.Refused[RefusedBot] = 1
 	send(pv("d1"), 202, "Dnt", "1")
 	want.Refused[RefusedDNT] = 1
+	send(`{"kind":"pageview","site":"example.fi","url":"https://example.fi/admin/x","pageview":"e1"}`, 202)
+	want.Refused[RefusedExcluded] = 1
 	send(strings.Repeat(" ", MaxBody+1), 413)
 	want.Refused[RefusedTooLarge] = 1
 	send(goodPageView, 415, "Content-Type", "application/x-www-form-urlencoded")

@@ -41,7 +41,7 @@ var (
 		[]string{"kind"}, nil)
 	eventsRefused = prometheus.NewDesc("seloste_events_refused_total",
 		"Events not queued, by reason: too_large, content_type, bad_event, unknown_site, foreign_origin (answered 4xx), "+
-			"dnt, bot (answered 202, nothing stored), queue_full, storage_unavailable, shutting_down (answered 503).",
+			"excluded, dnt, bot (answered 202, nothing stored), queue_full, storage_unavailable, shutting_down (answered 503).",
 		[]string{"reason"}, nil)
 	recordsStored = prometheus.NewDesc("seloste_records_stored_total",
 		"Records (page views, leaves, bot hits) written to the database.", nil, nil)
