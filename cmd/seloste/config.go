@@ -231,8 +231,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
                      [-site DOMAIN ...] [-geoip PATH] [-trust-proxy CIDR ...] [-public DIR] [flags]
 
 Serves the collector (GET /s.js, POST /api/event, GET /api/event.gif,
-GET /healthz, GET /metrics), the owner's reports (/dashboard, /api/stats, /share/) and
-the notice site (-public, built from -content at start) on one address.
+GET /healthz, GET /metrics), the owner's reports (/dashboard,
+/api/stats, /share/) and the notice site (-public, built from -content
+at start) on one address.
 
 Accepted events are queued in memory and written in batches at least once
 per -flush-interval. SIGTERM or SIGINT stops accepting, writes everything
