@@ -71,6 +71,11 @@ type Config struct {
 
 	// Now is the clock; time.Now if nil.
 	Now func() time.Time
+
+	// OnBatch, if set, is called after each attempt to write a batch:
+	// how long the store's Append took, the records in the batch and its
+	// error. It runs on the writer's goroutine and must be quick (metrics).
+	OnBatch func(elapsed time.Duration, records int, err error)
 }
 
 // Collector turns beacons into stored records. Create it with New, mount
@@ -88,6 +93,7 @@ type Collector struct {
 	stats    stats
 	refusals refusals
 	caps     *valueCaps
+	counters // by kind and reason, for Stats (metrics)
 }
 
 // stats are counters shown by /healthz.
@@ -138,6 +144,7 @@ func New(ctx context.Context, cfg Config) (*Collector, error) {
 	}
 	c.visits.Seed(open)
 	c.w = newWriter(cfg.Store, cfg.Queue, log)
+	c.w.onBatch = cfg.OnBatch
 	return c, nil
 }
 

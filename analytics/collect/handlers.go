@@ -33,6 +33,7 @@ func (c *Collector) handleEvent(w http.ResponseWriter, r *http.Request) {
 	status, msg := c.event(w, r)
 	if status != http.StatusAccepted {
 		c.stats.rejected.Add(1)
+		c.countRefusal(status, msg)
 		if status == http.StatusServiceUnavailable {
 			w.Header().Set("Retry-After", "1")
 		}
@@ -102,6 +103,7 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 		}
 		if site.ExcludesPath(pg.path) {
 			c.stats.excluded.Add(1)
+			c.refused[RefusedExcluded].Add(1)
 			return item{}, http.StatusAccepted, ""
 		}
 	}
@@ -109,10 +111,12 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 	ip := request.ClientIP(r, c.cfg.TrustedProxies)
 	if site.ExcludesIP(ip) {
 		c.stats.excluded.Add(1)
+		c.refused[RefusedExcluded].Add(1)
 		return item{}, http.StatusAccepted, ""
 	}
 	if !c.cfg.IgnoreDNT && (r.Header.Get("Dnt") == "1" || r.Header.Get("Sec-Gpc") == "1") {
 		c.stats.dnt.Add(1)
+		c.refused[RefusedDNT].Add(1)
 		return item{}, http.StatusAccepted, ""
 	}
 	now := c.cfg.Now().UTC().Truncate(1e9)
@@ -121,6 +125,7 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 	if agent.Bot {
 		c.stats.bots.Add(1)
 		if ev.Kind != KindPageView {
+			c.refused[RefusedBot].Add(1)
 			return item{}, http.StatusAccepted, ""
 		}
 		return item{kind: itemBot, bot: analytics.BotHit{Time: now, Site: site.Domain()}}, 0, ""
@@ -134,6 +139,7 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 	vis, visit, err := c.visits.Assign(r.Context(), now, site.Domain(), ip, userAgent)
 	if err != nil {
 		// A store error (the daily salt); it holds no request data.
+		c.refused[RefusedStorage].Add(1)
 		c.refusals.refuse(now, c.w.flushes.Load(), "storage unavailable (visitor id)", err)
 		return item{}, http.StatusServiceUnavailable, "storage unavailable, retry later"
 	}
@@ -171,13 +177,16 @@ func (c *Collector) enqueue(it item) (int, string) {
 	switch err := c.w.enqueue(it); {
 	case err == nil:
 		c.stats.accepted.Add(1)
+		c.queued[it.kind].Add(1)
 		c.refusals.accept(c.cfg.Now())
 		return http.StatusAccepted, ""
 	case errors.Is(err, ErrQueueFull):
 		c.stats.full.Add(1)
+		c.refused[RefusedQueueFull].Add(1)
 		c.refusals.refuse(c.cfg.Now(), c.w.flushes.Load(), "event queue full", nil)
 		return http.StatusServiceUnavailable, "event queue full, retry later"
 	default:
+		c.refused[RefusedShuttingDown].Add(1)
 		return http.StatusServiceUnavailable, "shutting down, retry later"
 	}
 }
@@ -217,6 +226,7 @@ func (c *Collector) handleGIF(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	if status != http.StatusAccepted {
 		c.stats.rejected.Add(1)
+		c.countRefusal(status, msg)
 		if status == http.StatusServiceUnavailable {
 			h.Set("Retry-After", "1")
 		}

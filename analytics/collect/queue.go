@@ -90,7 +90,10 @@ type writer struct {
 	health   atomic.Pointer[string] // last store error, nil when healthy
 	stored   atomic.Int64
 	flushes  atomic.Int64 // batches stored
-	failures atomic.Int64
+	failures atomic.Int64 // failed Appends in a row
+	errors   atomic.Int64 // failed Appends since the start
+	// onBatch, if set, is told each Append's duration, size and error.
+	onBatch func(elapsed time.Duration, records int, err error)
 }
 
 func newWriter(store analytics.Appender, cfg QueueConfig, log *slog.Logger) *writer {
@@ -204,8 +207,13 @@ func add(b *analytics.Batch, it item) {
 func (w *writer) flush(b *analytics.Batch) bool {
 	ctx, cancel := context.WithTimeout(w.abortCtx, 30*time.Second)
 	defer cancel()
+	start := time.Now()
 	err := w.store.Append(ctx, *b)
+	if w.onBatch != nil {
+		w.onBatch(time.Since(start), b.Len(), err)
+	}
 	if err != nil {
+		w.errors.Add(1)
 		n := w.failures.Add(1)
 		msg := fmt.Sprintf("storing events failed: %v", err)
 		w.health.Store(&msg)

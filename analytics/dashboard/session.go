@@ -279,12 +279,9 @@ func (h *Handler) apiAuth(w http.ResponseWriter, r *http.Request) (who string, o
 		writeJSONError(w, http.StatusInternalServerError, "credentials unavailable")
 		return "", false
 	}
-	if a := r.Header.Get("Authorization"); a != "" {
-		scheme, tok, _ := strings.Cut(a, " ")
-		if strings.EqualFold(scheme, "Bearer") {
-			if name, ok := creds.VerifyToken(strings.TrimSpace(tok)); ok {
-				return "token:" + name, true
-			}
+	if r.Header.Get("Authorization") != "" {
+		if name, ok := creds.VerifyToken(bearerToken(r)); ok {
+			return "token:" + name, true
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="seloste", error="invalid_token"`)
 		writeJSONError(w, http.StatusUnauthorized, "invalid or revoked token")
@@ -296,6 +293,33 @@ func (h *Handler) apiAuth(w http.ResponseWriter, r *http.Request) (who string, o
 	w.Header().Set("WWW-Authenticate", `Bearer realm="seloste"`)
 	writeJSONError(w, http.StatusUnauthorized, `credentials required: send "Authorization: Bearer TOKEN" (create one with "seloste token")`)
 	return "", false
+}
+
+// bearerToken is the token of r's "Authorization: Bearer TOKEN" header, or
+// "" when it has none.
+func bearerToken(r *http.Request) string {
+	scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(tok)
+}
+
+// BearerToken checks r's "Authorization: Bearer" token as the stats API
+// does: against the tokens of the auth file ("seloste token"), re-read when
+// it changes. given is false when r has no Authorization header. Other
+// routes of the server (/metrics) accept the same tokens through it.
+func (h *Handler) BearerToken(r *http.Request) (name string, given, ok bool) {
+	if r.Header.Get("Authorization") == "" {
+		return "", false, false
+	}
+	creds, err := h.credentials()
+	if err != nil {
+		h.log.Error("reading the auth file", "err", err)
+		return "", true, false
+	}
+	name, ok = creds.VerifyToken(bearerToken(r))
+	return name, true, ok
 }
 
 // nonces remembers the login nonces already used, until they expire, so

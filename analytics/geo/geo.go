@@ -16,6 +16,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/oschwald/geoip2-golang/v2"
 	"github.com/oschwald/maxminddb-golang/v2"
@@ -166,6 +167,15 @@ func (db *DB) Errors() int64 {
 		return 0
 	}
 	return db.errs.Load()
+}
+
+// BuildTime is when the database file was built, from its metadata (the
+// zero time for a nil DB).
+func (db *DB) BuildTime() time.Time {
+	if db == nil {
+		return time.Time{}
+	}
+	return time.Unix(int64(db.r.Metadata.BuildEpoch), 0).UTC()
 }
 
 // record is the part of a City or Country record seloste reads.

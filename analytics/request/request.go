@@ -64,6 +64,24 @@ func FromTrustedProxy(r *http.Request, trusted []netip.Prefix) bool {
 	return ok && isTrusted(ip, trusted)
 }
 
+// Direct reports whether r came straight from this machine or from a
+// trusted proxy's own host, not forwarded on someone's behalf: its TCP peer
+// is a loopback address or a trusted proxy, and it carries no forwarding
+// header (X-Forwarded-For, X-Real-Ip, Forwarded).
+//
+// The peer alone does not tell: a reverse proxy on the same host connects
+// from 127.0.0.1 for every request of the public it forwards. Such a proxy
+// adds X-Forwarded-For (as trust_proxy needs it to), and that marks the
+// request as forwarded. A client cannot remove a header its proxy adds.
+func Direct(r *http.Request, trusted []netip.Prefix) bool {
+	ip, ok := peer(r)
+	if !ok || !(ip.IsLoopback() || isTrusted(ip, trusted)) {
+		return false
+	}
+	h := r.Header
+	return len(h.Values("X-Forwarded-For")) == 0 && len(h.Values("X-Real-Ip")) == 0 && len(h.Values("Forwarded")) == 0
+}
+
 // peer is r's TCP peer; ok is false (and the address invalid) when
 // RemoteAddr is not an address and port.
 func peer(r *http.Request) (ip netip.Addr, ok bool) {

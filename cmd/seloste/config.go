@@ -54,6 +54,7 @@ type serveConfig struct {
 	Content          string `toml:"content" default:"content" help:"notice source {folder}, built into -public at start"`
 	Themes           string `toml:"themes" default:"themes" help:"theme {folder} for the notice build"`
 	BuildNotice      bool   `toml:"build_notice" default:"true" help:"build the notice site from -content into -public at start (when -content exists)"`
+	LogFormat        string `toml:"log_format" default:"text" help:"log lines on standard error as text (key=value) or json (one object a line, for log collectors)"`
 
 	// Demo is a flag only: track "localhost", tag the notice pages with the
 	// tracker and print a generated dashboard password on first start.
@@ -230,8 +231,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
                      [-site DOMAIN ...] [-geoip PATH] [-trust-proxy CIDR ...] [-public DIR] [flags]
 
 Serves the collector (GET /s.js, POST /api/event, GET /api/event.gif,
-GET /healthz), the owner's reports (/dashboard, /api/stats, /share/) and
-the notice site (-public, built from -content at start) on one address.
+GET /healthz, GET /metrics), the owner's reports (/dashboard,
+/api/stats, /share/) and the notice site (-public, built from -content
+at start) on one address.
 
 Accepted events are queued in memory and written in batches at least once
 per -flush-interval. SIGTERM or SIGINT stops accepting, writes everything
@@ -325,6 +327,9 @@ func (cfg serveConfig) check() (collectorSettings, error) {
 	}
 	if cfg.MinVisitors < 0 || cfg.ShareMinVisitors < 0 {
 		return s, errors.New("serve: min-visitors and share-min-visitors must not be negative")
+	}
+	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
+		return s, fmt.Errorf("serve: log-format %q: want text or json", cfg.LogFormat)
 	}
 	s.authFile = cfg.Auth
 	if s.authFile == "" {

@@ -38,6 +38,7 @@ func TestServeDefaults(t *testing.T) {
 		Content:       "content",
 		Themes:        "themes",
 		BuildNotice:   true,
+		LogFormat:     "text",
 	}
 	if got := defaultServeConfig(); !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", got, want)
@@ -53,7 +54,7 @@ func TestServeDefaults(t *testing.T) {
 func TestServeSettingsMerge(t *testing.T) {
 	var probe serveConfig
 	settings := serveSettings(&probe)
-	if len(settings) != 23 {
+	if len(settings) != 24 {
 		t.Errorf("%d settings; a new one needs this test's attention", len(settings))
 	}
 	file := map[string]any{}

@@ -23,6 +23,7 @@ import (
 	"github.com/seloste/seloste/analytics/collect"
 	"github.com/seloste/seloste/analytics/dashboard"
 	"github.com/seloste/seloste/analytics/geo"
+	"github.com/seloste/seloste/analytics/metrics"
 	"github.com/seloste/seloste/analytics/upkeep"
 	"github.com/seloste/seloste/notice"
 	"github.com/seloste/seloste/notice/site"
@@ -41,7 +42,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	logger := newTextLogger(stderr)
+	logger := newLogger(stderr, cfg.LogFormat)
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(collect.GCPercent)
 	}
@@ -58,6 +59,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer store.Close()
 
+	stats := metrics.New()
 	col, err := collect.New(ctx, collect.Config{
 		Store:           store,
 		Sites:           set.sites,
@@ -70,6 +72,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		MaxValuesPerDay: valueCap(cfg.MaxValues),
 		Zone:            set.zone,
 		Logger:          logger,
+		OnBatch:         stats.ObserveBatch,
 	})
 	if err != nil {
 		return err
@@ -84,7 +87,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	dash, err := dashboard.New(dashboard.Config{
-		Reporter:         store,
+		Reporter:         stats.Reports(store),
 		Sites:            siteNames,
 		Zone:             set.zone,
 		AuthFile:         set.authFile,
@@ -98,13 +101,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		col.Close(ctx)
 		return fmt.Errorf("serve: %w", err)
 	}
+	stats.Watch(col, locations)
+	metricsRoute := stats.Handler(metrics.Access{TrustedProxies: set.proxies, Bearer: dash.BearerToken})
 	if cfg.BuildNotice {
 		buildNoticeAtStart(ctx, cfg, siteNames, logger)
 	}
 
 	conns := newConnLimit(connCap(cfg.MaxConns, logger))
 	srv := &http.Server{
-		Handler:           newMux(col, cfg.Public, logger, dash, selfServiceRoutes(store, set, cfg.AllowLocal, logger)),
+		Handler:           newMux(col, cfg.Public, logger, dash, selfServiceRoutes(store, set, cfg.AllowLocal, logger), metricsRoute),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -326,6 +331,15 @@ func (w scrubWriter) Write(p []byte) (int, error) {
 }
 
 func newTextLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
+
+// newLogger is serve's logger in log_format ("text" or "json", checked by
+// serveConfig.check): one key=value or JSON object per line.
+func newLogger(w io.Writer, format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return newTextLogger(w)
+}
 
 // valueCap turns max_values_per_day (0: no cap) into collect's setting
 // (negative: no cap).

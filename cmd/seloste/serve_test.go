@@ -77,7 +77,8 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-var listenLine = regexp.MustCompile(`url=http://(127\.0\.0\.1:\d+)/`)
+// listenLine finds the address in the start-up line, as text or JSON.
+var listenLine = regexp.MustCompile(`url"?[=:]"?http://(127\.0\.0\.1:\d+)/`)
 
 func startServe(t *testing.T, args ...string) *server {
 	t.Helper()
@@ -351,6 +352,7 @@ domain = "other.fi"
 		{"", []string{"-geo-precision", "street", "-site", "a.fi"}, "precision"},
 		{"", []string{"-trust-proxy", "10.0.0.0/33", "-site", "a.fi"}, "trust-proxy"},
 		{"", []string{"-flush-interval", "5s", "-site", "a.fi"}, "flush-interval"},
+		{"log_format = \"JSON\"\n", []string{"-site", "a.fi"}, `log-format "JSON": want text or json`},
 		{"", nil, "no site"},
 	} {
 		os.WriteFile(path, []byte(bad.toml), 0o644)

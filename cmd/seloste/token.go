@@ -47,6 +47,6 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	fmt.Fprintln(stdout, tok)
-	fmt.Fprintf(stderr, "Token %q created. It is shown only now; send it as \"Authorization: Bearer TOKEN\" to /api/stats.\n", *name)
+	fmt.Fprintf(stderr, "Token %q created. It is shown only now; send it as \"Authorization: Bearer TOKEN\" to /api/stats or /metrics.\n", *name)
 	return nil
 }
