@@ -1,12 +1,15 @@
 package geo
 
 import (
+	"context"
+	"log/slog"
 	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -259,4 +262,75 @@ func TestReload(t *testing.T) {
 	if got := db.Lookup(ip); got != (Location{}) {
 		t.Errorf("closed DB found %+v", got)
 	}
+}
+
+// Watch reloads a changed file by itself, and on a signal; a bad file is
+// logged and the old database kept.
+func TestWatch(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "db.mmdb")
+	put := func(src string, b []byte) {
+		t.Helper()
+		if src != "" {
+			var err error
+			if b, err = os.ReadFile(src); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(path+".tmp", b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(path+".tmp", path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(writeFixture(t, "GeoLite2-City", true), nil)
+	db := open(t, path)
+	var logs syncBuf
+	ctx, cancel := context.WithCancel(context.Background())
+	sig := make(chan os.Signal, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		db.Watch(ctx, 10*time.Millisecond, sig, slog.New(slog.NewTextHandler(&logs, nil)))
+	}()
+	defer func() { cancel(); <-done }()
+	wait := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s; log:\n%s", what, logs.String())
+			}
+		}
+	}
+	put(writeFixture(t, "GeoLite2-Country", false), nil)
+	wait("the poll to reload", func() bool { return db.Type() == "GeoLite2-Country" })
+	put("", []byte("garbage"))
+	wait("the bad file to be logged", func() bool { return strings.Contains(logs.String(), "not reloaded") })
+	if db.Type() != "GeoLite2-Country" || db.Lookup(netip.MustParseAddr("91.152.10.20")).Country != "FI" {
+		t.Errorf("the old database is not in use after a bad file: %q", db.Type())
+	}
+	// A signal reloads even an unchanged file.
+	put(writeFixture(t, "GeoLite2-City", true), nil)
+	wait("the poll to reload", func() bool { return db.Type() == "GeoLite2-City" })
+	n := strings.Count(logs.String(), "geoip database reloaded")
+	sig <- syscall.SIGHUP
+	wait("the signalled reload", func() bool { return strings.Count(logs.String(), "geoip database reloaded") == n+1 })
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

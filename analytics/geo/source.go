@@ -124,10 +124,6 @@ func detectSchema(path string, r *maxminddb.Reader) (schema, error) {
 	var invalid geoip2.InvalidMethodError
 	switch {
 	case err == nil:
-		if len(r.Metadata.Description) == 0 {
-			// MaxMind's and DB-IP's own files always describe themselves.
-			return 0, fmt.Errorf("geoip database %s is corrupt: a %s database without a description in its metadata; download a fresh copy", path, dbType)
-		}
 		return schemaMaxMind, nil
 	case errors.As(err, &invalid):
 		return 0, fmt.Errorf("geoip database %s: type %q has no location data; use a city or country database (GeoLite2/GeoIP2, DB-IP Lite or ip-location-db)", path, dbType)

@@ -32,6 +32,7 @@ func commands() []command {
 		{"purge", "delete events older than the retention period", runPurge},
 		{"passwd", "set the dashboard password", runPasswd},
 		{"token", "create a bearer token for the stats API", runToken},
+		{"geoip", "download a current location database (geoip update)", runGeoIP},
 	}
 }
 
