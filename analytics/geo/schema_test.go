@@ -334,3 +334,50 @@ func (s *syncBuf) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// A tree whose nodes share both children (a chain of 32 nodes, each
+// pointing twice to the next, the last to "empty") has 2^32 paths: walking
+// every network would not end. Open must, quickly.
+func TestOpenSharedNodesDoesNotHang(t *testing.T) {
+	w, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "city ipv4", IPVersion: 4, RecordSize: 24, IncludeReservedNetworks: true, DisableIPv4Aliasing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, n, _ := net.ParseCIDR("91.152.10.20/32")
+	if err := w.Insert(n, mmdbtype.Map{"country_code": mmdbtype.String("FI")}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "dag.mmdb")
+	writeDB(t, w, path)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const nodes = 32 // one node per bit of the /32
+	for i := range nodes {
+		next := i + 1 // the last node's "next" is node_count: empty
+		rec := []byte{byte(next >> 16), byte(next >> 8), byte(next)}
+		copy(b[i*6:], rec)
+		copy(b[i*6+3:], rec)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		db, err := Open(path)
+		if err == nil {
+			db.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Logf("Open: %v", err)
+		if err == nil {
+			t.Error("a database with no location data accepted")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Open did not return")
+	}
+}

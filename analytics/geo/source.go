@@ -76,21 +76,33 @@ func openFile(path string) (f *file, err error) {
 // corrupt file) and says which schema they have.
 func detectSchema(path string, r *maxminddb.Reader) (schema, error) {
 	fields := map[string]bool{}
-	n := 0
-	for res := range r.Networks() {
-		if err := res.Err(); err != nil {
-			return 0, fmt.Errorf("geoip database %s is corrupt: %w; download a fresh copy", path, err)
-		}
-		var rec any
-		if err := res.Decode(&rec); err != nil {
-			return 0, fmt.Errorf("geoip database %s is corrupt: a record does not decode (%w); download a fresh copy", path, err)
-		}
+	note := func(rec any) {
 		if m, ok := rec.(map[string]any); ok {
 			for k := range m {
 				fields[k] = true
 			}
 		}
-		if n++; n == 64 {
+	}
+	// The first records in address order. Networks without data are
+	// yielded too and counted, so that the walk is bounded even in a
+	// damaged tree whose nodes share children without end.
+	seen, records := 0, 0
+	for res := range r.Networks(maxminddb.IncludeNetworksWithoutData()) {
+		if err := res.Err(); err != nil {
+			return 0, fmt.Errorf("geoip database %s is corrupt: %w; download a fresh copy", path, err)
+		}
+		if seen++; seen > 4096 {
+			break
+		}
+		if !res.Found() {
+			continue
+		}
+		var rec any
+		if err := res.Decode(&rec); err != nil {
+			return 0, fmt.Errorf("geoip database %s is corrupt: a record does not decode (%w); download a fresh copy", path, err)
+		}
+		note(rec)
+		if records++; records == 64 {
 			break
 		}
 	}
@@ -111,6 +123,7 @@ func detectSchema(path string, r *maxminddb.Reader) (schema, error) {
 		if err := res.Decode(&rec); err != nil {
 			return 0, fmt.Errorf("geoip database %s is corrupt: a record does not decode (%w); download a fresh copy", path, err)
 		}
+		note(rec)
 	}
 
 	dbType := r.Metadata.DatabaseType
@@ -132,6 +145,9 @@ func detectSchema(path string, r *maxminddb.Reader) (schema, error) {
 	}
 	if fields["country_code"] {
 		return schemaIPLocationDB, nil
+	}
+	if len(fields) == 0 {
+		return 0, fmt.Errorf("geoip database %s (type %q) has no location records where seloste looked; use a GeoLite2/GeoIP2 City or Country, a DB-IP Lite or an ip-location-db city or country database", path, dbType)
 	}
 	names := slices.Sorted(func(yield func(string) bool) {
 		for k := range fields {
