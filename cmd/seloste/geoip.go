@@ -40,7 +40,7 @@ func runGeoIP(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	res, err := update.Run(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("geoip update (-provider %s): %w", *provider, err)
+		return fmt.Errorf("geoip update: %w", err)
 	}
 	fmt.Fprintf(stdout, "installed %s: %s built %s, %.1f MB, from %s\n", res.Path, res.Type, res.Built.Format(time.DateOnly), float64(res.Bytes)/1e6, res.From)
 	fmt.Fprintln(stdout, "a running seloste serve loads it within a minute (or now: kill -HUP its pid)")

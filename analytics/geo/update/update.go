@@ -102,12 +102,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, fmt.Errorf("unknown provider %q: want %s or %s", cfg.Provider, DBIPLite, MaxMind)
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
-		return Result{}, fmt.Errorf("geoip update: %w", err)
+		return Result{}, fmt.Errorf("%w", err)
 	}
 	dest := filepath.Join(cfg.Dir, FileName(cfg.Provider))
 	tmp, err := os.CreateTemp(cfg.Dir, "."+FileName(cfg.Provider)+".*.tmp")
 	if err != nil {
-		return Result{}, fmt.Errorf("geoip update: %w", err)
+		return Result{}, fmt.Errorf("%w", err)
 	}
 	installed := false
 	defer func() {
@@ -127,24 +127,24 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, err
 	}
 	if err := tmp.Sync(); err != nil {
-		return Result{}, fmt.Errorf("geoip update: writing %s: %w", tmp.Name(), err)
+		return Result{}, fmt.Errorf("writing %s: %w", tmp.Name(), err)
 	}
 	size, err := tmp.Seek(0, io.SeekCurrent)
 	if err != nil {
-		return Result{}, fmt.Errorf("geoip update: %w", err)
+		return Result{}, fmt.Errorf("%w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return Result{}, fmt.Errorf("geoip update: writing %s: %w", tmp.Name(), err)
+		return Result{}, fmt.Errorf("writing %s: %w", tmp.Name(), err)
 	}
 	res, err := Check(tmp.Name(), cfg.Known)
 	if err != nil {
 		return Result{}, fmt.Errorf("the database downloaded from %s failed its check, so %s was left as it was: %w", from, dest, err)
 	}
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return Result{}, fmt.Errorf("geoip update: %w", err)
+		return Result{}, fmt.Errorf("%w", err)
 	}
 	if err := os.Rename(tmp.Name(), dest); err != nil {
-		return Result{}, fmt.Errorf("geoip update: installing %s: %w", dest, err)
+		return Result{}, fmt.Errorf("installing %s: %w", dest, err)
 	}
 	installed = true
 	syncDir(cfg.Dir)
@@ -226,21 +226,21 @@ func fetchDBIP(ctx context.Context, cfg Config, w io.Writer) (string, error) {
 		}
 		defer resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			return "", fmt.Errorf("geoip update: %s answered %s", u, resp.Status)
+			return "", fmt.Errorf("%s answered %s", u, resp.Status)
 		}
 		zr, err := gzip.NewReader(progress(resp.Body, cfg.Progress, resp.ContentLength))
 		if err != nil {
-			return "", fmt.Errorf("geoip update: %s is not gzip data: %w", u, err)
+			return "", fmt.Errorf("%s is not gzip data: %w", u, err)
 		}
 		if _, err := io.Copy(w, zr); err != nil {
-			return "", fmt.Errorf("geoip update: downloading %s: %w", u, err)
+			return "", fmt.Errorf("downloading %s: %w", u, err)
 		}
 		if err := zr.Close(); err != nil {
-			return "", fmt.Errorf("geoip update: downloading %s: %w", u, err)
+			return "", fmt.Errorf("downloading %s: %w", u, err)
 		}
 		return u, nil
 	}
-	return "", fmt.Errorf("geoip update: DB-IP has not published the database yet (404 for %s); try again later", strings.Join(tried, " and "))
+	return "", fmt.Errorf("DB-IP has not published the database yet (404 for %s); try again later", strings.Join(tried, " and "))
 }
 
 // fetchMaxMind writes the .mmdb of MaxMind's GeoLite2 City tar.gz to w.
@@ -258,28 +258,28 @@ func fetchMaxMind(ctx context.Context, cfg Config, w io.Writer) (string, error) 
 	switch resp.StatusCode {
 	case http.StatusOK:
 	case http.StatusUnauthorized:
-		return "", fmt.Errorf("geoip update: MaxMind refused the account ID and licence key (%s): check both at https://www.maxmind.com/en/accounts/current/license-key", resp.Status)
+		return "", fmt.Errorf("MaxMind refused the account ID and licence key (%s): check both at https://www.maxmind.com/en/accounts/current/license-key", resp.Status)
 	default:
-		return "", fmt.Errorf("geoip update: %s answered %s", u, resp.Status)
+		return "", fmt.Errorf("%s answered %s", u, resp.Status)
 	}
 	zr, err := gzip.NewReader(progress(resp.Body, cfg.Progress, resp.ContentLength))
 	if err != nil {
-		return "", fmt.Errorf("geoip update: %s is not a tar.gz: %w", u, err)
+		return "", fmt.Errorf("%s is not a tar.gz: %w", u, err)
 	}
 	tr := tar.NewReader(zr)
 	for {
 		h, err := tr.Next()
 		if err == io.EOF {
-			return "", fmt.Errorf("geoip update: the archive from %s holds no GeoLite2-City.mmdb", u)
+			return "", fmt.Errorf("the archive from %s holds no GeoLite2-City.mmdb", u)
 		}
 		if err != nil {
-			return "", fmt.Errorf("geoip update: reading the archive from %s: %w", u, err)
+			return "", fmt.Errorf("reading the archive from %s: %w", u, err)
 		}
 		if h.Typeflag != tar.TypeReg || path.Base(h.Name) != "GeoLite2-City.mmdb" {
 			continue
 		}
 		if _, err := io.Copy(w, tr); err != nil {
-			return "", fmt.Errorf("geoip update: downloading %s: %w", u, err)
+			return "", fmt.Errorf("downloading %s: %w", u, err)
 		}
 		return u, nil
 	}
@@ -290,7 +290,7 @@ func fetchMaxMind(ctx context.Context, cfg Config, w io.Writer) (string, error) 
 func get(ctx context.Context, c *http.Client, u, user, key string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return nil, fmt.Errorf("geoip update: %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	if user != "" {
 		req.SetBasicAuth(user, key)
@@ -298,7 +298,7 @@ func get(ctx context.Context, c *http.Client, u, user, key string) (*http.Respon
 	req.Header.Set("User-Agent", "seloste-geoip-update")
 	resp, err := c.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("geoip update: %w", err)
+		return nil, fmt.Errorf("%w", err)
 	}
 	return resp, nil
 }
