@@ -67,6 +67,10 @@ func (db *DB) Info() Info {
 	return Info{Paths: paths, Type: s.dbType, Description: s.desc, Schema: s.schema.String(), Built: s.built}
 }
 
+// BuildTime is when the database now loaded was built, from its metadata
+// (the zero time for a nil DB).
+func (db *DB) BuildTime() time.Time { return db.Info().Built }
+
 // Type is the database type from the file's metadata, e.g. "GeoLite2-City".
 func (db *DB) Type() string { return db.Info().Type }
 

@@ -255,7 +255,7 @@ func expand(paths []string) ([]string, error) {
 	}
 	sort.Strings(found)
 	if len(found) == 0 || len(found) > 2 {
-		return nil, fmt.Errorf("geoip directory %s holds %d .mmdb files: it should hold one database, or ip-location-db's IPv4 and IPv6 files; give the file(s) instead", paths[0], len(found))
+		return nil, fmt.Errorf("geoip directory %s holds %d .mmdb files: check the path; a directory given should hold one database, or ip-location-db's IPv4 and IPv6 files", paths[0], len(found))
 	}
 	return found, nil
 }
