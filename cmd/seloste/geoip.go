@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
+	"github.com/seloste/seloste/analytics/geo"
 	"github.com/seloste/seloste/analytics/geo/update"
 )
 
@@ -43,6 +45,10 @@ func runGeoIP(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("geoip update: %w", err)
 	}
 	fmt.Fprintf(stdout, "installed %s: %s built %s, %.1f MB, from %s\n", res.Path, res.Type, res.Built.Format(time.DateOnly), float64(res.Bytes)/1e6, res.From)
-	fmt.Fprintln(stdout, "a running seloste serve loads it within a minute (or now: kill -HUP its pid)")
+	if found := geo.Detect(); found != res.Path && slices.Contains(geo.Candidates, res.Path) {
+		fmt.Fprintf(stdout, "note: serve without -geoip uses %s, found first; give it -geoip %s or remove the other file\n", found, res.Path)
+	} else {
+		fmt.Fprintln(stdout, "a running seloste serve loads it within a minute (or now: kill -HUP its pid)")
+	}
 	return nil
 }

@@ -17,6 +17,8 @@ import (
 
 	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
+
+	"github.com/seloste/seloste/analytics/geo"
 )
 
 // geoFixture builds a City database of dbType placing 91.152.0.0/16 in city
@@ -180,8 +182,21 @@ func TestGeoIPUpdateCommand(t *testing.T) {
 	if got, _ := os.ReadFile(filepath.Join(dir, "dbip-city-lite.mmdb")); !bytes.Equal(got, db) {
 		t.Error("not installed")
 	}
-	if !strings.Contains(stdout.String(), "DBIP-City-Lite built ") {
+	if !strings.Contains(stdout.String(), "DBIP-City-Lite built ") || !strings.Contains(stdout.String(), "kill -HUP") {
 		t.Errorf("stdout %q", stdout.String())
+	}
+	// Where serve's auto-detection would find another database first, it says so.
+	oldCandidates := geo.Candidates
+	defer func() { geo.Candidates = oldCandidates }()
+	maxmind := filepath.Join(dir, "GeoLite2-City.mmdb")
+	geo.Candidates = []string{maxmind, filepath.Join(dir, "dbip-city-lite.mmdb")}
+	replaceFile(t, maxmind, geoFixture(t, "GeoLite2-City", "x", "18", "Helsinki"))
+	stdout.Reset()
+	if err := run(context.Background(), []string{"geoip", "update", "-dir", dir}, &stdout, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "note: serve without -geoip uses "+maxmind) {
+		t.Errorf("no note of the database found first: %q", stdout.String())
 	}
 	for _, args := range [][]string{{"geoip"}, {"geoip", "fetch"}, {"geoip", "update", "-provider", "ip2location", "-dir", dir}, {"geoip", "update", "-provider", "maxmind", "-dir", dir}} {
 		t.Setenv("MAXMIND_LICENSE_KEY", "")
