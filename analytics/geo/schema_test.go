@@ -381,3 +381,33 @@ func TestOpenSharedNodesDoesNotHang(t *testing.T) {
 		t.Fatal("Open did not return")
 	}
 }
+
+// A lookup in flight keeps the files it reads open across a reload; the
+// last one to finish closes them.
+func TestReloadClosesAfterLastLookup(t *testing.T) {
+	db := open(t, writeFixture(t, "GeoLite2-City", true))
+	ip := netip.MustParseAddr("91.152.10.20")
+	old := db.cur.Load()
+	if !old.acquire() { // as Lookup does
+		t.Fatal("acquire failed on the loaded database")
+	}
+	if changed, err := db.Reload(true); !changed || err != nil {
+		t.Fatalf("forced Reload: %v, %v", changed, err)
+	}
+	if db.cur.Load() == old {
+		t.Fatal("Reload did not swap")
+	}
+	if loc, bad := old.lookup(ip); bad || loc.City != "Helsinki" {
+		t.Fatalf("the replaced database, still in use, answered %+v (bad %v)", loc, bad)
+	}
+	old.release()
+	if old.acquire() {
+		t.Fatal("a lookup could take the closed database")
+	}
+	if err := old.v4.r.Lookup(ip).Err(); err == nil {
+		t.Error("the replaced database is still open after its last lookup")
+	}
+	if got := db.Lookup(ip); got.City != "Helsinki" {
+		t.Errorf("the new database answered %+v", got)
+	}
+}
