@@ -56,6 +56,10 @@ type Config struct {
 	// LoginAttempts is how many login attempts one client may make in a
 	// burst before it must wait; 0 means 5.
 	LoginAttempts int
+	// CreditDBIP reports whether the location data now loaded is DB-IP's:
+	// its licence (CC BY 4.0) asks for the credit the footer then shows.
+	// Nil: never.
+	CreditDBIP func() bool
 
 	Logger *slog.Logger     // nil discards
 	Now    func() time.Time // nil is time.Now

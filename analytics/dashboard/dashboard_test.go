@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -789,6 +790,33 @@ func TestAPILimitIsBounded(t *testing.T) {
 		r.Header.Set("Authorization", "Bearer "+f.token)
 		if w := f.do(r); w.Code != 200 || f.rep.last().Limit != want {
 			t.Errorf("%q: %d, limit %d; want %d", query, w.Code, f.rep.last().Limit, want)
+		}
+	}
+}
+
+// The footer credits DB-IP while DB-IP's data is loaded (its licence asks
+// for it), and only then; the answer is asked per page, so a reloaded
+// database changes it without a restart.
+func TestFooterCreditsDBIP(t *testing.T) {
+	f := newFixture(t)
+	var dbip atomic.Bool
+	f.h.cfg.CreditDBIP = dbip.Load
+	_, c := f.login(t, testPassword, "192.0.2.7")
+	if c == nil {
+		t.Fatal("no session")
+	}
+	const credit = `<a href="https://db-ip.com">IP geolocation by DB-IP</a>`
+	for _, on := range []bool{false, true, false} {
+		dbip.Store(on)
+		for path, cookie := range map[string]*http.Cookie{"/dashboard/login": nil, "/dashboard?period=7d": c} {
+			w := f.get(path, cookie)
+			if w.Code != 200 {
+				t.Fatalf("%s: %d", path, w.Code)
+			}
+			footer := w.Body.String()[strings.LastIndex(w.Body.String(), "<footer>"):]
+			if got := strings.Contains(footer, credit); got != on {
+				t.Errorf("%s with DB-IP data %v: footer %q", path, on, footer)
+			}
 		}
 	}
 }

@@ -48,6 +48,7 @@ type page struct {
 	CSS        template.CSS
 	OtherLangs []langLink // this page in the other languages
 	HTMLLang   string
+	CreditDBIP bool // the footer credits DB-IP's location data
 }
 
 // langLink is this page in another language.
@@ -55,7 +56,7 @@ type langLink struct{ Code, Name, URL string }
 
 func (h *Handler) newPage(r *http.Request) page {
 	l := locale(pickLang(r))
-	p := page{locale: l, CSS: styleCSS, HTMLLang: string(l)}
+	p := page{locale: l, CSS: styleCSS, HTMLLang: string(l), CreditDBIP: h.cfg.CreditDBIP != nil && h.cfg.CreditDBIP()}
 	for _, other := range languages {
 		if other.Code == string(l) {
 			continue

@@ -1,25 +1,19 @@
 // Package geo estimates a visitor's coarse location (country, region, city)
 // from the client IP with a MaxMind-format database: GeoLite2/GeoIP2 City or
-// Country, or DB-IP Lite. The IP is only looked up, never kept.
+// Country, DB-IP Lite, or ip-location-db's city or country files (one for
+// IPv4, one for IPv6). The IP is only looked up, never kept.
 //
-// Open checks the database type with github.com/oschwald/geoip2-golang/v2
-// and verifies the whole file before the server starts, so a corrupt
-// database is a start-up error instead of a panic or wrong answers later.
-// Lookups decode only the three fields seloste stores, and cache them per
-// database record.
+// Open checks the file's structure and schema before the server starts
+// (check.go says what, and why not all of it), so a corrupt database is a
+// start-up error instead of a panic or wrong answers later, and a database
+// of another schema is refused as such. Lookups decode only the three fields
+// seloste stores, and cache them per database record. Reload swaps in a new
+// file while lookups run.
 package geo
 
 import (
-	"errors"
 	"fmt"
-	"net/netip"
 	"os"
-	"sync"
-	"sync/atomic"
-	"time"
-
-	"github.com/oschwald/geoip2-golang/v2"
-	"github.com/oschwald/maxminddb-golang/v2"
 )
 
 // Precision is how much of a location is kept.
@@ -73,8 +67,11 @@ func (l Location) Trim(p Precision) Location {
 }
 
 // Candidates are the paths Detect tries, in order: where geoipupdate and
-// the distributions' packages put the free databases.
+// the distributions' packages put the free databases, after
+// where "seloste geoip update" writes them.
 var Candidates = []string{
+	"/var/lib/seloste/GeoLite2-City.mmdb", // seloste geoip update
+	"/var/lib/seloste/dbip-city-lite.mmdb",
 	"/usr/share/GeoIP/GeoLite2-City.mmdb",
 	"/var/lib/GeoIP/GeoLite2-City.mmdb",
 	"/usr/share/GeoIP/GeoIP2-City.mmdb",
@@ -97,151 +94,4 @@ func Detect() string {
 		}
 	}
 	return ""
-}
-
-// cacheMax bounds the lookup cache: a City database has a few hundred
-// thousand distinct records, and the busy ones fit easily.
-const cacheMax = 1 << 16
-
-// DB is an open location database. A nil *DB knows no location. It is safe
-// for concurrent use.
-type DB struct {
-	r      *maxminddb.Reader
-	dbType string
-	cache  sync.Map // record offset (uintptr) → Location
-	cached atomic.Int64
-	errs   atomic.Int64
-}
-
-// Open opens and verifies the database at path. The error says what is
-// wrong with the file; Open never panics on a corrupt one.
-func Open(path string) (db *DB, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			db, err = nil, fmt.Errorf("geoip database %s: corrupt (reader panicked: %v); download a fresh copy", path, p)
-		}
-	}()
-	r, err := maxminddb.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("geoip database %s: %w; check the path or download a fresh copy", path, err)
-	}
-	// Walk the whole search tree and data section once, so that damage
-	// shows now and not as wrong answers under load.
-	if err := r.Verify(); err != nil {
-		r.Close()
-		return nil, fmt.Errorf("geoip database %s is corrupt: %w; download a fresh copy", path, err)
-	}
-	dbType := r.Metadata.DatabaseType
-
-	// geoip2 knows which database types answer City lookups (City, Country,
-	// Enterprise, DB-IP Lite).
-	g, err := geoip2.Open(path)
-	if err == nil {
-		_, err = g.City(netip.IPv4Unspecified())
-		g.Close()
-	}
-	var unknown geoip2.UnknownDatabaseTypeError
-	var invalid geoip2.InvalidMethodError
-	switch {
-	case errors.As(err, &unknown) || errors.As(err, &invalid):
-		r.Close()
-		return nil, fmt.Errorf("geoip database %s: type %q has no location data; use a GeoLite2/GeoIP2 City or Country or a DB-IP Lite database", path, dbType)
-	case err != nil:
-		r.Close()
-		return nil, fmt.Errorf("geoip database %s: %w; download a fresh copy", path, err)
-	}
-	return &DB{r: r, dbType: dbType}, nil
-}
-
-// Type is the database type from the file's metadata, e.g. "GeoLite2-City".
-func (db *DB) Type() string {
-	if db == nil {
-		return ""
-	}
-	return db.dbType
-}
-
-// Errors counts lookups that failed on bad data since Open.
-func (db *DB) Errors() int64 {
-	if db == nil {
-		return 0
-	}
-	return db.errs.Load()
-}
-
-// BuildTime is when the database file was built, from its metadata (the
-// zero time for a nil DB).
-func (db *DB) BuildTime() time.Time {
-	if db == nil {
-		return time.Time{}
-	}
-	return time.Unix(int64(db.r.Metadata.BuildEpoch), 0).UTC()
-}
-
-// record is the part of a City or Country record seloste reads.
-type record struct {
-	Country struct {
-		ISOCode string `maxminddb:"iso_code"`
-	} `maxminddb:"country"`
-	Subdivisions []struct {
-		ISOCode string `maxminddb:"iso_code"`
-	} `maxminddb:"subdivisions"`
-	City struct {
-		Names struct {
-			English string `maxminddb:"en"`
-		} `maxminddb:"names"`
-	} `maxminddb:"city"`
-}
-
-// Lookup returns the location of ip; the zero Location when the database
-// has none (private and loopback addresses have none).
-func (db *DB) Lookup(ip netip.Addr) (loc Location) {
-	if db == nil || !ip.IsValid() {
-		return Location{}
-	}
-	ip = ip.Unmap()
-	if !ip.IsGlobalUnicast() || ip.IsPrivate() {
-		return Location{}
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			db.errs.Add(1)
-			loc = Location{}
-		}
-	}()
-	res := db.r.Lookup(ip)
-	if res.Err() != nil {
-		db.errs.Add(1)
-		return Location{}
-	}
-	if !res.Found() {
-		return Location{}
-	}
-	off := res.Offset()
-	if v, ok := db.cache.Load(off); ok {
-		return v.(Location)
-	}
-	var rec record
-	if err := res.Decode(&rec); err != nil {
-		db.errs.Add(1)
-		return Location{}
-	}
-	loc = Location{Country: rec.Country.ISOCode, City: rec.City.Names.English}
-	if len(rec.Subdivisions) > 0 {
-		loc.Region = rec.Subdivisions[0].ISOCode
-	}
-	if db.cached.Load() < cacheMax {
-		if _, loaded := db.cache.LoadOrStore(off, loc); !loaded {
-			db.cached.Add(1)
-		}
-	}
-	return loc
-}
-
-// Close releases the database.
-func (db *DB) Close() error {
-	if db == nil {
-		return nil
-	}
-	return db.r.Close()
 }

@@ -72,9 +72,9 @@ func writeFixture(t testing.TB, dbType string, withCity bool) string {
 	return path
 }
 
-func open(t testing.TB, path string) *DB {
+func open(t testing.TB, paths ...string) *DB {
 	t.Helper()
-	db, err := Open(path)
+	db, err := Open(paths...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,7 @@ func commands() []command {
 		{"restore", "put a backup in place of a stopped database", runRestore},
 		{"passwd", "set the dashboard password", runPasswd},
 		{"token", "create a bearer token for the stats API", runToken},
+		{"geoip", "download a current location database (geoip update)", runGeoIP},
 	}
 }
 

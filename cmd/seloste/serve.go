@@ -12,10 +12,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path"
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -95,6 +97,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		ShareMinVisitors: cfg.ShareMinVisitors,
 		SecureCookies:    cfg.SecureCookies,
 		TrustedProxies:   set.proxies,
+		CreditDBIP:       func() bool { return locations.Info().FromDBIP() },
 		Logger:           logger,
 	})
 	if err != nil {
@@ -135,6 +138,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer close(kept)
 		upkeep.Run(upkeepCtx, store, upkeep.Config{Retention: set.retention, Zone: set.zone, Logger: logger})
 	}()
+	// A new location database is swapped in on SIGHUP and when its file changes.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go locations.Watch(upkeepCtx, geoPollInterval, hup, logger)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -294,7 +302,11 @@ func badName(name string) (string, int) {
 	return "", 0
 }
 
-// openGeo opens the location database: the given path, or the first found
+// geoPollInterval is how often serve looks for a changed location database.
+const geoPollInterval = time.Minute
+
+// openGeo opens the location database: the given path (or two, comma-separated:
+// ip-location-db's IPv4 and IPv6 files; or a directory), or the first found
 // in the usual places. Without one, location is empty, and it says so once.
 func openGeo(p string, logger *slog.Logger) (*geo.DB, error) {
 	switch p {
@@ -309,9 +321,11 @@ func openGeo(p string, logger *slog.Logger) (*geo.DB, error) {
 			return nil, nil
 		}
 	}
-	db, err := geo.Open(p)
+	var paths listFlag
+	paths.Set(p)
+	db, err := geo.Open(paths...)
 	if err != nil {
-		return nil, fmt.Errorf("serve: %w", err)
+		return nil, fmt.Errorf("serve: -geoip: %w", err)
 	}
 	return db, nil
 }
