@@ -141,6 +141,13 @@ type Maintainer interface {
 	Maintain(ctx context.Context, zone *time.Location) error
 }
 
+// Checker is an optional capability: a check of the whole store that an
+// engine puts off at start when it would take seconds; serve runs it while
+// it already listens and stops with its error.
+type Checker interface {
+	Check(ctx context.Context) error
+}
+
 // Backuper is an optional capability: a consistent copy of the whole store,
 // made while it is in use (the collector keeps writing), to dst, reporting
 // how far it is to progress (nil: silent). An engine whose data lives on a

@@ -32,7 +32,10 @@ import (
 type Store struct {
 	db       *sql.DB
 	appendDB *sql.DB // Append's own connection: no mmap (Open)
-	path     string
+	// deferredCheck: Verify's full check of a big file is still to be
+	// run, by Check.
+	deferredCheck bool
+	path          string
 
 	saltMu sync.Mutex
 	salts  map[string][]byte // UTC day "2006-01-02" → salt; salts never change once made
@@ -137,8 +140,14 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
+	deferCheck := false
 	if o.verify {
-		if err := verify(ctx, path, o.progress); err != nil {
+		// Reading every page takes about 3 s a GB: a big file is checked
+		// after the server listens (Check), so that a restart does not
+		// lose the beacons of those seconds.
+		if fi, err := os.Stat(path); err == nil && fi.Size() > inlineCheckMax {
+			deferCheck = true
+		} else if err := verify(ctx, path, o.progress); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("database %s: %w", path, err)
 		}
@@ -150,7 +159,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("database %s: cannot enable WAL mode (journal_mode=%q): %v", path, mode, err)
 	}
-	s := &Store{db: db, path: path, salts: map[string][]byte{}, now: o.now, live: map[liveKey]*liveDay{}, progress: o.progress}
+	s := &Store{db: db, path: path, deferredCheck: deferCheck, salts: map[string][]byte{}, now: o.now, live: map[liveKey]*liveDay{}, progress: o.progress}
 	upgraded, err := s.migrate(ctx)
 	if err == nil && upgraded {
 		err = s.compact(ctx)

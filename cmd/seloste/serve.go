@@ -21,6 +21,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/auth"
 	"github.com/seloste/seloste/analytics/collect"
 	"github.com/seloste/seloste/analytics/dashboard"
@@ -147,12 +148,28 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
-	var serveErr error
-	select {
-	case <-ctx.Done():
-		logger.Info("shutting down: no new requests; writing accepted events")
-	case serveErr = <-served:
-		logger.Error("server stopped", "err", serveErr)
+	// A big database is checked whole while the server already listens.
+	checked := make(chan error, 1)
+	if c, ok := store.(analytics.Checker); ok {
+		go func() { checked <- c.Check(upkeepCtx) }()
+	}
+	var serveErr, checkErr error
+wait:
+	for {
+		select {
+		case <-ctx.Done():
+			logger.Info("shutting down: no new requests; writing accepted events")
+			break wait
+		case serveErr = <-served:
+			logger.Error("server stopped", "err", serveErr)
+			break wait
+		case checkErr = <-checked:
+			if checkErr != nil {
+				logger.Error("stopping: the database check failed", "err", checkErr)
+				break wait
+			}
+			checked = nil
+		}
 	}
 
 	// Stop accepting and wait for running handlers: after Shutdown returns,
@@ -176,6 +193,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errExit1
 	}
 	logger.Info("stopped; all accepted events written")
+	if checkErr != nil {
+		return checkErr
+	}
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return errExit1
 	}
