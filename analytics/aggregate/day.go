@@ -181,8 +181,8 @@ var dictIDs atomic.Uint64
 // Builder makes Days. It keeps its working memory between days; it is not
 // safe for concurrent use.
 type Builder struct {
-	dicts  [NumFields]map[string]uint32
-	remap  [NumFields][]uint32 // a Values code → the day's; noCode if none yet
+	dicts  [NumFields]map[string]uint32 // the source fields' values → the day's codes
+	remap  [NumFields][]uint32          // the view fields' Values codes → the day's; noCode if none yet
 	order  []int32
 	visits map[uint64]int32
 	vfirst []int32
@@ -210,7 +210,7 @@ func (b *Builder) Build(start int64, views []View, t *Values, prior map[uint64]S
 		clear(b.dicts[f])
 	}
 	n := len(views)
-	for f := range b.remap {
+	for _, f := range viewFields {
 		b.remap[f] = slices.Grow(b.remap[f][:0], t.Len(f))[:t.Len(f)]
 		for i := range b.remap[f] {
 			b.remap[f][i] = noCode
@@ -222,9 +222,7 @@ func (b *Builder) Build(start int64, views []View, t *Values, prior map[uint64]S
 		if c == noCode {
 			c = uint32(len(d.Dicts[f]))
 			b.remap[f][tc] = c
-			s := t.Value(f, tc)
-			b.dicts[f][s] = c
-			d.Dicts[f] = append(d.Dicts[f], s)
+			d.Dicts[f] = append(d.Dicts[f], t.Value(f, tc))
 		}
 		return c
 	}

@@ -44,7 +44,6 @@ func (t *visitTable) home(visitor uint64) int {
 // twice stays small.
 type siteTable struct {
 	segments [1 << segmentBits]visitTable
-	n        int
 }
 
 const segmentBits = 6

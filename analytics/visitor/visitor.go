@@ -96,8 +96,7 @@ func (t *Tracker) Seed(visits []analytics.OpenVisit) {
 		if v.Visitor == 0 {
 			continue // never assigned: ids are never 0
 		}
-		site := t.siteVisits(v.Site)
-		tab := site.of(v.Visitor)
+		tab := t.siteVisits(v.Site).of(v.Visitor)
 		last := seconds(v.Last.Unix())
 		if i := tab.find(v.Visitor); i >= 0 {
 			if tab.slots[i].last >= last {
@@ -105,7 +104,6 @@ func (t *Tracker) Seed(visits []analytics.OpenVisit) {
 			}
 		} else {
 			t.n++
-			site.n++
 		}
 		tab.put(visitSlot{visitor: v.Visitor, start: last, last: last})
 		t.kept[v.Visitor] = v.Visit
@@ -196,7 +194,6 @@ func (t *Tracker) Assign(ctx context.Context, now time.Time, site string, ip net
 	}
 	tab.put(s)
 	t.n++
-	st.n++
 	return visitor, t.visitID(s), nil
 }
 
@@ -222,14 +219,15 @@ func (t *Tracker) sweep(now time.Time) {
 		return true
 	}
 	for site, st := range t.open {
+		left := 0
 		for i := range st.segments {
 			tab := &st.segments[i]
 			before := tab.n
 			tab.sweep(gone)
-			st.n -= before - tab.n
 			t.n -= before - tab.n
+			left += tab.n
 		}
-		if st.n == 0 {
+		if left == 0 {
 			delete(t.open, site)
 		}
 	}
