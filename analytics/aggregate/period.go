@@ -16,6 +16,9 @@ type Period struct {
 	Totals  Counts
 	Series  []analytics.Point
 	Rows    Rows
+	// Imported is what AddImported did; nil before it or without
+	// imported days.
+	Imported *analytics.ImportedUse
 	buckets []time.Time
 	scratch *Scratch // counts AddDay's days; its rows reach Rows on flush
 }
@@ -137,6 +140,7 @@ func Report(cur, prev *Period, realtime int64, now time.Time) *analytics.Report 
 		Filters:     q.Filters,
 		Realtime:    realtime,
 		GeneratedAt: now.UTC(),
+		Imported:    cur.Imported,
 	}
 	if prev != nil {
 		r.Previous = prev.Totals.Totals(q.MinVisitors)

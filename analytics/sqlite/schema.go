@@ -260,6 +260,41 @@ var migrations = []string{
 	DELETE FROM rollup_breakdowns_months;
 	DELETE FROM rollup_views;
 	`,
+
+	// 8: imported aggregates (imports.go): daily sums per value brought in
+	// from another tool, with no visitor id and no single page view. Apart
+	// from the collected records and the rollups, and kept until deleted.
+	`
+	CREATE TABLE imported_sets (
+		id        INTEGER PRIMARY KEY,
+		site      TEXT    NOT NULL,
+		source    TEXT    NOT NULL, -- "plausible", "ga4"
+		key       TEXT    NOT NULL, -- what was imported: the same key again replaces the set
+		summary   TEXT    NOT NULL,
+		from_day  TEXT    NOT NULL, -- 2006-01-02
+		to_day    TEXT    NOT NULL,
+		days      INTEGER NOT NULL, -- days with totals
+		pageviews INTEGER NOT NULL, -- their page views
+		created   INTEGER NOT NULL, -- unix seconds
+		UNIQUE (site, key)
+	);
+	CREATE TABLE imported_rows (
+		set_id    INTEGER NOT NULL, -- imported_sets.id
+		family    TEXT    NOT NULL, -- analytics.ImportFamily
+		day       TEXT    NOT NULL, -- 2006-01-02 as the source counted it
+		value1    TEXT    NOT NULL DEFAULT '', -- the family's dimensions, in order
+		value2    TEXT    NOT NULL DEFAULT '',
+		value3    TEXT    NOT NULL DEFAULT '',
+		value4    TEXT    NOT NULL DEFAULT '',
+		visitors  INTEGER NOT NULL,
+		visits    INTEGER NOT NULL,
+		pageviews INTEGER NOT NULL,
+		bounces   INTEGER NOT NULL,
+		visit_s   INTEGER NOT NULL -- the visits' total duration, seconds
+	);
+	-- Reports read one set's family over a range of days.
+	CREATE INDEX imported_rows_set_family_day ON imported_rows (set_id, family, day);
+	`,
 }
 
 // migrationSteps are the parts of a migration that are Go, run after its
