@@ -1,8 +1,8 @@
 package notice
 
 import (
-	"os"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
