@@ -145,11 +145,13 @@ var ErrNoImport = errors.New("no such import")
 // shared suite (analytics/storetest) holds it to the same answers.
 type ImportStore interface {
 	// PutImport stores imp's rows, which fill passes to put one at a time,
-	// in one transaction: if fill or put fails, nothing is stored. An
+	// in one transaction: if fill or put fails, nothing is stored. The
+	// summary fill returns replaces imp.Summary (the counts are known only
+	// once every row is read). An
 	// earlier import of the same site and Key is replaced in the same
 	// transaction (replaced is its id, "" if none). A row of another day
 	// format or family is an error.
-	PutImport(ctx context.Context, imp Import, fill func(put func(ImportedRow) error) error) (stored Import, replaced string, err error)
+	PutImport(ctx context.Context, imp Import, fill func(put func(ImportedRow) error) (summary string, err error)) (stored Import, replaced string, err error)
 	// Imports lists a site's imports, oldest first.
 	Imports(ctx context.Context, site string) ([]Import, error)
 	// DeleteImport deletes an import and its rows; ErrNoImport if the site

@@ -17,7 +17,7 @@ var _ analytics.ImportStore = (*Store)(nil)
 // PutImport stores an import in one transaction (analytics.ImportStore).
 // The set's row is written first, so that its rows can name it, and its
 // first and last day, days and page views are filled in at the end.
-func (s *Store) PutImport(ctx context.Context, imp analytics.Import, fill func(put func(analytics.ImportedRow) error) error) (analytics.Import, string, error) {
+func (s *Store) PutImport(ctx context.Context, imp analytics.Import, fill func(put func(analytics.ImportedRow) error) (string, error)) (analytics.Import, string, error) {
 	if imp.Site == "" || imp.Source == "" || imp.Key == "" {
 		return imp, "", errors.New("import: site, source and key are required")
 	}
@@ -82,8 +82,12 @@ func (s *Store) PutImport(ctx context.Context, imp analytics.Import, fill func(p
 		}
 		return nil
 	}
-	if err := fill(put); err != nil {
+	summary, err := fill(put)
+	if err != nil {
 		return imp, "", err
+	}
+	if summary != "" {
+		imp.Summary = summary
 	}
 	if err := flush(); err != nil {
 		return imp, "", fmt.Errorf("import: %w", err)
@@ -96,8 +100,8 @@ func (s *Store) PutImport(ctx context.Context, imp analytics.Import, fill func(p
 	if err != nil {
 		return imp, "", fmt.Errorf("import: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE imported_sets SET from_day = ?, to_day = ?, days = ?, pageviews = ? WHERE id = ?`,
-		imp.From, imp.To, imp.Days, imp.PageViews, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE imported_sets SET from_day = ?, to_day = ?, days = ?, pageviews = ?, summary = ? WHERE id = ?`,
+		imp.From, imp.To, imp.Days, imp.PageViews, imp.Summary, id); err != nil {
 		return imp, "", fmt.Errorf("import: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -103,18 +103,18 @@ func capImported(t *testing.T, open Opener, now time.Time) {
 		t.Helper()
 		rows := GenerateImported(seed, from, to)
 		imp, replaced, err := e.PutImport(ctx, analytics.Import{Site: "a.example", Source: "test", Key: key, Summary: "generated"},
-			func(put func(analytics.ImportedRow) error) error {
+			func(put func(analytics.ImportedRow) error) (string, error) {
 				for _, r := range rows {
 					if err := put(r); err != nil {
-						return err
+						return "", err
 					}
 				}
-				return nil
+				return fmt.Sprintf("%d generated rows", len(rows)), nil
 			})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if imp.ID == "" || imp.From != from || imp.To != to || imp.Site != "a.example" {
+		if imp.ID == "" || imp.From != from || imp.To != to || imp.Site != "a.example" || imp.Summary != fmt.Sprintf("%d generated rows", len(rows)) {
 			t.Fatalf("PutImport returned %+v, want an id and the days %s..%s", imp, from, to)
 		}
 		var want int64
@@ -136,11 +136,11 @@ func capImported(t *testing.T, open Opener, now time.Time) {
 	a, _ := put("a", "2026-03-12", "2026-03-20", 1)
 	b, _ := put("b", "2026-03-18", "2026-03-25", 2) // its last days overlap native data
 	// A failing fill stores nothing.
-	_, _, err := e.PutImport(ctx, analytics.Import{Site: "a.example", Source: "test", Key: "broken"}, func(put func(analytics.ImportedRow) error) error {
+	_, _, err := e.PutImport(ctx, analytics.Import{Site: "a.example", Source: "test", Key: "broken"}, func(put func(analytics.ImportedRow) error) (string, error) {
 		if err := put(analytics.ImportedRow{Day: "2026-03-01", Family: analytics.FamilyVisitors, Visitors: 999}); err != nil {
-			return err
+			return "", err
 		}
-		return errors.New("the file ends early")
+		return "", errors.New("the file ends early")
 	})
 	if err == nil {
 		t.Fatal("PutImport succeeded with a failing fill")
