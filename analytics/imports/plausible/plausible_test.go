@@ -119,7 +119,7 @@ func roundTrip(t *testing.T, name string) {
 		}
 	}
 	type cell struct {
-		value                     string
+		value                   string
 		visitors, views, visits int64
 	}
 	cells := func(rows []analytics.Row) []cell {
