@@ -266,7 +266,7 @@ var migrations = []string{
 	// from the collected records and the rollups, and kept until deleted.
 	`
 	CREATE TABLE imported_sets (
-		id        INTEGER PRIMARY KEY,
+		id        INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: a replaced import's id stays gone
 		site      TEXT    NOT NULL,
 		source    TEXT    NOT NULL, -- "plausible", "ga4"
 		key       TEXT    NOT NULL, -- what was imported: the same key again replaces the set
