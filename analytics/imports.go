@@ -152,10 +152,18 @@ type ImportStore interface {
 	// transaction (replaced is its id, "" if none). A row of another day
 	// format or family is an error.
 	PutImport(ctx context.Context, imp Import, fill func(put func(ImportedRow) error) (summary string, err error)) (stored Import, replaced string, err error)
+	// AppendImport stores an import of collected records (an export of
+	// single page views, such as GoatCounter's) in one transaction, as
+	// Append would, together with imp; fill passes the batches to put. An
+	// earlier import of the same site and Key is replaced, its records
+	// deleted. The store fills in From, To (UTC days), Days and PageViews,
+	// and can delete the records with DeleteImport: page views by their
+	// import, bot hits by the import's span of time.
+	AppendImport(ctx context.Context, imp Import, fill func(put func(Batch) error) (summary string, err error)) (stored Import, replaced string, err error)
 	// Imports lists a site's imports, oldest first.
 	Imports(ctx context.Context, site string) ([]Import, error)
-	// DeleteImport deletes an import and its rows; ErrNoImport if the site
-	// has none of that id.
+	// DeleteImport deletes an import and its rows or records; ErrNoImport
+	// if the site has none of that id.
 	DeleteImport(ctx context.Context, site, id string) error
 	// ImportedRows calls fn with every stored row of the site's imports
 	// whose day is in [from, to] (YYYY-MM-DD) and whose family is one of

@@ -264,6 +264,8 @@ var migrations = []string{
 	// 8: imported aggregates (imports.go): daily sums per value brought in
 	// from another tool, with no visitor id and no single page view. Apart
 	// from the collected records and the rollups, and kept until deleted.
+	// An import of records (page views) is listed here too; its records are
+	// in the raw tables.
 	`
 	CREATE TABLE imported_sets (
 		id        INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: a replaced import's id stays gone
@@ -276,6 +278,14 @@ var migrations = []string{
 		days      INTEGER NOT NULL, -- days with totals
 		pageviews INTEGER NOT NULL, -- their page views
 		created   INTEGER NOT NULL, -- unix seconds
+		-- An import of records (GoatCounter's page views): the first and
+		-- last record's time; its page views' pageview_id starts with
+		-- "imp<id>-". NULL for aggregates.
+		records_from INTEGER,
+		records_to   INTEGER,
+		-- and its bot hits' rowids, after and through (bot hits have no id).
+		bots_after   INTEGER,
+		bots_through INTEGER,
 		UNIQUE (site, key)
 	);
 	CREATE TABLE imported_rows (

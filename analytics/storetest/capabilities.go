@@ -42,6 +42,7 @@ func RunCapabilities(t *testing.T, open Opener) {
 	}
 	for name, now := range capClocks {
 		t.Run("imported aggregates, clock "+name, func(t *testing.T) { capImported(t, open, now) })
+		t.Run("imported records, clock "+name, func(t *testing.T) { capAppendImport(t, open, now) })
 	}
 }
 

@@ -346,3 +346,76 @@ func modelImportedValue(r analytics.ImportedRow, d analytics.Dimension) string {
 	}
 	panic(fmt.Sprintf("storetest: %s rows have no %s", r.Family, d))
 }
+
+// capAppendImport stores a site's earlier history as an import of records
+// (as GoatCounter's export becomes page views), replaces and deletes it,
+// and checks every report against the model after each step.
+func capAppendImport(t *testing.T, open Opener, now time.Time) {
+	ctx := context.Background()
+	e := open(t, now)
+	ev := Generate(Small)
+	load(t, e, ev)
+	// Maintenance first, so that the history lands on rolled-up days too.
+	maintain(t, e)
+	hc := Small
+	hc.Seed, hc.Start, hc.Days, hc.Sites, hc.Drift = 99, Small.Start.AddDate(0, 0, -6), 8, []string{"a.example"}, 0
+	history := Generate(hc)
+	for i := range history.PageViews {
+		history.PageViews[i].ID = "h" + history.PageViews[i].ID
+	}
+	history.Leaves = nil
+	put := func(key string, fail bool) (analytics.Import, string, error) {
+		return e.AppendImport(ctx, analytics.Import{Site: "a.example", Source: "test", Key: key},
+			func(put func(analytics.Batch) error) (string, error) {
+				for i, b := range history.Batches(300) {
+					if fail && i == 2 {
+						return "", errors.New("a bad line")
+					}
+					if err := put(b); err != nil {
+						return "", err
+					}
+				}
+				return "history", nil
+			})
+	}
+	if _, _, err := put("history", true); err == nil {
+		t.Fatal("AppendImport succeeded with a failing fill")
+	}
+	capCheckAppended(t, e, ev, now, "failed import")
+	imp, _, err := put("history", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if imp.PageViews != int64(len(history.PageViews)) || imp.Days == 0 || imp.From == "" || imp.Summary != "history" {
+		t.Errorf("AppendImport returned %+v for %d page views", imp, len(history.PageViews))
+	}
+	with := ev
+	with.PageViews = append(slices.Clip(history.PageViews), ev.PageViews...)
+	with.Bots = append(slices.Clip(history.Bots), ev.Bots...)
+	capCheckAppended(t, e, with, now, "appended")
+	maintain(t, e)
+	capCheckAppended(t, e, with, now, "appended, maintained")
+	again, replaced, err := put("history", false)
+	if err != nil || replaced != imp.ID || again.ID == imp.ID {
+		t.Fatalf("the same key again: %+v replaced %q (%v), want import %s replaced", again, replaced, err, imp.ID)
+	}
+	capCheckAppended(t, e, with, now, "replaced")
+	if err := e.DeleteImport(ctx, "a.example", again.ID); err != nil {
+		t.Fatal(err)
+	}
+	capCheckAppended(t, e, ev, now, "deleted")
+	maintain(t, e)
+	capCheckAppended(t, e, ev, now, "deleted, maintained")
+	CheckInventory(t, e)
+}
+
+func capCheckAppended(t *testing.T, e Engine, ev Events, now time.Time, step string) {
+	t.Helper()
+	cases := append(slices.Clip(Cases[:12]),
+		Case{Name: "history and after", Site: "a.example", From: "2026-03-16", To: "2026-03-30"},
+		Case{Name: "history, filtered", Site: "a.example", From: "2026-03-16", To: "2026-03-26",
+			Filters: []analytics.Filter{{Dim: analytics.DimCountry, Value: "FI"}}})
+	for _, c := range cases {
+		t.Run(step+"/"+c.Name, func(t *testing.T) { check(t, e, ev, c, now) })
+	}
+}
