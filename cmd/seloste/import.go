@@ -13,6 +13,7 @@ import (
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/imports"
+	"github.com/seloste/seloste/analytics/imports/goatcounter"
 	"github.com/seloste/seloste/analytics/imports/plausible"
 	"github.com/seloste/seloste/notice"
 )
@@ -25,6 +26,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		run            func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}{
 		{"plausible", "import Plausible's CSV export (a directory or zip of imported_*.csv files)", runImportPlausible},
+		{"goatcounter", "import GoatCounter's CSV export (.csv, .csv.gz) as page views", runImportGoatCounter},
 		{"list", "list a site's imports", runImportList},
 		{"delete", "delete an import", runImportDelete},
 	}
@@ -133,6 +135,38 @@ func runImportPlausible(ctx context.Context, args []string, stdout, stderr io.Wr
 		return err
 	}
 	printImport(stdout, res.Import, res.Replaced)
+	return nil
+}
+
+func runImportGoatCounter(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("import goatcounter", "-site DOMAIN [-db seloste.db] EXPORT.csv[.gz]", stderr)
+	f := addImportFlags(fs)
+	retention := fs.String("retention", analytics.DefaultRetention.String(), "the retention period purge keeps page views for: older imported ones are said to go")
+	path, err := parseImportArgs(fs, args, "the export: GoatCounter's CSV file (.csv or .csv.gz)")
+	if err != nil {
+		return err
+	}
+	ret, err := analytics.ParseRetention(*retention)
+	if err != nil {
+		return fmt.Errorf("import goatcounter: -retention: %w", err)
+	}
+	store, err := openImportStore(ctx, f, stderr, "import goatcounter")
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	res, err := goatcounter.Import(ctx, store, *f.site, path, imports.DefaultLimits, imports.NewProgress(stderr, terminal(stderr), "rows", 0))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Imported goatcounter into %s as import %s: %d days (%s to %s, UTC), %d page views; %s.\n",
+		res.Import.Site, res.Import.ID, res.Import.Days, res.Import.From, res.Import.To, res.Import.PageViews, res.Import.Summary)
+	if res.Replaced != "" {
+		fmt.Fprintf(stdout, "It replaces import %s of the same file, which is deleted.\n", res.Replaced)
+	}
+	if cut := ret.Cutoff(time.Now()).Format(time.DateOnly); res.Import.From < cut {
+		fmt.Fprintf(stdout, "Page views before %s are older than the retention period (%s): the next purge deletes them.\n", cut, ret)
+	}
 	return nil
 }
 

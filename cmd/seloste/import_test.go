@@ -102,3 +102,25 @@ func statementCopyContent(t *testing.T) string {
 	content, _ := statementCopy(t)
 	return content
 }
+
+// TestImportGoatCounterCommand: the documented fixture through the
+// command, listed, reported, deleted.
+func TestImportGoatCounterCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "seloste.db")
+	content := statementWithImported(t)
+	stdout, stderr, err := runCmd(t, "import", "goatcounter", "-db", db, "-site", "example.fi", "-content", content, "-retention", "1y",
+		"../../analytics/imports/goatcounter/testdata/export-v2.csv")
+	if err != nil || !strings.Contains(stdout, "9 page views, 1 bot hits; 1 event rows skipped") || !strings.Contains(stdout, "the next purge deletes them") {
+		t.Fatalf("import: %v\n%s%s", err, stdout, stderr)
+	}
+	stdout, _, err = runCmd(t, "report", "-db", db, "-site", "example.fi", "-from", "2025-06-01", "-to", "2025-06-02", "-zone", "UTC")
+	if err != nil || !strings.Contains(stdout, "Page views") {
+		t.Fatalf("report: %v\n%s", err, stdout)
+	}
+	if stdout, _, _ := runCmd(t, "import", "list", "-db", db, "-site", "example.fi"); !strings.Contains(stdout, "goatcounter") {
+		t.Errorf("list: %s", stdout)
+	}
+	if _, _, err := runCmd(t, "import", "delete", "-db", db, "-site", "example.fi", "1"); err != nil {
+		t.Fatal(err)
+	}
+}
