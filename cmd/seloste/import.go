@@ -13,6 +13,7 @@ import (
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/imports"
+	"github.com/seloste/seloste/analytics/imports/ga4"
 	"github.com/seloste/seloste/analytics/imports/goatcounter"
 	"github.com/seloste/seloste/analytics/imports/plausible"
 	"github.com/seloste/seloste/notice"
@@ -27,6 +28,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}{
 		{"plausible", "import Plausible's CSV export (a directory or zip of imported_*.csv files)", runImportPlausible},
 		{"goatcounter", "import GoatCounter's CSV export (.csv, .csv.gz) as page views", runImportGoatCounter},
+		{"ga4", "import a Google Analytics 4 property through the Data API", runImportGA4},
 		{"list", "list a site's imports", runImportList},
 		{"delete", "delete an import", runImportDelete},
 	}
@@ -167,6 +169,52 @@ func runImportGoatCounter(ctx context.Context, args []string, stdout, stderr io.
 	if cut := ret.Cutoff(time.Now()).Format(time.DateOnly); res.Import.From < cut {
 		fmt.Fprintf(stdout, "Page views before %s are older than the retention period (%s): the next purge deletes them.\n", cut, ret)
 	}
+	return nil
+}
+
+func runImportGA4(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("import ga4", "-site DOMAIN -property ID (-credentials sa.json | -token T) [-from DATE] [-to DATE] [-endpoint URL]", stderr)
+	f := addImportFlags(fs)
+	var (
+		property = fs.String("property", "", "the GA4 property's numeric id (Admin → Property details)")
+		cred     = fs.String("credentials", "", "a service account's JSON key `file` with Viewer access to the property")
+		token    = fs.String("token", "", "an OAuth access token instead of -credentials (scope analytics.readonly)")
+		from     = fs.String("from", "", "first day, YYYY-MM-DD (default: three years before -to)")
+		to       = fs.String("to", "", "last day, YYYY-MM-DD (default: yesterday)")
+		endpoint = fs.String("endpoint", ga4.DefaultEndpoint, "the Data API's base `URL`")
+		tokenURL = fs.String("token-url", "", "the OAuth token endpoint (default: the key file's token_uri)")
+	)
+	if _, err := parseImportArgs(fs, args, ""); err != nil {
+		return err
+	}
+	if (*cred == "") == (*token == "") {
+		return errors.New("import ga4: give -credentials FILE or -token TOKEN (one of them)")
+	}
+	last := analytics.Midnight(time.Now(), time.UTC).AddDate(0, 0, -1)
+	var err error
+	if *to != "" {
+		if last, err = time.Parse(time.DateOnly, *to); err != nil {
+			return fmt.Errorf("import ga4: -to %q: want YYYY-MM-DD", *to)
+		}
+	}
+	first := last.AddDate(-3, 0, 1)
+	if *from != "" {
+		if first, err = time.Parse(time.DateOnly, *from); err != nil {
+			return fmt.Errorf("import ga4: -from %q: want YYYY-MM-DD", *from)
+		}
+	}
+	store, err := openImportStore(ctx, f, stderr, "import ga4")
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	res, err := ga4.Import(ctx, store, ga4.Config{Site: *f.site, Property: *property, From: first, To: last,
+		Endpoint: *endpoint, Token: *token, Credentials: *cred, TokenURL: *tokenURL,
+		Progress: imports.NewProgress(stderr, terminal(stderr), "requests", 0)})
+	if err != nil {
+		return err
+	}
+	printImport(stdout, res.Import, res.Replaced)
 	return nil
 }
 
