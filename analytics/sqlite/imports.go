@@ -3,11 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/seloste/seloste/analytics"
@@ -37,34 +37,34 @@ func (s *Store) PutImport(ctx context.Context, imp analytics.Import, fill func(p
 		return imp, "", err
 	}
 
-	// Rows go in multi-row statements of insertChunk rows.
-	const ncols = 12
-	stmt, err := tx.PrepareContext(ctx, insertSQL("imported_rows", importedCols, ncols, insertChunk))
-	if err != nil {
-		return imp, "", fmt.Errorf("import: %w", err)
+	// Rows are packed per family and day; groups are written when many
+	// rows wait, and at the end. A group seen again later is another row.
+	type group struct {
+		family analytics.ImportFamily
+		day    string
 	}
-	defer stmt.Close()
-	args := make([]any, 0, ncols*insertChunk)
+	var (
+		pending = map[group][]byte{}
+		waiting int
+	)
 	flush := func() error {
-		if len(args) == 0 {
-			return nil
+		for g, blob := range pending {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO imported_rows (set_id, family, day, rows) VALUES (?, ?, ?, ?)`,
+				id, string(g.family), g.day, blob); err != nil {
+				return err
+			}
 		}
-		var err error
-		if n := len(args) / ncols; n == insertChunk {
-			_, err = stmt.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, insertSQL("imported_rows", importedCols, ncols, n), args...)
-		}
-		args = args[:0]
-		return err
+		clear(pending)
+		waiting = 0
+		return nil
 	}
 	put := func(r analytics.ImportedRow) error {
 		if err := analytics.CheckImportedRow(r); err != nil {
 			return err
 		}
-		args = append(args, id, string(r.Family), r.Day, r.Values[0], r.Values[1], r.Values[2], r.Values[3],
-			r.Visitors, r.Visits, r.PageViews, r.Bounces, r.VisitSeconds)
-		if len(args) == ncols*insertChunk {
+		g := group{r.Family, r.Day}
+		pending[g] = packImported(pending[g], &r)
+		if waiting++; waiting >= 200_000 {
 			return flush()
 		}
 		return nil
@@ -79,14 +79,19 @@ func (s *Store) PutImport(ctx context.Context, imp analytics.Import, fill func(p
 	if err := flush(); err != nil {
 		return imp, "", fmt.Errorf("import: %w", err)
 	}
-	err = tx.QueryRowContext(ctx, `
-		SELECT IFNULL(MIN(day), ''), IFNULL(MAX(day), ''),
-		       COUNT(DISTINCT CASE WHEN family = 'visitors' THEN day END),
-		       IFNULL(SUM(CASE WHEN family = 'visitors' THEN pageviews END), 0)
-		FROM imported_rows WHERE set_id = ?`, id).Scan(&imp.From, &imp.To, &imp.Days, &imp.PageViews)
+	if err := tx.QueryRowContext(ctx, `SELECT IFNULL(MIN(day), ''), IFNULL(MAX(day), '') FROM imported_rows WHERE set_id = ?`, id).Scan(&imp.From, &imp.To); err != nil {
+		return imp, "", fmt.Errorf("import: %w", err)
+	}
+	days := map[string]bool{}
+	err = s.importedRows(ctx, tx, id, "", "", []analytics.ImportFamily{analytics.FamilyVisitors}, func(r analytics.ImportedRow) error {
+		days[r.Day] = true
+		imp.PageViews += r.PageViews
+		return nil
+	})
 	if err != nil {
 		return imp, "", fmt.Errorf("import: %w", err)
 	}
+	imp.Days = len(days)
 	if _, err := tx.ExecContext(ctx, `UPDATE imported_sets SET from_day = ?, to_day = ?, days = ?, pageviews = ?, summary = ? WHERE id = ?`,
 		imp.From, imp.To, imp.Days, imp.PageViews, imp.Summary, id); err != nil {
 		return imp, "", fmt.Errorf("import: %w", err)
@@ -96,8 +101,6 @@ func (s *Store) PutImport(ctx context.Context, imp analytics.Import, fill func(p
 	}
 	return imp, replaced, nil
 }
-
-const importedCols = `(set_id, family, day, value1, value2, value3, value4, visitors, visits, pageviews, bounces, visit_s)`
 
 // deleteImportTx deletes an import's set, rows and records. For records,
 // the caller holds rollupMu (as for an erasure) and forgets the live day.
@@ -195,45 +198,106 @@ func (s *Store) DeleteImport(ctx context.Context, site, id string) error {
 
 // ImportedRows reads a site's imported rows of some families and days.
 func (s *Store) ImportedRows(ctx context.Context, site, from, to string, families []analytics.ImportFamily, fn func(analytics.ImportedRow) error) error {
-	if len(families) == 0 {
-		return nil
-	}
-	args := []any{site, from, to}
-	marks := make([]string, len(families))
-	for i, f := range families {
-		marks[i] = "?"
-		args = append(args, string(f))
-	}
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT r.set_id, r.family, r.day, r.value1, r.value2, r.value3, r.value4,
-		       r.visitors, r.visits, r.pageviews, r.bounces, r.visit_s
-		FROM imported_sets s JOIN imported_rows r ON r.set_id = s.id
-		WHERE s.site = ? AND r.day >= ? AND r.day <= ? AND r.family IN (`+strings.Join(marks, ",")+`)`, args...)
+	ids, err := queryStrings(ctx, s.db, `SELECT id FROM imported_sets WHERE site = ? ORDER BY id`, site)
 	if err != nil {
 		return fmt.Errorf("read imported rows: %w", err)
 	}
-	defer rows.Close()
-	var (
-		id     int64
-		lastID int64 = -1
-		idText string
-	)
-	for rows.Next() {
-		var r analytics.ImportedRow
-		var family string
-		if err := rows.Scan(&id, &family, &r.Day, &r.Values[0], &r.Values[1], &r.Values[2], &r.Values[3],
-			&r.Visitors, &r.Visits, &r.PageViews, &r.Bounces, &r.VisitSeconds); err != nil {
-			return fmt.Errorf("read imported rows: %w", err)
-		}
-		if id != lastID {
-			lastID, idText = id, strconv.FormatInt(id, 10)
-		}
-		r.Import, r.Family = idText, analytics.ImportFamily(family)
-		if err := fn(r); err != nil {
+	for _, text := range ids {
+		id, _ := strconv.ParseInt(text, 10, 64)
+		if err := s.importedRows(ctx, s.db, id, from, to, families, fn); err != nil {
 			return err
 		}
 	}
-	return rows.Err()
+	return nil
+}
+
+// importedRows reads one set's rows; from and to "" are no bound.
+func (s *Store) importedRows(ctx context.Context, q querier, id int64, from, to string, families []analytics.ImportFamily, fn func(analytics.ImportedRow) error) error {
+	if to == "" {
+		to = "9999"
+	}
+	idText := strconv.FormatInt(id, 10)
+	for _, f := range families {
+		rows, err := q.QueryContext(ctx, `SELECT day, rows FROM imported_rows WHERE set_id = ? AND family = ? AND day >= ? AND day <= ?`, id, string(f), from, to)
+		if err != nil {
+			return fmt.Errorf("read imported rows: %w", err)
+		}
+		var (
+			day  string
+			blob sql.RawBytes
+		)
+		for rows.Next() {
+			if err := rows.Scan(&day, &blob); err != nil {
+				rows.Close()
+				return fmt.Errorf("read imported rows: %w", err)
+			}
+			err := unpackImported(blob, func(r *analytics.ImportedRow) error {
+				r.Import, r.Family, r.Day = idText, f, day
+				return fn(*r)
+			})
+			if err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("read imported rows: %w", err)
+		}
+	}
+	return nil
+}
+
+// packImported appends r's values and sums to a group's blob: per row,
+// each value as a length and its bytes, then the five sums, all uvarints.
+func packImported(b []byte, r *analytics.ImportedRow) []byte {
+	for _, v := range r.Values {
+		b = binary.AppendUvarint(b, uint64(len(v)))
+		b = append(b, v...)
+	}
+	for _, n := range [...]int64{r.Visitors, r.Visits, r.PageViews, r.Bounces, r.VisitSeconds} {
+		b = binary.AppendUvarint(b, uint64(n))
+	}
+	return b
+}
+
+// errBadImported is a blob that does not unpack.
+var errBadImported = errors.New("corrupt imported rows (delete the import and import it again)")
+
+func unpackImported(b []byte, fn func(*analytics.ImportedRow) error) error {
+	var r analytics.ImportedRow
+	next := func() (uint64, bool) {
+		v, n := binary.Uvarint(b)
+		if n <= 0 {
+			return 0, false
+		}
+		b = b[n:]
+		return v, true
+	}
+	for len(b) > 0 {
+		r = analytics.ImportedRow{}
+		for i := range r.Values {
+			n, ok := next()
+			if !ok || n > uint64(len(b)) {
+				return errBadImported
+			}
+			r.Values[i], b = string(b[:n]), b[n:]
+		}
+		var sums [5]int64
+		for i := range sums {
+			v, ok := next()
+			if !ok || v > 1<<62 {
+				return errBadImported
+			}
+			sums[i] = int64(v)
+		}
+		r.Visitors, r.Visits, r.PageViews, r.Bounces, r.VisitSeconds = sums[0], sums[1], sums[2], sums[3], sums[4]
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // FirstPageView is the time of the site's first stored page view.

@@ -288,19 +288,13 @@ var migrations = []string{
 		bots_through INTEGER,
 		UNIQUE (site, key)
 	);
+	-- A set's rows of one family and day, packed (imports.go): a day of a
+	-- thousand pages is one row to write and to read.
 	CREATE TABLE imported_rows (
-		set_id    INTEGER NOT NULL, -- imported_sets.id
-		family    TEXT    NOT NULL, -- analytics.ImportFamily
-		day       TEXT    NOT NULL, -- 2006-01-02 as the source counted it
-		value1    TEXT    NOT NULL DEFAULT '', -- the family's dimensions, in order
-		value2    TEXT    NOT NULL DEFAULT '',
-		value3    TEXT    NOT NULL DEFAULT '',
-		value4    TEXT    NOT NULL DEFAULT '',
-		visitors  INTEGER NOT NULL,
-		visits    INTEGER NOT NULL,
-		pageviews INTEGER NOT NULL,
-		bounces   INTEGER NOT NULL,
-		visit_s   INTEGER NOT NULL -- the visits' total duration, seconds
+		set_id INTEGER NOT NULL, -- imported_sets.id
+		family TEXT    NOT NULL, -- analytics.ImportFamily
+		day    TEXT    NOT NULL, -- 2006-01-02 as the source counted it
+		rows   BLOB    NOT NULL  -- values and sums of each row
 	);
 	-- Reports read one set's family over a range of days.
 	CREATE INDEX imported_rows_set_family_day ON imported_rows (set_id, family, day);
