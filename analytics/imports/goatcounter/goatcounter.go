@@ -20,8 +20,9 @@
 //     app) as it is; a campaign (c) as utm_source;
 //   - Location "FI-18" as country FI and region 18;
 //   - rows with Bot > 0 as bot hits (time and site only);
-//   - event rows are skipped and counted: seloste does not store events
-//     yet (EventRows is where they would go).
+//   - event rows are skipped and counted (Result.Events): seloste does
+//     not store events yet; the skip in reader.row is where they would be
+//     handed to the custom events of the site that declares them.
 //
 // Title, Screen size and FirstVisit are not stored. The whole file is read
 // and checked before anything is stored, and then stored in one
