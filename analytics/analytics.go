@@ -180,6 +180,7 @@ type Store interface {
 	SiteLister
 	Reporter
 	VisitorStore
+	ImportStore
 	Inventory
 	Close() error
 }

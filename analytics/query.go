@@ -83,6 +83,9 @@ type Query struct {
 	Interval    Interval       // "" picks hour for <= 2 days, else day, week or month
 	Limit       int            // rows per breakdown before the rest is folded; 0 = no limit
 	MinVisitors int            // k-anonymity floor: rows with fewer visitors fold into Other; <= 1 = off
+	// ExcludeImported leaves imported aggregates out (they are included
+	// by default, for the days before the site's first page view).
+	ExcludeImported bool
 }
 
 // Midnight returns the start of t's calendar day in zone.

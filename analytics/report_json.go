@@ -20,8 +20,11 @@ import (
 //	 "utm_mediums":[...],"utm_campaigns":[...],"channels":[{"name","visitors","visits"}],
 //	 "countries":[{"code","name","visitors"}],"regions":[{"code","visitors"}],
 //	 "cities":[{"name","visitors"}],"browsers":[...],"os":[...],"devices":[...],
+//	 "imported":{"included","reason" or "from","to","days"} (only when the
+//	            period has imported days),
 //	 "realtime","generated_at"}
 //
+// A series point that counts imported aggregates has "imported":true.
 // Days are YYYY-MM-DD in the report's zone; series times are RFC 3339 with
 // the zone's offset. Ratios are rounded to 4 decimals, seconds to 2. A
 // filtered report's totals.bots is null, as are averages withheld under the
@@ -51,10 +54,11 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		T         string `json:"t"`
 		Visitors  int64  `json:"visitors"`
 		PageViews int64  `json:"pageviews"`
+		Imported  bool   `json:"imported,omitempty"`
 	}
 	series := make([]point, len(r.Series))
 	for i, p := range r.Series {
-		series[i] = point{p.T.In(zone).Format(time.RFC3339), p.Visitors, p.PageViews}
+		series[i] = point{p.T.In(zone).Format(time.RFC3339), p.Visitors, p.PageViews, p.Imported}
 	}
 	head := []struct {
 		k string
@@ -94,6 +98,19 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 			rows = append(rows, m)
 		}
 		if err := field(false, d.JSONKey(), rows); err != nil {
+			return nil, err
+		}
+	}
+	if r.Imported != nil {
+		type imported struct {
+			Included bool   `json:"included"`
+			Reason   string `json:"reason,omitempty"`
+			From     string `json:"from,omitempty"`
+			To       string `json:"to,omitempty"`
+			Days     int    `json:"days,omitempty"`
+		}
+		u := r.Imported
+		if err := field(false, "imported", imported{u.Included, u.Reason, u.From, u.To, u.Days}); err != nil {
 			return nil, err
 		}
 	}

@@ -20,6 +20,8 @@ type params struct {
 	Filters  []analytics.Filter
 	Limit    int
 	Lang     string // "" unless set in the URL
+	// NoImported leaves imported aggregates out: imported=false.
+	NoImported bool
 }
 
 // periods are the shortcuts of the period picker, in its order.
@@ -79,6 +81,14 @@ func (h *Handler) parseParams(v url.Values, defLimit int) (*params, error) {
 		p.Filters = append(p.Filters, f)
 	}
 
+	switch v.Get("imported") {
+	case "", "true":
+	case "false":
+		p.NoImported = true
+	default:
+		return p, badParam("imported %q: use imported=false to leave imported data out (true, the default, includes it)", v.Get("imported"))
+	}
+
 	if l := v.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 0 || n > MaxRows {
@@ -104,6 +114,7 @@ func (h *Handler) query(p *params, minVisitors int) analytics.Query {
 	return analytics.Query{
 		Site: p.Site, From: p.From, To: p.To, Zone: h.cfg.Zone,
 		Filters: p.Filters, Limit: p.Limit, MinVisitors: minVisitors,
+		ExcludeImported: p.NoImported,
 	}
 }
 
@@ -123,6 +134,9 @@ func (p *params) values() url.Values {
 	}
 	if p.Lang != "" {
 		v.Set("lang", p.Lang)
+	}
+	if p.NoImported {
+		v.Set("imported", "false")
 	}
 	return v
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/auth"
@@ -110,6 +111,9 @@ type dashView struct {
 	Generated  string
 	Filtered   bool
 	RangeLabel string
+	// Imported is the notice on imported aggregates, with a link that
+	// switches them off or on; empty when the period has none.
+	Imported, ImportedLink, ImportedURL string
 }
 
 type option struct {
@@ -254,6 +258,22 @@ func (h *Handler) fill(v *dashView, p *params, rep *analytics.Report) {
 		v.Realtime = v.Tf("lessthan", v.K)
 	} else {
 		v.Realtime = v.Int(rep.Realtime)
+	}
+	if u := rep.Imported; u != nil && !v.Shared {
+		switch {
+		case u.Included:
+			from, _ := time.ParseInLocation(time.DateOnly, u.From, h.cfg.Zone)
+			to, _ := time.ParseInLocation(time.DateOnly, u.To, h.cfg.Zone)
+			v.Imported = v.Tf("imported.included", v.Range(from, to), u.Days)
+			v.ImportedLink = v.T("imported.exclude")
+			v.ImportedURL = h.link(v, p, func(q url.Values) { q.Set("imported", "false") })
+		case p.NoImported:
+			v.Imported = v.T("imported.excluded")
+			v.ImportedLink = v.T("imported.include")
+			v.ImportedURL = h.link(v, p, func(q url.Values) { q.Del("imported") })
+		default:
+			v.Imported = v.T("imported.filters")
+		}
 	}
 	v.Chart = charts(v.locale, rep)
 	for _, d := range analytics.Dimensions {

@@ -26,6 +26,11 @@ var RawTables = func() []string {
 // DerivedPrefix names the derived tables.
 const DerivedPrefix = "rollup_"
 
+// ImportedPrefix names the tables of imported aggregates (imports.go):
+// daily sums brought in from another tool, no visitor id, no single page
+// view. The registry describes them in one field without columns.
+const ImportedPrefix = "imported_"
+
 // Tables lists every table of the database, in name order.
 func (s *Store) Tables(ctx context.Context) ([]string, error) {
 	out, err := queryStrings(ctx, s.db, `
@@ -93,7 +98,7 @@ func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 	}
 	var out []string
 	for _, t := range tables {
-		if !slices.Contains(RawTables, t) && !IsDerived(t) {
+		if !slices.Contains(RawTables, t) && !IsDerived(t) && !strings.HasPrefix(t, ImportedPrefix) {
 			out = append(out, t)
 		}
 	}

@@ -32,8 +32,14 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 	if err := s.period(ctx, cov, cur); err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
+	if _, err := aggregate.AddImported(ctx, s, cur); err != nil {
+		return nil, fmt.Errorf("report %s: %w", q.Site, err)
+	}
 	prev := aggregate.NewPeriod(q.Previous(), false)
 	if err := s.period(ctx, cov, prev); err != nil {
+		return nil, fmt.Errorf("report %s: previous period: %w", q.Site, err)
+	}
+	if _, err := aggregate.AddImported(ctx, s, prev); err != nil {
 		return nil, fmt.Errorf("report %s: previous period: %w", q.Site, err)
 	}
 	// Realtime is about now, whatever the period: the owner's "who is on

@@ -40,6 +40,10 @@ func RunCapabilities(t *testing.T, open Opener) {
 	for name, now := range capClocks {
 		t.Run("maintain, clock "+name, func(t *testing.T) { capMaintain(t, open, now) })
 	}
+	for name, now := range capClocks {
+		t.Run("imported aggregates, clock "+name, func(t *testing.T) { capImported(t, open, now) })
+		t.Run("imported records, clock "+name, func(t *testing.T) { capAppendImport(t, open, now) })
+	}
 }
 
 // capCheckAll checks every case against Expect of ev.

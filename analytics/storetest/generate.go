@@ -41,6 +41,8 @@ type Events struct {
 	PageViews []analytics.PageView
 	Leaves    []analytics.Leave
 	Bots      []analytics.BotHit
+	// Imports are imported aggregates the test stored (imported.go).
+	Imports []ModelImport
 }
 
 var (

@@ -44,6 +44,8 @@ type Case struct {
 	Interval    analytics.Interval
 	Limit       int
 	MinVisitors int
+	// ExcludeImported leaves imported aggregates out.
+	ExcludeImported bool
 }
 
 // Cases are the reports checked against the Small data set.
@@ -316,7 +318,7 @@ func (c Case) Query() (analytics.Query, error) {
 		return analytics.Query{}, err
 	}
 	q := analytics.Query{Site: c.Site, From: from, To: to, Zone: loc, Filters: c.Filters,
-		Interval: c.Interval, Limit: c.Limit, MinVisitors: c.MinVisitors}
+		Interval: c.Interval, Limit: c.Limit, MinVisitors: c.MinVisitors, ExcludeImported: c.ExcludeImported}
 	return q.Normalize()
 }
 
@@ -346,6 +348,13 @@ func Compare(got, want *analytics.Report) string {
 	if got.Site != want.Site || !got.From.Equal(want.From) || !got.To.Equal(want.To) || got.Interval != want.Interval {
 		diff("period", fmt.Sprint(got.Site, got.From, got.To, got.Interval), fmt.Sprint(want.Site, want.From, want.To, want.Interval))
 	}
+	g, w := got.Imported, want.Imported
+	switch {
+	case (g == nil) != (w == nil):
+		diff("imported", fmt.Sprintf("%+v", g), fmt.Sprintf("%+v", w))
+	case g != nil && (g.Included != w.Included || g.From != w.From || g.To != w.To || g.Days != w.Days || (g.Reason == "") != (w.Reason == "")):
+		diff("imported", fmt.Sprintf("%+v", *g), fmt.Sprintf("%+v (any reason)", *w))
+	}
 	compareTotals(diff, "totals", got.Totals, want.Totals)
 	compareTotals(diff, "previous", got.Previous, want.Previous)
 	if got.Realtime != want.Realtime {
@@ -356,8 +365,8 @@ func Compare(got, want *analytics.Report) string {
 	} else {
 		for i := range got.Series {
 			g, w := got.Series[i], want.Series[i]
-			if !g.T.Equal(w.T) || g.Visitors != w.Visitors || g.PageViews != w.PageViews {
-				diff(fmt.Sprintf("series[%d]", i), fmt.Sprintf("%s %d/%d", g.T, g.Visitors, g.PageViews), fmt.Sprintf("%s %d/%d", w.T, w.Visitors, w.PageViews))
+			if !g.T.Equal(w.T) || g.Visitors != w.Visitors || g.PageViews != w.PageViews || g.Imported != w.Imported {
+				diff(fmt.Sprintf("series[%d]", i), fmt.Sprintf("%s %d/%d %v", g.T, g.Visitors, g.PageViews, g.Imported), fmt.Sprintf("%s %d/%d %v", w.T, w.Visitors, w.PageViews, w.Imported))
 			}
 		}
 	}

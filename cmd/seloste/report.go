@@ -47,6 +47,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		limit      = fs.Int("limit", 10, "rows per breakdown; the rest fold into \"(muut)\"; 0 = all (the default for json and csv)")
 		minVisit   = fs.Int("min-visitors", 1, "k-anonymity floor: rows with fewer visitors fold into \"(muut)\"; 1 = off")
 		intervalFl = fs.String("interval", "", "series bucket: hour, day, week or month (default: by the period's length)")
+		imported   = fs.Bool("imported", true, "count imported statistics (seloste import) for the days before the first page view; -imported=false leaves them out")
 		filters    filterFlags
 	)
 	fs.Var(&filters, "filter", "keep only matching page views, dimension=value (repeatable, all must match), e.g. country=FI or page=/hinnasto")
@@ -85,6 +86,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	q := analytics.Query{
 		Site: *site, From: first, To: last, Zone: zone, Filters: filters,
 		Interval: analytics.Interval(*intervalFl), MinVisitors: *minVisit, Limit: *limit,
+		ExcludeImported: !*imported,
 	}
 	if *outFormat != "table" && !limitSet {
 		q.Limit = 0 // machine-readable output gets every row unless asked otherwise
