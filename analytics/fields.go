@@ -23,6 +23,9 @@ type Field struct {
 	// SV and EN are the same texts for the statement's Swedish and English
 	// translations: their lists are generated from the registry too.
 	SV, EN FieldText
+	// SVFromEN says that SV repeats the English text: a configured event
+	// without a Swedish description.
+	SVFromEN bool
 }
 
 // FieldText is a field's entry in the statement in one language.
@@ -172,10 +175,11 @@ var Fields = []Field{
 	},
 }
 
-// Columns is every storage column of the registry, "table.column".
+// Columns is every storage column of the registry, "table.column", the
+// optional fields' included.
 func Columns() []string {
 	var out []string
-	for _, f := range Fields {
+	for _, f := range append(append([]Field(nil), Fields...), OptionalFields...) {
 		out = append(out, f.Columns...)
 	}
 	return out

@@ -7,6 +7,7 @@
 //	GET  /s.js            the tracker (ETag, 304 on If-None-Match)
 //	POST /api/event       {"kind":"pageview","site":…,"url":…,"referrer":…,"pageview":…}
 //	                      {"kind":"leave","site":…,"pageview":…,"duration_ms":…}
+//	                      {"kind":"event","site":…,"url":…,"name":…,"props":{…},"pageview":…}
 //	                      → 202 no body; 413 oversized; 415 wrong Content-Type;
 //	                        400 malformed; 403 unknown site or foreign Origin;
 //	                        503 + Retry-After when the queue is full
@@ -57,6 +58,15 @@ type Config struct {
 	// AllowLocal accepts pages and origins on localhost, 127.0.0.1 and ::1
 	// for every site: for trying seloste out on a development machine.
 	AllowLocal bool
+
+	// Events declares the events that may be stored: their names and
+	// properties (analytics.EventConfig.CheckEvent). The zero value stores
+	// none.
+	Events analytics.EventConfig
+	// Undescribed are declared events refused all the same, by name, each
+	// with the reason the client is told: the published privacy statement
+	// does not describe them. "*" refuses every event with its reason.
+	Undescribed map[string]string
 
 	Geo       *geo.DB // nil: no location
 	Precision geo.Precision

@@ -260,6 +260,22 @@ var migrations = []string{
 	DELETE FROM rollup_breakdowns_months;
 	DELETE FROM rollup_views;
 	`,
+
+	// 8: custom and automatic events (analytics.Event). An event holds no
+	// visitor id: it is its page view's, joined through pageview_id.
+	`
+	CREATE TABLE events (
+		ts          INTEGER NOT NULL, -- unix seconds, UTC
+		site        TEXT    NOT NULL,
+		pageview_id TEXT    NOT NULL, -- the page view it happened on
+		name        TEXT    NOT NULL,
+		props       TEXT    NOT NULL DEFAULT '' -- JSON object, keys sorted; '' without props
+	);
+	-- Reports read one site's time range; erasure and the self-service page
+	-- find a page view's events.
+	CREATE INDEX events_site_ts ON events (site, ts);
+	CREATE INDEX events_site_pageview ON events (site, pageview_id);
+	`,
 }
 
 // migrationSteps are the parts of a migration that are Go, run after its

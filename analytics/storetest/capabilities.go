@@ -478,6 +478,16 @@ func capVisitorDay(ev Events, site string, visitor uint64, day time.Time) []anal
 	for _, o := range out {
 		vs = append(vs, o.v)
 	}
+	// Each page view's events, oldest first (in the order stored within a
+	// second).
+	for i := range vs {
+		for _, e := range ev.Events {
+			if e.Site == site && e.PageView == vs[i].ID {
+				vs[i].Events = append(vs[i].Events, e)
+			}
+		}
+		slices.SortStableFunc(vs[i].Events, func(a, b analytics.Event) int { return a.Time.Compare(b.Time) })
+	}
 	return vs
 }
 
@@ -498,10 +508,19 @@ func capCheckVisitorDay(t *testing.T, e Engine, ev Events, site string, visitor 
 			t.Errorf("VisitorPageViews(%s, %d)[%d]: time %s, want %s", site, visitor, i, g.Time, w.Time)
 		}
 		g.Time = w.Time
-		if g != w {
+		if !slices.EqualFunc(g.Events, w.Events, sameEvent) {
+			t.Errorf("VisitorPageViews(%s, %d)[%d]: events\n  %+v\nwant\n  %+v", site, visitor, i, g.Events, w.Events)
+		}
+		g.Events, w.Events = nil, nil
+		if g.PageView != w.PageView || g.Duration != w.Duration || g.Timed != w.Timed {
 			t.Errorf("VisitorPageViews(%s, %d)[%d] =\n  %+v\nwant\n  %+v", site, visitor, i, g, w)
 		}
 	}
+}
+
+func sameEvent(a, b analytics.Event) bool {
+	return a.Time.Equal(b.Time) && a.Site == b.Site && a.PageView == b.PageView && a.Name == b.Name &&
+		slices.Equal(a.Props, b.Props)
 }
 
 // capVisitor checks a visitor's page views of one UTC day and their
