@@ -99,6 +99,8 @@ type Collector struct {
 	log     *slog.Logger
 	tracker trackerFile
 
+	undescribed atomic.Pointer[map[string]string] // Config.Undescribed, then SetUndescribed's
+
 	closing  atomic.Bool
 	stats    stats
 	refusals refusals
@@ -138,6 +140,7 @@ func New(ctx context.Context, cfg Config) (*Collector, error) {
 		log:   log,
 	}
 	c.refusals.log, c.refusals.every = log, time.Minute
+	c.SetUndescribed(cfg.Undescribed)
 	if max := cfg.MaxValuesPerDay; max >= 0 {
 		if max == 0 {
 			max = DefaultMaxValuesPerDay
@@ -166,6 +169,10 @@ func (c *Collector) Close(ctx context.Context) error {
 	c.closing.Store(true)
 	return c.w.close(ctx)
 }
+
+// SetUndescribed replaces Config.Undescribed: serve learns what the
+// published statement describes once it has built the notice.
+func (c *Collector) SetUndescribed(m map[string]string) { c.undescribed.Store(&m) }
 
 // Health is nil while records are being stored, or the last store error.
 func (c *Collector) Health() error {

@@ -32,10 +32,11 @@ func (c *Collector) checkEvent(site *request.SiteRule, ev *Event) (int, string) 
 		}
 		return http.StatusBadRequest, "bad event"
 	}
-	if reason, ok := c.cfg.Undescribed[ev.Name]; ok {
+	undescribed := *c.undescribed.Load()
+	if reason, ok := undescribed[ev.Name]; ok {
 		return http.StatusBadRequest, "event refused: " + reason
 	}
-	if reason, ok := c.cfg.Undescribed["*"]; ok {
+	if reason, ok := undescribed["*"]; ok {
 		return http.StatusBadRequest, "event refused: " + reason
 	}
 	return 0, ""

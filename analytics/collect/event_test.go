@@ -30,7 +30,6 @@ func event(name, props string) string {
 	return b + `,"pageview":"abc123"}`
 }
 
-
 // TestEventHostileInput sends events that must be refused, after a page
 // view of the site from the same browser, and checks the status, that the
 // message names the rule without the value, and that nothing was stored.
