@@ -11,12 +11,14 @@ import (
 )
 
 // Event is a custom or automatic event the tracker sent for a page view:
-// "Yhteydenotto" with {lomake: tarjous}. It holds no visitor id of its own:
-// it belongs to the visitor and visit of its page view, which reports join
-// it to (an event whose page view is not of its site counts for nothing).
+// "Yhteydenotto" with {lomake: tarjous}. The collector stores it with the
+// visitor id and visit of the browser's open visit on the site (which its
+// page view belongs to), so that reports count it without a join.
 type Event struct {
 	Time     time.Time // UTC, truncated to the second
 	Site     string
+	Visitor  uint64 // as PageView.Visitor
+	Visit    uint64 // as PageView.Visit
 	PageView string // PageView.ID of the page it happened on
 	Name     string
 	Props    []Prop // sorted by key, keys unique; only declared keys

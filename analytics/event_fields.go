@@ -7,15 +7,15 @@ import "strings"
 // configuration lets events be stored (StatementFields), each declared
 // event then following with its own entry.
 var EventsField = Field{
-	Name: "events", Columns: []string{"events.ts", "events.site", "events.pageview_id", "events.name", "events.props"},
+	Name: "events", Columns: []string{"events.ts", "events.site", "events.visitor", "events.visit", "events.pageview_id", "events.name", "events.props"},
 	Label:   "Tapahtumat",
-	FI:      "alla lueteltujen sivulla tehtyjen toimintojen nimi, ajankohta sekunnin tarkkuudella, sivusto, sivulatauksen tunniste ja luetellut ominaisuudet; henkilötiedoilta näyttäviä arvoja (sähköpostiosoite, puhelinnumero, henkilötunnus, vähintään 8 numeroa peräkkäin) ei tallenneta",
+	FI:      "alla lueteltujen sivulla tehtyjen toimintojen nimi, ajankohta sekunnin tarkkuudella, sivusto, sivulatauksen tunniste, vierailijan tunniste ja vierailun numero sekä luetellut ominaisuudet; henkilötiedoilta näyttäviä arvoja (sähköpostiosoite, puhelinnumero, henkilötunnus, vähintään 8 numeroa peräkkäin) ei tallenneta",
 	Purpose: "sivuston toimintojen käytön ja tavoitteiden toteutumisen tilastointi",
 	SV: FieldText{Label: "Händelser",
-		What:    "namnet på de åtgärder på sidan som räknas upp nedan, tidpunkten på sekunden när, webbplatsen, sidladdningens identifierare och de uppräknade egenskaperna; värden som ser ut som personuppgifter (e-postadress, telefonnummer, personbeteckning, minst 8 siffror i rad) sparas inte",
+		What:    "namnet på de åtgärder på sidan som räknas upp nedan, tidpunkten på sekunden när, webbplatsen, sidladdningens identifierare, besökarens identifierare och besöksnumret samt de uppräknade egenskaperna; värden som ser ut som personuppgifter (e-postadress, telefonnummer, personbeteckning, minst 8 siffror i rad) sparas inte",
 		Purpose: "statistik över hur webbplatsens funktioner används och hur dess mål uppnås"},
 	EN: FieldText{Label: "Events",
-		What:    "the name of the actions on the page listed below, their time to the second, the website, the page load identifier and the listed properties; values that look like personal data (an email address, a phone number, a personal identity code, 8 or more digits in a row) are not stored",
+		What:    "the name of the actions on the page listed below, their time to the second, the website, the page load identifier, the visitor identifier and the visit number, and the listed properties; values that look like personal data (an email address, a phone number, a personal identity code, 8 or more digits in a row) are not stored",
 		Purpose: "statistics of how the website's features are used and its goals reached"},
 }
 

@@ -77,6 +77,13 @@ type Report struct {
 	Filters     []Filter
 	Realtime    int64 // visitors in the last 5 minutes
 	GeneratedAt time.Time
+
+	// The event parts (EventScanner): Goals and Funnels in the query's
+	// order, Events and Props by visitors.
+	Goals   []GoalRow
+	Events  []EventRow
+	Props   []PropRow
+	Funnels []FunnelRow
 }
 
 // Reporter computes reports. Every engine implements it with the same

@@ -48,7 +48,7 @@ func (c *Collector) checkEvent(site *request.SiteRule, ev *Event) (int, string) 
 // browser loaded at most analytics.VisitGap before), and the event keeps it
 // open.
 func (c *Collector) recordEvent(r *http.Request, now time.Time, site *request.SiteRule, ip netip.Addr, userAgent string, ev Event) (item, int, string) {
-	open, err := c.visits.Touch(r.Context(), now, site.Domain(), ip, userAgent)
+	visitor, visit, open, err := c.visits.Touch(r.Context(), now, site.Domain(), ip, userAgent)
 	if err != nil {
 		c.refused[RefusedStorage].Add(1)
 		c.refusals.refuse(now, c.w.flushes.Load(), "storage unavailable (visitor id)", err)
@@ -58,6 +58,6 @@ func (c *Collector) recordEvent(r *http.Request, now time.Time, site *request.Si
 		return item{}, http.StatusBadRequest, "bad event: no page view of the site is open in this browser (an event follows a page view of its site within 30 minutes)"
 	}
 	return item{kind: itemEvent, event: &analytics.Event{
-		Time: now, Site: site.Domain(), PageView: ev.PageView, Name: ev.Name, Props: ev.Props,
+		Time: now, Site: site.Domain(), Visitor: visitor, Visit: visit, PageView: ev.PageView, Name: ev.Name, Props: ev.Props,
 	}}, 0, ""
 }

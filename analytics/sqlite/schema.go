@@ -261,12 +261,14 @@ var migrations = []string{
 	DELETE FROM rollup_views;
 	`,
 
-	// 8: custom and automatic events (analytics.Event). An event holds no
-	// visitor id: it is its page view's, joined through pageview_id.
+	// 8: custom and automatic events (analytics.Event), with the visitor id
+	// and visit of their page view's visit, so that reports need no join.
 	`
 	CREATE TABLE events (
 		ts          INTEGER NOT NULL, -- unix seconds, UTC
 		site        TEXT    NOT NULL,
+		visitor     INTEGER NOT NULL, -- as pageviews.visitor
+		visit       INTEGER NOT NULL, -- as pageviews.visit
 		pageview_id TEXT    NOT NULL, -- the page view it happened on
 		name        TEXT    NOT NULL,
 		props       TEXT    NOT NULL DEFAULT '' -- JSON object, keys sorted; '' without props

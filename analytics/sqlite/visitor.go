@@ -74,7 +74,7 @@ func (s *Store) VisitorPageViews(ctx context.Context, site string, visitor uint6
 		byID[out[i].ID] = i
 	}
 	evs, err := s.db.QueryContext(ctx, `
-		SELECT e.ts, e.pageview_id, e.name, e.props FROM events e
+		SELECT e.ts, e.visitor, e.visit, e.pageview_id, e.name, e.props FROM events e
 		WHERE e.site = ?1 AND e.pageview_id IN (
 			SELECT pageview_id FROM pageviews WHERE `+siteIs("site_id", "?1")+` AND ts >= ?2 AND ts < ?3 AND visitor = ?4)
 		ORDER BY e.ts, e.rowid`, site, from, to, int64(visitor))
@@ -84,17 +84,17 @@ func (s *Store) VisitorPageViews(ctx context.Context, site string, visitor uint6
 	defer evs.Close()
 	for evs.Next() {
 		var (
-			e     analytics.Event
-			ts    int64
-			props string
+			e              analytics.Event
+			ts, vis, visit int64
+			props          string
 		)
-		if err := evs.Scan(&ts, &e.PageView, &e.Name, &props); err != nil {
+		if err := evs.Scan(&ts, &vis, &visit, &e.PageView, &e.Name, &props); err != nil {
 			return nil, fmt.Errorf("visitor events: %w", err)
 		}
 		if e.Props, err = decodeProps(props); err != nil {
 			return nil, fmt.Errorf("visitor events: %w", err)
 		}
-		e.Time, e.Site = time.Unix(ts, 0).UTC(), site
+		e.Time, e.Site, e.Visitor, e.Visit = time.Unix(ts, 0).UTC(), site, uint64(vis), uint64(visit)
 		if i, ok := byID[e.PageView]; ok {
 			out[i].Events = append(out[i].Events, e)
 		}

@@ -182,7 +182,7 @@ func GenerateFunc(c Config, fn func(Events)) {
 							analytics.Leave{Time: t.Add(25 * time.Hour), Site: site, PageView: pv.ID, Duration: 99000 * time.Millisecond})
 					}
 					if c.EventShare > 0 && events.IntN(c.EventShare) == 0 {
-						ev.Events = append(ev.Events, genEvent(events, pv, c.Sites))
+						ev.Events = append(ev.Events, genEvent(events, pv))
 					}
 					if c.BotShare > 0 && rng.IntN(c.BotShare) == 0 {
 						ev.Bots = append(ev.Bots, analytics.BotHit{Time: t.Add(time.Duration(rng.IntN(7200)) * time.Second), Site: site})
@@ -244,11 +244,12 @@ var EventConfig = analytics.EventConfig{
 	},
 }
 
-// genEvent makes an event of EventConfig for page view pv: mostly
-// seconds to minutes after it; now and then a few hours later (still its
-// page view's), for a page view of another site, or for no page view.
-func genEvent(rng *rand.Rand, pv analytics.PageView, sites []string) analytics.Event {
-	e := analytics.Event{Time: pv.Time.Add(time.Duration(rng.IntN(180)) * time.Second), Site: pv.Site, PageView: pv.ID}
+// genEvent makes an event of EventConfig for page view pv, in its visit:
+// mostly seconds to minutes after it (some past midnight), now and then
+// an hour later.
+func genEvent(rng *rand.Rand, pv analytics.PageView) analytics.Event {
+	e := analytics.Event{Time: pv.Time.Add(time.Duration(rng.IntN(180)) * time.Second), Site: pv.Site,
+		Visitor: pv.Visitor, Visit: pv.Visit, PageView: pv.ID}
 	switch rng.IntN(5) {
 	case 0, 1:
 		e.Name = "Yhteydenotto"
@@ -265,17 +266,8 @@ func genEvent(rng *rand.Rand, pv analytics.PageView, sites []string) analytics.E
 		e.Name = analytics.EventOutbound
 		e.Props = []analytics.Prop{{Key: "url", Value: []string{"https://kela.fi/", "https://vero.fi/a"}[rng.IntN(2)]}}
 	}
-	switch rng.IntN(20) {
-	case 0:
-		e.Time = pv.Time.Add(3 * time.Hour)
-	case 1:
-		for _, s := range sites {
-			if s != pv.Site {
-				e.Site = s // a page view of another site: counts for nothing
-			}
-		}
-	case 2:
-		e.PageView = "nosuch"
+	if rng.IntN(20) == 0 {
+		e.Time = pv.Time.Add(time.Hour)
 	}
 	return e
 }
