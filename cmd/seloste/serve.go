@@ -99,6 +99,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		AuthFile:         set.authFile,
 		MinVisitors:      cfg.MinVisitors,
 		ShareMinVisitors: cfg.ShareMinVisitors,
+		Goals:            set.events.Goals,
+		Funnels:          set.events.Funnels,
 		SecureCookies:    cfg.SecureCookies,
 		TrustedProxies:   set.proxies,
 		CreditDBIP:       func() bool { return locations.Info().FromDBIP() },
