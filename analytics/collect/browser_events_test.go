@@ -30,7 +30,7 @@ func TestBrowserEvents(t *testing.T) {
 				{Name: "Yhteydenotto", Props: []string{"lomake"}, Desc: analytics.Description{FI: "Lomake", EN: "Form"}},
 				{Name: "Soitto", Desc: analytics.Description{FI: "Soitto", EN: "Call"}},
 			},
-			Auto: []string{"404"},
+			Auto: []string{"404", "outbound", "downloads"},
 		}
 	})
 	mux := http.NewServeMux()
@@ -38,11 +38,17 @@ func TestBrowserEvents(t *testing.T) {
 	const stub = `<script>window.seloste=window.seloste||function(){(seloste.q=seloste.q||[]).push(arguments)}</script>`
 	page := func(head, body string) string {
 		return `<!doctype html><html><head><meta charset="utf-8"><title>t</title>` + head +
-			`<script src="/s.js" data-site="example.test" defer></script></head><body>` + body + `</body></html>`
+			`<script src="/s.js" data-site="example.test" data-outbound data-downloads data-tagged defer></script></head><body>` + body + `</body></html>`
 	}
 	mux.HandleFunc("GET /hinnasto", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, page(stub+`<script>seloste("Yhteydenotto", {props: {lomake: "tarjous"}})</script>`, "<p>hinnasto</p>"))
 	})
+	mux.HandleFunc("GET /linkit", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, page("", `<p>linkit</p><a id="out" href="http://other.test:`+r.Host[strings.LastIndex(r.Host, ":")+1:]+`/bye?q=1">ulos</a>
+<a id="pdf" href="/hinnasto.pdf?v=2">hinnasto</a>
+<form id="f" class="seloste-event-name=Yhteydenotto seloste-event-lomake=tarjous" action="/bye"><button id="send">lähetä</button></form>`))
+	})
+	mux.HandleFunc("GET /hinnasto.pdf", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "%PDF-1.4") })
 	mux.HandleFunc("GET /puuttuu", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, page(`<meta name="seloste-404">`, "<p>ei löydy</p>"))
@@ -59,7 +65,7 @@ func TestBrowserEvents(t *testing.T) {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("no-first-run", true),
 		chromedp.Flag("no-proxy-server", true),
-		chromedp.Flag("host-resolver-rules", "MAP example.test 127.0.0.1, EXCLUDE localhost"),
+		chromedp.Flag("host-resolver-rules", "MAP example.test 127.0.0.1, MAP other.test 127.0.0.1, EXCLUDE localhost"),
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelA()
@@ -76,6 +82,11 @@ func TestBrowserEvents(t *testing.T) {
 	step(chromedp.Navigate(base+"/hinnasto"), chromedp.WaitVisible(chromedp.CSS("p")), chromedp.Sleep(300*time.Millisecond))
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`seloste("Soitto"), true`)); err != nil {
 		t.Fatal(err)
+	}
+	// Each click navigates away at once: sendBeacon does not hold it up.
+	for _, id := range []string{"out", "pdf", "send"} {
+		step(chromedp.Navigate(base+"/linkit"), chromedp.WaitVisible(chromedp.ID(id)), chromedp.Sleep(200*time.Millisecond),
+			chromedp.Click(chromedp.ID(id)), chromedp.Sleep(300*time.Millisecond))
 	}
 	step(chromedp.Sleep(300*time.Millisecond), chromedp.Navigate(base+"/puuttuu"), chromedp.Sleep(300*time.Millisecond),
 		chromedp.Navigate(base+"/bye"), chromedp.Sleep(300*time.Millisecond))
@@ -99,6 +110,9 @@ func TestBrowserEvents(t *testing.T) {
 	want := []string{
 		`Yhteydenotto {"lomake":"tarjous"} on /hinnasto`,
 		`Soitto  on /hinnasto`,
+		`Outbound Link: Click {"url":"http://other.test:` + port[strings.LastIndex(port, ":")+1:] + `/bye"} on /linkit`,
+		`File Download {"url":"` + base + `/hinnasto.pdf"} on /linkit`,
+		`Yhteydenotto {"lomake":"tarjous"} on /linkit`,
 		`404 {"path":"/puuttuu"} on /puuttuu`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -117,7 +131,7 @@ func TestBrowserEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Goals) != 2 || r.Goals[0].Visitors != 1 || r.Goals[0].Events != 1 || r.Goals[1].Visitors != 1 || r.Goals[0].ConversionRate != 1 {
+	if len(r.Goals) != 2 || r.Goals[0].Visitors != 1 || r.Goals[0].Events != 2 || r.Goals[1].Visitors != 1 || r.Goals[0].ConversionRate != 1 {
 		t.Errorf("goals: %+v", r.Goals)
 	}
 	if f := r.Funnels; len(f) != 1 || f[0].Steps[0].Visitors != 1 || f[0].Steps[1].Visitors != 1 || f[0].Steps[2].Visitors != 1 {

@@ -98,6 +98,7 @@ type Collector struct {
 	w       *writer
 	log     *slog.Logger
 	tracker trackerFile
+	auto    trackerFile // s.auto.js
 
 	undescribed atomic.Pointer[map[string]string] // Config.Undescribed, then SetUndescribed's
 
@@ -147,7 +148,10 @@ func New(ctx context.Context, cfg Config) (*Collector, error) {
 		}
 		c.caps = newValueCaps(max, cfg.Zone, log)
 	}
-	if c.tracker, err = newTrackerFile(); err != nil {
+	if c.tracker, err = newTrackerFile(trackerJS); err != nil {
+		return nil, err
+	}
+	if c.auto, err = newTrackerFile(autoJS); err != nil {
 		return nil, err
 	}
 	c.visits = visitor.New(cfg.Store)

@@ -20,6 +20,7 @@ import (
 // Register mounts the collector's routes on mux.
 func (c *Collector) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /s.js", c.serveTracker)
+	mux.HandleFunc("GET /s.auto.js", c.serveAuto)
 	mux.HandleFunc("POST /api/event", c.handleEvent)
 	mux.HandleFunc("OPTIONS /api/event", c.handlePreflight)
 	mux.HandleFunc("GET /api/event.gif", c.handleGIF)
