@@ -315,7 +315,11 @@ func ingest(b *testing.B, mode int) {
 	cpu := processCPU() - cpu0
 	b.StopTimer()
 	if st != nil {
-		if stored := count(b, st).pageviews; int64(stored) != accepted.Load() {
+		var events int
+		if err := st.DB().QueryRow(`SELECT count(*) FROM events`).Scan(&events); err != nil {
+			b.Fatal(err)
+		}
+		if stored := count(b, st).pageviews + events; int64(stored) != accepted.Load() {
 			b.Fatalf("accepted %d, stored %d", accepted.Load(), stored)
 		}
 	}
