@@ -28,6 +28,9 @@ type Field struct {
 	// while none is stored, so notice check warns; the command that would
 	// store it refuses until the published statement describes it.
 	OnRequest bool
+	// SVFromEN says that SV repeats the English text: a configured event
+	// without a Swedish description.
+	SVFromEN bool
 }
 
 // FieldText is a field's entry in the statement in one language.
@@ -196,10 +199,11 @@ var Fields = []Field{
 	},
 }
 
-// Columns is every storage column of the registry, "table.column".
+// Columns is every storage column of the registry, "table.column", the
+// optional fields' included.
 func Columns() []string {
 	var out []string
-	for _, f := range Fields {
+	for _, f := range append(append([]Field(nil), Fields...), OptionalFields...) {
 		out = append(out, f.Columns...)
 	}
 	return out

@@ -158,7 +158,8 @@ type ImportStore interface {
 	// earlier import of the same site and Key is replaced, its records
 	// deleted. The store fills in From, To (UTC days), Days and PageViews,
 	// and can delete the records with DeleteImport: page views by their
-	// import, bot hits by the import's span of time.
+	// import, bot hits by the import's span of time. Batches with leaves or
+	// events are refused: nothing would delete them with the import.
 	AppendImport(ctx context.Context, imp Import, fill func(put func(Batch) error) (summary string, err error)) (stored Import, replaced string, err error)
 	// Imports lists a site's imports, oldest first.
 	Imports(ctx context.Context, site string) ([]Import, error)

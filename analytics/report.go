@@ -81,6 +81,13 @@ type Report struct {
 	// Imported says whether imported aggregates are counted, and which
 	// days; nil when the period has none.
 	Imported *ImportedUse
+
+	// The event parts (EventScanner): Goals and Funnels in the query's
+	// order, Events and Props by visitors.
+	Goals   []GoalRow
+	Events  []EventRow
+	Props   []PropRow
+	Funnels []FunnelRow
 }
 
 // Reporter computes reports. Every engine implements it with the same

@@ -22,6 +22,10 @@ import (
 //	 "cities":[{"name","visitors"}],"browsers":[...],"os":[...],"devices":[...],
 //	 "imported":{"included","reason" or "from","to","days"} (only when the
 //	            period has imported days),
+//	 "goals":[{"name","visitors","events","conversion_rate"}],
+//	 "events":[{"name","visitors","events"}],
+//	 "props":[{"event","prop","value","visitors","events"}],
+//	 "funnels":[{"name","steps":[{"step","visitors"}]}],
 //	 "realtime","generated_at"}
 //
 // A series point that counts imported aggregates has "imported":true.
@@ -111,6 +115,57 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		}
 		u := r.Imported
 		if err := field(false, "imported", imported{u.Included, u.Reason, u.From, u.To, u.Days}); err != nil {
+			return nil, err
+		}
+	}
+	type goal struct {
+		Name           string  `json:"name"`
+		Visitors       int64   `json:"visitors"`
+		Events         int64   `json:"events"`
+		ConversionRate float64 `json:"conversion_rate"`
+	}
+	type event struct {
+		Name     string `json:"name"`
+		Visitors int64  `json:"visitors"`
+		Events   int64  `json:"events"`
+	}
+	type prop struct {
+		Event    string `json:"event"`
+		Prop     string `json:"prop"`
+		Value    string `json:"value"`
+		Visitors int64  `json:"visitors"`
+		Events   int64  `json:"events"`
+	}
+	type step struct {
+		Step     string `json:"step"`
+		Visitors int64  `json:"visitors"`
+	}
+	type funnel struct {
+		Name  string `json:"name"`
+		Steps []step `json:"steps"`
+	}
+	goals, events, props, funnels := []goal{}, []event{}, []prop{}, []funnel{}
+	for _, g := range r.Goals {
+		goals = append(goals, goal{g.Name, g.Visitors, g.Events, round(g.ConversionRate, 4)})
+	}
+	for _, e := range r.Events {
+		events = append(events, event{e.Name, e.Visitors, e.Events})
+	}
+	for _, p := range r.Props {
+		props = append(props, prop{p.Event, p.Prop, p.Value, p.Visitors, p.Events})
+	}
+	for _, f := range r.Funnels {
+		fd := funnel{Name: f.Name, Steps: []step{}}
+		for _, s := range f.Steps {
+			fd.Steps = append(fd.Steps, step{s.Step, s.Visitors})
+		}
+		funnels = append(funnels, fd)
+	}
+	for _, f := range []struct {
+		k string
+		v any
+	}{{"goals", goals}, {"events", events}, {"props", props}, {"funnels", funnels}} {
+		if err := field(false, f.k, f.v); err != nil {
 			return nil, err
 		}
 	}

@@ -315,6 +315,15 @@ func checkVersionFields(v Version, c Collector) []Problem {
 		return ps
 	}
 
+	if v.Lang == "sv" {
+		for _, f := range c.Fields {
+			if f.SVFromEN {
+				ps = append(ps, Problem{Severity: SeverityWarning, File: v.File, Line: b.Line, Article: list,
+					Message: "tapahtumalla " + f.Name + " ei ole ruotsinkielistä kuvausta (description_sv): ruotsinkielinen luettelo kertoo sen englanniksi",
+					English: "the event " + f.Name + " has no Swedish description (description_sv): the Swedish list gives it in English"})
+			}
+		}
+	}
 	have := bullets(b.Inner)
 	// A field stored only on request (an import) that the version does not
 	// describe is a warning: nothing of it can be stored until a version

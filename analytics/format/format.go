@@ -153,6 +153,7 @@ func Table(w io.Writer, r *analytics.Report, limit int) error {
 		fmt.Fprintln(ew)
 		writeAligned(ew, rows)
 	}
+	eventTables(ew, r)
 	return ew.err
 }
 

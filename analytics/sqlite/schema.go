@@ -299,6 +299,24 @@ var migrations = []string{
 	-- Reports read one set's family over a range of days.
 	CREATE INDEX imported_rows_set_family_day ON imported_rows (set_id, family, day);
 	`,
+
+	// 9: custom and automatic events (analytics.Event), with the visitor id
+	// and visit of their page view's visit, so that reports need no join.
+	`
+	CREATE TABLE events (
+		ts          INTEGER NOT NULL, -- unix seconds, UTC
+		site        TEXT    NOT NULL,
+		visitor     INTEGER NOT NULL, -- as pageviews.visitor
+		visit       INTEGER NOT NULL, -- as pageviews.visit
+		pageview_id TEXT    NOT NULL, -- the page view it happened on
+		name        TEXT    NOT NULL,
+		props       TEXT    NOT NULL DEFAULT '' -- JSON object, keys sorted; '' without props
+	);
+	-- Reports read one site's time range; erasure and the self-service page
+	-- find a page view's events.
+	CREATE INDEX events_site_ts ON events (site, ts);
+	CREATE INDEX events_site_pageview ON events (site, pageview_id);
+	`,
 }
 
 // migrationSteps are the parts of a migration that are Go, run after its

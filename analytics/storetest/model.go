@@ -29,6 +29,7 @@ func Expect(ev Events, q analytics.Query, now time.Time) *analytics.Report {
 	}
 	prevQ.From, prevQ.To = q.From.AddDate(0, 0, -n), q.From.AddDate(0, 0, -1)
 	r.Previous = expectPeriod(ev, prevQ, false).totals
+	expectEvents(ev, q, r.Totals.Visitors, r)
 	seen := map[uint64]bool{}
 	for _, p := range ev.PageViews {
 		if p.Site == q.Site && p.Time.After(now.Add(-5*time.Minute)) && !p.Time.After(now) && !seen[p.Visitor] {
