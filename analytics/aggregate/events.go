@@ -88,14 +88,10 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 		return true
 	}
 
-	var items []eventItem
-	end := q.End()
-	type vd struct {
-		day   string
-		visit uint64
-	}
-	selected := map[vd]bool{} // with view filters: the visit-days with a selected page view
-	dayOf := func(t time.Time) string { return t.In(q.Zone).Format(time.DateOnly) }
+	// Visit-days never cross midnight, so the scans and the counting go a
+	// day at a time: memory holds one day's matching page views and events,
+	// not the period's (a page goal "/**" matches every page view), and
+	// visitors, being distinct per day, are summed as each day ends.
 	matchPath := func(path string) bool {
 		for _, p := range patterns {
 			if p.Match(path) {
@@ -104,140 +100,165 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 		}
 		return false
 	}
-	var evs []analytics.Event
-	err := sc.ScanEvents(ctx, q.Site, q.From, end, func(e analytics.Event) error {
-		evs = append(evs, e)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("events: %w", err)
+	filterGoal := slices.IndexFunc(goals, func(g goalMatcher) bool { return g.Name == q.Goal && q.Goal != "" })
+	type propKey struct{ event, prop, value string }
+	var (
+		goalDay    = make([]visitorSet, len(goals))
+		goalCount  = make([]int64, len(goals))
+		goalEvents = make([]int64, len(goals))
+		stepDay    = make([][]visitorSet, len(steps))
+		stepCount  = make([][]int64, len(steps))
+		evDay      = map[string]visitorSet{}
+		evVisitors = map[string]int64{}
+		evCount    = map[string]int64{}
+		propDay    = map[propKey]visitorSet{}
+		propVis    = map[propKey]int64{}
+		propCount  = map[propKey]int64{}
+		items      []eventItem
+		evs        []analytics.Event
+		selected   = map[uint64]bool{} // with view filters: the day's visits with a selected page view
+	)
+	for i := range goals {
+		goalDay[i] = visitorSet{}
 	}
-	// With view filters, every page view is read to know which visit-days
-	// are selected: only when there are events to select.
-	viewsNeeded := len(viewF) > 0 && len(evs) > 0
-	if len(patterns) > 0 || viewsNeeded {
-		scan := matchPath
-		if viewsNeeded {
-			scan = func(string) bool { return true }
+	for i := range steps {
+		stepDay[i] = make([]visitorSet, len(steps[i]))
+		stepCount[i] = make([]int64, len(steps[i]))
+		for k := range steps[i] {
+			stepDay[i][k] = visitorSet{}
 		}
-		err := sc.ScanPages(ctx, q.Site, q.From, end, scan, func(p analytics.PageView) error {
-			if !keep(&p) {
-				return nil
-			}
-			day := dayOf(p.Time)
-			if viewsNeeded {
-				selected[vd{day, p.Visit}] = true
-			}
-			if matchPath(p.Path) {
-				items = append(items, eventItem{visitor: p.Visitor, visit: p.Visit, path: p.Path, ts: p.Time, day: day, page: true})
-			}
+	}
+	end := q.End()
+	for day := q.From; day.Before(end); {
+		y, m, d := day.In(q.Zone).Date()
+		next := time.Date(y, m, d+1, 0, 0, 0, 0, q.Zone)
+		if next.After(end) {
+			next = end
+		}
+		items, evs = items[:0], evs[:0]
+		clear(selected)
+		err := sc.ScanEvents(ctx, q.Site, day, next, func(e analytics.Event) error {
+			evs = append(evs, e)
 			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("events: %w", err)
 		}
-	}
-	for _, e := range evs {
-		day := dayOf(e.Time)
-		if len(viewF) == 0 || selected[vd{day, e.Visit}] {
-			items = append(items, eventItem{visitor: e.Visitor, visit: e.Visit, ts: e.Time, day: day, name: e.Name, props: e.Props})
-		}
-	}
-	for i := range items {
-		items[i].seq = i
-	}
-	// Visit-days in time order.
-	slices.SortFunc(items, func(a, b eventItem) int {
-		if c := cmp.Compare(a.day, b.day); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.visit, b.visit); c != 0 {
-			return c
-		}
-		if c := a.ts.Compare(b.ts); c != 0 {
-			return c
-		}
-		if a.page != b.page {
-			if a.page {
-				return -1
+		// With view filters, every page view is read to know which visits
+		// are selected: only on days with events to select.
+		viewsNeeded := len(viewF) > 0 && len(evs) > 0
+		if len(patterns) > 0 || viewsNeeded {
+			scan := matchPath
+			if viewsNeeded {
+				scan = func(string) bool { return true }
 			}
-			return 1
-		}
-		return cmp.Compare(a.seq, b.seq)
-	})
-
-	type dv struct {
-		day     string
-		visitor uint64
-	}
-	goalVisitors := make([]map[dv]bool, len(goals))
-	goalEvents := make([]int64, len(goals))
-	stepVisitors := make([][]map[dv]bool, len(steps))
-	for i := range goals {
-		goalVisitors[i] = map[dv]bool{}
-	}
-	for i := range steps {
-		stepVisitors[i] = make([]map[dv]bool, len(steps[i]))
-		for k := range steps[i] {
-			stepVisitors[i][k] = map[dv]bool{}
-		}
-	}
-	type propKey struct{ event, prop, value string }
-	evVisitors, evCount := map[string]map[dv]bool{}, map[string]int64{}
-	propVisitors, propCount := map[propKey]map[dv]bool{}, map[propKey]int64{}
-	filterGoal := slices.IndexFunc(goals, func(g goalMatcher) bool { return g.Name == q.Goal && q.Goal != "" })
-
-	for start := 0; start < len(items); {
-		stop := start + 1
-		for stop < len(items) && items[stop].day == items[start].day && items[stop].visit == items[start].visit {
-			stop++
-		}
-		visit := items[start:stop]
-		start = stop
-		if filterGoal >= 0 && !slices.ContainsFunc(visit, goals[filterGoal].match) {
-			continue
-		}
-		for i, g := range goals {
-			for _, it := range visit {
-				if g.match(it) {
-					goalVisitors[i][dv{it.day, it.visitor}] = true
-					goalEvents[i]++
+			err := sc.ScanPages(ctx, q.Site, day, next, scan, func(p analytics.PageView) error {
+				if !keep(&p) {
+					return nil
 				}
+				if viewsNeeded {
+					selected[p.Visit] = true
+				}
+				if matchPath(p.Path) {
+					items = append(items, eventItem{visitor: p.Visitor, visit: p.Visit, path: p.Path, ts: p.Time, page: true})
+				}
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("events: %w", err)
 			}
 		}
-		for _, it := range visit {
-			if it.page {
+		for _, e := range evs {
+			if len(viewF) == 0 || selected[e.Visit] {
+				items = append(items, eventItem{visitor: e.Visitor, visit: e.Visit, ts: e.Time, name: e.Name, props: e.Props})
+			}
+		}
+		for i := range items {
+			items[i].seq = i
+		}
+		// The day's visits, each in time order.
+		slices.SortFunc(items, func(a, b eventItem) int {
+			if c := cmp.Compare(a.visit, b.visit); c != 0 {
+				return c
+			}
+			if c := a.ts.Compare(b.ts); c != 0 {
+				return c
+			}
+			if a.page != b.page {
+				if a.page {
+					return -1
+				}
+				return 1
+			}
+			return cmp.Compare(a.seq, b.seq)
+		})
+		for start := 0; start < len(items); {
+			stop := start + 1
+			for stop < len(items) && items[stop].visit == items[start].visit {
+				stop++
+			}
+			visit := items[start:stop]
+			start = stop
+			if filterGoal >= 0 && !slices.ContainsFunc(visit, goals[filterGoal].match) {
 				continue
 			}
-			k := dv{it.day, it.visitor}
-			if evVisitors[it.name] == nil {
-				evVisitors[it.name] = map[dv]bool{}
-			}
-			evVisitors[it.name][k] = true
-			evCount[it.name]++
-			for _, p := range it.props {
-				pk := propKey{it.name, p.Key, p.Value}
-				if propVisitors[pk] == nil {
-					propVisitors[pk] = map[dv]bool{}
+			for i, g := range goals {
+				for _, it := range visit {
+					if g.match(it) {
+						goalDay[i].add(it.visitor)
+						goalEvents[i]++
+					}
 				}
-				propVisitors[pk][k] = true
-				propCount[pk]++
 			}
-		}
-		for i, ms := range steps {
-			reached := 0
 			for _, it := range visit {
-				if reached < len(ms) && ms[reached].match(it, goals) {
-					stepVisitors[i][reached][dv{it.day, it.visitor}] = true
-					reached++
+				if it.page {
+					continue
+				}
+				if evDay[it.name] == nil {
+					evDay[it.name] = visitorSet{}
+				}
+				evDay[it.name].add(it.visitor)
+				evCount[it.name]++
+				for _, p := range it.props {
+					pk := propKey{it.name, p.Key, p.Value}
+					if propDay[pk] == nil {
+						propDay[pk] = visitorSet{}
+					}
+					propDay[pk].add(it.visitor)
+					propCount[pk]++
+				}
+			}
+			for i, ms := range steps {
+				reached := 0
+				for _, it := range visit {
+					if reached < len(ms) && ms[reached].match(it, goals) {
+						stepDay[i][reached].add(it.visitor)
+						reached++
+					}
 				}
 			}
 		}
+		// The day ends: its distinct visitors count.
+		for i := range goalDay {
+			goalCount[i] += goalDay[i].flush()
+		}
+		for i := range stepDay {
+			for k := range stepDay[i] {
+				stepCount[i][k] += stepDay[i][k].flush()
+			}
+		}
+		for name, set := range evDay {
+			evVisitors[name] += set.flush()
+		}
+		for k, set := range propDay {
+			propVis[k] += set.flush()
+		}
+		day = next
 	}
 
 	r.Goals = make([]analytics.GoalRow, len(goals))
 	for i, g := range goals {
-		row := analytics.GoalRow{Name: g.Name, Visitors: int64(len(goalVisitors[i])), Events: goalEvents[i]}
+		row := analytics.GoalRow{Name: g.Name, Visitors: goalCount[i], Events: goalEvents[i]}
 		if visitors > 0 {
 			row.ConversionRate = float64(row.Visitors) / float64(visitors)
 		}
@@ -247,20 +268,32 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 	for i, f := range q.Funnels {
 		r.Funnels[i].Name = f.Name
 		for k, s := range f.Steps {
-			r.Funnels[i].Steps = append(r.Funnels[i].Steps, analytics.FunnelStep{Step: s, Visitors: int64(len(stepVisitors[i][k]))})
+			r.Funnels[i].Steps = append(r.Funnels[i].Steps, analytics.FunnelStep{Step: s, Visitors: stepCount[i][k]})
 		}
 	}
 	r.Events = []analytics.EventRow{}
 	for name, v := range evVisitors {
-		r.Events = append(r.Events, analytics.EventRow{Name: name, Visitors: int64(len(v)), Events: evCount[name]})
+		r.Events = append(r.Events, analytics.EventRow{Name: name, Visitors: v, Events: evCount[name]})
 	}
 	r.Props = []analytics.PropRow{}
-	for k, v := range propVisitors {
-		r.Props = append(r.Props, analytics.PropRow{Event: k.event, Prop: k.prop, Value: k.value, Visitors: int64(len(v)), Events: propCount[k]})
+	for k, v := range propVis {
+		r.Props = append(r.Props, analytics.PropRow{Event: k.event, Prop: k.prop, Value: k.value, Visitors: v, Events: propCount[k]})
 	}
 	r.Events = analytics.FoldEventRows(r.Events, q.Limit, q.MinVisitors)
 	r.Props = analytics.FoldPropRows(r.Props, q.Limit, q.MinVisitors)
 	return nil
+}
+
+// visitorSet is one day's distinct visitors of something.
+type visitorSet map[uint64]struct{}
+
+func (s visitorSet) add(v uint64) { s[v] = struct{}{} }
+
+// flush returns the number of visitors and empties the set for the next day.
+func (s visitorSet) flush() int64 {
+	n := int64(len(s))
+	clear(s)
+	return n
 }
 
 type eventItem struct {
@@ -268,7 +301,6 @@ type eventItem struct {
 	path           string // a page view's
 	ts             time.Time
 	seq            int
-	day            string
 	page           bool // a page view; else an event
 	name           string
 	props          []analytics.Prop

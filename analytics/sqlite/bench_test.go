@@ -24,6 +24,13 @@ const benchGenVersion = 3
 // (or SELOSTE_BENCH_DIR), with rollups built. The clock is noon of the last
 // day, so that day is "today" and read live from the raw rows.
 func benchStore(b *testing.B) (*Store, time.Time) {
+	s, now, _, _ := benchStoreConfig(b)
+	return s, now
+}
+
+// benchStoreConfig is benchStore that also returns the generator's
+// configuration and the cache directory.
+func benchStoreConfig(b *testing.B) (*Store, time.Time, storetest.Config, string) {
 	b.Helper()
 	n := 10_000_000
 	if v := os.Getenv("SELOSTE_BENCH_PAGEVIEWS"); v != "" {
@@ -108,7 +115,85 @@ func benchStore(b *testing.B) (*Store, time.Time) {
 	if d := time.Since(start); d > time.Second {
 		b.Logf("rebuilt rollups in %s", d.Round(time.Second))
 	}
-	return s, now
+	return s, now, cfg, dir
+}
+
+// BenchmarkReportEvents measures a 365-day report that also counts 5 goals
+// (two event goals, three page goals, one of them "/**") and a 3-step
+// funnel, on a copy of the benchmark database with one event for about
+// every third page view added (the generator's events, on their own random
+// stream, so the page views are the same):
+//
+//	go test -run '^$' -bench ReportEvents -benchtime 5x -timeout 60m ./analytics/sqlite/
+func BenchmarkReportEvents(b *testing.B) {
+	base, now, cfg, dir := benchStoreConfig(b)
+	path := filepath.Join(dir, fmt.Sprintf("bench-v%d-events-%d.db", benchGenVersion, cfg.People))
+	hel, _ := time.LoadLocation(analytics.DefaultZone)
+	if _, err := os.Stat(path); err != nil {
+		tmp := path + ".tmp"
+		os.Remove(tmp)
+		if _, err := base.db.Exec(`VACUUM INTO ?`, tmp); err != nil {
+			b.Fatal(err)
+		}
+		s, err := Open(context.Background(), tmp, MustExist(), WithClock(func() time.Time { return now }))
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg.EventShare = 3
+		var appendErr error
+		total := 0
+		storetest.GenerateFunc(cfg, func(day storetest.Events) {
+			if appendErr == nil && len(day.Events) > 0 {
+				total += len(day.Events)
+				appendErr = s.Append(context.Background(), analytics.Batch{Events: day.Events})
+			}
+		})
+		if appendErr != nil {
+			b.Fatal(appendErr)
+		}
+		b.Logf("added %d events", total)
+		if err := s.Maintain(context.Background(), hel); err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+		if err := os.Rename(tmp, path); err != nil {
+			b.Fatal(err)
+		}
+		os.Remove(tmp + "-wal")
+		os.Remove(tmp + "-shm")
+	}
+	s, err := Open(context.Background(), path, MustExist(), WithClock(func() time.Time { return now }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	if err := s.Maintain(context.Background(), hel); err != nil {
+		b.Fatal(err)
+	}
+	today := analytics.Midnight(now, hel)
+	goals := storetest.EventConfig.Goals[:5]
+	funnel := analytics.Funnel{Name: "Tarjouspolku", Steps: []string{"/", "/hinnasto", "Tarjouspyyntö"}}
+	q := analytics.Query{Site: "example.fi", From: today.AddDate(0, 0, -364), To: today, Zone: hel, Limit: 10,
+		Goals: goals, Funnels: []analytics.Funnel{funnel}}
+	r, err := s.Report(context.Background(), q)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cpu := cpuTime()
+	for b.Loop() {
+		if r, err = s.Report(context.Background(), q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if cpu > 0 {
+		b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+	}
+	var events int64
+	for _, e := range r.Events {
+		events += e.Events
+	}
+	b.ReportMetric(float64(events), "events")
+	b.ReportMetric(float64(len(r.Funnels[0].Steps)), "funnel-steps")
 }
 
 // BenchmarkReport measures whole reports (totals, previous period, series,
