@@ -76,25 +76,32 @@ const visitsSQL = `(
 		FROM %[2]s WHERE site = @site AND ts >= @look_key AND ts < @end_key GROUP BY visit
 	) USING (visit))`
 
-// viewCountsSQL counts views per day and key; %[1]s is the views
-// subquery, %[2]s the keys array, %[3]s the extra condition.
-const viewCountsSQL = `
-	SELECT day, tupleElement(kv, 1) AS k, tupleElement(kv, 2) AS value,
-	       toInt64(uniqExact(visitor)), toInt64(count()), toInt64(countIf(dur >= 0)),
-	       toInt64(sumIf(dur, dur >= 0)), toInt64(uniqExactIf(visitor, dur >= 0))
+// countsSQL is the one query of a report: page views per day and key
+// (kind 0), visits per day and key (kind 1; UTM rows list tagged visits
+// only) and, in one row (kind 2), realtime visitors and the bot hits of
+// both periods. %[1]s is the views subquery, %[2]s its keys array, %[3]s
+// the condition on views, %[4]s the visits subquery, %[5]s its keys
+// array, %[6]s the page views table, %[7]s the bot hits table.
+const countsSQL = `
+	SELECT toUInt8(0) AS kind, day, tupleElement(kv, 1) AS k, tupleElement(kv, 2) AS value,
+	       toInt64(uniqExact(visitor)) AS n1, toInt64(count()) AS n2, toInt64(countIf(dur >= 0)) AS n3,
+	       toInt64(sumIf(dur, dur >= 0)) AS n4, toInt64(uniqExactIf(visitor, dur >= 0)) AS n5
 	FROM %[1]s ARRAY JOIN %[2]s AS kv
 	WHERE vf %[3]s
-	GROUP BY day, k, value`
-
-// visitCountsSQL counts visits per day and key; %[1]s is the visits
-// subquery, %[2]s the keys array. UTM rows list tagged visits only.
-const visitCountsSQL = `
-	SELECT day, tupleElement(kv, 1) AS k, tupleElement(kv, 2) AS value,
-	       toInt64(count()), toInt64(uniqExact(entry_visitor)), toInt64(countIf(views = 1)),
-	       toInt64(sum(span * 1000 + if(last_dur > 0, last_dur, 0)))
-	FROM %[1]s ARRAY JOIN %[2]s AS kv
+	GROUP BY day, k, value
+	UNION ALL
+	SELECT toUInt8(1) AS kind, day, tupleElement(kv, 1) AS k, tupleElement(kv, 2) AS value,
+	       toInt64(count()) AS n1, toInt64(uniqExact(entry_visitor)) AS n2, toInt64(countIf(views = 1)) AS n3,
+	       toInt64(sum(span * 1000 + if(last_dur > 0, last_dur, 0))) AS n4, toInt64(0) AS n5
+	FROM %[4]s ARRAY JOIN %[5]s AS kv
 	WHERE hit AND pass AND NOT (has(@untagged_keys, k) AND value = '')
-	GROUP BY day, k, value`
+	GROUP BY day, k, value
+	UNION ALL
+	SELECT toUInt8(2) AS kind, toDate(0) AS day, toInt32(0) AS k, '' AS value,
+	       (SELECT toInt64(uniqExact(visitor)) FROM %[6]s WHERE site = @site AND ts >= @now_from AND ts < @now_to) AS n1,
+	       (SELECT toInt64(countIf(ts >= toDateTime(@cur_from))) FROM %[7]s WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts < toDateTime(@end)) AS n2,
+	       (SELECT toInt64(countIf(ts < toDateTime(@cur_from))) FROM %[7]s WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts < toDateTime(@end)) AS n3,
+	       toInt64(0) AS n4, toInt64(0) AS n5`
 
 // Report computes the report of q on the server.
 func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Report, error) {
@@ -110,24 +117,10 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
 	cur, prev := aggregate.NewPeriod(q, true), aggregate.NewPeriod(prevQ, false)
-	if err := s.periods(ctx, cur, prev, channels); err != nil {
+	realtime, err := s.periods(ctx, cur, prev, channels, now)
+	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
-	// Bot hits of both periods, and realtime visitors: about now, whatever
-	// the period, and not filtered.
-	var realtime, bots, prevBots int64
-	if err := s.conn.QueryRow(ctx, `SELECT
-		(SELECT toInt64(uniqExact(visitor)) FROM `+s.pageviews+` WHERE site = @site AND ts >= @now_from AND ts < @now_to),
-		(SELECT toInt64(countIf(ts >= toDateTime(@from))) FROM `+s.bots+` WHERE site = @site AND ts >= toDateTime(@prev) AND ts < toDateTime(@end)),
-		(SELECT toInt64(countIf(ts < toDateTime(@from))) FROM `+s.bots+` WHERE site = @site AND ts >= toDateTime(@prev) AND ts < toDateTime(@end))`,
-		clickhouse.Named("site", q.Site),
-		clickhouse.Named("now_from", secKey(now.Add(-analytics.Realtime).Unix()+1)), clickhouse.Named("now_to", secKey(now.Unix()+1)),
-		clickhouse.Named("prev", prevQ.From.Unix()), clickhouse.Named("from", q.From.Unix()), clickhouse.Named("end", q.End().Unix()),
-	).Scan(&realtime, &bots, &prevBots); err != nil {
-		return nil, fmt.Errorf("report %s: realtime and bots: %w", q.Site, err)
-	}
-	cur.AddBots(bots)
-	prev.AddBots(prevBots)
 	return aggregate.Report(cur, prev, realtime, now), nil
 }
 
@@ -176,7 +169,9 @@ func (s *Store) channels(ctx context.Context, site string, from, end time.Time) 
 // rows) and of prev's (totals), which is the period just before, to them,
 // counting both in the same queries: every number is of one day, and the
 // days do not overlap.
-func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, channels *channelTable) error {
+//
+// It returns the number of realtime visitors at now.
+func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, channels *channelTable, now time.Time) (int64, error) {
 	q := cur.Query
 	from, curFrom, end := prev.Query.From, q.From, q.End()
 	var (
@@ -190,6 +185,10 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, channe
 			clickhouse.Named("leaves_from", from.Unix()),
 			clickhouse.Named("leaves_to", end.Unix()+86400),
 			clickhouse.Named("cur_day", curFrom.Format(time.DateOnly)),
+			clickhouse.Named("cur_from", curFrom.Unix()),
+			clickhouse.Named("end", end.Unix()),
+			clickhouse.Named("now_from", secKey(now.Add(-analytics.Realtime).Unix()+1)),
+			clickhouse.Named("now_to", secKey(now.Unix()+1)),
 		}
 	)
 	for i, f := range q.Filters {
@@ -250,66 +249,48 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, channe
 		return c
 	}
 
-	rows, err := s.conn.Query(ctx, fmt.Sprintf(viewCountsSQL, views, keys(viewKeys), inVisits), args...)
+	rows, err := s.conn.Query(ctx, fmt.Sprintf(countsSQL, views, keys(viewKeys), inVisits, visits, keys(visitKeys), s.pageviews, s.bots), args...)
 	if err != nil {
-		return fmt.Errorf("count page views: %w", err)
+		return 0, fmt.Errorf("count: %w", err)
 	}
+	defer rows.Close()
+	var realtime int64
 	for rows.Next() {
 		var (
-			day                                          time.Time
-			k                                            int32
-			value                                        string
-			visitors, views, timed, timeMs, timedVisitor int64
+			kind               uint8
+			day                time.Time
+			k                  int32
+			value              string
+			n1, n2, n3, n4, n5 int64
 		)
-		if err := rows.Scan(&day, &k, &value, &visitors, &views, &timed, &timeMs, &timedVisitor); err != nil {
-			rows.Close()
-			return fmt.Errorf("count page views: %w", err)
+		if err := rows.Scan(&kind, &day, &k, &value, &n1, &n2, &n3, &n4, &n5); err != nil {
+			return 0, fmt.Errorf("count: %w", err)
 		}
-		switch k {
-		case keyTotal:
+		switch {
+		case kind == 2:
+			realtime = n1
+			cur.AddBots(n2)
+			prev.AddBots(n3)
+		case kind == 0 && k == keyTotal:
 			c := dayTotals(day)
-			c.Visitors, c.PageViews, c.TimedViews, c.TimeMs, c.TimedVisitors = visitors, views, timed, timeMs, timedVisitor
-		case keyHour:
+			c.Visitors, c.PageViews, c.TimedViews, c.TimeMs, c.TimedVisitors = n1, n2, n3, n4, n5
+		case kind == 0 && k == keyHour:
 			start, err := strconv.ParseInt(value, 10, 64)
 			if err != nil {
-				rows.Close()
-				return fmt.Errorf("count page views: hour %q: %w", value, err)
+				return 0, fmt.Errorf("count: hour %q: %w", value, err)
 			}
-			cur.AddHour(aggregate.Hour{Start: start, Visitors: visitors, PageViews: views})
-		default:
-			cur.Rows.Row(int(k), value).Add(aggregate.RowCounts{Visitors: visitors, PageViews: views, TimedViews: timed, TimeMs: timeMs, TimedVisitors: timedVisitor})
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("count page views: %w", err)
-	}
-
-	rows, err = s.conn.Query(ctx, fmt.Sprintf(visitCountsSQL, visits, keys(visitKeys)), args...)
-	if err != nil {
-		return fmt.Errorf("count visits: %w", err)
-	}
-	for rows.Next() {
-		var (
-			day                               time.Time
-			k                                 int32
-			value                             string
-			visitCount, visitors, bounces, ms int64
-		)
-		if err := rows.Scan(&day, &k, &value, &visitCount, &visitors, &bounces, &ms); err != nil {
-			rows.Close()
-			return fmt.Errorf("count visits: %w", err)
-		}
-		if k == keyTotal {
+			cur.AddHour(aggregate.Hour{Start: start, Visitors: n1, PageViews: n2})
+		case kind == 0:
+			cur.Rows.Row(int(k), value).Add(aggregate.RowCounts{Visitors: n1, PageViews: n2, TimedViews: n3, TimeMs: n4, TimedVisitors: n5})
+		case k == keyTotal:
 			c := dayTotals(day)
-			c.Visits, c.Bounces, c.VisitMs = visitCount, bounces, ms
-			continue
+			c.Visits, c.Bounces, c.VisitMs = n1, n3, n4
+		default:
+			cur.Rows.Row(int(k), value).Add(aggregate.RowCounts{Visits: n1, Visitors: n2})
 		}
-		cur.Rows.Row(int(k), value).Add(aggregate.RowCounts{Visitors: visitors, Visits: visitCount})
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("count visits: %w", err)
+		return 0, fmt.Errorf("count: %w", err)
 	}
 	for start, c := range totals {
 		if start >= curFrom.Unix() {
@@ -318,7 +299,7 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, channe
 			prev.AddTotals(start, *c)
 		}
 	}
-	return nil
+	return realtime, nil
 }
 
 func leavesOf(table string) string { return fmt.Sprintf(leavesOfSQL, table) }
