@@ -45,9 +45,8 @@ func TestClusterTwoCollectors(t *testing.T) {
 		return []string{"-site", truthSite, "-db", dsn, "-public", public, "-geoip", "none", "-build-notice=false",
 			"-auth", filepath.Join(root, auth), "-flush-interval", "50ms", "-trust-proxy", "127.0.0.1/32"}
 	}
-	portA := startServeInProcess(t, args("a.auth")...)
-	b := startServe(t, args("b.auth")...)
-	urlA := "http://127.0.0.1:" + portA
+	a, b := startServe(t, args("a.auth")...), startServe(t, args("b.auth")...)
+	urlA := a.url
 
 	// Three visitors from other addresses: two reach collector B, one A,
 	// each with two page views of one visit.
@@ -77,7 +76,8 @@ func TestClusterTwoCollectors(t *testing.T) {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.UserDataDir(t.TempDir()), chromedp.UserAgent(truthUA),
-		chromedp.Flag("no-first-run", true), chromedp.Flag("no-proxy-server", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.Flag("no-proxy-server", true),
 		chromedp.Flag("host-resolver-rules", "MAP "+truthSite+" 127.0.0.1, EXCLUDE localhost"),
 	)
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
@@ -86,10 +86,10 @@ func TestClusterTwoCollectors(t *testing.T) {
 	defer cancelB()
 	bctx, cancelT := context.WithTimeout(bctx, 60*time.Second)
 	defer cancelT()
-	base := "http://" + truthSite + ":" + portA
-	for _, path := range []string{"/index.html", "/toinen.html"} {
-		if err := chromedp.Do(bctx, chromedp.Navigate(base+path), chromedp.WaitVisible(`p`)); err != nil {
-			t.Fatalf("load %s: %v", path, err)
+	base := strings.Replace(a.url, "127.0.0.1", truthSite, 1)
+	for _, path := range []string{"/", "/toinen.html"} {
+		if err := chromedp.Do(bctx, chromedp.Navigate(base+path)); err != nil {
+			t.Fatalf("load %s: %v\n%s", path, err, a.stderr)
 		}
 		time.Sleep(300 * time.Millisecond) // the tracker's beacon
 	}
@@ -117,8 +117,8 @@ func TestClusterTwoCollectors(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	if got.PageViews != 8 || got.Visitors != 4 || got.Visits != 4 || got.BounceRate != 0 {
-		t.Errorf("report: %d page views, %d visitors, %d visits, bounce rate %v; want 8, 4, 4, 0\n%s",
-			got.PageViews, got.Visitors, got.Visits, got.BounceRate, b.stderr)
+		t.Errorf("report: %d page views, %d visitors, %d visits, bounce rate %v; want 8, 4, 4, 0\n%s\n%s",
+			got.PageViews, got.Visitors, got.Visits, got.BounceRate, a.stderr, b.stderr)
 	}
 	other := c.Shards[1].DSN(db) + "?cluster=" + c.Name
 	if again := report(other); again != got {

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -136,6 +137,24 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
+// StartIn starts a server of t's own whose data stays in dir (created if
+// needed) after it is stopped when t ends: benchmarks keep their data set
+// between runs.
+func StartIn(t testing.TB, dir string) *Server {
+	t.Helper()
+	Available(t)
+	ps, err := freePorts(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := startIn(dir, ps[0], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
 // StartCluster starts a cluster of two shards of t's own, stopped when t
 // ends.
 func StartCluster(t testing.TB) *Cluster {
@@ -194,6 +213,24 @@ func (s *Server) Query(query string) error {
 		return fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(body.String()))
 	}
 	return nil
+}
+
+// Count returns the number of rows of table.
+func (s *Server) Count(table string) (int, error) { return s.Int("SELECT count() FROM " + table) }
+
+// Int runs a query whose answer is one integer.
+func (s *Server) Int(query string) (int, error) {
+	resp, err := http.Post("http://"+s.HTTP+"/", "text/plain", strings.NewReader(query))
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var body bytes.Buffer
+	body.ReadFrom(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(body.String()))
+	}
+	return strconv.Atoi(strings.TrimSpace(body.String()))
 }
 
 // Stop stops the server with SIGTERM (SIGKILL after 20 s) and waits.
@@ -274,7 +311,10 @@ func startOn(p ports, cluster []ports) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(root, "server")
+	return startIn(filepath.Join(root, "server"), p, cluster)
+}
+
+func startIn(dir string, p ports, cluster []ports) (*Server, error) {
 	for _, d := range []string{"data", "tmp", "format_schemas"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			return nil, err
