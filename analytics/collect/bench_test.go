@@ -141,10 +141,10 @@ func BenchmarkIngestDistinctVisitors(b *testing.B) { ingest(b, distinctVisitors)
 
 // What ingest sends page views to, and from whom.
 const (
-	collector        = iota // the collector, over a real SQLite file
-	distinctVisitors        // the same, every page view from another address
-	bare                    // a handler that reads the body and answers 202
-	clickhouseCollector     // the collector, over a ClickHouse server
+	collector           = iota // the collector, over a real SQLite file
+	distinctVisitors           // the same, every page view from another address
+	bare                       // a handler that reads the body and answers 202
+	clickhouseCollector        // the collector, over a ClickHouse server
 )
 
 // ingest posts b.N page views.
