@@ -17,6 +17,7 @@ import (
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/clickhouse/chtest"
+	"github.com/seloste/seloste/analytics/storetest"
 )
 
 // TestClusterTwoCollectors runs two "seloste serve" processes on one
@@ -123,5 +124,41 @@ func TestClusterTwoCollectors(t *testing.T) {
 	other := c.Shards[1].DSN(db) + "?cluster=" + c.Name
 	if again := report(other); again != got {
 		t.Errorf("report through the second shard: %+v, through the first %+v", again, got)
+	}
+}
+
+// TestMigrateCommand copies a SQLite file into ClickHouse and back with
+// seloste migrate: each copy ends with the reports of both sides compared.
+func TestMigrateCommand(t *testing.T) {
+	srv := chtest.Start(t)
+	dsn := srv.DSN(chtest.Database(t, srv))
+	dir := t.TempDir()
+	db, back := filepath.Join(dir, "seloste.db"), filepath.Join(dir, "back.db")
+	ctx := context.Background()
+	st, err := openStore(ctx, db, false, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range storetest.Generate(storetest.Small).Batches(1000) {
+		if err := st.Append(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	for _, c := range [][2]string{{db, dsn}, {dsn, back}} {
+		var out, errs bytes.Buffer
+		if err := run(ctx, []string{"migrate", "-from", c[0], "-to", c[1]}, &out, &errs); err != nil {
+			t.Fatalf("migrate %s → %s: %v\n%s", c[0], c[1], err, errs.String())
+		}
+		if !strings.Contains(out.String(), "agree") || !strings.Contains(errs.String(), "both report") {
+			t.Errorf("migrate %s → %s said:\n%s%s", c[0], c[1], out.String(), errs.String())
+		}
+	}
+	// Into a store with records: refused.
+	if err := run(ctx, []string{"migrate", "-from", db, "-to", dsn}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "already has page views") {
+		t.Errorf("migrate into a store with records: %v", err)
+	}
+	if err := run(ctx, []string{"migrate", "-from", dsn, "-to", back}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "exists") {
+		t.Errorf("migrate onto an existing file: %v", err)
 	}
 }
