@@ -57,10 +57,10 @@ const (
 const viewsSQL = `(
 	SELECT ts, sec, visitor, visit, path, country, place, city, browser, os, device,
 	       toDate(toDateTime(sec), @zone) AS day, ` + visibleMs + ` AS dur, (%[3]s) AS vf
-	FROM (SELECT ts, intDiv(ts, 4294967296) AS sec, visitor, visit, pageview_id, path, country,
+	FROM (SELECT ts, intDiv(ts, 4294967296) AS sec, visitor, visit, ` + pageviewKey + `, path, country,
 	             if(region = '', '', concat(country, '-', region)) AS place, city, browser, os, device, duration_ms
 	      FROM %[1]s WHERE site = @site AND ts >= @from_key AND ts < @end_key)
-	ANY LEFT JOIN %[2]s USING (pageview_id))`
+	ANY LEFT JOIN %[2]s USING (h1, h2))`
 
 // visitsSQL is the visits subquery; %[1]s is the views subquery, %[2]s the
 // page views table, %[3]s the channel expression, %[4]s the visit filter.
@@ -213,7 +213,7 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, channe
 	}
 	args = append(args, clickhouse.Named("untagged_keys", untagged))
 
-	views := fmt.Sprintf(viewsSQL, s.pageviews, leavesOf(s.leaves), and(viewFilter))
+	views := fmt.Sprintf(viewsSQL, s.pageviews, leavesOf(s.leaves, s.pageviews), and(viewFilter))
 	visits := fmt.Sprintf(visitsSQL, views, s.pageviews, channel, and(visitFilter))
 	inVisits := ""
 	if len(visitFilter) > 0 {
@@ -301,8 +301,6 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, channe
 	}
 	return realtime, nil
 }
-
-func leavesOf(table string) string { return fmt.Sprintf(leavesOfSQL, table) }
 
 // and joins conditions; "1" for none.
 func and(conds []string) string {

@@ -20,31 +20,44 @@ func utcDay(t time.Time) (int64, int64) {
 
 // visibleMs is a page view's visible time as reports count it: the larger
 // of its stored duration_ms and its largest leave within 24 hours, -1 for
-// none. The query must select sec itself: ClickHouse 18.16 does not see
-// that a lambda needs it from a joined subquery. It reads the columns sec (the page view's second) and lts, lds
-// (its leaves' times and durations, from leavesOf).
-const visibleMs = `greatest(duration_ms, arrayReduce('max', arrayPushBack(
-	arrayMap((t, d) -> if(t >= sec AND t <= sec + 86400, d, toInt64(-1)), lts, lds), toInt64(-1))))`
+// none. It reads leave_ms1 (the largest leave + 1, 0 for none) from a join
+// with leavesOf USING (h1, h2).
+const visibleMs = `greatest(duration_ms, toInt64(leave_ms1) - 1)`
 
-// leavesOf is the leaves of the site in [@leaves_from, @leaves_to], by
-// page view, for a join USING (pageview_id).
-const leavesOfSQL = `(SELECT pageview_id, groupArray(toUInt32(ts)) AS lts, groupArray(duration_ms) AS lds
-	FROM %s WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts <= toDateTime(@leaves_to)
-	GROUP BY pageview_id)`
+// pageviewKey is a page view id as two 64-bit hashes: joining on them
+// needs a fraction of the memory of joining on the strings, and two
+// different ids share both hashes with a chance of about 2^-128.
+const pageviewKey = `cityHash64(pageview_id) AS h1, sipHash64(pageview_id) AS h2`
+
+// leavesOfSQL is the largest leave + 1 of each page view of the site in
+// [@from_key, @end_key) that arrived within 24 hours of it (leaves looked
+// for in [@leaves_from, @leaves_to]), by pageviewKey. %[1]s is the leaves
+// table, %[2]s the page views table. The page views, not the leaves, are
+// the join's hash table: fewer rows.
+const leavesOfSQL = `(
+	SELECT h1, h2, max(duration_ms) + 1 AS leave_ms1
+	FROM (SELECT ` + pageviewKey + `, toUInt32(ts) AS lts, duration_ms FROM %[1]s
+	      WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts <= toDateTime(@leaves_to))
+	ANY INNER JOIN (SELECT ` + pageviewKey + `, intDiv(ts, 4294967296) AS psec FROM %[2]s
+	      WHERE site = @site AND ts >= @from_key AND ts < @end_key) USING (h1, h2)
+	WHERE lts >= psec AND lts <= psec + 86400
+	GROUP BY h1, h2)`
+
+func leavesOf(leaves, pageviews string) string { return fmt.Sprintf(leavesOfSQL, leaves, pageviews) }
 
 // VisitorPageViews returns the site's page views of visitor on the UTC day
 // of day, oldest first, with their visible durations.
 func (s *Store) VisitorPageViews(ctx context.Context, site string, visitor uint64, day time.Time) ([]analytics.VisitorPageView, error) {
 	from, to := utcDay(day)
-	rows, err := s.conn.Query(ctx, fmt.Sprintf(`
-		SELECT sec, ts, site, visitor, visit, pageview_id, path, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
+	rows, err := s.conn.Query(ctx, `
+		SELECT ts, site, visitor, visit, pageview_id, path, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
 		       referrer_host, country, region, city, browser, browser_version, os, device, `+visibleMs+` AS dur
-		FROM (SELECT `+pageviewColumns+`, intDiv(ts, 4294967296) AS sec FROM %s
-		      WHERE site = @site AND visitor = @visitor AND ts >= @from AND ts < @to)
-		ANY LEFT JOIN `+leavesOfSQL+` USING (pageview_id)
-		ORDER BY ts`, s.pageviews, s.leaves),
+		FROM (SELECT `+pageviewColumns+`, `+pageviewKey+` FROM `+s.pageviews+`
+		      WHERE site = @site AND visitor = @visitor AND ts >= @from_key AND ts < @end_key)
+		ANY LEFT JOIN `+leavesOf(s.leaves, s.pageviews)+` USING (h1, h2)
+		ORDER BY ts`,
 		clickhouse.Named("site", site), clickhouse.Named("visitor", visitor),
-		clickhouse.Named("from", secKey(from)), clickhouse.Named("to", secKey(to)),
+		clickhouse.Named("from_key", secKey(from)), clickhouse.Named("end_key", secKey(to)),
 		clickhouse.Named("leaves_from", from), clickhouse.Named("leaves_to", to+86400))
 	if err != nil {
 		return nil, fmt.Errorf("visitor page views: %w", err)
@@ -53,12 +66,12 @@ func (s *Store) VisitorPageViews(ctx context.Context, site string, visitor uint6
 	var out []analytics.VisitorPageView
 	for rows.Next() {
 		var (
-			v       analytics.VisitorPageView
-			p       = &v.PageView
-			sec, ts uint64
-			dur     int64
+			v   analytics.VisitorPageView
+			p   = &v.PageView
+			ts  uint64
+			dur int64
 		)
-		if err := rows.Scan(&sec, &ts, &p.Site, &p.Visitor, &p.Visit, &p.ID, &p.Path,
+		if err := rows.Scan(&ts, &p.Site, &p.Visitor, &p.Visit, &p.ID, &p.Path,
 			&p.UTMSource, &p.UTMMedium, &p.UTMCampaign, &p.UTMTerm, &p.UTMContent, &p.ReferrerHost,
 			&p.Country, &p.Region, &p.City, &p.Browser, &p.BrowserVersion, &p.OS, &p.Device, &dur); err != nil {
 			return nil, fmt.Errorf("visitor page views: %w", err)
