@@ -68,10 +68,11 @@ type Batch struct {
 	PageViews []PageView
 	Leaves    []Leave
 	Bots      []BotHit
+	Events    []Event
 }
 
 // Len is the number of records in the batch.
-func (b *Batch) Len() int { return len(b.PageViews) + len(b.Leaves) + len(b.Bots) }
+func (b *Batch) Len() int { return len(b.PageViews) + len(b.Leaves) + len(b.Bots) + len(b.Events) }
 
 // Appender stores collected records. Records are append-only: a Store never
 // updates or deletes a record except through Purge and a visitor's own
@@ -109,12 +110,13 @@ type Purger interface {
 // in Leaves.
 type Purged struct {
 	PageViews, Leaves, Bots, Salts int64
+	Events                         int64
 	Derived                        int64 // rows of an engine's own aggregates (rollups), if it keeps any
 }
 
 // Records is the number of collected records deleted (salts and derived
 // rows not included).
-func (p Purged) Records() int64 { return p.PageViews + p.Leaves + p.Bots }
+func (p Purged) Records() int64 { return p.PageViews + p.Leaves + p.Bots + p.Events }
 
 // VisitOpener finds the visits that may still go on, so that a collector
 // that restarts does not split them.
@@ -180,6 +182,7 @@ type Store interface {
 	SiteLister
 	Reporter
 	VisitorStore
+	ImportStore
 	Inventory
 	Close() error
 }

@@ -16,9 +16,10 @@ type VisitorStore interface {
 	// VisitorPageViews returns the site's page views with visitor id visitor
 	// on the UTC day that contains day, oldest first, each with its visible
 	// duration as reports count it (the largest of its Leave records within
-	// 24 hours).
+	// 24 hours) and its events, oldest first.
 	VisitorPageViews(ctx context.Context, site string, visitor uint64, day time.Time) ([]VisitorPageView, error)
-	// DeleteVisitor deletes those page views and their Leave records in one
+	// DeleteVisitor deletes those page views, their Leave records and their
+	// events in one
 	// transaction, and brings derived data (rollups) up to date, so that
 	// nothing of them remains. It reports how many records went.
 	DeleteVisitor(ctx context.Context, site string, visitor uint64, day time.Time) (Erased, error)
@@ -29,6 +30,7 @@ type VisitorPageView struct {
 	PageView
 	Duration time.Duration // 0 when no Leave record was stored
 	Timed    bool          // a Leave record was stored
+	Events   []Event       // the events of the page view, oldest first
 }
 
 // Erased counts what DeleteVisitor deleted. Leaves counts leave records;
@@ -36,4 +38,5 @@ type VisitorPageView struct {
 type Erased struct {
 	PageViews int64 `json:"pageviews"`
 	Leaves    int64 `json:"leaves"`
+	Events    int64 `json:"events"`
 }

@@ -23,6 +23,14 @@ type Field struct {
 	// SV and EN are the same texts for the statement's Swedish and English
 	// translations: their lists are generated from the registry too.
 	SV, EN FieldText
+	// OnRequest marks data stored only when the owner asks for it (an
+	// import): a statement published before the field existed is not wrong
+	// while none is stored, so notice check warns; the command that would
+	// store it refuses until the published statement describes it.
+	OnRequest bool
+	// SVFromEN says that SV repeats the English text: a configured event
+	// without a Swedish description.
+	SVFromEN bool
 }
 
 // FieldText is a field's entry in the statement in one language.
@@ -156,6 +164,25 @@ var Fields = []Field{
 			Purpose: "separating bot traffic from the visitor statistics"},
 	},
 	{
+		// Imported aggregates (analytics.ImportStore) are daily sums, no
+		// record of anyone: no columns of collected records. GoatCounter's
+		// export becomes page views with the fields above.
+		Name:      "imported",
+		OnRequest: true,
+		Label:     "Tuodut tilastot",
+		FI:        "ylläpitäjän toisesta tilastopalvelusta tuomat päiväkohtaiset yhteenvedot kävijöiden, käyntien ja sivulatausten määristä sivuittain, lähteittäin, sijainneittain ja selaimittain ilman yksittäisiä käyntejä tai kävijöiden tunnisteita, sekä GoatCounterista tuodut sivulataukset, jotka tallennetaan yllä kuvatuin tiedoin ja joiden vierailijan tunniste lasketaan GoatCounterin istuntotunnisteesta vain tuonnin ajan olemassa olevalla avaimella",
+		Purpose:   "kävijätilastojen jatkuminen ajalta ennen tämän keräimen käyttöönottoa",
+		Retention: "yhteenvedot säilytetään, kunnes ylläpitäjä poistaa tuonnin",
+		SV: FieldText{Label: "Importerad statistik",
+			What:      "dagliga sammanställningar som administratören har importerat från en annan statistiktjänst över antalet besökare, besök och sidvisningar per sida, källa, plats och webbläsare, utan enskilda besök eller besökares identifierare, samt sidvisningar importerade från GoatCounter, som sparas med de uppgifter som beskrivs ovan och vars besökaridentifierare beräknas ur GoatCounters sessionsidentifierare med en nyckel som bara finns under importen",
+			Purpose:   "att besöksstatistiken fortsätter från tiden innan denna insamlare togs i bruk",
+			Retention: "sammanställningarna sparas tills administratören raderar importen"},
+		EN: FieldText{Label: "Imported statistics",
+			What:      "daily summaries that the administrator imported from another analytics service of the numbers of visitors, visits and page views per page, source, location and browser, without single visits or visitor identifiers, and page views imported from GoatCounter, stored with the data described above, whose visitor identifier is computed from GoatCounter's session identifier with a key that exists only during the import",
+			Purpose:   "continuing the visitor statistics from before this collector was used",
+			Retention: "the summaries are kept until the administrator deletes the import"},
+	},
+	{
 		Name: "salt", Columns: []string{"salts.day", "salts.salt"},
 		Label:     "Päivän suola",
 		FI:        "vierailijan tunnisteen laskemiseen käytetty päiväkohtainen satunnainen luku",
@@ -172,10 +199,11 @@ var Fields = []Field{
 	},
 }
 
-// Columns is every storage column of the registry, "table.column".
+// Columns is every storage column of the registry, "table.column", the
+// optional fields' included.
 func Columns() []string {
 	var out []string
-	for _, f := range Fields {
+	for _, f := range append(append([]Field(nil), Fields...), OptionalFields...) {
 		out = append(out, f.Columns...)
 	}
 	return out

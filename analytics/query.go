@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 	_ "time/tzdata" // reports default to Europe/Helsinki even where the OS has no zone files
@@ -58,6 +59,9 @@ func (q Query) Normalize() (Query, error) {
 			return q, fmt.Errorf("report: unknown filter dimension %q (use one of %s)", f.Dim, DimensionNames())
 		}
 	}
+	if q.Goal != "" && !slices.ContainsFunc(q.Goals, func(g Goal) bool { return g.Name == q.Goal }) {
+		return q, fmt.Errorf("report: goal %q is not configured", q.Goal)
+	}
 	if q.Limit < 0 || q.MinVisitors < 0 {
 		return q, fmt.Errorf("report: limit and minimum visitors can't be negative")
 	}
@@ -83,6 +87,16 @@ type Query struct {
 	Interval    Interval       // "" picks hour for <= 2 days, else day, week or month
 	Limit       int            // rows per breakdown before the rest is folded; 0 = no limit
 	MinVisitors int            // k-anonymity floor: rows with fewer visitors fold into Other; <= 1 = off
+	// ExcludeImported leaves imported aggregates out (they are included
+	// by default, for the days before the site's first page view).
+	ExcludeImported bool
+
+	// Goals and Funnels are the configured ones (EventConfig) the report
+	// counts. Goal, if set, keeps the visits that converted to that goal
+	// in the event parts of the report.
+	Goals   []Goal
+	Funnels []Funnel
+	Goal    string
 }
 
 // Midnight returns the start of t's calendar day in zone.

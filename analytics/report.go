@@ -35,6 +35,7 @@ type Point struct {
 	T         time.Time
 	Visitors  int64
 	PageViews int64
+	Imported  bool // the bucket counts imported aggregates
 }
 
 // Row is one line of a breakdown. Which of the optional fields are set
@@ -77,6 +78,16 @@ type Report struct {
 	Filters     []Filter
 	Realtime    int64 // visitors in the last 5 minutes
 	GeneratedAt time.Time
+	// Imported says whether imported aggregates are counted, and which
+	// days; nil when the period has none.
+	Imported *ImportedUse
+
+	// The event parts (EventScanner): Goals and Funnels in the query's
+	// order, Events and Props by visitors.
+	Goals   []GoalRow
+	Events  []EventRow
+	Props   []PropRow
+	Funnels []FunnelRow
 }
 
 // Reporter computes reports. Every engine implements it with the same

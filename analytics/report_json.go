@@ -20,8 +20,15 @@ import (
 //	 "utm_mediums":[...],"utm_campaigns":[...],"channels":[{"name","visitors","visits"}],
 //	 "countries":[{"code","name","visitors"}],"regions":[{"code","visitors"}],
 //	 "cities":[{"name","visitors"}],"browsers":[...],"os":[...],"devices":[...],
+//	 "imported":{"included","reason" or "from","to","days"} (only when the
+//	            period has imported days),
+//	 "goals":[{"name","visitors","events","conversion_rate"}],
+//	 "events":[{"name","visitors","events"}],
+//	 "props":[{"event","prop","value","visitors","events"}],
+//	 "funnels":[{"name","steps":[{"step","visitors"}]}],
 //	 "realtime","generated_at"}
 //
+// A series point that counts imported aggregates has "imported":true.
 // Days are YYYY-MM-DD in the report's zone; series times are RFC 3339 with
 // the zone's offset. Ratios are rounded to 4 decimals, seconds to 2. A
 // filtered report's totals.bots is null, as are averages withheld under the
@@ -51,10 +58,11 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		T         string `json:"t"`
 		Visitors  int64  `json:"visitors"`
 		PageViews int64  `json:"pageviews"`
+		Imported  bool   `json:"imported,omitempty"`
 	}
 	series := make([]point, len(r.Series))
 	for i, p := range r.Series {
-		series[i] = point{p.T.In(zone).Format(time.RFC3339), p.Visitors, p.PageViews}
+		series[i] = point{p.T.In(zone).Format(time.RFC3339), p.Visitors, p.PageViews, p.Imported}
 	}
 	head := []struct {
 		k string
@@ -94,6 +102,70 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 			rows = append(rows, m)
 		}
 		if err := field(false, d.JSONKey(), rows); err != nil {
+			return nil, err
+		}
+	}
+	if r.Imported != nil {
+		type imported struct {
+			Included bool   `json:"included"`
+			Reason   string `json:"reason,omitempty"`
+			From     string `json:"from,omitempty"`
+			To       string `json:"to,omitempty"`
+			Days     int    `json:"days,omitempty"`
+		}
+		u := r.Imported
+		if err := field(false, "imported", imported{u.Included, u.Reason, u.From, u.To, u.Days}); err != nil {
+			return nil, err
+		}
+	}
+	type goal struct {
+		Name           string  `json:"name"`
+		Visitors       int64   `json:"visitors"`
+		Events         int64   `json:"events"`
+		ConversionRate float64 `json:"conversion_rate"`
+	}
+	type event struct {
+		Name     string `json:"name"`
+		Visitors int64  `json:"visitors"`
+		Events   int64  `json:"events"`
+	}
+	type prop struct {
+		Event    string `json:"event"`
+		Prop     string `json:"prop"`
+		Value    string `json:"value"`
+		Visitors int64  `json:"visitors"`
+		Events   int64  `json:"events"`
+	}
+	type step struct {
+		Step     string `json:"step"`
+		Visitors int64  `json:"visitors"`
+	}
+	type funnel struct {
+		Name  string `json:"name"`
+		Steps []step `json:"steps"`
+	}
+	goals, events, props, funnels := []goal{}, []event{}, []prop{}, []funnel{}
+	for _, g := range r.Goals {
+		goals = append(goals, goal{g.Name, g.Visitors, g.Events, round(g.ConversionRate, 4)})
+	}
+	for _, e := range r.Events {
+		events = append(events, event{e.Name, e.Visitors, e.Events})
+	}
+	for _, p := range r.Props {
+		props = append(props, prop{p.Event, p.Prop, p.Value, p.Visitors, p.Events})
+	}
+	for _, f := range r.Funnels {
+		fd := funnel{Name: f.Name, Steps: []step{}}
+		for _, s := range f.Steps {
+			fd.Steps = append(fd.Steps, step{s.Step, s.Visitors})
+		}
+		funnels = append(funnels, fd)
+	}
+	for _, f := range []struct {
+		k string
+		v any
+	}{{"goals", goals}, {"events", events}, {"props", props}, {"funnels", funnels}} {
+		if err := field(false, f.k, f.v); err != nil {
 			return nil, err
 		}
 	}

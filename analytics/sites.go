@@ -32,6 +32,14 @@ func ChooseSite(ctx context.Context, store SiteLister, site string) (string, err
 	if err != nil {
 		return "", err
 	}
+	if imp, canImport := store.(ImportStore); !ok && canImport {
+		// A site may have imported history only, before its first page view.
+		list, err := imp.Imports(ctx, site)
+		if err != nil {
+			return "", err
+		}
+		ok = len(list) > 0
+	}
 	if !ok {
 		known := "none yet"
 		if len(sites) > 0 {

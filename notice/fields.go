@@ -315,8 +315,31 @@ func checkVersionFields(v Version, c Collector) []Problem {
 		return ps
 	}
 
-	want := bullets(FieldsMarkdownIn(c.Fields, c.Retention, v.Lang))
+	if v.Lang == "sv" {
+		for _, f := range c.Fields {
+			if f.SVFromEN {
+				ps = append(ps, Problem{Severity: SeverityWarning, File: v.File, Line: b.Line, Article: list,
+					Message: "tapahtumalla " + f.Name + " ei ole ruotsinkielistä kuvausta (description_sv): ruotsinkielinen luettelo kertoo sen englanniksi",
+					English: "the event " + f.Name + " has no Swedish description (description_sv): the Swedish list gives it in English"})
+			}
+		}
+	}
 	have := bullets(b.Inner)
+	// A field stored only on request (an import) that the version does not
+	// describe is a warning: nothing of it can be stored until a version
+	// that does is published (the storing command checks, DescribesField).
+	fields := make([]analytics.Field, 0, len(c.Fields))
+	for _, f := range c.Fields {
+		if f.OnRequest && !slices.Contains(have, normSpace(analytics.FieldBulletIn(f, v.Lang))) {
+			ps = append(ps, Problem{Severity: SeverityWarning, File: v.File, Line: b.Line, Article: list,
+				Message: "luettelo ei kuvaa tietoa " + f.Name + " (" + f.Label + "), joten sitä ei voi tallentaa (seloste import kieltäytyy): " + fix,
+				English: "the list does not describe " + f.Name + " (" + f.EN.Label + "), so none can be stored (seloste import refuses): " + fixEn})
+			continue
+		}
+		fields = append(fields, f)
+	}
+	c.Fields = fields
+	want := bullets(FieldsMarkdownIn(c.Fields, c.Retention, v.Lang))
 	var missing, extra []string
 	for i, w := range want {
 		if !slices.Contains(have, w) {
@@ -428,3 +451,32 @@ func label(bullet string) string {
 }
 
 func normSpace(s string) string { return strings.TrimSpace(spaceRE.ReplaceAllString(s, " ")) }
+
+// DescribesField checks that the statement under content (the content
+// folder) tells of field in its current published version, in Finnish and
+// in each language's current translation: a command that stores an
+// OnRequest field (an import) calls it first. The error says what to do.
+func DescribesField(content string, field analytics.Field) error {
+	vs, err := Load(SourceDir(content))
+	if err != nil {
+		return err
+	}
+	cur, ok := Current(vs)
+	if !ok {
+		return fmt.Errorf("no published version of the statement in %s: publish one that describes %s (seloste notice new, seloste notice build)", SourceDir(content), field.EN.Label)
+	}
+	for _, v := range checked(vs) {
+		if v.Draft {
+			continue
+		}
+		b, found, err := FindFields(v)
+		if err != nil {
+			return err
+		}
+		if !found || !slices.Contains(bullets(b.Inner), normSpace(analytics.FieldBulletIn(field, v.Lang))) {
+			return fmt.Errorf("the published statement %s does not describe %s (%s), so it cannot be stored: run seloste notice new (its generated list describes it), publish the new version with seloste notice build, then try again", v.File, strings.ToLower(field.EN.Label), field.Name)
+		}
+	}
+	_ = cur
+	return nil
+}

@@ -49,4 +49,15 @@
 //     analytics.Other (analytics.FoldRows).
 //   - The previous period is the one of equal length just before; the series
 //     has a bucket for every hour, day, week or month (analytics.Query).
+//   - Imported aggregates (analytics.ImportStore, AddImported) count for the
+//     days before the site's first collected page view only, so that nothing
+//     counts twice; of each day, the rows of the newest import that covers
+//     it. Their sums add to the totals, the series (a bucket holding such a
+//     day is marked) and the breakdowns of their family's dimensions; a
+//     channel follows from a sources row as from a visit. Filters on the
+//     dimensions of one family are answered from that family's rows (their
+//     totals, and that family's breakdowns); filters on two families, or a
+//     query that asks for none (ExcludeImported), leave them out, and the
+//     report says why (Report.Imported). An hourly series has no imported
+//     hours.
 package aggregate

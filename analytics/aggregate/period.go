@@ -11,13 +11,16 @@ import (
 // it keeps of it: a Day (AddDay), or a rollup read in parts (AddTotals,
 // AddHour, Rows).
 type Period struct {
-	Query   analytics.Query
-	Detail  bool
-	Totals  Counts
-	Series  []analytics.Point
-	Rows    Rows
-	buckets []time.Time
-	scratch *Scratch // counts AddDay's days; its rows reach Rows on flush
+	Query  analytics.Query
+	Detail bool
+	Totals Counts
+	Series []analytics.Point
+	Rows   Rows
+	// Imported is what AddImported did; nil before it or without
+	// imported days.
+	Imported *analytics.ImportedUse
+	buckets  []time.Time
+	scratch  *Scratch // counts AddDay's days; its rows reach Rows on flush
 }
 
 // NewPeriod returns an empty Period for q, which must be normalized.
@@ -137,6 +140,7 @@ func Report(cur, prev *Period, realtime int64, now time.Time) *analytics.Report 
 		Filters:     q.Filters,
 		Realtime:    realtime,
 		GeneratedAt: now.UTC(),
+		Imported:    cur.Imported,
 	}
 	if prev != nil {
 		r.Previous = prev.Totals.Totals(q.MinVisitors)

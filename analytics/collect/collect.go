@@ -7,6 +7,7 @@
 //	GET  /s.js            the tracker (ETag, 304 on If-None-Match)
 //	POST /api/event       {"kind":"pageview","site":…,"url":…,"referrer":…,"pageview":…}
 //	                      {"kind":"leave","site":…,"pageview":…,"duration_ms":…}
+//	                      {"kind":"event","site":…,"url":…,"name":…,"props":{…},"pageview":…}
 //	                      → 202 no body; 413 oversized; 415 wrong Content-Type;
 //	                        400 malformed; 403 unknown site or foreign Origin;
 //	                        503 + Retry-After when the queue is full
@@ -58,6 +59,15 @@ type Config struct {
 	// for every site: for trying seloste out on a development machine.
 	AllowLocal bool
 
+	// Events declares the events that may be stored: their names and
+	// properties (analytics.EventConfig.CheckEvent). The zero value stores
+	// none.
+	Events analytics.EventConfig
+	// Undescribed are declared events refused all the same, by name, each
+	// with the reason the client is told: the published privacy statement
+	// does not describe them. "*" refuses every event with its reason.
+	Undescribed map[string]string
+
 	Geo       *geo.DB // nil: no location
 	Precision geo.Precision
 	// MaxValuesPerDay caps the distinct paths, referrer hosts, values of
@@ -88,6 +98,9 @@ type Collector struct {
 	w       *writer
 	log     *slog.Logger
 	tracker trackerFile
+	auto    trackerFile // s.auto.js
+
+	undescribed atomic.Pointer[map[string]string] // Config.Undescribed, then SetUndescribed's
 
 	closing  atomic.Bool
 	stats    stats
@@ -128,13 +141,17 @@ func New(ctx context.Context, cfg Config) (*Collector, error) {
 		log:   log,
 	}
 	c.refusals.log, c.refusals.every = log, time.Minute
+	c.SetUndescribed(cfg.Undescribed)
 	if max := cfg.MaxValuesPerDay; max >= 0 {
 		if max == 0 {
 			max = DefaultMaxValuesPerDay
 		}
 		c.caps = newValueCaps(max, cfg.Zone, log)
 	}
-	if c.tracker, err = newTrackerFile(); err != nil {
+	if c.tracker, err = newTrackerFile(trackerJS); err != nil {
+		return nil, err
+	}
+	if c.auto, err = newTrackerFile(autoJS); err != nil {
 		return nil, err
 	}
 	c.visits = visitor.New(cfg.Store)
@@ -156,6 +173,10 @@ func (c *Collector) Close(ctx context.Context) error {
 	c.closing.Store(true)
 	return c.w.close(ctx)
 }
+
+// SetUndescribed replaces Config.Undescribed: serve learns what the
+// published statement describes once it has built the notice.
+func (c *Collector) SetUndescribed(m map[string]string) { c.undescribed.Store(&m) }
 
 // Health is nil while records are being stored, or the last store error.
 func (c *Collector) Health() error {

@@ -7,12 +7,15 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/seloste/seloste/analytics"
 )
 
 // Event kinds of the wire contract.
 const (
 	KindPageView = "pageview"
 	KindLeave    = "leave"
+	KindEvent    = "event"
 )
 
 // Limits of the wire contract.
@@ -28,13 +31,16 @@ const (
 //
 //	{"kind":"pageview","site":"example.fi","url":"https://example.fi/a","referrer":"https://duckduckgo.com/","pageview":"8f3a..."}
 //	{"kind":"leave","site":"example.fi","pageview":"8f3a...","duration_ms":12345}
+//	{"kind":"event","site":"example.fi","url":"https://example.fi/tilaus/","name":"Yhteydenotto","props":{"lomake":"tarjous"},"pageview":"8f3a..."}
 type Event struct {
 	Kind     string
 	Site     string
-	URL      string // pageview only
+	URL      string // pageview, and event (optional: the page it happened on)
 	Referrer string // pageview only, optional
 	PageView string
-	Duration time.Duration // leave only
+	Duration time.Duration    // leave only
+	Name     string           // event only
+	Props    []analytics.Prop // event only, optional; in the order sent
 }
 
 // ErrBadEvent is wrapped by every decoding error.
@@ -92,6 +98,12 @@ func DecodeEvent(b []byte) (Event, error) {
 			case "duration_ms":
 				bit = 1 << 5
 				durationMS, err = d.integer()
+			case "name":
+				bit = 1 << 6
+				ev.Name, err = d.str()
+			case "props":
+				bit = 1 << 7
+				ev.Props, err = d.props()
 			default:
 				return Event{}, bad("unknown field %q", printable(key))
 			}
@@ -119,6 +131,7 @@ func DecodeEvent(b []byte) (Event, error) {
 
 	const (
 		kind, site, url, referrer, pageview, duration = 1 << 0, 1 << 1, 1 << 2, 1 << 3, 1 << 4, 1 << 5
+		name, props                                   = 1 << 6, 1 << 7
 	)
 	var required, allowed uint8
 	switch ev.Kind {
@@ -128,15 +141,18 @@ func DecodeEvent(b []byte) (Event, error) {
 	case KindLeave:
 		required = kind | site | pageview | duration
 		allowed = required
+	case KindEvent:
+		required = kind | site | pageview | name
+		allowed = required | url | props
 	case "":
 		if seen&kind == 0 {
 			return Event{}, bad(`missing field "kind"`)
 		}
 		fallthrough
 	default:
-		return Event{}, bad(`field "kind": want "pageview" or "leave"`)
+		return Event{}, bad(`field "kind": want "pageview", "leave" or "event"`)
 	}
-	names := [...]string{"kind", "site", "url", "referrer", "pageview", "duration_ms"}
+	names := [...]string{"kind", "site", "url", "referrer", "pageview", "duration_ms", "name", "props"}
 	for i, name := range names {
 		bit := uint8(1) << i
 		if required&bit != 0 && seen&bit == 0 {
@@ -344,6 +360,53 @@ func (d *decoder) hex4() (rune, bool) {
 	}
 	d.i += 4
 	return r, true
+}
+
+// props reads an event's props: a JSON object whose values are strings.
+// More than analytics.MaxEventProps is refused here already, so that a
+// body of many tiny props costs nothing more.
+func (d *decoder) props() ([]analytics.Prop, error) {
+	if !d.eat('{') {
+		return nil, errors.New("want an object of strings")
+	}
+	var out []analytics.Prop
+	d.space()
+	if d.eat('}') {
+		return out, nil
+	}
+	for {
+		d.space()
+		k, err := d.str()
+		if err != nil {
+			return nil, fmt.Errorf("a prop's name: %v", err)
+		}
+		d.space()
+		if !d.eat(':') {
+			return nil, errors.New("want ':' after a prop's name")
+		}
+		d.space()
+		v, err := d.str()
+		if err != nil {
+			return nil, fmt.Errorf("prop %q: %v (props are strings)", printable(k), err)
+		}
+		if len(out) == analytics.MaxEventProps {
+			return nil, fmt.Errorf("more than %d props", analytics.MaxEventProps)
+		}
+		for _, p := range out {
+			if p.Key == k {
+				return nil, fmt.Errorf("prop %q given twice", printable(k))
+			}
+		}
+		out = append(out, analytics.Prop{Key: k, Value: v})
+		d.space()
+		if d.eat(',') {
+			continue
+		}
+		if d.eat('}') {
+			return out, nil
+		}
+		return nil, errors.New("want ',' or '}' after a prop")
+	}
 }
 
 // integer reads a JSON number that is an integer: no fraction, no exponent.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -14,7 +15,7 @@ func TestDecodeEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev != (Event{Kind: "pageview", Site: "example.fi", URL: "https://example.fi/ä😀/\n", PageView: "A-z_9"}) {
+	if !reflect.DeepEqual(ev, Event{Kind: "pageview", Site: "example.fi", URL: "https://example.fi/ä😀/\n", PageView: "A-z_9"}) {
 		t.Errorf("got %+v", ev)
 	}
 	ev, err = DecodeEvent([]byte(`{"duration_ms":0,"pageview":"x","site":"s","kind":"leave"}`))
@@ -41,6 +42,15 @@ func TestDecodeEvent(t *testing.T) {
 		`{}`,
 		``,
 		`null`,
+		`{"kind":"event","site":"s","name":"n","props":{"a":1},"pageview":"x"}`,
+		`{"kind":"event","site":"s","name":"n","props":{"a":["x"]},"pageview":"x"}`,
+		`{"kind":"event","site":"s","name":"n","props":["a"],"pageview":"x"}`,
+		`{"kind":"event","site":"s","name":"n","props":{"a":"1","a":"2"},"pageview":"x"}`,
+		`{"kind":"event","site":"s","name":1,"pageview":"x"}`,
+		`{"kind":"event","site":"s","pageview":"x"}`,
+		`{"kind":"event","site":"s","name":"n","pageview":"x","duration_ms":1}`,
+		`{"kind":"event","site":"s","name":"n","pageview":"x","referrer":""}`,
+		`{"kind":"event","site":"s","name":"n","props":{"1":"","2":"","3":"","4":"","5":"","6":"","7":"","8":"","9":"","10":"","11":""},"pageview":"x"}`,
 	} {
 		if ev, err := DecodeEvent([]byte(bad)); err == nil || !errors.Is(err, ErrBadEvent) {
 			t.Errorf("DecodeEvent(%s) = %+v, %v; want ErrBadEvent", bad, ev, err)
@@ -60,6 +70,9 @@ func FuzzDecodeEvent(f *testing.F) {
 		`{"kind":"leave","site":"s","pageview":"x","duration_ms":-0}`,
 		"{\"kind\":\"pageview\",\"site\":\"s\",\"url\":\"\xff\",\"pageview\":\"x\"}",
 		`[]`, `{`, `{"kind":1}`,
+		`{"kind":"event","site":"s","name":"Yhteydenotto","props":{"lomake":"tarjous","b":""},"pageview":"x"}`,
+		`{"kind":"event","site":"s","url":"https://s/","name":"404","props":{},"pageview":"x"}`,
+		`{"kind":"event","site":"s","name":"a","props":{"a":1},"pageview":"x"}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -84,6 +97,17 @@ func FuzzDecodeEvent(f *testing.F) {
 		for _, s := range []string{ev.Kind, ev.Site, ev.URL, ev.Referrer, ev.PageView} {
 			if !utf8.ValidString(s) {
 				t.Fatalf("accepted invalid UTF-8 in %q", b)
+			}
+		}
+		if ev.Kind == KindEvent {
+			props, _ := m["props"].(map[string]any)
+			if str("name") != ev.Name || len(props) != len(ev.Props) {
+				t.Fatalf("accepted %q as %+v, encoding/json reads %v", b, ev, m)
+			}
+			for _, p := range ev.Props {
+				if v, ok := props[p.Key].(string); !ok || v != p.Value || !utf8.ValidString(p.Key) || !utf8.ValidString(p.Value) {
+					t.Fatalf("prop %q: accepted %q as %+v, encoding/json reads %v", p.Key, b, ev, m)
+				}
 			}
 		}
 		if ev.Kind == KindLeave {

@@ -20,6 +20,7 @@ import (
 // Register mounts the collector's routes on mux.
 func (c *Collector) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /s.js", c.serveTracker)
+	mux.HandleFunc("GET /s.auto.js", c.serveAuto)
 	mux.HandleFunc("POST /api/event", c.handleEvent)
 	mux.HandleFunc("OPTIONS /api/event", c.handlePreflight)
 	mux.HandleFunc("GET /api/event.gif", c.handleGIF)
@@ -92,6 +93,11 @@ func (c *Collector) accept(r *http.Request, site *request.SiteRule, ev Event) (i
 // place that sees the client IP and the User-Agent; both end here.
 func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (item, int, string) {
 	var pg page
+	if ev.Kind == KindEvent {
+		if status, msg := c.checkEvent(site, &ev); status != 0 {
+			return item{}, status, msg
+		}
+	}
 	if ev.Kind == KindPageView {
 		var ok bool
 		pg, ok = parsePage(ev.URL)
@@ -129,6 +135,9 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 			return item{}, http.StatusAccepted, ""
 		}
 		return item{kind: itemBot, bot: analytics.BotHit{Time: now, Site: site.Domain()}}, 0, ""
+	}
+	if ev.Kind == KindEvent {
+		return c.recordEvent(r, now, site, ip, userAgent, ev)
 	}
 	if ev.Kind == KindLeave {
 		return item{kind: itemLeave, leave: analytics.Leave{

@@ -33,6 +33,7 @@ const (
 	itemPageView itemKind = iota + 1
 	itemLeave
 	itemBot
+	itemEvent
 )
 
 // item is one queued record.
@@ -41,6 +42,7 @@ type item struct {
 	pv    analytics.PageView
 	leave analytics.Leave
 	bot   analytics.BotHit
+	event *analytics.Event // a pointer: few items are events, and items are copied
 }
 
 // QueueConfig sizes the queue. Zero values take the defaults.
@@ -198,6 +200,8 @@ func add(b *analytics.Batch, it item) {
 		b.Leaves = append(b.Leaves, it.leave)
 	case itemBot:
 		b.Bots = append(b.Bots, it.bot)
+	case itemEvent:
+		b.Events = append(b.Events, *it.event)
 	}
 }
 
@@ -231,6 +235,7 @@ func (w *writer) flush(b *analytics.Batch) bool {
 	b.PageViews = b.PageViews[:0]
 	b.Leaves = b.Leaves[:0]
 	b.Bots = b.Bots[:0]
+	b.Events = b.Events[:0]
 	return true
 }
 

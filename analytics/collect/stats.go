@@ -40,7 +40,7 @@ func (r Refusal) String() string {
 
 // counters count what the collector did with each event, for Stats.
 type counters struct {
-	queued  [itemBot + 1]atomic.Int64 // by itemKind
+	queued  [itemEvent + 1]atomic.Int64 // by itemKind
 	refused [NumRefusals]atomic.Int64
 }
 
@@ -69,8 +69,8 @@ func (c *Collector) countRefusal(status int, msg string) {
 type Stats struct {
 	// Events queued for storage, by kind: a bot's page view is kept only
 	// as a BotHit (time and site).
-	PageViews, Leaves, BotHits int64
-	Refused                    [NumRefusals]int64 // by Refusal
+	PageViews, Leaves, BotHits, Events int64
+	Refused                            [NumRefusals]int64 // by Refusal
 
 	Queued, QueueCapacity int   // records waiting for the writer, and the bound
 	Stored                int64 // records written to the store
@@ -87,6 +87,7 @@ func (c *Collector) Stats() Stats {
 		PageViews:     c.queued[itemPageView].Load(),
 		Leaves:        c.queued[itemLeave].Load(),
 		BotHits:       c.queued[itemBot].Load(),
+		Events:        c.queued[itemEvent].Load(),
 		Queued:        c.w.len(),
 		QueueCapacity: c.w.cfg.Size,
 		Stored:        c.w.stored.Load(),

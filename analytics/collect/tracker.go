@@ -37,16 +37,32 @@ import (
 // A page prerendered by the browser is counted only when it is shown
 // (prerenderingchange).
 //
+//	g(e,x)   window.seloste(name, {props}): send a custom event; "404"
+//	         carries the path. q() runs the calls the README's stub queued
+//	         (w.q), puts g in its place, sends "404" for a page with
+//	         <meta name="seloste-404">, and loads s.auto.js when the tag has
+//	         data-outbound, data-downloads or data-tagged (g.d hands it the
+//	         tag's attributes).
+//
 //go:embed s.js
 var trackerJS []byte
+
+// autoJS is the optional second file of the automatic events: outbound
+// links, downloads (data-downloads: the default extensions, or its own
+// list) and tagged elements (class="seloste-event-name=… seloste-event-KEY=
+// VALUE" on a form, link or button). It sends with sendBeacon, which never
+// holds up the navigation that follows the click.
+//
+//go:embed s.auto.js
+var autoJS []byte
 
 type trackerFile struct {
 	plain, gz []byte
 	etag      string
 }
 
-func newTrackerFile() (trackerFile, error) {
-	js := bytes.TrimSpace(trackerJS)
+func newTrackerFile(src []byte) (trackerFile, error) {
+	js := bytes.TrimSpace(src)
 	var buf bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	if err != nil {
@@ -63,7 +79,15 @@ func newTrackerFile() (trackerFile, error) {
 // serveTracker answers GET /s.js. Browsers revalidate after an hour, so a
 // new tracker reaches every visitor soon after an upgrade.
 func (c *Collector) serveTracker(w http.ResponseWriter, r *http.Request) {
-	f := &c.tracker
+	serveJS(w, r, &c.tracker)
+}
+
+// serveAuto answers GET /s.auto.js, as serveTracker.
+func (c *Collector) serveAuto(w http.ResponseWriter, r *http.Request) {
+	serveJS(w, r, &c.auto)
+}
+
+func serveJS(w http.ResponseWriter, r *http.Request, f *trackerFile) {
 	h := w.Header()
 	h.Set("Content-Type", "text/javascript; charset=utf-8")
 	h.Set("Cache-Control", "public, max-age=3600")

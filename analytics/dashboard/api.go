@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/format"
@@ -55,7 +56,12 @@ func writeJSONError(w http.ResponseWriter, code int, msg string) {
 // download: /dashboard/export.csv?site=&period=&filter=&breakdown=pages.
 func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, s *session) {
 	q := r.URL.Query()
-	dim, err := analytics.ParseDimension(q.Get("breakdown"))
+	part := q.Get("breakdown")
+	event := slices.Contains(format.EventParts, part)
+	dim, err := analytics.ParseDimension(part)
+	if event {
+		dim, err = analytics.Dimension(part), nil
+	}
 	if err != nil {
 		h.fail(w, r, http.StatusBadRequest, "breakdown: "+err.Error())
 		return
@@ -75,7 +81,12 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, s *session) 
 		return
 	}
 	var buf bytes.Buffer
-	if err := format.CSV(&buf, rep, dim); err != nil {
+	if event {
+		err = format.EventCSV(&buf, rep, part)
+	} else {
+		err = format.CSV(&buf, rep, dim)
+	}
+	if err != nil {
 		h.log.Error("csv", "err", err)
 		h.fail(w, r, http.StatusInternalServerError, "the CSV could not be written")
 		return

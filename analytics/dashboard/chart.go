@@ -14,7 +14,7 @@ import (
 // Chart colours; geometry is in SVG user units and the SVG scales to its
 // box, so a phone gets its own narrower, taller shape with fewer labels
 // instead of a shrunken wide one.
-const colorVisitors, colorPageviews, ink = "#1c5d99", "#8cb8e0", "#555"
+const colorVisitors, colorPageviews, colorImported, ink = "#1c5d99", "#8cb8e0", "#f1e6c4", "#555"
 
 type chartShape struct {
 	id           string
@@ -81,6 +81,21 @@ func chart(l locale, rep *analytics.Report, c chartShape) template.HTML {
 		fmt.Fprintf(&b, `<line x1="%g" x2="%g" y1="%.1f" y2="%.1f" stroke="#ddd" stroke-width="1"/>`, padL, chartW-padR, y(n), y(n))
 		fmt.Fprintf(&b, `<text x="%g" y="%.1f" text-anchor="end" font-size="12" fill="%s">%s</text>`, padL-6, y(n)+4, ink, esc(l.Int(n)))
 	}
+	imported := false
+	for i, p := range pts {
+		if !p.Imported {
+			continue
+		}
+		// Buckets that count imported aggregates get a band behind them.
+		half := plotW / 2
+		if len(pts) > 1 {
+			half = plotW / float64(len(pts)-1) / 2
+		}
+		x0, x1 := max(padL, x(i)-half), min(padL+plotW, x(i)+half)
+		fmt.Fprintf(&b, `<rect class="imported" x="%.1f" y="%g" width="%.1f" height="%g" fill="%s"><title>%s</title></rect>`,
+			x0, padT, x1-x0, plotH, colorImported, esc(l.T("imported.legend")))
+		imported = true
+	}
 	if len(pts) > 0 {
 		// Pageviews: area under a line.
 		var area, pv, vis strings.Builder
@@ -116,6 +131,10 @@ func chart(l locale, rep *analytics.Report, c chartShape) template.HTML {
 		ink, padL, colorVisitors, padL+18, esc(l.T("visitors")))
 	fmt.Fprintf(&b, `<rect x="%g" y="6" width="14" height="4" fill="%s"/><text x="%g" y="12">%s</text></g>`,
 		padL+110, colorPageviews, padL+128, esc(l.T("pageviews")))
+	if imported {
+		fmt.Fprintf(&b, `<g font-size="12" fill="%s"><rect x="%g" y="4" width="14" height="8" fill="%s"/><text x="%g" y="12">%s</text></g>`,
+			ink, padL+240, colorImported, padL+258, esc(l.T("imported.legend")))
+	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }

@@ -40,6 +40,10 @@ type Config struct {
 	Zone     *time.Location     // days of reports; Europe/Helsinki when nil
 	AuthFile string             // credentials file written by "seloste passwd" / "seloste token"; required
 
+	// Goals and Funnels are the configured ones, counted in every report.
+	Goals   []analytics.Goal
+	Funnels []analytics.Funnel
+
 	// MinVisitors is the configured k-anonymity floor for every report.
 	MinVisitors int
 	// ShareMinVisitors is the floor of public share links; they use the

@@ -35,6 +35,8 @@ const testPassword = "oikein pitkä salasana"
 type fixedReporter struct {
 	mu      sync.Mutex
 	queries []analytics.Query
+	// imported: the period's first day is imported (imported_test.go).
+	imported bool
 }
 
 func (f *fixedReporter) Report(ctx context.Context, q analytics.Query) (*analytics.Report, error) {
@@ -68,6 +70,19 @@ func (f *fixedReporter) Report(ctx context.Context, q analytics.Query) (*analyti
 	}
 	for d := q.From; !d.After(q.To); d = d.AddDate(0, 0, 1) {
 		rep.Series = append(rep.Series, analytics.Point{T: d, Visitors: 40, PageViews: 140})
+	}
+	f.mu.Lock()
+	imported := f.imported
+	f.mu.Unlock()
+	switch day := q.From.Format(time.DateOnly); {
+	case !imported:
+	case q.ExcludeImported:
+		rep.Imported = &analytics.ImportedUse{Reason: "left out"}
+	case len(q.Filters) > 1:
+		rep.Imported = &analytics.ImportedUse{Reason: "two families"}
+	default:
+		rep.Imported = &analytics.ImportedUse{Included: true, From: day, To: day, Days: 1}
+		rep.Series[0].Imported = true
 	}
 	return rep, nil
 }

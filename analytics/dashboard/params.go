@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,8 +19,11 @@ type params struct {
 	Period   string // today, 7d, 30d, month, year or "custom"
 	From, To time.Time
 	Filters  []analytics.Filter
+	Goal     string // goal=NAME: the visits that converted
 	Limit    int
 	Lang     string // "" unless set in the URL
+	// NoImported leaves imported aggregates out: imported=false.
+	NoImported bool
 }
 
 // periods are the shortcuts of the period picker, in its order.
@@ -79,6 +83,20 @@ func (h *Handler) parseParams(v url.Values, defLimit int) (*params, error) {
 		p.Filters = append(p.Filters, f)
 	}
 
+	switch v.Get("imported") {
+	case "", "true":
+	case "false":
+		p.NoImported = true
+	default:
+		return p, badParam("imported %q: use imported=false to leave imported data out (true, the default, includes it)", v.Get("imported"))
+	}
+
+	if g := v.Get("goal"); g != "" {
+		if !slices.ContainsFunc(h.cfg.Goals, func(x analytics.Goal) bool { return x.Name == g }) {
+			return p, badParam("goal %q is not configured", g)
+		}
+		p.Goal = g
+	}
 	if l := v.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 0 || n > MaxRows {
@@ -104,6 +122,8 @@ func (h *Handler) query(p *params, minVisitors int) analytics.Query {
 	return analytics.Query{
 		Site: p.Site, From: p.From, To: p.To, Zone: h.cfg.Zone,
 		Filters: p.Filters, Limit: p.Limit, MinVisitors: minVisitors,
+		ExcludeImported: p.NoImported,
+		Goals:           h.cfg.Goals, Funnels: h.cfg.Funnels, Goal: p.Goal,
 	}
 }
 
@@ -121,8 +141,14 @@ func (p *params) values() url.Values {
 	for _, f := range p.Filters {
 		v.Add("filter", string(f.Dim)+"="+f.Value)
 	}
+	if p.Goal != "" {
+		v.Set("goal", p.Goal)
+	}
 	if p.Lang != "" {
 		v.Set("lang", p.Lang)
+	}
+	if p.NoImported {
+		v.Set("imported", "false")
 	}
 	return v
 }

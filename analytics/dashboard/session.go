@@ -247,6 +247,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: value, Path: "/", Expires: s.Expires,
+		// Max-Age too, which browsers prefer: it counts from the browser's
+		// own clock, so a server clock that is off does not end the
+		// session at once.
+		MaxAge:   max(1, int(s.Expires.Sub(h.cfg.Now()).Seconds())),
 		HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode,
 	})
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/dashboard/login", MaxAge: -1, HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode})

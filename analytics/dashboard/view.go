@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/auth"
@@ -110,6 +111,9 @@ type dashView struct {
 	Generated  string
 	Filtered   bool
 	RangeLabel string
+	// Imported is the notice on imported aggregates, with a link that
+	// switches them off or on; empty when the period has none.
+	Imported, ImportedLink, ImportedURL string
 }
 
 type option struct {
@@ -255,9 +259,28 @@ func (h *Handler) fill(v *dashView, p *params, rep *analytics.Report) {
 	} else {
 		v.Realtime = v.Int(rep.Realtime)
 	}
+	if u := rep.Imported; u != nil && !v.Shared {
+		switch {
+		case u.Included:
+			from, _ := time.ParseInLocation(time.DateOnly, u.From, h.cfg.Zone)
+			to, _ := time.ParseInLocation(time.DateOnly, u.To, h.cfg.Zone)
+			v.Imported = v.Tf("imported.included", v.Range(from, to), u.Days)
+			v.ImportedLink = v.T("imported.exclude")
+			v.ImportedURL = h.link(v, p, func(q url.Values) { q.Set("imported", "false") })
+		case p.NoImported:
+			v.Imported = v.T("imported.excluded")
+			v.ImportedLink = v.T("imported.include")
+			v.ImportedURL = h.link(v, p, func(q url.Values) { q.Del("imported") })
+		default:
+			v.Imported = v.T("imported.filters")
+		}
+	}
 	v.Chart = charts(v.locale, rep)
 	for _, d := range analytics.Dimensions {
 		v.Tables = append(v.Tables, h.table(v, p, d, rep.Breakdowns[d], rep.Totals.Visitors))
+	}
+	if !v.Shared {
+		v.Tables = append(v.Tables, h.eventTables(v, p, rep)...)
 	}
 	v.Generated = rep.GeneratedAt.In(h.cfg.Zone).Format("15:04")
 }
@@ -473,4 +496,61 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 	}
 	h.fill(v, p, rep)
 	h.render(w, http.StatusOK, "dashboard.html", v)
+}
+
+// eventTables are the Goals, Events (with their props) and Funnel panels,
+// shown when the report has rows for them. A goal's row filters the view
+// to the visits that converted; each panel has its CSV.
+func (h *Handler) eventTables(v *dashView, p *params, rep *analytics.Report) []table {
+	var out []table
+	add := func(part string, rows []tableRow) {
+		if len(rows) == 0 {
+			return
+		}
+		var top int64
+		for _, r := range rows {
+			n, _ := strconv.ParseInt(r.Bar, 10, 64)
+			top = max(top, n)
+		}
+		for i := range rows {
+			n, _ := strconv.ParseInt(rows[i].Bar, 10, 64)
+			rows[i].Bar = ""
+			if top > 0 {
+				rows[i].Bar = strconv.FormatFloat(float64(n)*100/float64(top), 'f', 1, 64) + "%"
+			}
+		}
+		csv := h.link(v, p, func(q url.Values) { q.Set("breakdown", part) })
+		out = append(out, table{Dim: part, Title: v.T("dim." + part), Rows: rows, HasPageViews: true,
+			Second: v.T("events"), CSVURL: "/dashboard/export.csv?" + csv[len(v.Base)+1:]})
+	}
+	row := func(label string, visitors, second int64) tableRow {
+		// Bar holds the raw visitors until add scales it.
+		return tableRow{Label: label, Title: label, Visitors: v.Int(visitors), PageViews: v.Int(second), Bar: strconv.FormatInt(visitors, 10)}
+	}
+	var goals, events, props, funnels []tableRow
+	for _, g := range rep.Goals {
+		r := row(g.Name, g.Visitors, g.Events)
+		r.BarText = v.Pct(g.ConversionRate)
+		if p.Goal != g.Name {
+			name := g.Name
+			r.URL = h.link(v, p, func(q url.Values) { q.Set("goal", name) })
+		}
+		goals = append(goals, r)
+	}
+	for _, e := range rep.Events {
+		events = append(events, row(e.Name, e.Visitors, e.Events))
+	}
+	for _, x := range rep.Props {
+		props = append(props, row(x.Event+" · "+x.Prop+" = "+x.Value, x.Visitors, x.Events))
+	}
+	for _, f := range rep.Funnels {
+		for i, s := range f.Steps {
+			funnels = append(funnels, row(f.Name+" "+strconv.Itoa(i+1)+". "+s.Step, s.Visitors, 0))
+		}
+	}
+	add("goals", goals)
+	add("events", events)
+	add("props", props)
+	add("funnels", funnels)
+	return out
 }

@@ -62,6 +62,13 @@ func Table(w io.Writer, r *analytics.Report, limit int) error {
 		zone = time.UTC
 	}
 	fmt.Fprintf(ew, "%s  %s – %s (%s)\n\n", r.Site, r.From.In(zone).Format(time.DateOnly), r.To.In(zone).Format(time.DateOnly), zone)
+	if u := r.Imported; u != nil {
+		if u.Included {
+			fmt.Fprintf(ew, "Includes imported statistics for %s – %s (%d days; -imported=false leaves them out)\n\n", u.From, u.To, u.Days)
+		} else {
+			fmt.Fprintf(ew, "Imported statistics not included: %s\n\n", u.Reason)
+		}
+	}
 
 	t, p := r.Totals, r.Previous
 	// An average under the k-anonymity floor is not shown, nor compared.
@@ -146,6 +153,7 @@ func Table(w io.Writer, r *analytics.Report, limit int) error {
 		fmt.Fprintln(ew)
 		writeAligned(ew, rows)
 	}
+	eventTables(ew, r)
 	return ew.err
 }
 

@@ -33,3 +33,7 @@ var fiRegions = map[string]string{
 	"uusimaa":           "18",
 	"southwest finland": "19", "varsinais-suomi": "19", "finland proper": "19",
 }
+
+// FinnishRegion is finnishRegion for other sources that name regions (the
+// Google Analytics importer): the code without "FI-", or "".
+func FinnishRegion(name string) string { return finnishRegion(name) }

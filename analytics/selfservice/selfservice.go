@@ -125,6 +125,15 @@ type PageView struct {
 	OS             string    `json:"os"`
 	Device         string    `json:"device"`
 	DurationMS     *int64    `json:"duration_ms"` // null when no duration was stored
+	Events         []Event   `json:"events"`      // the events of the page view
+}
+
+// Event is one stored event of a page view; its JSON names are the events
+// table's columns (the visitor and visit are the page view's).
+type Event struct {
+	Time  time.Time         `json:"ts"`
+	Name  string            `json:"name"`
+	Props map[string]string `json:"props"`
 }
 
 // Deleted is the answer to DELETE /api/me.
@@ -179,6 +188,14 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		if v.Timed {
 			ms := v.Duration.Milliseconds()
 			p.DurationMS = &ms
+		}
+		p.Events = []Event{}
+		for _, e := range v.Events {
+			props := map[string]string{}
+			for _, x := range e.Props {
+				props[x.Key] = x.Value
+			}
+			p.Events = append(p.Events, Event{Time: e.Time.UTC(), Name: e.Name, Props: props})
 		}
 		me.PageViews = append(me.PageViews, p)
 	}

@@ -66,13 +66,13 @@ func TestBackupUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	var pv, leaves, bots int
-	if err := b.db.QueryRow(`SELECT (SELECT COUNT(*) FROM pageviews), (SELECT COUNT(*) FROM leaves), (SELECT COUNT(*) FROM bots)`).Scan(&pv, &leaves, &bots); err != nil {
+	var pv, leaves, bots, events int
+	if err := b.db.QueryRow(`SELECT (SELECT COUNT(*) FROM pageviews), (SELECT COUNT(*) FROM leaves), (SELECT COUNT(*) FROM bots), (SELECT COUNT(*) FROM events)`).Scan(&pv, &leaves, &bots, &events); err != nil {
 		t.Fatal(err)
 	}
 	k := -1
 	for n := 0; n <= len(batches); n++ {
-		if pv == min(n*size, len(ev.PageViews)) && leaves == min(n*size, len(ev.Leaves)) && bots == min(n*size, len(ev.Bots)) {
+		if pv == min(n*size, len(ev.PageViews)) && leaves == min(n*size, len(ev.Leaves)) && bots == min(n*size, len(ev.Bots)) && events == min(n*size, len(ev.Events)) {
 			k = n
 			break
 		}
@@ -85,6 +85,7 @@ func TestBackupUnderLoad(t *testing.T) {
 		PageViews: ev.PageViews[:min(k*size, len(ev.PageViews))],
 		Leaves:    ev.Leaves[:min(k*size, len(ev.Leaves))],
 		Bots:      ev.Bots[:min(k*size, len(ev.Bots))],
+		Events:    ev.Events[:min(k*size, len(ev.Events))],
 	}
 	restored := filepath.Join(t.TempDir(), "restored.db")
 	if err := Restore(ctx, dst, restored, nil); err != nil {

@@ -16,7 +16,7 @@ import (
 // counts and sums over registered fields (no visitor id, no single page
 // view), and are rebuilt from the raw tables at will.
 var RawTables = func() []string {
-	t := []string{"pageviews", "leaves", "bots", "salts"}
+	t := []string{"pageviews", "leaves", "bots", "salts", "events"}
 	for _, d := range dictionaries {
 		t = append(t, d.table)
 	}
@@ -25,6 +25,11 @@ var RawTables = func() []string {
 
 // DerivedPrefix names the derived tables.
 const DerivedPrefix = "rollup_"
+
+// ImportedPrefix names the tables of imported aggregates (imports.go):
+// daily sums brought in from another tool, no visitor id, no single page
+// view. The registry describes them in one field without columns.
+const ImportedPrefix = "imported_"
 
 // Tables lists every table of the database, in name order.
 func (s *Store) Tables(ctx context.Context) ([]string, error) {
@@ -93,7 +98,7 @@ func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 	}
 	var out []string
 	for _, t := range tables {
-		if !slices.Contains(RawTables, t) && !IsDerived(t) {
+		if !slices.Contains(RawTables, t) && !IsDerived(t) && !strings.HasPrefix(t, ImportedPrefix) {
 			out = append(out, t)
 		}
 	}

@@ -32,8 +32,14 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 	if err := s.period(ctx, cov, cur); err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
+	if _, err := aggregate.AddImported(ctx, s, cur); err != nil {
+		return nil, fmt.Errorf("report %s: %w", q.Site, err)
+	}
 	prev := aggregate.NewPeriod(q.Previous(), false)
 	if err := s.period(ctx, cov, prev); err != nil {
+		return nil, fmt.Errorf("report %s: previous period: %w", q.Site, err)
+	}
+	if _, err := aggregate.AddImported(ctx, s, prev); err != nil {
 		return nil, fmt.Errorf("report %s: previous period: %w", q.Site, err)
 	}
 	// Realtime is about now, whatever the period: the owner's "who is on
@@ -45,7 +51,11 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 	if err != nil {
 		return nil, fmt.Errorf("report %s: realtime: %w", q.Site, err)
 	}
-	return aggregate.Report(cur, prev, realtime, now), nil
+	r := aggregate.Report(cur, prev, realtime, now)
+	if err := aggregate.Events(ctx, s, q, r.Totals.Visitors, r); err != nil {
+		return nil, fmt.Errorf("report %s: %w", q.Site, err)
+	}
+	return r, nil
 }
 
 // coverage is which days of a site the rollups of a zone answer for.

@@ -260,6 +260,63 @@ var migrations = []string{
 	DELETE FROM rollup_breakdowns_months;
 	DELETE FROM rollup_views;
 	`,
+
+	// 8: imported aggregates (imports.go): daily sums per value brought in
+	// from another tool, with no visitor id and no single page view. Apart
+	// from the collected records and the rollups, and kept until deleted.
+	// An import of records (page views) is listed here too; its records are
+	// in the raw tables.
+	`
+	CREATE TABLE imported_sets (
+		id        INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: a replaced import's id stays gone
+		site      TEXT    NOT NULL,
+		source    TEXT    NOT NULL, -- "plausible", "ga4"
+		key       TEXT    NOT NULL, -- what was imported: the same key again replaces the set
+		summary   TEXT    NOT NULL,
+		from_day  TEXT    NOT NULL, -- 2006-01-02
+		to_day    TEXT    NOT NULL,
+		days      INTEGER NOT NULL, -- days with totals
+		pageviews INTEGER NOT NULL, -- their page views
+		created   INTEGER NOT NULL, -- unix seconds
+		-- An import of records (GoatCounter's page views): the first and
+		-- last record's time; its page views' pageview_id starts with
+		-- "imp<id>-". NULL for aggregates.
+		records_from INTEGER,
+		records_to   INTEGER,
+		-- and its bot hits' rowids, after and through (bot hits have no id).
+		bots_after   INTEGER,
+		bots_through INTEGER,
+		UNIQUE (site, key)
+	);
+	-- A set's rows of one family and day, packed (imports.go): a day of a
+	-- thousand pages is one row to write and to read.
+	CREATE TABLE imported_rows (
+		set_id INTEGER NOT NULL, -- imported_sets.id
+		family TEXT    NOT NULL, -- analytics.ImportFamily
+		day    TEXT    NOT NULL, -- 2006-01-02 as the source counted it
+		rows   BLOB    NOT NULL  -- values and sums of each row
+	);
+	-- Reports read one set's family over a range of days.
+	CREATE INDEX imported_rows_set_family_day ON imported_rows (set_id, family, day);
+	`,
+
+	// 9: custom and automatic events (analytics.Event), with the visitor id
+	// and visit of their page view's visit, so that reports need no join.
+	`
+	CREATE TABLE events (
+		ts          INTEGER NOT NULL, -- unix seconds, UTC
+		site        TEXT    NOT NULL,
+		visitor     INTEGER NOT NULL, -- as pageviews.visitor
+		visit       INTEGER NOT NULL, -- as pageviews.visit
+		pageview_id TEXT    NOT NULL, -- the page view it happened on
+		name        TEXT    NOT NULL,
+		props       TEXT    NOT NULL DEFAULT '' -- JSON object, keys sorted; '' without props
+	);
+	-- Reports read one site's time range; erasure and the self-service page
+	-- find a page view's events.
+	CREATE INDEX events_site_ts ON events (site, ts);
+	CREATE INDEX events_site_pageview ON events (site, pageview_id);
+	`,
 }
 
 // migrationSteps are the parts of a migration that are Go, run after its

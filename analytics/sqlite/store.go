@@ -311,8 +311,15 @@ func appendRows(ctx context.Context, tx *sql.Tx, b analytics.Batch) error {
 	if err != nil {
 		return err
 	}
-	return insertMany(ctx, tx, "bots", "(ts, site)", 2, len(b.Bots), func(args []any, i int) []any {
+	err = insertMany(ctx, tx, "bots", "(ts, site)", 2, len(b.Bots), func(args []any, i int) []any {
 		return append(args, b.Bots[i].Time.Unix(), b.Bots[i].Site)
+	})
+	if err != nil {
+		return err
+	}
+	return insertMany(ctx, tx, "events", "(ts, site, visitor, visit, pageview_id, name, props)", 7, len(b.Events), func(args []any, i int) []any {
+		e := &b.Events[i]
+		return append(args, e.Time.Unix(), e.Site, int64(e.Visitor), int64(e.Visit), e.PageView, e.Name, encodeProps(e.Props))
 	})
 }
 
@@ -434,6 +441,7 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 	}{
 		{&c.Leaves, `DELETE FROM leaves WHERE ts < ?`, before.Unix()},
 		{&c.Bots, `DELETE FROM bots WHERE ts < ?`, before.Unix()},
+		{&c.Events, `DELETE FROM events WHERE ts < ?`, before.Unix()},
 		{&c.Salts, `DELETE FROM salts WHERE day < ?`, saltCut},
 	}
 	for _, st := range steps {

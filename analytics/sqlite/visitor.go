@@ -65,6 +65,43 @@ func (s *Store) VisitorPageViews(ctx context.Context, site string, visitor uint6
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("visitor page views: %w", err)
 	}
+	rows.Close()
+	if len(out) == 0 {
+		return out, nil
+	}
+	byID := map[string]int{}
+	for i := range out {
+		byID[out[i].ID] = i
+	}
+	evs, err := s.db.QueryContext(ctx, `
+		SELECT e.ts, e.visitor, e.visit, e.pageview_id, e.name, e.props FROM events e
+		WHERE e.site = ?1 AND e.pageview_id IN (
+			SELECT pageview_id FROM pageviews WHERE `+siteIs("site_id", "?1")+` AND ts >= ?2 AND ts < ?3 AND visitor = ?4)
+		ORDER BY e.ts, e.rowid`, site, from, to, int64(visitor))
+	if err != nil {
+		return nil, fmt.Errorf("visitor events: %w", err)
+	}
+	defer evs.Close()
+	for evs.Next() {
+		var (
+			e              analytics.Event
+			ts, vis, visit int64
+			props          string
+		)
+		if err := evs.Scan(&ts, &vis, &visit, &e.PageView, &e.Name, &props); err != nil {
+			return nil, fmt.Errorf("visitor events: %w", err)
+		}
+		if e.Props, err = decodeProps(props); err != nil {
+			return nil, fmt.Errorf("visitor events: %w", err)
+		}
+		e.Time, e.Site, e.Visitor, e.Visit = time.Unix(ts, 0).UTC(), site, uint64(vis), uint64(visit)
+		if i, ok := byID[e.PageView]; ok {
+			out[i].Events = append(out[i].Events, e)
+		}
+	}
+	if err := evs.Err(); err != nil {
+		return nil, fmt.Errorf("visitor events: %w", err)
+	}
 	return out, nil
 }
 
@@ -89,7 +126,14 @@ func (s *Store) DeleteVisitor(ctx context.Context, site string, visitor uint64, 
 	}
 	defer tx.Rollback()
 
-	// Their leave records first: found through the page views.
+	// Their events and leave records first: found through the page views.
+	re, err := tx.ExecContext(ctx, `
+		DELETE FROM events WHERE site = ?1 AND pageview_id IN (
+			SELECT pageview_id FROM pageviews WHERE `+siteIs("site_id", "?1")+` AND ts >= ?2 AND ts < ?3 AND visitor = ?4)`,
+		site, from, to, int64(visitor))
+	if err != nil {
+		return n, fmt.Errorf("delete visitor: events: %w", err)
+	}
 	r, err := tx.ExecContext(ctx, `
 		DELETE FROM leaves WHERE site = ?1 AND pageview_id IN (
 			SELECT pageview_id FROM pageviews WHERE `+siteIs("site_id", "?1")+` AND ts >= ?2 AND ts < ?3 AND visitor = ?4)`,
@@ -108,6 +152,7 @@ func (s *Store) DeleteVisitor(ctx context.Context, site string, visitor uint64, 
 		return n, nil // nothing stored (and so no leaves): the transaction rolls back
 	}
 	n.Leaves, _ = r.RowsAffected()
+	n.Events, _ = re.RowsAffected()
 	n.PageViews = int64(len(times))
 	if _, err := collectDictionaries(ctx, tx, values); err != nil {
 		return n, fmt.Errorf("delete visitor: %w", err)

@@ -40,6 +40,10 @@ func RunCapabilities(t *testing.T, open Opener) {
 	for name, now := range capClocks {
 		t.Run("maintain, clock "+name, func(t *testing.T) { capMaintain(t, open, now) })
 	}
+	for name, now := range capClocks {
+		t.Run("imported aggregates, clock "+name, func(t *testing.T) { capImported(t, open, now) })
+		t.Run("imported records, clock "+name, func(t *testing.T) { capAppendImport(t, open, now) })
+	}
 }
 
 // capCheckAll checks every case against Expect of ev.
@@ -102,6 +106,9 @@ func capPurge(t *testing.T, open Opener, now time.Time) {
 		analytics.Leave{Time: old, Site: "a.example", PageView: "edge-old", Duration: 4 * time.Second},
 		analytics.Leave{Time: before, Site: "a.example", PageView: "edge-new", Duration: 6 * time.Second})
 	ev.Bots = append(ev.Bots, analytics.BotHit{Time: old, Site: "a.example"}, analytics.BotHit{Time: before, Site: "a.example"})
+	ev.Events = append(ev.Events,
+		analytics.Event{Time: old, Site: "a.example", Visitor: 1, Visit: 1, PageView: "edge-old", Name: "Yhteydenotto"},
+		analytics.Event{Time: before, Site: "a.example", Visitor: 1, Visit: 1, PageView: "edge-new", Name: "Yhteydenotto"})
 
 	// The answer: what is older than before goes, the rest stays.
 	var want analytics.Purged
@@ -127,7 +134,14 @@ func capPurge(t *testing.T, open Opener, now time.Time) {
 			left.Bots = append(left.Bots, b)
 		}
 	}
-	if want.PageViews == 0 || len(left.PageViews) == 0 {
+	for _, x := range ev.Events {
+		if x.Time.Before(before) {
+			want.Events++
+		} else {
+			left.Events = append(left.Events, x)
+		}
+	}
+	if want.PageViews == 0 || len(left.PageViews) == 0 || want.Events == 0 {
 		t.Fatal("the cut-off no longer falls inside the generated data")
 	}
 
@@ -138,9 +152,9 @@ func capPurge(t *testing.T, open Opener, now time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.PageViews != want.PageViews || !leavesCounted(e, got.Leaves, want.Leaves) || got.Bots != want.Bots {
-		t.Errorf("purged %d page views, %d leaves, %d bot hits; want %d, %d, %d (records at the cut-off stay, one second older go)",
-			got.PageViews, got.Leaves, got.Bots, want.PageViews, want.Leaves, want.Bots)
+	if got.PageViews != want.PageViews || !leavesCounted(e, got.Leaves, want.Leaves) || got.Bots != want.Bots || got.Events != want.Events {
+		t.Errorf("purged %d page views, %d leaves, %d bot hits, %d events; want %d, %d, %d, %d (records at the cut-off stay, one second older go)",
+			got.PageViews, got.Leaves, got.Bots, got.Events, want.PageViews, want.Leaves, want.Bots, want.Events)
 	}
 	// Reports see only what is left, also of the day of the cut-off and of
 	// days the engine had rolled up before the purge; at once, without
@@ -478,6 +492,16 @@ func capVisitorDay(ev Events, site string, visitor uint64, day time.Time) []anal
 	for _, o := range out {
 		vs = append(vs, o.v)
 	}
+	// Each page view's events, oldest first (in the order stored within a
+	// second).
+	for i := range vs {
+		for _, e := range ev.Events {
+			if e.Site == site && e.PageView == vs[i].ID {
+				vs[i].Events = append(vs[i].Events, e)
+			}
+		}
+		slices.SortStableFunc(vs[i].Events, func(a, b analytics.Event) int { return a.Time.Compare(b.Time) })
+	}
 	return vs
 }
 
@@ -498,10 +522,19 @@ func capCheckVisitorDay(t *testing.T, e Engine, ev Events, site string, visitor 
 			t.Errorf("VisitorPageViews(%s, %d)[%d]: time %s, want %s", site, visitor, i, g.Time, w.Time)
 		}
 		g.Time = w.Time
-		if g != w {
+		if !slices.EqualFunc(g.Events, w.Events, sameEvent) {
+			t.Errorf("VisitorPageViews(%s, %d)[%d]: events\n  %+v\nwant\n  %+v", site, visitor, i, g.Events, w.Events)
+		}
+		g.Events, w.Events = nil, nil
+		if g.PageView != w.PageView || g.Duration != w.Duration || g.Timed != w.Timed {
 			t.Errorf("VisitorPageViews(%s, %d)[%d] =\n  %+v\nwant\n  %+v", site, visitor, i, g, w)
 		}
 	}
+}
+
+func sameEvent(a, b analytics.Event) bool {
+	return a.Time.Equal(b.Time) && a.Site == b.Site && a.PageView == b.PageView && a.Name == b.Name &&
+		slices.Equal(a.Props, b.Props)
 }
 
 // capVisitor checks a visitor's page views of one UTC day and their
@@ -613,11 +646,20 @@ func capVisitor(t *testing.T, open Opener, now time.Time) {
 			{Time: day.Add(2 * time.Minute), Site: site, PageView: "me-first", Duration: 9 * time.Second},
 			{Time: day.Add(3 * time.Minute), Site: site, PageView: "me-first", Duration: 8 * time.Second},
 		},
+		Events: []analytics.Event{
+			{Time: day.Add(-time.Second), Site: site, Visitor: me, Visit: 77, PageView: "me-yesterday", Name: "Yhteydenotto"},
+			{Time: day.Add(12 * time.Hour), Site: "b.example", Visitor: me, Visit: 77, PageView: "me-elsewhere", Name: "Yhteydenotto"},
+			{Time: day.Add(time.Minute), Site: site, Visitor: me, Visit: 77, PageView: "me-first", Name: "Yhteydenotto",
+				Props: []analytics.Prop{{Key: "lomake", Value: "tarjous"}}},
+			{Time: day.Add(2 * time.Minute), Site: site, Visitor: me, Visit: 77, PageView: "me-first", Name: "Tilaus",
+				Props: []analytics.Prop{{Key: "maksutapa", Value: "kortti"}, {Key: "tuote", Value: "T1"}}},
+		},
 	}
 	ev := Events{
 		PageViews: append(slices.Clone(stored.PageViews), mine.PageViews...),
 		Leaves:    append(slices.Clone(stored.Leaves), mine.Leaves...),
 		Bots:      stored.Bots,
+		Events:    mine.Events,
 	}
 
 	e := open(t, now)
@@ -651,6 +693,13 @@ func capVisitor(t *testing.T, open Opener, now time.Time) {
 			rest.Leaves = append(rest.Leaves, l)
 		}
 	}
+	for _, x := range ev.Events {
+		if x.Site == site && erased[x.PageView] {
+			want.Events++
+		} else {
+			rest.Events = append(rest.Events, x)
+		}
+	}
 	rest.Bots = ev.Bots
 	q, err := Cases[0].Query()
 	if err != nil {
@@ -664,7 +713,7 @@ func capVisitor(t *testing.T, open Opener, now time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.PageViews != want.PageViews || !leavesCounted(e, got.Leaves, want.Leaves) {
+	if got.PageViews != want.PageViews || !leavesCounted(e, got.Leaves, want.Leaves) || got.Events != want.Events || want.Events != 2 {
 		t.Errorf("DeleteVisitor erased %+v, want %+v", got, want)
 	}
 	if got, err := e.VisitorPageViews(ctx, site, me, day); err != nil || len(got) != 0 {
@@ -731,6 +780,7 @@ func capVisitor(t *testing.T, open Opener, now time.Time) {
 			PageViews: append(slices.Clone(rest.PageViews), r.newest.PageViews...),
 			Leaves:    append(slices.Clone(rest.Leaves), r.newest.Leaves...),
 			Bots:      rest.Bots,
+			Events:    rest.Events,
 		}
 		capCheckAll(t, e, withNewest, now, "newest records before "+r.name)
 		want := analytics.Erased{PageViews: int64(len(r.newest.PageViews)), Leaves: int64(len(r.newest.Leaves))}

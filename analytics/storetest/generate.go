@@ -20,6 +20,9 @@ type Config struct {
 	BotShare int // one bot hit per BotShare page views
 	Variety  int // if > 0, also Zipf-distributed synthetic referrers and cities out of this many
 	Drift    int // if > 0, one later page view of a visit in Drift is located elsewhere (a GeoIP update mid-visit)
+	// EventShare: if > 0, one page view in EventShare gets an event of
+	// EventConfig (some with several, some for the wrong site or late).
+	EventShare int
 }
 
 // Small is the known-answer data set: a few thousand page views over ten
@@ -34,6 +37,8 @@ var Small = Config{
 	Paths:    25,
 	BotShare: 9,
 	Drift:    10,
+
+	EventShare: 3,
 }
 
 // Events are generated records, in time order per table.
@@ -41,6 +46,9 @@ type Events struct {
 	PageViews []analytics.PageView
 	Leaves    []analytics.Leave
 	Bots      []analytics.BotHit
+	// Imports are imported aggregates the test stored (imported.go).
+	Imports []ModelImport
+	Events  []analytics.Event
 }
 
 var (
@@ -71,6 +79,7 @@ func Generate(c Config) Events {
 		ev.PageViews = append(ev.PageViews, day.PageViews...)
 		ev.Leaves = append(ev.Leaves, day.Leaves...)
 		ev.Bots = append(ev.Bots, day.Bots...)
+		ev.Events = append(ev.Events, day.Events...)
 	})
 	return ev
 }
@@ -91,7 +100,8 @@ func GenerateFunc(c Config, fn func(Events)) {
 			paths[i] = fmt.Sprintf("/blogi/%03d", i)
 		}
 	}
-	drift := rand.New(rand.NewPCG(c.Seed+3, 11)) // its own stream: other data sets stay as they were
+	drift := rand.New(rand.NewPCG(c.Seed+3, 11))  // its own stream: other data sets stay as they were
+	events := rand.New(rand.NewPCG(c.Seed+4, 13)) // the same
 	var variety *rand.Zipf
 	if c.Variety > 0 {
 		variety = rand.NewZipf(rand.New(rand.NewPCG(c.Seed+2, 9)), 1.1, 1, uint64(c.Variety-1))
@@ -173,6 +183,9 @@ func GenerateFunc(c Config, fn func(Events)) {
 							analytics.Leave{Time: t.Add(20 * time.Hour), Site: site, PageView: pv.ID, Duration: 7000 * time.Millisecond},
 							analytics.Leave{Time: t.Add(25 * time.Hour), Site: site, PageView: pv.ID, Duration: 99000 * time.Millisecond})
 					}
+					if c.EventShare > 0 && events.IntN(c.EventShare) == 0 {
+						ev.Events = append(ev.Events, genEvent(events, pv))
+					}
 					if c.BotShare > 0 && rng.IntN(c.BotShare) == 0 {
 						ev.Bots = append(ev.Bots, analytics.BotHit{Time: t.Add(time.Duration(rng.IntN(7200)) * time.Second), Site: site})
 					}
@@ -200,12 +213,63 @@ func visitorID(site string, person int, t time.Time) uint64 {
 // would hand them over (out of time order across tables).
 func (e Events) Batches(size int) []analytics.Batch {
 	var out []analytics.Batch
-	for i := 0; i < len(e.PageViews) || i < len(e.Leaves) || i < len(e.Bots); i += size {
+	for i := 0; i < len(e.PageViews) || i < len(e.Leaves) || i < len(e.Bots) || i < len(e.Events); i += size {
 		var b analytics.Batch
 		b.PageViews = e.PageViews[min(i, len(e.PageViews)):min(i+size, len(e.PageViews))]
 		b.Leaves = e.Leaves[min(i, len(e.Leaves)):min(i+size, len(e.Leaves))]
 		b.Bots = e.Bots[min(i, len(e.Bots)):min(i+size, len(e.Bots))]
+		b.Events = e.Events[min(i, len(e.Events)):min(i+size, len(e.Events))]
 		out = append(out, b)
 	}
 	return out
+}
+
+// EventConfig declares the events the generator makes, with goals and
+// funnels over them and the pages: the known-answer reports ask for these.
+var EventConfig = analytics.EventConfig{
+	Events: []analytics.EventDef{
+		{Name: "Yhteydenotto", Props: []string{"lomake"}, Desc: analytics.Description{FI: "Lomake lähetettiin", EN: "A form was sent"}},
+		{Name: "Tilaus", Props: []string{"maksutapa", "tuote"}, Desc: analytics.Description{FI: "Tilaus tehtiin", EN: "An order was made"}},
+	},
+	Auto: []string{"outbound"},
+	Goals: []analytics.Goal{
+		{Name: "Tarjouspyyntö", Event: "Yhteydenotto", Props: map[string]string{"lomake": "tarjous"}},
+		{Name: "Yhteys", Event: "Yhteydenotto"},
+		{Name: "Hinnasto", Page: "/hinnasto"},
+		{Name: "Blogi", Page: "/blogi/*"},
+		{Name: "Mikä tahansa", Page: "/**"},
+		{Name: "Kortilla", Event: "Tilaus", Props: map[string]string{"maksutapa": "kortti"}},
+	},
+	Funnels: []analytics.Funnel{
+		{Name: "Tarjouspolku", Steps: []string{"/", "/hinnasto", "Tarjouspyyntö"}},
+		{Name: "Blogista tilaus", Steps: []string{"/blogi/**", "Yhteys", "Kortilla"}},
+	},
+}
+
+// genEvent makes an event of EventConfig for page view pv, in its visit:
+// mostly seconds to minutes after it (some past midnight), now and then
+// an hour later.
+func genEvent(rng *rand.Rand, pv analytics.PageView) analytics.Event {
+	e := analytics.Event{Time: pv.Time.Add(time.Duration(rng.IntN(180)) * time.Second), Site: pv.Site,
+		Visitor: pv.Visitor, Visit: pv.Visit, PageView: pv.ID}
+	switch rng.IntN(5) {
+	case 0, 1:
+		e.Name = "Yhteydenotto"
+		e.Props = []analytics.Prop{{Key: "lomake", Value: []string{"tarjous", "yhteys", "uutiskirje"}[rng.IntN(3)]}}
+	case 2:
+		e.Name = "Tilaus"
+		e.Props = []analytics.Prop{{Key: "maksutapa", Value: []string{"kortti", "lasku"}[rng.IntN(2)]}, {Key: "tuote", Value: fmt.Sprintf("T%d", rng.IntN(4))}}
+		if rng.IntN(4) == 0 {
+			e.Props = e.Props[1:] // without maksutapa
+		}
+	case 3:
+		e.Name = "Yhteydenotto" // without props
+	default:
+		e.Name = analytics.EventOutbound
+		e.Props = []analytics.Prop{{Key: "url", Value: []string{"https://kela.fi/", "https://vero.fi/a"}[rng.IntN(2)]}}
+	}
+	if rng.IntN(20) == 0 {
+		e.Time = pv.Time.Add(time.Hour)
+	}
+	return e
 }

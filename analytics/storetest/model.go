@@ -17,7 +17,8 @@ func Expect(ev Events, q analytics.Query, now time.Time) *analytics.Report {
 		Site: q.Site, From: q.From, To: q.To, Zone: q.Zone, Interval: q.Interval,
 		Breakdowns: map[analytics.Dimension][]analytics.Row{},
 	}
-	cur := expectPeriod(ev, q)
+	cur := expectPeriod(ev, q, true)
+	r.Imported = cur.imported
 	r.Totals = cur.totals
 	r.Series = cur.series
 	r.Breakdowns = cur.breakdowns
@@ -27,7 +28,8 @@ func Expect(ev Events, q analytics.Query, now time.Time) *analytics.Report {
 		n++
 	}
 	prevQ.From, prevQ.To = q.From.AddDate(0, 0, -n), q.From.AddDate(0, 0, -1)
-	r.Previous = expectPeriod(ev, prevQ).totals
+	r.Previous = expectPeriod(ev, prevQ, false).totals
+	expectEvents(ev, q, r.Totals.Visitors, r)
 	seen := map[uint64]bool{}
 	for _, p := range ev.PageViews {
 		if p.Site == q.Site && p.Time.After(now.Add(-5*time.Minute)) && !p.Time.After(now) && !seen[p.Visitor] {
@@ -39,6 +41,7 @@ func Expect(ev Events, q analytics.Query, now time.Time) *analytics.Report {
 }
 
 type expected struct {
+	imported   *analytics.ImportedUse
 	totals     analytics.Totals
 	series     []analytics.Point
 	breakdowns map[analytics.Dimension][]analytics.Row
@@ -57,8 +60,9 @@ type mview struct {
 	sel     bool
 }
 
-func expectPeriod(ev Events, q analytics.Query) expected {
+func expectPeriod(ev Events, q analytics.Query, detail bool) expected {
 	end := q.To.AddDate(0, 0, 1)
+	imp := modelImported(ev, q, detail)
 
 	// Visible time: the largest leave within 24 h after the page view.
 	type key struct{ site, id string }
@@ -267,6 +271,27 @@ func expectPeriod(ev Events, q analytics.Query) expected {
 			}
 		}
 	}
+	// Imported days have no native page views: their sums add up.
+	t.Visitors += imp.visitors
+	t.Visits += imp.visits
+	t.PageViews += imp.pageviews
+	bounces += imp.bounces
+	visitMs += imp.visitS * 1000
+	for dim, byValue := range imp.rows {
+		for v, ir := range byValue {
+			if rows[dim] == nil {
+				rows[dim], rowTime[dim] = map[string]*analytics.Row{}, map[string]int64{}
+			}
+			r := rows[dim][v]
+			if r == nil {
+				r = &analytics.Row{Value: v}
+				rows[dim][v] = r
+			}
+			r.Visitors += ir.Visitors
+			r.Visits += ir.Visits
+			r.PageViews += ir.PageViews
+		}
+	}
 	if t.Visits > 0 {
 		t.ViewsPerVisit = float64(t.PageViews) / float64(t.Visits)
 		t.BounceRate = float64(bounces) / float64(t.Visits)
@@ -290,11 +315,26 @@ func expectPeriod(ev Events, q analytics.Query) expected {
 		}
 	}
 
-	// Series: one point per bucket, zeros included.
+	// Series: one point per bucket, zeros included; a bucket with an
+	// imported day is marked.
 	var series []analytics.Point
+	bucketViews := map[time.Time]int64{}
+	importedDay := func(from, to time.Time) bool {
+		if imp.use == nil || !imp.use.Included {
+			return false
+		}
+		for d := analytics.Midnight(from, q.Zone); d.Before(to); d = d.AddDate(0, 0, 1) {
+			day := d.Format(time.DateOnly)
+			if imp.use.From <= day && day <= imp.use.To && imp.counted[day] {
+				return true
+			}
+		}
+		return false
+	}
 	if q.Interval == analytics.Hour {
 		for h := q.From; h.Before(end); h = h.Add(time.Hour) {
-			series = append(series, analytics.Point{T: h, Visitors: int64(len(hourVisitors[h.UTC().Truncate(time.Hour)])), PageViews: hourViews[h.UTC().Truncate(time.Hour)]})
+			series = append(series, analytics.Point{T: h, Visitors: int64(len(hourVisitors[h.UTC().Truncate(time.Hour)])), PageViews: hourViews[h.UTC().Truncate(time.Hour)],
+				Imported: importedDay(h, h.Add(time.Hour))})
 		}
 	} else {
 		// Bucket start of a day: the day itself, its week's Monday or its
@@ -315,10 +355,10 @@ func expectPeriod(ev Events, q analytics.Query) expected {
 			}
 			return b
 		}
-		bucketViews := map[time.Time]int64{}
 		for day := q.From; day.Before(end); day = day.AddDate(0, 0, 1) {
 			b := bucketOf(day)
-			bucketVisitorsFromDays[b] += int64(len(dayVisitors[day.Format(time.DateOnly)]))
+			bucketVisitorsFromDays[b] += int64(len(dayVisitors[day.Format(time.DateOnly)])) + imp.dayVisitors[day.Format(time.DateOnly)]
+			bucketViews[b] += imp.dayViews[day.Format(time.DateOnly)]
 		}
 		for _, v := range views {
 			if v.sel {
@@ -335,6 +375,13 @@ func expectPeriod(ev Events, q analytics.Query) expected {
 			last = b
 			series = append(series, analytics.Point{T: b, Visitors: bucketVisitorsFromDays[b], PageViews: bucketViews[b]})
 		}
+		for i := range series {
+			next := end
+			if i+1 < len(series) {
+				next = series[i+1].T
+			}
+			series[i].Imported = importedDay(series[i].T, next)
+		}
 	}
 
 	breakdowns := map[analytics.Dimension][]analytics.Row{}
@@ -349,7 +396,7 @@ func expectPeriod(ev Events, q analytics.Query) expected {
 		}
 		breakdowns[dim] = fold(list, q.Limit, q.MinVisitors)
 	}
-	return expected{totals: t, series: series, breakdowns: breakdowns}
+	return expected{imported: imp.use, totals: t, series: series, breakdowns: breakdowns}
 }
 
 // fold is the model's own Limit and MinVisitors folding.

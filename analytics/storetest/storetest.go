@@ -44,6 +44,9 @@ type Case struct {
 	Interval    analytics.Interval
 	Limit       int
 	MinVisitors int
+	// ExcludeImported leaves imported aggregates out.
+	ExcludeImported bool
+	Goal            string // a goal filter, of EventConfig's goals
 }
 
 // Cases are the reports checked against the Small data set.
@@ -85,6 +88,9 @@ var Cases = []Case{
 	{Name: "limit, k-anonymity and filter", Site: "b.example", From: "2026-03-27", To: "2026-03-31", Limit: 2, MinVisitors: 5,
 		Filters: []analytics.Filter{{Dim: analytics.DimDevice, Value: analytics.DeviceMobile}}},
 	{Name: "unknown site", Site: "nosuch.example", From: "2026-03-24", To: "2026-04-02"},
+	{Name: "goal filter, event goal", Site: "a.example", From: "2026-03-24", To: "2026-04-02", Goal: "Tarjouspyyntö"},
+	{Name: "goal filter, page goal, with a country", Site: "b.example", From: "2026-03-24", To: "2026-04-02", Goal: "Hinnasto",
+		Filters: []analytics.Filter{{Dim: analytics.DimCountry, Value: "FI"}}},
 }
 
 // Run checks the engine against the known answers, at three clocks: after
@@ -316,7 +322,8 @@ func (c Case) Query() (analytics.Query, error) {
 		return analytics.Query{}, err
 	}
 	q := analytics.Query{Site: c.Site, From: from, To: to, Zone: loc, Filters: c.Filters,
-		Interval: c.Interval, Limit: c.Limit, MinVisitors: c.MinVisitors}
+		Interval: c.Interval, Limit: c.Limit, MinVisitors: c.MinVisitors, ExcludeImported: c.ExcludeImported,
+		Goals: EventConfig.Goals, Funnels: EventConfig.Funnels, Goal: c.Goal}
 	return q.Normalize()
 }
 
@@ -346,8 +353,16 @@ func Compare(got, want *analytics.Report) string {
 	if got.Site != want.Site || !got.From.Equal(want.From) || !got.To.Equal(want.To) || got.Interval != want.Interval {
 		diff("period", fmt.Sprint(got.Site, got.From, got.To, got.Interval), fmt.Sprint(want.Site, want.From, want.To, want.Interval))
 	}
+	g, w := got.Imported, want.Imported
+	switch {
+	case (g == nil) != (w == nil):
+		diff("imported", fmt.Sprintf("%+v", g), fmt.Sprintf("%+v", w))
+	case g != nil && (g.Included != w.Included || g.From != w.From || g.To != w.To || g.Days != w.Days || (g.Reason == "") != (w.Reason == "")):
+		diff("imported", fmt.Sprintf("%+v", *g), fmt.Sprintf("%+v (any reason)", *w))
+	}
 	compareTotals(diff, "totals", got.Totals, want.Totals)
 	compareTotals(diff, "previous", got.Previous, want.Previous)
+	compareEvents(diff, got, want)
 	if got.Realtime != want.Realtime {
 		diff("realtime", got.Realtime, want.Realtime)
 	}
@@ -356,8 +371,8 @@ func Compare(got, want *analytics.Report) string {
 	} else {
 		for i := range got.Series {
 			g, w := got.Series[i], want.Series[i]
-			if !g.T.Equal(w.T) || g.Visitors != w.Visitors || g.PageViews != w.PageViews {
-				diff(fmt.Sprintf("series[%d]", i), fmt.Sprintf("%s %d/%d", g.T, g.Visitors, g.PageViews), fmt.Sprintf("%s %d/%d", w.T, w.Visitors, w.PageViews))
+			if !g.T.Equal(w.T) || g.Visitors != w.Visitors || g.PageViews != w.PageViews || g.Imported != w.Imported {
+				diff(fmt.Sprintf("series[%d]", i), fmt.Sprintf("%s %d/%d %v", g.T, g.Visitors, g.PageViews, g.Imported), fmt.Sprintf("%s %d/%d %v", w.T, w.Visitors, w.PageViews, w.Imported))
 			}
 		}
 	}
@@ -394,4 +409,29 @@ func compareTotals(diff func(string, any, any), name string, g, w analytics.Tota
 
 func near(a, b float64) bool {
 	return math.Abs(a-b) <= 1e-9*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
+
+// compareEvents adds the differences of the event parts.
+func compareEvents(diff func(string, any, any), got, want *analytics.Report) {
+	if len(got.Goals) != len(want.Goals) {
+		diff("goals", got.Goals, want.Goals)
+	} else {
+		for i, g := range got.Goals {
+			w := want.Goals[i]
+			if g.Name != w.Name || g.Visitors != w.Visitors || g.Events != w.Events || !near(g.ConversionRate, w.ConversionRate) {
+				diff(fmt.Sprintf("goals[%d]", i), fmt.Sprintf("%+v", g), fmt.Sprintf("%+v", w))
+			}
+		}
+	}
+	if !slices.Equal(got.Events, want.Events) {
+		diff("events", got.Events, want.Events)
+	}
+	if !slices.Equal(got.Props, want.Props) {
+		diff("props", got.Props, want.Props)
+	}
+	if !slices.EqualFunc(got.Funnels, want.Funnels, func(a, b analytics.FunnelRow) bool {
+		return a.Name == b.Name && slices.Equal(a.Steps, b.Steps)
+	}) {
+		diff("funnels", got.Funnels, want.Funnels)
+	}
 }

@@ -197,6 +197,42 @@ func (t *Tracker) Assign(ctx context.Context, now time.Time, site string, ip net
 	return visitor, t.visitID(s), nil
 }
 
+// Touch returns the visitor id and visit of (site, ip, userAgent) if it has
+// an open visit at now (ok), and keeps the visit open as a page view would:
+// a custom event is activity of the visit it happens in. It never starts a
+// visit, so an event from a browser with no page view of the site open is
+// known here.
+func (t *Tracker) Touch(ctx context.Context, now time.Time, site string, ip netip.Addr, userAgent string) (visitor, visit uint64, ok bool, err error) {
+	day := dayNumber(now)
+	key, err := t.key(ctx, day)
+	if err != nil {
+		return 0, 0, false, err
+	}
+	ids := []uint64{hash(key, site, ip, userAgent)}
+	if now.Sub(dayStart(day)) < analytics.VisitGap {
+		pk, err := t.key(ctx, day-1)
+		if err != nil {
+			return 0, 0, false, err
+		}
+		ids = append(ids, hash(pk, site, ip, userAgent))
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	st := t.open[site]
+	if st == nil {
+		return 0, 0, false, nil
+	}
+	sec, gap := seconds(now.Unix()), uint32(analytics.VisitGap/time.Second)
+	for _, id := range ids {
+		tab := st.of(id)
+		if i := tab.find(id); i >= 0 && sec-min(tab.slots[i].last, sec) < gap {
+			tab.slots[i].last = max(tab.slots[i].last, sec)
+			return id, t.visitID(tab.slots[i]), true, nil
+		}
+	}
+	return 0, 0, false, nil
+}
+
 func (t *Tracker) maxOpen() int {
 	if t.MaxOpen > 0 {
 		return t.MaxOpen

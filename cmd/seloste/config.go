@@ -46,6 +46,13 @@ type serveConfig struct {
 	MaxValues     int          `toml:"max_values_per_day" default:"10000" help:"distinct paths, referrer hosts, values of each utm_* parameter and cities a site can add in a day; past it new ones are stored as \"(muut)\"; 0 = no cap"`
 	Sites         []siteConfig `toml:"site" help:"tracked site {domain}, e.g. example.fi (repeatable; replaces the config file's list, keeping its origins)"`
 
+	// Events, goals and funnels are tables of the file only (no flags):
+	// README's "Events, goals and funnels" documents their keys.
+	AutoEvents []string       `toml:"auto_events" help:"automatic events the tracker's script tag switches on and the collector stores: outbound, downloads, 404 (repeatable)"`
+	Events     []eventConfig  `toml:"event" flag:"-" help:"a custom event the collector stores: name, props, description_fi, description_sv, description_en"`
+	Goals      []goalConfig   `toml:"goal" flag:"-" help:"a conversion goal: name, and event (with optional props) or page"`
+	Funnels    []funnelConfig `toml:"funnel" flag:"-" help:"a funnel: name and steps, pages or goal names in order"`
+
 	Zone             string `toml:"zone" default:"Europe/Helsinki" help:"IANA time {zone} of report days"`
 	MinVisitors      int    `toml:"min_visitors" default:"1" help:"k-anonymity floor: report rows with fewer visitors are folded into \"(muut)\"; 1 = off"`
 	ShareMinVisitors int    `toml:"share_min_visitors" help:"k-anonymity floor of public share links (0 = 5)"`
@@ -70,8 +77,50 @@ type siteConfig struct {
 	ExcludePaths []string `toml:"exclude_paths"`
 }
 
+// eventConfig is one [[event]] of the file.
+type eventConfig struct {
+	Name          string   `toml:"name"`
+	Props         []string `toml:"props"`
+	DescriptionFI string   `toml:"description_fi"`
+	DescriptionSV string   `toml:"description_sv"` // optional: the Swedish list then gives the English text
+	DescriptionEN string   `toml:"description_en"`
+}
+
+// goalConfig is one [[goal]] of the file.
+type goalConfig struct {
+	Name  string            `toml:"name"`
+	Event string            `toml:"event"`
+	Props map[string]string `toml:"props"`
+	Page  string            `toml:"page"`
+}
+
+// funnelConfig is one [[funnel]] of the file.
+type funnelConfig struct {
+	Name  string   `toml:"name"`
+	Steps []string `toml:"steps"`
+}
+
+// eventSettings is what the file declares about events, in the domain's
+// terms.
+func (cfg serveConfig) eventSettings() analytics.EventConfig {
+	var c analytics.EventConfig
+	for _, e := range cfg.Events {
+		c.Events = append(c.Events, analytics.EventDef{Name: e.Name, Props: e.Props,
+			Desc: analytics.Description{FI: e.DescriptionFI, SV: e.DescriptionSV, EN: e.DescriptionEN}})
+	}
+	c.Auto = cfg.AutoEvents
+	for _, g := range cfg.Goals {
+		c.Goals = append(c.Goals, analytics.Goal{Name: g.Name, Event: g.Event, Props: g.Props, Page: g.Page})
+	}
+	for _, f := range cfg.Funnels {
+		c.Funnels = append(c.Funnels, analytics.Funnel{Name: f.Name, Steps: f.Steps})
+	}
+	return c
+}
+
 // setting is one field of a serveConfig as its tags declare it.
 type setting struct {
+	noFlag               bool // a table of the file only
 	key, flag, def, help string
 	field                reflect.Value // addressable, in the serveConfig given to serveSettings
 }
@@ -86,11 +135,12 @@ func serveSettings(cfg *serveConfig) []setting {
 			continue
 		}
 		out = append(out, setting{
-			key:   key,
-			flag:  strings.ReplaceAll(key, "_", "-"),
-			def:   f.Tag.Get("default"),
-			help:  strings.NewReplacer("{", "`", "}", "`").Replace(f.Tag.Get("help")),
-			field: v.FieldByIndex(f.Index),
+			noFlag: f.Tag.Get("flag") == "-",
+			key:    key,
+			flag:   strings.ReplaceAll(key, "_", "-"),
+			def:    f.Tag.Get("default"),
+			help:   strings.NewReplacer("{", "`", "}", "`").Replace(f.Tag.Get("help")),
+			field:  v.FieldByIndex(f.Index),
 		})
 	}
 	return out
@@ -122,6 +172,9 @@ func defaultServeConfig() serveConfig {
 
 // addFlag adds s's flag to fs, setting s's field.
 func (s setting) addFlag(fs *flag.FlagSet) {
+	if s.noFlag {
+		return
+	}
 	switch p := s.field.Addr().Interface().(type) {
 	case *string:
 		fs.StringVar(p, s.flag, *p, s.help)
@@ -279,6 +332,7 @@ type collectorSettings struct {
 	proxies   []netip.Prefix
 	precision geo.Precision
 	retention analytics.Retention
+	events    analytics.EventConfig
 	flush     time.Duration
 	zone      *time.Location
 	authFile  string
@@ -308,6 +362,10 @@ func (cfg serveConfig) check() (collectorSettings, error) {
 		return s, fmt.Errorf("serve: %w", err)
 	}
 	if s.retention, err = analytics.ParseRetention(cfg.Retention); err != nil {
+		return s, fmt.Errorf("serve: %w", err)
+	}
+	s.events = cfg.eventSettings()
+	if err := s.events.Check(); err != nil {
 		return s, fmt.Errorf("serve: %w", err)
 	}
 	if s.flush, err = time.ParseDuration(cfg.FlushInterval); err != nil || s.flush <= 0 || s.flush > time.Second {

@@ -54,7 +54,7 @@ func TestServeDefaults(t *testing.T) {
 func TestServeSettingsMerge(t *testing.T) {
 	var probe serveConfig
 	settings := serveSettings(&probe)
-	if len(settings) != 24 {
+	if len(settings) != 28 {
 		t.Errorf("%d settings; a new one needs this test's attention", len(settings))
 	}
 	file := map[string]any{}
@@ -90,6 +90,18 @@ func TestServeSettingsMerge(t *testing.T) {
 			fileVal[s.key] = []siteConfig{{Domain: "file.fi", Origins: []string{"file.com"}}, {Domain: "both.fi", Origins: []string{"both.com"}}}
 			flagVal[s.key] = []siteConfig{{Domain: "flag.fi"}, {Domain: "BOTH.fi", Origins: []string{"both.com"}}}
 			args = append(args, "-"+s.flag, "flag.fi,BOTH.fi")
+		case []eventConfig:
+			file[s.key] = []map[string]any{{"name": "E", "props": []string{"p"}, "description_fi": "fi", "description_en": "en"}}
+			fileVal[s.key] = []eventConfig{{Name: "E", Props: []string{"p"}, DescriptionFI: "fi", DescriptionEN: "en"}}
+			flagVal[s.key] = fileVal[s.key] // no flag: the file's stays
+		case []goalConfig:
+			file[s.key] = []map[string]any{{"name": "G", "event": "E", "props": map[string]string{"p": "v"}}}
+			fileVal[s.key] = []goalConfig{{Name: "G", Event: "E", Props: map[string]string{"p": "v"}}}
+			flagVal[s.key] = fileVal[s.key]
+		case []funnelConfig:
+			file[s.key] = []map[string]any{{"name": "F", "steps": []string{"/", "G"}}}
+			fileVal[s.key] = []funnelConfig{{Name: "F", Steps: []string{"/", "G"}}}
+			flagVal[s.key] = fileVal[s.key]
 		default:
 			t.Fatalf("%s: untested type %s", s.key, defs[i].field.Type())
 		}
@@ -190,6 +202,9 @@ func TestServeHelp(t *testing.T) {
 	}
 	var cfg serveConfig
 	for _, s := range serveSettings(&cfg) {
+		if s.noFlag {
+			continue
+		}
 		if !strings.Contains(stderr.String(), "\n  -"+s.flag+" ") && !strings.Contains(stderr.String(), "\n  -"+s.flag+"\n") {
 			t.Errorf("-h does not list -%s", s.flag)
 		}

@@ -30,6 +30,8 @@ func commands() []command {
 		{"serve", "run the collector, the notice site and the reports", runServe},
 		{"report", "print aggregate statistics (table, JSON or CSV)", runReport},
 		{"purge", "delete events older than the retention period", runPurge},
+		{"import", "import history: plausible, goatcounter, ga4; list, delete", runImport},
+		{"export", "export a site's history in Plausible's CSV format", runExport},
 		{"backup", "copy the database while serve runs", runBackup},
 		{"restore", "put a backup in place of a stopped database", runRestore},
 		{"migrate", "copy every record to another store (SQLite to ClickHouse, or back)", runMigrate},

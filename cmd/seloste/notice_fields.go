@@ -79,6 +79,7 @@ func (c *collectorFlags) collector(fset *flag.FlagSet, stderr io.Writer) (notice
 			return notice.Collector{}, err
 		}
 		col.Retention = set.retention
+		col.Fields = analytics.StatementFields(set.events)
 	} else if col.Retention, err = analytics.ParseRetention(cfg.Retention); err != nil {
 		return notice.Collector{}, err
 	}

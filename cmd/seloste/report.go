@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,10 +45,13 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		to         = fs.String("to", "", "last day, YYYY-MM-DD (only with a -from date; default today)")
 		zoneName   = fs.String("zone", analytics.DefaultZone, "time zone of the days and the series (IANA name)")
 		outFormat  = fs.String("format", "table", "output: table, json or csv")
-		breakdown  = fs.String("breakdown", "pages", "with -format csv: the breakdown to write ("+analytics.DimensionNames()+", or series)")
+		breakdown  = fs.String("breakdown", "pages", "with -format csv: the breakdown to write ("+analytics.DimensionNames()+", series, goals, events, props or funnels)")
 		limit      = fs.Int("limit", 10, "rows per breakdown; the rest fold into \"(muut)\"; 0 = all (the default for json and csv)")
 		minVisit   = fs.Int("min-visitors", 1, "k-anonymity floor: rows with fewer visitors fold into \"(muut)\"; 1 = off")
 		intervalFl = fs.String("interval", "", "series bucket: hour, day, week or month (default: by the period's length)")
+		imported   = fs.Bool("imported", true, "count imported statistics (seloste import) for the days before the first page view; -imported=false leaves them out")
+		configPath = fs.String("config", "", "the serve configuration `file` whose goals and funnels to count (default "+defaultConfigFile+" if it exists)")
+		goal       = fs.String("goal", "", "keep the visits that converted to this configured `goal`")
 		filters    filterFlags
 	)
 	fs.Var(&filters, "filter", "keep only matching page views, dimension=value (repeatable, all must match), e.g. country=FI or page=/hinnasto")
@@ -62,7 +67,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("report: unknown -format %q (use table, json or csv)", *outFormat)
 	}
 	var csvDim analytics.Dimension
-	if *outFormat == "csv" && *breakdown != "series" {
+	if *outFormat == "csv" && slices.Contains(format.EventParts, *breakdown) {
+		// an event part
+	} else if *outFormat == "csv" && *breakdown != "series" {
 		d, err := analytics.ParseDimension(*breakdown)
 		if err != nil {
 			return fmt.Errorf("report: -breakdown: %w", err)
@@ -82,9 +89,14 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	} else if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
+	events, err := reportEvents(*configPath, stderr)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
 	q := analytics.Query{
 		Site: *site, From: first, To: last, Zone: zone, Filters: filters,
 		Interval: analytics.Interval(*intervalFl), MinVisitors: *minVisit, Limit: *limit,
+		ExcludeImported: !*imported, Goals: events.Goals, Funnels: events.Funnels, Goal: *goal,
 	}
 	if *outFormat != "table" && !limitSet {
 		q.Limit = 0 // machine-readable output gets every row unless asked otherwise
@@ -132,10 +144,33 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		_, err = fmt.Fprintf(stdout, "%s\n", b)
 		return err
 	case "csv":
+		if slices.Contains(format.EventParts, *breakdown) {
+			return format.EventCSV(stdout, rep, *breakdown)
+		}
 		if csvDim == "" {
 			return format.SeriesCSV(stdout, rep)
 		}
 		return format.CSV(stdout, rep, csvDim)
 	}
 	return format.Table(stdout, rep, 0)
+}
+
+// reportEvents reads the goals and funnels of the serve configuration at
+// path, or of ./seloste.toml when path is "" and it exists.
+func reportEvents(path string, stderr io.Writer) (analytics.EventConfig, error) {
+	if path == "" {
+		if _, err := os.Stat(defaultConfigFile); err != nil {
+			return analytics.EventConfig{}, nil
+		}
+		path = defaultConfigFile
+	}
+	cfg, err := parseServeFlags([]string{"-config", path}, stderr)
+	if err != nil {
+		return analytics.EventConfig{}, err
+	}
+	ev := cfg.eventSettings()
+	if err := ev.Check(); err != nil {
+		return analytics.EventConfig{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	return ev, nil
 }

@@ -76,6 +76,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Zone:            set.zone,
 		Logger:          logger,
 		OnBatch:         stats.ObserveBatch,
+		Events:          set.events,
+		// Until the statement is read below, before the server listens.
+		Undescribed: map[string]string{"*": "the privacy statement is not read yet"},
 	})
 	if err != nil {
 		return err
@@ -96,6 +99,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		AuthFile:         set.authFile,
 		MinVisitors:      cfg.MinVisitors,
 		ShareMinVisitors: cfg.ShareMinVisitors,
+		Goals:            set.events.Goals,
+		Funnels:          set.events.Funnels,
 		SecureCookies:    cfg.SecureCookies,
 		TrustedProxies:   set.proxies,
 		CreditDBIP:       func() bool { return locations.Info().FromDBIP() },
@@ -110,6 +115,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.BuildNotice {
 		buildNoticeAtStart(ctx, cfg, siteNames, logger)
 	}
+	refused, err := refusedEvents(cfg.Content, set.events, logger)
+	if err != nil {
+		col.Close(ctx)
+		return fmt.Errorf("serve: %w", err)
+	}
+	col.SetUndescribed(refused)
 
 	conns := newConnLimit(connCap(cfg.MaxConns, logger))
 	srv := &http.Server{
@@ -239,6 +250,32 @@ func buildNoticeAtStart(ctx context.Context, cfg serveConfig, sites []string, lo
 		return
 	}
 	logger.Info("notice site built", "public", cfg.Public, "what", what.String())
+}
+
+// refusedEvents reads which declared events the published statement
+// describes and says at start which will be refused, and why.
+func refusedEvents(content string, events analytics.EventConfig, logger *slog.Logger) (map[string]string, error) {
+	declared := events.Declared()
+	refused, err := notice.EventsDescribed(content, declared)
+	if err != nil {
+		return nil, fmt.Errorf("reading the privacy statement for events: %w", err)
+	}
+	if reason, all := refused["*"]; all {
+		logger.Warn("refusing every event", "reason", reason, "events", len(declared))
+		return refused, nil
+	}
+	var accepted []string
+	for _, d := range declared {
+		if reason, ok := refused[d.Name]; ok {
+			logger.Warn("refusing event", "event", d.Name, "reason", reason)
+		} else {
+			accepted = append(accepted, d.Name)
+		}
+	}
+	if len(accepted) > 0 {
+		logger.Info("storing events the published statement describes", "events", strings.Join(accepted, ", "))
+	}
+	return refused, nil
 }
 
 // ensurePassword makes sure the dashboard can be opened. Without a

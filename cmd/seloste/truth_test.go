@@ -161,10 +161,14 @@ func TestStatementTellsTheTruth(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Its list of collected data is the registry, field by field, in order.
+	// Its list of collected data is the registry, field by field, in order
+	// (but for fields stored only on request that came after the committed
+	// statement: imported statistics, which nothing here stores).
 	var want []string
 	for _, f := range analytics.Fields {
-		want = append(want, strings.ReplaceAll(analytics.FieldBullet(f), "**", ""))
+		if !f.OnRequest {
+			want = append(want, strings.ReplaceAll(analytics.FieldBullet(f), "**", ""))
+		}
 	}
 	var listed []string
 	for _, it := range items {
@@ -250,7 +254,9 @@ func TestStatementTellsTheTruth(t *testing.T) {
 		}
 		var want, listed []string
 		for _, f := range analytics.Fields {
-			want = append(want, strings.ReplaceAll(analytics.FieldBulletIn(f, c.lang), "**", ""))
+			if !f.OnRequest {
+				want = append(want, strings.ReplaceAll(analytics.FieldBulletIn(f, c.lang), "**", ""))
+			}
 		}
 		for _, it := range items {
 			if strings.Contains(it, c.list) {

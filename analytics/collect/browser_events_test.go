@@ -1,0 +1,140 @@
+package collect
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/request"
+)
+
+// TestBrowserEvents: in headless Chromium, calls of window.seloste made
+// before s.js has loaded (through the README's one-line stub) and after,
+// and a page marked with <meta name="seloste-404">, are stored as events of
+// their page views; the report counts them as goals and funnel steps.
+func TestBrowserEvents(t *testing.T) {
+	exe := findChromium(t)
+	st := openStore(t)
+	c := newCollector(t, st, func(cfg *Config) {
+		cfg.Sites = []request.Site{{Domain: "example.test"}}
+		cfg.Queue.FlushInterval = 50 * time.Millisecond
+		cfg.Events = analytics.EventConfig{
+			Events: []analytics.EventDef{
+				{Name: "Yhteydenotto", Props: []string{"lomake"}, Desc: analytics.Description{FI: "Lomake", EN: "Form"}},
+				{Name: "Soitto", Desc: analytics.Description{FI: "Soitto", EN: "Call"}},
+			},
+			Auto: []string{"404", "outbound", "downloads"},
+		}
+	})
+	mux := http.NewServeMux()
+	c.Register(mux)
+	const stub = `<script>window.seloste=window.seloste||function(){(seloste.q=seloste.q||[]).push(arguments)}</script>`
+	page := func(head, body string) string {
+		return `<!doctype html><html><head><meta charset="utf-8"><title>t</title>` + head +
+			`<script src="/s.js" data-site="example.test" data-outbound data-downloads data-tagged defer></script></head><body>` + body + `</body></html>`
+	}
+	mux.HandleFunc("GET /hinnasto", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, page(stub+`<script>seloste("Yhteydenotto", {props: {lomake: "tarjous"}})</script>`, "<p>hinnasto</p>"))
+	})
+	mux.HandleFunc("GET /linkit", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, page("", `<p>linkit</p><a id="out" href="http://other.test:`+r.Host[strings.LastIndex(r.Host, ":")+1:]+`/bye?q=1">ulos</a>
+<a id="pdf" href="/hinnasto.pdf?v=2">hinnasto</a>
+<form id="f" class="seloste-event-name=Yhteydenotto seloste-event-lomake=tarjous" action="/bye"><button id="send">lähetä</button></form>`))
+	})
+	mux.HandleFunc("GET /hinnasto.pdf", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "%PDF-1.4") })
+	mux.HandleFunc("GET /puuttuu", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, page(`<meta name="seloste-404">`, "<p>ei löydy</p>"))
+	})
+	mux.HandleFunc("GET /bye", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "<!doctype html><p>bye</p>") })
+	srv := httptest.NewServer(mux) // 127.0.0.1 only
+	defer srv.Close()
+	port := srv.Listener.Addr().String()
+	base := "http://example.test:" + port[strings.LastIndex(port, ":")+1:]
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()), chromedp.UserAgent(browserUA),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("no-proxy-server", true),
+		chromedp.Flag("host-resolver-rules", "MAP example.test 127.0.0.1, MAP other.test 127.0.0.1, EXCLUDE localhost"),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelA()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	step := func(actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step(chromedp.Navigate(base+"/hinnasto"), chromedp.WaitVisible(chromedp.CSS("p")), chromedp.Sleep(300*time.Millisecond))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`seloste("Soitto"), true`)); err != nil {
+		t.Fatal(err)
+	}
+	// Each click navigates away at once: sendBeacon does not hold it up.
+	for _, id := range []string{"out", "pdf", "send"} {
+		step(chromedp.Navigate(base+"/linkit"), chromedp.WaitVisible(chromedp.ID(id)), chromedp.Sleep(200*time.Millisecond),
+			chromedp.Click(chromedp.ID(id)), chromedp.Sleep(300*time.Millisecond))
+	}
+	step(chromedp.Sleep(300*time.Millisecond), chromedp.Navigate(base+"/puuttuu"), chromedp.Sleep(300*time.Millisecond),
+		chromedp.Navigate(base+"/bye"), chromedp.Sleep(300*time.Millisecond))
+	if err := c.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	rows, err := st.DB().Query(`SELECT e.name, e.props, p.path FROM events e JOIN pageview_values p ON p.pageview_id = e.pageview_id ORDER BY e.rowid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var name, props, path string
+		if err := rows.Scan(&name, &props, &path); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, name+" "+props+" on "+path)
+	}
+	want := []string{
+		`Yhteydenotto {"lomake":"tarjous"} on /hinnasto`,
+		`Soitto  on /hinnasto`,
+		`Outbound Link: Click {"url":"http://other.test:` + port[strings.LastIndex(port, ":")+1:] + `/bye"} on /linkit`,
+		`File Download {"url":"` + base + `/hinnasto.pdf"} on /linkit`,
+		`Yhteydenotto {"lomake":"tarjous"} on /linkit`,
+		`404 {"path":"/puuttuu"} on /puuttuu`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("stored events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	now := time.Now()
+	q := analytics.Query{Site: "example.test", From: now.AddDate(0, 0, -1), To: now.AddDate(0, 0, 1),
+		Goals: []analytics.Goal{
+			{Name: "Tarjous", Event: "Yhteydenotto", Props: map[string]string{"lomake": "tarjous"}},
+			{Name: "Hinnasto", Page: "/hinnasto"},
+		},
+		Funnels: []analytics.Funnel{{Name: "Polku", Steps: []string{"/hinnasto", "Tarjous", "/puuttuu"}}},
+	}
+	r, err := st.Report(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Goals) != 2 || r.Goals[0].Visitors != 1 || r.Goals[0].Events != 2 || r.Goals[1].Visitors != 1 || r.Goals[0].ConversionRate != 1 {
+		t.Errorf("goals: %+v", r.Goals)
+	}
+	if f := r.Funnels; len(f) != 1 || f[0].Steps[0].Visitors != 1 || f[0].Steps[1].Visitors != 1 || f[0].Steps[2].Visitors != 1 {
+		t.Errorf("funnel: %+v", f)
+	}
+}

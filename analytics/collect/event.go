@@ -1,0 +1,63 @@
+package collect
+
+import (
+	"errors"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/request"
+)
+
+// checkEvent holds a decoded custom event to what may be stored: its page
+// on the site, its name and properties declared and within the limits, no
+// value that looks like personal data, and the published statement
+// describing it. It answers the status and message of a refusal (0 when
+// the event may go on); messages name the rule, never a value.
+func (c *Collector) checkEvent(site *request.SiteRule, ev *Event) (int, string) {
+	if ev.URL != "" {
+		pg, ok := parsePage(ev.URL)
+		if !ok {
+			return http.StatusBadRequest, `bad event: field "url": want an absolute http(s) URL`
+		}
+		if !site.AllowsHost(pg.host) {
+			return http.StatusBadRequest, `bad event: field "url" is not a page of the site`
+		}
+	}
+	if err := c.cfg.Events.CheckEvent(ev.Name, ev.Props); err != nil {
+		var rule *analytics.EventRule
+		if errors.As(err, &rule) {
+			return http.StatusBadRequest, "bad event: " + rule.Rule
+		}
+		return http.StatusBadRequest, "bad event"
+	}
+	undescribed := *c.undescribed.Load()
+	if reason, ok := undescribed[ev.Name]; ok {
+		return http.StatusBadRequest, "event refused: " + reason
+	}
+	if reason, ok := undescribed["*"]; ok {
+		return http.StatusBadRequest, "event refused: " + reason
+	}
+	return 0, ""
+}
+
+// recordEvent is the stored form of a checked event, once the request is
+// known to be a person's, not excluded: the browser must have a visit open
+// on the site (an event belongs to a page view of the site, which the
+// browser loaded at most analytics.VisitGap before), and the event keeps it
+// open.
+func (c *Collector) recordEvent(r *http.Request, now time.Time, site *request.SiteRule, ip netip.Addr, userAgent string, ev Event) (item, int, string) {
+	visitor, visit, open, err := c.visits.Touch(r.Context(), now, site.Domain(), ip, userAgent)
+	if err != nil {
+		c.refused[RefusedStorage].Add(1)
+		c.refusals.refuse(now, c.w.flushes.Load(), "storage unavailable (visitor id)", err)
+		return item{}, http.StatusServiceUnavailable, "storage unavailable, retry later"
+	}
+	if !open {
+		return item{}, http.StatusBadRequest, "bad event: no page view of the site is open in this browser (an event follows a page view of its site within 30 minutes)"
+	}
+	return item{kind: itemEvent, event: &analytics.Event{
+		Time: now, Site: site.Domain(), Visitor: visitor, Visit: visit, PageView: ev.PageView, Name: ev.Name, Props: ev.Props,
+	}}, 0, ""
+}

@@ -1,0 +1,118 @@
+package analytics
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+)
+
+// EventScanner is what an engine implements for the event parts of a
+// report (goals, events, props, funnels); analytics/aggregate computes every
+// number from these two scans (aggregate.Events), and analytics/storetest
+// holds the results to its model. Both scans are of page views of the site
+// whose time is in [from, end); an engine may order them as it likes.
+type EventScanner interface {
+	// ScanEvents calls fn with the site's events whose time is in [from,
+	// end): each carries its visitor and visit, so no join is needed.
+	ScanEvents(ctx context.Context, site string, from, end time.Time, fn func(Event) error) error
+	// ScanPages calls fn with the page views whose path match reports true
+	// for. match is cheap to call once per distinct path; an engine with a
+	// dictionary of paths (SQLite) asks it once per path, not per row.
+	ScanPages(ctx context.Context, site string, from, end time.Time, match func(path string) bool, fn func(PageView) error) error
+}
+
+// The event parts of a Report. Visitors are, as everywhere, distinct
+// visitor ids per day summed over the days (analytics/aggregate).
+type (
+	// GoalRow is a goal's conversions: the visitors with a converting
+	// visit, the converting events or page views, and the visitors' share
+	// of the period's visitors.
+	GoalRow struct {
+		Name           string
+		Visitors       int64
+		Events         int64
+		ConversionRate float64
+	}
+	// EventRow is one event name.
+	EventRow struct {
+		Name             string
+		Visitors, Events int64
+	}
+	// PropRow is one value of one property of one event.
+	PropRow struct {
+		Event, Prop, Value string
+		Visitors, Events   int64
+	}
+	// FunnelRow is a funnel's visitors per step: those whose visit went
+	// through every step up to it, in order.
+	FunnelRow struct {
+		Name  string
+		Steps []FunnelStep
+	}
+	FunnelStep struct {
+		Step     string
+		Visitors int64
+	}
+)
+
+// FoldEventRows sorts event rows by visitors (then name) and folds those
+// under minVisitors (<= 1 off) and past limit (0 none) into one Other row.
+func FoldEventRows(rows []EventRow, limit, minVisitors int) []EventRow {
+	slices.SortFunc(rows, func(a, b EventRow) int {
+		if c := cmp.Compare(b.Visitors, a.Visitors); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Name, b.Name)
+	})
+	out := []EventRow{}
+	other := EventRow{Name: Other}
+	for _, r := range rows {
+		if (minVisitors > 1 && r.Visitors < int64(minVisitors)) || (limit > 0 && len(out) >= limit) {
+			other.Visitors += r.Visitors
+			other.Events += r.Events
+			continue
+		}
+		out = append(out, r)
+	}
+	if other.Events > 0 {
+		out = append(out, other)
+	}
+	return out
+}
+
+// FoldPropRows is FoldEventRows for props: sorted by visitors, then event,
+// prop and value; folded rows become one Other row per event and prop.
+func FoldPropRows(rows []PropRow, limit, minVisitors int) []PropRow {
+	slices.SortFunc(rows, func(a, b PropRow) int {
+		if c := cmp.Compare(b.Visitors, a.Visitors); c != 0 {
+			return c
+		}
+		return cmp.Or(cmp.Compare(a.Event, b.Event), cmp.Compare(a.Prop, b.Prop), cmp.Compare(a.Value, b.Value))
+	})
+	out := []PropRow{}
+	type key struct{ event, prop string }
+	kept := map[key]int{}
+	others := map[key]*PropRow{}
+	var order []key
+	for _, r := range rows {
+		k := key{r.Event, r.Prop}
+		if (minVisitors > 1 && r.Visitors < int64(minVisitors)) || (limit > 0 && kept[k] >= limit) {
+			o := others[k]
+			if o == nil {
+				o = &PropRow{Event: r.Event, Prop: r.Prop, Value: Other}
+				others[k] = o
+				order = append(order, k)
+			}
+			o.Visitors += r.Visitors
+			o.Events += r.Events
+			continue
+		}
+		kept[k]++
+		out = append(out, r)
+	}
+	for _, k := range order {
+		out = append(out, *others[k])
+	}
+	return out
+}

@@ -1,0 +1,59 @@
+package goatcounter
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/seloste/seloste/analytics/imports"
+)
+
+// BenchmarkImport1M imports an export of 1,000,000 rows (a year of a
+// site: 50 pages, sessions of one to five page views, a few bots and
+// events) into an empty store. Target: ≤ 60 s on 2 cores.
+func BenchmarkImport1M(b *testing.B) {
+	const rows = 1_000_000
+	path := filepath.Join(b.TempDir(), "export.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	fmt.Fprintln(w, "2Path,Title,Event,UserAgent,Browser,System,Session,Bot,Referrer,Referrer scheme,Screen size,Location,FirstVisit,Date")
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	browsers := []string{"Firefox 133,Linux", "Chrome 131,Windows 10", "Safari 18.1,iOS 18.1", "Chrome 131,Android 14"}
+	places := []string{"FI-18", "FI-11", "FI", "SE-AB", ""}
+	for i := range rows {
+		session := i / 3
+		ts := start.Add(time.Duration(session)*30*time.Second + time.Duration(i%3)*2*time.Minute)
+		event, bot := "false", 0
+		switch {
+		case i%97 == 0:
+			event = "true"
+		case i%89 == 0:
+			bot = 1
+		}
+		ref, scheme := "", ""
+		if i%3 == 0 && i%5 == 0 {
+			ref, scheme = "https://duckduckgo.com/", "h"
+		}
+		fmt.Fprintf(w, "/sivu/%d,\"Otsikko, %d\",%s,,%s,s%d,%d,%s,%s,\"1920,1080,1\",%s,%t,%s\n",
+			(i*7)%50, i%50, event, browsers[session%len(browsers)], session, bot, ref, scheme, places[session%len(places)], i%3 == 0, ts.Format(time.RFC3339))
+	}
+	w.Flush()
+	f.Close()
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		s := openStore(b)
+		b.StartTimer()
+		res, err := Import(ctx, s, "example.fi", path, imports.DefaultLimits, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(res.PageViews), "pageviews/op")
+	}
+}

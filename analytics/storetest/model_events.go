@@ -1,0 +1,245 @@
+package storetest
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+// expectEvents is the model's goals, events, props and funnels of q, from
+// the generated records, following the definitions in analytics/aggregate
+// (events.go) step by step. visitors is the period's visitors.
+func expectEvents(ev Events, q analytics.Query, visitors int64, r *analytics.Report) {
+	end := q.To.AddDate(0, 0, 1)
+	in := func(t time.Time) bool { return !t.Before(q.From) && t.Before(end) }
+	day := func(t time.Time) string { return t.In(q.Zone).Format(time.DateOnly) }
+	var viewFilters []analytics.Filter
+	for _, f := range q.Filters {
+		if !f.Dim.VisitLevel() {
+			viewFilters = append(viewFilters, f)
+		}
+	}
+	passes := func(p analytics.PageView) bool {
+		for _, f := range viewFilters {
+			if value(p, f.Dim) != f.Value {
+				return false
+			}
+		}
+		return true
+	}
+	// One thing that happened in a visit-day: a page view or an event.
+	type happening struct {
+		t       time.Time
+		isPage  bool
+		order   int
+		visitor uint64
+		path    string
+		event   analytics.Event
+	}
+	type visitDay struct {
+		day   string
+		visit uint64
+	}
+	byVisitDay := map[visitDay][]happening{}
+	withSelectedView := map[visitDay]bool{}
+	n := 0
+	for _, p := range ev.PageViews {
+		if p.Site != q.Site || !in(p.Time) || !passes(p) {
+			continue
+		}
+		k := visitDay{day(p.Time), p.Visit}
+		withSelectedView[k] = true
+		byVisitDay[k] = append(byVisitDay[k], happening{t: p.Time, isPage: true, order: n, visitor: p.Visitor, path: p.Path})
+		n++
+	}
+	for _, e := range ev.Events {
+		if e.Site != q.Site || !in(e.Time) {
+			continue
+		}
+		k := visitDay{day(e.Time), e.Visit}
+		if len(viewFilters) > 0 && !withSelectedView[k] {
+			continue
+		}
+		byVisitDay[k] = append(byVisitDay[k], happening{t: e.Time, order: n, visitor: e.Visitor, event: e})
+		n++
+	}
+
+	pageMatches := func(pattern, path string) bool {
+		pat, err := analytics.ParsePathPattern(pattern)
+		return err == nil && pat.Match(path)
+	}
+	goalOf := map[string]analytics.Goal{}
+	for _, g := range q.Goals {
+		goalOf[g.Name] = g
+	}
+	converts := func(g analytics.Goal, h happening) bool {
+		if g.Page != "" {
+			return h.isPage && pageMatches(g.Page, h.path)
+		}
+		if h.isPage || h.event.Name != g.Event {
+			return false
+		}
+		for k, v := range g.Props {
+			found := false
+			for _, p := range h.event.Props {
+				if p.Key == k && p.Value == v {
+					found = true
+				}
+			}
+			if !found {
+				return false
+			}
+		}
+		return true
+	}
+	isStep := func(step string, h happening) bool {
+		if strings.HasPrefix(step, "/") {
+			return h.isPage && pageMatches(step, h.path)
+		}
+		return converts(goalOf[step], h)
+	}
+
+	type who struct {
+		day     string
+		visitor uint64
+	}
+	goalWho := map[string]map[who]bool{}
+	goalCount := map[string]int64{}
+	eventWho := map[string]map[who]bool{}
+	eventCount := map[string]int64{}
+	type propOf struct{ event, prop, value string }
+	propWho := map[propOf]map[who]bool{}
+	propCount := map[propOf]int64{}
+	stepWho := map[string][]map[who]bool{}
+	add := func(m map[who]bool, w who) map[who]bool {
+		if m == nil {
+			m = map[who]bool{}
+		}
+		m[w] = true
+		return m
+	}
+	for k, hs := range byVisitDay {
+		slices.SortFunc(hs, func(a, b happening) int {
+			if c := a.t.Compare(b.t); c != 0 {
+				return c
+			}
+			if a.isPage != b.isPage {
+				if a.isPage {
+					return -1
+				}
+				return 1
+			}
+			return cmp.Compare(a.order, b.order)
+		})
+		if q.Goal != "" && !slices.ContainsFunc(hs, func(h happening) bool { return converts(goalOf[q.Goal], h) }) {
+			continue
+		}
+		for _, h := range hs {
+			w := who{k.day, h.visitor}
+			for _, g := range q.Goals {
+				if converts(g, h) {
+					goalWho[g.Name] = add(goalWho[g.Name], w)
+					goalCount[g.Name]++
+				}
+			}
+			if h.isPage {
+				continue
+			}
+			eventWho[h.event.Name] = add(eventWho[h.event.Name], w)
+			eventCount[h.event.Name]++
+			for _, p := range h.event.Props {
+				po := propOf{h.event.Name, p.Key, p.Value}
+				propWho[po] = add(propWho[po], w)
+				propCount[po]++
+			}
+		}
+		for _, f := range q.Funnels {
+			if stepWho[f.Name] == nil {
+				stepWho[f.Name] = make([]map[who]bool, len(f.Steps))
+			}
+			next := 0
+			for _, h := range hs {
+				if next < len(f.Steps) && isStep(f.Steps[next], h) {
+					stepWho[f.Name][next] = add(stepWho[f.Name][next], who{k.day, h.visitor})
+					next++
+				}
+			}
+		}
+	}
+
+	r.Goals = []analytics.GoalRow{}
+	for _, g := range q.Goals {
+		row := analytics.GoalRow{Name: g.Name, Visitors: int64(len(goalWho[g.Name])), Events: goalCount[g.Name]}
+		if visitors > 0 {
+			row.ConversionRate = float64(row.Visitors) / float64(visitors)
+		}
+		r.Goals = append(r.Goals, row)
+	}
+	r.Funnels = []analytics.FunnelRow{}
+	for _, f := range q.Funnels {
+		row := analytics.FunnelRow{Name: f.Name}
+		for i, s := range f.Steps {
+			var v int64
+			if stepWho[f.Name] != nil {
+				v = int64(len(stepWho[f.Name][i]))
+			}
+			row.Steps = append(row.Steps, analytics.FunnelStep{Step: s, Visitors: v})
+		}
+		r.Funnels = append(r.Funnels, row)
+	}
+
+	// Events and props, most visitors first, folded as breakdowns are.
+	var events []analytics.EventRow
+	for name, w := range eventWho {
+		events = append(events, analytics.EventRow{Name: name, Visitors: int64(len(w)), Events: eventCount[name]})
+	}
+	slices.SortFunc(events, func(a, b analytics.EventRow) int {
+		return cmp.Or(cmp.Compare(b.Visitors, a.Visitors), cmp.Compare(a.Name, b.Name))
+	})
+	r.Events = []analytics.EventRow{}
+	other := analytics.EventRow{Name: analytics.Other}
+	for _, e := range events {
+		if small(e.Visitors, q.MinVisitors) || (q.Limit > 0 && len(r.Events) >= q.Limit) {
+			other.Visitors += e.Visitors
+			other.Events += e.Events
+		} else {
+			r.Events = append(r.Events, e)
+		}
+	}
+	if other.Events > 0 {
+		r.Events = append(r.Events, other)
+	}
+	var props []analytics.PropRow
+	for po, w := range propWho {
+		props = append(props, analytics.PropRow{Event: po.event, Prop: po.prop, Value: po.value, Visitors: int64(len(w)), Events: propCount[po]})
+	}
+	slices.SortFunc(props, func(a, b analytics.PropRow) int {
+		return cmp.Or(cmp.Compare(b.Visitors, a.Visitors), cmp.Compare(a.Event, b.Event), cmp.Compare(a.Prop, b.Prop), cmp.Compare(a.Value, b.Value))
+	})
+	r.Props = []analytics.PropRow{}
+	kept := map[[2]string]int{}
+	var folded []analytics.PropRow // one per event and prop, in the order first folded
+	for _, p := range props {
+		k := [2]string{p.Event, p.Prop}
+		if small(p.Visitors, q.MinVisitors) || (q.Limit > 0 && kept[k] >= q.Limit) {
+			i := slices.IndexFunc(folded, func(f analytics.PropRow) bool { return f.Event == p.Event && f.Prop == p.Prop })
+			if i < 0 {
+				folded = append(folded, analytics.PropRow{Event: p.Event, Prop: p.Prop, Value: analytics.Other})
+				i = len(folded) - 1
+			}
+			folded[i].Visitors += p.Visitors
+			folded[i].Events += p.Events
+			continue
+		}
+		kept[k]++
+		r.Props = append(r.Props, p)
+	}
+	r.Props = append(r.Props, folded...)
+}
+
+func small(visitors int64, minVisitors int) bool {
+	return minVisitors > 1 && visitors < int64(minVisitors)
+}

@@ -1,0 +1,74 @@
+package notice
+
+import (
+	"fmt"
+	"os"
+	"slices"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+// EventsDescribed says, for a collector about to store events, which of the
+// declared ones the published statement describes: the current Finnish
+// version (the authoritative text), and only once it is in the lock file,
+// i.e. published by a build and frozen. An event is described when the
+// version's generated list holds both the events entry
+// (analytics.EventsField) and the event's own entry exactly as the
+// registry generates it now; a list frozen before a description changed no
+// longer describes the event. refused maps each event name that may not be
+// stored to the reason, in words for the client and the log; "*" refuses
+// every event (no statement to read).
+func EventsDescribed(contentDir string, declared []analytics.EventDef) (refused map[string]string, err error) {
+	refused = map[string]string{}
+	if len(declared) == 0 {
+		return refused, nil
+	}
+	dir := SourceDir(contentDir)
+	if _, err := os.Stat(dir); err != nil {
+		refused["*"] = fmt.Sprintf("no privacy statement to check events against (no %s): point the setting content at the statement's sources", dir)
+		return refused, nil
+	}
+	vs, err := Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := VerifyLock(dir, vs); err != nil {
+		refused["*"] = "the published privacy statement was edited after publishing (see seloste notice check)"
+		return refused, nil
+	}
+	lock, err := ReadLock(dir)
+	if err != nil {
+		return nil, err
+	}
+	locked := lock.Locked()
+	var cur Version
+	found := false
+	for _, v := range slices.Backward(Published(vs)) {
+		if locked[v.Key()] {
+			cur, found = v, true
+			break
+		}
+	}
+	if !found {
+		refused["*"] = "no published privacy statement yet (seloste notice build publishes one)"
+		return refused, nil
+	}
+	b, ok, err := FindFields(cur)
+	if err != nil {
+		return nil, err
+	}
+	var have []string
+	if ok && !b.Placeholder {
+		have = bullets(b.Inner)
+	}
+	described := func(f analytics.Field) bool {
+		return slices.Contains(have, normSpace(analytics.FieldBulletIn(f, Finnish)))
+	}
+	why := fmt.Sprintf("the published privacy statement (%s) does not describe this event: run seloste notice new, check and publish the new version", cur.Slug())
+	for _, d := range declared {
+		if !described(analytics.EventsField) || !described(analytics.EventField(d)) {
+			refused[d.Name] = why
+		}
+	}
+	return refused, nil
+}
