@@ -121,7 +121,19 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
-	return aggregate.Report(cur, prev, realtime, now), nil
+	// Imported aggregates of the days before the first collected page view
+	// (analytics/aggregate decides which).
+	if _, err := aggregate.AddImported(ctx, s, cur); err != nil {
+		return nil, fmt.Errorf("report %s: %w", q.Site, err)
+	}
+	if _, err := aggregate.AddImported(ctx, s, prev); err != nil {
+		return nil, fmt.Errorf("report %s: previous period: %w", q.Site, err)
+	}
+	r := aggregate.Report(cur, prev, realtime, now)
+	if err := aggregate.Events(ctx, s, q, r.Totals.Visitors, r); err != nil {
+		return nil, fmt.Errorf("report %s: %w", q.Site, err)
+	}
+	return r, nil
 }
 
 // channelTable is the channel of every source of a site's period, keyed by

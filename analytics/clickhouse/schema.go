@@ -71,11 +71,70 @@ var migrations = [][]string{
 		PARTITION BY day
 		ORDER BY day`,
 	},
+	// 2: custom and automatic events (analytics.Event) with their page
+	// view's visitor and visit, so reports need no join; ts as pageviews'
+	// (second << 32 | order of storing); props a JSON object, keys sorted,
+	// '' without props.
+	{
+		`CREATE TABLE IF NOT EXISTS events (
+			ts          UInt64,
+			site        String,
+			visitor     UInt64,
+			visit       UInt64,
+			pageview_id String,
+			name        String,
+			props       String
+		) ENGINE = MergeTree
+		PARTITION BY toYYYYMM(toDateTime(intDiv(ts, 4294967296)), 'UTC')
+		ORDER BY (site, ts)`,
+	},
+	// 3: imported aggregates and imports of records (imports.go). A set's
+	// rows are written first, its imported_sets row last: readers use only
+	// the newest set row of each site and key, so a set is visible whole
+	// or not at all. bot_seconds are the unix seconds of an import of
+	// records' bot hits, one per hit, which deleting it takes back.
+	{
+		`CREATE TABLE IF NOT EXISTS imported_sets (
+			id          UInt64,
+			site        String,
+			source      String,
+			key         String,
+			summary     String,
+			from_day    String,
+			to_day      String,
+			days        UInt32,
+			pageviews   Int64,
+			created     DateTime,
+			records     UInt8,
+			bot_seconds Array(UInt32)
+		) ENGINE = MergeTree
+		ORDER BY (site, id)`,
+		`CREATE TABLE IF NOT EXISTS imported_rows (
+			set_id        UInt64,
+			site          String,
+			family        String,
+			day           String,
+			v0            String,
+			v1            String,
+			v2            String,
+			v3            String,
+			visitors      Int64,
+			visits        Int64,
+			pageviews     Int64,
+			bounces       Int64,
+			visit_seconds Int64
+		) ENGINE = MergeTree
+		ORDER BY (site, family, day, set_id)`,
+	},
 }
+
+// ImportedTables hold imported aggregates and the imports' bookkeeping: no
+// visitor id, no single page view (the registry's one imported field).
+var ImportedTables = []string{"imported_sets", "imported_rows"}
 
 // RawTables hold collected records; every column of them is a field of
 // the registry (analytics.Fields).
-var RawTables = []string{"pageviews", "leaves", "bots", "salts"}
+var RawTables = []string{"pageviews", "leaves", "bots", "salts", "events"}
 
 // versionTable records the migrations applied: bookkeeping, no record.
 const versionTable = "schema_migrations"
@@ -87,6 +146,10 @@ var shardKeys = map[string]string{
 	"leaves":    "cityHash64(site, pageview_id)",
 	"bots":      "rand()",
 	"salts":     "toUInt32(day)",
+	"events":    "cityHash64(site, visitor)",
+	// A site's imports on one shard.
+	"imported_sets": "cityHash64(site)",
+	"imported_rows": "cityHash64(site)",
 }
 
 // distributed is the name of a raw table's Distributed table.
@@ -102,7 +165,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if s.cfg.Cluster == "" {
 			continue
 		}
-		for _, table := range RawTables {
+		for _, table := range append(slices.Clip(RawTables), ImportedTables...) {
 			q := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s AS %s ENGINE = Distributed(%s, %s, %s, %s)",
 				distributed(table), table, s.cfg.Cluster, s.cfg.Database, table, shardKeys[table])
 			if err := c.Exec(ctx, q); err != nil {
@@ -164,8 +227,8 @@ func (s *Store) RawColumns(ctx context.Context) ([]string, error) {
 	return out, rows.Err()
 }
 
-// UnknownTables lists the tables that are neither raw, nor the raw tables'
-// Distributed tables, nor the schema's version (analytics.Inventory).
+// UnknownTables lists the tables that are neither raw, nor imported, nor
+// their Distributed tables, nor the schema's version (analytics.Inventory).
 func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 	var out []string
 	for _, c := range s.all {
@@ -180,7 +243,7 @@ func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 				return nil, err
 			}
 			raw := strings.TrimSuffix(name, "_cluster")
-			if !slices.Contains(RawTables, raw) && name != versionTable && !slices.Contains(out, name) {
+			if !slices.Contains(RawTables, raw) && !slices.Contains(ImportedTables, raw) && name != versionTable && !slices.Contains(out, name) {
 				out = append(out, name)
 			}
 		}

@@ -151,7 +151,8 @@ type Store struct {
 
 	// The tables reads and inserts go to: the local tables, or the
 	// Distributed ones of a cluster.
-	pageviews, leaves, bots, salts string
+	pageviews, leaves, bots, salts, events string
+	importedSets, importedRows             string
 
 	// seq orders page views stored in the same second (package doc).
 	seq atomic.Uint32
@@ -204,9 +205,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	boot.Close()
 	s := &Store{cfg: cfg, now: cfg.Now, salt: map[string][]byte{},
-		pageviews: "pageviews", leaves: "leaves", bots: "bots", salts: "salts"}
+		pageviews: "pageviews", leaves: "leaves", bots: "bots", salts: "salts", events: "events",
+		importedSets: "imported_sets", importedRows: "imported_rows"}
 	if cfg.Cluster != "" {
 		s.pageviews, s.leaves, s.bots, s.salts = distributed("pageviews"), distributed("leaves"), distributed("bots"), distributed("salts")
+		s.events = distributed("events")
+		s.importedSets, s.importedRows = distributed("imported_sets"), distributed("imported_rows")
 	}
 	for _, addr := range addrs {
 		c, err := dial(ctx, cfg, addr, "default")
@@ -308,7 +312,7 @@ func tsKey(t time.Time, seq uint32) uint64 { return uint64(t.Unix())<<32 | uint6
 // secKey(b) is the page views of [a, b).
 func secKey(sec int64) uint64 { return uint64(sec) << 32 }
 
-// Append stores the batch: page views, leaves and bot hits, each table in
+// Append stores the batch: page views, leaves, events and bot hits, each table in
 // one insert. ClickHouse has no transactions across tables: an error
 // between the inserts keeps the tables already written.
 func (s *Store) Append(ctx context.Context, b analytics.Batch) error {
@@ -344,6 +348,23 @@ func (s *Store) Append(ctx context.Context, b analytics.Batch) error {
 		}
 		if err := batch.Send(); err != nil {
 			return fmt.Errorf("append leaves: %w", err)
+		}
+	}
+	if len(b.Events) > 0 {
+		batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.events+" (ts, site, visitor, visit, pageview_id, name, props)")
+		if err != nil {
+			return fmt.Errorf("append events: %w", err)
+		}
+		first := s.seq.Add(uint32(len(b.Events))) - uint32(len(b.Events))
+		for i := range b.Events {
+			e := &b.Events[i]
+			if err := batch.Append(tsKey(e.Time, first+uint32(i)), e.Site, e.Visitor, e.Visit, e.PageView, e.Name, encodeProps(e.Props)); err != nil {
+				batch.Abort()
+				return fmt.Errorf("append events: %w", err)
+			}
+		}
+		if err := batch.Send(); err != nil {
+			return fmt.Errorf("append events: %w", err)
 		}
 	}
 	if len(b.Bots) > 0 {
@@ -452,6 +473,7 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 		{&c.PageViews, "SELECT count() FROM " + s.pageviews + " WHERE ts < @cut", secKey(cut)},
 		{&c.Leaves, "SELECT count() FROM " + s.leaves + " WHERE ts < toDateTime(@cut)", cut},
 		{&c.Bots, "SELECT count() FROM " + s.bots + " WHERE ts < toDateTime(@cut)", cut},
+		{&c.Events, "SELECT count() FROM " + s.events + " WHERE ts < @cut", secKey(cut)},
 	}
 	for _, q := range counts {
 		var n uint64
@@ -468,6 +490,7 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 		{"pageviews", fmt.Sprintf("ts < %d", secKey(cut)), c.PageViews},
 		{"leaves", fmt.Sprintf("ts < toDateTime(%d)", cut), c.Leaves},
 		{"bots", fmt.Sprintf("ts < toDateTime(%d)", cut), c.Bots},
+		{"events", fmt.Sprintf("ts < %d", secKey(cut)), c.Events},
 	} {
 		if t.n == 0 {
 			continue

@@ -85,15 +85,35 @@ func (s *Store) VisitorPageViews(ctx context.Context, site string, visitor uint6
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("visitor page views: %w", err)
 	}
+	rows.Close()
+	if len(out) == 0 {
+		return out, nil
+	}
+	byID := map[string]int{}
+	ids := make([]string, len(out))
+	for i := range out {
+		byID[out[i].ID] = i
+		ids[i] = out[i].ID
+	}
+	err = s.scanEvents(ctx, "SELECT "+eventColumns+" FROM "+s.events+" WHERE site = @site AND has(@ids, pageview_id) ORDER BY ts",
+		func(e analytics.Event) error {
+			if i, ok := byID[e.PageView]; ok {
+				out[i].Events = append(out[i].Events, e)
+			}
+			return nil
+		}, clickhouse.Named("site", site), clickhouse.Named("ids", ids))
+	if err != nil {
+		return nil, fmt.Errorf("visitor page views: %w", err)
+	}
 	return out, nil
 }
 
 // DeleteVisitor deletes the site's page views of visitor on the UTC day of
-// day and every leave record of them, and returns once the server has
+// day and every leave record and event of them, and returns once the server has
 // rewritten the data without them (mutations, waited for): the next read
 // and report no longer see them.
 //
-// ClickHouse has no transactions: the leaves go first, so that an error
+// ClickHouse has no transactions: the events and leaves go first, so that an error
 // half-way leaves page views whose erasure a retry finds again.
 func (s *Store) DeleteVisitor(ctx context.Context, site string, visitor uint64, day time.Time) (analytics.Erased, error) {
 	var n analytics.Erased
@@ -125,6 +145,16 @@ func (s *Store) DeleteVisitor(ctx context.Context, site string, visitor uint64, 
 		clickhouse.Named("site", site), clickhouse.Named("ids", ids)).Scan(&leaves); err != nil {
 		return n, fmt.Errorf("delete visitor: leaves: %w", err)
 	}
+	var events uint64
+	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+s.events+" WHERE site = @site AND has(@ids, pageview_id)",
+		clickhouse.Named("site", site), clickhouse.Named("ids", ids)).Scan(&events); err != nil {
+		return n, fmt.Errorf("delete visitor: events: %w", err)
+	}
+	if events > 0 {
+		if err := s.mutate(ctx, "ALTER TABLE events DELETE WHERE site = "+quote(site)+" AND has("+quoteAll(ids)+", pageview_id)"); err != nil {
+			return n, fmt.Errorf("delete visitor: %w", err)
+		}
+	}
 	if leaves > 0 {
 		if err := s.mutate(ctx, "ALTER TABLE leaves DELETE WHERE site = "+quote(site)+" AND has("+quoteAll(ids)+", pageview_id)"); err != nil {
 			return n, fmt.Errorf("delete visitor: %w", err)
@@ -134,6 +164,6 @@ func (s *Store) DeleteVisitor(ctx context.Context, site string, visitor uint64, 
 		quote(site), visitor, secKey(from), secKey(to))); err != nil {
 		return n, fmt.Errorf("delete visitor: %w", err)
 	}
-	n.PageViews, n.Leaves = int64(len(ids)), int64(leaves)
+	n.PageViews, n.Leaves, n.Events = int64(len(ids)), int64(leaves), int64(events)
 	return n, nil
 }
