@@ -15,7 +15,7 @@ var _ analytics.RecordScanner = (*Store)(nil)
 // CountRecords returns how many page views, leaves and bot hits are stored.
 func (s *Store) CountRecords(ctx context.Context) (int64, error) {
 	var n uint64
-	err := s.conn.QueryRow(ctx, "SELECT (SELECT count() FROM "+s.pageviews+") + (SELECT count() FROM "+s.leaves+") + (SELECT count() FROM "+s.bots+")").Scan(&n)
+	err := s.conn.QueryRow(ctx, "SELECT (SELECT count() FROM "+s.pageviews+") + (SELECT count() FROM "+s.leaves+") + (SELECT count() FROM "+s.bots+") + (SELECT count() FROM "+s.events+")").Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count records: %w", err)
 	}
@@ -120,6 +120,16 @@ func (s *Store) ScanRecords(ctx context.Context, size int, fn func(analytics.Bat
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("scan bot hits: %w", err)
+	}
+	err = s.scanEvents(ctx, "SELECT "+eventColumns+" FROM "+s.events+" ORDER BY ts", func(e analytics.Event) error {
+		b.Events = append(b.Events, e)
+		if b.Len() >= size {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("scan events: %w", err)
 	}
 	return flush()
 }

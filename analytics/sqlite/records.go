@@ -14,7 +14,7 @@ var _ analytics.RecordScanner = (*Store)(nil)
 // CountRecords returns how many page views, leaves and bot hits are stored.
 func (s *Store) CountRecords(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM pageviews) + (SELECT COUNT(*) FROM leaves) + (SELECT COUNT(*) FROM bots)`).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM pageviews) + (SELECT COUNT(*) FROM leaves) + (SELECT COUNT(*) FROM bots) + (SELECT COUNT(*) FROM events)`).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count records: %w", err)
 	}
@@ -118,6 +118,35 @@ func (s *Store) ScanRecords(ctx context.Context, size int, fn func(analytics.Bat
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("scan bot hits: %w", err)
+	}
+	rows.Close()
+	evs, err := tx.QueryContext(ctx, `SELECT ts, site, visitor, visit, pageview_id, name, props FROM events ORDER BY ts, rowid`)
+	if err != nil {
+		return fmt.Errorf("scan events: %w", err)
+	}
+	defer evs.Close()
+	for evs.Next() {
+		var (
+			e              analytics.Event
+			ts, vis, visit int64
+			props          string
+		)
+		if err := evs.Scan(&ts, &e.Site, &vis, &visit, &e.PageView, &e.Name, &props); err != nil {
+			return fmt.Errorf("scan events: %w", err)
+		}
+		if e.Props, err = decodeProps(props); err != nil {
+			return fmt.Errorf("scan events: %w", err)
+		}
+		e.Time, e.Visitor, e.Visit = time.Unix(ts, 0).UTC(), uint64(vis), uint64(visit)
+		b.Events = append(b.Events, e)
+		if b.Len() >= size {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := evs.Err(); err != nil {
+		return fmt.Errorf("scan events: %w", err)
 	}
 	return flush()
 }
