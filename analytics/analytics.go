@@ -194,3 +194,16 @@ type OpenVisit struct {
 	Visit   uint64
 	Last    time.Time
 }
+
+// RecordScanner is an optional capability: every stored record, for moving
+// a store to another engine (seloste migrate).
+type RecordScanner interface {
+	// CountRecords returns how many page views, leaves and bot hits are
+	// stored.
+	CountRecords(ctx context.Context) (int64, error)
+	// ScanRecords calls fn with every stored record in batches of about
+	// size records, page views in the order they were stored. A visible
+	// time that an engine folded into its page view (the leaves being
+	// gone) comes as one Leave at the page view's time: it counts the same.
+	ScanRecords(ctx context.Context, size int, fn func(Batch) error) error
+}

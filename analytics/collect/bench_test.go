@@ -26,9 +26,10 @@ import (
 	"github.com/maxmind/mmdbwriter/mmdbtype"
 
 	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/clickhouse"
+	"github.com/seloste/seloste/analytics/clickhouse/chtest"
 	"github.com/seloste/seloste/analytics/geo"
 	"github.com/seloste/seloste/analytics/request"
-	"github.com/seloste/seloste/analytics/sqlite"
 )
 
 // benchGeo builds a small City database covering 81.0.0.0/8.
@@ -112,6 +113,13 @@ func processCPU() time.Duration {
 // client's CPU does not hide the server's.
 func BenchmarkIngestHTTP(b *testing.B) { ingest(b, collector) }
 
+// BenchmarkIngestHTTPClickHouse is BenchmarkIngestHTTP into a ClickHouse
+// server started for the benchmark (the engine of analytics/clickhouse).
+// Run it with the SQLite one to compare:
+//
+//	go test -run '^$' -bench 'IngestHTTP' -benchtime 300000x -count 3 ./analytics/collect/
+func BenchmarkIngestHTTPClickHouse(b *testing.B) { ingest(b, clickhouseCollector) }
+
 // BenchmarkIngestBare is the same load against a bare net/http handler that
 // reads the body and answers 202: what the machine, net/http and the load
 // generator cost without the collector. Run both in one go to compare:
@@ -141,10 +149,11 @@ func BenchmarkIngestHTTPEvents(b *testing.B) { ingest(b, withEvents) }
 
 // What ingest sends page views to, and from whom.
 const (
-	collector        = iota // the collector, over a real SQLite file
-	distinctVisitors        // the same, every page view from another address
-	bare                    // a handler that reads the body and answers 202
-	withEvents              // the collector, one event per 4 page views
+	collector           = iota // the collector, over a real SQLite file
+	distinctVisitors           // the same, every page view from another address
+	bare                       // a handler that reads the body and answers 202
+	clickhouseCollector        // the collector, over a ClickHouse server
+	withEvents                 // the collector, one event per 4 page views
 )
 
 // ingest posts b.N page views.
@@ -153,9 +162,10 @@ func ingest(b *testing.B, mode int) {
 	defer debug.SetGCPercent(debug.SetGCPercent(GCPercent))
 	distinct := mode == distinctVisitors
 	var (
-		st   *sqlite.Store
-		c    *Collector
-		skew atomic.Int64 // added to the collector's clock
+		st     analytics.Store
+		stored func() int // page views and events in st
+		c      *Collector
+		skew   atomic.Int64 // added to the collector's clock
 	)
 	mux := http.NewServeMux()
 	if mode == bare {
@@ -164,7 +174,18 @@ func ingest(b *testing.B, mode int) {
 			w.WriteHeader(http.StatusAccepted)
 		})
 	} else {
-		st = openStore(b)
+		if mode == clickhouseCollector {
+			st, stored = openClickHouse(b)
+		} else {
+			sq := openStore(b)
+			st, stored = sq, func() int {
+				var events int
+				if err := sq.DB().QueryRow(`SELECT count(*) FROM events`).Scan(&events); err != nil {
+					b.Fatal(err)
+				}
+				return count(b, sq).pageviews + events
+			}
+		}
 		var err error
 		c, err = New(context.Background(), Config{
 			Store: st, Sites: []request.Site{{Domain: "example.fi"}},
@@ -315,11 +336,7 @@ func ingest(b *testing.B, mode int) {
 	cpu := processCPU() - cpu0
 	b.StopTimer()
 	if st != nil {
-		var events int
-		if err := st.DB().QueryRow(`SELECT count(*) FROM events`).Scan(&events); err != nil {
-			b.Fatal(err)
-		}
-		if stored := count(b, st).pageviews + events; int64(stored) != accepted.Load() {
+		if stored := stored(); int64(stored) != accepted.Load() {
 			b.Fatalf("accepted %d, stored %d", accepted.Load(), stored)
 		}
 	}
@@ -405,4 +422,27 @@ func (h *latencyHistogram) quantile(q float64) time.Duration {
 		}
 	}
 	return 0
+}
+
+// openClickHouse opens the ClickHouse engine on a server of the
+// benchmark's own, and a count of its page views.
+func openClickHouse(b *testing.B) (analytics.Store, func() int) {
+	srv := chtest.Start(b)
+	db := chtest.Database(b, srv)
+	cfg, err := clickhouse.ParseDSN(srv.DSN(db))
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := clickhouse.Open(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st, func() int {
+		n, err := srv.Count(db + ".pageviews")
+		if err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/seloste/seloste/analytics"
 )
@@ -20,6 +21,10 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if *out == "" {
 		return errors.New("backup: -out FILE is required, e.g. -out seloste-$(date +%F).db")
+	}
+	if strings.HasPrefix(*dbPath, "clickhouse://") {
+		return errors.New("backup: a ClickHouse database is backed up with ClickHouse's own tools " +
+			"(ALTER TABLE … FREEZE on every shard, or clickhouse-backup): see the README's ClickHouse section")
 	}
 	store, err := openStore(ctx, *dbPath, true, stderr)
 	if err != nil {

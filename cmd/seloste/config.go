@@ -31,7 +31,7 @@ import (
 // come from these tags (serveSettings).
 type serveConfig struct {
 	Addr          string       `toml:"addr" default:"127.0.0.1:8080" help:"listen {address}"`
-	DB            string       `toml:"db" default:"seloste.db" help:"SQLite database {file} (created if missing)"`
+	DB            string       `toml:"db" default:"seloste.db" help:"the store: SQLite database {file} (created if missing), or clickhouse://HOST:9000/DB"`
 	Public        string       `toml:"public" default:"public" help:"{dir}ectory of the built notice site, served at /"`
 	GeoIP         string       `toml:"geoip" help:"MaxMind-format location database {file} (GeoLite2/GeoIP2 City or Country, DB-IP Lite), or ip-location-db's IPv4 and IPv6 files (comma-separated, or their directory); reloaded on SIGHUP and when changed; empty: auto-detect in /var/lib/seloste, /usr/share/GeoIP and /var/lib/GeoIP; \"none\": no location"`
 	GeoPrecision  string       `toml:"geo_precision" default:"city" help:"location kept: country, region or city"`

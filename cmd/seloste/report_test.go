@@ -138,8 +138,12 @@ func TestReportChannels(t *testing.T) {
 	if out != want {
 		t.Errorf("channels CSV:\n%s\nwant:\n%s", out, want)
 	}
-	if _, _, err := runCmd(t, "report", "-db", "clickhouse://127.0.0.1:9000/x"); err == nil || !strings.Contains(err.Error(), `unknown engine "clickhouse"`) {
+	if _, _, err := runCmd(t, "report", "-db", "postgres://127.0.0.1:5432/x"); err == nil || !strings.Contains(err.Error(), `unknown engine "postgres"`) {
 		t.Errorf("an unknown engine: %v", err)
+	}
+	// A ClickHouse server that is not there: said so, with the address.
+	if _, _, err := runCmd(t, "report", "-db", "clickhouse://127.0.0.1:1/x"); err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Errorf("an unreachable ClickHouse server: %v", err)
 	}
 }
 

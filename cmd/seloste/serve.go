@@ -141,7 +141,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	ln = conns.Listener(ln)
 	logger.Info("seloste serve listening", "url", "http://"+ln.Addr().String()+"/",
-		"sites", strings.Join(siteNames, ","), "db", cfg.DB, "geo", locations.Type(),
+		"sites", strings.Join(siteNames, ","), "db", storeName(cfg.DB), "geo", locations.Type(),
 		"geo_precision", set.precision.String(), "honour_dnt", cfg.HonourDNT, "retention", cfg.Retention)
 
 	upkeepCtx, stopUpkeep := context.WithCancel(context.Background())

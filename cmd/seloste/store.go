@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/clickhouse"
 	"github.com/seloste/seloste/analytics/sqlite"
 )
 
@@ -14,10 +15,12 @@ import (
 // store from the -db value here, and sees only analytics.Store afterwards.
 
 // dbHelp documents the -db value for every command's flag.
-const dbHelp = "the store: a SQLite file (seloste.db, or sqlite:PATH)"
+const dbHelp = "the store: a SQLite file (seloste.db, or sqlite:PATH), or a ClickHouse database " +
+	"(clickhouse://HOST:9000/DB, parameters user, password, dial_timeout, max_execution_time, cluster)"
 
 // openStore opens the engine that dsn names: "sqlite:PATH" or a plain path
-// is the embedded SQLite engine. With mustExist a missing database is an
+// is the embedded SQLite engine, "clickhouse://host:port/db" a ClickHouse
+// server (or, with ?cluster=NAME, a cluster). With mustExist a missing database is an
 // error instead of a new, empty one (a report must not create a store).
 // Long work (a schema upgrade, a rollup rebuild) reports progress to
 // progress, the command's standard error.
@@ -34,8 +37,16 @@ func openServeStore(ctx context.Context, dsn string, progress io.Writer) (analyt
 
 func openStoreWith(ctx context.Context, dsn string, mustExist bool, progress io.Writer, extra ...sqlite.Option) (analytics.Store, error) {
 	path := storePath(dsn)
+	if strings.HasPrefix(dsn, "clickhouse://") {
+		cfg, err := clickhouse.ParseDSN(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("database: %w", err)
+		}
+		cfg.MustExist = mustExist
+		return clickhouse.Open(ctx, cfg)
+	}
 	if scheme, _, ok := strings.Cut(dsn, "://"); ok && path == "" {
-		return nil, fmt.Errorf("database %q: unknown engine %q (use a SQLite file path or sqlite:PATH)", dsn, scheme)
+		return nil, fmt.Errorf("database %q: unknown engine %q (use a SQLite file path, sqlite:PATH or clickhouse://HOST:PORT/DB)", dsn, scheme)
 	}
 	if path == "" {
 		return nil, fmt.Errorf("database %q: no path given", dsn)
@@ -63,8 +74,20 @@ func storePath(dsn string) string {
 // which must not be in use.
 func restoreStore(ctx context.Context, dsn, from string, progress io.Writer) error {
 	path := storePath(dsn)
+	if strings.HasPrefix(dsn, "clickhouse://") {
+		return fmt.Errorf("restore: a ClickHouse database is restored with ClickHouse's own tools " +
+			"(clickhouse-backup, or ALTER TABLE … ATTACH PARTITION from a FREEZE copy): see the README's ClickHouse section")
+	}
 	if path == "" {
 		return fmt.Errorf("restore: %q is not a SQLite file: restore that engine with its own tools", dsn)
 	}
 	return sqlite.Restore(ctx, from, path, progress)
+}
+
+// storeName is dsn as logs and messages may show it: without a password.
+func storeName(dsn string) string {
+	if strings.HasPrefix(dsn, "clickhouse://") {
+		return clickhouse.Redact(dsn)
+	}
+	return dsn
 }

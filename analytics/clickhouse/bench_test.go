@@ -1,0 +1,157 @@
+package clickhouse_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/clickhouse"
+	"github.com/seloste/seloste/analytics/clickhouse/chtest"
+	"github.com/seloste/seloste/analytics/storetest"
+)
+
+// benchVersion names the cached benchmark database; bump it when the
+// generator or the schema changes.
+const benchVersion = 1
+
+// benchStore opens the benchmark data set of analytics/sqlite's benchmark
+// (SELOSTE_BENCH_PAGEVIEWS page views, default 10 M, over 2025 on one
+// site, the same seeded generator) on a server of its own whose data is
+// kept in the user's cache directory (or SELOSTE_BENCH_DIR) between runs.
+func benchStore(b *testing.B) (*clickhouse.Store, *chtest.Server, string, time.Time) {
+	b.Helper()
+	n := 10_000_000
+	if v := os.Getenv("SELOSTE_BENCH_PAGEVIEWS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1000 {
+			b.Fatalf("SELOSTE_BENCH_PAGEVIEWS=%q: want a number >= 1000", v)
+		}
+	}
+	dir := os.Getenv("SELOSTE_BENCH_DIR")
+	if dir == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir = filepath.Join(cache, "seloste-bench")
+	}
+	srv := chtest.StartIn(b, filepath.Join(dir, "clickhouse"))
+	hel, _ := time.LoadLocation(analytics.DefaultZone)
+	cfg := storetest.Config{
+		Seed:     1,
+		Sites:    []string{"example.fi"},
+		Start:    time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+		Days:     365,
+		People:   max(n/200, 100),
+		Visits:   max(n*3/365/8, 10), // about 2.67 page views per visit
+		Paths:    2000,
+		BotShare: 20,
+		Variety:  500,
+	}
+	now := time.Date(2025, 12, 31, 12, 0, 0, 0, hel)
+	db := fmt.Sprintf("bench_v%d_%d", benchVersion, n)
+	open := func() *clickhouse.Store {
+		s, err := clickhouse.Open(context.Background(), clickhouse.Config{Addr: srv.TCP, Database: db, Now: func() time.Time { return now },
+			MaxExecutionTime: 10 * time.Minute})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { s.Close() })
+		return s
+	}
+	// A data set is complete once its marker table exists.
+	if _, err := srv.Count(db + ".bench_complete"); err != nil {
+		b.Logf("generating %d page views into database %s (once; kept in %s)", n, db, dir)
+		if err := srv.Query("DROP DATABASE IF EXISTS " + db); err != nil {
+			b.Fatal(err)
+		}
+		s := open()
+		start := time.Now()
+		total := 0
+		var appendErr error
+		storetest.GenerateFunc(cfg, func(day storetest.Events) {
+			if appendErr == nil {
+				total += len(day.PageViews)
+				appendErr = s.Append(context.Background(), analytics.Batch{PageViews: day.PageViews, Leaves: day.Leaves, Bots: day.Bots})
+			}
+		})
+		if appendErr != nil {
+			b.Fatal(appendErr)
+		}
+		b.Logf("stored %d page views in %s", total, time.Since(start).Round(time.Second))
+		for _, table := range clickhouse.RawTables {
+			if err := srv.Query("OPTIMIZE TABLE " + db + "." + table + " FINAL"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := srv.Query("CREATE TABLE " + db + ".bench_complete (done UInt8) ENGINE = TinyLog"); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("merged in %s", time.Since(start).Round(time.Second))
+		return s, srv, db, now
+	}
+	return open(), srv, db, now
+}
+
+// BenchmarkReport measures whole reports (totals, previous period, series,
+// every breakdown, realtime), computed by the server, on the benchmark
+// data set:
+//
+//	go test -run '^$' -bench Report -benchtime 5x -timeout 60m ./analytics/clickhouse/
+//
+// The first run generates and keeps the data set (a few minutes).
+func BenchmarkReport(b *testing.B) {
+	s, _, _, now := benchStore(b)
+	hel, _ := time.LoadLocation(analytics.DefaultZone)
+	today := analytics.Midnight(now, hel)
+	for _, c := range []struct {
+		name    string
+		days    int
+		filters []analytics.Filter
+	}{
+		{"30d", 30, nil},
+		{"365d", 365, nil},
+		{"30d filter country", 30, []analytics.Filter{{Dim: analytics.DimCountry, Value: "SE"}}},
+		{"365d filter page", 365, []analytics.Filter{{Dim: analytics.DimPage, Value: "/hinnasto"}}},
+		{"365d filter country", 365, []analytics.Filter{{Dim: analytics.DimCountry, Value: "FI"}}},
+		{"365d filter entry page", 365, []analytics.Filter{{Dim: analytics.DimEntryPage, Value: "/"}}},
+		{"365d filter channel", 365, []analytics.Filter{{Dim: analytics.DimChannel, Value: analytics.ChannelOrganicSearch}}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			q := analytics.Query{Site: "example.fi", From: today.AddDate(0, 0, 1-c.days), To: today, Zone: hel, Filters: c.filters, Limit: 10}
+			var r *analytics.Report
+			for b.Loop() {
+				var err error
+				if r, err = s.Report(context.Background(), q); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(r.Totals.PageViews), "pageviews")
+		})
+	}
+}
+
+// BenchmarkStorage reports the bytes on disk per page view of the
+// benchmark data set (every raw table, merged):
+//
+//	go test -run '^$' -bench Storage -benchtime 1x -timeout 60m ./analytics/clickhouse/
+func BenchmarkStorage(b *testing.B) {
+	_, srv, db, _ := benchStore(b)
+	var bytes, n int
+	for b.Loop() {
+		var err error
+		if bytes, err = srv.Int("SELECT sum(bytes_on_disk) FROM system.parts WHERE database = '" + db + "' AND active"); err != nil {
+			b.Fatal(err)
+		}
+		if n, err = srv.Count(db + ".pageviews"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(bytes)/float64(n), "B/pageview")
+	b.ReportMetric(float64(n), "pageviews")
+}

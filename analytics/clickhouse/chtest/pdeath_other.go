@@ -1,0 +1,7 @@
+//go:build !linux
+
+package chtest
+
+import "os/exec"
+
+func setParentDeath(cmd *exec.Cmd) {}

@@ -1,0 +1,256 @@
+package clickhouse
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// migrations are the schema's versions; migration i+1 is migrations[i],
+// statements run in order on every shard. Only add to the end.
+//
+// Layout:
+//   - pageviews.ts is the unix second << 32 | the order of storing within
+//     the second (package doc); intDiv(ts, 4294967296) is the second.
+//   - Partitions are UTC months (a day's for salts), so that retention
+//     drops whole months and salts go by the day.
+//   - The order key (site, UTC day, visitor, ts) serves a site's time
+//     range, and keeps a visitor's page views of a day side by side, which
+//     is what compresses their ids.
+//   - duration_ms is a page view's visible time when it came with it (a
+//     migration from a SQLite database that had folded its leaves); -1
+//     otherwise. Reports read the larger of it and the leaves.
+var migrations = [][]string{
+	{
+		`CREATE TABLE IF NOT EXISTS pageviews (
+			ts              UInt64,
+			site            String,
+			visitor         UInt64,
+			visit           UInt64,
+			pageview_id     String,
+			path            String,
+			utm_source      String,
+			utm_medium      String,
+			utm_campaign    String,
+			utm_term        String,
+			utm_content     String,
+			referrer_host   String,
+			country         String,
+			region          String,
+			city            String,
+			browser         String,
+			browser_version String,
+			os              String,
+			device          String,
+			duration_ms     Int64 DEFAULT -1
+		) ENGINE = MergeTree
+		PARTITION BY toYYYYMM(toDateTime(intDiv(ts, 4294967296)), 'UTC')
+		ORDER BY (site, intDiv(ts, 371085174374400), visitor, ts)`,
+		`CREATE TABLE IF NOT EXISTS leaves (
+			ts          DateTime,
+			site        String,
+			pageview_id String,
+			duration_ms Int64
+		) ENGINE = MergeTree
+		PARTITION BY toYYYYMM(ts, 'UTC')
+		ORDER BY (site, ts)`,
+		`CREATE TABLE IF NOT EXISTS bots (
+			ts   DateTime,
+			site String
+		) ENGINE = MergeTree
+		PARTITION BY toYYYYMM(ts, 'UTC')
+		ORDER BY (site, ts)`,
+		`CREATE TABLE IF NOT EXISTS salts (
+			day  Date,
+			salt String
+		) ENGINE = MergeTree
+		PARTITION BY day
+		ORDER BY day`,
+	},
+	// 2: custom and automatic events (analytics.Event) with their page
+	// view's visitor and visit, so reports need no join; ts as pageviews'
+	// (second << 32 | order of storing); props a JSON object, keys sorted,
+	// '' without props.
+	{
+		`CREATE TABLE IF NOT EXISTS events (
+			ts          UInt64,
+			site        String,
+			visitor     UInt64,
+			visit       UInt64,
+			pageview_id String,
+			name        String,
+			props       String
+		) ENGINE = MergeTree
+		PARTITION BY toYYYYMM(toDateTime(intDiv(ts, 4294967296)), 'UTC')
+		ORDER BY (site, ts)`,
+	},
+	// 3: imported aggregates and imports of records (imports.go). A set's
+	// rows are written first, its imported_sets row last: readers use only
+	// the newest set row of each site and key, so a set is visible whole
+	// or not at all. bot_seconds are the unix seconds of an import of
+	// records' bot hits, one per hit, which deleting it takes back.
+	{
+		`CREATE TABLE IF NOT EXISTS imported_sets (
+			id          UInt64,
+			site        String,
+			source      String,
+			key         String,
+			summary     String,
+			from_day    String,
+			to_day      String,
+			days        UInt32,
+			pageviews   Int64,
+			created     DateTime,
+			records     UInt8,
+			bot_seconds Array(UInt32)
+		) ENGINE = MergeTree
+		ORDER BY (site, id)`,
+		`CREATE TABLE IF NOT EXISTS imported_rows (
+			set_id        UInt64,
+			site          String,
+			family        String,
+			day           String,
+			v0            String,
+			v1            String,
+			v2            String,
+			v3            String,
+			visitors      Int64,
+			visits        Int64,
+			pageviews     Int64,
+			bounces       Int64,
+			visit_seconds Int64
+		) ENGINE = MergeTree
+		ORDER BY (site, family, day, set_id)`,
+	},
+}
+
+// ImportedTables hold imported aggregates and the imports' bookkeeping: no
+// visitor id, no single page view (the registry's one imported field).
+var ImportedTables = []string{"imported_sets", "imported_rows"}
+
+// RawTables hold collected records; every column of them is a field of
+// the registry (analytics.Fields).
+var RawTables = []string{"pageviews", "leaves", "bots", "salts", "events"}
+
+// versionTable records the migrations applied: bookkeeping, no record.
+const versionTable = "schema_migrations"
+
+// shardKeys are the Distributed tables' sharding keys: a visitor's day of
+// page views lives on one shard.
+var shardKeys = map[string]string{
+	"pageviews": "cityHash64(site, visitor)",
+	"leaves":    "cityHash64(site, pageview_id)",
+	"bots":      "rand()",
+	"salts":     "toUInt32(day)",
+	"events":    "cityHash64(site, visitor)",
+	// A site's imports on one shard.
+	"imported_sets": "cityHash64(site)",
+	"imported_rows": "cityHash64(site)",
+}
+
+// distributed is the name of a raw table's Distributed table.
+func distributed(table string) string { return table + "_cluster" }
+
+// migrate brings every shard to the current schema, and makes the
+// Distributed tables of a cluster on every shard.
+func (s *Store) migrate(ctx context.Context) error {
+	for _, c := range s.all {
+		if err := migrateOne(ctx, c); err != nil {
+			return err
+		}
+		if s.cfg.Cluster == "" {
+			continue
+		}
+		for _, table := range append(slices.Clip(RawTables), ImportedTables...) {
+			q := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s AS %s ENGINE = Distributed(%s, %s, %s, %s)",
+				distributed(table), table, s.cfg.Cluster, s.cfg.Database, table, shardKeys[table])
+			if err := c.Exec(ctx, q); err != nil {
+				return fmt.Errorf("create %s: %w", distributed(table), err)
+			}
+		}
+	}
+	return nil
+}
+
+func migrateOne(ctx context.Context, c driver.Conn) error {
+	if err := c.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+versionTable+` (version UInt32) ENGINE = MergeTree ORDER BY version`); err != nil {
+		return fmt.Errorf("schema: %w", err)
+	}
+	var have uint32
+	if err := c.QueryRow(ctx, `SELECT max(version) FROM `+versionTable).Scan(&have); err != nil {
+		return fmt.Errorf("schema version: %w", err)
+	}
+	if int(have) > len(migrations) {
+		return fmt.Errorf("the schema is version %d, newer than this seloste knows (%d): upgrade seloste", have, len(migrations))
+	}
+	for v := int(have) + 1; v <= len(migrations); v++ {
+		for _, stmt := range migrations[v-1] {
+			if err := c.Exec(ctx, stmt); err != nil {
+				return fmt.Errorf("schema version %d: %w", v, err)
+			}
+		}
+		batch, err := c.PrepareBatch(ctx, "INSERT INTO "+versionTable+" (version)")
+		if err == nil {
+			err = batch.Append(uint32(v))
+		}
+		if err == nil {
+			err = batch.Send()
+		}
+		if err != nil {
+			return fmt.Errorf("schema version %d: %w", v, err)
+		}
+	}
+	return nil
+}
+
+// RawColumns lists the raw tables' columns as the server has them,
+// "table.column" (analytics.Inventory).
+func (s *Store) RawColumns(ctx context.Context) ([]string, error) {
+	rows, err := s.all[0].Query(ctx, `SELECT table, name FROM system.columns WHERE database = @db AND has(@tables, table) ORDER BY table, name`,
+		clickhouse.Named("db", s.cfg.Database), clickhouse.Named("tables", RawTables))
+	if err != nil {
+		return nil, fmt.Errorf("list columns: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var table, name string
+		if err := rows.Scan(&table, &name); err != nil {
+			return nil, err
+		}
+		out = append(out, table+"."+name)
+	}
+	return out, rows.Err()
+}
+
+// UnknownTables lists the tables that are neither raw, nor imported, nor
+// their Distributed tables, nor the schema's version (analytics.Inventory).
+func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
+	var out []string
+	for _, c := range s.all {
+		rows, err := c.Query(ctx, `SELECT name FROM system.tables WHERE database = @db ORDER BY name`, clickhouse.Named("db", s.cfg.Database))
+		if err != nil {
+			return nil, fmt.Errorf("list tables: %w", err)
+		}
+		for rows.Next() {
+			var name string
+			if err := rows.Scan(&name); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			raw := strings.TrimSuffix(name, "_cluster")
+			if !slices.Contains(RawTables, raw) && !slices.Contains(ImportedTables, raw) && name != versionTable && !slices.Contains(out, name) {
+				out = append(out, name)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,136 @@
+// Package migrate moves a store's records to another engine (seloste
+// migrate): from SQLite to ClickHouse when a site outgrows one machine, or
+// back.
+package migrate
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+// Source is a store whose records can be read out.
+type Source interface {
+	analytics.RecordScanner
+	analytics.SiteLister
+	analytics.Reporter
+}
+
+// Destination is a store records are copied into.
+type Destination interface {
+	analytics.Appender
+	analytics.SiteLister
+	analytics.Reporter
+}
+
+// batchSize is how many records go into one Append.
+const batchSize = 50_000
+
+// Copy copies every record of from into to, which must hold none, then
+// checks that both report the same: per site, the year up to now (in
+// zone), every number and breakdown row. progress (nil: silent) gets a
+// line every 2 s with the rate and the time left.
+//
+// A copy that fails half-way leaves to partly written: the error says so,
+// and the caller must empty it (or, for a file, remove it) before trying
+// again.
+func Copy(ctx context.Context, from Source, to Destination, zone *time.Location, now time.Time, progress io.Writer) error {
+	if progress == nil {
+		progress = io.Discard
+	}
+	have, err := to.Sites(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: destination: %w", err)
+	}
+	if len(have) > 0 {
+		return fmt.Errorf("migrate: the destination already has page views of %s: copy into an empty store", strings.Join(have, ", "))
+	}
+	total, err := from.CountRecords(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	var copied int64
+	start, last := time.Now(), time.Now()
+	err = from.ScanRecords(ctx, batchSize, func(b analytics.Batch) error {
+		if err := to.Append(ctx, b); err != nil {
+			return fmt.Errorf("append: %w", err)
+		}
+		copied += int64(b.Len())
+		if time.Since(last) >= 2*time.Second {
+			last = time.Now()
+			rate := float64(copied) / time.Since(start).Seconds()
+			left := time.Duration(float64(max(total-copied, 0))/rate) * time.Second
+			fmt.Fprintf(progress, "seloste: migrate: %d of about %d records, %.0f/s, about %s left\n", copied, total, rate, left.Round(time.Second))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("migrate: after %d records: %w (the destination holds them: empty it before trying again)", copied, err)
+	}
+	fmt.Fprintf(progress, "seloste: migrate: copied %d records in %s; comparing reports\n", copied, time.Since(start).Round(time.Second))
+	sites, err := from.Sites(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	today := analytics.Midnight(now, zone)
+	for _, site := range sites {
+		q := analytics.Query{Site: site, From: today.AddDate(-1, 0, 1), To: today, Zone: zone}
+		want, err := from.Report(ctx, q)
+		if err != nil {
+			return fmt.Errorf("migrate: report of %s in the source: %w", site, err)
+		}
+		got, err := to.Report(ctx, q)
+		if err != nil {
+			return fmt.Errorf("migrate: report of %s in the destination: %w", site, err)
+		}
+		if diff := Diff(got, want); diff != "" {
+			return fmt.Errorf("migrate: %s: the destination reports otherwise than the source:\n%s", site, diff)
+		}
+		fmt.Fprintf(progress, "seloste: migrate: %s: both report %d page views, %d visitors, %d visits in the last year\n",
+			site, got.Totals.PageViews, got.Totals.Visitors, got.Totals.Visits)
+	}
+	return nil
+}
+
+// Diff lists how two reports differ, "" if they do not (averages may
+// differ in their last bits).
+func Diff(got, want *analytics.Report) string {
+	var b strings.Builder
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Max(math.Abs(a), math.Abs(b))) }
+	totals := func(name string, g, w analytics.Totals) {
+		if g.Visitors != w.Visitors || g.Visits != w.Visits || g.PageViews != w.PageViews || g.Bots != w.Bots ||
+			!near(g.BounceRate, w.BounceRate) || !near(g.AvgVisitDuration, w.AvgVisitDuration) || !near(g.AvgTimeOnPage, w.AvgTimeOnPage) {
+			fmt.Fprintf(&b, "  %s: %+v, want %+v\n", name, g, w)
+		}
+	}
+	totals("totals", got.Totals, want.Totals)
+	totals("previous", got.Previous, want.Previous)
+	if len(got.Series) != len(want.Series) {
+		fmt.Fprintf(&b, "  series: %d points, want %d\n", len(got.Series), len(want.Series))
+	} else {
+		for i := range got.Series {
+			if g, w := got.Series[i], want.Series[i]; !g.T.Equal(w.T) || g.Visitors != w.Visitors || g.PageViews != w.PageViews {
+				fmt.Fprintf(&b, "  series[%d]: %+v, want %+v\n", i, g, w)
+			}
+		}
+	}
+	for _, dim := range analytics.Dimensions {
+		g, w := got.Breakdowns[dim], want.Breakdowns[dim]
+		if len(g) != len(w) {
+			fmt.Fprintf(&b, "  %s: %d rows, want %d\n", dim, len(g), len(w))
+			continue
+		}
+		for i := range g {
+			if g[i].Value != w[i].Value || g[i].Visitors != w[i].Visitors || g[i].Visits != w[i].Visits ||
+				g[i].PageViews != w[i].PageViews || g[i].TimedViews != w[i].TimedViews || !near(g[i].AvgTime, w[i].AvgTime) {
+				fmt.Fprintf(&b, "  %s[%d]: %+v, want %+v\n", dim, i, g[i], w[i])
+			}
+		}
+	}
+	return b.String()
+}
