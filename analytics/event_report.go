@@ -11,7 +11,8 @@ import (
 // report (goals, events, props, funnels); analytics/aggregate computes every
 // number from these two scans (aggregate.Events), and analytics/storetest
 // holds the results to its model. Both scans are of page views of the site
-// whose time is in [from, end); an engine may order them as it likes.
+// whose time is in [from, end); page views come in time order (a day's
+// visits are counted as the next day begins), events in any order.
 type EventScanner interface {
 	// ScanEvents calls fn with the site's events whose time is in [from,
 	// end): each carries its visitor and visit, so no join is needed.

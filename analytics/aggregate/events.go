@@ -129,50 +129,8 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 		}
 	}
 	end := q.End()
-	for day := q.From; day.Before(end); {
-		y, m, d := day.In(q.Zone).Date()
-		next := time.Date(y, m, d+1, 0, 0, 0, 0, q.Zone)
-		if next.After(end) {
-			next = end
-		}
-		items, evs = items[:0], evs[:0]
-		clear(selected)
-		err := sc.ScanEvents(ctx, q.Site, day, next, func(e analytics.Event) error {
-			evs = append(evs, e)
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("events: %w", err)
-		}
-		// With view filters, every page view is read to know which visits
-		// are selected: only on days with events to select.
-		viewsNeeded := len(viewF) > 0 && len(evs) > 0
-		if len(patterns) > 0 || viewsNeeded {
-			scan := matchPath
-			if viewsNeeded {
-				scan = func(string) bool { return true }
-			}
-			err := sc.ScanPages(ctx, q.Site, day, next, scan, func(p analytics.PageView) error {
-				if !keep(&p) {
-					return nil
-				}
-				if viewsNeeded {
-					selected[p.Visit] = true
-				}
-				if matchPath(p.Path) {
-					items = append(items, eventItem{visitor: p.Visitor, visit: p.Visit, path: p.Path, ts: p.Time, page: true})
-				}
-				return nil
-			})
-			if err != nil {
-				return fmt.Errorf("events: %w", err)
-			}
-		}
-		for _, e := range evs {
-			if len(viewF) == 0 || selected[e.Visit] {
-				items = append(items, eventItem{visitor: e.Visitor, visit: e.Visit, ts: e.Time, name: e.Name, props: e.Props})
-			}
-		}
+	// count counts one day's items, then that day's distinct visitors.
+	count := func() {
 		for i := range items {
 			items[i].seq = i
 		}
@@ -253,8 +211,85 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 		for k, set := range propDay {
 			propVis[k] += set.flush()
 		}
-		day = next
 	}
+
+	// One scan of the period's events (in time order), and one of its page
+	// views, which arrive in time order: a day's items are counted as the
+	// next day's first page view arrives.
+	err := sc.ScanEvents(ctx, q.Site, q.From, end, func(e analytics.Event) error {
+		evs = append(evs, e)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("events: %w", err)
+	}
+	slices.SortStableFunc(evs, func(a, b analytics.Event) int { return a.Time.Compare(b.Time) })
+	bounds := func(t time.Time) (time.Time, time.Time) {
+		y, m, d := t.In(q.Zone).Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, q.Zone), time.Date(y, m, d+1, 0, 0, 0, 0, q.Zone)
+	}
+	var (
+		dayStart, dayEnd time.Time
+		pending          bool
+		next             int // the first event not yet counted
+	)
+	// finish counts the pending day, with its events.
+	finish := func() {
+		for ; next < len(evs) && evs[next].Time.Before(dayEnd); next++ {
+			e := evs[next]
+			if len(viewF) == 0 || selected[e.Visit] {
+				items = append(items, eventItem{visitor: e.Visitor, visit: e.Visit, ts: e.Time, name: e.Name, props: e.Props})
+			}
+		}
+		count()
+		items = items[:0]
+		clear(selected)
+		pending = false
+	}
+	// eventDaysBefore counts the days before t that have events and no
+	// page view that was read.
+	eventDaysBefore := func(t time.Time) {
+		for next < len(evs) && evs[next].Time.Before(t) {
+			dayStart, dayEnd = bounds(evs[next].Time)
+			finish()
+		}
+	}
+	// With view filters, every page view is read to know which visits are
+	// selected: only when there are events to select.
+	viewsNeeded := len(viewF) > 0 && len(evs) > 0
+	if len(patterns) > 0 || viewsNeeded {
+		scan := matchPath
+		if viewsNeeded {
+			scan = func(string) bool { return true }
+		}
+		err := sc.ScanPages(ctx, q.Site, q.From, end, scan, func(p analytics.PageView) error {
+			if !pending || !p.Time.Before(dayEnd) || p.Time.Before(dayStart) {
+				if pending {
+					finish()
+				}
+				start, stop := bounds(p.Time)
+				eventDaysBefore(start)
+				dayStart, dayEnd, pending = start, stop, true
+			}
+			if !keep(&p) {
+				return nil
+			}
+			if viewsNeeded {
+				selected[p.Visit] = true
+			}
+			if matchPath(p.Path) {
+				items = append(items, eventItem{visitor: p.Visitor, visit: p.Visit, path: p.Path, ts: p.Time, page: true})
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("events: %w", err)
+		}
+		if pending {
+			finish()
+		}
+	}
+	eventDaysBefore(end.Add(time.Nanosecond))
 
 	r.Goals = make([]analytics.GoalRow, len(goals))
 	for i, g := range goals {
