@@ -1,7 +1,9 @@
 package analytics
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"path"
 	"slices"
@@ -26,6 +28,46 @@ type Event struct {
 
 // Prop is one property of an Event.
 type Prop struct{ Key, Value string }
+
+// EncodeProps is how every engine stores an event's props (and seloste
+// migrate copies them as they are): a JSON object with the keys in order, as
+// Event keeps them, "" without props.
+func EncodeProps(props []Prop) string {
+	if len(props) == 0 {
+		return ""
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, p := range props {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(p.Key)
+		v, _ := json.Marshal(p.Value)
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// DecodeProps reads EncodeProps's text back, keys sorted.
+func DecodeProps(s string) ([]Prop, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return nil, fmt.Errorf("event props: %w", err)
+	}
+	out := make([]Prop, 0, len(m))
+	for k, v := range m {
+		out = append(out, Prop{Key: k, Value: v})
+	}
+	slices.SortFunc(out, func(a, b Prop) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
+}
 
 // Limits of an event, the same for the wire, the configuration and imports.
 const (

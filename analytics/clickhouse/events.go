@@ -2,10 +2,7 @@ package clickhouse
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -18,37 +15,6 @@ import (
 // Go, not by ClickHouse: correct, but every event and every matching page
 // view of the period comes over the wire.
 var _ analytics.EventScanner = (*Store)(nil)
-
-// encodeProps is the props column: a JSON object (encoding/json sorts the
-// keys), "" without props.
-func encodeProps(props []analytics.Prop) string {
-	if len(props) == 0 {
-		return ""
-	}
-	m := make(map[string]string, len(props))
-	for _, p := range props {
-		m[p.Key] = p.Value
-	}
-	b, _ := json.Marshal(m)
-	return string(b)
-}
-
-// decodeProps reads the props column back, keys sorted.
-func decodeProps(s string) ([]analytics.Prop, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var m map[string]string
-	if err := json.Unmarshal([]byte(s), &m); err != nil {
-		return nil, fmt.Errorf("event props: %w", err)
-	}
-	out := make([]analytics.Prop, 0, len(m))
-	for k, v := range m {
-		out = append(out, analytics.Prop{Key: k, Value: v})
-	}
-	slices.SortFunc(out, func(a, b analytics.Prop) int { return strings.Compare(a.Key, b.Key) })
-	return out, nil
-}
 
 // scanEvents calls fn with the events of query, whose columns are
 // eventColumns.
@@ -67,7 +33,7 @@ func (s *Store) scanEvents(ctx context.Context, query string, fn func(analytics.
 		if err := rows.Scan(&ts, &e.Site, &e.Visitor, &e.Visit, &e.PageView, &e.Name, &props); err != nil {
 			return fmt.Errorf("read events: %w", err)
 		}
-		if e.Props, err = decodeProps(props); err != nil {
+		if e.Props, err = analytics.DecodeProps(props); err != nil {
 			return fmt.Errorf("read events: %w", err)
 		}
 		e.Time = time.Unix(int64(ts>>32), 0).UTC()

@@ -358,7 +358,7 @@ func (s *Store) Append(ctx context.Context, b analytics.Batch) error {
 		first := s.seq.Add(uint32(len(b.Events))) - uint32(len(b.Events))
 		for i := range b.Events {
 			e := &b.Events[i]
-			if err := batch.Append(tsKey(e.Time, first+uint32(i)), e.Site, e.Visitor, e.Visit, e.PageView, e.Name, encodeProps(e.Props)); err != nil {
+			if err := batch.Append(tsKey(e.Time, first+uint32(i)), e.Site, e.Visitor, e.Visit, e.PageView, e.Name, analytics.EncodeProps(e.Props)); err != nil {
 				batch.Abort()
 				return fmt.Errorf("append events: %w", err)
 			}

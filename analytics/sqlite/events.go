@@ -1,56 +1,14 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/seloste/seloste/analytics"
 )
-
-// encodeProps is the props column: a JSON object with the keys in order
-// (as analytics.Event keeps them), "" without props.
-func encodeProps(props []analytics.Prop) string {
-	if len(props) == 0 {
-		return ""
-	}
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, p := range props {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(p.Key)
-		v, _ := json.Marshal(p.Value)
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.String()
-}
-
-// decodeProps reads the props column back, keys sorted.
-func decodeProps(s string) ([]analytics.Prop, error) {
-	if s == "" {
-		return nil, nil
-	}
-	var m map[string]string
-	if err := json.Unmarshal([]byte(s), &m); err != nil {
-		return nil, fmt.Errorf("event props: %w", err)
-	}
-	out := make([]analytics.Prop, 0, len(m))
-	for k, v := range m {
-		out = append(out, analytics.Prop{Key: k, Value: v})
-	}
-	slices.SortFunc(out, func(a, b analytics.Prop) int { return strings.Compare(a.Key, b.Key) })
-	return out, nil
-}
 
 var _ analytics.EventScanner = (*Store)(nil)
 
@@ -72,7 +30,7 @@ func (s *Store) ScanEvents(ctx context.Context, site string, from, end time.Time
 		if err := rows.Scan(&ts, &vis, &visit, &e.PageView, &e.Name, &props); err != nil {
 			return fmt.Errorf("read events: %w", err)
 		}
-		if e.Props, err = decodeProps(props); err != nil {
+		if e.Props, err = analytics.DecodeProps(props); err != nil {
 			return fmt.Errorf("read events: %w", err)
 		}
 		e.Time, e.Visitor, e.Visit = time.Unix(ts, 0).UTC(), uint64(vis), uint64(visit)

@@ -134,7 +134,7 @@ func (s *Store) ScanRecords(ctx context.Context, size int, fn func(analytics.Bat
 		if err := evs.Scan(&ts, &e.Site, &vis, &visit, &e.PageView, &e.Name, &props); err != nil {
 			return fmt.Errorf("scan events: %w", err)
 		}
-		if e.Props, err = decodeProps(props); err != nil {
+		if e.Props, err = analytics.DecodeProps(props); err != nil {
 			return fmt.Errorf("scan events: %w", err)
 		}
 		e.Time, e.Visitor, e.Visit = time.Unix(ts, 0).UTC(), uint64(vis), uint64(visit)

@@ -319,7 +319,7 @@ func appendRows(ctx context.Context, tx *sql.Tx, b analytics.Batch) error {
 	}
 	return insertMany(ctx, tx, "events", "(ts, site, visitor, visit, pageview_id, name, props)", 7, len(b.Events), func(args []any, i int) []any {
 		e := &b.Events[i]
-		return append(args, e.Time.Unix(), e.Site, int64(e.Visitor), int64(e.Visit), e.PageView, e.Name, encodeProps(e.Props))
+		return append(args, e.Time.Unix(), e.Site, int64(e.Visitor), int64(e.Visit), e.PageView, e.Name, analytics.EncodeProps(e.Props))
 	})
 }
 

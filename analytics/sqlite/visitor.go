@@ -91,7 +91,7 @@ func (s *Store) VisitorPageViews(ctx context.Context, site string, visitor uint6
 		if err := evs.Scan(&ts, &vis, &visit, &e.PageView, &e.Name, &props); err != nil {
 			return nil, fmt.Errorf("visitor events: %w", err)
 		}
-		if e.Props, err = decodeProps(props); err != nil {
+		if e.Props, err = analytics.DecodeProps(props); err != nil {
 			return nil, fmt.Errorf("visitor events: %w", err)
 		}
 		e.Time, e.Site, e.Visitor, e.Visit = time.Unix(ts, 0).UTC(), site, uint64(vis), uint64(visit)
