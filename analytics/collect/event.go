@@ -47,17 +47,44 @@ func (c *Collector) checkEvent(site *request.SiteRule, ev *Event) (int, string) 
 // on the site (an event belongs to a page view of the site, which the
 // browser loaded at most analytics.VisitGap before), and the event keeps it
 // open.
+//
+// The page view may still be on its way: s.js sends it and the events
+// called before it loaded at once, and nothing orders two requests on two
+// connections. So an event that finds no open visit waits up to
+// eventWait for the collector's next page views before it is refused.
 func (c *Collector) recordEvent(r *http.Request, now time.Time, site *request.SiteRule, ip netip.Addr, userAgent string, ev Event) (item, int, string) {
-	visitor, visit, open, err := c.visits.Touch(r.Context(), now, site.Domain(), ip, userAgent)
-	if err != nil {
-		c.refused[RefusedStorage].Add(1)
-		c.refusals.refuse(now, c.w.flushes.Load(), "storage unavailable (visitor id)", err)
-		return item{}, http.StatusServiceUnavailable, "storage unavailable, retry later"
+	var wait <-chan time.Time
+	for {
+		assigned := c.visits.Assigned() // before Touch, so no Assign is missed
+		visitor, visit, open, err := c.visits.Touch(r.Context(), now, site.Domain(), ip, userAgent)
+		if err != nil {
+			c.refused[RefusedStorage].Add(1)
+			c.refusals.refuse(now, c.w.flushes.Load(), "storage unavailable (visitor id)", err)
+			return item{}, http.StatusServiceUnavailable, "storage unavailable, retry later"
+		}
+		if open {
+			return item{kind: itemEvent, event: &analytics.Event{
+				Time: now, Site: site.Domain(), Visitor: visitor, Visit: visit, PageView: ev.PageView, Name: ev.Name, Props: ev.Props,
+			}}, 0, ""
+		}
+		if wait == nil {
+			timer := time.NewTimer(eventWait)
+			defer timer.Stop()
+			wait = timer.C
+		}
+		select {
+		case <-assigned:
+		case <-wait:
+			return item{}, http.StatusBadRequest, noVisitOpen
+		case <-r.Context().Done():
+			return item{}, http.StatusBadRequest, noVisitOpen
+		}
 	}
-	if !open {
-		return item{}, http.StatusBadRequest, "bad event: no page view of the site is open in this browser (an event follows a page view of its site within 30 minutes)"
-	}
-	return item{kind: itemEvent, event: &analytics.Event{
-		Time: now, Site: site.Domain(), Visitor: visitor, Visit: visit, PageView: ev.PageView, Name: ev.Name, Props: ev.Props,
-	}}, 0, ""
 }
+
+// eventWait is how long an event waits for the page view it follows: far
+// longer than two requests sent together arrive apart, short enough that a
+// stray event holds nothing for long.
+const eventWait = 2 * time.Second
+
+const noVisitOpen = "bad event: no page view of the site is open in this browser (an event follows a page view of its site within 30 minutes)"

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/request"
@@ -146,5 +147,35 @@ func TestEventStored(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("stored\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestEventBeforeItsPageView: s.js sends a page view and the events called
+// before it loaded at once, on different connections, so the event may
+// arrive first. It waits for the page view and is stored with it.
+func TestEventBeforeItsPageView(t *testing.T) {
+	st := openStore(t)
+	c := newCollector(t, st, func(cfg *Config) { cfg.Events = eventConfig })
+	h := handler(c)
+	code := make(chan int, 1)
+	go func() { code <- post(h, event("Soitto", "")).Code }()
+	time.Sleep(200 * time.Millisecond) // the event is waiting now
+	select {
+	case got := <-code:
+		t.Fatalf("the event was answered (%d) before its page view came", got)
+	default:
+	}
+	if w := post(h, goodPageView); w.Code != http.StatusAccepted {
+		t.Fatalf("page view: %d %s", w.Code, w.Body)
+	}
+	if got := <-code; got != http.StatusAccepted {
+		t.Fatalf("event: %d, want %d", got, http.StatusAccepted)
+	}
+	if err := c.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := st.DB().QueryRow(`SELECT count(*) FROM events WHERE pageview_id = 'abc123'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d events of the page view stored (%v), want 1", n, err)
 	}
 }

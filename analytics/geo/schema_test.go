@@ -312,10 +312,11 @@ func TestWatch(t *testing.T) {
 	}
 	// A signal reloads even an unchanged file.
 	put(writeFixture(t, "GeoLite2-City", true), nil)
-	wait("the poll to reload", func() bool { return db.Type() == "GeoLite2-City" })
-	n := strings.Count(logs.String(), "geoip database reloaded")
+	reloads := func() int { return strings.Count(logs.String(), "geoip database reloaded") }
+	// The type changes before the reload is logged: wait for both.
+	wait("the poll to reload", func() bool { return db.Type() == "GeoLite2-City" && reloads() == 2 })
 	sig <- syscall.SIGHUP
-	wait("the signalled reload", func() bool { return strings.Count(logs.String(), "geoip database reloaded") == n+1 })
+	wait("the signalled reload", func() bool { return reloads() == 3 })
 }
 
 type syncBuf struct {

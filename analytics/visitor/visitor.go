@@ -55,6 +55,8 @@ type Tracker struct {
 	visitKey  [2]uint64         // keys derived visit ids; random per tracker
 	untracked int64
 	lastSweep time.Time
+	// assigned is closed by the next Assign: see Assigned.
+	assigned chan struct{}
 	// MaxOpen bounds the open visits kept in memory; DefaultMaxOpen if 0.
 	MaxOpen int
 }
@@ -159,6 +161,10 @@ func (t *Tracker) Assign(ctx context.Context, now time.Time, site string, ip net
 
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.assigned != nil {
+		close(t.assigned)
+		t.assigned = nil
+	}
 	t.sweep(now)
 	sec, gap := seconds(now.Unix()), uint32(analytics.VisitGap/time.Second)
 	st := t.siteVisits(site)
@@ -231,6 +237,20 @@ func (t *Tracker) Touch(ctx context.Context, now time.Time, site string, ip neti
 		}
 	}
 	return 0, 0, false, nil
+}
+
+// Assigned returns a channel that the next Assign closes. A browser sends a
+// page view and the events called before the tracker loaded at once, on
+// different connections, so an event may arrive first: it takes the
+// channel, calls Touch, and if no visit is open yet waits on the channel
+// before it calls Touch again.
+func (t *Tracker) Assigned() <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.assigned == nil {
+		t.assigned = make(chan struct{})
+	}
+	return t.assigned
 }
 
 func (t *Tracker) maxOpen() int {
