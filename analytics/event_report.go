@@ -23,6 +23,24 @@ type EventScanner interface {
 	ScanPages(ctx context.Context, site string, from, end time.Time, match func(path string) bool, fn func(PageView) error) error
 }
 
+// EventDayKeeper is an optional capability of an engine that keeps, as
+// derived data, the event parts of finished days for the configured goals
+// and funnels, so that an unfiltered report reads a row a day instead of
+// every page view of the period. analytics/aggregate computes the parts
+// (aggregate.EventDay, in the engine's Maintain) and reads them
+// (aggregate.Events); the engine stores them as bytes and must stop
+// returning a day once the records of that day change (a late record, a
+// purge, an import), until Maintain has counted it again.
+type EventDayKeeper interface {
+	// KeepEventDays names the goals and funnels whose parts Maintain keeps
+	// from now on; the parts kept for any other set are dropped.
+	KeepEventDays(goals []Goal, funnels []Funnel)
+	// EventDays calls fn with each kept day of site in [from, end), the
+	// day's midnight in zone, for the set of goals and funnels named key
+	// (aggregate.EventKey).
+	EventDays(ctx context.Context, site string, zone *time.Location, key string, from, end time.Time, fn func(day time.Time, parts []byte) error) error
+}
+
 // The event parts of a Report. Visitors are, as everywhere, distinct
 // visitor ids per day summed over the days (analytics/aggregate).
 type (

@@ -3,7 +3,11 @@ package aggregate
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -42,37 +46,184 @@ import (
 
 // Events fills r's event parts for q (normalized) from sc. visitors is the
 // period's visitors, for conversion rates.
+//
+// Every part is a sum over days, so an engine that keeps the parts of
+// finished days (analytics.EventDayKeeper, filled by EventDay in its
+// background maintenance) answers an unfiltered report from them; the days
+// it has not kept, and every filtered report, are counted from the scans.
 func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, visitors int64, r *analytics.Report) error {
-	goals := make([]goalMatcher, len(q.Goals))
-	var patterns []analytics.PathPattern
-	for i, g := range q.Goals {
-		goals[i].Goal = g
+	m, err := newEventMatchers(q.Goals, q.Funnels)
+	if err != nil {
+		return err
+	}
+	total := m.newParts()
+	add := func(_ time.Time, p *eventParts) { total.add(p) }
+	end := q.End()
+	kept := map[string][]byte{}
+	if k, ok := sc.(analytics.EventDayKeeper); ok && len(q.Filters) == 0 && q.Goal == "" {
+		err := k.EventDays(ctx, q.Site, q.Zone, EventKey(q.Goals, q.Funnels), q.From, end, func(day time.Time, parts []byte) error {
+			kept[day.In(q.Zone).Format(time.DateOnly)] = parts
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("events: %w", err)
+		}
+	}
+	var gap time.Time // the first day of a run of days to scan; zero none
+	for day := q.From; day.Before(end); day = nextDay(day, q.Zone) {
+		b, ok := kept[day.Format(time.DateOnly)]
+		var p *eventParts
+		if ok {
+			p, ok = m.decodeParts(b) // one of another shape is counted afresh
+		}
+		if !ok {
+			if gap.IsZero() {
+				gap = day
+			}
+			continue
+		}
+		if !gap.IsZero() {
+			if err := m.scan(ctx, sc, q, gap, day, add); err != nil {
+				return err
+			}
+			gap = time.Time{}
+		}
+		total.add(p)
+	}
+	if !gap.IsZero() {
+		if err := m.scan(ctx, sc, q, gap, end, add); err != nil {
+			return err
+		}
+	}
+
+	r.Goals = make([]analytics.GoalRow, len(m.goals))
+	for i, g := range m.goals {
+		row := analytics.GoalRow{Name: g.Name, Visitors: total.goals[i].Visitors, Events: total.goals[i].Events}
+		if visitors > 0 {
+			row.ConversionRate = float64(row.Visitors) / float64(visitors)
+		}
+		r.Goals[i] = row
+	}
+	r.Funnels = make([]analytics.FunnelRow, len(q.Funnels))
+	for i, f := range q.Funnels {
+		r.Funnels[i].Name = f.Name
+		for k, s := range f.Steps {
+			r.Funnels[i].Steps = append(r.Funnels[i].Steps, analytics.FunnelStep{Step: s, Visitors: total.steps[i][k]})
+		}
+	}
+	r.Events = []analytics.EventRow{}
+	for name, c := range total.events {
+		r.Events = append(r.Events, analytics.EventRow{Name: name, Visitors: c.Visitors, Events: c.Events})
+	}
+	r.Props = []analytics.PropRow{}
+	for k, c := range total.props {
+		r.Props = append(r.Props, analytics.PropRow{Event: k.event, Prop: k.prop, Value: k.value, Visitors: c.Visitors, Events: c.Events})
+	}
+	r.Events = analytics.FoldEventRows(r.Events, q.Limit, q.MinVisitors)
+	r.Props = analytics.FoldPropRows(r.Props, q.Limit, q.MinVisitors)
+	return nil
+}
+
+// EventKey names a set of goals and funnels: the event parts kept for one
+// set answer reports with exactly that set.
+func EventKey(goals []analytics.Goal, funnels []analytics.Funnel) string {
+	// Empty and nil are the same set.
+	var g []analytics.Goal
+	for _, x := range goals {
+		if len(x.Props) == 0 {
+			x.Props = nil
+		}
+		g = append(g, x)
+	}
+	var f []analytics.Funnel
+	for _, x := range funnels {
+		if len(x.Steps) == 0 {
+			x.Steps = nil
+		}
+		f = append(f, x)
+	}
+	b, _ := json.Marshal(struct {
+		G []analytics.Goal
+		F []analytics.Funnel
+	}{g, f}) // of strings and string maps: cannot fail
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
+}
+
+// EventDay counts the event parts of site's day that begins at day
+// (midnight in zone) for goals and funnels, unfiltered, in the form an
+// engine keeps for Events (analytics.EventDayKeeper).
+func EventDay(ctx context.Context, sc analytics.EventScanner, site string, zone *time.Location, goals []analytics.Goal, funnels []analytics.Funnel, day time.Time) ([]byte, error) {
+	m, err := newEventMatchers(goals, funnels)
+	if err != nil {
+		return nil, err
+	}
+	q := analytics.Query{Site: site, Zone: zone, Goals: goals, Funnels: funnels}
+	total := m.newParts()
+	err = m.scan(ctx, sc, q, day, nextDay(day, zone), func(_ time.Time, p *eventParts) { total.add(p) })
+	if err != nil {
+		return nil, err
+	}
+	return total.encode(), nil
+}
+
+// nextDay is the midnight after day's, in zone.
+func nextDay(day time.Time, zone *time.Location) time.Time {
+	y, m, d := day.In(zone).Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, zone)
+}
+
+// eventMatchers is a query's goals and funnel steps, parsed.
+type eventMatchers struct {
+	goals    []goalMatcher
+	steps    [][]stepMatcher
+	patterns []analytics.PathPattern // every page pattern of goals and steps
+}
+
+func newEventMatchers(goals []analytics.Goal, funnels []analytics.Funnel) (*eventMatchers, error) {
+	m := &eventMatchers{goals: make([]goalMatcher, len(goals)), steps: make([][]stepMatcher, len(funnels))}
+	for i, g := range goals {
+		m.goals[i].Goal = g
 		if g.Page != "" {
 			p, err := analytics.ParsePathPattern(g.Page)
 			if err != nil {
-				return fmt.Errorf("goal %q: %w", g.Name, err)
+				return nil, fmt.Errorf("goal %q: %w", g.Name, err)
 			}
-			goals[i].page = p
-			patterns = append(patterns, p)
+			m.goals[i].page = p
+			m.patterns = append(m.patterns, p)
 		}
 	}
-	steps := make([][]stepMatcher, len(q.Funnels))
-	for i, f := range q.Funnels {
+	for i, f := range funnels {
 		for _, s := range f.Steps {
-			m := stepMatcher{goal: -1}
+			sm := stepMatcher{goal: -1}
 			if len(s) > 0 && s[0] == '/' {
 				p, err := analytics.ParsePathPattern(s)
 				if err != nil {
-					return fmt.Errorf("funnel %q: %w", f.Name, err)
+					return nil, fmt.Errorf("funnel %q: %w", f.Name, err)
 				}
-				m.page = p
-				patterns = append(patterns, p)
-			} else if m.goal = slices.IndexFunc(q.Goals, func(g analytics.Goal) bool { return g.Name == s }); m.goal < 0 {
-				return fmt.Errorf("funnel %q: step %q is no goal of the query", f.Name, s)
+				sm.page = p
+				m.patterns = append(m.patterns, p)
+			} else if sm.goal = slices.IndexFunc(goals, func(g analytics.Goal) bool { return g.Name == s }); sm.goal < 0 {
+				return nil, fmt.Errorf("funnel %q: step %q is no goal of the query", f.Name, s)
 			}
-			steps[i] = append(steps[i], m)
+			m.steps[i] = append(m.steps[i], sm)
 		}
 	}
+	return m, nil
+}
+
+func (m *eventMatchers) matchPath(path string) bool {
+	for _, p := range m.patterns {
+		if p.Match(path) {
+			return true
+		}
+	}
+	return false
+}
+
+// scan counts the days in [from, end) of q's site from the two scans,
+// calling emit with each day's parts as the day ends; q's filters apply.
+func (m *eventMatchers) scan(ctx context.Context, sc analytics.EventScanner, q analytics.Query, from, end time.Time, emit func(day time.Time, p *eventParts)) error {
 	var viewF []analytics.Filter
 	for _, f := range q.Filters {
 		if !f.Dim.VisitLevel() {
@@ -91,46 +242,30 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 	// Visit-days never cross midnight, so the scans and the counting go a
 	// day at a time: memory holds one day's matching page views and events,
 	// not the period's (a page goal "/**" matches every page view), and
-	// visitors, being distinct per day, are summed as each day ends.
-	matchPath := func(path string) bool {
-		for _, p := range patterns {
-			if p.Match(path) {
-				return true
-			}
-		}
-		return false
-	}
+	// visitors, being distinct per day, are counted as each day ends.
+	goals, steps := m.goals, m.steps
 	filterGoal := slices.IndexFunc(goals, func(g goalMatcher) bool { return g.Name == q.Goal && q.Goal != "" })
-	type propKey struct{ event, prop, value string }
 	var (
-		goalDay    = make([]visitorSet, len(goals))
-		goalCount  = make([]int64, len(goals))
-		goalEvents = make([]int64, len(goals))
-		stepDay    = make([][]visitorSet, len(steps))
-		stepCount  = make([][]int64, len(steps))
-		evDay      = map[string]visitorSet{}
-		evVisitors = map[string]int64{}
-		evCount    = map[string]int64{}
-		propDay    = map[propKey]visitorSet{}
-		propVis    = map[propKey]int64{}
-		propCount  = map[propKey]int64{}
-		items      []eventItem
-		evs        []analytics.Event
-		selected   = map[uint64]bool{} // with view filters: the day's visits with a selected page view
+		goalDay  = make([]visitorSet, len(goals))
+		stepDay  = make([][]visitorSet, len(steps))
+		evDay    = map[string]visitorSet{}
+		propDay  = map[propKey]visitorSet{}
+		items    []eventItem
+		evs      []analytics.Event
+		selected = map[uint64]bool{} // with view filters: the day's visits with a selected page view
 	)
 	for i := range goals {
 		goalDay[i] = visitorSet{}
 	}
 	for i := range steps {
 		stepDay[i] = make([]visitorSet, len(steps[i]))
-		stepCount[i] = make([]int64, len(steps[i]))
 		for k := range steps[i] {
 			stepDay[i][k] = visitorSet{}
 		}
 	}
-	end := q.End()
 	// count counts one day's items, then that day's distinct visitors.
-	count := func() {
+	count := func(day time.Time) {
+		p := m.newParts()
 		for i := range items {
 			items[i].seq = i
 		}
@@ -164,7 +299,7 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 				for _, it := range visit {
 					if g.match(it) {
 						goalDay[i].add(it.visitor)
-						goalEvents[i]++
+						p.goals[i].Events++
 					}
 				}
 			}
@@ -176,14 +311,18 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 					evDay[it.name] = visitorSet{}
 				}
 				evDay[it.name].add(it.visitor)
-				evCount[it.name]++
-				for _, p := range it.props {
-					pk := propKey{it.name, p.Key, p.Value}
+				c := p.events[it.name]
+				c.Events++
+				p.events[it.name] = c
+				for _, pr := range it.props {
+					pk := propKey{it.name, pr.Key, pr.Value}
 					if propDay[pk] == nil {
 						propDay[pk] = visitorSet{}
 					}
 					propDay[pk].add(it.visitor)
-					propCount[pk]++
+					c := p.props[pk]
+					c.Events++
+					p.props[pk] = c
 				}
 			}
 			for i, ms := range steps {
@@ -198,25 +337,32 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 		}
 		// The day ends: its distinct visitors count.
 		for i := range goalDay {
-			goalCount[i] += goalDay[i].flush()
+			p.goals[i].Visitors = goalDay[i].flush()
 		}
 		for i := range stepDay {
 			for k := range stepDay[i] {
-				stepCount[i][k] += stepDay[i][k].flush()
+				p.steps[i][k] = stepDay[i][k].flush()
 			}
 		}
 		for name, set := range evDay {
-			evVisitors[name] += set.flush()
+			c := p.events[name]
+			c.Visitors = set.flush()
+			p.events[name] = c
 		}
+		clear(evDay)
 		for k, set := range propDay {
-			propVis[k] += set.flush()
+			c := p.props[k]
+			c.Visitors = set.flush()
+			p.props[k] = c
 		}
+		clear(propDay)
+		emit(day, p)
 	}
 
-	// One scan of the period's events (in time order), and one of its page
-	// views, which arrive in time order: a day's items are counted as the
-	// next day's first page view arrives.
-	err := sc.ScanEvents(ctx, q.Site, q.From, end, func(e analytics.Event) error {
+	// One scan of the events (in time order), and one of the page views,
+	// which arrive in time order: a day's items are counted as the next
+	// day's first page view arrives.
+	err := sc.ScanEvents(ctx, q.Site, from, end, func(e analytics.Event) error {
 		evs = append(evs, e)
 		return nil
 	})
@@ -241,7 +387,7 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 				items = append(items, eventItem{visitor: e.Visitor, visit: e.Visit, ts: e.Time, name: e.Name, props: e.Props})
 			}
 		}
-		count()
+		count(dayStart)
 		items = items[:0]
 		clear(selected)
 		pending = false
@@ -257,12 +403,12 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 	// With view filters, every page view is read to know which visits are
 	// selected: only when there are events to select.
 	viewsNeeded := len(viewF) > 0 && len(evs) > 0
-	if len(patterns) > 0 || viewsNeeded {
-		scan := matchPath
+	if len(m.patterns) > 0 || viewsNeeded {
+		scan := m.matchPath
 		if viewsNeeded {
 			scan = func(string) bool { return true }
 		}
-		err := sc.ScanPages(ctx, q.Site, q.From, end, scan, func(p analytics.PageView) error {
+		err := sc.ScanPages(ctx, q.Site, from, end, scan, func(p analytics.PageView) error {
 			if !pending || !p.Time.Before(dayEnd) || p.Time.Before(dayStart) {
 				if pending {
 					finish()
@@ -277,7 +423,7 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 			if viewsNeeded {
 				selected[p.Visit] = true
 			}
-			if matchPath(p.Path) {
+			if m.matchPath(p.Path) {
 				items = append(items, eventItem{visitor: p.Visitor, visit: p.Visit, path: p.Path, ts: p.Time, page: true})
 			}
 			return nil
@@ -290,33 +436,122 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 		}
 	}
 	eventDaysBefore(end.Add(time.Nanosecond))
-
-	r.Goals = make([]analytics.GoalRow, len(goals))
-	for i, g := range goals {
-		row := analytics.GoalRow{Name: g.Name, Visitors: goalCount[i], Events: goalEvents[i]}
-		if visitors > 0 {
-			row.ConversionRate = float64(row.Visitors) / float64(visitors)
-		}
-		r.Goals[i] = row
-	}
-	r.Funnels = make([]analytics.FunnelRow, len(steps))
-	for i, f := range q.Funnels {
-		r.Funnels[i].Name = f.Name
-		for k, s := range f.Steps {
-			r.Funnels[i].Steps = append(r.Funnels[i].Steps, analytics.FunnelStep{Step: s, Visitors: stepCount[i][k]})
-		}
-	}
-	r.Events = []analytics.EventRow{}
-	for name, v := range evVisitors {
-		r.Events = append(r.Events, analytics.EventRow{Name: name, Visitors: v, Events: evCount[name]})
-	}
-	r.Props = []analytics.PropRow{}
-	for k, v := range propVis {
-		r.Props = append(r.Props, analytics.PropRow{Event: k.event, Prop: k.prop, Value: k.value, Visitors: v, Events: propCount[k]})
-	}
-	r.Events = analytics.FoldEventRows(r.Events, q.Limit, q.MinVisitors)
-	r.Props = analytics.FoldPropRows(r.Props, q.Limit, q.MinVisitors)
 	return nil
+}
+
+type propKey struct{ event, prop, value string }
+
+// partCount is visitors and events (or converting page views).
+type partCount struct{ Visitors, Events int64 }
+
+// eventParts is the event parts of a day or of days: sums, since visitors
+// are distinct per day.
+type eventParts struct {
+	goals  []partCount // per goal
+	steps  [][]int64   // per funnel, per step: visitors
+	events map[string]partCount
+	props  map[propKey]partCount
+}
+
+func (m *eventMatchers) newParts() *eventParts {
+	p := &eventParts{goals: make([]partCount, len(m.goals)), steps: make([][]int64, len(m.steps)),
+		events: map[string]partCount{}, props: map[propKey]partCount{}}
+	for i := range m.steps {
+		p.steps[i] = make([]int64, len(m.steps[i]))
+	}
+	return p
+}
+
+func (p *eventParts) add(o *eventParts) {
+	for i, c := range o.goals {
+		p.goals[i].Visitors += c.Visitors
+		p.goals[i].Events += c.Events
+	}
+	for i := range o.steps {
+		for k, v := range o.steps[i] {
+			p.steps[i][k] += v
+		}
+	}
+	for name, c := range o.events {
+		t := p.events[name]
+		t.Visitors += c.Visitors
+		t.Events += c.Events
+		p.events[name] = t
+	}
+	for k, c := range o.props {
+		t := p.props[k]
+		t.Visitors += c.Visitors
+		t.Events += c.Events
+		p.props[k] = t
+	}
+}
+
+// keptParts is the kept form of eventParts: JSON, a few hundred bytes a
+// day, as nothing reads it but Events.
+type keptParts struct {
+	Goals  [][2]int64 `json:"g"`
+	Steps  [][]int64  `json:"f"`
+	Events []struct {
+		Name             string `json:"n"`
+		Visitors, Events int64
+	} `json:"e"`
+	Props []struct {
+		Event, Prop, Value string
+		Visitors, Events   int64
+	} `json:"p"`
+}
+
+func (p *eventParts) encode() []byte {
+	var k keptParts
+	for _, c := range p.goals {
+		k.Goals = append(k.Goals, [2]int64{c.Visitors, c.Events})
+	}
+	k.Steps = p.steps
+	for _, name := range slices.Sorted(maps.Keys(p.events)) {
+		c := p.events[name]
+		k.Events = append(k.Events, struct {
+			Name             string `json:"n"`
+			Visitors, Events int64
+		}{name, c.Visitors, c.Events})
+	}
+	keys := slices.SortedFunc(maps.Keys(p.props), func(a, b propKey) int {
+		return cmp.Or(cmp.Compare(a.event, b.event), cmp.Compare(a.prop, b.prop), cmp.Compare(a.value, b.value))
+	})
+	for _, pk := range keys {
+		c := p.props[pk]
+		k.Props = append(k.Props, struct {
+			Event, Prop, Value string
+			Visitors, Events   int64
+		}{pk.event, pk.prop, pk.value, c.Visitors, c.Events})
+	}
+	b, _ := json.Marshal(k) // numbers and strings: cannot fail
+	return b
+}
+
+// decodeParts reads kept parts; false if they do not fit m's goals and
+// funnels (or are damaged), so the day is counted afresh.
+func (m *eventMatchers) decodeParts(b []byte) (*eventParts, bool) {
+	var k keptParts
+	if json.Unmarshal(b, &k) != nil || len(k.Goals) != len(m.goals) || len(k.Steps) != len(m.steps) {
+		return nil, false
+	}
+	p := m.newParts()
+	for i, g := range k.Goals {
+		p.goals[i] = partCount{g[0], g[1]}
+	}
+	for i := range k.Steps {
+		if len(k.Steps[i]) != len(m.steps[i]) {
+			return nil, false
+		}
+		copy(p.steps[i], k.Steps[i])
+	}
+	for _, e := range k.Events {
+		p.events[e.Name] = partCount{e.Visitors, e.Events}
+	}
+	for _, pr := range k.Props {
+		p.props[propKey{pr.Event, pr.Prop, pr.Value}] = partCount{pr.Visitors, pr.Events}
+	}
+	return p, true
 }
 
 // visitorSet is one day's distinct visitors of something.

@@ -41,6 +41,10 @@ func rollupZone(zone *time.Location) string {
 	return name
 }
 
+// dayRollups are the rollups kept per (zone, site, day): a day's rebuild,
+// and a purge, replace the rows of all of them at once.
+var dayRollups = []string{"rollup_days", "rollup_hours", "rollup_breakdowns_days", "rollup_views", "rollup_events"}
+
 type rollupState struct {
 	through                 string // last rolled-up day, 2006-01-02
 	pageviews, leaves, bots int64  // rowids covered
@@ -135,7 +139,7 @@ func (s *Store) refresh(ctx context.Context, zone *time.Location) (time.Time, er
 		if _, err := s.db.ExecContext(ctx, `DELETE FROM rollup_state WHERE zone = ?`, name); err != nil {
 			return time.Time{}, fmt.Errorf("rollups: %w", err)
 		}
-		for _, table := range []string{"rollup_days", "rollup_hours", "rollup_breakdowns_days", "rollup_breakdowns_months", "rollup_views"} {
+		for _, table := range append(dayRollups, "rollup_breakdowns_months") {
 			if _, err := s.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE zone = ?`, name); err != nil {
 				return time.Time{}, fmt.Errorf("rollups: %w", err)
 			}
@@ -309,7 +313,7 @@ func (s *Store) writeRollupDay(ctx context.Context, zoneName, site string, start
 		return err
 	}
 	defer tx.Rollback()
-	for _, table := range []string{"rollup_days", "rollup_hours", "rollup_breakdowns_days", "rollup_views"} {
+	for _, table := range dayRollups {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE zone = ? AND site = ? AND day = ?`, zoneName, site, day); err != nil {
 			return err
 		}
@@ -416,8 +420,12 @@ func (s *Store) Maintain(ctx context.Context, zone *time.Location) error {
 	if err := s.settle(ctx, sites); err != nil {
 		return fmt.Errorf("maintain: %w", err)
 	}
-	_, err = s.RefreshRollups(ctx, zone)
-	return err
+	if _, err := s.RefreshRollups(ctx, zone); err != nil {
+		return err
+	}
+	s.refreshMu.Lock()
+	defer s.refreshMu.Unlock()
+	return s.keepEventDays(ctx, zone)
 }
 
 // readState reads the rollup state of a zone.

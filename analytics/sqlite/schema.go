@@ -317,6 +317,20 @@ var migrations = []string{
 	CREATE INDEX events_site_ts ON events (site, ts);
 	CREATE INDEX events_site_pageview ON events (site, pageview_id);
 	`,
+
+	// 10: the event parts (goals, funnels, events, props) of rolled-up days
+	// for the configured goals and funnels, named by goals
+	// (aggregate.EventKey); derived data, see eventdays.go.
+	`
+	CREATE TABLE rollup_events (
+		zone  TEXT NOT NULL,
+		site  TEXT NOT NULL,
+		day   TEXT NOT NULL,
+		goals TEXT NOT NULL,
+		parts BLOB NOT NULL,
+		PRIMARY KEY (zone, site, day, goals)
+	) WITHOUT ROWID;
+	`,
 }
 
 // migrationSteps are the parts of a migration that are Go, run after its

@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/seloste/seloste/analytics"
@@ -53,6 +54,8 @@ type Store struct {
 
 	liveMu sync.Mutex
 	live   map[liveKey]*liveDay // today per site and zone, see live.go
+
+	eventSet atomic.Pointer[eventSet] // the goals and funnels whose days Maintain keeps; nil none
 }
 
 var _ analytics.Store = (*Store)(nil)
@@ -506,7 +509,7 @@ type rollupRepair struct {
 // all its rollups, as do rows of no zone state: the next refresh rebuilds
 // them.
 func purgeRollups(ctx context.Context, tx *sql.Tx, before time.Time, derived *int64) ([]rollupRepair, error) {
-	dayTables := []string{"rollup_days", "rollup_hours", "rollup_breakdowns_days", "rollup_views"}
+	dayTables := dayRollups
 	exec := func(query string, args ...any) error {
 		r, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {

@@ -62,6 +62,9 @@ func capRunMaintenance(t *testing.T, e Engine) bool {
 	if !ok {
 		return false
 	}
+	if k, ok := e.(analytics.EventDayKeeper); ok {
+		k.KeepEventDays(EventConfig.Goals, EventConfig.Funnels) // the cases' goals and funnels
+	}
 	hel, err := time.LoadLocation(analytics.DefaultZone)
 	if err != nil {
 		t.Fatal(err)

@@ -242,6 +242,9 @@ func maintain(t *testing.T, e Engine) bool {
 	if !ok {
 		return false
 	}
+	if k, ok := e.(analytics.EventDayKeeper); ok {
+		k.KeepEventDays(EventConfig.Goals, EventConfig.Funnels) // the cases' goals and funnels
+	}
 	for _, name := range []string{analytics.DefaultZone, "UTC"} {
 		zone, err := time.LoadLocation(name)
 		if err != nil {

@@ -116,6 +116,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// running seloste serve, bring the derived data up to date first. The
 	// first time takes a while on a big database; later ones only add what
 	// is new.
+	keepEventDays(store, events)
 	if m, ok := store.(analytics.Maintainer); ok {
 		done := make(chan struct{})
 		go func() {

@@ -61,6 +61,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer store.Close()
+	keepEventDays(store, set.events)
 
 	stats := metrics.New()
 	col, err := collect.New(ctx, collect.Config{

@@ -91,3 +91,11 @@ func storeName(dsn string) string {
 	}
 	return dsn
 }
+
+// keepEventDays tells an engine that keeps the event parts of finished days
+// (analytics.EventDayKeeper) which goals and funnels reports ask for.
+func keepEventDays(store analytics.Store, events analytics.EventConfig) {
+	if k, ok := store.(analytics.EventDayKeeper); ok {
+		k.KeepEventDays(events.Goals, events.Funnels)
+	}
+}
