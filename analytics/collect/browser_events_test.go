@@ -59,20 +59,7 @@ func TestBrowserEvents(t *testing.T) {
 	port := srv.Listener.Addr().String()
 	base := "http://example.test:" + port[strings.LastIndex(port, ":")+1:]
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()), chromedp.UserAgent(browserUA),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("no-proxy-server", true),
-		chromedp.Flag("host-resolver-rules", "MAP example.test 127.0.0.1, MAP other.test 127.0.0.1, EXCLUDE localhost"),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
+	ctx, _ := browser(t, exe)
 	step := func(actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, actions...); err != nil {
@@ -136,5 +123,62 @@ func TestBrowserEvents(t *testing.T) {
 	}
 	if f := r.Funnels; len(f) != 1 || f[0].Steps[0].Visitors != 1 || f[0].Steps[1].Visitors != 1 || f[0].Steps[2].Visitors != 1 {
 		t.Errorf("funnel: %+v", f)
+	}
+}
+
+// TestBrowserHashRouter: with data-hash, a hash router's route changes are
+// page views of their own ("/#/hinnasto"), an in-page anchor is not, and a
+// route's query never gets in.
+func TestBrowserHashRouter(t *testing.T) {
+	exe := findChromium(t)
+	st := openStore(t)
+	c := newCollector(t, st, func(cfg *Config) {
+		cfg.Sites = []request.Site{{Domain: "example.test"}}
+		cfg.Queue.FlushInterval = 50 * time.Millisecond
+	})
+	mux := http.NewServeMux()
+	c.Register(mux)
+	mux.HandleFunc("GET /app/", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><html><head><meta charset="utf-8"><title>t</title>`+
+			`<script src="/s.js" data-site="example.test" data-hash defer></script></head><body><p id="ohje">app</p></body></html>`)
+	})
+	srv := httptest.NewServer(mux) // 127.0.0.1 only
+	defer srv.Close()
+	port := srv.Listener.Addr().String()
+	base := "http://example.test:" + port[strings.LastIndex(port, ":")+1:]
+	ctx, _ := browser(t, exe)
+	step := func(actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step(chromedp.Navigate(base+"/app/"), chromedp.WaitVisible(chromedp.ID("ohje")), chromedp.Sleep(300*time.Millisecond))
+	for _, hash := range []string{"#ohje", "#/hinnasto", "#/tilaus/kiitos?token=salainen"} {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`location.hash = `+fmt.Sprintf("%q", hash)+`, true`)); err != nil {
+			t.Fatal(err)
+		}
+		step(chromedp.Sleep(300 * time.Millisecond))
+	}
+	step(chromedp.Navigate(base + "/bye"))
+	if err := c.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.DB().Query(`SELECT path FROM pageview_values ORDER BY ts, seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var path string
+		if err := rows.Scan(&path); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, path)
+	}
+	want := []string{"/app/", "/app/#/hinnasto", "/app/#/tilaus/kiitos"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("stored pages %q, want %q", got, want)
 	}
 }

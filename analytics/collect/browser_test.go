@@ -38,6 +38,34 @@ func findChromium(t *testing.T) string {
 // example.test (mapped to 127.0.0.1), navigates with pushState, leaves, and
 // checks what the real SQLite store holds: the page views, their visit and
 // visible durations. A localhost page without data-allow-local sends nothing.
+// browser starts headless Chromium for one test, with example.test and
+// other.test resolving to 127.0.0.1 and nothing else reached, and returns
+// a context of a tab that ends with the test, within a minute, or when
+// stop is called.
+func browser(t *testing.T, exe string) (ctx context.Context, stop func()) {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserAgent(browserUA),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("no-proxy-server", true),
+		chromedp.Flag("host-resolver-rules", "MAP example.test 127.0.0.1, MAP other.test 127.0.0.1, EXCLUDE localhost"),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelA)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancelT)
+	return ctx, cancel
+}
+
 func TestBrowser(t *testing.T) {
 	exe := findChromium(t)
 	st := openStore(t)
@@ -63,25 +91,7 @@ func TestBrowser(t *testing.T) {
 	port = port[strings.LastIndex(port, ":")+1:]
 	base := "http://example.test:" + port
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.UserAgent(browserUA),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("no-proxy-server", true),
-		chromedp.Flag("host-resolver-rules", "MAP example.test 127.0.0.1, EXCLUDE localhost"),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
+	ctx, cancel := browser(t, exe)
 
 	step := func(actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()

@@ -27,8 +27,11 @@ type page struct {
 var utmKeys = [5]string{"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"}
 
 // parsePage reduces an absolute http(s) URL to its host, path and utm_*
-// parameters. Everything else in the query, the fragment and any user
-// info are dropped.
+// parameters. Everything else in the query and any user info are dropped,
+// and so is the fragment, unless it is a hash router's route: one that
+// begins with "/" (s.js sends it only with data-hash) is kept up to any
+// "?" as part of the page, "/#/hinnasto". Other fragments may hold
+// anything (an access token, a text fragment), so they never get in.
 func parsePage(raw string) (page, bool) {
 	if len(raw) > maxURL {
 		return page{}, false
@@ -48,6 +51,13 @@ func parsePage(raw string) (page, bool) {
 	}
 	if p.path == "" {
 		p.path = pathRoot
+	}
+	if route, ok := strings.CutPrefix(u.Fragment, "/"); ok {
+		route, _, _ = strings.Cut(route, "?")
+		if !utf8.ValidString(route) || strings.ContainsFunc(route, isControl) {
+			route, _, _ = strings.Cut(strings.TrimPrefix(u.EscapedFragment(), "/"), "?")
+		}
+		p.path += "#/" + route
 	}
 	p.path = cut(p.path, MaxPath)
 	if u.RawQuery != "" {
