@@ -291,6 +291,34 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 	}
 	eventDaysBefore(end.Add(time.Nanosecond))
 
+	// Imported events of the days before the first collected page view
+	// (which have no native events): their sums add to the names, props
+	// and event goals; visitors are summed over the rows, as imported
+	// breakdowns are.
+	if src, ok := sc.(analytics.ImportStore); ok {
+		imported, err := importedEvents(ctx, src, q)
+		if err != nil {
+			return err
+		}
+		for _, ie := range imported {
+			evVisitors[ie.name] += ie.visitors
+			evCount[ie.name] += ie.events
+			props := ie.props()
+			for _, p := range props {
+				pk := propKey{ie.name, p.Key, p.Value}
+				propVis[pk] += ie.visitors
+				propCount[pk] += ie.events
+			}
+			it := eventItem{name: ie.name, props: props}
+			for i, g := range goals {
+				if g.Event != "" && g.match(it) {
+					goalCount[i] += ie.visitors
+					goalEvents[i] += ie.events
+				}
+			}
+		}
+	}
+
 	r.Goals = make([]analytics.GoalRow, len(goals))
 	for i, g := range goals {
 		row := analytics.GoalRow{Name: g.Name, Visitors: goalCount[i], Events: goalEvents[i]}

@@ -110,7 +110,7 @@ func TestImportGoatCounterCommand(t *testing.T) {
 	content := statementWithImported(t)
 	stdout, stderr, err := runCmd(t, "import", "goatcounter", "-db", db, "-site", "example.fi", "-content", content, "-retention", "1y",
 		"../../analytics/imports/goatcounter/testdata/export-v2.csv")
-	if err != nil || !strings.Contains(stdout, "9 page views, 1 bot hits; 1 event rows skipped") || !strings.Contains(stdout, "the next purge deletes them") {
+	if err != nil || !strings.Contains(stdout, "9 page views, 0 events, 1 bot hits; 1 event rows skipped") || !strings.Contains(stdout, "the next purge deletes them") {
 		t.Fatalf("import: %v\n%s%s", err, stdout, stderr)
 	}
 	stdout, _, err = runCmd(t, "report", "-db", db, "-site", "example.fi", "-from", "2025-06-01", "-to", "2025-06-02", "-zone", "UTC")
