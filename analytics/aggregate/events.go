@@ -39,6 +39,13 @@ import (
 //     event parts yet.
 //   - Events and props rows are sorted by visitors, then by name; Limit and
 //     MinVisitors fold them into analytics.Other as breakdown rows are.
+//   - When the scanner is also an analytics.ImportStore, imported
+//     custom_events rows of the days AddImported would use add their sums,
+//     unless the query is filtered (Filters or Goal) or leaves imported data
+//     out: to the events of their name (visitors summed over the rows), to
+//     the props url (link_url) and path, and to the event goals whose
+//     props the row has. Page goals and funnels need visits, which imported
+//     sums do not have: they count nothing on imported days.
 
 // Events fills r's event parts for q (normalized) from sc. visitors is the
 // period's visitors, for conversion rates.
