@@ -12,12 +12,13 @@ import (
 )
 
 // statementWithImported is a copy of the committed statement with a new
-// version (2026-12-03, every language) made by seloste notice new and
-// published: its generated list describes imported statistics.
-func statementWithImported(t *testing.T) string {
+// version (2026-12-03, every language) made by seloste notice new (with
+// newArgs) and published: its generated list describes imported
+// statistics.
+func statementWithImported(t *testing.T, newArgs ...string) string {
 	t.Helper()
 	content, dir := statementCopy(t)
-	if out, errOut, err := runNoticeCmd(t, "new", "-content", content, "-date", "2026-12-03"); err != nil {
+	if out, errOut, err := runNoticeCmd(t, append([]string{"new", "-content", content, "-date", "2026-12-03"}, newArgs...)...); err != nil {
 		t.Fatalf("notice new: %v\n%s%s", err, out, errOut)
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "2026-12-03*.md"))
@@ -101,6 +102,26 @@ func TestImportPlausibleCommand(t *testing.T) {
 func statementCopyContent(t *testing.T) string {
 	content, _ := statementCopy(t)
 	return content
+}
+
+// TestImportGoatCounterEvents: an event row whose name -config declares
+// is still skipped while the published statement does not describe the
+// event, as the collector would refuse it. (Stored events are tested in
+// analytics/imports/goatcounter: a statement describing them would have
+// to be dated today to be the current one.)
+func TestImportGoatCounterEvents(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "seloste.toml")
+	if err := os.WriteFile(cfg, []byte("[[event]]\nname = \"download-click\"\ndescription_fi = \"Latauslinkkiä napsautettiin\"\n"+
+		"description_en = \"A download link was clicked\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "seloste.db")
+	want := "9 page views, 0 events, 1 bot hits; 1 event rows skipped (not declared in the configuration or not described"
+	stdout, stderr, err := runCmd(t, "import", "goatcounter", "-db", db, "-site", "example.fi", "-content", statementWithImported(t), "-config", cfg,
+		"../../analytics/imports/goatcounter/testdata/export-v2.csv")
+	if err != nil || !strings.Contains(stdout, want) {
+		t.Fatalf("import: %v, want %q in\n%s%s", err, want, stdout, stderr)
+	}
 }
 
 // TestImportGoatCounterCommand: the documented fixture through the
