@@ -27,23 +27,32 @@ type ImportFamily string
 
 // The families, named as Plausible's tables without "imported_".
 const (
-	FamilyVisitors     ImportFamily = "visitors" // the day's totals
-	FamilyPages        ImportFamily = "pages"
-	FamilyEntryPages   ImportFamily = "entry_pages"
-	FamilyExitPages    ImportFamily = "exit_pages"
-	FamilySources      ImportFamily = "sources" // referrer host, utm_source, utm_medium, utm_campaign (channel follows)
-	FamilyLocations    ImportFamily = "locations"
-	FamilyBrowsers     ImportFamily = "browsers"
-	FamilyOS           ImportFamily = "operating_systems"
-	FamilyDevices      ImportFamily = "devices"
-	FamilyCustomEvents ImportFamily = "custom_events" // reserved: imported events, not stored until events are
+	FamilyVisitors   ImportFamily = "visitors" // the day's totals
+	FamilyPages      ImportFamily = "pages"
+	FamilyEntryPages ImportFamily = "entry_pages"
+	FamilyExitPages  ImportFamily = "exit_pages"
+	FamilySources    ImportFamily = "sources" // referrer host, utm_source, utm_medium, utm_campaign (channel follows)
+	FamilyLocations  ImportFamily = "locations"
+	FamilyBrowsers   ImportFamily = "browsers"
+	FamilyOS         ImportFamily = "operating_systems"
+	FamilyDevices    ImportFamily = "devices"
+	// FamilyCustomEvents are a day's events per name (and the url and
+	// path props that Plausible's automatic events carry): Values are the
+	// name, link_url and path; Visitors and Events count. They feed the
+	// event parts of a report (aggregate.Events), not its totals.
+	FamilyCustomEvents ImportFamily = "custom_events"
 )
 
-// ImportFamilies lists the families an ImportStore keeps, totals first.
+// ImportFamilies lists the families of page views and visits an
+// ImportStore keeps, totals first; FamilyCustomEvents is stored beside
+// them.
 var ImportFamilies = []ImportFamily{
 	FamilyVisitors, FamilyPages, FamilyEntryPages, FamilyExitPages, FamilySources,
 	FamilyLocations, FamilyBrowsers, FamilyOS, FamilyDevices,
 }
+
+// customEventValues is the number of Values of a FamilyCustomEvents row.
+const customEventValues = 3
 
 // Dims are the dimensions of the family's ImportedRow.Values, in order.
 // Channel is not among them: it follows from a sources row's values
@@ -118,6 +127,10 @@ type ImportedRow struct {
 	PageViews    int64
 	Bounces      int64
 	VisitSeconds int64 // the visits' total duration
+	// Events is a custom_events row's count of events (0 in the other
+	// families). Engines keep it where the other families keep PageViews,
+	// which custom_events rows do not have.
+	Events int64
 }
 
 // Import is one import of history into a site: its rows are stored or
@@ -157,9 +170,10 @@ type ImportStore interface {
 	// Append would, together with imp; fill passes the batches to put. An
 	// earlier import of the same site and Key is replaced, its records
 	// deleted. The store fills in From, To (UTC days), Days and PageViews,
-	// and can delete the records with DeleteImport: page views by their
-	// import, bot hits by the import's span of time. Batches with leaves or
-	// events are refused: nothing would delete them with the import.
+	// and can delete the records with DeleteImport: page views and their
+	// events by their import (the page-view id the store prefixes), bot
+	// hits by the import's span of time. Batches with leaves are refused:
+	// nothing would delete them with the import.
 	AppendImport(ctx context.Context, imp Import, fill func(put func(Batch) error) (summary string, err error)) (stored Import, replaced string, err error)
 	// Imports lists a site's imports, oldest first.
 	Imports(ctx context.Context, site string) ([]Import, error)
@@ -189,7 +203,7 @@ type ImportedUse struct {
 // stored: a known family, a real day, no negative counts, values without
 // control characters.
 func CheckImportedRow(r ImportedRow) error {
-	known := false
+	known := r.Family == FamilyCustomEvents
 	for _, f := range ImportFamilies {
 		known = known || f == r.Family
 	}
@@ -199,12 +213,24 @@ func CheckImportedRow(r ImportedRow) error {
 	if _, err := time.Parse(time.DateOnly, r.Day); err != nil {
 		return fmt.Errorf("day %q is not YYYY-MM-DD", r.Day)
 	}
-	if r.Visitors < 0 || r.Visits < 0 || r.PageViews < 0 || r.Bounces < 0 || r.VisitSeconds < 0 {
+	if r.Visitors < 0 || r.Visits < 0 || r.PageViews < 0 || r.Bounces < 0 || r.VisitSeconds < 0 || r.Events < 0 {
 		return fmt.Errorf("%s: negative count", r.Day)
 	}
+	values := len(r.Family.Dims())
+	if r.Family == FamilyCustomEvents {
+		if r.Visits != 0 || r.PageViews != 0 || r.Bounces != 0 || r.VisitSeconds != 0 {
+			return fmt.Errorf("%s: custom_events rows count visitors and events only", r.Day)
+		}
+		if strings.TrimSpace(r.Values[0]) == "" {
+			return fmt.Errorf("%s: a custom_events row without an event name", r.Day)
+		}
+		values = customEventValues
+	} else if r.Events != 0 {
+		return fmt.Errorf("%s: %s rows count no events", r.Day, r.Family)
+	}
 	for i, v := range r.Values {
-		if i >= len(r.Family.Dims()) && v != "" {
-			return fmt.Errorf("%s: %s rows have %d values", r.Day, r.Family, len(r.Family.Dims()))
+		if i >= values && v != "" {
+			return fmt.Errorf("%s: %s rows have %d values", r.Day, r.Family, values)
 		}
 		if len(v) > 2048 || strings.ContainsFunc(v, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
 			return fmt.Errorf("%s: a %s value is too long or holds control characters", r.Day, r.Family)

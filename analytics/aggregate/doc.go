@@ -60,4 +60,7 @@
 //     query that asks for none (ExcludeImported), leave them out, and the
 //     report says why (Report.Imported). An hourly series has no imported
 //     hours.
+//   - Imported events (analytics.FamilyCustomEvents) of the same days and
+//     import add to the event parts of an unfiltered report (events.go):
+//     see Events.
 package aggregate

@@ -43,6 +43,13 @@ import (
 //     event parts yet.
 //   - Events and props rows are sorted by visitors, then by name; Limit and
 //     MinVisitors fold them into analytics.Other as breakdown rows are.
+//   - When the scanner is also an analytics.ImportStore, imported
+//     custom_events rows of the days AddImported would use add their sums,
+//     unless the query is filtered (Filters or Goal) or leaves imported data
+//     out: to the events of their name (visitors summed over the rows), to
+//     the props url (link_url) and path, and to the event goals whose
+//     props the row has. Page goals and funnels need visits, which imported
+//     sums do not have: they count nothing on imported days.
 
 // Events fills r's event parts for q (normalized) from sc. visitors is the
 // period's visitors, for conversion rates.
@@ -93,6 +100,32 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 	if !gap.IsZero() {
 		if err := m.scan(ctx, sc, q, gap, end, add); err != nil {
 			return err
+		}
+	}
+
+	// Imported events of the days before the first collected page view
+	// (which have no native events): their sums add to the names, props
+	// and event goals; visitors are summed over the rows, as imported
+	// breakdowns are.
+	if src, ok := sc.(analytics.ImportStore); ok {
+		imported, err := importedEvents(ctx, src, q)
+		if err != nil {
+			return err
+		}
+		for _, ie := range imported {
+			imp := m.newParts()
+			imp.events[ie.name] = partCount{ie.visitors, ie.events}
+			props := ie.props()
+			for _, p := range props {
+				imp.props[propKey{ie.name, p.Key, p.Value}] = partCount{ie.visitors, ie.events}
+			}
+			it := eventItem{name: ie.name, props: props}
+			for i, g := range m.goals {
+				if g.Event != "" && g.match(it) {
+					imp.goals[i] = partCount{ie.visitors, ie.events}
+				}
+			}
+			total.add(imp)
 		}
 	}
 

@@ -20,16 +20,20 @@ func AddImported(ctx context.Context, src analytics.ImportStore, p *Period) (*an
 	return use, err
 }
 
-func addImported(ctx context.Context, src analytics.ImportStore, p *Period) (*analytics.ImportedUse, error) {
-	q := p.Query
+// importedDays are the days of q that imported rows may answer (before
+// the site's first collected page view), each with the import whose rows
+// count: the latest that covers it, so that two imports of the same
+// history never add up. from and to bound them; winner is empty when no
+// day is left.
+func importedDays(ctx context.Context, src analytics.ImportStore, q analytics.Query) (winner map[string]string, from, to string, err error) {
 	imports, err := src.Imports(ctx, q.Site)
 	if err != nil || len(imports) == 0 {
-		return nil, err
+		return nil, "", "", err
 	}
 	end := q.End()
 	first, ok, err := src.FirstPageView(ctx, q.Site)
 	if err != nil {
-		return nil, err
+		return nil, "", "", err
 	}
 	if ok {
 		if m := analytics.Midnight(first, q.Zone); m.Before(end) {
@@ -37,12 +41,10 @@ func addImported(ctx context.Context, src analytics.ImportStore, p *Period) (*an
 		}
 	}
 	if !end.After(q.From) {
-		return nil, nil
+		return nil, "", "", nil
 	}
-	from, to := q.From.Format(time.DateOnly), end.AddDate(0, 0, -1).Format(time.DateOnly)
-	// Each day counts the rows of one import: the latest that covers it,
-	// so that two imports of the same history never add up.
-	winner := map[string]string{}
+	from, to = q.From.Format(time.DateOnly), end.AddDate(0, 0, -1).Format(time.DateOnly)
+	winner = map[string]string{}
 	for _, imp := range imports {
 		lo, hi := max(imp.From, from), min(imp.To, to)
 		if imp.From == "" || lo > hi {
@@ -54,8 +56,14 @@ func addImported(ctx context.Context, src analytics.ImportStore, p *Period) (*an
 			d = day.AddDate(0, 0, 1).Format(time.DateOnly)
 		}
 	}
-	if len(winner) == 0 {
-		return nil, nil
+	return winner, from, to, nil
+}
+
+func addImported(ctx context.Context, src analytics.ImportStore, p *Period) (*analytics.ImportedUse, error) {
+	q := p.Query
+	winner, from, to, err := importedDays(ctx, src, q)
+	if err != nil || len(winner) == 0 {
+		return nil, err
 	}
 	if q.ExcludeImported {
 		return &analytics.ImportedUse{Reason: "the query leaves imported data out"}, nil
@@ -154,4 +162,50 @@ func (p *Period) markImported(start time.Time) {
 			p.Series[i].Imported = true
 		}
 	}
+}
+
+// importedEvent is what the imported custom_events rows of a report's days
+// add to its event parts: per name, per (event, prop, value) and per goal.
+type importedEvent struct {
+	name, url, path string
+	visitors        int64
+	events          int64
+}
+
+// importedEvents reads the imported custom_events rows of q's imported
+// days, when q can use them: not left out, and unfiltered (the rows say
+// nothing of the pages, sources or visits their events had).
+func importedEvents(ctx context.Context, src analytics.ImportStore, q analytics.Query) ([]importedEvent, error) {
+	if q.ExcludeImported || len(q.Filters) > 0 || q.Goal != "" {
+		return nil, nil
+	}
+	winner, from, to, err := importedDays(ctx, src, q)
+	if err != nil || len(winner) == 0 {
+		return nil, err
+	}
+	var out []importedEvent
+	err = src.ImportedRows(ctx, q.Site, from, to, []analytics.ImportFamily{analytics.FamilyCustomEvents}, func(r analytics.ImportedRow) error {
+		if winner[r.Day] == r.Import {
+			out = append(out, importedEvent{name: r.Values[0], url: r.Values[1], path: r.Values[2], visitors: r.Visitors, events: r.Events})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("imported events: %w", err)
+	}
+	return out, nil
+}
+
+// props are the row's props as native events would carry them: Plausible's
+// link_url is the url prop of outbound links and downloads, its path the
+// path prop (of 404s).
+func (e importedEvent) props() []analytics.Prop {
+	var out []analytics.Prop
+	if e.path != "" {
+		out = append(out, analytics.Prop{Key: "path", Value: e.path})
+	}
+	if e.url != "" {
+		out = append(out, analytics.Prop{Key: "url", Value: e.url})
+	}
+	return out
 }

@@ -24,10 +24,11 @@ import (
 // fails deletes what it wrote with a mutation, awaited; so are the replaced
 // set's rows and a deleted import's.
 //
-// Imported page views go into pageviews (their ids prefixed with the set's,
-// as in the SQLite engine) and are counted as they arrive: a failed import
-// of records is in reports until its deletion finishes, and a replacing one
-// is counted twice until the replaced one's is. Its bot hits are written
+// Imported page views go into pageviews and their events into events (the
+// page views' ids prefixed with the set's, as in the SQLite engine, which
+// is how deleting finds both) and are counted as they arrive: a failed
+// import of records is in reports until its deletion finishes, and a
+// replacing one is counted twice until the replaced one's is. Its bot hits are written
 // after the fill succeeds; bot hits are only a time and a site, so deleting
 // them takes back as many hits of each of their seconds.
 
@@ -165,6 +166,10 @@ func (s *Store) deleteSetData(ctx context.Context, r setRow) error {
 		quote(r.Site), len(prefix), quote(prefix))); err != nil {
 		return err
 	}
+	if err := s.mutate(ctx, fmt.Sprintf("ALTER TABLE events DELETE WHERE site = %s AND substring(pageview_id, 1, %d) = %s",
+		quote(r.Site), len(prefix), quote(prefix))); err != nil {
+		return err
+	}
 	return s.takeBackBots(ctx, r.Site, r.botSeconds)
 }
 
@@ -289,8 +294,12 @@ func (s *Store) PutImport(ctx context.Context, imp analytics.Import, fill func(p
 			}
 			batch = b
 		}
+		views := row.PageViews
+		if row.Family == analytics.FamilyCustomEvents {
+			views = row.Events // in the page views' column (analytics.ImportedRow)
+		}
 		if err := batch.Append(r.id, r.Site, string(row.Family), row.Day, row.Values[0], row.Values[1], row.Values[2], row.Values[3],
-			row.Visitors, row.Visits, row.PageViews, row.Bounces, row.VisitSeconds); err != nil {
+			row.Visitors, row.Visits, views, row.Bounces, row.VisitSeconds); err != nil {
 			return err
 		}
 		if r.From == "" || row.Day < r.From {
@@ -338,8 +347,15 @@ func (s *Store) AppendImport(ctx context.Context, imp analytics.Import, fill fun
 		if len(b.Leaves) > 0 {
 			return errors.New("import: imports of records hold no leave records")
 		}
-		if len(b.Events) > 0 {
-			return errors.New("import: imports of records hold no events yet (they are skipped and counted)")
+		// Events carry the prefix on their page view's id: deleting the
+		// import finds them by it.
+		evs := slices.Clone(b.Events)
+		for i := range evs {
+			e := &evs[i]
+			if e.Site != imp.Site {
+				return fmt.Errorf("import: an event of %s in an import of %s", e.Site, imp.Site)
+			}
+			e.PageView = prefix + e.PageView
 		}
 		pvs := slices.Clone(b.PageViews)
 		for i := range pvs {
@@ -357,10 +373,10 @@ func (s *Store) AppendImport(ctx context.Context, imp analytics.Import, fill fun
 		}
 		bots = append(bots, b.Bots...)
 		r.PageViews += int64(len(pvs))
-		if len(pvs) == 0 {
+		if len(pvs) == 0 && len(evs) == 0 {
 			return nil
 		}
-		return s.Append(ctx, analytics.Batch{PageViews: pvs})
+		return s.Append(ctx, analytics.Batch{PageViews: pvs, Events: evs})
 	}
 	summary, err := fill(put)
 	if err == nil && len(bots) > 0 {
@@ -442,6 +458,9 @@ func (s *Store) ImportedRows(ctx context.Context, site, from, to string, familie
 			return fmt.Errorf("read imported rows: %w", err)
 		}
 		r.Import, r.Family = strconv.FormatUint(id, 10), analytics.ImportFamily(family)
+		if r.Family == analytics.FamilyCustomEvents {
+			r.Events, r.PageViews = r.PageViews, 0
+		}
 		if err := fn(r); err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -122,6 +123,10 @@ func deleteImportTx(ctx context.Context, tx *sql.Tx, id int64) error {
 		if err != nil {
 			return fmt.Errorf("delete import %d: page views: %w", id, err)
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE site = ? AND ts >= ? AND ts <= ? AND pageview_id LIKE ? ESCAPE '\'`,
+			site, from.Int64, to.Int64, importedIDPrefix(id)+"%"); err != nil {
+			return fmt.Errorf("delete import %d: events: %w", id, err)
+		}
 		// Bot hits keep only a time and a site: the import's are a run of
 		// rowids, appended in its transaction.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM bots WHERE rowid > ? AND rowid <= ? AND site = ?`, botsAfter.Int64, botsTo.Int64, site); err != nil {
@@ -233,6 +238,9 @@ func (s *Store) importedRows(ctx context.Context, q querier, id int64, from, to 
 			}
 			err := unpackImported(blob, func(r *analytics.ImportedRow) error {
 				r.Import, r.Family, r.Day = idText, f, day
+				if f == analytics.FamilyCustomEvents {
+					r.Events, r.PageViews = r.PageViews, 0
+				}
 				return fn(*r)
 			})
 			if err != nil {
@@ -256,7 +264,11 @@ func packImported(b []byte, r *analytics.ImportedRow) []byte {
 		b = binary.AppendUvarint(b, uint64(len(v)))
 		b = append(b, v...)
 	}
-	for _, n := range [...]int64{r.Visitors, r.Visits, r.PageViews, r.Bounces, r.VisitSeconds} {
+	views := r.PageViews
+	if r.Family == analytics.FamilyCustomEvents {
+		views = r.Events // in the page views' place (analytics.ImportedRow)
+	}
+	for _, n := range [...]int64{r.Visitors, r.Visits, views, r.Bounces, r.VisitSeconds} {
 		b = binary.AppendUvarint(b, uint64(n))
 	}
 	return b
@@ -350,6 +362,8 @@ func (s *Store) AppendImport(ctx context.Context, imp analytics.Import, fill fun
 		first, last = min(first, t.Unix()), max(last, t.Unix())
 	}
 	put := func(b analytics.Batch) error {
+		// The ids change here, not in the caller's batch.
+		b.PageViews, b.Events = slices.Clone(b.PageViews), slices.Clone(b.Events)
 		for i := range b.PageViews {
 			p := &b.PageViews[i]
 			if p.Site != imp.Site {
@@ -368,10 +382,15 @@ func (s *Store) AppendImport(ctx context.Context, imp analytics.Import, fill fun
 		if len(b.Leaves) > 0 {
 			return errors.New("import: imports of records hold no leave records")
 		}
-		// Deleting an import finds its records by page-view id prefix and
-		// bot rowids; events would outlive it, so none are taken yet.
-		if len(b.Events) > 0 {
-			return errors.New("import: imports of records hold no events yet (they are skipped and counted)")
+		// Deleting an import finds its page views and events by the
+		// page-view id prefix, its bot hits by rowids.
+		for i := range b.Events {
+			e := &b.Events[i]
+			if e.Site != imp.Site {
+				return fmt.Errorf("import: an event of %s in an import of %s", e.Site, imp.Site)
+			}
+			e.PageView = prefix + e.PageView
+			span(e.Time)
 		}
 		imp.PageViews += int64(len(b.PageViews))
 		return appendRows(ctx, tx, b)

@@ -64,6 +64,17 @@ func GenerateImported(seed uint64, from, to string) []analytics.ImportedRow {
 		for _, v := range []string{analytics.DeviceDesktop, analytics.DeviceMobile, ""} {
 			row(analytics.FamilyDevices, v)
 		}
+		// Events as Plausible exports them: a name, link_url for outbound
+		// links and path for 404s; the names those of EventConfig, and
+		// one ("404") that only imported days have.
+		for _, e := range [][3]string{{"Yhteydenotto", "", ""}, {analytics.EventOutbound, "https://kela.fi/", ""},
+			{analytics.EventOutbound, "https://vero.fi/a", ""}, {analytics.Event404, "", "/vanha-sivu"}} {
+			if rng.IntN(3) > 0 {
+				visitors := int64(1 + rng.IntN(6))
+				out = append(out, analytics.ImportedRow{Day: day, Family: analytics.FamilyCustomEvents,
+					Values: [4]string{e[0], e[1], e[2]}, Visitors: visitors, Events: visitors + int64(rng.IntN(4))})
+			}
+		}
 	}
 	return out
 }
@@ -150,7 +161,19 @@ func capImported(t *testing.T, open Opener, now time.Time) {
 	}
 	ev.Imports = []ModelImport{a, b}
 	checkImported(t, e, ev, now, "two imports")
-	// The model agreeing is not enough: the cases must use imported days.
+	// The model agreeing is not enough: the cases must use imported days,
+	// and their events ("404" is only in imported rows).
+	{
+		q, _ := ImportedCases[0].Query()
+		r, err := e.Report(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(r.Events, func(e analytics.EventRow) bool { return e.Name == analytics.Event404 && e.Events > 0 }) ||
+			!slices.ContainsFunc(r.Props, func(p analytics.PropRow) bool { return p.Prop == "path" && p.Value == "/vanha-sivu" }) {
+			t.Errorf("%s: events %+v, props %+v: no imported 404 events", ImportedCases[0].Name, r.Events, r.Props)
+		}
+	}
 	for i, want := range map[int]bool{0: true, 5: true, 9: false, 10: false} {
 		q, _ := ImportedCases[i].Query()
 		r, err := e.Report(ctx, q)
@@ -263,7 +286,7 @@ func modelImported(ev Events, q analytics.Query, detail bool) importedModel {
 	counted := map[string]bool{}
 	for _, day := range days {
 		for _, r := range imports[winner[day]-1].Rows {
-			if r.Day != day {
+			if r.Day != day || r.Family == analytics.FamilyCustomEvents {
 				continue
 			}
 			var total, breakdown bool
@@ -335,6 +358,44 @@ func modelImported(ev Events, q analytics.Query, detail bool) importedModel {
 	return m
 }
 
+// modelImportedEvents are the imported custom_events rows that q counts:
+// those of the days before the site's first page view, of the newest
+// import that has the day, when q is neither filtered nor leaves imported
+// data out.
+func modelImportedEvents(ev Events, q analytics.Query) []analytics.ImportedRow {
+	if q.ExcludeImported || len(q.Filters) > 0 || q.Goal != "" {
+		return nil
+	}
+	firstNative := ""
+	for _, p := range ev.PageViews {
+		if d := p.Time.In(q.Zone).Format(time.DateOnly); p.Site == q.Site && (firstNative == "" || d < firstNative) {
+			firstNative = d
+		}
+	}
+	var out []analytics.ImportedRow
+	for d := q.From; !d.After(q.To); d = d.AddDate(0, 0, 1) {
+		day := d.Format(time.DateOnly)
+		if firstNative != "" && day >= firstNative {
+			break
+		}
+		var newest *ModelImport
+		for i, imp := range ev.Imports {
+			if imp.Import.Site == q.Site && imp.Import.From <= day && day <= imp.Import.To {
+				newest = &ev.Imports[i]
+			}
+		}
+		if newest == nil {
+			continue
+		}
+		for _, r := range newest.Rows {
+			if r.Day == day && r.Family == analytics.FamilyCustomEvents {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
 // modelImportedValue is the row's value of d, looked up by the family's
 // order of dimensions.
 func modelImportedValue(r analytics.ImportedRow, d analytics.Dimension) string {
@@ -363,7 +424,13 @@ func capAppendImport(t *testing.T, open Opener, now time.Time) {
 	for i := range history.PageViews {
 		history.PageViews[i].ID = "h" + history.PageViews[i].ID
 	}
-	history.Leaves, history.Events = nil, nil // imports of records carry neither
+	for i := range history.Events {
+		history.Events[i].PageView = "h" + history.Events[i].PageView
+	}
+	if len(history.Events) == 0 {
+		t.Fatal("the history has no events: deleting them is not tested")
+	}
+	history.Leaves = nil // imports of records carry none
 	put := func(key string, fail bool) (analytics.Import, string, error) {
 		return e.AppendImport(ctx, analytics.Import{Site: "a.example", Source: "test", Key: key},
 			func(put func(analytics.Batch) error) (string, error) {
@@ -392,6 +459,7 @@ func capAppendImport(t *testing.T, open Opener, now time.Time) {
 	with := ev
 	with.PageViews = append(slices.Clip(history.PageViews), ev.PageViews...)
 	with.Bots = append(slices.Clip(history.Bots), ev.Bots...)
+	with.Events = append(slices.Clip(history.Events), ev.Events...)
 	capCheckAppended(t, e, with, now, "appended")
 	maintain(t, e)
 	capCheckAppended(t, e, with, now, "appended, maintained")
@@ -413,6 +481,7 @@ func capCheckAppended(t *testing.T, e Engine, ev Events, now time.Time, step str
 	t.Helper()
 	cases := append(slices.Clip(Cases[:12]),
 		Case{Name: "history and after", Site: "a.example", From: "2026-03-16", To: "2026-03-30"},
+		Case{Name: "history, goal filter", Site: "a.example", From: "2026-03-16", To: "2026-03-30", Goal: "Yhteys"},
 		Case{Name: "history, filtered", Site: "a.example", From: "2026-03-16", To: "2026-03-26",
 			Filters: []analytics.Filter{{Dim: analytics.DimCountry, Value: "FI"}}})
 	for _, c := range cases {

@@ -170,9 +170,42 @@ func expectEvents(ev Events, q analytics.Query, visitors int64, r *analytics.Rep
 		}
 	}
 
+	// Imported events: sums per name, per prop (link_url is url, path is
+	// path) and per event goal whose props the row has.
+	type sums struct{ visitors, events int64 }
+	goalPlus, eventPlus, propPlus := map[string]sums{}, map[string]sums{}, map[propOf]sums{}
+	for _, row := range modelImportedEvents(ev, q) {
+		name := row.Values[0]
+		rowProps := map[string]string{}
+		if row.Values[1] != "" {
+			rowProps["url"] = row.Values[1]
+		}
+		if row.Values[2] != "" {
+			rowProps["path"] = row.Values[2]
+		}
+		s := eventPlus[name]
+		eventPlus[name] = sums{s.visitors + row.Visitors, s.events + row.Events}
+		for k, v := range rowProps {
+			po := propOf{name, k, v}
+			s := propPlus[po]
+			propPlus[po] = sums{s.visitors + row.Visitors, s.events + row.Events}
+		}
+		for _, g := range q.Goals {
+			match := g.Event == name
+			for k, v := range g.Props {
+				match = match && rowProps[k] == v
+			}
+			if match {
+				s := goalPlus[g.Name]
+				goalPlus[g.Name] = sums{s.visitors + row.Visitors, s.events + row.Events}
+			}
+		}
+	}
+
 	r.Goals = []analytics.GoalRow{}
 	for _, g := range q.Goals {
-		row := analytics.GoalRow{Name: g.Name, Visitors: int64(len(goalWho[g.Name])), Events: goalCount[g.Name]}
+		row := analytics.GoalRow{Name: g.Name, Visitors: int64(len(goalWho[g.Name])) + goalPlus[g.Name].visitors,
+			Events: goalCount[g.Name] + goalPlus[g.Name].events}
 		if visitors > 0 {
 			row.ConversionRate = float64(row.Visitors) / float64(visitors)
 		}
@@ -194,7 +227,13 @@ func expectEvents(ev Events, q analytics.Query, visitors int64, r *analytics.Rep
 	// Events and props, most visitors first, folded as breakdowns are.
 	var events []analytics.EventRow
 	for name, w := range eventWho {
-		events = append(events, analytics.EventRow{Name: name, Visitors: int64(len(w)), Events: eventCount[name]})
+		events = append(events, analytics.EventRow{Name: name, Visitors: int64(len(w)) + eventPlus[name].visitors,
+			Events: eventCount[name] + eventPlus[name].events})
+	}
+	for name, s := range eventPlus {
+		if eventWho[name] == nil {
+			events = append(events, analytics.EventRow{Name: name, Visitors: s.visitors, Events: s.events})
+		}
 	}
 	slices.SortFunc(events, func(a, b analytics.EventRow) int {
 		return cmp.Or(cmp.Compare(b.Visitors, a.Visitors), cmp.Compare(a.Name, b.Name))
@@ -214,7 +253,13 @@ func expectEvents(ev Events, q analytics.Query, visitors int64, r *analytics.Rep
 	}
 	var props []analytics.PropRow
 	for po, w := range propWho {
-		props = append(props, analytics.PropRow{Event: po.event, Prop: po.prop, Value: po.value, Visitors: int64(len(w)), Events: propCount[po]})
+		props = append(props, analytics.PropRow{Event: po.event, Prop: po.prop, Value: po.value,
+			Visitors: int64(len(w)) + propPlus[po].visitors, Events: propCount[po] + propPlus[po].events})
+	}
+	for po, s := range propPlus {
+		if propWho[po] == nil {
+			props = append(props, analytics.PropRow{Event: po.event, Prop: po.prop, Value: po.value, Visitors: s.visitors, Events: s.events})
+		}
 	}
 	slices.SortFunc(props, func(a, b analytics.PropRow) int {
 		return cmp.Or(cmp.Compare(b.Visitors, a.Visitors), cmp.Compare(a.Event, b.Event), cmp.Compare(a.Prop, b.Prop), cmp.Compare(a.Value, b.Value))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -101,6 +102,34 @@ func openImportStore(ctx context.Context, f importFlags, stderr io.Writer, name 
 	return store, nil
 }
 
+// describedEvents is events without the declared events the published
+// statement does not describe: an import stores no more than the
+// collector would.
+func describedEvents(content string, events analytics.EventConfig) (analytics.EventConfig, error) {
+	if !events.Any() {
+		return events, nil
+	}
+	refused, err := notice.EventsDescribed(content, events.Declared())
+	if err != nil {
+		return events, fmt.Errorf("reading the privacy statement for events: %w", err)
+	}
+	if _, all := refused["*"]; all {
+		return analytics.EventConfig{}, nil
+	}
+	out := analytics.EventConfig{Goals: events.Goals, Funnels: events.Funnels}
+	for _, e := range events.Events {
+		if _, no := refused[e.Name]; !no {
+			out.Events = append(out.Events, e)
+		}
+	}
+	for _, a := range analytics.AutoEvents {
+		if _, no := refused[a.Name]; !no && slices.Contains(events.Auto, a.Key) {
+			out.Auto = append(out.Auto, a.Key)
+		}
+	}
+	return out, nil
+}
+
 func importedField() analytics.Field {
 	for _, f := range analytics.Fields {
 		if f.Name == "imported" {
@@ -144,6 +173,7 @@ func runImportGoatCounter(ctx context.Context, args []string, stdout, stderr io.
 	fs := newFlagSet("import goatcounter", "-site DOMAIN [-db seloste.db] EXPORT.csv[.gz]", stderr)
 	f := addImportFlags(fs)
 	retention := fs.String("retention", analytics.DefaultRetention.String(), "the retention period purge keeps page views for: older imported ones are said to go")
+	configPath := fs.String("config", "", "the serve configuration whose declared events ([[event]]) event rows become (default ./seloste.toml if it exists)")
 	path, err := parseImportArgs(fs, args, "the export: GoatCounter's CSV file (.csv or .csv.gz)")
 	if err != nil {
 		return err
@@ -152,12 +182,20 @@ func runImportGoatCounter(ctx context.Context, args []string, stdout, stderr io.
 	if err != nil {
 		return fmt.Errorf("import goatcounter: -retention: %w", err)
 	}
+	events, err := reportEvents(*configPath, stderr)
+	if err != nil {
+		return fmt.Errorf("import goatcounter: %w", err)
+	}
+	events, err = describedEvents(*f.content, events)
+	if err != nil {
+		return fmt.Errorf("import goatcounter: %w", err)
+	}
 	store, err := openImportStore(ctx, f, stderr, "import goatcounter")
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	res, err := goatcounter.Import(ctx, store, *f.site, path, imports.DefaultLimits, imports.NewProgress(stderr, terminal(stderr), "rows", 0))
+	res, err := goatcounter.Import(ctx, store, *f.site, path, events, imports.DefaultLimits, imports.NewProgress(stderr, terminal(stderr), "rows", 0))
 	if err != nil {
 		return err
 	}

@@ -20,9 +20,13 @@
 //     app) as it is; a campaign (c) as utm_source;
 //   - Location "FI-18" as country FI and region 18;
 //   - rows with Bot > 0 as bot hits (time and site only);
-//   - event rows are skipped and counted (Result.Events): seloste does
-//     not store events yet; the skip in reader.row is where they would be
-//     handed to the custom events of the site that declares them.
+//   - an event row (Event true; its Path is the event's name, it has no
+//     properties) becomes a custom event when the configuration declares
+//     that name (and the statement describes it: the caller passes only
+//     those), of the page view of its session at or before it on the
+//     same UTC day, or else the session's first later page view that day:
+//     the event takes that page view's visitor and visit. Other event rows
+//     are skipped and counted (Result.EventsSkipped).
 //
 // Title, Screen size and FirstVisit are not stored. The whole file is read
 // and checked before anything is stored, and then stored in one
@@ -30,6 +34,7 @@
 package goatcounter
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -84,7 +89,17 @@ type Result struct {
 	Replaced  string
 	PageViews int64
 	Bots      int64
-	Events    int64 // event rows skipped
+	Events    int64 // event rows stored as custom events
+	// EventsSkipped counts event rows not stored: undeclared names, and
+	// events whose session has no page view that UTC day.
+	EventsSkipped int64
+}
+
+// eventRow is one event row as read, to be stored.
+type eventRow struct {
+	ts      int64
+	session uint32
+	name    uint32 // index in names
 }
 
 // view is one page view as read, values interned.
@@ -113,8 +128,23 @@ type reader struct {
 	sessions map[string]uint32
 	views    []view
 	bots     []int64
-	events   int64
+	declared analytics.EventConfig
+	events   []eventRow
+	names    []string
+	nameOf   map[string]uint32
+	skipped  int64 // event rows not declared
+	alone    int64 // event rows without a session
 	ua       *useragent.Parser
+}
+
+// sessionOf is the index of a session, given one if new.
+func (r *reader) sessionOf(session string) uint32 {
+	s, ok := r.sessions[session]
+	if !ok {
+		s = uint32(len(r.sessions))
+		r.sessions[session] = s
+	}
+	return s
 }
 
 func (r *reader) code(k int, s string) uint32 {
@@ -128,9 +158,10 @@ func (r *reader) code(k int, s string) uint32 {
 }
 
 // Import reads the GoatCounter export at path (a .csv, a .csv.gz, or a zip
-// holding one .csv) and stores it as site's page views, all or nothing.
-// Importing the same file again replaces the earlier import.
-func Import(ctx context.Context, store analytics.ImportStore, site, path string, limits imports.Limits, progress *imports.Progress) (Result, error) {
+// holding one .csv) and stores it as site's page views, all or nothing,
+// with the event rows that events declares as custom events. Importing
+// the same file again replaces the earlier import.
+func Import(ctx context.Context, store analytics.ImportStore, site, path string, events analytics.EventConfig, limits imports.Limits, progress *imports.Progress) (Result, error) {
 	var res Result
 	exp, err := imports.OpenExport(path, limits)
 	if err != nil {
@@ -146,7 +177,7 @@ func Import(ctx context.Context, store analytics.ImportStore, site, path string,
 	if len(files) != 1 {
 		return res, fmt.Errorf("goatcounter import: %s: want one CSV export (a .csv, .csv.gz or a zip of one .csv), found %d CSV files", path, len(files))
 	}
-	r := &reader{sessions: map[string]uint32{}, ua: useragent.NewParser()}
+	r := &reader{sessions: map[string]uint32{}, ua: useragent.NewParser(), declared: events, nameOf: map[string]uint32{}}
 	for k := range r.values {
 		r.values[k] = map[string]uint32{}
 	}
@@ -158,15 +189,21 @@ func Import(ctx context.Context, store analytics.ImportStore, site, path string,
 	if len(r.views) == 0 && len(r.bots) == 0 {
 		return res, fmt.Errorf("goatcounter import: %s holds no page views", files[0].Path)
 	}
-	res.PageViews, res.Bots, res.Events = int64(len(r.views)), int64(len(r.bots)), r.events
+	res.PageViews, res.Bots = int64(len(r.views)), int64(len(r.bots))
 	imp := analytics.Import{Site: site, Source: Source, Key: "goatcounter sha256:" + hex.EncodeToString(sum.Sum(nil))}
 	stored, replaced, err := store.AppendImport(ctx, imp, func(put func(analytics.Batch) error) (string, error) {
-		if err := r.store(site, put); err != nil {
+		stored, alone, err := r.store(site, put)
+		if err != nil {
 			return "", err
 		}
-		s := fmt.Sprintf("%d page views, %d bot hits", res.PageViews, res.Bots)
-		if res.Events > 0 {
-			s += fmt.Sprintf("; %d event rows skipped (seloste does not store events yet)", res.Events)
+		alone += r.alone
+		res.Events, res.EventsSkipped = stored, r.skipped+alone
+		s := fmt.Sprintf("%d page views, %d events, %d bot hits", res.PageViews, res.Events, res.Bots)
+		if r.skipped > 0 {
+			s += fmt.Sprintf("; %d event rows skipped (not declared in the configuration or not described in the statement)", r.skipped)
+		}
+		if alone > 0 {
+			s += fmt.Sprintf("; %d event rows skipped (no page view of their session that day)", alone)
 		}
 		return s, nil
 	})
@@ -260,7 +297,23 @@ func (r *reader) row(rec []string) error {
 		return nil
 	}
 	if event {
-		r.events++ // custom events would be imported here once declared
+		// The path is the event's name; it has no properties.
+		name := rec[colPath]
+		if r.declared.CheckEvent(name, nil) != nil {
+			r.skipped++
+			return nil
+		}
+		if rec[colSession] == "" {
+			r.alone++ // no session: no page view to belong to
+			return nil
+		}
+		n, ok := r.nameOf[name]
+		if !ok {
+			n = uint32(len(r.names))
+			r.nameOf[name] = n
+			r.names = append(r.names, name)
+		}
+		r.events = append(r.events, eventRow{ts: ts.UTC().Unix(), session: r.sessionOf(rec[colSession]), name: n})
 		return nil
 	}
 	var v view
@@ -269,12 +322,7 @@ func (r *reader) row(rec []string) error {
 	if session == "" {
 		session = fmt.Sprintf("row %d", len(r.views)) // no session: a visitor of its own
 	}
-	s, ok := r.sessions[session]
-	if !ok {
-		s = uint32(len(r.sessions))
-		r.sessions[session] = s
-	}
-	v.session = s
+	v.session = r.sessionOf(session)
 	path := rec[colPath]
 	if len(path) > maxPath {
 		path = path[:maxPath]
@@ -351,11 +399,12 @@ func deviceOf(os string) string {
 // batchSize is how many page views go to the store at a time.
 const batchSize = 5000
 
-// store assigns visitors and visits and hands the page views over.
-func (r *reader) store(site string, put func(analytics.Batch) error) error {
+// store assigns visitors and visits, hands the page views over, then the
+// events: how many were stored, and how many had no page view to join.
+func (r *reader) store(site string, put func(analytics.Batch) error) (stored, alone int64, err error) {
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
-		return err
+		return 0, 0, err
 	}
 	defer clear(key) // the key lives only as long as the import
 	mac := hmac.New(sha256.New, key)
@@ -424,12 +473,58 @@ func (r *reader) store(site string, put func(analytics.Batch) error) error {
 		})
 		if len(b.PageViews) == batchSize {
 			if err := flush(); err != nil {
-				return err
+				return 0, 0, err
 			}
 		}
 	}
 	for _, ts := range r.bots {
 		b.Bots = append(b.Bots, analytics.BotHit{Time: time.Unix(ts, 0).UTC(), Site: site})
 	}
-	return flush()
+	if err := flush(); err != nil {
+		return 0, 0, err
+	}
+	// Each event joins a page view of its session and UTC day: the last at
+	// or before it, else the first after it. order has each session's page
+	// views in time order.
+	slices.SortFunc(r.events, func(a, b eventRow) int {
+		return cmp.Or(cmp.Compare(a.session, b.session), cmp.Compare(a.ts, b.ts))
+	})
+	for i := range r.events {
+		e := &r.events[i]
+		j, _ := slices.BinarySearchFunc(order, e, func(vi int32, e *eventRow) int {
+			v := &r.views[vi]
+			return cmp.Or(cmp.Compare(v.session, e.session), cmp.Compare(v.ts, e.ts+1))
+		})
+		day := e.ts / 86400
+		pick := int32(-1)
+		if j > 0 {
+			if v := &r.views[order[j-1]]; v.session == e.session && v.ts/86400 == day {
+				pick = order[j-1]
+			}
+		}
+		if pick < 0 && j < len(order) {
+			if v := &r.views[order[j]]; v.session == e.session && v.ts/86400 == day {
+				pick = order[j]
+			}
+		}
+		if pick < 0 {
+			alone++
+			continue
+		}
+		b.Events = append(b.Events, analytics.Event{Time: time.Unix(e.ts, 0).UTC(), Site: site,
+			Visitor: visitorOf[pick], Visit: visitOf[pick], PageView: "gc" + strconv.Itoa(int(pick)), Name: r.names[e.name]})
+		stored++
+		if len(b.Events) == batchSize {
+			if err := put(b); err != nil {
+				return 0, 0, err
+			}
+			b.Events = b.Events[:0]
+		}
+	}
+	if len(b.Events) > 0 {
+		if err := put(b); err != nil {
+			return 0, 0, err
+		}
+	}
+	return stored, alone, nil
 }

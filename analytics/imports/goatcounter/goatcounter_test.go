@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,11 +58,11 @@ func TestImportFixture(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			path := fixtureAs(t, name)
 			s := openStore(t)
-			res, err := Import(ctx, s, "example.fi", path, imports.DefaultLimits, nil)
+			res, err := Import(ctx, s, "example.fi", path, analytics.EventConfig{}, imports.DefaultLimits, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.PageViews != 9 || res.Bots != 1 || res.Events != 1 || !strings.Contains(res.Import.Summary, "1 event rows skipped") {
+			if res.PageViews != 9 || res.Bots != 1 || res.Events != 0 || res.EventsSkipped != 1 || !strings.Contains(res.Import.Summary, "1 event rows skipped (not declared") {
 				t.Errorf("result %+v", res)
 			}
 			r := report(t, s)
@@ -87,7 +88,7 @@ func TestImportFixture(t *testing.T) {
 				t.Errorf("country=FI: %d page views, want 4", f.Totals.PageViews)
 			}
 			// The same file again replaces the import; deleting it leaves nothing.
-			again, err := Import(ctx, s, "example.fi", path, imports.DefaultLimits, nil)
+			again, err := Import(ctx, s, "example.fi", path, analytics.EventConfig{}, imports.DefaultLimits, nil)
 			if err != nil || again.Replaced != res.Import.ID {
 				t.Fatalf("again: %+v, %v", again, err)
 			}
@@ -210,7 +211,7 @@ func TestImportRefusesHostileFiles(t *testing.T) {
 				os.WriteFile(path, tc.body, 0o644)
 			}
 			s := openStore(t)
-			_, err := Import(ctx, s, "example.fi", path, small, nil)
+			_, err := Import(ctx, s, "example.fi", path, analytics.EventConfig{}, small, nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), dir) {
 				t.Fatalf("err = %v, want the file named and %q", err, tc.want)
 			}
@@ -221,5 +222,85 @@ func TestImportRefusesHostileFiles(t *testing.T) {
 				t.Error("records left")
 			}
 		})
+	}
+}
+
+// TestImportEvents declares some of an export's event names: those become
+// events of a page view of their session that UTC day (before or after
+// them), the rest are skipped and counted, and deleting the import deletes
+// the events with the page views.
+func TestImportEvents(t *testing.T) {
+	const csv = "2Path,Title,Event,UserAgent,Browser,System,Session,Bot,Referrer,Referrer scheme,Screen size,Location,FirstVisit,Date\n" +
+		"signup,,true,,Firefox 88,Linux,s1,0,,,,FI,false,2025-06-01T07:59:00Z\n" + // before s1's first page view: joins it
+		"/,,false,,Firefox 88,Linux,s1,0,,,,FI,true,2025-06-01T08:00:00Z\n" +
+		"/hinnasto,,false,,Firefox 88,Linux,s1,0,,,,FI,false,2025-06-01T08:05:00Z\n" +
+		"signup,,true,,Firefox 88,Linux,s1,0,,,,FI,false,2025-06-01T08:06:00Z\n" +
+		"newsletter,,true,,Firefox 88,Linux,s1,0,,,,FI,false,2025-06-01T08:07:00Z\n" + // not declared
+		"/,,false,,Chrome 125,Windows 10,s2,0,,,,SE,true,2025-06-01T10:00:00Z\n" +
+		"signup,,true,,Chrome 125,Windows 10,s2,0,,,,SE,false,2025-06-01T10:01:00Z\n" +
+		"signup,,true,,Chrome 125,Windows 10,s2,0,,,,SE,false,2025-06-02T10:01:00Z\n" + // no page view of s2 that day
+		"signup,,true,,Chrome 125,Windows 10,s9,0,,,,SE,false,2025-06-01T11:00:00Z\n" + // a session without page views
+		"signup,,true,,Chrome 125,Windows 10,,0,,,,SE,false,2025-06-01T11:00:00Z\n" // no session
+	path := filepath.Join(t.TempDir(), "events.csv")
+	if err := os.WriteFile(path, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := openStore(t)
+	cfg := analytics.EventConfig{Events: []analytics.EventDef{{Name: "signup"}}}
+	res, err := Import(ctx, s, "example.fi", path, cfg, imports.DefaultLimits, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PageViews != 3 || res.Events != 3 || res.EventsSkipped != 4 ||
+		!strings.Contains(res.Import.Summary, "3 events") || !strings.Contains(res.Import.Summary, "1 event rows skipped (not declared") ||
+		!strings.Contains(res.Import.Summary, "3 event rows skipped (no page view") {
+		t.Errorf("result %+v", res)
+	}
+	r, err := s.Report(ctx, analytics.Query{Site: "example.fi", Zone: time.UTC,
+		From: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC),
+		Goals: []analytics.Goal{{Name: "Liittyi", Event: "signup"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Events) != 1 || r.Events[0] != (analytics.EventRow{Name: "signup", Visitors: 2, Events: 3}) {
+		t.Errorf("events %+v, want signup: 2 visitors, 3 events", r.Events)
+	}
+	if len(r.Goals) != 1 || r.Goals[0].Visitors != 2 || r.Goals[0].Events != 3 || r.Goals[0].ConversionRate != 1 {
+		t.Errorf("goals %+v, want 2 visitors of 2 converting", r.Goals)
+	}
+	// Each event carries its page view's visitor and visit: s1's first
+	// page view has the event before it, its second the one after.
+	from, end := time.Unix(0, 0), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	views := map[string]analytics.PageView{}
+	err = s.ScanPages(ctx, "example.fi", from, end, func(string) bool { return true }, func(p analytics.PageView) error {
+		views[p.ID] = p
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths := map[string]int{}
+	err = s.ScanEvents(ctx, "example.fi", from, end, func(e analytics.Event) error {
+		p, ok := views[e.PageView]
+		if !ok || p.Visitor != e.Visitor || p.Visit != e.Visit {
+			t.Errorf("event %+v: not of its page view %+v", e, p)
+		}
+		paths[p.Path+" "+e.Time.Format("15:04")]++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]int{"/ 07:59": 1, "/hinnasto 08:06": 1, "/ 10:01": 1}; !maps.Equal(paths, want) {
+		t.Errorf("events joined %v, want %v", paths, want)
+	}
+
+	if err := s.DeleteImport(ctx, "example.fi", res.Import.ID); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err = s.ScanEvents(ctx, "example.fi", from, end, func(analytics.Event) error { n++; return nil })
+	if err != nil || n != 0 {
+		t.Errorf("%d events left after deleting the import (%v)", n, err)
 	}
 }

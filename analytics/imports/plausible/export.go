@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -78,6 +79,8 @@ func Export(ctx context.Context, rep analytics.Reporter, site string, from, to t
 		}
 		progress.Add(1)
 		if r.Totals.PageViews == 0 {
+			// A day of events only (a visit past midnight): their rows.
+			writeEvents(writers["imported_custom_events"], d.Format(time.DateOnly), r)
 			continue
 		}
 		res.Days++
@@ -206,6 +209,47 @@ func writeDay(w map[string]*csv.Writer, site, day string, r *analytics.Report) {
 	for _, row := range rows[analytics.DimOS] {
 		w["imported_operating_systems"].Write([]string{day, row.Value, "", n(row.Visitors), "0", "0", "0", n(row.PageViews)})
 	}
-	// imported_custom_events: seloste stores no events yet; its file has
-	// the header only.
+	writeEvents(w["imported_custom_events"], day, r)
+}
+
+// writeEvents writes a day's events as imported_custom_events rows: per
+// name, or, for events with a url or path prop (outbound links,
+// downloads, 404s), per value of it, as link_url or path. Other props are
+// not in the format. A name's visitors come back on import as the sum of
+// its rows', which counts twice a visitor with two values in a day.
+func writeEvents(w *csv.Writer, day string, r *analytics.Report) {
+	n := func(x int64) string { return strconv.FormatInt(x, 10) }
+	for _, e := range r.Events {
+		if e.Name == analytics.Other {
+			continue // the query has no limit: nothing is folded
+		}
+		key := ""
+		for _, k := range []string{"url", "path"} {
+			if key == "" && slices.ContainsFunc(r.Props, func(p analytics.PropRow) bool { return p.Event == e.Name && p.Prop == k }) {
+				key = k
+			}
+		}
+		if key == "" {
+			w.Write([]string{day, e.Name, "", "", n(e.Visitors), n(e.Events)})
+			continue
+		}
+		var visitors, events int64
+		for _, p := range r.Props {
+			if p.Event != e.Name || p.Prop != key {
+				continue
+			}
+			row := []string{day, e.Name, p.Value, "", n(p.Visitors), n(p.Events)}
+			if key == "path" {
+				row[2], row[3] = "", p.Value
+			}
+			w.Write(row)
+			visitors += p.Visitors
+			events += p.Events
+		}
+		// Events without the prop: a row of their own, its visitors at
+		// most the name's that no value row counted (at least one).
+		if rest := e.Events - events; rest > 0 {
+			w.Write([]string{day, e.Name, "", "", n(max(1, min(rest, e.Visitors-visitors))), n(rest)})
+		}
+	}
 }

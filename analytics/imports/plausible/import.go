@@ -24,8 +24,9 @@ type Result struct {
 	Import   analytics.Import
 	Replaced string // the id of the earlier import of the same files, if any
 	Rows     int64  // rows stored
-	// Skipped counts rows read but not stored, by what they were:
-	// custom events (until seloste stores events).
+	Events   int64  // of Rows, imported_custom_events rows
+	// Skipped counts rows read but not stored, by what they were (none
+	// are, so far: every table's rows are stored).
 	Skipped map[string]int64
 	Ignored []string // files of the export that are not of the format
 	files   []string
@@ -106,8 +107,11 @@ func tableNames() string {
 // summary is one line on what was read and what was left out.
 func (r Result) summary() string {
 	s := fmt.Sprintf("%d rows of %d files", r.Rows, len(r.files))
-	if n := r.Skipped["custom events"]; n > 0 {
-		s += fmt.Sprintf("; %d custom event rows skipped (seloste does not store events yet)", n)
+	if r.Events > 0 {
+		s += fmt.Sprintf(" (%d of custom events)", r.Events)
+	}
+	for what, n := range r.Skipped {
+		s += fmt.Sprintf("; %d %s rows skipped", n, what)
 	}
 	if len(r.Ignored) > 0 {
 		s += "; files not of the format ignored: " + strings.Join(r.Ignored, ", ")
@@ -166,6 +170,9 @@ func readTable(f tableFile, limits imports.Limits, res *Result, put func(analyti
 			return fmt.Errorf("%s:%d: %w", f.Path, line, err)
 		}
 		res.Rows++
+		if row.Family == analytics.FamilyCustomEvents {
+			res.Events++
+		}
 	}
 }
 
@@ -215,8 +222,10 @@ func (f tableFile) row(rec []string, col map[string]int) (r analytics.ImportedRo
 	r.Bounces, r.VisitSeconds = num("bounces"), num("visit_duration")
 	switch f.table.family {
 	case analytics.FamilyCustomEvents:
-		num("events")
-		return r, "custom events", err // events map onto custom events once they are stored
+		// Plausible's link_url is the url prop of its outbound link and
+		// download events, path the path prop of 404s.
+		r.Visits, r.PageViews, r.Bounces, r.VisitSeconds = 0, 0, 0, 0
+		r.Values[0], r.Values[1], r.Values[2], r.Events = get("name"), get("link_url"), get("path"), num("events")
 	case analytics.FamilySources:
 		ref := get("referrer")
 		if i := strings.IndexByte(ref, '/'); i >= 0 {

@@ -18,7 +18,8 @@
 // hits, browser and OS versions are not in it; the page-view breakdowns
 // (pages, locations, browsers, systems, devices) export visitors and page
 // views, entry and exit pages visitors and visits, and leave their other
-// columns 0.
+// columns 0; custom events carry their name and only the url (link_url)
+// and path props, and on import a name's visitors are the sum of its rows'.
 package plausible
 
 import "github.com/seloste/seloste/analytics"

@@ -118,6 +118,49 @@ func roundTrip(t *testing.T, name string) {
 			t.Errorf("series %s: got %d/%d (imported %v), want %d/%d", w.T, h.Visitors, h.PageViews, h.Imported, w.Visitors, w.PageViews)
 		}
 	}
+	// Events: each event comes back, under its name and as its url or
+	// path prop; the names' visitors come back exactly but for names with
+	// those props, whose rows' visitors add up (a visitor of two values a
+	// day counts twice).
+	if len(want.Events) < 3 || len(want.Props) < 3 {
+		t.Fatalf("the native report has too few events to compare: %v", want.Events)
+	}
+	events := func(r *analytics.Report) map[string][2]int64 {
+		m := map[string][2]int64{}
+		for _, e := range r.Events {
+			m[e.Name] = [2]int64{e.Visitors, e.Events}
+		}
+		return m
+	}
+	withValues := map[string]bool{}
+	for _, p := range want.Props {
+		if p.Prop == "url" || p.Prop == "path" {
+			withValues[p.Event] = true
+		}
+	}
+	we, he := events(want), events(have)
+	if len(we) != len(he) {
+		t.Errorf("events: got %v, want %v", he, we)
+	}
+	for name, w := range we {
+		h := he[name]
+		if h[1] != w[1] || (!withValues[name] && h[0] != w[0]) || h[0] < w[0] {
+			t.Errorf("event %q: got %d visitors, %d events; want %d, %d", name, h[0], h[1], w[0], w[1])
+		}
+	}
+	props := func(r *analytics.Report) []analytics.PropRow {
+		var out []analytics.PropRow
+		for _, p := range r.Props {
+			if p.Prop == "url" || p.Prop == "path" {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	if g, w := props(have), props(want); !slices.Equal(g, w) || len(w) == 0 {
+		t.Errorf("url and path props:\n got %v\nwant %v", g, w)
+	}
+
 	type cell struct {
 		value                   string
 		visitors, views, visits int64
@@ -173,7 +216,8 @@ func zone(t testing.TB) *time.Location {
 
 // TestImportDocumentedFiles reads files in the shape of Plausible's
 // documentation: quoted strings, unquoted numbers, every table, a device
-// named Laptop, a referrer with a path, custom events skipped and counted.
+// named Laptop, a referrer with a path, custom events with a link_url and
+// a path.
 func TestImportDocumentedFiles(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
@@ -198,6 +242,7 @@ func TestImportDocumentedFiles(t *testing.T) {
 `,
 		"imported_custom_events_20230209_20230210.csv": `"date","name","link_url","path","visitors","events"
 "2023-02-09","Outbound Link: Click","https://one.example.com/","",1,1
+"2023-02-10","Outbound Link: Click","https://two.example.com/","",2,4
 "2023-02-09","404","","/no-such-page",1,1
 `,
 		"README.txt": "not a table",
@@ -212,16 +257,31 @@ func TestImportDocumentedFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Skipped["custom events"] != 2 || !slices.Equal(res.Ignored, []string{"README.txt"}) || res.Import.PageViews != 629 || res.Import.Days != 2 {
+	if res.Events != 3 || len(res.Skipped) != 0 || !slices.Equal(res.Ignored, []string{"README.txt"}) || res.Import.PageViews != 629 || res.Import.Days != 2 {
 		t.Errorf("result %+v", res)
 	}
-	if !strings.Contains(res.Import.Summary, "2 custom event rows skipped") {
-		t.Errorf("summary %q does not say what was skipped", res.Import.Summary)
+	if !strings.Contains(res.Import.Summary, "(3 of custom events)") {
+		t.Errorf("summary %q does not count the events", res.Import.Summary)
 	}
 	from, _ := time.ParseInLocation(time.DateOnly, "2023-02-09", zone(t))
-	r, err := s.Report(ctx, analytics.Query{Site: "example.fi", From: from, To: from.AddDate(0, 0, 1), Zone: zone(t)})
+	r, err := s.Report(ctx, analytics.Query{Site: "example.fi", From: from, To: from.AddDate(0, 0, 1), Zone: zone(t),
+		Goals: []analytics.Goal{{Name: "Ulos", Event: analytics.EventOutbound}, {Name: "Yksi", Event: analytics.EventOutbound, Props: map[string]string{"url": "https://one.example.com/"}},
+			{Name: "Docs", Page: "/docs"}}})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if want := []analytics.EventRow{{Name: analytics.EventOutbound, Visitors: 3, Events: 5}, {Name: "404", Visitors: 1, Events: 1}}; !slices.Equal(r.Events, want) {
+		t.Errorf("events %v, want %v", r.Events, want)
+	}
+	if want := []analytics.PropRow{{Event: analytics.EventOutbound, Prop: "url", Value: "https://two.example.com/", Visitors: 2, Events: 4},
+		{Event: "404", Prop: "path", Value: "/no-such-page", Visitors: 1, Events: 1},
+		{Event: analytics.EventOutbound, Prop: "url", Value: "https://one.example.com/", Visitors: 1, Events: 1}}; !slices.Equal(r.Props, want) {
+		t.Errorf("props %v, want %v", r.Props, want)
+	}
+	// Event goals count imported events (with the props the rows have);
+	// page goals do not: imported pages are not visits.
+	if g := r.Goals; len(g) != 3 || g[0].Visitors != 3 || g[0].Events != 5 || g[1].Visitors != 1 || g[1].Events != 1 || g[2].Visitors != 0 {
+		t.Errorf("goals %+v", g)
 	}
 	if r.Totals.Visitors != 285 || r.Totals.Visits != 314 || r.Totals.PageViews != 629 {
 		t.Errorf("totals %+v", r.Totals)
