@@ -77,6 +77,7 @@ func TestBrowserEvents(t *testing.T) {
 	}
 	step(chromedp.Sleep(300*time.Millisecond), chromedp.Navigate(base+"/puuttuu"), chromedp.Sleep(300*time.Millisecond),
 		chromedp.Navigate(base+"/bye"), chromedp.Sleep(300*time.Millisecond))
+	quiet(c)
 	if err := c.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -161,6 +162,7 @@ func TestBrowserHashRouter(t *testing.T) {
 		step(chromedp.Sleep(300 * time.Millisecond))
 	}
 	step(chromedp.Navigate(base + "/bye"))
+	quiet(c)
 	if err := c.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -66,6 +66,19 @@ func browser(t *testing.T, exe string) (ctx context.Context, stop func()) {
 	return ctx, cancel
 }
 
+// quiet waits until the collector has answered no request for half a
+// second (the browser's last beacons are in), at most ten seconds: a
+// navigation may finish before the beacons of the page it left arrive.
+func quiet(c *Collector) {
+	answered := func() int64 { return c.stats.accepted.Load() + c.stats.rejected.Load() + c.stats.excluded.Load() }
+	last, since := answered(), time.Now()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && time.Since(since) < 500*time.Millisecond; time.Sleep(20 * time.Millisecond) {
+		if n := answered(); n != last {
+			last, since = n, time.Now()
+		}
+	}
+}
+
 func TestBrowser(t *testing.T) {
 	exe := findChromium(t)
 	st := openStore(t)
