@@ -52,23 +52,36 @@ const (
 	keyHour  = -2 // an hour of the day; the value is its start, unix seconds
 )
 
-// viewsSQL is the views subquery; %[1]s is the page views table, %[2]s
-// the leaves subquery, %[3]s the view filter.
+// viewsSQL is the views subquery: the site's page views of the period,
+// each read once, with its visible time. The leaves of the period (and a
+// day after) are grouped by page view and joined once; a page view's
+// visible time is its largest leave within 24 hours of it. %[1]s is the
+// page views table, %[2]s the leaves table, %[3]s the view filter.
 const viewsSQL = `(
 	SELECT ts, sec, visitor, visit, path, country, place, city, browser, os, device,
-	       toDate(toDateTime(sec), @zone) AS day, ` + visibleMs + ` AS dur, (%[3]s) AS vf
+	       toDate(toDateTime(sec), @zone) AS day,
+	       greatest(duration_ms, toInt64(arrayReduce('max', arrayMap((t, d) -> if(t >= sec AND t <= sec + 86400, d + 1, 0), lts, lds))) - 1) AS dur,
+	       (%[3]s) AS vf
 	FROM (SELECT ts, intDiv(ts, 4294967296) AS sec, visitor, visit, ` + pageviewKey + `, path, country,
 	             if(region = '', '', concat(country, '-', region)) AS place, city, browser, os, device, duration_ms
 	      FROM %[1]s WHERE site = @site AND ts >= @from_key AND ts < @end_key)
-	ANY LEFT JOIN %[2]s USING (h1, h2))`
+	ANY LEFT JOIN (
+		SELECT ` + pageviewKey + `, groupArray(toUInt32(ts)) AS lts, groupArray(duration_ms) AS lds FROM %[2]s
+		WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts <= toDateTime(@leaves_to)
+		GROUP BY h1, h2
+	) USING (h1, h2))`
 
-// visitsSQL is the visits subquery; %[1]s is the views subquery, %[2]s the
-// page views table, %[3]s the channel expression, %[4]s the visit filter.
+// visitsSQL is the visits subquery: one row per visit and day, with its
+// page views in vs (visitor, path, country, place, city, browser, os,
+// device, dur, vf, sec), so that the counting query reads views once.
+// %[1]s is the views subquery, %[2]s the page views table, %[3]s the
+// channel expression, %[4]s the visit filter.
 const visitsSQL = `(
-	SELECT day, visit, entry_visitor, entry, exit, views, span, last_dur, hit,
+	SELECT day, visit, entry_visitor, entry, exit, views, span, last_dur, hit, vs,
 	       src_referrer, src_source, src_medium, src_campaign, %[3]s AS channel, (%[4]s) AS pass
 	FROM (SELECT day, visit, argMin(visitor, ts) AS entry_visitor, argMin(path, ts) AS entry, argMax(path, ts) AS exit,
-	             count() AS views, max(sec) - min(sec) AS span, argMax(dur, ts) AS last_dur, max(vf) AS hit
+	             count() AS views, max(sec) - min(sec) AS span, argMax(dur, ts) AS last_dur, max(vf) AS hit,
+	             groupArray((visitor, path, country, place, city, browser, os, device, dur, vf, sec)) AS vs
 	      FROM %[1]s GROUP BY day, visit)
 	ANY LEFT JOIN (
 		SELECT visit, argMin(referrer_host, ts) AS src_referrer, argMin(utm_source, ts) AS src_source,
@@ -76,31 +89,43 @@ const visitsSQL = `(
 		FROM %[2]s WHERE site = @site AND ts >= @look_key AND ts < @end_key GROUP BY visit
 	) USING (visit))`
 
-// countsSQL is the one query of a report: page views per day and key
-// (kind 0), visits per day and key (kind 1; UTM rows list tagged visits
-// only) and, in one row (kind 2), realtime visitors and the bot hits of
-// both periods. %[1]s is the views subquery, %[2]s its keys array, %[3]s
-// the condition on views, %[4]s the visits subquery, %[5]s its keys
-// array, %[6]s the page views table, %[7]s the bot hits table.
+// The columns of a page view of vs, for the keys (viewColumn).
+var vsColumn = map[string]string{
+	"visitor": "tupleElement(v, 1)", "path": "tupleElement(v, 2)", "country": "tupleElement(v, 3)", "place": "tupleElement(v, 4)",
+	"city": "tupleElement(v, 5)", "browser": "tupleElement(v, 6)", "os": "tupleElement(v, 7)", "device": "tupleElement(v, 8)",
+	"dur": "tupleElement(v, 9)", "vf": "tupleElement(v, 10)", "sec": "tupleElement(v, 11)",
+}
+
+// countsSQL is the one query of a report, one pass over the visits of
+// both periods: each page view of a visit-day (vs, array-joined) counts
+// in its keys of kind 0 (page views) and the visit-day's first one also
+// in the visit's keys of kind 1 (visits; UTM rows list tagged visits
+// only), grouped by day and key; and, in one row (kind 2), realtime
+// visitors and the bot hits of both periods. Of kind 0, n1..n5 are
+// visitors, page views, timed views, their time and their visitors; of
+// kind 1, visits, their (entry) visitors, bounces, time and 0. %[1]s is
+// the visits subquery, %[2]s the keys array (kind, key, value), %[3]s the
+// page views table, %[4]s the bot hits table.
 const countsSQL = `
-	SELECT toUInt8(0) AS kind, day, tupleElement(kv, 1) AS k, tupleElement(kv, 2) AS value,
-	       toInt64(uniqExact(visitor)) AS n1, toInt64(count()) AS n2, toInt64(countIf(dur >= 0)) AS n3,
-	       toInt64(sumIf(dur, dur >= 0)) AS n4, toInt64(uniqExactIf(visitor, dur >= 0)) AS n5
-	FROM %[1]s ARRAY JOIN %[2]s AS kv
-	WHERE vf %[3]s
-	GROUP BY day, k, value
-	UNION ALL
-	SELECT toUInt8(1) AS kind, day, tupleElement(kv, 1) AS k, tupleElement(kv, 2) AS value,
-	       toInt64(count()) AS n1, toInt64(uniqExact(entry_visitor)) AS n2, toInt64(countIf(views = 1)) AS n3,
-	       toInt64(sum(span * 1000 + if(last_dur > 0, last_dur, 0))) AS n4, toInt64(0) AS n5
-	FROM %[4]s ARRAY JOIN %[5]s AS kv
-	WHERE hit AND pass AND NOT (has(@untagged_keys, k) AND value = '')
-	GROUP BY day, k, value
+	SELECT kind, day, k, value,
+	       toInt64(if(kind = 0, uniqExact(who), count())) AS n1,
+	       toInt64(if(kind = 0, count(), uniqExact(who))) AS n2,
+	       toInt64(countIf(if(kind = 0, vdur >= 0, views = 1))) AS n3,
+	       toInt64(sum(if(kind = 0, if(vdur >= 0, vdur, 0), span * 1000 + if(last_dur > 0, last_dur, 0)))) AS n4,
+	       toInt64(uniqExactIf(who, kind = 0 AND vdur >= 0)) AS n5
+	FROM (SELECT day, tupleElement(kv, 1) AS kind, tupleElement(kv, 2) AS k, tupleElement(kv, 3) AS value,
+	             if(kind = 0, vvisitor, entry_visitor) AS who, vdur, views, span, last_dur
+	      FROM (SELECT day, entry_visitor, views, span, last_dur, tupleElement(v, 1) AS vvisitor, tupleElement(v, 9) AS vdur,
+	                   arrayFilter((x, m) -> m, %[2]s) AS ks
+	            FROM %[1]s ARRAY JOIN vs AS v, arrayEnumerate(vs) AS vi WHERE pass)
+	      ARRAY JOIN ks AS kv
+	      WHERE NOT (kind = 1 AND has(@untagged_keys, k) AND value = ''))
+	GROUP BY kind, day, k, value
 	UNION ALL
 	SELECT toUInt8(2) AS kind, toDate(0) AS day, toInt32(0) AS k, '' AS value,
-	       (SELECT toInt64(uniqExact(visitor)) FROM %[6]s WHERE site = @site AND ts >= @now_from AND ts < @now_to) AS n1,
-	       (SELECT toInt64(countIf(ts >= toDateTime(@cur_from))) FROM %[7]s WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts < toDateTime(@end)) AS n2,
-	       (SELECT toInt64(countIf(ts < toDateTime(@cur_from))) FROM %[7]s WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts < toDateTime(@end)) AS n3,
+	       (SELECT toInt64(uniqExact(visitor)) FROM %[3]s WHERE site = @site AND ts >= @now_from AND ts < @now_to) AS n1,
+	       (SELECT toInt64(countIf(ts >= toDateTime(@cur_from))) FROM %[4]s WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts < toDateTime(@end)) AS n2,
+	       (SELECT toInt64(countIf(ts < toDateTime(@cur_from))) FROM %[4]s WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts < toDateTime(@end)) AS n3,
 	       toInt64(0) AS n4, toInt64(0) AS n5`
 
 // Report computes the report of q on the server.
@@ -225,43 +250,54 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, channe
 	}
 	args = append(args, clickhouse.Named("untagged_keys", untagged))
 
-	views := fmt.Sprintf(viewsSQL, s.pageviews, leavesOf(s.leaves, s.pageviews), and(viewFilter))
+	views := fmt.Sprintf(viewsSQL, s.pageviews, s.leaves, and(viewFilter))
 	visits := fmt.Sprintf(visitsSQL, views, s.pageviews, channel, and(visitFilter))
-	inVisits := ""
-	if len(visitFilter) > 0 {
-		inVisits = "AND (day, visit) IN (SELECT day, visit FROM " + visits + " WHERE pass)"
-	}
 
-	// The keys each row counts in: a day of the previous period only in
-	// its totals.
-	total := "(toInt32(-1), '')"
-	viewKeys, visitKeys := []string{total}, []string{total}
+	// The keys each row counts in, (kind, key, value): a day of the
+	// previous period only in its totals.
+	viewTotal, visitTotal := "(toUInt8(0), toInt32(-1), '')", "(toUInt8(1), toInt32(-1), '')"
+	full := []string{viewTotal, visitTotal}
 	for i, d := range analytics.Dimensions {
 		if col, ok := viewColumn[d]; ok {
-			viewKeys = append(viewKeys, fmt.Sprintf("(toInt32(%d), %s)", i, col))
+			full = append(full, fmt.Sprintf("(toUInt8(0), toInt32(%d), %s)", i, vsColumn[col]))
 		} else {
-			visitKeys = append(visitKeys, fmt.Sprintf("(toInt32(%d), %s)", i, visitColumn[d]))
+			full = append(full, fmt.Sprintf("(toUInt8(1), toInt32(%d), %s)", i, visitColumn[d]))
 		}
 	}
 	if q.Interval == analytics.Hour {
-		viewKeys = append(viewKeys, "(toInt32(-2), toString(toUnixTimestamp(toStartOfHour(toDateTime(sec), @zone))))")
+		full = append(full, "(toUInt8(0), toInt32(-2), toString(toUnixTimestamp(toStartOfHour(toDateTime("+vsColumn["sec"]+"), @zone))))")
 	}
-	keys := func(full []string) string {
-		return "if(day >= toDate(@cur_day), [" + strings.Join(full, ", ") + "], [" + total + "])"
+	// Which keys a row of vs counts in: a page view in its view keys if the
+	// view filters select it, and the visit-day's first one in the visit's
+	// keys if the visit has a selected page view. (A lambda in 18.16 may
+	// not use a column of the subquery: the masks are arrays of their own.)
+	mask := func(keys []string) string {
+		m := make([]string, len(keys))
+		for i, k := range keys {
+			if strings.HasPrefix(k, "(toUInt8(0)") {
+				m[i] = "toUInt8(" + vsColumn["vf"] + ")"
+			} else {
+				m[i] = "toUInt8(vi = 1 AND hit)"
+			}
+		}
+		return "[" + strings.Join(m, ", ") + "]"
 	}
+	totals := []string{viewTotal, visitTotal}
+	keys := "if(day >= toDate(@cur_day), [" + strings.Join(full, ", ") + "], [" + strings.Join(totals, ", ") + "]), " +
+		"if(day >= toDate(@cur_day), " + mask(full) + ", " + mask(totals) + ")"
 
-	totals := map[int64]*aggregate.Counts{}
+	byDay := map[int64]*aggregate.Counts{}
 	dayTotals := func(day time.Time) *aggregate.Counts {
 		start := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, q.Zone).Unix()
-		c := totals[start]
+		c := byDay[start]
 		if c == nil {
 			c = &aggregate.Counts{}
-			totals[start] = c
+			byDay[start] = c
 		}
 		return c
 	}
 
-	rows, err := s.conn.Query(ctx, fmt.Sprintf(countsSQL, views, keys(viewKeys), inVisits, visits, keys(visitKeys), s.pageviews, s.bots), args...)
+	rows, err := s.conn.Query(ctx, fmt.Sprintf(countsSQL, visits, keys, s.pageviews, s.bots), args...)
 	if err != nil {
 		return 0, fmt.Errorf("count: %w", err)
 	}
@@ -304,7 +340,7 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, channe
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("count: %w", err)
 	}
-	for start, c := range totals {
+	for start, c := range byDay {
 		if start >= curFrom.Unix() {
 			cur.AddTotals(start, *c)
 		} else {
