@@ -3,8 +3,10 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -27,8 +29,12 @@ import (
 //   - the counts, per day and per breakdown value, of both; only these
 //     rows come back, and aggregate.Period sums them into the Report.
 //
-// The channel of a source is analytics.ChannelOf, a Go function: the
-// period's distinct sources are read first and their channels handed to
+// Every number is of one day, so both periods are counted a chunk of
+// days at a time (chunkDays, two queries at once): a year no longer needs
+// the server's memory for all of its page views at once.
+//
+// The channel of a source is analytics.ChannelOf, a Go function: each
+// chunk's distinct sources are read first and their channels handed to
 // the server as a lookup table (transform).
 
 // viewColumn and visitColumn are the columns of views and visits that
@@ -52,15 +58,26 @@ const (
 	keyHour  = -2 // an hour of the day; the value is its start, unix seconds
 )
 
-// viewsSQL is the views subquery; %[1]s is the page views table, %[2]s
-// the leaves subquery, %[3]s the view filter.
+// viewsSQL is the views subquery: the site's page views of a chunk with
+// their visible time. The leaves of the chunk (and a day after) are
+// grouped by page view and joined once (no second read of the page
+// views); a page view's visible time is its largest leave within 24 hours
+// of it. sec goes into the lambda as an array: an 18.16 lambda may not use
+// a column of the subquery. %[1]s is the page views table, %[2]s the
+// leaves table, %[3]s the view filter.
 const viewsSQL = `(
 	SELECT ts, sec, visitor, visit, path, country, place, city, browser, os, device,
-	       toDate(toDateTime(sec), @zone) AS day, ` + visibleMs + ` AS dur, (%[3]s) AS vf
+	       toDate(toDateTime(sec), @zone) AS day,
+	       greatest(duration_ms, toInt64(arrayReduce('max', arrayMap((t, d, s) -> if(t >= s AND t <= s + 86400, d + 1, 0), lts, lds, arrayResize(emptyArrayUInt32(), length(lts), toUInt32(sec))))) - 1) AS dur,
+	       (%[3]s) AS vf
 	FROM (SELECT ts, intDiv(ts, 4294967296) AS sec, visitor, visit, ` + pageviewKey + `, path, country,
 	             if(region = '', '', concat(country, '-', region)) AS place, city, browser, os, device, duration_ms
 	      FROM %[1]s WHERE site = @site AND ts >= @from_key AND ts < @end_key)
-	ANY LEFT JOIN %[2]s USING (h1, h2))`
+	ANY LEFT JOIN (
+		SELECT ` + pageviewKey + `, groupArray(toUInt32(ts)) AS lts, groupArray(duration_ms) AS lds FROM %[2]s
+		WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts <= toDateTime(@leaves_to)
+		GROUP BY h1, h2
+	) USING (h1, h2))`
 
 // visitsSQL is the visits subquery; %[1]s is the views subquery, %[2]s the
 // page views table, %[3]s the channel expression, %[4]s the visit filter.
@@ -76,12 +93,11 @@ const visitsSQL = `(
 		FROM %[2]s WHERE site = @site AND ts >= @look_key AND ts < @end_key GROUP BY visit
 	) USING (visit))`
 
-// countsSQL is the one query of a report: page views per day and key
-// (kind 0), visits per day and key (kind 1; UTM rows list tagged visits
-// only) and, in one row (kind 2), realtime visitors and the bot hits of
-// both periods. %[1]s is the views subquery, %[2]s its keys array, %[3]s
+// countsSQL is the query of a chunk of days: page views per day and key
+// (kind 0) and visits per day and key (kind 1; UTM rows list tagged
+// visits only). %[1]s is the views subquery, %[2]s its keys array, %[3]s
 // the condition on views, %[4]s the visits subquery, %[5]s its keys
-// array, %[6]s the page views table, %[7]s the bot hits table.
+// array.
 const countsSQL = `
 	SELECT toUInt8(0) AS kind, day, tupleElement(kv, 1) AS k, tupleElement(kv, 2) AS value,
 	       toInt64(uniqExact(visitor)) AS n1, toInt64(count()) AS n2, toInt64(countIf(dur >= 0)) AS n3,
@@ -96,12 +112,25 @@ const countsSQL = `
 	FROM %[4]s ARRAY JOIN %[5]s AS kv
 	WHERE hit AND pass AND NOT (has(@untagged_keys, k) AND value = '')
 	GROUP BY day, k, value
-	UNION ALL
+`
+
+// otherSQL is the row of kind 2: realtime visitors and the bot hits of
+// both periods. %[1]s is the page views table, %[2]s the bot hits table.
+const otherSQL = `
 	SELECT toUInt8(2) AS kind, toDate(0) AS day, toInt32(0) AS k, '' AS value,
-	       (SELECT toInt64(uniqExact(visitor)) FROM %[6]s WHERE site = @site AND ts >= @now_from AND ts < @now_to) AS n1,
-	       (SELECT toInt64(countIf(ts >= toDateTime(@cur_from))) FROM %[7]s WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts < toDateTime(@end)) AS n2,
-	       (SELECT toInt64(countIf(ts < toDateTime(@cur_from))) FROM %[7]s WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts < toDateTime(@end)) AS n3,
+	       (SELECT toInt64(uniqExact(visitor)) FROM %[1]s WHERE site = @site AND ts >= @now_from AND ts < @now_to) AS n1,
+	       (SELECT toInt64(countIf(ts >= toDateTime(@cur_from))) FROM %[2]s WHERE site = @site AND ts >= toDateTime(@bots_from) AND ts < toDateTime(@end)) AS n2,
+	       (SELECT toInt64(countIf(ts < toDateTime(@cur_from))) FROM %[2]s WHERE site = @site AND ts >= toDateTime(@bots_from) AND ts < toDateTime(@end)) AS n3,
 	       toInt64(0) AS n4, toInt64(0) AS n5`
+
+// chunkDays is how many days one counting query covers: every number is
+// of one day, so a period is counted a chunk of days at a time (two at
+// once), which bounds the server's memory by a chunk's rows and uses
+// both of a small server's cores.
+const (
+	chunkDays    = 31
+	chunkQueries = 2
+)
 
 // Report computes the report of q on the server.
 func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Report, error) {
@@ -110,14 +139,8 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 		return nil, err
 	}
 	now := s.now()
-	prevQ := q.Previous()
-	// The sources of both periods, with their look-back day.
-	channels, err := s.channels(ctx, q.Site, prevQ.From.AddDate(0, 0, -1), q.End())
-	if err != nil {
-		return nil, fmt.Errorf("report %s: %w", q.Site, err)
-	}
-	cur, prev := aggregate.NewPeriod(q, true), aggregate.NewPeriod(prevQ, false)
-	realtime, err := s.periods(ctx, cur, prev, channels, now)
+	cur, prev := aggregate.NewPeriod(q, true), aggregate.NewPeriod(q.Previous(), false)
+	realtime, err := s.periods(ctx, cur, prev, now)
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
@@ -177,27 +200,32 @@ func (s *Store) channels(ctx context.Context, site string, from, end time.Time) 
 	return t, rows.Err()
 }
 
+// countRow is a row of countsSQL or otherSQL.
+type countRow struct {
+	kind  uint8
+	day   time.Time
+	k     int32
+	value string
+	n     [5]int64
+}
+
 // periods adds every day of cur's query (totals, hours and breakdown
 // rows) and of prev's (totals), which is the period just before, to them,
 // counting both in the same queries: every number is of one day, and the
 // days do not overlap.
 //
 // It returns the number of realtime visitors at now.
-func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, channels *channelTable, now time.Time) (int64, error) {
+func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now time.Time) (int64, error) {
 	q := cur.Query
-	from, curFrom, end := prev.Query.From, q.From, q.End()
+	from, curFrom, end := prev.Query.From.In(q.Zone), q.From, q.End()
 	var (
 		viewFilter, visitFilter []string
 		args                    = []any{
 			clickhouse.Named("site", q.Site),
 			clickhouse.Named("zone", q.Zone.String()),
-			clickhouse.Named("from_key", secKey(from.Unix())),
-			clickhouse.Named("end_key", secKey(end.Unix())),
-			clickhouse.Named("look_key", secKey(from.AddDate(0, 0, -1).Unix())),
-			clickhouse.Named("leaves_from", from.Unix()),
-			clickhouse.Named("leaves_to", end.Unix()+86400),
 			clickhouse.Named("cur_day", curFrom.Format(time.DateOnly)),
 			clickhouse.Named("cur_from", curFrom.Unix()),
+			clickhouse.Named("bots_from", from.Unix()),
 			clickhouse.Named("end", end.Unix()),
 			clickhouse.Named("now_from", secKey(now.Add(-analytics.Realtime).Unix()+1)),
 			clickhouse.Named("now_to", secKey(now.Unix()+1)),
@@ -212,11 +240,6 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, channe
 			visitFilter = append(visitFilter, visitColumn[f.Dim]+" = @"+name)
 		}
 	}
-	channel := "''"
-	if channels != nil && len(channels.keys) > 0 {
-		channel = "transform(" + sourceKeySQL + ", @source_keys, @channels, '')"
-		args = append(args, clickhouse.Named("source_keys", channels.keys), clickhouse.Named("channels", channels.channels))
-	}
 	var untagged []int32
 	for i, d := range analytics.Dimensions {
 		if d == analytics.DimUTMSource || d == analytics.DimUTMMedium || d == analytics.DimUTMCampaign {
@@ -224,13 +247,6 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, channe
 		}
 	}
 	args = append(args, clickhouse.Named("untagged_keys", untagged))
-
-	views := fmt.Sprintf(viewsSQL, s.pageviews, leavesOf(s.leaves, s.pageviews), and(viewFilter))
-	visits := fmt.Sprintf(visitsSQL, views, s.pageviews, channel, and(visitFilter))
-	inVisits := ""
-	if len(visitFilter) > 0 {
-		inVisits = "AND (day, visit) IN (SELECT day, visit FROM " + visits + " WHERE pass)"
-	}
 
 	// The keys each row counts in: a day of the previous period only in
 	// its totals.
@@ -249,62 +265,129 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, channe
 	keys := func(full []string) string {
 		return "if(day >= toDate(@cur_day), [" + strings.Join(full, ", ") + "], [" + total + "])"
 	}
+	views := fmt.Sprintf(viewsSQL, s.pageviews, s.leaves, and(viewFilter))
 
-	totals := map[int64]*aggregate.Counts{}
+	// count runs one query and returns its rows.
+	count := func(ctx context.Context, query string, args []any) ([]countRow, error) {
+		rows, err := s.conn.Query(ctx, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []countRow
+		for rows.Next() {
+			var r countRow
+			if err := rows.Scan(&r.kind, &r.day, &r.k, &r.value, &r.n[0], &r.n[1], &r.n[2], &r.n[3], &r.n[4]); err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+		return out, rows.Err()
+	}
+	// chunk counts the days of [a, b), zone midnights: their page views,
+	// the leaves of a day more, and sources looking back a day.
+	chunk := func(ctx context.Context, a, b time.Time) ([]countRow, error) {
+		look := a.AddDate(0, 0, -1)
+		channels, err := s.channels(ctx, q.Site, look, b)
+		if err != nil || len(channels.keys) == 0 {
+			return nil, err // no page views: nothing to count
+		}
+		channel := "transform(" + sourceKeySQL + ", @source_keys, @channels, '')"
+		visits := fmt.Sprintf(visitsSQL, views, s.pageviews, channel, and(visitFilter))
+		inVisits := ""
+		if len(visitFilter) > 0 {
+			inVisits = "AND (day, visit) IN (SELECT day, visit FROM " + visits + " WHERE pass)"
+		}
+		return count(ctx, fmt.Sprintf(countsSQL, views, keys(viewKeys), inVisits, visits, keys(visitKeys)), append(slices.Clip(args),
+			clickhouse.Named("from_key", secKey(a.Unix())),
+			clickhouse.Named("end_key", secKey(b.Unix())),
+			clickhouse.Named("look_key", secKey(look.Unix())),
+			clickhouse.Named("leaves_from", a.Unix()),
+			clickhouse.Named("leaves_to", b.Unix()+86400),
+			clickhouse.Named("source_keys", channels.keys), clickhouse.Named("channels", channels.channels)))
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu      sync.Mutex
+		results [][]countRow
+		errs    []error
+		wg      sync.WaitGroup
+		sem     = make(chan struct{}, chunkQueries)
+	)
+	run := func(f func(context.Context) ([]countRow, error)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			rows, err := f(ctx)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				cancel()
+				return
+			}
+			results = append(results, rows)
+		}()
+	}
+	run(func(ctx context.Context) ([]countRow, error) {
+		return count(ctx, fmt.Sprintf(otherSQL, s.pageviews, s.bots), args)
+	})
+	for a, b := from, from; a.Before(end); a = b {
+		b = a.AddDate(0, 0, chunkDays)
+		if b.After(end) {
+			b = end
+		}
+		first, next := a, b
+		run(func(ctx context.Context) ([]countRow, error) { return chunk(ctx, first, next) })
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return 0, fmt.Errorf("count: %w", errs[0])
+	}
+
+	byDay := map[int64]*aggregate.Counts{}
 	dayTotals := func(day time.Time) *aggregate.Counts {
 		start := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, q.Zone).Unix()
-		c := totals[start]
+		c := byDay[start]
 		if c == nil {
 			c = &aggregate.Counts{}
-			totals[start] = c
+			byDay[start] = c
 		}
 		return c
 	}
-
-	rows, err := s.conn.Query(ctx, fmt.Sprintf(countsSQL, views, keys(viewKeys), inVisits, visits, keys(visitKeys), s.pageviews, s.bots), args...)
-	if err != nil {
-		return 0, fmt.Errorf("count: %w", err)
-	}
-	defer rows.Close()
 	var realtime int64
-	for rows.Next() {
-		var (
-			kind               uint8
-			day                time.Time
-			k                  int32
-			value              string
-			n1, n2, n3, n4, n5 int64
-		)
-		if err := rows.Scan(&kind, &day, &k, &value, &n1, &n2, &n3, &n4, &n5); err != nil {
-			return 0, fmt.Errorf("count: %w", err)
-		}
-		switch {
-		case kind == 2:
-			realtime = n1
-			cur.AddBots(n2)
-			prev.AddBots(n3)
-		case kind == 0 && k == keyTotal:
-			c := dayTotals(day)
-			c.Visitors, c.PageViews, c.TimedViews, c.TimeMs, c.TimedVisitors = n1, n2, n3, n4, n5
-		case kind == 0 && k == keyHour:
-			start, err := strconv.ParseInt(value, 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("count: hour %q: %w", value, err)
+	for _, rows := range results {
+		for _, r := range rows {
+			n1, n2, n3, n4, n5 := r.n[0], r.n[1], r.n[2], r.n[3], r.n[4]
+			switch {
+			case r.kind == 2:
+				realtime = n1
+				cur.AddBots(n2)
+				prev.AddBots(n3)
+			case r.kind == 0 && r.k == keyTotal:
+				c := dayTotals(r.day)
+				c.Visitors, c.PageViews, c.TimedViews, c.TimeMs, c.TimedVisitors = n1, n2, n3, n4, n5
+			case r.kind == 0 && r.k == keyHour:
+				start, err := strconv.ParseInt(r.value, 10, 64)
+				if err != nil {
+					return 0, fmt.Errorf("count: hour %q: %w", r.value, err)
+				}
+				cur.AddHour(aggregate.Hour{Start: start, Visitors: n1, PageViews: n2})
+			case r.kind == 0:
+				cur.Rows.Row(int(r.k), r.value).Add(aggregate.RowCounts{Visitors: n1, PageViews: n2, TimedViews: n3, TimeMs: n4, TimedVisitors: n5})
+			case r.k == keyTotal:
+				c := dayTotals(r.day)
+				c.Visits, c.Bounces, c.VisitMs = n1, n3, n4
+			default:
+				cur.Rows.Row(int(r.k), r.value).Add(aggregate.RowCounts{Visits: n1, Visitors: n2})
 			}
-			cur.AddHour(aggregate.Hour{Start: start, Visitors: n1, PageViews: n2})
-		case kind == 0:
-			cur.Rows.Row(int(k), value).Add(aggregate.RowCounts{Visitors: n1, PageViews: n2, TimedViews: n3, TimeMs: n4, TimedVisitors: n5})
-		case k == keyTotal:
-			c := dayTotals(day)
-			c.Visits, c.Bounces, c.VisitMs = n1, n3, n4
-		default:
-			cur.Rows.Row(int(k), value).Add(aggregate.RowCounts{Visits: n1, Visitors: n2})
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("count: %w", err)
-	}
-	for start, c := range totals {
+	for start, c := range byDay {
 		if start >= curFrom.Unix() {
 			cur.AddTotals(start, *c)
 		} else {
