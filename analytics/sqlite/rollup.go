@@ -139,7 +139,7 @@ func (s *Store) refresh(ctx context.Context, zone *time.Location) (time.Time, er
 		if _, err := s.db.ExecContext(ctx, `DELETE FROM rollup_state WHERE zone = ?`, name); err != nil {
 			return time.Time{}, fmt.Errorf("rollups: %w", err)
 		}
-		for _, table := range append(dayRollups, "rollup_breakdowns_months") {
+		for _, table := range slices.Concat(dayRollups, []string{"rollup_breakdowns_months"}) {
 			if _, err := s.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE zone = ?`, name); err != nil {
 				return time.Time{}, fmt.Errorf("rollups: %w", err)
 			}

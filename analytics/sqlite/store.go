@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -527,7 +528,7 @@ func purgeRollups(ctx context.Context, tx *sql.Tx, before time.Time, derived *in
 	for _, name := range zones {
 		zone, err := time.LoadLocation(name)
 		if err != nil {
-			for _, table := range append(dayTables, "rollup_breakdowns_months", "rollup_state") {
+			for _, table := range slices.Concat(dayTables, []string{"rollup_breakdowns_months", "rollup_state"}) {
 				if err := exec(`DELETE FROM "`+table+`" WHERE zone = ?`, name); err != nil {
 					return nil, err
 				}
@@ -558,7 +559,7 @@ func purgeRollups(ctx context.Context, tx *sql.Tx, before time.Time, derived *in
 			repairs = append(repairs, rollupRepair{zoneName: name, site: site, zone: zone, start: start, month: month > 0})
 		}
 	}
-	for _, table := range append(dayTables, "rollup_breakdowns_months") {
+	for _, table := range slices.Concat(dayTables, []string{"rollup_breakdowns_months"}) {
 		if err := exec(`DELETE FROM ` + table + ` WHERE zone NOT IN (SELECT zone FROM rollup_state)`); err != nil {
 			return nil, err
 		}
