@@ -60,12 +60,7 @@ func TestBrowserEvents(t *testing.T) {
 	base := "http://example.test:" + port[strings.LastIndex(port, ":")+1:]
 
 	ctx, _ := browser(t, exe)
-	step := func(actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	step := stepper(t, ctx)
 	step(chromedp.Navigate(base+"/hinnasto"), chromedp.WaitVisible(chromedp.CSS("p")), chromedp.Sleep(300*time.Millisecond))
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`seloste("Soitto"), true`)); err != nil {
 		t.Fatal(err)
@@ -148,12 +143,7 @@ func TestBrowserHashRouter(t *testing.T) {
 	port := srv.Listener.Addr().String()
 	base := "http://example.test:" + port[strings.LastIndex(port, ":")+1:]
 	ctx, _ := browser(t, exe)
-	step := func(actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	step := stepper(t, ctx)
 	step(chromedp.Navigate(base+"/app/"), chromedp.WaitVisible(chromedp.ID("ohje")), chromedp.Sleep(300*time.Millisecond))
 	for _, hash := range []string{"#ohje", "#/hinnasto", "#/tilaus/kiitos?token=salainen"} {
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`location.hash = `+fmt.Sprintf("%q", hash)+`, true`)); err != nil {

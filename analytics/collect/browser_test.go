@@ -79,6 +79,17 @@ func quiet(c *Collector) {
 	}
 }
 
+// stepper returns a function that runs chromedp actions in ctx's tab and
+// ends the test on the first that fails.
+func stepper(t *testing.T, ctx context.Context) func(...chromedp.Action[chromedp.Void]) {
+	return func(actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestBrowser(t *testing.T) {
 	exe := findChromium(t)
 	st := openStore(t)
@@ -106,12 +117,7 @@ func TestBrowser(t *testing.T) {
 
 	ctx, cancel := browser(t, exe)
 
-	step := func(actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	step := stepper(t, ctx)
 	eval := func(js string) bool {
 		t.Helper()
 		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
