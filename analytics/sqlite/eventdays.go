@@ -41,8 +41,26 @@ func (s *Store) KeepEventDays(goals []analytics.Goal, funnels []analytics.Funnel
 // zone for key, of the days the rollups cover.
 func (s *Store) EventDays(ctx context.Context, site string, zone *time.Location, key string, from, end time.Time, fn func(time.Time, []byte) error) error {
 	cov, err := s.coverage(ctx, site, zone)
-	if err != nil || !cov.found {
+	if err != nil {
 		return err
+	}
+	return s.eventDays(ctx, cov, site, zone, key, from, end, fn)
+}
+
+// coveredEvents is the Store with a report's coverage already read, so that
+// the report's event parts do not read it a second time.
+type coveredEvents struct {
+	*Store
+	cov coverage
+}
+
+func (c coveredEvents) EventDays(ctx context.Context, site string, zone *time.Location, key string, from, end time.Time, fn func(time.Time, []byte) error) error {
+	return c.eventDays(ctx, c.cov, site, zone, key, from, end, fn)
+}
+
+func (s *Store) eventDays(ctx context.Context, cov coverage, site string, zone *time.Location, key string, from, end time.Time, fn func(time.Time, []byte) error) error {
+	if !cov.found {
+		return nil
 	}
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT day, parts FROM rollup_events

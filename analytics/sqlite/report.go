@@ -52,7 +52,7 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 		return nil, fmt.Errorf("report %s: realtime: %w", q.Site, err)
 	}
 	r := aggregate.Report(cur, prev, realtime, now)
-	if err := aggregate.Events(ctx, s, q, r.Totals.Visitors, r); err != nil {
+	if err := aggregate.Events(ctx, coveredEvents{s, cov}, q, r.Totals.Visitors, r); err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
 	return r, nil
