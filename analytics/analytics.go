@@ -53,7 +53,16 @@ type Leave struct {
 	Site     string
 	PageView string // PageView.ID
 	Duration time.Duration
+	// Scroll is the largest share of the page that has been in view, in
+	// percent, 1–100 (the tracker rounds up, so a page seen at all is at
+	// least 1); 0 when not measured, or not stored because the published
+	// statement does not describe scroll depth (ScrollField). Like
+	// Duration, the largest of a page view's leaves wins.
+	Scroll int
 }
+
+// MaxScroll is the largest Leave.Scroll.
+const MaxScroll = 100
 
 // BotHit counts a request the collector recognised as a bot, crawler,
 // headless browser or HTTP library. Only the time and site are kept, so the

@@ -30,6 +30,7 @@ type VisitorPageView struct {
 	PageView
 	Duration time.Duration // 0 when no Leave record was stored
 	Timed    bool          // a Leave record was stored
+	Scroll   int           // the largest Leave.Scroll, 0 for none
 	Events   []Event       // the events of the page view, oldest first
 }
 

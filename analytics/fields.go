@@ -23,11 +23,13 @@ type Field struct {
 	// SV and EN are the same texts for the statement's Swedish and English
 	// translations: their lists are generated from the registry too.
 	SV, EN FieldText
-	// OnRequest marks data stored only when the owner asks for it (an
-	// import): a statement published before the field existed is not wrong
-	// while none is stored, so notice check warns; the command that would
-	// store it refuses until the published statement describes it.
-	OnRequest bool
+	// Gated marks data stored only once the published statement describes
+	// it: an import's, and measurements added after statements were
+	// published (scroll depth). A statement that does not describe it is
+	// not wrong while none is stored, so notice check warns; what would
+	// store it refuses (seloste import) or leaves it out (the collector)
+	// until a version that describes it is published.
+	Gated bool
 	// SVFromEN says that SV repeats the English text: a configured event
 	// without a Swedish description.
 	SVFromEN bool
@@ -152,6 +154,17 @@ var Fields = []Field{
 		EN:      FieldText{Label: "Visit duration", What: "the time the page was visible in the browser", Purpose: "assessing how interesting the content is"},
 	},
 	{
+		// Added after statements were published: collected only once the
+		// published statement says so (ScrollField).
+		Name: ScrollField, Columns: []string{"leaves.scroll_pct", "pageviews.scroll_pct"},
+		Gated:   true,
+		Label:   "Vierityssyvyys",
+		FI:      "kuinka suuri osa sivusta on enimmillään ollut näkyvissä, prosentteina",
+		Purpose: "sen arviointi, luetaanko sivut loppuun asti",
+		SV:      FieldText{Label: "Skrollningsdjup", What: "hur stor del av sidan som som mest har varit synlig, i procent", Purpose: "att bedöma om sidorna läses till slutet"},
+		EN:      FieldText{Label: "Scroll depth", What: "the largest share of the page that has been in view, in percent", Purpose: "assessing whether pages are read to the end"},
+	},
+	{
 		Name: "bot", Columns: []string{"bots.ts", "bots.site"},
 		Label:   "Robottien käynnit",
 		FI:      "hakurobottien ja muiden ohjelmien käynneistä tallennetaan vain ajankohta ja sivusto",
@@ -167,8 +180,8 @@ var Fields = []Field{
 		// Imported aggregates (analytics.ImportStore) are daily sums, no
 		// record of anyone: no columns of collected records. GoatCounter's
 		// export becomes page views with the fields above.
-		Name:      "imported",
-		OnRequest: true,
+		Name:      ImportedField,
+		Gated:     true,
 		Label:     "Tuodut tilastot",
 		FI:        "ylläpitäjän toisesta tilastopalvelusta tuomat päiväkohtaiset yhteenvedot kävijöiden, käyntien ja sivulatausten määristä sivuittain, lähteittäin, sijainneittain ja selaimittain sekä tapahtumien määristä tapahtumittain ilman yksittäisiä käyntejä tai kävijöiden tunnisteita, sekä GoatCounterista tuodut sivulataukset ja asetuksissa määritellyt tapahtumat, jotka tallennetaan yllä kuvatuin tiedoin ja joiden vierailijan tunniste lasketaan GoatCounterin istuntotunnisteesta vain tuonnin ajan olemassa olevalla avaimella",
 		Purpose:   "kävijätilastojen jatkuminen ajalta ennen tämän keräimen käyttöönottoa",
@@ -197,6 +210,23 @@ var Fields = []Field{
 			Purpose:   "computing the visitor identifier without a permanent identifier",
 			Retention: "deleted at most 48 hours after the end of the day"},
 	},
+}
+
+// The names of the Gated fields, for what checks that the published
+// statement describes them.
+const (
+	ScrollField   = "scroll"
+	ImportedField = "imported"
+)
+
+// FieldNamed returns the registry's field name (Fields or OptionalFields).
+func FieldNamed(name string) (Field, bool) {
+	for _, f := range append(append([]Field(nil), Fields...), OptionalFields...) {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
 }
 
 // Columns is every storage column of the registry, "table.column", the

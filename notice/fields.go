@@ -325,15 +325,15 @@ func checkVersionFields(v Version, c Collector) []Problem {
 		}
 	}
 	have := bullets(b.Inner)
-	// A field stored only on request (an import) that the version does not
-	// describe is a warning: nothing of it can be stored until a version
-	// that does is published (the storing command checks, DescribesField).
+	// A Gated field that the version does not describe is a warning:
+	// nothing of it is stored until a version that does is published (what
+	// stores it checks, DescribesField).
 	fields := make([]analytics.Field, 0, len(c.Fields))
 	for _, f := range c.Fields {
-		if f.OnRequest && !slices.Contains(have, normSpace(analytics.FieldBulletIn(f, v.Lang))) {
+		if f.Gated && !slices.Contains(have, normSpace(analytics.FieldBulletIn(f, v.Lang))) {
 			ps = append(ps, Problem{Severity: SeverityWarning, File: v.File, Line: b.Line, Article: list,
-				Message: "luettelo ei kuvaa tietoa " + f.Name + " (" + f.Label + "), joten sitä ei voi tallentaa (seloste import kieltäytyy): " + fix,
-				English: "the list does not describe " + f.Name + " (" + f.EN.Label + "), so none can be stored (seloste import refuses): " + fixEn})
+				Message: "luettelo ei kuvaa tietoa " + f.Name + " (" + f.Label + "), joten sitä ei tallenneta ennen kuin sen kuvaava versio on julkaistu: " + fix,
+				English: "the list does not describe " + f.Name + " (" + f.EN.Label + "), so none is stored until a version that describes it is published: " + fixEn})
 			continue
 		}
 		fields = append(fields, f)
@@ -454,8 +454,8 @@ func normSpace(s string) string { return strings.TrimSpace(spaceRE.ReplaceAllStr
 
 // DescribesField checks that the statement under content (the content
 // folder) tells of field in its current published version, in Finnish and
-// in each language's current translation: a command that stores an
-// OnRequest field (an import) calls it first. The error says what to do.
+// in each language's current translation: what stores a Gated field (an
+// import, the collector's scroll depth) calls it first. The error says what to do.
 func DescribesField(content string, field analytics.Field) error {
 	vs, err := Load(SourceDir(content))
 	if err != nil {

@@ -283,26 +283,26 @@ func TestCheckCollectorOn2020(t *testing.T) {
 // The current version describes exactly the registry, the default
 // retention, and has no Art. 13 warnings or notes at all — but for fields
 // stored only on request that came after it (imported statistics), which
-// it may leave out until the next version (see withoutOnRequest).
+// it may leave out until the next version (see withoutGated).
 func TestCurrentVersionTellsTheTruth(t *testing.T) {
 	vs := mustLoad(t, contentDir)
 	cur, _ := Current(vs)
-	if ps := withoutOnRequest(t, append(CheckCollector(vs, collector(true)), Art13(cur)...)); len(ps) != 0 {
+	if ps := withoutGated(t, append(CheckCollector(vs, collector(true)), Art13(cur)...)); len(ps) != 0 {
 		t.Errorf("%s: %v", filepath.Base(cur.File), ps)
 	}
 }
 
-// withoutOnRequest drops the warnings about OnRequest fields that a
+// withoutGated drops the warnings about Gated fields that a
 // version does not describe: a version published before such a field is
 // not wrong, and nothing of it can be stored until one describes it
 // (TestDescribesField).
-func withoutOnRequest(t *testing.T, ps []Problem) []Problem {
+func withoutGated(t *testing.T, ps []Problem) []Problem {
 	t.Helper()
 	var out []Problem
 	for _, p := range ps {
 		onRequest := false
 		for _, f := range analytics.Fields {
-			onRequest = onRequest || (f.OnRequest && p.Severity == SeverityWarning && strings.Contains(p.English, "does not describe "+f.Name+" "))
+			onRequest = onRequest || (f.Gated && p.Severity == SeverityWarning && strings.Contains(p.English, "does not describe "+f.Name+" "))
 		}
 		if !onRequest {
 			out = append(out, p)
@@ -311,18 +311,18 @@ func withoutOnRequest(t *testing.T, ps []Problem) []Problem {
 	return out
 }
 
-// TestDescribesField: a command storing an OnRequest field refuses while
+// TestDescribesField: a command storing an Gated field refuses while
 // the published statement (in any language shown) lacks it, saying what to
 // do, and goes ahead once a version with the generated list is published.
 func TestDescribesField(t *testing.T) {
 	var field analytics.Field
 	for _, f := range analytics.Fields {
-		if f.OnRequest {
+		if f.Gated {
 			field = f
 		}
 	}
 	if field.Name == "" {
-		t.Skip("no OnRequest field in the registry")
+		t.Skip("no Gated field in the registry")
 	}
 	content := filepath.Join(t.TempDir(), "content")
 	dir := SourceDir(content)

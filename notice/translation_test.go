@@ -207,7 +207,7 @@ func TestCheckStructure(t *testing.T) {
 func TestCheckTranslatedFieldsList(t *testing.T) {
 	dir := copySource(t)
 	vs := mustLoad(t, dir)
-	if ps := withoutOnRequest(t, CheckCollector(vs, collector(true))); len(ps) != 0 {
+	if ps := withoutGated(t, CheckCollector(vs, collector(true))); len(ps) != 0 {
 		t.Fatalf("the committed content against the registry: %v", ps)
 	}
 	// Each language's list is its own language's rendering of the registry.
@@ -222,7 +222,7 @@ func TestCheckTranslatedFieldsList(t *testing.T) {
 	// The registry changes: the Swedish description of a field.
 	fields := slices.Clone(analytics.Fields)
 	fields[3].SV.What = "ett besöksnummer"
-	ps := withoutOnRequest(t, CheckCollector(vs, Collector{Fields: fields, Retention: threeYears, Configured: true}))
+	ps := withoutGated(t, CheckCollector(vs, Collector{Fields: fields, Retention: threeYears, Configured: true}))
 	if len(ps) != 1 || ps[0].File != filepath.Join(dir, "2026-12-02.sv.md") || ps[0].Severity != SeverityError || !strings.Contains(ps[0].English, "missing or changed: visit") {
 		t.Errorf("a changed Swedish description: want one error on the Swedish file, got %v", ps)
 	}
@@ -341,7 +341,7 @@ func TestNewDraftCopiesTranslations(t *testing.T) {
 func publishedFields() []analytics.Field {
 	var out []analytics.Field
 	for _, f := range analytics.Fields {
-		if !f.OnRequest {
+		if !f.Gated {
 			out = append(out, f)
 		}
 	}

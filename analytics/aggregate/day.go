@@ -45,6 +45,7 @@ type View struct {
 	Visitor uint64
 	Visit   uint64
 	Dur     int64 // visible milliseconds; -1 without a leave
+	Scroll  uint8 // scroll depth, percent; 0 not measured
 	Values  [NumFields]uint32
 }
 

@@ -7,6 +7,7 @@ import (
 	"hash/maphash"
 	"time"
 
+	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/aggregate"
 )
 
@@ -139,22 +140,22 @@ func (d *liveDay) add(v aggregate.View) {
 	d.views = append(d.views, v)
 }
 
-// readLeaves folds in new leaves: a longer visible time within 24 hours
-// replaces the old one.
+// readLeaves folds in new leaves: a longer visible time or a deeper scroll
+// within 24 hours replaces the old one.
 func (d *liveDay) readLeaves(ctx context.Context, db *sql.DB, site string, maxLeaves int64) error {
 	rows, err := db.QueryContext(ctx, `
-		SELECT pageview_id, ts, duration_ms FROM leaves NOT INDEXED WHERE rowid > ? AND rowid <= ? AND site = ?`,
+		SELECT pageview_id, ts, duration_ms, scroll_pct FROM leaves NOT INDEXED WHERE rowid > ? AND rowid <= ? AND site = ?`,
 		d.leafMax, maxLeaves, site)
 	if err != nil {
 		return fmt.Errorf("today: %w", err)
 	}
 	defer rows.Close()
 	var (
-		id     sql.RawBytes
-		ts, ms int64
+		id             sql.RawBytes
+		ts, ms, scroll int64
 	)
 	for rows.Next() {
-		if err := rows.Scan(&id, &ts, &ms); err != nil {
+		if err := rows.Scan(&id, &ts, &ms, &scroll); err != nil {
 			return fmt.Errorf("today: %w", err)
 		}
 		i, ok := d.ids[maphash.Bytes(d.seed, id)]
@@ -162,11 +163,17 @@ func (d *liveDay) readLeaves(ctx context.Context, db *sql.DB, site string, maxLe
 			continue
 		}
 		v := &d.views[i]
-		if ts < v.TS || ts > v.TS+86400 || ms <= v.Dur {
+		if ts < v.TS || ts > v.TS+86400 {
 			continue
 		}
-		v.Dur = ms
-		d.day = nil
+		if ms > v.Dur {
+			v.Dur = ms
+			d.day = nil
+		}
+		if sc := uint8(min(max(scroll, 0), analytics.MaxScroll)); sc > v.Scroll {
+			v.Scroll = sc
+			d.day = nil
+		}
 	}
 	return rows.Err()
 }

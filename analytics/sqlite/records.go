@@ -41,7 +41,7 @@ func (s *Store) ScanRecords(ctx context.Context, size int, fn func(analytics.Bat
 	}
 	rows, err := tx.QueryContext(ctx, `
 		SELECT ts, site, visitor, visit, pageview_id, path, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
-		       referrer_host, country, region, city, browser, browser_version, os, device, duration_ms
+		       referrer_host, country, region, city, browser, browser_version, os, device, duration_ms, scroll_pct
 		FROM pageview_values ORDER BY seq`)
 	if err != nil {
 		return fmt.Errorf("scan page views: %w", err)
@@ -53,16 +53,17 @@ func (s *Store) ScanRecords(ctx context.Context, size int, fn func(analytics.Bat
 			ts             int64
 			visitor, visit int64
 			dur            sql.NullInt64
+			scroll         int
 		)
 		if err := rows.Scan(&ts, &p.Site, &visitor, &visit, &p.ID, &p.Path, &p.UTMSource, &p.UTMMedium, &p.UTMCampaign, &p.UTMTerm, &p.UTMContent,
-			&p.ReferrerHost, &p.Country, &p.Region, &p.City, &p.Browser, &p.BrowserVersion, &p.OS, &p.Device, &dur); err != nil {
+			&p.ReferrerHost, &p.Country, &p.Region, &p.City, &p.Browser, &p.BrowserVersion, &p.OS, &p.Device, &dur, &scroll); err != nil {
 			return fmt.Errorf("scan page views: %w", err)
 		}
 		p.Time = time.Unix(ts, 0).UTC()
 		p.Visitor, p.Visit = uint64(visitor), uint64(visit)
 		b.PageViews = append(b.PageViews, p)
 		if dur.Valid && dur.Int64 >= 0 {
-			b.Leaves = append(b.Leaves, analytics.Leave{Time: p.Time, Site: p.Site, PageView: p.ID, Duration: time.Duration(dur.Int64) * time.Millisecond})
+			b.Leaves = append(b.Leaves, analytics.Leave{Time: p.Time, Site: p.Site, PageView: p.ID, Duration: time.Duration(dur.Int64) * time.Millisecond, Scroll: scroll})
 		}
 		if b.Len() >= size {
 			if err := flush(); err != nil {
@@ -74,7 +75,7 @@ func (s *Store) ScanRecords(ctx context.Context, size int, fn func(analytics.Bat
 		return fmt.Errorf("scan page views: %w", err)
 	}
 	rows.Close()
-	rows, err = tx.QueryContext(ctx, `SELECT ts, site, pageview_id, duration_ms FROM leaves ORDER BY rowid`)
+	rows, err = tx.QueryContext(ctx, `SELECT ts, site, pageview_id, duration_ms, scroll_pct FROM leaves ORDER BY rowid`)
 	if err != nil {
 		return fmt.Errorf("scan leaves: %w", err)
 	}
@@ -82,7 +83,7 @@ func (s *Store) ScanRecords(ctx context.Context, size int, fn func(analytics.Bat
 	for rows.Next() {
 		var l analytics.Leave
 		var ts, ms int64
-		if err := rows.Scan(&ts, &l.Site, &l.PageView, &ms); err != nil {
+		if err := rows.Scan(&ts, &l.Site, &l.PageView, &ms, &l.Scroll); err != nil {
 			return fmt.Errorf("scan leaves: %w", err)
 		}
 		l.Time, l.Duration = time.Unix(ts, 0).UTC(), time.Duration(ms)*time.Millisecond

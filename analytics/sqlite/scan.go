@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/aggregate"
 )
 
@@ -13,7 +14,8 @@ import (
 // in analytics/aggregate; this file only turns rows into aggregate.Views.
 
 // viewColumns are a page view's columns as aggregate.View reads them, with
-// its visible time: the largest leave within 24 hours. The leave lookup uses
+// its visible time and scroll depth: the largest of its leaves within 24
+// hours (or settled into the row, settle.go). The leave lookup uses
 // the covering index leaves_site_pageview, so it never reads the leaves
 // table itself. The values come in the order of aggregate's fields.
 // They are read FROM joins (dictionary.go).
@@ -23,7 +25,10 @@ const viewColumns = `
 	places.country, places.region, places.city, agents.browser, agents.os, agents.device,
 	MAX(IFNULL(p.duration_ms, -1), IFNULL((SELECT MAX(l.duration_ms) FROM leaves l
 		WHERE l.site = sites.site AND l.pageview_id = p.pageview_id
-		AND l.ts >= p.ts AND l.ts <= p.ts + 86400), -1)) AS dur`
+		AND l.ts >= p.ts AND l.ts <= p.ts + 86400), -1)) AS dur,
+	MAX(p.scroll_pct, IFNULL((SELECT MAX(l.scroll_pct) FROM leaves l
+		WHERE l.site = sites.site AND l.pageview_id = p.pageview_id
+		AND l.ts >= p.ts AND l.ts <= p.ts + 86400), 0)) AS scroll`
 
 // viewScanner reads rows of viewColumns (plus any leading extra columns)
 // into aggregate.Views, their values coded in its table.
@@ -32,6 +37,7 @@ type viewScanner struct {
 	region  []byte // "FI-18", built for the lookup
 	raw     [aggregate.NumFields]sql.RawBytes
 	dur     sql.NullInt64
+	scroll  int64
 	visitor int64
 	visit   int64
 	v       aggregate.View
@@ -44,7 +50,7 @@ func newViewScanner(extra ...any) *viewScanner {
 	for i := range sc.raw {
 		sc.args = append(sc.args, &sc.raw[i])
 	}
-	sc.args = append(sc.args, &sc.dur)
+	sc.args = append(sc.args, &sc.dur, &sc.scroll)
 	return sc
 }
 
@@ -58,6 +64,7 @@ func (sc *viewScanner) scan(rows *sql.Rows) (aggregate.View, error) {
 	if sc.dur.Valid && sc.dur.Int64 >= 0 {
 		v.Dur = sc.dur.Int64
 	}
+	v.Scroll = uint8(min(max(sc.scroll, 0), analytics.MaxScroll))
 	for i := range sc.raw {
 		v.Values[i] = sc.values.Code(i, sc.raw[i])
 	}

@@ -331,6 +331,38 @@ var migrations = []string{
 		PRIMARY KEY (zone, site, day, goals)
 	) WITHOUT ROWID;
 	`,
+
+	// 11: scroll depth (analytics.Leave.Scroll), kept and settled as the
+	// visible time is; 0 is not measured. The leaves index stays covering.
+	// Pages' rollup rows and packed days gain it: they are rebuilt.
+	`
+	ALTER TABLE leaves ADD COLUMN scroll_pct INTEGER NOT NULL DEFAULT 0;
+	DROP INDEX leaves_site_pageview;
+	CREATE INDEX leaves_site_pageview ON leaves (site, pageview_id, ts, duration_ms, scroll_pct);
+	ALTER TABLE pageviews ADD COLUMN scroll_pct INTEGER NOT NULL DEFAULT 0;
+
+	DROP VIEW pageview_values;
+	CREATE VIEW pageview_values AS
+	SELECT p.rowid AS seq, p.ts, sites.site, p.visitor, p.visit, p.pageview_id, paths.path,
+		campaigns.utm_source, campaigns.utm_medium, campaigns.utm_campaign, campaigns.utm_term, campaigns.utm_content,
+		referrers.referrer_host, places.country, places.region, places.city,
+		agents.browser, agents.browser_version, agents.os, agents.device, p.duration_ms, p.scroll_pct
+	FROM pageviews p
+	JOIN sites ON sites.id = p.site_id
+	JOIN paths ON paths.id = p.path_id
+	JOIN campaigns ON campaigns.id = p.campaign_id
+	JOIN referrers ON referrers.id = p.referrer_id
+	JOIN places ON places.id = p.place_id
+	JOIN agents ON agents.id = p.agent_id;
+
+	DELETE FROM rollup_state;
+	DELETE FROM rollup_days;
+	DELETE FROM rollup_hours;
+	DELETE FROM rollup_breakdowns_days;
+	DELETE FROM rollup_breakdowns_months;
+	DELETE FROM rollup_views;
+	DELETE FROM rollup_events;
+	`,
 }
 
 // migrationSteps are the parts of a migration that are Go, run after its

@@ -68,12 +68,16 @@ func (s *Store) settleRange(ctx context.Context, site string, lo, hi int64) erro
 	defer tx.Rollback()
 	// The largest leave within the window, kept with the page view, NULL
 	// for none (the placeholder of an unsettled row is below every
-	// duration).
+	// duration); likewise the largest scroll depth, 0 for none.
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE pageviews SET duration_ms = NULLIF(MAX(IFNULL(duration_ms, -1), IFNULL((
 			SELECT MAX(l.duration_ms) FROM leaves l
 			WHERE l.site = ?1 AND l.pageview_id = pageviews.pageview_id
-			AND l.ts >= pageviews.ts AND l.ts <= pageviews.ts + 86400), -1)), -1)
+			AND l.ts >= pageviews.ts AND l.ts <= pageviews.ts + 86400), -1)), -1),
+		scroll_pct = MAX(scroll_pct, IFNULL((
+			SELECT MAX(l.scroll_pct) FROM leaves l
+			WHERE l.site = ?1 AND l.pageview_id = pageviews.pageview_id
+			AND l.ts >= pageviews.ts AND l.ts <= pageviews.ts + 86400), 0))
 		WHERE `+siteIs("site_id", "?1")+` AND ts >= ?2 AND ts < ?3`, site, lo, hi); err != nil {
 		return err
 	}

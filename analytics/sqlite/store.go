@@ -308,9 +308,9 @@ func appendRows(ctx context.Context, tx *sql.Tx, b analytics.Batch) error {
 	if err != nil {
 		return err
 	}
-	err = insertMany(ctx, tx, "leaves", "(ts, site, pageview_id, duration_ms)", 4, len(b.Leaves), func(args []any, i int) []any {
+	err = insertMany(ctx, tx, "leaves", "(ts, site, pageview_id, duration_ms, scroll_pct)", 5, len(b.Leaves), func(args []any, i int) []any {
 		l := &b.Leaves[i]
-		return append(args, l.Time.Unix(), l.Site, l.PageView, l.Duration.Milliseconds())
+		return append(args, l.Time.Unix(), l.Site, l.PageView, l.Duration.Milliseconds(), l.Scroll)
 	})
 	if err != nil {
 		return err

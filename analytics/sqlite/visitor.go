@@ -25,7 +25,7 @@ func utcDay(t time.Time) (int64, int64) {
 }
 
 // VisitorPageViews returns the site's page views of visitor on the UTC day
-// of day, oldest first, with their visible durations.
+// of day, oldest first, with their visible durations and scroll depths.
 func (s *Store) VisitorPageViews(ctx context.Context, site string, visitor uint64, day time.Time) ([]analytics.VisitorPageView, error) {
 	from, to := utcDay(day)
 	rows, err := s.db.QueryContext(ctx, `
@@ -34,7 +34,9 @@ func (s *Store) VisitorPageViews(ctx context.Context, site string, visitor uint6
 		       referrers.referrer_host, places.country, places.region, places.city,
 		       agents.browser, agents.browser_version, agents.os, agents.device,
 		       MAX(IFNULL(p.duration_ms, -1), IFNULL((SELECT MAX(l.duration_ms) FROM leaves l WHERE l.site = sites.site AND l.pageview_id = p.pageview_id
-		           AND l.ts >= p.ts AND l.ts <= p.ts + 86400), -1))
+		           AND l.ts >= p.ts AND l.ts <= p.ts + 86400), -1)),
+		       MAX(p.scroll_pct, IFNULL((SELECT MAX(l.scroll_pct) FROM leaves l WHERE l.site = sites.site AND l.pageview_id = p.pageview_id
+		           AND l.ts >= p.ts AND l.ts <= p.ts + 86400), 0))
 		FROM pageviews p`+joins+`
 		WHERE `+siteIs("p.site_id", "?")+` AND p.ts >= ? AND p.ts < ? AND p.visitor = ?
 		ORDER BY p.ts, p.rowid`, site, from, to, int64(visitor))
@@ -52,7 +54,7 @@ func (s *Store) VisitorPageViews(ctx context.Context, site string, visitor uint6
 		)
 		if err := rows.Scan(&ts, &p.Site, &vis, &visit, &p.ID, &p.Path,
 			&p.UTMSource, &p.UTMMedium, &p.UTMCampaign, &p.UTMTerm, &p.UTMContent, &p.ReferrerHost,
-			&p.Country, &p.Region, &p.City, &p.Browser, &p.BrowserVersion, &p.OS, &p.Device, &duration); err != nil {
+			&p.Country, &p.Region, &p.City, &p.Browser, &p.BrowserVersion, &p.OS, &p.Device, &duration, &v.Scroll); err != nil {
 			return nil, fmt.Errorf("visitor page views: %w", err)
 		}
 		p.Time = time.Unix(ts, 0).UTC()

@@ -131,12 +131,11 @@ func describedEvents(content string, events analytics.EventConfig) (analytics.Ev
 }
 
 func importedField() analytics.Field {
-	for _, f := range analytics.Fields {
-		if f.Name == "imported" {
-			return f
-		}
+	f, ok := analytics.FieldNamed(analytics.ImportedField)
+	if !ok {
+		panic("no imported field in the registry")
 	}
-	panic("no imported field in the registry")
+	return f
 }
 
 // terminal reports whether w is a terminal: progress then redraws a line.

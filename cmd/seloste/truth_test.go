@@ -166,7 +166,7 @@ func TestStatementTellsTheTruth(t *testing.T) {
 	// statement: imported statistics, which nothing here stores).
 	var want []string
 	for _, f := range analytics.Fields {
-		if !f.OnRequest {
+		if !f.Gated {
 			want = append(want, strings.ReplaceAll(analytics.FieldBullet(f), "**", ""))
 		}
 	}
@@ -254,7 +254,7 @@ func TestStatementTellsTheTruth(t *testing.T) {
 		}
 		var want, listed []string
 		for _, f := range analytics.Fields {
-			if !f.OnRequest {
+			if !f.Gated {
 				want = append(want, strings.ReplaceAll(analytics.FieldBulletIn(f, c.lang), "**", ""))
 			}
 		}
