@@ -58,6 +58,14 @@ type Row struct {
 	// it would be those few people's own time.
 	TimedVisitors   int64
 	AvgTimeWithheld bool
+
+	// AvgScroll is, for pages, the average scroll depth in percent of the
+	// ScrolledViews that measured one (0 when none did), over
+	// ScrolledVisitors; withheld under the k-anonymity floor as AvgTime is.
+	AvgScroll         float64
+	ScrolledViews     int64
+	ScrolledVisitors  int64
+	AvgScrollWithheld bool
 }
 
 // Report is every number the CLI, the API, the CSV export and the dashboard
@@ -111,8 +119,8 @@ func SortRows(rows []Row) {
 // fewer than minVisitors visitors (the k-anonymity floor; <= 1 is off) and
 // every row after the first limit rows (0 is no limit). Other's counts are
 // the sums of the folded rows; its average time is weighted by their timed
-// page views. Under the floor, an average time over fewer timed visitors
-// than minVisitors is withheld, in Other too.
+// page views, its scroll depth by their scrolled ones. Under the floor, an
+// average over fewer visitors than minVisitors is withheld, in Other too.
 func FoldRows(rows []Row, limit, minVisitors int) []Row {
 	SortRows(rows)
 	var (
@@ -130,6 +138,9 @@ func FoldRows(rows []Row, limit, minVisitors int) []Row {
 			// The folded rows may share visitors: the most of any one row is
 			// how many distinct people the average is surely over.
 			other.TimedVisitors = max(other.TimedVisitors, r.TimedVisitors)
+			other.AvgScroll += r.AvgScroll * float64(r.ScrolledViews)
+			other.ScrolledViews += r.ScrolledViews
+			other.ScrolledVisitors = max(other.ScrolledVisitors, r.ScrolledVisitors)
 			folded++
 			continue
 		}
@@ -141,12 +152,20 @@ func FoldRows(rows []Row, limit, minVisitors int) []Row {
 		} else {
 			other.AvgTime = 0
 		}
+		if other.ScrolledViews > 0 {
+			other.AvgScroll /= float64(other.ScrolledViews)
+		} else {
+			other.AvgScroll = 0
+		}
 		kept = append(kept, other)
 	}
 	if minVisitors > 1 {
 		for i := range kept {
 			if kept[i].TimedViews > 0 && kept[i].TimedVisitors < int64(minVisitors) {
 				kept[i].AvgTime, kept[i].AvgTimeWithheld = 0, true
+			}
+			if kept[i].ScrolledViews > 0 && kept[i].ScrolledVisitors < int64(minVisitors) {
+				kept[i].AvgScroll, kept[i].AvgScrollWithheld = 0, true
 			}
 		}
 	}

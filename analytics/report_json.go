@@ -14,7 +14,7 @@ import (
 //	 "totals":{"visitors","visits","pageviews","views_per_visit","bounce_rate",
 //	           "avg_visit_duration_s","avg_time_on_page_s","bots"},
 //	 "previous":{same},"series":[{"t","visitors","pageviews"}],
-//	 "pages":[{"path","visitors","pageviews","avg_time_s"}],
+//	 "pages":[{"path","visitors","pageviews","avg_time_s","avg_scroll_pct"}],
 //	 "entry_pages":[{"path","visitors","visits"}],"exit_pages":[...],
 //	 "referrers":[{"host","visitors","visits"}],"utm_sources":[{"name","visitors","visits"}],
 //	 "utm_mediums":[...],"utm_campaigns":[...],"channels":[{"name","visitors","visits"}],
@@ -92,6 +92,10 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 				m["avg_time_s"] = round(row.AvgTime, 2)
 				if row.AvgTimeWithheld {
 					m["avg_time_s"] = nil
+				}
+				m["avg_scroll_pct"] = nil // none measured, or withheld
+				if row.ScrolledViews > 0 && !row.AvgScrollWithheld {
+					m["avg_scroll_pct"] = round(row.AvgScroll, 1)
 				}
 			case DimCountry:
 				m["name"] = row.Name

@@ -140,6 +140,7 @@ type Day struct {
 	// Per page view.
 	TS         []int64
 	Dur        []int64 // -1: no visible time
+	Scroll     []uint8 // scroll depth in percent; 0: not measured
 	VisitOf    []int32 // index into the visit columns
 	Codes      [numViewFields][]uint32
 	VisitorEnd []int32 // view index after each visitor's last view
@@ -249,13 +250,14 @@ func (b *Builder) Build(start int64, views []View, t *Values, prior map[uint64]S
 	b.vfirst, b.vlast, b.vcount = b.vfirst[:0], b.vlast[:0], b.vcount[:0]
 	d.TS = make([]int64, n)
 	d.Dur = make([]int64, n)
+	d.Scroll = make([]uint8, n)
 	d.VisitOf = make([]int32, n)
 	for k := range d.Codes {
 		d.Codes[k] = make([]uint32, n)
 	}
 	for pos, i := range b.order {
 		v := &views[i]
-		d.TS[pos], d.Dur[pos] = v.TS, v.Dur
+		d.TS[pos], d.Dur[pos], d.Scroll[pos] = v.TS, v.Dur, v.Scroll
 		for k, f := range viewFields {
 			d.Codes[k][pos] = viewCode(f, v.Values[f])
 		}

@@ -28,6 +28,12 @@
 //   - Visible time of a page view: the largest duration of its leaves that
 //     arrived within 24 hours of the page view (an engine applies this when
 //     it scans a view's Dur).
+//   - Scroll depth of a page view: the largest share of the page that was
+//     in view (percent, 1–100) among the same leaves; 0 when none measured
+//     it (older trackers, or a statement that does not describe it). A
+//     page's average scroll depth is over its selected page views that
+//     measured one; its visitors are theirs (the k-anonymity floor looks at
+//     them). Other page-view breakdowns have none.
 //   - Visit duration: from the visit's first page view to the end of the
 //     visible time of its last one: last.ts - first.ts + visible(last). A
 //     visit of one page view without a leave lasts 0 s.

@@ -14,14 +14,15 @@ import (
 // hold nothing the raw records do not (no visitor id: visitors are runs).
 
 // dayFormat versions AppendBinary's layout.
-const dayFormat = 4
+const dayFormat = 5
 
 // AppendBinary appends d's compact encoding to b, built to decode fast: a
 // format byte; each field's dictionary (uvarint count, then each value's
 // uvarint length and bytes); uvarint counts of views, visits, visitors and
 // entry visitors; then fixed-width columns (a width byte of 1, 2 or 4, then
 // the values little-endian): the visitors' and entry visitors' run
-// lengths, per view its visible ms + 1 (0: none), its visit and page, per
+// lengths, per view its visible ms + 1 (0: none), its scroll depth (a
+// width byte of 0 alone when the day has none), its visit and page, per
 // visitor its location and browser codes, the views of visitors whose
 // location or browser changed with those codes, per visit its first and
 // last view, views, source codes, channel and span in seconds, and last
@@ -72,6 +73,11 @@ func (d *Day) AppendBinary(b []byte) []byte {
 	b = appendColumn(b, runs(d.VisitorEnd))
 	b = appendColumn(b, runs(d.EntryVisitorEnd))
 	b = appendColumn(b, mapColumn(col, n, func(i int) uint32 { return uint32(d.Dur[i] + 1) }))
+	if slices.ContainsFunc(d.Scroll, func(s uint8) bool { return s != 0 }) {
+		b = appendColumn(b, mapColumn(col, n, func(i int) uint32 { return uint32(d.Scroll[i]) }))
+	} else {
+		b = append(b, 0) // no scroll depth that day: sites without it pay a byte
+	}
 	b = appendColumn(b, mapColumn(col, n, func(i int) uint32 { return uint32(d.VisitOf[i]) }))
 	b = appendColumn(b, remap(Page, d.Codes[0]))
 	for k := 1; k < numViewFields; k++ {
@@ -246,6 +252,15 @@ func (dec *DayDecoder) Decode(b, times []byte, start int64) (*Day, error) {
 	d.Dur = grow(d.Dur, n)
 	for i, v := range col(n, 1<<32) {
 		d.Dur[i] = int64(v) - 1
+	}
+	d.Scroll = grow(d.Scroll, n)
+	if len(r.b) > 0 && r.b[0] == 0 {
+		r.b = r.b[1:]
+		clear(d.Scroll)
+	} else {
+		for i, v := range col(n, analytics.MaxScroll+1) {
+			d.Scroll[i] = uint8(v)
+		}
 	}
 	d.VisitOf = r.indexes(d.VisitOf, n, uint64(nv))
 	for k := range d.Codes {
@@ -518,15 +533,16 @@ func (r *reader) byte() byte {
 
 // AppendRows appends rows' encoding to b: per row, uvarints of the
 // dimension index, the value's length and bytes, then visitors, visits,
-// page views, timed views, visible ms and timed visitors. Rows of one day or month fit one
-// blob, which reads far faster than as many database rows.
+// page views, timed views, visible ms, timed visitors, scrolled views, their
+// scroll percentages' sum and scrolled visitors. Rows of one day or month
+// fit one blob, which reads far faster than as many database rows.
 func (r Rows) AppendRows(b []byte) []byte {
 	for dim := range r {
 		for v, c := range r[dim] {
 			b = binary.AppendUvarint(b, uint64(dim))
 			b = binary.AppendUvarint(b, uint64(len(v)))
 			b = append(b, v...)
-			for _, n := range [6]int64{c.Visitors, c.Visits, c.PageViews, c.TimedViews, c.TimeMs, c.TimedVisitors} {
+			for _, n := range c.numbers() {
 				b = binary.AppendUvarint(b, uint64(n))
 			}
 		}
@@ -542,14 +558,14 @@ func (r Rows) AddEncoded(b []byte) error {
 	for len(rd.b) > 0 {
 		dim := rd.uint(uint64(len(r)))
 		value := rd.bytes()
-		var n [6]int64
+		var n rowNumbers
 		for i := range n {
 			n[i] = int64(rd.uint(1 << 62))
 		}
 		if rd.err {
 			return errBadRows
 		}
-		r.AddBytes(int(dim), value, RowCounts{n[0], n[1], n[2], n[3], n[4], n[5]})
+		r.AddBytes(int(dim), value, n.counts())
 	}
 	return nil
 }

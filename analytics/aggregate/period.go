@@ -149,9 +149,13 @@ func Report(cur, prev *Period, realtime int64, now time.Time) *analytics.Report 
 		rows := make([]analytics.Row, 0, len(cur.Rows[i]))
 		for value, c := range cur.Rows[i] {
 			row := analytics.Row{Value: value, Visitors: c.Visitors, Visits: c.Visits, PageViews: c.PageViews,
-				TimedViews: c.TimedViews, TimedVisitors: c.TimedVisitors}
+				TimedViews: c.TimedViews, TimedVisitors: c.TimedVisitors,
+				ScrolledViews: c.ScrolledViews, ScrolledVisitors: c.ScrolledVisitors}
 			if c.TimedViews > 0 {
 				row.AvgTime = float64(c.TimeMs) / float64(c.TimedViews) / 1000
+			}
+			if c.ScrolledViews > 0 {
+				row.AvgScroll = float64(c.ScrollSum) / float64(c.ScrolledViews)
 			}
 			if dim == analytics.DimCountry {
 				row.Name = analytics.CountryName(value)

@@ -123,7 +123,7 @@ func Table(w io.Writer, r *analytics.Report, limit int) error {
 		head := []string{titles[d], "visitors"}
 		switch d {
 		case analytics.DimPage:
-			head = append(head, "page views", "avg time")
+			head = append(head, "page views", "avg time", "scroll")
 		default:
 			if d.VisitLevel() {
 				head = append(head, "visits")
@@ -142,7 +142,7 @@ func Table(w io.Writer, r *analytics.Report, limit int) error {
 				if row.AvgTimeWithheld {
 					avg = withheld
 				}
-				line = append(line, count(row.PageViews), avg)
+				line = append(line, count(row.PageViews), avg, scrollText(row))
 			default:
 				if d.VisitLevel() {
 					line = append(line, count(row.Visits))
@@ -169,7 +169,7 @@ func CSV(w io.Writer, r *analytics.Report, d analytics.Dimension) error {
 	head = append(head, "visitors")
 	switch d {
 	case analytics.DimPage:
-		head = append(head, "pageviews", "avg_time_s")
+		head = append(head, "pageviews", "avg_time_s", "avg_scroll_pct")
 	default:
 		if d.VisitLevel() {
 			head = append(head, "visits")
@@ -190,7 +190,11 @@ func CSV(w io.Writer, r *analytics.Report, d analytics.Dimension) error {
 			if row.AvgTimeWithheld {
 				avg = "" // withheld under the k-anonymity floor
 			}
-			line = append(line, strconv.FormatInt(row.PageViews, 10), avg)
+			scroll := "" // none measured, or withheld under the k-anonymity floor
+			if row.ScrolledViews > 0 && !row.AvgScrollWithheld {
+				scroll = strconv.FormatFloat(row.AvgScroll, 'f', 1, 64)
+			}
+			line = append(line, strconv.FormatInt(row.PageViews, 10), avg, scroll)
 		default:
 			if d.VisitLevel() {
 				line = append(line, strconv.FormatInt(row.Visits, 10))
@@ -364,4 +368,16 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	n, err := e.w.Write(p)
 	e.err = err
 	return n, err
+}
+
+// scrollText is a page's average scroll depth for the text report: "–"
+// when none of its views measured one.
+func scrollText(row analytics.Row) string {
+	switch {
+	case row.AvgScrollWithheld:
+		return withheld
+	case row.ScrolledViews == 0:
+		return "–"
+	}
+	return fmt.Sprintf("%.0f %%", row.AvgScroll)
 }

@@ -20,7 +20,7 @@ func sample() *analytics.Report {
 		Series: []analytics.Point{{T: time.Date(2026, 3, 1, 0, 0, 0, 0, hel), Visitors: 1}, {T: time.Date(2026, 3, 2, 0, 0, 0, 0, hel), Visitors: 8},
 			{T: time.Date(2026, 3, 3, 0, 0, 0, 0, hel)}},
 		Breakdowns: map[analytics.Dimension][]analytics.Row{
-			analytics.DimPage:     {{Value: "/hinnasto", Visitors: 10, PageViews: 12, AvgTime: 5}, {Value: "=HYPERLINK(\"x\")", Visitors: 2, PageViews: 2}},
+			analytics.DimPage:     {{Value: "/hinnasto", Visitors: 10, PageViews: 12, AvgTime: 5, AvgScroll: 62.44, ScrolledViews: 8, ScrolledVisitors: 6}, {Value: "=HYPERLINK(\"x\")", Visitors: 2, PageViews: 2}},
 			analytics.DimReferrer: {{Value: "", Visitors: 9}},
 			analytics.DimCountry:  {{Value: "FI", Name: "Finland", Visitors: 9}},
 		},
@@ -40,7 +40,7 @@ func TestTable(t *testing.T) {
 		"Avg visit duration       1h 02m",
 		"Avg time on page         1m 05s",
 		"Visitors by day: ▁█▁  (most: 8, 2026-03-02)",
-		"/hinnasto        10          12      5.0s",
+		"/hinnasto        10          12      5.0s    62 %",
 		"… 1 more rows",
 		"(direct)          9",
 		"FI Finland         9",
@@ -60,8 +60,8 @@ func TestCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 3 || strings.Join(recs[0], ",") != "path,visitors,pageviews,avg_time_s" ||
-		strings.Join(recs[1], ",") != "/hinnasto,10,12,5.00" || recs[2][0] != `'=HYPERLINK("x")` {
+	if len(recs) != 3 || strings.Join(recs[0], ",") != "path,visitors,pageviews,avg_time_s,avg_scroll_pct" ||
+		strings.Join(recs[1], ",") != "/hinnasto,10,12,5.00,62.4" || recs[2][0] != `'=HYPERLINK("x")` || recs[2][4] != "" {
 		t.Errorf("csv = %q", recs)
 	}
 	b.Reset()
@@ -78,6 +78,7 @@ func TestTableWithholdsAverages(t *testing.T) {
 	r.Totals.TimeWithheld = true
 	r.Previous.Withheld, r.Previous.TimeWithheld = true, true
 	r.Breakdowns[analytics.DimPage][0].AvgTimeWithheld = true
+	r.Breakdowns[analytics.DimPage][0].AvgScroll, r.Breakdowns[analytics.DimPage][0].AvgScrollWithheld = 0, true
 	var b bytes.Buffer
 	if err := Table(&b, r, 5); err != nil {
 		t.Fatal(err)
@@ -91,7 +92,7 @@ func TestTableWithholdsAverages(t *testing.T) {
 		"Bounce rate              40.0 %         –",
 		"Avg time on page              –         –",
 		"Visitors                 12 345    10 000   +23.4 %",
-		"/hinnasto              10          12         –",
+		"/hinnasto              10          12         –       –",
 	} {
 		if !lines[want] {
 			t.Errorf("table lacks the line %q:\n%s", want, b.String())

@@ -21,6 +21,9 @@ import (
 func TestUpgradeFromTextColumns(t *testing.T) {
 	ctx := context.Background()
 	ev := storetest.Generate(storetest.Small)
+	for i := range ev.Leaves {
+		ev.Leaves[i].Scroll = 0 // schema version 6 had no scroll depth
+	}
 	path := filepath.Join(t.TempDir(), "old.db")
 	old, err := sql.Open("sqlite", "file:"+path+"?_pragma=page_size(16384)")
 	if err != nil {

@@ -100,8 +100,17 @@ func GenerateFunc(c Config, fn func(Events)) {
 			paths[i] = fmt.Sprintf("/blogi/%03d", i)
 		}
 	}
-	drift := rand.New(rand.NewPCG(c.Seed+3, 11))  // its own stream: other data sets stay as they were
-	events := rand.New(rand.NewPCG(c.Seed+4, 13)) // the same
+	drift := rand.New(rand.NewPCG(c.Seed+3, 11))   // its own stream: other data sets stay as they were
+	events := rand.New(rand.NewPCG(c.Seed+4, 13))  // the same
+	scrolls := rand.New(rand.NewPCG(c.Seed+5, 17)) // the same
+	// scroll is a leave's scroll depth: a quarter of them from trackers
+	// that do not measure it.
+	scroll := func() int {
+		if scrolls.IntN(4) == 0 {
+			return 0
+		}
+		return 1 + scrolls.IntN(analytics.MaxScroll)
+	}
 	var variety *rand.Zipf
 	if c.Variety > 0 {
 		variety = rand.NewZipf(rand.New(rand.NewPCG(c.Seed+2, 9)), 1.1, 1, uint64(c.Variety-1))
@@ -171,17 +180,17 @@ func GenerateFunc(c Config, fn func(Events)) {
 					case r < 3: // no leave: closed tab, old browser
 					case r < 8:
 						ev.Leaves = append(ev.Leaves, analytics.Leave{Time: t.Add(5 * time.Second), Site: site, PageView: pv.ID,
-							Duration: time.Duration(rng.IntN(300000)) * time.Millisecond})
-					case r < 9: // hidden, shown, hidden: running totals, not in order of size
+							Duration: time.Duration(rng.IntN(300000)) * time.Millisecond, Scroll: scroll()})
+					case r < 9: // hidden, shown, hidden: running totals, not in order of size; the depths neither
 						d := time.Duration(1000+rng.IntN(60000)) * time.Millisecond
 						ev.Leaves = append(ev.Leaves,
-							analytics.Leave{Time: t.Add(30 * time.Second), Site: site, PageView: pv.ID, Duration: d},
-							analytics.Leave{Time: t.Add(2 * time.Minute), Site: site, PageView: pv.ID, Duration: d + 2500*time.Millisecond},
-							analytics.Leave{Time: t.Add(3 * time.Minute), Site: site, PageView: pv.ID, Duration: d / 2})
+							analytics.Leave{Time: t.Add(30 * time.Second), Site: site, PageView: pv.ID, Duration: d, Scroll: scroll()},
+							analytics.Leave{Time: t.Add(2 * time.Minute), Site: site, PageView: pv.ID, Duration: d + 2500*time.Millisecond, Scroll: scroll()},
+							analytics.Leave{Time: t.Add(3 * time.Minute), Site: site, PageView: pv.ID, Duration: d / 2, Scroll: scroll()})
 					default: // a tab left open: one leave in time, one too late to count
 						ev.Leaves = append(ev.Leaves,
-							analytics.Leave{Time: t.Add(20 * time.Hour), Site: site, PageView: pv.ID, Duration: 7000 * time.Millisecond},
-							analytics.Leave{Time: t.Add(25 * time.Hour), Site: site, PageView: pv.ID, Duration: 99000 * time.Millisecond})
+							analytics.Leave{Time: t.Add(20 * time.Hour), Site: site, PageView: pv.ID, Duration: 7000 * time.Millisecond, Scroll: scroll()},
+							analytics.Leave{Time: t.Add(25 * time.Hour), Site: site, PageView: pv.ID, Duration: 99000 * time.Millisecond, Scroll: analytics.MaxScroll})
 					}
 					if c.EventShare > 0 && events.IntN(c.EventShare) == 0 {
 						ev.Events = append(ev.Events, genEvent(events, pv))

@@ -57,6 +57,7 @@ type mview struct {
 	idx     int    // insertion order: breaks ties of equal times
 	day     string // local date in the zone
 	visible int64  // ms, -1 without a leave
+	scroll  int    // percent, 0 not measured
 	sel     bool
 }
 
@@ -71,6 +72,7 @@ func expectPeriod(ev Events, q analytics.Query, detail bool) expected {
 		pvTime[key{p.Site, p.ID}] = p.Time
 	}
 	visible := map[key]int64{} // ms; no entry: no leave
+	scrolled := map[key]int{}  // the deepest scroll of the same leaves; 0 none
 	for _, l := range ev.Leaves {
 		k := key{l.Site, l.PageView}
 		t, ok := pvTime[k]
@@ -80,6 +82,7 @@ func expectPeriod(ev Events, q analytics.Query, detail bool) expected {
 		if old, had := visible[k]; !had || l.Duration.Milliseconds() > old {
 			visible[k] = l.Duration.Milliseconds()
 		}
+		scrolled[k] = max(scrolled[k], l.Scroll)
 	}
 
 	var views []*mview
@@ -91,6 +94,7 @@ func expectPeriod(ev Events, q analytics.Query, detail bool) expected {
 		if ms, ok := visible[key{p.Site, p.ID}]; ok {
 			v.visible = ms
 		}
+		v.scroll = scrolled[key{p.Site, p.ID}]
 		views = append(views, v)
 	}
 	slices.SortStableFunc(views, func(a, b *mview) int {
@@ -163,6 +167,8 @@ func expectPeriod(ev Events, q analytics.Query, detail bool) expected {
 		rowTime                                         = map[analytics.Dimension]map[string]int64{}
 		rowSeen                                         = map[analytics.Dimension]map[string]map[string]map[uint64]bool{} // dim → value → day → visitors
 		rowTimed                                        = map[analytics.Dimension]map[string]map[string]map[uint64]bool{} // the same, of timed views
+		pageScrolled                                    = map[string]map[string]map[uint64]bool{}                         // page → day → visitors with a scrolled view
+		pageScroll                                      = map[string]int64{}                                              // page → sum of percentages
 		dayTimed                                        = map[string]map[uint64]bool{}
 		timedVisitors                                   int64
 		addRow                                          func(dim analytics.Dimension, val, day string, visitor uint64) *analytics.Row
@@ -267,6 +273,20 @@ func expectPeriod(ev Events, q analytics.Query, detail bool) expected {
 				if !rowTimed[dim][val][v.day][v.Visitor] {
 					rowTimed[dim][val][v.day][v.Visitor] = true
 					r.TimedVisitors++
+				}
+			}
+			if dim == analytics.DimPage && v.scroll > 0 {
+				r.ScrolledViews++
+				pageScroll[val] += int64(v.scroll)
+				if pageScrolled[val] == nil {
+					pageScrolled[val] = map[string]map[uint64]bool{}
+				}
+				if pageScrolled[val][v.day] == nil {
+					pageScrolled[val][v.day] = map[uint64]bool{}
+				}
+				if !pageScrolled[val][v.day][v.Visitor] {
+					pageScrolled[val][v.day][v.Visitor] = true
+					r.ScrolledVisitors++
 				}
 			}
 		}
@@ -392,6 +412,9 @@ func expectPeriod(ev Events, q analytics.Query, detail bool) expected {
 			if row.TimedViews > 0 {
 				row.AvgTime = float64(rowTime[dim][val]) / 1000 / float64(row.TimedViews)
 			}
+			if dim == analytics.DimPage && row.ScrolledViews > 0 {
+				row.AvgScroll = float64(pageScroll[val]) / float64(row.ScrolledViews)
+			}
 			list = append(list, row)
 		}
 		breakdowns[dim] = fold(list, q.Limit, q.MinVisitors)
@@ -409,7 +432,7 @@ func fold(rows []analytics.Row, limit, minVisitors int) []analytics.Row {
 	})
 	out := []analytics.Row{}
 	other := analytics.Row{Value: analytics.Other}
-	var otherTime float64
+	var otherTime, otherScroll float64
 	n := 0
 	for _, r := range rows {
 		small := minVisitors > 1 && r.Visitors < int64(minVisitors)
@@ -420,6 +443,9 @@ func fold(rows []analytics.Row, limit, minVisitors int) []analytics.Row {
 			other.TimedViews += r.TimedViews
 			otherTime += r.AvgTime * float64(r.TimedViews)
 			other.TimedVisitors = max(other.TimedVisitors, r.TimedVisitors) // surely distinct: one row's
+			other.ScrolledViews += r.ScrolledViews
+			otherScroll += r.AvgScroll * float64(r.ScrolledViews)
+			other.ScrolledVisitors = max(other.ScrolledVisitors, r.ScrolledVisitors)
 			n++
 			continue
 		}
@@ -429,11 +455,17 @@ func fold(rows []analytics.Row, limit, minVisitors int) []analytics.Row {
 		if other.TimedViews > 0 {
 			other.AvgTime = otherTime / float64(other.TimedViews)
 		}
+		if other.ScrolledViews > 0 {
+			other.AvgScroll = otherScroll / float64(other.ScrolledViews)
+		}
 		out = append(out, other)
 	}
 	for i := range out {
 		if minVisitors > 1 && out[i].TimedViews > 0 && out[i].TimedVisitors < int64(minVisitors) {
 			out[i].AvgTime, out[i].AvgTimeWithheld = 0, true
+		}
+		if minVisitors > 1 && out[i].ScrolledViews > 0 && out[i].ScrolledVisitors < int64(minVisitors) {
+			out[i].AvgScroll, out[i].AvgScrollWithheld = 0, true
 		}
 	}
 	return out

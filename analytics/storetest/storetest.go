@@ -393,7 +393,9 @@ func Compare(got, want *analytics.Report) string {
 			gr, wr := g[i], w[i]
 			if gr.Value != wr.Value || gr.Visitors != wr.Visitors || gr.Visits != wr.Visits || gr.PageViews != wr.PageViews ||
 				gr.TimedViews != wr.TimedViews || !near(gr.AvgTime, wr.AvgTime) ||
-				gr.TimedVisitors != wr.TimedVisitors || gr.AvgTimeWithheld != wr.AvgTimeWithheld {
+				gr.TimedVisitors != wr.TimedVisitors || gr.AvgTimeWithheld != wr.AvgTimeWithheld ||
+				gr.ScrolledViews != wr.ScrolledViews || !near(gr.AvgScroll, wr.AvgScroll) ||
+				gr.ScrolledVisitors != wr.ScrolledVisitors || gr.AvgScrollWithheld != wr.AvgScrollWithheld {
 				diff(fmt.Sprintf("%s[%d]", dim, i), fmt.Sprintf("%+v", gr), fmt.Sprintf("%+v", wr))
 			}
 		}
