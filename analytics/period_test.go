@@ -112,19 +112,26 @@ func TestBucketsAcrossDST(t *testing.T) {
 
 func TestFoldRows(t *testing.T) {
 	rows := []Row{
-		{Value: "b", Visitors: 5, PageViews: 9, TimedViews: 2, AvgTime: 10},
-		{Value: "a", Visitors: 5, PageViews: 5},
-		{Value: "c", Visitors: 1, PageViews: 1, TimedViews: 1, AvgTime: 4},
+		{Value: "b", Visitors: 5, PageViews: 9, TimedViews: 2, AvgTime: 10, ScrolledViews: 3, AvgScroll: 40, ScrolledVisitors: 3},
+		{Value: "a", Visitors: 5, PageViews: 5, ScrolledViews: 5, AvgScroll: 50, ScrolledVisitors: 4},
+		{Value: "c", Visitors: 1, PageViews: 1, TimedViews: 1, AvgTime: 4, ScrolledViews: 1, AvgScroll: 80, ScrolledVisitors: 1},
 		{Value: "d", Visitors: 7, PageViews: 7, TimedViews: 1, AvgTime: 1},
 	}
 	got := FoldRows(append([]Row(nil), rows...), 2, 0)
 	if len(got) != 3 || got[0].Value != "d" || got[1].Value != "a" || got[2].Value != Other ||
-		got[2].Visitors != 6 || got[2].PageViews != 10 || got[2].TimedViews != 3 || got[2].AvgTime != 8 {
+		got[2].Visitors != 6 || got[2].PageViews != 10 || got[2].TimedViews != 3 || got[2].AvgTime != 8 ||
+		got[2].ScrolledViews != 4 || got[2].AvgScroll != 50 || got[2].ScrolledVisitors != 3 {
 		t.Errorf("limit 2: %+v", got)
 	}
 	got = FoldRows(append([]Row(nil), rows...), 0, 5)
 	if len(got) != 4 || got[3].Value != Other || got[3].Visitors != 1 {
 		t.Errorf("k=5: %+v", got)
+	}
+	// Under the floor, a scroll depth over fewer scrolled visitors is withheld.
+	for _, r := range got {
+		if withheld := r.ScrolledViews > 0 && r.ScrolledVisitors < 5; r.AvgScrollWithheld != withheld || withheld && r.AvgScroll != 0 {
+			t.Errorf("k=5, row %s: %+v", r.Value, r)
+		}
 	}
 	if got := FoldRows(append([]Row(nil), rows...), 0, 1); len(got) != 4 || got[3].Value != "c" {
 		t.Errorf("no folding: %+v", got)
@@ -138,7 +145,7 @@ func TestReportJSON(t *testing.T) {
 		Interval: Hour, Totals: Totals{Visitors: 3, BounceRate: 1.0 / 3, AvgTimeOnPage: 12.3456},
 		Series: []Point{{T: time.Date(2026, 3, 1, 0, 0, 0, 0, hel), Visitors: 1, PageViews: 2}},
 		Breakdowns: map[Dimension][]Row{
-			DimPage:     {{Value: "/", Visitors: 3, PageViews: 4, AvgTime: 1.005}},
+			DimPage:     {{Value: "/", Visitors: 3, PageViews: 4, AvgTime: 1.005}, {Value: "/a", Visitors: 2, PageViews: 2, AvgScroll: 66.66, ScrolledViews: 2, ScrolledVisitors: 2}},
 			DimCountry:  {{Value: "FI", Name: "Finland", Visitors: 3}},
 			DimReferrer: {{Value: "", Visitors: 3, Visits: 5}},
 			DimChannel:  {{Value: ChannelDirect, Visitors: 3, Visits: 5}},
@@ -154,7 +161,7 @@ func TestReportJSON(t *testing.T) {
 		`{"site":"example.fi","from":"2026-03-01","to":"2026-03-02","zone":"Europe/Helsinki","interval":"hour",`,
 		`"bounce_rate":0.3333,`, `"avg_time_on_page_s":12.35,`,
 		`"series":[{"t":"2026-03-01T00:00:00+02:00","visitors":1,"pageviews":2}]`,
-		`"pages":[{"avg_time_s":1,"pageviews":4,"path":"/","visitors":3}]`,
+		`"pages":[{"avg_scroll_pct":null,"avg_time_s":1,"pageviews":4,"path":"/","visitors":3},{"avg_scroll_pct":66.7,"avg_time_s":0,"pageviews":2,"path":"/a","visitors":2}]`,
 		`"exit_pages":[{"path":"/","visitors":3,"visits":4}]`,
 		`"referrers":[{"host":"","visitors":3,"visits":5}]`,
 		`"channels":[{"name":"Direct","visitors":3,"visits":5}]`, `"bots":0}`,
@@ -210,7 +217,7 @@ func TestAveragesUnderTheFloorAreWithheld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"bounce_rate":null`, `"avg_time_on_page_s":null`, `"avg_visit_duration_s":null`, `{"avg_time_s":null,"pageviews":8,"path":"/b"`} {
+	for _, want := range []string{`"bounce_rate":null`, `"avg_time_on_page_s":null`, `"avg_visit_duration_s":null`, `{"avg_scroll_pct":null,"avg_time_s":null,"pageviews":8,"path":"/b"`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("JSON lacks %s:\n%s", want, b)
 		}

@@ -48,7 +48,7 @@ func (f *fixedReporter) Report(ctx context.Context, q analytics.Query) (*analyti
 		Totals:   analytics.Totals{Visitors: 1234, Visits: 1500, PageViews: 4321, ViewsPerVisit: 2.88, BounceRate: 0.42, AvgVisitDuration: 95, AvgTimeOnPage: 31, Bots: 7},
 		Previous: analytics.Totals{Visitors: 1000, Visits: 1500, PageViews: 5000, ViewsPerVisit: 3.3, BounceRate: 0.4, AvgVisitDuration: 80, AvgTimeOnPage: 35, Bots: 0},
 		Breakdowns: map[analytics.Dimension][]analytics.Row{
-			analytics.DimPage:        {{Value: "/", Visitors: 900, PageViews: 2000, AvgTime: 20}, {Value: "/hinnasto", Visitors: 300, PageViews: 400, AvgTime: 65}, {Value: analytics.Other, Visitors: 34, PageViews: 40}},
+			analytics.DimPage:        {{Value: "/", Visitors: 900, PageViews: 2000, AvgTime: 20}, {Value: "/hinnasto", Visitors: 300, PageViews: 400, AvgTime: 65, AvgScroll: 62.44, ScrolledViews: 250, ScrolledVisitors: 200}, {Value: analytics.Other, Visitors: 34, PageViews: 40}},
 			analytics.DimCountry:     {{Value: "FI", Name: "Finland", Visitors: 1200}, {Value: "SE", Name: "Sweden", Visitors: 34}},
 			analytics.DimDevice:      {{Value: "mobile", Visitors: 700}, {Value: "desktop", Visitors: 534}},
 			analytics.DimUTMCampaign: {{Value: "=cmd()", Visitors: 3, Visits: 3}},
@@ -236,9 +236,10 @@ func TestLogin(t *testing.T) {
 		"+234 (+23,4\u00a0%)",           // change against the previous period
 		"Kävijät", "Sivut", "/hinnasto", // Finnish labels and a row
 		`<svg class="chart wide"`, `<title id="chart-title-narrow">`, // the chart, accessible
-		"filter=page%3D%2Fhinnasto", // clicking a row filters
-		"/dashboard/export.csv?",    // CSV links
-		"puhelin",                   // device names translated
+		"filter=page%3D%2Fhinnasto",       // clicking a row filters
+		"/dashboard/export.csv?",          // CSV links
+		"puhelin",                         // device names translated
+		">Vieritetty</th>", "62,4\u00a0%", // a page's average scroll depth
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("dashboard lacks %q", want)
@@ -356,7 +357,7 @@ func TestBearerToken(t *testing.T) {
 	}
 	// The report document of the wire contract, as analytics.Report encodes itself.
 	if doc.Site != "toinen.fi" || doc.Totals["visitors"] != 1200 || doc.Totals["bounce_rate"] != 0.42 ||
-		len(doc.Pages) != 3 || doc.Pages[1]["path"] != "/hinnasto" {
+		len(doc.Pages) != 3 || doc.Pages[1]["path"] != "/hinnasto" || doc.Pages[1]["avg_scroll_pct"] != 62.4 || doc.Pages[0]["avg_scroll_pct"] != nil {
 		t.Errorf("API document: %s", w.Body)
 	}
 	q := f.rep.last()

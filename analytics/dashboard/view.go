@@ -136,6 +136,7 @@ type table struct {
 	HasPageViews bool   // the second number column is shown
 	Second       string // its heading: pageviews, or visits for entry and exit pages
 	HasTime      bool
+	HasScroll    bool // pages: some measured their scroll depth
 	CSVURL       string
 }
 
@@ -143,6 +144,7 @@ type tableRow struct {
 	Label, Title, URL     string
 	Visitors, PageViews   string
 	AvgTime, Bar, BarText string
+	Scroll                string
 }
 
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, s *session) {
@@ -366,6 +368,7 @@ func (h *Handler) table(v *dashView, p *params, d analytics.Dimension, rows []an
 		t.HasPageViews = t.HasPageViews || second(r) > 0
 		// Time on page belongs to pages; elsewhere it would crowd the table.
 		t.HasTime = t.HasTime || (r.AvgTime > 0 || r.AvgTimeWithheld) && (d == analytics.DimPage || d == analytics.DimEntryPage || d == analytics.DimExitPage)
+		t.HasScroll = t.HasScroll || d == analytics.DimPage && r.ScrolledViews > 0
 	}
 	for _, r := range rows {
 		tr := tableRow{
@@ -376,6 +379,12 @@ func (h *Handler) table(v *dashView, p *params, d analytics.Dimension, rows []an
 		}
 		if r.AvgTimeWithheld {
 			tr.AvgTime = "–"
+		}
+		switch {
+		case r.AvgScrollWithheld, r.ScrolledViews == 0:
+			tr.Scroll = "–"
+		default:
+			tr.Scroll = v.Pct(r.AvgScroll / 100)
 		}
 		tr.Title = tr.Label
 		if top > 0 {
