@@ -110,6 +110,21 @@ var Fields = []Field{
 			Purpose: "statistics of the most visited pages and campaigns"},
 	},
 	{
+		// Part of pageviews.path when the tracker's data-hash is on: kept
+		// only once the published statement says so (HashRouteField).
+		Name:    HashRouteField,
+		Gated:   true,
+		Label:   "Sovelluksen näkymä",
+		FI:      "sivuilla, jotka vaihtavat näkymää osoitteen #/-alkuisella osalla, tämä osa ilman kyselyparametreja osana vierailtua sivua",
+		Purpose: "sovellusmaisten sivustojen tilastointi näkymittäin",
+		SV: FieldText{Label: "Applikationens vy",
+			What:    "på sidor som byter vy med en del av adressen som börjar med #/, denna del utan frågeparametrar som en del av den besökta sidan",
+			Purpose: "statistik per vy för applikationsliknande webbplatser"},
+		EN: FieldText{Label: "App view",
+			What:    "on pages that change their view with a part of the address beginning with #/, that part without query parameters, as part of the page visited",
+			Purpose: "statistics per view for app-like websites"},
+	},
+	{
 		Name: "referrer", Columns: []string{"pageviews.referrer_host"},
 		Label:   "Edellinen sivusto",
 		FI:      "edellisen sivuston verkkotunnus, jos sivulle tultiin toiselta sivustolta (ei koko osoitetta)",
@@ -215,8 +230,9 @@ var Fields = []Field{
 // The names of the Gated fields, for what checks that the published
 // statement describes them.
 const (
-	ScrollField   = "scroll"
-	ImportedField = "imported"
+	HashRouteField = "hashroute"
+	ScrollField    = "scroll"
+	ImportedField  = "imported"
 )
 
 // FieldNamed returns the registry's field name (Fields or OptionalFields).

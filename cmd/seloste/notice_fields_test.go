@@ -24,7 +24,7 @@ func TestNoticeCheck2020WithCollectorFails(t *testing.T) {
 	for _, want := range []string{
 		file + ":53: error: [Art. 13(1)(e)] seloste kertoo sivuvierailut tilastoitavan Google Analyticsilla",
 		file + ":7: error: [Art. 13(1)(c)] selosteesta puuttuu keräimen tallentamien tietojen luettelo",
-		"missing fields: time, site, visitor, visit, pageview, page, referrer, location, browser, duration, scroll, bot, imported, salt",
+		"missing fields: time, site, visitor, visit, pageview, page, hashroute, referrer, location, browser, duration, scroll, bot, imported, salt",
 		"seloste notice new",
 		"2 virhettä / errors, 7 varoitusta / warnings",
 	} {
@@ -47,7 +47,7 @@ func TestNoticeCheckCurrentTellsTheTruth(t *testing.T) {
 		{"check", "-content", content, "-site", "example.fi", "-retention", "36mo"},
 	} {
 		out, _, err := runNoticeCmd(t, args...)
-		if err != nil || !strings.Contains(out, "voimassa / current: 2026-12-02; 0 virhettä / errors, 6 varoitusta / warnings, 0 huomiota / notes") ||
+		if err != nil || !strings.Contains(out, "voimassa / current: 2026-12-02; 0 virhettä / errors, 9 varoitusta / warnings, 0 huomiota / notes") ||
 			strings.Count(out, "the list does not describe imported (Imported statistics), so none is stored until a version that describes it is published: a published version cannot change: run seloste notice new") != 3 ||
 			strings.Count(out, "the list does not describe scroll (Scroll depth), so none is stored until a version that describes it is published") != 3 {
 			t.Errorf("%v: err = %v\n%s", args[3:], err, out)
