@@ -533,21 +533,32 @@ func (r *reader) byte() byte {
 
 // AppendRows appends rows' encoding to b: per row, uvarints of the
 // dimension index, the value's length and bytes, then visitors, visits,
-// page views, timed views, visible ms, timed visitors, scrolled views, their
-// scroll percentages' sum and scrolled visitors. Rows of one day or month
-// fit one blob, which reads far faster than as many database rows.
+// page views, timed views, visible ms and timed visitors, and for pages
+// also scrolled views, their scroll percentages' sum and scrolled visitors.
+// Rows of one day or month fit one blob, which reads far faster than as
+// many database rows.
 func (r Rows) AppendRows(b []byte) []byte {
 	for dim := range r {
 		for v, c := range r[dim] {
 			b = binary.AppendUvarint(b, uint64(dim))
 			b = binary.AppendUvarint(b, uint64(len(v)))
 			b = append(b, v...)
-			for _, n := range c.numbers() {
+			n := c.numbers()
+			for _, n := range n[:rowWidth(dim)] {
 				b = binary.AppendUvarint(b, uint64(n))
 			}
 		}
 	}
 	return b
+}
+
+// rowWidth is how many numbers AppendRows writes for a row of dim: the
+// scroll depth's three only for pages.
+func rowWidth(dim int) int {
+	if dim == dPage {
+		return len(rowNumbers{})
+	}
+	return len(rowNumbers{}) - 3
 }
 
 var errBadRows = errors.New("corrupt rollup row (derived data: delete the rollups to rebuild them)")
@@ -559,7 +570,7 @@ func (r Rows) AddEncoded(b []byte) error {
 		dim := rd.uint(uint64(len(r)))
 		value := rd.bytes()
 		var n rowNumbers
-		for i := range n {
+		for i := range rowWidth(int(dim)) {
 			n[i] = int64(rd.uint(1 << 62))
 		}
 		if rd.err {
