@@ -18,7 +18,13 @@
 // (a source with medium organic, referral or none is a referrer, any other
 // medium makes it utm_source/utm_medium/utm_campaign); countryId, region
 // (Finland's regions to their ISO codes, other countries' left empty) and
-// city → locations; browser, operatingSystem and deviceCategory.
+// city → locations; browser, operatingSystem and deviceCategory;
+// eventName and linkUrl with eventCount and totalUsers → imported events
+// (custom_events), leaving out GA4's page and session events (page_view,
+// session_start, first_visit, user_engagement, scroll), and with
+// file_download and click (outbound links) under seloste's names "File
+// Download" and "Outbound Link: Click", their url the link's origin and
+// path.
 package ga4
 
 import (
@@ -82,24 +88,64 @@ type Result struct {
 	Rows     int64
 }
 
-// family is one request's dimensions, and how a row becomes ours.
+// family is one request's dimensions and metrics, and how a row becomes
+// ours.
 type family struct {
 	family     analytics.ImportFamily
 	dimensions []string
 	values     func(dims []string) [analytics.MaxImportValues]string
+	metrics    []string // trafficMetrics unless set
+	// row makes the ImportedRow of a row's dimensions and metrics (in the
+	// order of metrics); false skips it. trafficRow unless set.
+	row func(r analytics.ImportedRow, dims []string, m []int64) (analytics.ImportedRow, bool)
 }
 
-var metrics = []string{"activeUsers", "sessions", "screenPageViews", "engagedSessions", "userEngagementDuration"}
+var trafficMetrics = []string{"activeUsers", "sessions", "screenPageViews", "engagedSessions", "userEngagementDuration"}
+
+func trafficRow(r analytics.ImportedRow, _ []string, m []int64) (analytics.ImportedRow, bool) {
+	r.Visitors, r.Visits, r.PageViews, r.Bounces, r.VisitSeconds = m[0], m[1], m[2], max(m[1]-m[3], 0), m[4]
+	return r, true
+}
+
+// Events: a day's count and users per event name and link, as
+// custom_events. GA4's own page and session events are what the other
+// families count; the rest keep their names, but for the two enhanced
+// measurement events that are seloste's automatic ones, renamed so that
+// reports and exports see one event.
+var eventsFamily = family{analytics.FamilyCustomEvents, []string{"date", "eventName", "linkUrl"}, nil,
+	[]string{"eventCount", "totalUsers"}, eventRow}
+
+var (
+	lifecycleEvents = map[string]bool{"page_view": true, "session_start": true, "first_visit": true, "user_engagement": true, "scroll": true}
+	renamedEvents   = map[string]string{"file_download": "File Download", "click": "Outbound Link: Click"}
+)
+
+func eventRow(r analytics.ImportedRow, d []string, m []int64) (analytics.ImportedRow, bool) {
+	name := d[1]
+	if lifecycleEvents[name] || name == "" || name == "(not set)" {
+		return r, false
+	}
+	if n, ok := renamedEvents[name]; ok {
+		name = n
+		// The url prop is the link's origin and path, as the tracker's.
+		if u, err := url.Parse(notSet(d[2])); err == nil && u.Host != "" {
+			r.Values[1] = u.Scheme + "://" + u.Host + u.EscapedPath()
+		}
+	}
+	r.Values[0] = name
+	r.Events, r.Visitors = m[0], m[1]
+	return r, true
+}
 
 var families = []family{
-	{analytics.FamilyVisitors, []string{"date"}, func([]string) (v [4]string) { return }},
-	{analytics.FamilyPages, []string{"date", "pagePath"}, func(d []string) (v [4]string) { v[0] = d[1]; return }},
-	{analytics.FamilyEntryPages, []string{"date", "landingPage"}, func(d []string) (v [4]string) { v[0] = d[1]; return }},
-	{analytics.FamilySources, []string{"date", "sessionSource", "sessionMedium", "sessionCampaignName"}, sources},
-	{analytics.FamilyLocations, []string{"date", "countryId", "region", "city"}, locations},
-	{analytics.FamilyBrowsers, []string{"date", "browser"}, func(d []string) (v [4]string) { v[0] = notSet(d[1]); return }},
-	{analytics.FamilyOS, []string{"date", "operatingSystem"}, func(d []string) (v [4]string) { v[0] = notSet(d[1]); return }},
-	{analytics.FamilyDevices, []string{"date", "deviceCategory"}, func(d []string) (v [4]string) { v[0] = strings.ToLower(notSet(d[1])); return }},
+	{analytics.FamilyVisitors, []string{"date"}, func([]string) (v [4]string) { return }, nil, nil},
+	{analytics.FamilyPages, []string{"date", "pagePath"}, func(d []string) (v [4]string) { v[0] = d[1]; return }, nil, nil},
+	{analytics.FamilyEntryPages, []string{"date", "landingPage"}, func(d []string) (v [4]string) { v[0] = d[1]; return }, nil, nil},
+	{analytics.FamilySources, []string{"date", "sessionSource", "sessionMedium", "sessionCampaignName"}, sources, nil, nil},
+	{analytics.FamilyLocations, []string{"date", "countryId", "region", "city"}, locations, nil, nil},
+	{analytics.FamilyBrowsers, []string{"date", "browser"}, func(d []string) (v [4]string) { v[0] = notSet(d[1]); return }, nil, nil},
+	{analytics.FamilyOS, []string{"date", "operatingSystem"}, func(d []string) (v [4]string) { v[0] = notSet(d[1]); return }, nil, nil},
+	{analytics.FamilyDevices, []string{"date", "deviceCategory"}, func(d []string) (v [4]string) { v[0] = strings.ToLower(notSet(d[1])); return }, nil, nil},
 }
 
 // notSet is "" for GA4's "(not set)" and "(other)".
@@ -180,12 +226,13 @@ func Import(ctx context.Context, store analytics.ImportStore, c Config) (Result,
 		}
 		chunks = append(chunks, [2]string{d.Format(time.DateOnly), end.Format(time.DateOnly)})
 	}
-	c.Progress.SetTotal(int64(len(chunks) * len(families)))
+	all := append(append([]family(nil), families...), eventsFamily)
+	c.Progress.SetTotal(int64(len(chunks) * len(all)))
 	imp := analytics.Import{Site: c.Site, Source: Source,
 		Key: fmt.Sprintf("ga4 property %s %s..%s", c.Property, c.From.Format(time.DateOnly), c.To.Format(time.DateOnly))}
 	stored, replaced, err := store.PutImport(ctx, imp, func(put func(analytics.ImportedRow) error) (string, error) {
 		for _, ch := range chunks {
-			for _, f := range families {
+			for _, f := range all {
 				if err := c.report(ctx, token, f, ch, put, &res); err != nil {
 					return "", err
 				}
@@ -246,6 +293,10 @@ type apiError struct {
 }
 
 func (c Config) report(ctx context.Context, token string, f family, days [2]string, put func(analytics.ImportedRow) error, res *Result) error {
+	metrics, makeRow := f.metrics, f.row
+	if metrics == nil {
+		metrics, makeRow = trafficMetrics, trafficRow
+	}
 	req := runReportRequest{DateRanges: []dateRange{{days[0], days[1]}}, Limit: strconv.FormatInt(c.PageSize, 10)}
 	for _, d := range f.dimensions {
 		req.Dimensions = append(req.Dimensions, named{d})
@@ -301,14 +352,20 @@ func (c Config) report(ctx context.Context, token string, f family, days [2]stri
 				}
 				return int64(v + 0.5), nil
 			}
-			var m [5]int64
+			m := make([]int64, len(metrics))
 			for k, name := range metrics {
 				if m[k], err = metric(name); err != nil {
 					return err
 				}
 			}
-			r := analytics.ImportedRow{Day: day.Format(time.DateOnly), Family: f.family, Values: f.values(dims),
-				Visitors: m[0], Visits: m[1], PageViews: m[2], Bounces: max(m[1]-m[3], 0), VisitSeconds: m[4]}
+			r := analytics.ImportedRow{Day: day.Format(time.DateOnly), Family: f.family}
+			if f.values != nil {
+				r.Values = f.values(dims)
+			}
+			r, ok := makeRow(r, dims, m)
+			if !ok {
+				continue
+			}
 			if err := put(r); err != nil {
 				return err
 			}

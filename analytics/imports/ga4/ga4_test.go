@@ -68,6 +68,12 @@ var data = map[string][][]string{
 	"date,browser":         {{"20250101", "Chrome", "10", "12", "30", "8", "600"}, {"20250102", "Firefox", "20", "25", "50", "20", "1500"}, {"20250103", "Safari", "5", "5", "9", "1", "77"}},
 	"date,operatingSystem": {{"20250101", "Windows", "10", "12", "30", "8", "600"}, {"20250102", "Linux", "20", "25", "50", "20", "1500"}, {"20250103", "iOS", "5", "5", "9", "1", "77"}},
 	"date,deviceCategory":  {{"20250101", "desktop", "10", "12", "30", "8", "600"}, {"20250102", "desktop", "20", "25", "50", "20", "1500"}, {"20250103", "mobile", "5", "5", "9", "1", "77"}},
+	// Events: eventCount, totalUsers.
+	"date,eventName,linkUrl": {
+		{"20250101", "page_view", "(not set)", "30", "10"}, {"20250101", "file_download", "https://example.fi/hinnasto.pdf?v=2", "4", "3"},
+		{"20250102", "Yhteydenotto", "(not set)", "6", "5"}, {"20250103", "session_start", "(not set)", "5", "5"},
+		{"20250103", "click", "https://muualla.example/x?q=1#a", "2", "2"},
+	},
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -303,6 +309,23 @@ func TestImport(t *testing.T) {
 		if row.Visitors != c.visitors || second != c.visitsOrV {
 			t.Errorf("%s %q: %+v, want %d visitors and %d", c.d, c.v, row, c.visitors, c.visitsOrV)
 		}
+	}
+	// Events: GA4's own page and session events left out, its automatic
+	// ones under seloste's names with the link's origin and path.
+	events := map[string]analytics.EventRow{}
+	for _, e := range r.Events {
+		events[e.Name] = e
+	}
+	if len(events) != 3 || events["File Download"].Visitors != 3 || events["File Download"].Events != 4 ||
+		events["Yhteydenotto"].Events != 6 || events["Outbound Link: Click"].Visitors != 2 {
+		t.Errorf("events %+v", r.Events)
+	}
+	props := map[string]analytics.PropRow{}
+	for _, p := range r.Props {
+		props[p.Event+" "+p.Prop+"="+p.Value] = p
+	}
+	if props["File Download url=https://example.fi/hinnasto.pdf"].Events != 4 || props["Outbound Link: Click url=https://muualla.example/x"].Visitors != 2 {
+		t.Errorf("props %+v", r.Props)
 	}
 	// The same property and days again: replaced.
 	again, err := Import(ctx, s, config(srv, cred))
