@@ -127,7 +127,8 @@ func Diff(got, want *analytics.Report) string {
 		}
 		for i := range g {
 			if g[i].Value != w[i].Value || g[i].Visitors != w[i].Visitors || g[i].Visits != w[i].Visits ||
-				g[i].PageViews != w[i].PageViews || g[i].TimedViews != w[i].TimedViews || !near(g[i].AvgTime, w[i].AvgTime) {
+				g[i].PageViews != w[i].PageViews || g[i].TimedViews != w[i].TimedViews || !near(g[i].AvgTime, w[i].AvgTime) ||
+				g[i].ScrolledViews != w[i].ScrolledViews || !near(g[i].AvgScroll, w[i].AvgScroll) {
 				fmt.Fprintf(&b, "  %s[%d]: %+v, want %+v\n", dim, i, g[i], w[i])
 			}
 		}
