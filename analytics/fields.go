@@ -176,7 +176,7 @@ var Fields = []Field{
 		Label:   "Vierityssyvyys",
 		FI:      "kuinka suuri osa sivusta on enimmillään ollut näkyvissä, prosentteina",
 		Purpose: "sen arviointi, luetaanko sivut loppuun asti",
-		SV:      FieldText{Label: "Skrollningsdjup", What: "hur stor del av sidan som som mest har varit synlig, i procent", Purpose: "att bedöma om sidorna läses till slutet"},
+		SV:      FieldText{Label: "Skrollningsdjup", What: "den största andel av sidan som har varit synlig, i procent", Purpose: "att bedöma om sidorna läses till slutet"},
 		EN:      FieldText{Label: "Scroll depth", What: "the largest share of the page that has been in view, in percent", Purpose: "assessing whether pages are read to the end"},
 	},
 	{
