@@ -31,6 +31,17 @@ import (
 // replacing one is counted twice until the replaced one's is. Its bot hits are written
 // after the fill succeeds; bot hits are only a time and a site, so deleting
 // them takes back as many hits of each of their seconds.
+//
+// A process killed during an import of records cannot delete what it
+// wrote, so the import holds a lease: a pending set row (records =
+// pendingSet, ignored by readers) written before its first page view and
+// again every leaseRenew, the last one with its bot hits' seconds once
+// they are written. Sweep deletes the data of every set whose pending rows
+// have no visible row and whose lease is older than leaseExpiry; it runs
+// when the store opens, at the start of every import and with every purge
+// (serve's daily upkeep, seloste purge). A crash
+// in the moment between the bot hits' insert and the pending row that
+// names them leaves those hits.
 
 var _ analytics.ImportStore = (*Store)(nil)
 
@@ -51,6 +62,15 @@ func newSetID() uint64 {
 	}
 }
 
+// pendingSet marks an imported_sets row that is a lease (see above), not
+// a visible set.
+const pendingSet = 2
+
+const (
+	leaseRenew  = 30 * time.Second
+	leaseExpiry = 5 * time.Minute
+)
+
 // setRow is an imported_sets row.
 type setRow struct {
 	analytics.Import
@@ -63,7 +83,7 @@ type setRow struct {
 // key.
 func (s *Store) sets(ctx context.Context, site string) ([]setRow, error) {
 	rows, err := s.conn.Query(ctx, `SELECT id, source, key, summary, from_day, to_day, days, pageviews, created, records, bot_seconds
-		FROM `+s.importedSets+` WHERE site = @site ORDER BY id`, clickhouse.Named("site", site))
+		FROM `+s.importedSets+` WHERE site = @site AND records != @pending ORDER BY id`, clickhouse.Named("site", site), clickhouse.Named("pending", uint8(pendingSet)))
 	if err != nil {
 		return nil, fmt.Errorf("list imports: %w", err)
 	}
@@ -110,14 +130,24 @@ func (s *Store) Imports(ctx context.Context, site string) ([]analytics.Import, e
 
 // writeSet makes set r visible: the last write of an import.
 func (s *Store) writeSet(ctx context.Context, r setRow) error {
+	records := uint8(0)
+	if r.records {
+		records = 1
+	}
+	return s.insertSet(ctx, r, records)
+}
+
+// lease writes a pending row of set r, renewing its lease.
+func (s *Store) lease(ctx context.Context, r setRow) error {
+	r.Created = s.now().UTC().Truncate(time.Second)
+	return s.insertSet(ctx, r, pendingSet)
+}
+
+func (s *Store) insertSet(ctx context.Context, r setRow, records uint8) error {
 	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.importedSets+
 		" (id, site, source, key, summary, from_day, to_day, days, pageviews, created, records, bot_seconds)")
 	if err != nil {
 		return err
-	}
-	records := uint8(0)
-	if r.records {
-		records = 1
 	}
 	seconds := r.botSeconds
 	if seconds == nil {
@@ -136,6 +166,9 @@ func (s *Store) writeSet(ctx context.Context, r setRow) error {
 func (s *Store) beginSet(ctx context.Context, imp analytics.Import) (setRow, *setRow, error) {
 	if imp.Site == "" || imp.Source == "" || imp.Key == "" {
 		return setRow{}, nil, errors.New("import: site, source and key are required")
+	}
+	if _, err := s.Sweep(ctx); err != nil {
+		return setRow{}, nil, fmt.Errorf("import: %w", err)
 	}
 	sets, err := s.sets(ctx, imp.Site)
 	if err != nil {
@@ -240,7 +273,11 @@ func (s *Store) finish(ctx context.Context, r setRow, old *setRow, fillErr error
 		// The context may be what failed: the clean-up gets its own time.
 		clean, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
-		if err := s.deleteSetData(clean, r); err != nil {
+		drop := s.deleteSetData
+		if r.records {
+			drop = s.dropSet // its leases too
+		}
+		if err := drop(clean, r); err != nil {
 			return analytics.Import{}, "", fmt.Errorf("%w (and deleting what it wrote failed: %v; delete import %s's rows by hand)", fillErr, err, r.ID)
 		}
 		return analytics.Import{}, "", fillErr
@@ -254,12 +291,66 @@ func (s *Store) finish(ctx context.Context, r setRow, old *setRow, fillErr error
 	return r.Import, old.ID, nil
 }
 
+// Sweep deletes what imports killed before they finished wrote: the sets
+// with pending rows only, whose lease ended leaseExpiry ago. It returns
+// how many it deleted.
+func (s *Store) Sweep(ctx context.Context) (int, error) {
+	rows, err := s.conn.Query(ctx, `SELECT site, id, max(created), argMax(bot_seconds, created) FROM `+s.importedSets+`
+		GROUP BY site, id HAVING countIf(records != @pending) = 0`, clickhouse.Named("pending", uint8(pendingSet)))
+	if err != nil {
+		return 0, fmt.Errorf("interrupted imports: %w", err)
+	}
+	var dead []setRow
+	for rows.Next() {
+		var (
+			r       = setRow{records: true}
+			renewed time.Time
+		)
+		if err := rows.Scan(&r.Site, &r.id, &renewed, &r.botSeconds); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("interrupted imports: %w", err)
+		}
+		if s.now().Sub(renewed) > leaseExpiry {
+			r.ID = strconv.FormatUint(r.id, 10)
+			dead = append(dead, r)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("interrupted imports: %w", err)
+	}
+	for i, r := range dead {
+		if err := s.dropSet(ctx, r); err != nil {
+			return i, fmt.Errorf("interrupted import %s of %s: %w", r.ID, r.Site, err)
+		}
+	}
+	return len(dead), nil
+}
+
 // deleteSet hides set r (its set row goes first) and deletes its data.
+// A set of records is leased first, so that a deletion that stops half-way
+// is finished by Sweep rather than leaving its page views behind unlisted.
 func (s *Store) deleteSet(ctx context.Context, r setRow) error {
-	if err := s.mutate(ctx, fmt.Sprintf("ALTER TABLE imported_sets DELETE WHERE site = %s AND id = %d", quote(r.Site), r.id)); err != nil {
+	hide := fmt.Sprintf("ALTER TABLE imported_sets DELETE WHERE site = %s AND id = %d", quote(r.Site), r.id)
+	if r.records {
+		if err := s.lease(ctx, r); err != nil {
+			return err
+		}
+		hide += fmt.Sprintf(" AND records != %d", pendingSet)
+	}
+	if err := s.mutate(ctx, hide); err != nil {
 		return err
 	}
-	return s.deleteSetData(ctx, r)
+	return s.dropSet(ctx, r)
+}
+
+// dropSet deletes set r's data, then every row of it, leases included: in
+// this order, so that an interruption leaves a lease for Sweep.
+func (s *Store) dropSet(ctx context.Context, r setRow) error {
+	if err := s.deleteSetData(ctx, r); err != nil {
+		return err
+	}
+	return s.mutate(ctx, fmt.Sprintf("ALTER TABLE imported_sets DELETE WHERE site = %s AND id = %d", quote(r.Site), r.id))
 }
 
 // PutImport stores imp's rows under a new set, made visible at the end
@@ -343,9 +434,19 @@ func (s *Store) AppendImport(ctx context.Context, imp analytics.Import, fill fun
 	prefix := importedIDPrefix(r.id)
 	days := map[string]bool{}
 	var bots []analytics.BotHit
+	if err := s.lease(ctx, r); err != nil {
+		return imp, "", fmt.Errorf("import: %w", err)
+	}
+	leased := s.now()
 	put := func(b analytics.Batch) error {
 		if len(b.Leaves) > 0 {
 			return errors.New("import: imports of records hold no leave records")
+		}
+		if s.now().Sub(leased) >= leaseRenew {
+			if err := s.lease(ctx, r); err != nil {
+				return err
+			}
+			leased = s.now()
 		}
 		// Events carry the prefix on their page view's id: deleting the
 		// import finds them by it.
@@ -384,6 +485,8 @@ func (s *Store) AppendImport(ctx context.Context, imp analytics.Import, fill fun
 			for _, b := range bots {
 				r.botSeconds = append(r.botSeconds, uint32(b.Time.Unix()))
 			}
+			// The lease names them now: a sweep takes them back.
+			err = s.lease(ctx, r)
 		}
 	}
 	if summary != "" {

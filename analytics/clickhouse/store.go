@@ -235,6 +235,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
+	// What an import killed earlier left (imports.go).
+	if _, err := s.Sweep(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
 	return s, nil
 }
 
@@ -464,6 +469,9 @@ func (s *Store) ensureSalt(ctx context.Context, day time.Time) ([]byte, error) {
 // are dropped as partitions; the rest goes with a mutation, waited for.
 func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Purged, error) {
 	var c analytics.Purged
+	if _, err := s.Sweep(ctx); err != nil { // serve's daily upkeep: interrupted imports too
+		return c, fmt.Errorf("purge: %w", err)
+	}
 	cut := before.Unix()
 	counts := []struct {
 		n     *int64
