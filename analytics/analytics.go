@@ -152,6 +152,14 @@ type Maintainer interface {
 	Maintain(ctx context.Context, zone *time.Location) error
 }
 
+// Sweeper is an optional capability of an engine without transactions:
+// Sweep deletes what an interrupted write left behind (a killed import of
+// the ClickHouse engine) and says how many writes it cleared. seloste
+// serve sweeps with its maintenance.
+type Sweeper interface {
+	Sweep(ctx context.Context) (int, error)
+}
+
 // Checker is an optional capability: a check of the whole store that an
 // engine puts off at start when it would take seconds; serve runs it while
 // it already listens and stops with its error.

@@ -38,12 +38,15 @@ import (
 // again every leaseRenew, the last one with its bot hits' seconds once
 // they are written. Sweep deletes the data of every set whose pending rows
 // have no visible row and whose lease is older than leaseExpiry; it runs
-// when the store opens, at the start of every import and with every purge
-// (serve's daily upkeep, seloste purge). A crash
+// when the store opens, at the start of every import, with every purge,
+// and as analytics.Sweeper every 5 minutes while serve runs. A crash
 // in the moment between the bot hits' insert and the pending row that
 // names them leaves those hits.
 
-var _ analytics.ImportStore = (*Store)(nil)
+var (
+	_ analytics.ImportStore = (*Store)(nil)
+	_ analytics.Sweeper     = (*Store)(nil)
+)
 
 // lastSetID keeps set ids increasing within a process: they order imports.
 var lastSetID atomic.Uint64

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/clickhouse"
 	"github.com/seloste/seloste/analytics/clickhouse/chtest"
+	"github.com/seloste/seloste/analytics/upkeep"
 )
 
 // crashDSN, in the environment, makes TestInterruptedImport the process
@@ -24,8 +26,8 @@ const crashExit = 7
 // TestInterruptedImport: a process killed during an import of records
 // (os.Exit in the middle of its fill, so nothing of it cleans up) leaves
 // page views behind. While its lease runs they are kept, since the import
-// could still be running; once it has ended, opening the store deletes
-// them, and the import was never listed.
+// could still be running; once it has ended, serve's upkeep deletes them,
+// and so does opening the store; the import was never listed.
 func TestInterruptedImport(t *testing.T) {
 	ctx := context.Background()
 	if dsn := os.Getenv(crashDSN); dsn != "" {
@@ -34,22 +36,25 @@ func TestInterruptedImport(t *testing.T) {
 	}
 	srv := chtest.Shared(t)
 	dsn := srv.DSN(chtest.Database(t, srv))
-
-	cmd := exec.Command(os.Args[0], "-test.run=^TestInterruptedImport$")
-	cmd.Env = append(os.Environ(), crashDSN+"="+dsn)
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != crashExit {
-		t.Fatalf("the importing process: %v, want exit status %d\n%s", err, crashExit, out)
+	crash := func() {
+		t.Helper()
+		cmd := exec.Command(os.Args[0], "-test.run=^TestInterruptedImport$")
+		cmd.Env = append(os.Environ(), crashDSN+"="+dsn)
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != crashExit {
+			t.Fatalf("the importing process: %v, want exit status %d\n%s", err, crashExit, out)
+		}
 	}
-
-	open := func(now time.Time) *clickhouse.Store {
+	var clock atomic.Int64 // unix nanoseconds
+	clock.Store(time.Now().UnixNano())
+	open := func() *clickhouse.Store {
 		t.Helper()
 		cfg, err := clickhouse.ParseDSN(dsn)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg.Now = func() time.Time { return now }
+		cfg.Now = func() time.Time { return time.Unix(0, clock.Load()) }
 		s, err := clickhouse.Open(ctx, cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -67,17 +72,39 @@ func TestInterruptedImport(t *testing.T) {
 	}
 
 	// Within the lease: perhaps still running, so kept.
-	s := open(time.Now())
+	crash()
+	s := open()
 	if n := records(s); n != 2*crashBatch {
 		t.Fatalf("right after the crash: %d records, want the %d written", n, 2*crashBatch)
 	}
 	if n, err := s.Sweep(ctx); n != 0 || err != nil {
 		t.Errorf("sweep within the lease: %d swept, %v; want none", n, err)
 	}
-	// After it: opening the store sweeps them away.
-	s = open(time.Now().Add(10 * time.Minute))
+	// After it, serve's upkeep sweeps them away.
+	clock.Add(int64(10 * time.Minute))
+	up, stop := context.WithTimeout(ctx, time.Minute)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		upkeep.Run(up, s, upkeep.Config{Retention: analytics.Retention{Years: 3}, MaintainEvery: 50 * time.Millisecond,
+			Now: func() time.Time { return time.Unix(0, clock.Load()) }})
+	}()
+	for records(s) != 0 && up.Err() == nil {
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	<-done
 	if n := records(s); n != 0 {
-		t.Errorf("after the lease: %d records, want none", n)
+		t.Errorf("after the lease, with serve's upkeep: %d records, want none", n)
+	}
+
+	// And opening the store does, for a process that is not serve.
+	clock.Store(time.Now().UnixNano())
+	crash()
+	clock.Add(int64(10 * time.Minute))
+	s = open()
+	if n := records(s); n != 0 {
+		t.Errorf("after the lease, opened again: %d records, want none", n)
 	}
 	if list, err := s.Imports(ctx, "example.fi"); len(list) != 0 || err != nil {
 		t.Errorf("imports %v, %v: want none listed", list, err)
@@ -99,7 +126,7 @@ func dieDuringImport(ctx context.Context, dsn string) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	day := time.Now().UTC().Truncate(24 * time.Hour).AddDate(0, 0, -30)
+	day := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -30)
 	imp := analytics.Import{Site: "example.fi", Source: "goatcounter", Key: "crash test"}
 	_, _, err = s.AppendImport(ctx, imp, func(put func(analytics.Batch) error) (string, error) {
 		for b := range 2 {

@@ -29,8 +29,9 @@ type Config struct {
 const DefaultMaintainEvery = 5 * time.Minute
 
 // Run purges at once and then daily, and, if the store is an
-// analytics.Maintainer, maintains at once and then every MaintainEvery,
-// until ctx is done. Failures are logged and retried.
+// analytics.Maintainer, maintains at once and then every MaintainEvery
+// (an analytics.Sweeper sweeps as often), until ctx is done. Failures are
+// logged and retried.
 func Run(ctx context.Context, store analytics.Purger, cfg Config) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -46,7 +47,22 @@ func Run(ctx context.Context, store analytics.Purger, cfg Config) {
 	if m, ok := store.(analytics.Maintainer); ok && cfg.Zone != nil {
 		wg.Go(func() { repeat(ctx, func() time.Duration { return maintain(ctx, m, cfg) }) })
 	}
+	if sw, ok := store.(analytics.Sweeper); ok {
+		wg.Go(func() { repeat(ctx, func() time.Duration { return sweep(ctx, sw, cfg) }) })
+	}
 	wg.Wait()
+}
+
+// sweep clears what interrupted writes left, as often as maintenance runs.
+func sweep(ctx context.Context, sw analytics.Sweeper, cfg Config) time.Duration {
+	n, err := sw.Sweep(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		cfg.Logger.Error("deleting what interrupted imports left failed; retrying later", "err", err)
+	case n > 0:
+		cfg.Logger.Info("deleted what interrupted imports left", "imports", n)
+	}
+	return cfg.MaintainEvery
 }
 
 // purge deletes what is older than the retention period and says when to
