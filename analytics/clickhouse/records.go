@@ -74,18 +74,21 @@ func (s *Store) ScanRecords(ctx context.Context, size int, fn func(analytics.Bat
 			return fmt.Errorf("scan page views: %w", err)
 		}
 	}
-	rows, err := s.conn.Query(ctx, "SELECT ts, site, pageview_id, duration_ms FROM "+s.leaves)
+	rows, err := s.conn.Query(ctx, "SELECT ts, site, pageview_id, duration_ms, scroll_pct FROM "+s.leaves)
 	if err != nil {
 		return fmt.Errorf("scan leaves: %w", err)
 	}
 	for rows.Next() {
-		var l analytics.Leave
-		var ms int64
-		if err := rows.Scan(&l.Time, &l.Site, &l.PageView, &ms); err != nil {
+		var (
+			l      analytics.Leave
+			ms     int64
+			scroll uint8
+		)
+		if err := rows.Scan(&l.Time, &l.Site, &l.PageView, &ms, &scroll); err != nil {
 			rows.Close()
 			return fmt.Errorf("scan leaves: %w", err)
 		}
-		l.Time, l.Duration = l.Time.UTC(), time.Duration(ms)*time.Millisecond
+		l.Time, l.Duration, l.Scroll = l.Time.UTC(), time.Duration(ms)*time.Millisecond, int(scroll)
 		b.Leaves = append(b.Leaves, l)
 		if b.Len() >= size {
 			if err := flush(); err != nil {

@@ -69,12 +69,13 @@ const viewsSQL = `(
 	SELECT ts, sec, visitor, visit, path, country, place, city, browser, os, device,
 	       toDate(toDateTime(sec), @zone) AS day,
 	       greatest(duration_ms, toInt64(arrayReduce('max', arrayMap((t, d, s) -> if(t >= s AND t <= s + 86400, d + 1, 0), lts, lds, arrayResize(emptyArrayUInt32(), length(lts), toUInt32(sec))))) - 1) AS dur,
+	       greatest(toUInt8(scroll_pct), toUInt8(arrayReduce('max', arrayMap((t, p, s) -> if(t >= s AND t <= s + 86400, p, 0), lts, lss, arrayResize(emptyArrayUInt32(), length(lts), toUInt32(sec)))))) AS scr,
 	       (%[3]s) AS vf
 	FROM (SELECT ts, intDiv(ts, 4294967296) AS sec, visitor, visit, ` + pageviewKey + `, path, country,
-	             if(region = '', '', concat(country, '-', region)) AS place, city, browser, os, device, duration_ms
+	             if(region = '', '', concat(country, '-', region)) AS place, city, browser, os, device, duration_ms, scroll_pct
 	      FROM %[1]s WHERE site = @site AND ts >= @from_key AND ts < @end_key)
 	ANY LEFT JOIN (
-		SELECT ` + pageviewKey + `, groupArray(toUInt32(ts)) AS lts, groupArray(duration_ms) AS lds FROM %[2]s
+		SELECT ` + pageviewKey + `, groupArray(toUInt32(ts)) AS lts, groupArray(duration_ms) AS lds, groupArray(scroll_pct) AS lss FROM %[2]s
 		WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts <= toDateTime(@leaves_to)
 		GROUP BY h1, h2
 	) USING (h1, h2))`
@@ -101,14 +102,17 @@ const visitsSQL = `(
 const countsSQL = `
 	SELECT toUInt8(0) AS kind, day, tupleElement(kv, 1) AS k, tupleElement(kv, 2) AS value,
 	       toInt64(uniqExact(visitor)) AS n1, toInt64(count()) AS n2, toInt64(countIf(dur >= 0)) AS n3,
-	       toInt64(sumIf(dur, dur >= 0)) AS n4, toInt64(uniqExactIf(visitor, dur >= 0)) AS n5
+	       toInt64(sumIf(dur, dur >= 0)) AS n4, toInt64(uniqExactIf(visitor, dur >= 0)) AS n5,
+	       toInt64(countIf(scr > 0 AND k = @page_key)) AS n6, toInt64(sumIf(toUInt64(scr), scr > 0 AND k = @page_key)) AS n7,
+	       toInt64(uniqExactIf(visitor, scr > 0 AND k = @page_key)) AS n8
 	FROM %[1]s ARRAY JOIN %[2]s AS kv
 	WHERE vf %[3]s
 	GROUP BY day, k, value
 	UNION ALL
 	SELECT toUInt8(1) AS kind, day, tupleElement(kv, 1) AS k, tupleElement(kv, 2) AS value,
 	       toInt64(count()) AS n1, toInt64(uniqExact(entry_visitor)) AS n2, toInt64(countIf(views = 1)) AS n3,
-	       toInt64(sum(span * 1000 + if(last_dur > 0, last_dur, 0))) AS n4, toInt64(0) AS n5
+	       toInt64(sum(span * 1000 + if(last_dur > 0, last_dur, 0))) AS n4, toInt64(0) AS n5,
+	       toInt64(0) AS n6, toInt64(0) AS n7, toInt64(0) AS n8
 	FROM %[4]s ARRAY JOIN %[5]s AS kv
 	WHERE hit AND pass AND NOT (has(@untagged_keys, k) AND value = '')
 	GROUP BY day, k, value
@@ -121,7 +125,7 @@ const otherSQL = `
 	       (SELECT toInt64(uniqExact(visitor)) FROM %[1]s WHERE site = @site AND ts >= @now_from AND ts < @now_to) AS n1,
 	       (SELECT toInt64(countIf(ts >= toDateTime(@cur_from))) FROM %[2]s WHERE site = @site AND ts >= toDateTime(@bots_from) AND ts < toDateTime(@end)) AS n2,
 	       (SELECT toInt64(countIf(ts < toDateTime(@cur_from))) FROM %[2]s WHERE site = @site AND ts >= toDateTime(@bots_from) AND ts < toDateTime(@end)) AS n3,
-	       toInt64(0) AS n4, toInt64(0) AS n5`
+	       toInt64(0) AS n4, toInt64(0) AS n5, toInt64(0) AS n6, toInt64(0) AS n7, toInt64(0) AS n8`
 
 // chunkDays is how many days one counting query covers: every number is
 // of one day, so a period is counted a chunk of days at a time (two at
@@ -206,7 +210,7 @@ type countRow struct {
 	day   time.Time
 	k     int32
 	value string
-	n     [5]int64
+	n     [8]int64
 }
 
 // periods adds every day of cur's query (totals, hours and breakdown
@@ -246,7 +250,8 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now ti
 			untagged = append(untagged, int32(i))
 		}
 	}
-	args = append(args, clickhouse.Named("untagged_keys", untagged))
+	args = append(args, clickhouse.Named("untagged_keys", untagged),
+		clickhouse.Named("page_key", int32(slices.Index(analytics.Dimensions, analytics.DimPage))))
 
 	// The keys each row counts in: a day of the previous period only in
 	// its totals.
@@ -277,7 +282,7 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now ti
 		var out []countRow
 		for rows.Next() {
 			var r countRow
-			if err := rows.Scan(&r.kind, &r.day, &r.k, &r.value, &r.n[0], &r.n[1], &r.n[2], &r.n[3], &r.n[4]); err != nil {
+			if err := rows.Scan(&r.kind, &r.day, &r.k, &r.value, &r.n[0], &r.n[1], &r.n[2], &r.n[3], &r.n[4], &r.n[5], &r.n[6], &r.n[7]); err != nil {
 				return nil, err
 			}
 			out = append(out, r)
@@ -378,7 +383,8 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now ti
 				}
 				cur.AddHour(aggregate.Hour{Start: start, Visitors: n1, PageViews: n2})
 			case r.kind == 0:
-				cur.Rows.Row(int(r.k), r.value).Add(aggregate.RowCounts{Visitors: n1, PageViews: n2, TimedViews: n3, TimeMs: n4, TimedVisitors: n5})
+				cur.Rows.Row(int(r.k), r.value).Add(aggregate.RowCounts{Visitors: n1, PageViews: n2, TimedViews: n3, TimeMs: n4, TimedVisitors: n5,
+					ScrolledViews: r.n[5], ScrollSum: r.n[6], ScrolledVisitors: r.n[7]})
 			case r.k == keyTotal:
 				c := dayTotals(r.day)
 				c.Visits, c.Bounces, c.VisitMs = n1, n3, n4

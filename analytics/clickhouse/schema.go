@@ -23,7 +23,8 @@ import (
 //     is what compresses their ids.
 //   - duration_ms is a page view's visible time when it came with it (a
 //     migration from a SQLite database that had folded its leaves); -1
-//     otherwise. Reports read the larger of it and the leaves.
+//     otherwise. Reports read the larger of it and the leaves; the same
+//     of scroll_pct (0: none).
 var migrations = [][]string{
 	{
 		`CREATE TABLE IF NOT EXISTS pageviews (
@@ -126,6 +127,13 @@ var migrations = [][]string{
 		) ENGINE = MergeTree
 		ORDER BY (site, family, day, set_id)`,
 	},
+	// 4: scroll depth (analytics.Leave.Scroll), 0 when not measured, kept
+	// as the visible time is. A cluster's Distributed tables gain the
+	// columns in migrate.
+	{
+		`ALTER TABLE leaves ADD COLUMN scroll_pct UInt8 DEFAULT 0`,
+		`ALTER TABLE pageviews ADD COLUMN scroll_pct UInt8 DEFAULT 0`,
+	},
 }
 
 // ImportedTables hold imported aggregates and the imports' bookkeeping: no
@@ -171,6 +179,43 @@ func (s *Store) migrate(ctx context.Context) error {
 			if err := c.Exec(ctx, q); err != nil {
 				return fmt.Errorf("create %s: %w", distributed(table), err)
 			}
+			if err := s.followColumns(ctx, c, table); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// followColumns adds to a Distributed table made before a migration the
+// columns its local table has gained since.
+func (s *Store) followColumns(ctx context.Context, c driver.Conn, table string) error {
+	rows, err := c.Query(ctx, `SELECT name, type, default_expression FROM system.columns
+		WHERE database = @db AND table = @local AND name NOT IN (SELECT name FROM system.columns WHERE database = @db AND table = @dist)
+		ORDER BY position`, clickhouse.Named("db", s.cfg.Database), clickhouse.Named("local", table), clickhouse.Named("dist", distributed(table)))
+	if err != nil {
+		return fmt.Errorf("columns of %s: %w", table, err)
+	}
+	var add []string
+	for rows.Next() {
+		var name, typ, def string
+		if err := rows.Scan(&name, &typ, &def); err != nil {
+			rows.Close()
+			return fmt.Errorf("columns of %s: %w", table, err)
+		}
+		col := "ADD COLUMN " + name + " " + typ
+		if def != "" {
+			col += " DEFAULT " + def
+		}
+		add = append(add, col)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("columns of %s: %w", table, err)
+	}
+	for _, a := range add {
+		if err := c.Exec(ctx, "ALTER TABLE "+distributed(table)+" "+a); err != nil {
+			return fmt.Errorf("%s: %w", distributed(table), err)
 		}
 	}
 	return nil

@@ -341,12 +341,12 @@ func (s *Store) Append(ctx context.Context, b analytics.Batch) error {
 		}
 	}
 	if len(b.Leaves) > 0 {
-		batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.leaves+" (ts, site, pageview_id, duration_ms)")
+		batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.leaves+" (ts, site, pageview_id, duration_ms, scroll_pct)")
 		if err != nil {
 			return fmt.Errorf("append leaves: %w", err)
 		}
 		for _, l := range b.Leaves {
-			if err := batch.Append(l.Time.UTC(), l.Site, l.PageView, l.Duration.Milliseconds()); err != nil {
+			if err := batch.Append(l.Time.UTC(), l.Site, l.PageView, l.Duration.Milliseconds(), uint8(min(max(l.Scroll, 0), analytics.MaxScroll))); err != nil {
 				batch.Abort()
 				return fmt.Errorf("append leaves: %w", err)
 			}

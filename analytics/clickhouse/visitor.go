@@ -35,8 +35,8 @@ const pageviewKey = `cityHash64(pageview_id) AS h1, sipHash64(pageview_id) AS h2
 // table, %[2]s the page views table. The page views, not the leaves, are
 // the join's hash table: fewer rows.
 const leavesOfSQL = `(
-	SELECT h1, h2, max(duration_ms) + 1 AS leave_ms1
-	FROM (SELECT ` + pageviewKey + `, toUInt32(ts) AS lts, duration_ms FROM %[1]s
+	SELECT h1, h2, max(duration_ms) + 1 AS leave_ms1, max(scroll_pct) AS leave_scroll
+	FROM (SELECT ` + pageviewKey + `, toUInt32(ts) AS lts, duration_ms, scroll_pct FROM %[1]s
 	      WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts <= toDateTime(@leaves_to))
 	ANY INNER JOIN (SELECT ` + pageviewKey + `, intDiv(ts, 4294967296) AS psec FROM %[2]s
 	      WHERE site = @site AND ts >= @from_key AND ts < @end_key) USING (h1, h2)
@@ -51,8 +51,9 @@ func (s *Store) VisitorPageViews(ctx context.Context, site string, visitor uint6
 	from, to := utcDay(day)
 	rows, err := s.conn.Query(ctx, `
 		SELECT ts, site, visitor, visit, pageview_id, path, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
-		       referrer_host, country, region, city, browser, browser_version, os, device, `+visibleMs+` AS dur
-		FROM (SELECT `+pageviewColumns+`, `+pageviewKey+` FROM `+s.pageviews+`
+		       referrer_host, country, region, city, browser, browser_version, os, device, `+visibleMs+` AS dur,
+		       greatest(scroll_pct, leave_scroll) AS scroll
+		FROM (SELECT `+pageviewColumns+`, scroll_pct, `+pageviewKey+` FROM `+s.pageviews+`
 		      WHERE site = @site AND visitor = @visitor AND ts >= @from_key AND ts < @end_key)
 		ANY LEFT JOIN `+leavesOf(s.leaves, s.pageviews)+` USING (h1, h2)
 		ORDER BY ts`,
@@ -66,16 +67,18 @@ func (s *Store) VisitorPageViews(ctx context.Context, site string, visitor uint6
 	var out []analytics.VisitorPageView
 	for rows.Next() {
 		var (
-			v   analytics.VisitorPageView
-			p   = &v.PageView
-			ts  uint64
-			dur int64
+			v      analytics.VisitorPageView
+			p      = &v.PageView
+			ts     uint64
+			dur    int64
+			scroll uint8
 		)
 		if err := rows.Scan(&ts, &p.Site, &p.Visitor, &p.Visit, &p.ID, &p.Path,
 			&p.UTMSource, &p.UTMMedium, &p.UTMCampaign, &p.UTMTerm, &p.UTMContent, &p.ReferrerHost,
-			&p.Country, &p.Region, &p.City, &p.Browser, &p.BrowserVersion, &p.OS, &p.Device, &dur); err != nil {
+			&p.Country, &p.Region, &p.City, &p.Browser, &p.BrowserVersion, &p.OS, &p.Device, &dur, &scroll); err != nil {
 			return nil, fmt.Errorf("visitor page views: %w", err)
 		}
+		v.Scroll = int(scroll)
 		p.Time = time.Unix(int64(ts>>32), 0).UTC()
 		if dur >= 0 {
 			v.Duration, v.Timed = time.Duration(dur)*time.Millisecond, true
