@@ -188,11 +188,11 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // followColumns adds to a Distributed table made before a migration the
-// columns its local table has gained since.
+// columns its local table has gained since. system.columns lists them in
+// the table's order (18.16 has no position column to sort by).
 func (s *Store) followColumns(ctx context.Context, c driver.Conn, table string) error {
 	rows, err := c.Query(ctx, `SELECT name, type, default_expression FROM system.columns
-		WHERE database = @db AND table = @local AND name NOT IN (SELECT name FROM system.columns WHERE database = @db AND table = @dist)
-		ORDER BY position`, clickhouse.Named("db", s.cfg.Database), clickhouse.Named("local", table), clickhouse.Named("dist", distributed(table)))
+		WHERE database = @db AND table = @local AND name NOT IN (SELECT name FROM system.columns WHERE database = @db AND table = @dist)`, clickhouse.Named("db", s.cfg.Database), clickhouse.Named("local", table), clickhouse.Named("dist", distributed(table)))
 	if err != nil {
 		return fmt.Errorf("columns of %s: %w", table, err)
 	}
