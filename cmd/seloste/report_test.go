@@ -174,7 +174,7 @@ func TestReportTableAndCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(recs[0], ",") != "path,visitors,pageviews,avg_time_s" || len(recs) != 26 {
+	if strings.Join(recs[0], ",") != "path,visitors,pageviews,avg_time_s,avg_scroll_pct" || len(recs) != 26 {
 		t.Errorf("csv header %v, %d records (want 25 paths + header)", recs[0], len(recs))
 	}
 	out, _, err = runCmd(t, "report", "-db", db, "-site", "b.example", "-from", "2026-03-29", "-to", "2026-03-29", "-format", "csv", "-breakdown", "series")
