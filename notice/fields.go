@@ -461,8 +461,7 @@ func DescribesField(content string, field analytics.Field) error {
 	if err != nil {
 		return err
 	}
-	cur, ok := Current(vs)
-	if !ok {
+	if _, ok := Current(vs); !ok {
 		return fmt.Errorf("no published version of the statement in %s: publish one that describes %s (seloste notice new, seloste notice build)", SourceDir(content), field.EN.Label)
 	}
 	for _, v := range checked(vs) {
@@ -477,6 +476,5 @@ func DescribesField(content string, field analytics.Field) error {
 			return fmt.Errorf("the published statement %s does not describe %s (%s), so it cannot be stored: run seloste notice new (its generated list describes it), publish the new version with seloste notice build, then try again", v.File, strings.ToLower(field.EN.Label), field.Name)
 		}
 	}
-	_ = cur
 	return nil
 }

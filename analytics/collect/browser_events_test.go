@@ -131,6 +131,7 @@ func TestBrowserHashRouter(t *testing.T) {
 	c := newCollector(t, st, func(cfg *Config) {
 		cfg.Sites = []request.Site{{Domain: "example.test"}}
 		cfg.Queue.FlushInterval = 50 * time.Millisecond
+		cfg.Described = map[string]bool{analytics.HashRouteField: true}
 	})
 	mux := http.NewServeMux()
 	c.Register(mux)
@@ -172,5 +173,82 @@ func TestBrowserHashRouter(t *testing.T) {
 	want := []string{"/app/", "/app/#/hinnasto", "/app/#/tilaus/kiitos"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("stored pages %q, want %q", got, want)
+	}
+}
+
+// TestBrowserScrollDepth: the leave carries the largest share of the page
+// that has been in view: a tall page scrolled to about the middle, then
+// back up, keeps its deepest point; a page shorter than the window is 100.
+// The report's pages show the average.
+func TestBrowserScrollDepth(t *testing.T) {
+	exe := findChromium(t)
+	st := openStore(t)
+	c := newCollector(t, st, func(cfg *Config) {
+		cfg.Sites = []request.Site{{Domain: "example.test"}}
+		cfg.Queue.FlushInterval = 50 * time.Millisecond
+		cfg.Described = map[string]bool{analytics.ScrollField: true}
+	})
+	mux := http.NewServeMux()
+	c.Register(mux)
+	page := func(height string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `<!doctype html><html><head><meta charset="utf-8"><title>t</title>`+
+				`<style>body{margin:0}</style><script src="/s.js" data-site="example.test" defer></script></head>`+
+				`<body><div id="sisalto" style="height:`+height+`">x</div></body></html>`)
+		}
+	}
+	mux.HandleFunc("GET /pitka", page("6000px"))
+	mux.HandleFunc("GET /lyhyt", page("100px"))
+	srv := httptest.NewServer(mux) // 127.0.0.1 only
+	defer srv.Close()
+	port := srv.Listener.Addr().String()
+	base := "http://example.test:" + port[strings.LastIndex(port, ":")+1:]
+	ctx, _ := browser(t, exe)
+	step := stepper(t, ctx)
+	step(chromedp.Navigate(base+"/pitka"), chromedp.WaitVisible(chromedp.ID("sisalto")), chromedp.Sleep(300*time.Millisecond))
+	// The share seen at the deepest point, from the window's own numbers.
+	want, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`scrollTo(0, 2700), (2700 + innerHeight) * 100 / 6000`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	step(chromedp.Sleep(300 * time.Millisecond))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`scrollTo(0, 0), true`)); err != nil {
+		t.Fatal(err)
+	}
+	step(chromedp.Sleep(300*time.Millisecond), chromedp.Navigate(base+"/lyhyt"), chromedp.WaitVisible(chromedp.ID("sisalto")),
+		chromedp.Sleep(300*time.Millisecond), chromedp.Navigate(base+"/bye"))
+	quiet(c)
+	if err := c.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	rows, err := st.DB().Query(`SELECT p.path, MAX(l.scroll_pct) FROM pageview_values p JOIN leaves l USING (pageview_id) GROUP BY p.path`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var path string
+		var scroll int
+		if err := rows.Scan(&path, &scroll); err != nil {
+			t.Fatal(err)
+		}
+		got[path] = scroll
+	}
+	if d := float64(got["/pitka"]) - want; d < 0 || d >= 1.5 || want < 45 || want > 80 {
+		t.Errorf("long page: stored %d %%, want the deepest share seen, %.1f %% rounded up", got["/pitka"], want)
+	}
+	if got["/lyhyt"] != 100 {
+		t.Errorf("short page: stored %d %%, want 100", got["/lyhyt"])
+	}
+	today := analytics.Midnight(time.Now(), time.UTC)
+	r, err := st.Report(context.Background(), analytics.Query{Site: "example.test", From: today, To: today, Zone: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range r.Breakdowns[analytics.DimPage] {
+		if w, ok := got[row.Value]; ok && (row.ScrolledViews != 1 || row.AvgScroll != float64(w)) {
+			t.Errorf("report row %s: %+v, want the stored %d %%", row.Value, row, w)
+		}
 	}
 }

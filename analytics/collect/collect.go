@@ -67,6 +67,11 @@ type Config struct {
 	// with the reason the client is told: the published privacy statement
 	// does not describe them. "*" refuses every event with its reason.
 	Undescribed map[string]string
+	// Described names the registry's Gated fields the published statement
+	// describes (analytics.ScrollField, analytics.HashRouteField): the
+	// others are left out of what is stored, a leave's scroll depth or a
+	// page's #/route. nil describes none.
+	Described map[string]bool
 
 	Geo       *geo.DB // nil: no location
 	Precision geo.Precision
@@ -101,6 +106,7 @@ type Collector struct {
 	auto    trackerFile // s.auto.js
 
 	undescribed atomic.Pointer[map[string]string] // Config.Undescribed, then SetUndescribed's
+	described   atomic.Pointer[map[string]bool]   // Config.Described, then SetDescribed's
 
 	closing  atomic.Bool
 	stats    stats
@@ -142,6 +148,7 @@ func New(ctx context.Context, cfg Config) (*Collector, error) {
 	}
 	c.refusals.log, c.refusals.every = log, time.Minute
 	c.SetUndescribed(cfg.Undescribed)
+	c.SetDescribed(cfg.Described)
 	if max := cfg.MaxValuesPerDay; max >= 0 {
 		if max == 0 {
 			max = DefaultMaxValuesPerDay
@@ -177,6 +184,13 @@ func (c *Collector) Close(ctx context.Context) error {
 // SetUndescribed replaces Config.Undescribed: serve learns what the
 // published statement describes once it has built the notice.
 func (c *Collector) SetUndescribed(m map[string]string) { c.undescribed.Store(&m) }
+
+// SetDescribed replaces Config.Described, as SetUndescribed does.
+func (c *Collector) SetDescribed(m map[string]bool) { c.described.Store(&m) }
+
+// describes reports whether the published statement describes the Gated
+// field name.
+func (c *Collector) describes(name string) bool { return (*c.described.Load())[name] }
 
 // Health is nil while records are being stored, or the last store error.
 func (c *Collector) Health() error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -518,5 +519,49 @@ func TestHealthTellsRefusals(t *testing.T) {
 	}
 	if code, body := health(); code != 200 {
 		t.Errorf("healthz after recovery: %d %s", code, body)
+	}
+}
+
+// TestGatedFields: scroll depth and a hash router's route are stored only
+// while the published statement describes them (Config.Described, then
+// SetDescribed as serve learns it); otherwise the leave and the page view
+// are stored without them.
+func TestGatedFields(t *testing.T) {
+	st := openStore(t)
+	c := newCollector(t, st, func(cfg *Config) { cfg.Queue.FlushInterval = 10 * time.Millisecond })
+	h := handler(c)
+	send := func(id string) {
+		t.Helper()
+		for _, body := range []string{
+			`{"kind":"pageview","site":"example.fi","url":"https://example.fi/app/#/hinnasto","pageview":"` + id + `"}`,
+			`{"kind":"leave","site":"example.fi","pageview":"` + id + `","duration_ms":1000,"scroll":57}`,
+		} {
+			if w := post(h, body); w.Code != http.StatusAccepted {
+				t.Fatalf("%s: %d %s", body, w.Code, w.Body)
+			}
+		}
+	}
+	send("undescribed")
+	c.SetDescribed(map[string]bool{analytics.ScrollField: true, analytics.HashRouteField: true})
+	send("described")
+	if err := c.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	rows, err := st.DB().Query(`SELECT p.pageview_id, p.path, l.scroll_pct FROM pageview_values p JOIN leaves l USING (pageview_id)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, path string
+		var scroll int
+		if err := rows.Scan(&id, &path, &scroll); err != nil {
+			t.Fatal(err)
+		}
+		got[id] = fmt.Sprintf("%s %d", path, scroll)
+	}
+	if got["undescribed"] != "/app/ 0" || got["described"] != "/app/#/hinnasto 57" {
+		t.Errorf("stored %v; want the route and depth only once described", got)
 	}
 }

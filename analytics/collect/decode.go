@@ -30,7 +30,7 @@ const (
 // configuration. Its JSON form is the wire contract:
 //
 //	{"kind":"pageview","site":"example.fi","url":"https://example.fi/a","referrer":"https://duckduckgo.com/","pageview":"8f3a..."}
-//	{"kind":"leave","site":"example.fi","pageview":"8f3a...","duration_ms":12345}
+//	{"kind":"leave","site":"example.fi","pageview":"8f3a...","duration_ms":12345,"scroll":64}
 //	{"kind":"event","site":"example.fi","url":"https://example.fi/tilaus/","name":"Yhteydenotto","props":{"lomake":"tarjous"},"pageview":"8f3a..."}
 type Event struct {
 	Kind     string
@@ -39,6 +39,7 @@ type Event struct {
 	Referrer string // pageview only, optional
 	PageView string
 	Duration time.Duration    // leave only
+	Scroll   int              // leave only, optional: percent 0–100, 0 not measured
 	Name     string           // event only
 	Props    []analytics.Prop // event only, optional; in the order sent
 }
@@ -59,8 +60,8 @@ func bad(format string, args ...any) error {
 func DecodeEvent(b []byte) (Event, error) {
 	d := decoder{b: b}
 	var ev Event
-	var seen uint8
-	var durationMS int64
+	var seen uint16
+	var durationMS, scroll int64
 	d.space()
 	if !d.eat('{') {
 		return Event{}, bad("want a JSON object")
@@ -78,7 +79,7 @@ func DecodeEvent(b []byte) (Event, error) {
 				return Event{}, bad("want ':' after a field name")
 			}
 			d.space()
-			var bit uint8
+			var bit uint16
 			switch key {
 			case "kind":
 				bit = 1 << 0
@@ -104,6 +105,9 @@ func DecodeEvent(b []byte) (Event, error) {
 			case "props":
 				bit = 1 << 7
 				ev.Props, err = d.props()
+			case "scroll":
+				bit = 1 << 8
+				scroll, err = d.integer()
 			default:
 				return Event{}, bad("unknown field %q", printable(key))
 			}
@@ -131,16 +135,16 @@ func DecodeEvent(b []byte) (Event, error) {
 
 	const (
 		kind, site, url, referrer, pageview, duration = 1 << 0, 1 << 1, 1 << 2, 1 << 3, 1 << 4, 1 << 5
-		name, props                                   = 1 << 6, 1 << 7
+		name, props, scrolled                         = 1 << 6, 1 << 7, 1 << 8
 	)
-	var required, allowed uint8
+	var required, allowed uint16
 	switch ev.Kind {
 	case KindPageView:
 		required = kind | site | url | pageview
 		allowed = required | referrer
 	case KindLeave:
 		required = kind | site | pageview | duration
-		allowed = required
+		allowed = required | scrolled
 	case KindEvent:
 		required = kind | site | pageview | name
 		allowed = required | url | props
@@ -152,9 +156,9 @@ func DecodeEvent(b []byte) (Event, error) {
 	default:
 		return Event{}, bad(`field "kind": want "pageview", "leave" or "event"`)
 	}
-	names := [...]string{"kind", "site", "url", "referrer", "pageview", "duration_ms", "name", "props"}
+	names := [...]string{"kind", "site", "url", "referrer", "pageview", "duration_ms", "name", "props", "scroll"}
 	for i, name := range names {
-		bit := uint8(1) << i
+		bit := uint16(1) << i
 		if required&bit != 0 && seen&bit == 0 {
 			return Event{}, bad("missing field %q", name)
 		}
@@ -173,6 +177,10 @@ func DecodeEvent(b []byte) (Event, error) {
 			return Event{}, bad(`field "duration_ms": want 0 to %d`, MaxDuration.Milliseconds())
 		}
 		ev.Duration = time.Duration(durationMS) * time.Millisecond
+		if scroll < 0 || scroll > analytics.MaxScroll {
+			return Event{}, bad(`field "scroll": want 0 to %d (percent of the page seen)`, analytics.MaxScroll)
+		}
+		ev.Scroll = int(scroll)
 	}
 	return ev, nil
 }

@@ -26,7 +26,18 @@ func TestDecodeEvent(t *testing.T) {
 	if err != nil || ev.Duration != 30*24*time.Hour {
 		t.Errorf("largest duration: %+v %v", ev, err)
 	}
+	ev, err = DecodeEvent([]byte(`{"kind":"leave","site":"s","pageview":"x","duration_ms":5,"scroll":100}`))
+	if err != nil || ev.Scroll != 100 || ev.Duration != 5*time.Millisecond {
+		t.Errorf("leave with scroll depth: %+v %v", ev, err)
+	}
 	for _, bad := range []string{
+		`{"kind":"leave","site":"s","pageview":"x","duration_ms":1,"scroll":101}`,
+		`{"kind":"leave","site":"s","pageview":"x","duration_ms":1,"scroll":-1}`,
+		`{"kind":"leave","site":"s","pageview":"x","duration_ms":1,"scroll":"50"}`,
+		`{"kind":"leave","site":"s","pageview":"x","duration_ms":1,"scroll":1,"scroll":2}`,
+		`{"kind":"leave","site":"s","pageview":"x","scroll":50}`,
+		`{"kind":"pageview","site":"s","url":"u","pageview":"x","scroll":50}`,
+		`{"kind":"event","site":"s","name":"n","pageview":"x","scroll":50}`,
 		`{"kind":"leave","site":"s","pageview":"x","duration_ms":2592000001}`,
 		`{"kind":"leave","site":"s","pageview":"x","duration_ms":01}`,
 		`{"kind":"leave","site":"s","pageview":"x","duration_ms":-}`,

@@ -17,7 +17,7 @@ import (
 // the event may go on); messages name the rule, never a value.
 func (c *Collector) checkEvent(site *request.SiteRule, ev *Event) (int, string) {
 	if ev.URL != "" {
-		pg, ok := parsePage(ev.URL)
+		pg, ok := parsePage(ev.URL, false) // only the host is checked
 		if !ok {
 			return http.StatusBadRequest, `bad event: field "url": want an absolute http(s) URL`
 		}

@@ -100,7 +100,7 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 	}
 	if ev.Kind == KindPageView {
 		var ok bool
-		pg, ok = parsePage(ev.URL)
+		pg, ok = parsePage(ev.URL, c.describes(analytics.HashRouteField))
 		if !ok {
 			return item{}, http.StatusBadRequest, `bad event: field "url": want an absolute http(s) URL`
 		}
@@ -140,9 +140,11 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 		return c.recordEvent(r, now, site, ip, userAgent, ev)
 	}
 	if ev.Kind == KindLeave {
-		return item{kind: itemLeave, leave: analytics.Leave{
-			Time: now, Site: site.Domain(), PageView: ev.PageView, Duration: ev.Duration,
-		}}, 0, ""
+		l := analytics.Leave{Time: now, Site: site.Domain(), PageView: ev.PageView, Duration: ev.Duration}
+		if c.describes(analytics.ScrollField) {
+			l.Scroll = ev.Scroll // else left out: the statement does not say it is collected
+		}
+		return item{kind: itemLeave, leave: l}, 0, ""
 	}
 
 	vis, visit, err := c.visits.Assign(r.Context(), now, site.Domain(), ip, userAgent)

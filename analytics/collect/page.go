@@ -30,9 +30,10 @@ var utmKeys = [5]string{"utm_source", "utm_medium", "utm_campaign", "utm_term", 
 // parameters. Everything else in the query and any user info are dropped,
 // and so is the fragment, unless it is a hash router's route: one that
 // begins with "/" (s.js sends it only with data-hash) is kept up to any
-// "?" as part of the page, "/#/hinnasto". Other fragments may hold
+// "?" as part of the page, "/#/hinnasto", when routes is set (the
+// statement describes them). Other fragments may hold
 // anything (an access token, a text fragment), so they never get in.
-func parsePage(raw string) (page, bool) {
+func parsePage(raw string, routes bool) (page, bool) {
 	if len(raw) > maxURL {
 		return page{}, false
 	}
@@ -52,7 +53,7 @@ func parsePage(raw string) (page, bool) {
 	if p.path == "" {
 		p.path = pathRoot
 	}
-	if route, ok := strings.CutPrefix(u.Fragment, "/"); ok {
+	if route, ok := strings.CutPrefix(u.Fragment, "/"); ok && routes {
 		route, _, _ = strings.Cut(route, "?")
 		if !utf8.ValidString(route) || strings.ContainsFunc(route, isControl) {
 			route, _, _ = strings.Cut(strings.TrimPrefix(u.EscapedFragment(), "/"), "?")

@@ -29,12 +29,18 @@ func TestParsePage(t *testing.T) {
 		{"https://example.fi/" + strings.Repeat("x", 3000), page{}, false},
 	}
 	for _, tt := range tests {
-		got, ok := parsePage(tt.raw)
+		got, ok := parsePage(tt.raw, true)
 		if ok != tt.ok || got != tt.want {
 			t.Errorf("parsePage(%.60q) = %+v, %v; want %+v, %v", tt.raw, got, ok, tt.want, tt.ok)
 		}
+		// Without a statement that describes routes, none is kept.
+		if path, _, _ := strings.Cut(tt.want.path, "#"); ok {
+			if got, _ := parsePage(tt.raw, false); got.path != path {
+				t.Errorf("parsePage(%.60q) without routes: path %q, want %q", tt.raw, got.path, path)
+			}
+		}
 	}
-	long, ok := parsePage("https://example.fi/" + strings.Repeat("ä", 1000))
+	long, ok := parsePage("https://example.fi/"+strings.Repeat("ä", 1000), true)
 	if !ok || len(long.path) > MaxPath || !strings.HasPrefix(long.path, "/ää") || strings.ToValidUTF8(long.path, "") != long.path {
 		t.Errorf("long path: %d bytes, valid UTF-8 %v", len(long.path), strings.ToValidUTF8(long.path, "") == long.path)
 	}
