@@ -122,6 +122,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("serve: %w", err)
 	}
 	col.SetUndescribed(refused)
+	col.SetDescribed(describedGated(cfg.Content, logger))
 
 	conns := newConnLimit(connCap(cfg.MaxConns, logger))
 	srv := &http.Server{
@@ -277,6 +278,22 @@ func refusedEvents(content string, events analytics.EventConfig, logger *slog.Lo
 		logger.Info("storing events the published statement describes", "events", strings.Join(accepted, ", "))
 	}
 	return refused, nil
+}
+
+// describedGated reads which of the collector's Gated fields (scroll
+// depth, the hash route) the published statement describes; the collector
+// measures only those, and says at start which it leaves out and why.
+func describedGated(content string, logger *slog.Logger) map[string]bool {
+	described := map[string]bool{}
+	for _, name := range []string{analytics.ScrollField, analytics.HashRouteField} {
+		field, _ := analytics.FieldNamed(name)
+		if err := notice.DescribesField(content, field); err != nil {
+			logger.Info("not measured until the statement describes it", "field", name, "reason", err.Error())
+			continue
+		}
+		described[name] = true
+	}
+	return described
 }
 
 // ensurePassword makes sure the dashboard can be opened. Without a
