@@ -125,6 +125,7 @@ type PageView struct {
 	OS             string    `json:"os"`
 	Device         string    `json:"device"`
 	DurationMS     *int64    `json:"duration_ms"` // null when no duration was stored
+	ScrollPct      *int      `json:"scroll_pct"`  // null when no scroll depth was stored
 	Events         []Event   `json:"events"`      // the events of the page view
 }
 
@@ -188,6 +189,10 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		if v.Timed {
 			ms := v.Duration.Milliseconds()
 			p.DurationMS = &ms
+		}
+		if v.Scroll > 0 {
+			pct := v.Scroll
+			p.ScrollPct = &pct
 		}
 		p.Events = []Event{}
 		for _, e := range v.Events {

@@ -3,6 +3,7 @@ package selfservice
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -35,7 +36,8 @@ func setup(t *testing.T) (mux *http.ServeMux, col *collect.Collector, store *sql
 	sites := []request.Site{{Domain: "example.fi", Origins: []string{"example.com"}}, {Domain: "other.fi"}}
 	proxies := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
 	col, err = collect.New(ctx, collect.Config{Store: store, Sites: sites, TrustedProxies: proxies,
-		Queue: collect.QueueConfig{FlushInterval: time.Millisecond}})
+		Queue:     collect.QueueConfig{FlushInterval: time.Millisecond},
+		Described: map[string]bool{analytics.ScrollField: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,6 +83,22 @@ func do(mux http.Handler, method, target, ip, ua, origin string, header ...strin
 	return w
 }
 
+// leave sends the visible time and scroll depth of page view id.
+func leave(t *testing.T, mux http.Handler, ip, ua, id string, ms, scroll int) {
+	t.Helper()
+	body := fmt.Sprintf(`{"kind":"leave","site":"example.fi","pageview":%q,"duration_ms":%d,"scroll":%d}`, id, ms, scroll)
+	r := httptest.NewRequest("POST", "https://example.fi/api/event", strings.NewReader(body))
+	r.RemoteAddr = ip + ":40000"
+	r.Header.Set("User-Agent", ua)
+	r.Header.Set("Content-Type", "text/plain")
+	r.Header.Set("Origin", "https://example.fi")
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, r)
+	if w.Code != http.StatusAccepted {
+		t.Fatalf("leave: %d %s", w.Code, w.Body)
+	}
+}
+
 // waitRows waits until the collector's batch writer has stored n page views.
 func waitRows(t *testing.T, store *sqlite.Store, n int) {
 	t.Helper()
@@ -116,6 +134,18 @@ func TestSeeAndEraseOwnDataOnly(t *testing.T) {
 	visit(t, mux, "203.0.113.9", chrome, "sameip", "/")   // same IP, another browser
 	visit(t, mux, "198.51.100.7", firefox, "sameua", "/") // same browser, another IP
 	waitRows(t, store, 4)
+	leave(t, mux, "203.0.113.9", firefox, "me1", 12345, 64)
+	for i := 0; ; i++ {
+		var n int
+		store.DB().QueryRow(`SELECT COUNT(*) FROM leaves`).Scan(&n)
+		if n == 1 {
+			break
+		}
+		if i == 500 {
+			t.Fatal("the leave was not stored")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 
 	// The same browser sees exactly its two page views, with registry
 	// fields only.
@@ -123,6 +153,12 @@ func TestSeeAndEraseOwnDataOnly(t *testing.T) {
 	me := decode[Me](t, w)
 	if me.Site != "example.fi" || len(me.PageViews) != 2 || me.PageViews[0].ID != "me1" || me.PageViews[1].ID != "me2" {
 		t.Fatalf("GET /api/me = %+v", me)
+	}
+	if p := me.PageViews[0]; p.DurationMS == nil || *p.DurationMS != 12345 || p.ScrollPct == nil || *p.ScrollPct != 64 {
+		t.Errorf("the leave's time and scroll depth: %+v", p)
+	}
+	if p := me.PageViews[1]; p.DurationMS != nil || p.ScrollPct != nil {
+		t.Errorf("a page view without a leave shows a time or depth: %+v", p)
 	}
 	if p := me.PageViews[1]; p.Path != "/tietosuojaseloste/" || p.UTMSource != "uutiskirje" || p.Browser != "Firefox" || p.OS != "Linux" {
 		t.Errorf("page view fields = %+v", p)
