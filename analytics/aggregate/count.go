@@ -205,6 +205,9 @@ type Scratch struct {
 	run       uint64     // increases with every visitor run, never reused
 	visitPass []bool
 	hit       []bool
+	// converted, when not nil, are the day's visits a goal filter keeps
+	// (Period.Conversions): the others pass no filter.
+	converted map[uint64]bool
 	runPass   []bool
 	hours     [26]Hour
 	hourStamp [26]uint64
@@ -398,6 +401,9 @@ func (s *Scratch) Count(d *Day, filters []analytics.Filter, zone *time.Location,
 				pass = false
 				break
 			}
+		}
+		if pass && s.converted != nil {
+			pass = i < len(d.Visit) && s.converted[d.Visit[i]]
 		}
 		s.visitPass[i] = pass
 	}

@@ -163,6 +163,10 @@ type Day struct {
 	Src             [numSourceFields][]uint32
 	Channel         []uint8 // index into analytics.Channels
 	EntryVisitorEnd []int32 // visit index after each entry visitor's last visit
+	// Visit is each visit's id, only in a Day built from page views
+	// (Builder): a goal filter needs it (Period.Conversions), and a
+	// persisted Day does not keep it.
+	Visit []uint64
 }
 
 // Len is the number of page views.
@@ -301,9 +305,11 @@ func (b *Builder) Build(start int64, views []View, t *Values, prior map[uint64]S
 	d.Channel = make([]uint8, nv)
 	d.Span = make([]int32, nv)
 	d.Views = make([]int32, nv)
+	d.Visit = make([]uint64, nv)
 	for pos, j := range b.vorder {
 		b.vremap[j] = int32(pos)
 		e := entry(j)
+		d.Visit[pos] = e.Visit
 		d.First[pos], d.Last[pos], d.Views[pos] = b.vfirst[j], b.vlast[j], b.vcount[j]
 		d.Span[pos] = int32(d.TS[b.vlast[j]] - d.TS[b.vfirst[j]])
 		src, ok := prior[e.Visit]

@@ -19,8 +19,12 @@ type Period struct {
 	// Imported is what AddImported did; nil before it or without
 	// imported days.
 	Imported *analytics.ImportedUse
-	buckets  []time.Time
-	scratch  *Scratch // counts AddDay's days; its rows reach Rows on flush
+	// Conversions, with a goal filter (Query.Goal), are the visit-days
+	// that converted (Converted): AddDay keeps only their page views, so
+	// an engine adds Days built from page views, which know their visits.
+	Conversions *Conversions
+	buckets     []time.Time
+	scratch     *Scratch // counts AddDay's days; its rows reach Rows on flush
 }
 
 // NewPeriod returns an empty Period for q, which must be normalized.
@@ -37,8 +41,8 @@ func NewPeriod(q analytics.Query, detail bool) *Period {
 	return p
 }
 
-// Filtered reports whether the query has filters.
-func (p *Period) Filtered() bool { return len(p.Query.Filters) > 0 }
+// Filtered reports whether the query has filters or a goal filter.
+func (p *Period) Filtered() bool { return len(p.Query.Filters) > 0 || p.Query.Goal != "" }
 
 func (p *Period) point(t time.Time) *analytics.Point {
 	i := analytics.BucketOf(p.buckets, t)
@@ -85,6 +89,13 @@ func (p *Period) AddDay(d *Day, bots int64) {
 		}
 		p.scratch = NewScratch(sink)
 	}
+	p.scratch.converted = nil
+	if p.Query.Goal != "" {
+		p.scratch.converted = noVisits
+		if day := p.Conversions.Day(d.Start); day != nil && d.Visit != nil {
+			p.scratch.converted = day
+		}
+	}
 	total, hours := p.scratch.Count(d, p.Query.Filters, p.Query.Zone, p.Detail && p.Query.Interval == analytics.Hour)
 	total.Bots = bots
 	p.AddTotals(d.Start, total)
@@ -92,6 +103,9 @@ func (p *Period) AddDay(d *Day, bots int64) {
 		p.AddHour(h)
 	}
 }
+
+// noVisits is the conversions of a day without any.
+var noVisits = map[uint64]bool{}
 
 // flush moves the rows counted by AddDay into Rows.
 func (p *Period) flush() {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/ext"
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/aggregate"
@@ -98,7 +99,7 @@ const visitsSQL = `(
 // (kind 0) and visits per day and key (kind 1; UTM rows list tagged
 // visits only). %[1]s is the views subquery, %[2]s its keys array, %[3]s
 // the condition on views, %[4]s the visits subquery, %[5]s its keys
-// array.
+// array, %[6]s the goal filter's condition on visits.
 const countsSQL = `
 	SELECT toUInt8(0) AS kind, day, tupleElement(kv, 1) AS k, tupleElement(kv, 2) AS value,
 	       toInt64(uniqExact(visitor)) AS n1, toInt64(count()) AS n2, toInt64(countIf(dur >= 0)) AS n3,
@@ -114,7 +115,7 @@ const countsSQL = `
 	       toInt64(sum(span * 1000 + if(last_dur > 0, last_dur, 0))) AS n4, toInt64(0) AS n5,
 	       toInt64(0) AS n6, toInt64(0) AS n7, toInt64(0) AS n8
 	FROM %[4]s ARRAY JOIN %[5]s AS kv
-	WHERE hit AND pass AND NOT (has(@untagged_keys, k) AND value = '')
+	WHERE hit AND pass %[6]s AND NOT (has(@untagged_keys, k) AND value = '')
 	GROUP BY day, k, value
 `
 
@@ -144,6 +145,13 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 	}
 	now := s.now()
 	cur, prev := aggregate.NewPeriod(q, true), aggregate.NewPeriod(q.Previous(), false)
+	if q.Goal != "" {
+		conv, err := aggregate.Converted(ctx, s, q, prev.Query.From, q.End())
+		if err != nil {
+			return nil, fmt.Errorf("report %s: %w", q.Site, err)
+		}
+		cur.Conversions, prev.Conversions = conv, conv
+	}
 	realtime, err := s.periods(ctx, cur, prev, now)
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
@@ -157,7 +165,21 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 		return nil, fmt.Errorf("report %s: previous period: %w", q.Site, err)
 	}
 	r := aggregate.Report(cur, prev, realtime, now)
-	if err := aggregate.Events(ctx, s, q, r.Totals.Visitors, r); err != nil {
+	// Conversion rates are of the visitors the other filters select: a
+	// goal filter does not make its own goal's rate 100 %. They are
+	// counted once more without it, the current period only (a
+	// "previous" period that starts where the current one does).
+	visitors := r.Totals.Visitors
+	if q.Goal != "" {
+		all := q
+		all.Goal = ""
+		p, none := aggregate.NewPeriod(all, false), aggregate.NewPeriod(all, false)
+		if _, err := s.periods(ctx, p, none, now); err != nil {
+			return nil, fmt.Errorf("report %s: visitors without the goal filter: %w", q.Site, err)
+		}
+		visitors = p.Totals.Visitors
+	}
+	if err := aggregate.Events(ctx, s, q, visitors, r); err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
 	return r, nil
@@ -299,11 +321,35 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now ti
 		}
 		channel := "transform(" + sourceKeySQL + ", @source_keys, @channels, '')"
 		visits := fmt.Sprintf(visitsSQL, views, s.pageviews, channel, and(visitFilter))
-		inVisits := ""
+		inVisits, converted := "", ""
 		if len(visitFilter) > 0 {
 			inVisits = "AND (day, visit) IN (SELECT day, visit FROM " + visits + " WHERE pass)"
 		}
-		return count(ctx, fmt.Sprintf(countsSQL, views, keys(viewKeys), inVisits, visits, keys(visitKeys)), append(slices.Clip(args),
+		if conv := cur.Conversions; q.Goal != "" {
+			// The goal filter's visit-days (aggregate.Converted) go to
+			// the server with the query, as a table of its own.
+			t, err := ext.NewTable("goal_visits", ext.Column("d", "UInt16"), ext.Column("visit", "UInt64"))
+			if err != nil {
+				return nil, err
+			}
+			n := 0
+			conv.Each(a, b, func(day time.Time, visit uint64) {
+				if err == nil {
+					err = t.Append(uint16(civilDay(day.In(q.Zone))), visit)
+					n++
+				}
+			})
+			if err != nil {
+				return nil, fmt.Errorf("goal filter: %w", err)
+			}
+			if n == 0 {
+				return nil, nil // no visit converted: nothing to count
+			}
+			ctx = clickhouse.Context(ctx, clickhouse.WithExternalTable(t))
+			converted = "AND (toUInt16(day), visit) IN goal_visits"
+			inVisits += " " + converted
+		}
+		return count(ctx, fmt.Sprintf(countsSQL, views, keys(viewKeys), inVisits, visits, keys(visitKeys), converted), append(slices.Clip(args),
 			clickhouse.Named("from_key", secKey(a.Unix())),
 			clickhouse.Named("end_key", secKey(b.Unix())),
 			clickhouse.Named("look_key", secKey(look.Unix())),
@@ -401,6 +447,13 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now ti
 		}
 	}
 	return realtime, nil
+}
+
+// civilDay is the number of t's date (in its location) counted from
+// 1970-01-01, as ClickHouse's Date holds it.
+func civilDay(t time.Time) int64 {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
 }
 
 // and joins conditions; "1" for none.

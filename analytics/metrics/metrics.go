@@ -127,7 +127,7 @@ func (t timedReporter) Report(ctx context.Context, q analytics.Query) (*analytic
 	start := time.Now()
 	rep, err := t.r.Report(ctx, q)
 	filtered := "false"
-	if len(q.Filters) > 0 {
+	if len(q.Filters) > 0 || q.Goal != "" {
 		filtered = "true"
 	}
 	t.h.WithLabelValues(filtered).Observe(time.Since(start).Seconds())

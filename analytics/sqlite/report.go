@@ -28,14 +28,20 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
-	cur := aggregate.NewPeriod(q, true)
+	cur, prev := aggregate.NewPeriod(q, true), aggregate.NewPeriod(q.Previous(), false)
+	if q.Goal != "" {
+		conv, err := aggregate.Converted(ctx, s, q, prev.Query.From, q.End())
+		if err != nil {
+			return nil, fmt.Errorf("report %s: %w", q.Site, err)
+		}
+		cur.Conversions, prev.Conversions = conv, conv
+	}
 	if err := s.period(ctx, cov, cur); err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
 	if _, err := aggregate.AddImported(ctx, s, cur); err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
-	prev := aggregate.NewPeriod(q.Previous(), false)
 	if err := s.period(ctx, cov, prev); err != nil {
 		return nil, fmt.Errorf("report %s: previous period: %w", q.Site, err)
 	}
@@ -52,7 +58,19 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 		return nil, fmt.Errorf("report %s: realtime: %w", q.Site, err)
 	}
 	r := aggregate.Report(cur, prev, realtime, now)
-	if err := aggregate.Events(ctx, coveredEvents{s, cov}, q, r.Totals.Visitors, r); err != nil {
+	// Conversion rates are of the visitors the other filters select: a
+	// goal filter does not make its own goal's rate 100 %.
+	visitors := r.Totals.Visitors
+	if q.Goal != "" {
+		all := q
+		all.Goal = ""
+		p := aggregate.NewPeriod(all, false)
+		if err := s.period(ctx, cov, p); err != nil {
+			return nil, fmt.Errorf("report %s: visitors without the goal filter: %w", q.Site, err)
+		}
+		visitors = p.Totals.Visitors
+	}
+	if err := aggregate.Events(ctx, coveredEvents{s, cov}, q, visitors, r); err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
 	return r, nil
@@ -103,11 +121,14 @@ func (s *Store) period(ctx context.Context, cov coverage, p *aggregate.Period) e
 		raw    []dayRange
 		live   bool
 	)
+	// A goal filter needs each page view's visit (Period.Conversions),
+	// which the rollups do not keep: it reads every day's raw rows.
+	goal := q.Goal != ""
 	for d := q.From; !d.After(q.To); d = d.AddDate(0, 0, 1) {
 		switch {
-		case cov.rolled(d):
+		case !goal && cov.rolled(d):
 			rolled = append(rolled, d)
-		case d.Equal(today):
+		case !goal && d.Equal(today):
 			live = true
 		case len(raw) > 0 && raw[len(raw)-1].end.Equal(d):
 			raw[len(raw)-1].end = d.AddDate(0, 0, 1)

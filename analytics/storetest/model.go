@@ -29,7 +29,14 @@ func Expect(ev Events, q analytics.Query, now time.Time) *analytics.Report {
 	}
 	prevQ.From, prevQ.To = q.From.AddDate(0, 0, -n), q.From.AddDate(0, 0, -1)
 	r.Previous = expectPeriod(ev, prevQ, false).totals
-	expectEvents(ev, q, r.Totals.Visitors, r)
+	// Conversion rates are over the visitors of the other filters.
+	visitors := r.Totals.Visitors
+	if q.Goal != "" {
+		all := q
+		all.Goal = ""
+		visitors = expectPeriod(ev, all, false).totals.Visitors
+	}
+	expectEvents(ev, q, visitors, r)
 	seen := map[uint64]bool{}
 	for _, p := range ev.PageViews {
 		if p.Site == q.Site && p.Time.After(now.Add(-5*time.Minute)) && !p.Time.After(now) && !seen[p.Visitor] {
@@ -134,12 +141,13 @@ func expectPeriod(ev Events, q analytics.Query, detail bool) expected {
 		return value(f, dim)
 	}
 
-	// Selection.
+	// Selection. A goal filter keeps the visit-days that converted.
+	converted := convertedVisitDays(ev, q)
 	for _, k := range vorder {
 		vs := visits[k]
 		entry, exit := vs[0].Path, vs[len(vs)-1].Path
 		for _, v := range vs {
-			v.sel = true
+			v.sel = q.Goal == "" || converted[k]
 			for _, f := range q.Filters {
 				var have string
 				switch {
@@ -330,7 +338,7 @@ func expectPeriod(ev Events, q analytics.Query, detail bool) expected {
 		}
 	}
 	for _, b := range ev.Bots {
-		if len(q.Filters) == 0 && b.Site == q.Site && !b.Time.Before(q.From) && b.Time.Before(end) {
+		if len(q.Filters) == 0 && q.Goal == "" && b.Site == q.Site && !b.Time.Before(q.From) && b.Time.Before(end) {
 			t.Bots++
 		}
 	}

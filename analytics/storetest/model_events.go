@@ -288,3 +288,52 @@ func expectEvents(ev Events, q analytics.Query, visitors int64, r *analytics.Rep
 func small(visitors int64, minVisitors int) bool {
 	return minVisitors > 1 && visitors < int64(minVisitors)
 }
+
+// convertedVisitDays is the model of a goal filter: the visit-days with
+// the goal's event (every property the goal names), or with a page view
+// that matches a page goal and passes the page-view filters.
+func convertedVisitDays(ev Events, q analytics.Query) map[vkey]bool {
+	out := map[vkey]bool{}
+	var goal analytics.Goal
+	for _, g := range q.Goals {
+		if g.Name == q.Goal {
+			goal = g
+		}
+	}
+	if q.Goal == "" {
+		return out
+	}
+	day := func(t time.Time) string { return t.In(q.Zone).Format(time.DateOnly) }
+	if goal.Page != "" {
+		pat, err := analytics.ParsePathPattern(goal.Page)
+		if err != nil {
+			return out
+		}
+	views:
+		for _, p := range ev.PageViews {
+			if p.Site != q.Site || !pat.Match(p.Path) {
+				continue
+			}
+			for _, f := range q.Filters {
+				if !f.Dim.VisitLevel() && value(p, f.Dim) != f.Value {
+					continue views
+				}
+			}
+			out[vkey{day(p.Time), p.Visit}] = true
+		}
+		return out
+	}
+	for _, e := range ev.Events {
+		if e.Site != q.Site || e.Name != goal.Event {
+			continue
+		}
+		all := true
+		for k, v := range goal.Props {
+			all = all && slices.ContainsFunc(e.Props, func(p analytics.Prop) bool { return p.Key == k && p.Value == v })
+		}
+		if all {
+			out[vkey{day(e.Time), e.Visit}] = true
+		}
+	}
+	return out
+}

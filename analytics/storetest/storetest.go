@@ -91,6 +91,12 @@ var Cases = []Case{
 	{Name: "goal filter, event goal", Site: "a.example", From: "2026-03-24", To: "2026-04-02", Goal: "Tarjouspyyntö"},
 	{Name: "goal filter, page goal, with a country", Site: "b.example", From: "2026-03-24", To: "2026-04-02", Goal: "Hinnasto",
 		Filters: []analytics.Filter{{Dim: analytics.DimCountry, Value: "FI"}}},
+	{Name: "goal filter, page goal, with an entry page", Site: "a.example", From: "2026-03-24", To: "2026-04-02", Goal: "Blogi",
+		Filters: []analytics.Filter{{Dim: analytics.DimEntryPage, Value: "/"}}},
+	{Name: "goal filter, event goal with a prop, and a channel, hourly", Site: "a.example", From: "2026-03-29", To: "2026-03-30", Goal: "Kortilla",
+		Filters: []analytics.Filter{{Dim: analytics.DimChannel, Value: analytics.ChannelDirect}}},
+	{Name: "goal filter, every page, with limit and k-anonymity", Site: "b.example", From: "2026-03-27", To: "2026-03-31", Goal: "Mikä tahansa",
+		Limit: 3, MinVisitors: 5},
 }
 
 // Run checks the engine against the known answers, at three clocks: after

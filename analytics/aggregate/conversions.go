@@ -1,0 +1,101 @@
+package aggregate
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+// Conversions is the set of visit-days that converted to a query's goal
+// (Query.Goal): the goal filter of the page-view numbers. A visit-day
+// converts when it has the goal's event, with every property value the
+// goal names, or, for a page goal, a page view whose path matches and that
+// the query's page-view filters select: the same visit-days the event
+// parts keep (Events), so that a goal report's totals and its goal row
+// speak of the same visits.
+type Conversions struct {
+	days map[int64]map[uint64]bool // midnight in the zone, unix → visit ids
+}
+
+// Converted reads the visit-days of q's site in [from, end) that convert
+// to q.Goal, from the engine's event scans. q must be normalized and have
+// a goal.
+func Converted(ctx context.Context, sc analytics.EventScanner, q analytics.Query, from, end time.Time) (*Conversions, error) {
+	i := slices.IndexFunc(q.Goals, func(g analytics.Goal) bool { return g.Name == q.Goal })
+	if i < 0 {
+		return nil, fmt.Errorf("report: goal %q is not configured", q.Goal)
+	}
+	g := goalMatcher{Goal: q.Goals[i]}
+	c := &Conversions{days: map[int64]map[uint64]bool{}}
+	add := func(t time.Time, visit uint64) {
+		day := analytics.Midnight(t, q.Zone).Unix()
+		if c.days[day] == nil {
+			c.days[day] = map[uint64]bool{}
+		}
+		c.days[day][visit] = true
+	}
+	if g.Page == "" {
+		err := sc.ScanEvents(ctx, q.Site, from, end, func(e analytics.Event) error {
+			if g.match(eventItem{name: e.Name, props: e.Props}) {
+				add(e.Time, e.Visit)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("goal %q: %w", g.Name, err)
+		}
+		return c, nil
+	}
+	p, err := analytics.ParsePathPattern(g.Page)
+	if err != nil {
+		return nil, fmt.Errorf("goal %q: %w", g.Name, err)
+	}
+	var viewF []analytics.Filter
+	for _, f := range q.Filters {
+		if !f.Dim.VisitLevel() {
+			viewF = append(viewF, f)
+		}
+	}
+	err = sc.ScanPages(ctx, q.Site, from, end, p.Match, func(v analytics.PageView) error {
+		for _, f := range viewF {
+			if pageViewValue(&v, f.Dim) != f.Value {
+				return nil
+			}
+		}
+		add(v.Time, v.Visit)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("goal %q: %w", g.Name, err)
+	}
+	return c, nil
+}
+
+// Each calls fn with every converted visit of the days that begin in
+// [from, end), with its day's midnight; in no order.
+func (c *Conversions) Each(from, end time.Time, fn func(day time.Time, visit uint64)) {
+	if c == nil {
+		return
+	}
+	for day, visits := range c.days {
+		if day < from.Unix() || day >= end.Unix() {
+			continue
+		}
+		t := time.Unix(day, 0)
+		for v := range visits {
+			fn(t, v)
+		}
+	}
+}
+
+// Day returns the visits that converted on the day that begins at day; nil
+// for none (also of a nil Conversions).
+func (c *Conversions) Day(day int64) map[uint64]bool {
+	if c == nil {
+		return nil
+	}
+	return c.days[day]
+}
