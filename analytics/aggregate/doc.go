@@ -45,7 +45,9 @@
 //     filters must match. Visits, bounces and durations are of the visits
 //     that have a selected page view, over all of their page views that day;
 //     visitors, page views, time on page and the page-view breakdowns are of
-//     the selected page views. A filtered report counts no bots.
+//     the selected page views. A goal filter (Query.Goal) is a visit-level
+//     filter: it keeps the visit-days that converted (Conversions). A
+//     filtered report counts no bots.
 //   - Breakdowns: page-view dimensions count visitors, page views and
 //     visible time of the selected page views; visit-level dimensions count
 //     visits and the visits' visitors. Region is "FI-18" (country and
