@@ -18,7 +18,7 @@ type EventScanner interface {
 	// end): each carries its visitor and visit, so no join is needed.
 	ScanEvents(ctx context.Context, site string, from, end time.Time, fn func(Event) error) error
 	// ScanPages calls fn with the page views whose path match reports true
-	// for. match is cheap to call once per distinct path; an engine with a
+	// for, with their path, referrer, UTM parameters, place and agent. match is cheap to call once per distinct path; an engine with a
 	// dictionary of paths (SQLite) asks it once per path, not per row.
 	ScanPages(ctx context.Context, site string, from, end time.Time, match func(path string) bool, fn func(PageView) error) error
 }

@@ -92,8 +92,8 @@ type Query struct {
 	ExcludeImported bool
 
 	// Goals and Funnels are the configured ones (EventConfig) the report
-	// counts. Goal, if set, keeps the visits that converted to that goal
-	// in the event parts of the report.
+	// counts. Goal, if set, keeps the visit-days that converted to that
+	// goal, in every part of the report (analytics/aggregate.Converted).
 	Goals   []Goal
 	Funnels []Funnel
 	Goal    string

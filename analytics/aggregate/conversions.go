@@ -74,6 +74,24 @@ func Converted(ctx context.Context, sc analytics.EventScanner, q analytics.Query
 	return c, nil
 }
 
+// Visits returns the converted visits' ids, each once, in no order.
+func (c *Conversions) Visits() []uint64 {
+	if c == nil {
+		return nil
+	}
+	seen := map[uint64]bool{}
+	var out []uint64
+	for _, visits := range c.days {
+		for v := range visits {
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
 // Each calls fn with every converted visit of the days that begin in
 // [from, end), with its day's midnight; in no order.
 func (c *Conversions) Each(from, end time.Time, fn func(day time.Time, visit uint64)) {

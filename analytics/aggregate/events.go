@@ -38,9 +38,11 @@ import (
 //   - Filters on page-view dimensions (page, country, region, city,
 //     browser, os, device) keep the page views with the value, and the
 //     events of the visit-days that have such a page view; a goal filter
-//     (Query.Goal) keeps the visit-days converting to it. Visit-level
-//     filters (entry and exit page, sources, channel) do not narrow the
-//     event parts yet.
+//     (Query.Goal) keeps the visit-days converting to it. A visit-level
+//     filter (entry and exit page, sources, channel) keeps the events and
+//     page views of the visit-days that have the value, as in the
+//     page-view numbers: the entry and exit page of the day, the source
+//     of the visit's first page view that day or the day before.
 //   - Events and props rows are sorted by visitors, then by name; Limit and
 //     MinVisitors fold them into analytics.Other as breakdown rows are.
 //   - When the scanner is also an analytics.ImportStore, imported
@@ -257,9 +259,11 @@ func (m *eventMatchers) matchPath(path string) bool {
 // scan counts the days in [from, end) of q's site from the two scans,
 // calling emit with each day's parts as the day ends; q's filters apply.
 func (m *eventMatchers) scan(ctx context.Context, sc analytics.EventScanner, q analytics.Query, from, end time.Time, emit func(day time.Time, p *eventParts)) error {
-	var viewF []analytics.Filter
+	var viewF, visitF []analytics.Filter
 	for _, f := range q.Filters {
-		if !f.Dim.VisitLevel() {
+		if f.Dim.VisitLevel() {
+			visitF = append(visitF, f)
+		} else {
 			viewF = append(viewF, f)
 		}
 	}
@@ -412,17 +416,65 @@ func (m *eventMatchers) scan(ctx context.Context, sc analytics.EventScanner, q a
 		pending          bool
 		next             int // the first event not yet counted
 	)
+	// With visit-level filters, the day's visits are known as the day
+	// ends: its entry and exit page, and the source of its first page view
+	// that day or the day before (sources, by the day's midnight).
+	type dayVisit struct{ entry, exit string }
+	var (
+		visits  = map[uint64]*dayVisit{}
+		sources = map[int64]map[uint64]Source{}
+		passes  = map[uint64]bool{}
+	)
+	visitPasses := func(visit uint64, v *dayVisit) bool {
+		src, ok := sources[dayStart.AddDate(0, 0, -1).Unix()][visit]
+		if !ok {
+			src = sources[dayStart.Unix()][visit]
+		}
+		for _, f := range visitF {
+			var have string
+			switch f.Dim {
+			case analytics.DimEntryPage:
+				have = v.entry
+			case analytics.DimExitPage:
+				have = v.exit
+			case analytics.DimReferrer:
+				have = src[0]
+			case analytics.DimUTMSource:
+				have = src[1]
+			case analytics.DimUTMMedium:
+				have = src[2]
+			case analytics.DimUTMCampaign:
+				have = src[3]
+			case analytics.DimChannel:
+				have = analytics.ChannelOf(src[0], src[1], src[2], src[3])
+			}
+			if have != f.Value {
+				return false
+			}
+		}
+		return true
+	}
 	// finish counts the pending day, with its events.
 	finish := func() {
+		if len(visitF) > 0 {
+			for id, v := range visits {
+				if visitPasses(id, v) {
+					passes[id] = true
+				}
+			}
+			items = slices.DeleteFunc(items, func(it eventItem) bool { return !passes[it.visit] })
+		}
 		for ; next < len(evs) && evs[next].Time.Before(dayEnd); next++ {
 			e := evs[next]
-			if len(viewF) == 0 || selected[e.Visit] {
+			if (len(viewF) == 0 || selected[e.Visit]) && (len(visitF) == 0 || passes[e.Visit]) {
 				items = append(items, eventItem{visitor: e.Visitor, visit: e.Visit, ts: e.Time, name: e.Name, props: e.Props})
 			}
 		}
 		count(dayStart)
 		items = items[:0]
 		clear(selected)
+		clear(visits)
+		clear(passes)
 		pending = false
 	}
 	// eventDaysBefore counts the days before t that have events and no
@@ -434,14 +486,39 @@ func (m *eventMatchers) scan(ctx context.Context, sc analytics.EventScanner, q a
 		}
 	}
 	// With view filters, every page view is read to know which visits are
-	// selected: only when there are events to select.
-	viewsNeeded := len(viewF) > 0 && len(evs) > 0
+	// selected: only when there are events to select. Visit-level filters
+	// need every page view, from the day before (the sources' look-back).
+	viewsNeeded := len(viewF) > 0 && len(evs) > 0 || len(visitF) > 0 && (len(evs) > 0 || len(m.patterns) > 0)
 	if len(m.patterns) > 0 || viewsNeeded {
-		scan := m.matchPath
+		scan, scanFrom := m.matchPath, from
 		if viewsNeeded {
 			scan = func(string) bool { return true }
 		}
-		err := sc.ScanPages(ctx, q.Site, from, end, scan, func(p analytics.PageView) error {
+		if len(visitF) > 0 {
+			scanFrom = from.AddDate(0, 0, -1)
+		}
+		err := sc.ScanPages(ctx, q.Site, scanFrom, end, scan, func(p analytics.PageView) error {
+			if len(visitF) > 0 {
+				start, _ := bounds(p.Time)
+				day := sources[start.Unix()]
+				if day == nil {
+					day = map[uint64]Source{}
+					sources[start.Unix()] = day
+					// The pending day, not yet counted, still looks
+					// back a day: older ones go.
+					for d := range sources {
+						if d < start.AddDate(0, 0, -2).Unix() {
+							delete(sources, d)
+						}
+					}
+				}
+				if _, ok := day[p.Visit]; !ok {
+					day[p.Visit] = Source{p.ReferrerHost, p.UTMSource, p.UTMMedium, p.UTMCampaign}
+				}
+				if p.Time.Before(from) {
+					return nil // the look-back day: sources only
+				}
+			}
 			if !pending || !p.Time.Before(dayEnd) || p.Time.Before(dayStart) {
 				if pending {
 					finish()
@@ -449,6 +526,13 @@ func (m *eventMatchers) scan(ctx context.Context, sc analytics.EventScanner, q a
 				start, stop := bounds(p.Time)
 				eventDaysBefore(start)
 				dayStart, dayEnd, pending = start, stop, true
+			}
+			if len(visitF) > 0 {
+				if v := visits[p.Visit]; v == nil {
+					visits[p.Visit] = &dayVisit{entry: p.Path, exit: p.Path}
+				} else {
+					v.exit = p.Path
+				}
 			}
 			if !keep(&p) {
 				return nil

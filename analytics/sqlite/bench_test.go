@@ -122,7 +122,8 @@ func benchStoreConfig(b *testing.B) (*Store, time.Time, storetest.Config, string
 // (two event goals, three page goals, one of them "/**") and a 3-step
 // funnel, on a copy of the benchmark database with one event for about
 // every third page view added (the generator's events, on their own random
-// stream, so the page views are the same):
+// stream, so the page views are the same), and the same report with a
+// goal filter over 30 and 365 days:
 //
 //	go test -run '^$' -bench ReportEvents -benchtime 5x -timeout 60m ./analytics/sqlite/
 func BenchmarkReportEvents(b *testing.B) {
@@ -178,27 +179,41 @@ func BenchmarkReportEvents(b *testing.B) {
 	}
 	b.Logf("maintenance (rollups and kept event days): %v", time.Since(start).Round(time.Millisecond))
 	today := analytics.Midnight(now, hel)
-	q := analytics.Query{Site: "example.fi", From: today.AddDate(0, 0, -364), To: today, Zone: hel, Limit: 10,
-		Goals: goals, Funnels: []analytics.Funnel{funnel}}
-	r, err := s.Report(context.Background(), q)
-	if err != nil {
-		b.Fatal(err)
+	// The goal filter (goal=) reads the raw rows of both periods.
+	for _, c := range []struct {
+		name string
+		days int
+		goal string
+	}{
+		{"365d", 365, ""},
+		{"30d goal filter", 30, "Tarjouspyyntö"},
+		{"365d goal filter", 365, "Tarjouspyyntö"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			q := analytics.Query{Site: "example.fi", From: today.AddDate(0, 0, 1-c.days), To: today, Zone: hel, Limit: 10,
+				Goals: goals, Funnels: []analytics.Funnel{funnel}, Goal: c.goal}
+			r, err := s.Report(context.Background(), q)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cpu := cpuTime()
+			for b.Loop() {
+				if r, err = s.Report(context.Background(), q); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if cpu > 0 {
+				b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+			}
+			var events int64
+			for _, e := range r.Events {
+				events += e.Events
+			}
+			b.ReportMetric(float64(events), "events")
+			b.ReportMetric(float64(r.Totals.PageViews), "pageviews")
+			b.ReportMetric(float64(len(r.Funnels[0].Steps)), "funnel-steps")
+		})
 	}
-	cpu := cpuTime()
-	for b.Loop() {
-		if r, err = s.Report(context.Background(), q); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if cpu > 0 {
-		b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
-	}
-	var events int64
-	for _, e := range r.Events {
-		events += e.Events
-	}
-	b.ReportMetric(float64(events), "events")
-	b.ReportMetric(float64(len(r.Funnels[0].Steps)), "funnel-steps")
 }
 
 // BenchmarkReport measures whole reports (totals, previous period, series,

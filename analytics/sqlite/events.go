@@ -44,7 +44,7 @@ func (s *Store) ScanEvents(ctx context.Context, site string, from, end time.Time
 
 // ScanPages calls fn with the site's page views in [from, end) whose path
 // match accepts, asking match once per stored path. The rows are read
-// without joins, their path, place and agent resolved from the
+// without joins, their path, sources, place and agent resolved from the
 // dictionaries read once per call: a report's today holds tens of
 // thousands of page views, and six joins a row cost more than the rest.
 func (s *Store) ScanPages(ctx context.Context, site string, from, end time.Time, match func(string) bool, fn func(analytics.PageView) error) error {
@@ -101,22 +101,51 @@ func (s *Store) ScanPages(ctx context.Context, site string, from, end time.Time,
 	if err != nil {
 		return fmt.Errorf("read agents: %w", err)
 	}
+	referrers := map[int64]string{}
+	err = scanRows(ctx, s.db, `SELECT id, referrer_host FROM referrers`, func(rows *sql.Rows) error {
+		var (
+			id  int64
+			ref string
+		)
+		err := rows.Scan(&id, &ref)
+		referrers[id] = ref
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("read referrers: %w", err)
+	}
+	type campaign struct{ source, medium, name, term, content string }
+	campaigns := map[int64]campaign{}
+	err = scanRows(ctx, s.db, `SELECT id, utm_source, utm_medium, utm_campaign, utm_term, utm_content FROM campaigns`, func(rows *sql.Rows) error {
+		var (
+			id int64
+			c  campaign
+		)
+		err := rows.Scan(&id, &c.source, &c.medium, &c.name, &c.term, &c.content)
+		campaigns[id] = c
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("read campaigns: %w", err)
+	}
 	only := ""
 	if !all {
 		// Integers from the database itself: safe to put in the text.
 		only = " AND path_id IN (" + strings.Join(ids, ",") + ")"
 	}
 	err = scanRows(ctx, s.db, `
-		SELECT ts, visitor, visit, pageview_id, path_id, place_id, agent_id FROM pageviews
+		SELECT ts, visitor, visit, pageview_id, path_id, place_id, agent_id, referrer_id, campaign_id FROM pageviews
 		WHERE `+siteIs("site_id", "?")+` AND ts >= ? AND ts < ?`+only+`
 		ORDER BY ts, rowid`, func(rows *sql.Rows) error {
 		var (
-			p                                = analytics.PageView{Site: site}
-			ts, v, vis, pathID, placeID, agt int64
+			p                                          = analytics.PageView{Site: site}
+			ts, v, vis, pathID, placeID, agt, ref, cmp int64
 		)
-		if err := rows.Scan(&ts, &v, &vis, &p.ID, &pathID, &placeID, &agt); err != nil {
+		if err := rows.Scan(&ts, &v, &vis, &p.ID, &pathID, &placeID, &agt, &ref, &cmp); err != nil {
 			return err
 		}
+		c := campaigns[cmp]
+		p.ReferrerHost, p.UTMSource, p.UTMMedium, p.UTMCampaign, p.UTMTerm, p.UTMContent = referrers[ref], c.source, c.medium, c.name, c.term, c.content
 		pl, ag := places[placeID], agents[agt]
 		p.Time, p.Visitor, p.Visit, p.Path = time.Unix(ts, 0).UTC(), uint64(v), uint64(vis), paths[pathID]
 		p.Country, p.Region, p.City = pl.country, pl.region, pl.city

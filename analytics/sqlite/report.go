@@ -124,6 +124,13 @@ func (s *Store) period(ctx context.Context, cov coverage, p *aggregate.Period) e
 	// A goal filter needs each page view's visit (Period.Conversions),
 	// which the rollups do not keep: it reads every day's raw rows.
 	goal := q.Goal != ""
+	var visits []uint64
+	if goal {
+		visits = p.Conversions.Visits()
+		if visits == nil {
+			visits = []uint64{} // none converted: no page view is read
+		}
+	}
 	for d := q.From; !d.After(q.To); d = d.AddDate(0, 0, 1) {
 		switch {
 		case !goal && cov.rolled(d):
@@ -148,7 +155,7 @@ func (s *Store) period(ctx context.Context, cov coverage, p *aggregate.Period) e
 		}
 	}
 	for _, r := range raw {
-		if err := s.scanDays(ctx, q.Site, r.from, r.end, q.Zone, func(d *aggregate.Day) error {
+		if err := s.scanDays(ctx, q.Site, r.from, r.end, q.Zone, visits, func(d *aggregate.Day) error {
 			p.AddDay(d, 0)
 			return nil
 		}); err != nil {

@@ -43,11 +43,67 @@ func expectEvents(ev Events, q analytics.Query, visitors int64, r *analytics.Rep
 		day   string
 		visit uint64
 	}
+	// Visit-level filters: a visit-day's entry and exit page are its
+	// first and last page view of the day; its source is that of the
+	// visit's first page view that day or the day before.
+	var visitFilters []analytics.Filter
+	for _, f := range q.Filters {
+		if f.Dim.VisitLevel() {
+			visitFilters = append(visitFilters, f)
+		}
+	}
+	type edge struct {
+		t     time.Time
+		order int
+		p     analytics.PageView
+	}
+	entryOf, exitOf := map[visitDay]edge{}, map[visitDay]edge{}
+	for i, p := range ev.PageViews {
+		if p.Site != q.Site {
+			continue
+		}
+		k := visitDay{day(p.Time), p.Visit}
+		if e, ok := entryOf[k]; !ok || p.Time.Before(e.t) {
+			entryOf[k] = edge{p.Time, i, p}
+		}
+		if e, ok := exitOf[k]; !ok || !p.Time.Before(e.t) {
+			exitOf[k] = edge{p.Time, i, p}
+		}
+	}
+	visitPasses := func(k visitDay) bool {
+		entry, ok := entryOf[k]
+		if !ok {
+			return len(visitFilters) == 0
+		}
+		d, _ := time.ParseInLocation(time.DateOnly, k.day, q.Zone)
+		src := entry.p
+		if before, ok := entryOf[visitDay{d.AddDate(0, 0, -1).Format(time.DateOnly), k.visit}]; ok {
+			src = before.p
+		}
+		for _, f := range visitFilters {
+			var have string
+			switch {
+			case f.Dim == analytics.DimEntryPage:
+				have = entry.p.Path
+			case f.Dim == analytics.DimExitPage:
+				have = exitOf[k].p.Path
+			case f.Dim == analytics.DimChannel:
+				have = analytics.ChannelOf(src.ReferrerHost, src.UTMSource, src.UTMMedium, src.UTMCampaign)
+			default:
+				have = value(src, f.Dim)
+			}
+			if have != f.Value {
+				return false
+			}
+		}
+		return true
+	}
+
 	byVisitDay := map[visitDay][]happening{}
 	withSelectedView := map[visitDay]bool{}
 	n := 0
 	for _, p := range ev.PageViews {
-		if p.Site != q.Site || !in(p.Time) || !passes(p) {
+		if p.Site != q.Site || !in(p.Time) || !passes(p) || !visitPasses(visitDay{day(p.Time), p.Visit}) {
 			continue
 		}
 		k := visitDay{day(p.Time), p.Visit}
@@ -60,7 +116,7 @@ func expectEvents(ev Events, q analytics.Query, visitors int64, r *analytics.Rep
 			continue
 		}
 		k := visitDay{day(e.Time), e.Visit}
-		if len(viewFilters) > 0 && !withSelectedView[k] {
+		if len(viewFilters) > 0 && !withSelectedView[k] || len(visitFilters) > 0 && !visitPasses(k) {
 			continue
 		}
 		byVisitDay[k] = append(byVisitDay[k], happening{t: e.Time, order: n, visitor: e.Visitor, event: e})
