@@ -1,8 +1,10 @@
 package dashboard
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seloste/seloste/analytics"
 )
@@ -36,5 +38,46 @@ func TestEventPanels(t *testing.T) {
 		if f := tables[3].Rows; len(f) != 2 || !strings.Contains(f[1].Label, "2. Tarjouspyyntö") {
 			t.Errorf("%s: funnel rows %+v", lang, f)
 		}
+	}
+}
+
+// TestGoalFilterChip: a goal filter shows as a chip that removes it, the
+// clear link and the period form keep or drop it as the other filters, and
+// the bot card (bots are not counted with a filter) is not shown.
+func TestGoalFilterChip(t *testing.T) {
+	want := map[string]string{"fi": "Tavoite", "sv": "Mål", "en": "Goal"}
+	h := &Handler{cfg: Config{Zone: time.UTC}}
+	for lang, label := range want {
+		v := &dashView{page: page{locale: locale(lang)}, Base: "/dashboard"}
+		p := &params{Site: "example.fi", Period: "30d", Goal: "Tarjouspyyntö",
+			Filters: []analytics.Filter{{Dim: analytics.DimCountry, Value: "FI"}}}
+		h.fill(v, p, &analytics.Report{Filters: p.Filters})
+		if len(v.Filters) != 2 || !v.Filtered {
+			t.Fatalf("%s: chips %+v", lang, v.Filters)
+		}
+		c := v.Filters[1]
+		if c.Label != label || c.Value != "Tarjouspyyntö" || strings.Contains(c.RemoveURL, "goal=") || !strings.Contains(c.RemoveURL, "filter=country") {
+			t.Errorf("%s: goal chip %+v", lang, c)
+		}
+		if !strings.Contains(v.Filters[0].RemoveURL, "goal=Tarjouspy") {
+			t.Errorf("%s: removing the country drops the goal: %s", lang, v.Filters[0].RemoveURL)
+		}
+		if strings.Contains(v.ClearURL, "goal=") || strings.Contains(v.ClearURL, "filter=") {
+			t.Errorf("%s: clear link %s", lang, v.ClearURL)
+		}
+		if !slices.Contains(v.Hidden, hidden{"goal", "Tarjouspyyntö"}) {
+			t.Errorf("%s: the period form drops the goal: %+v", lang, v.Hidden)
+		}
+		for _, c := range v.Totals {
+			if c.Key == "bots" {
+				t.Errorf("%s: a goal report shows a bot card", lang)
+			}
+		}
+	}
+	// Without a goal, the bot card is there (the check above can fail).
+	v := &dashView{page: page{locale: locale("en")}, Base: "/dashboard"}
+	h.fill(v, &params{Site: "example.fi", Period: "30d"}, &analytics.Report{})
+	if !slices.ContainsFunc(v.Totals, func(c card) bool { return c.Key == "bots" }) {
+		t.Errorf("unfiltered: no bot card in %+v", v.Totals)
 	}
 }

@@ -216,6 +216,9 @@ func (h *Handler) fillPickers(v *dashView, p *params) {
 		for _, f := range p.Filters {
 			v.Hidden = append(v.Hidden, hidden{"filter", string(f.Dim) + "=" + f.Value})
 		}
+		if p.Goal != "" {
+			v.Hidden = append(v.Hidden, hidden{"goal", p.Goal})
+		}
 	}
 	if p.Lang != "" {
 		v.Hidden = append(v.Hidden, hidden{"lang", p.Lang})
@@ -234,8 +237,13 @@ func (h *Handler) fillPickers(v *dashView, p *params) {
 			}),
 		})
 	}
-	v.Filtered = len(p.Filters) > 0
-	v.ClearURL = h.link(v, p, func(q url.Values) { q.Del("filter") })
+	// A goal filter is one more chip: the visits that converted.
+	if p.Goal != "" {
+		v.Filters = append(v.Filters, chip{Label: v.T("one.goal"), Value: p.Goal,
+			RemoveURL: h.link(v, p, func(q url.Values) { q.Del("goal") })})
+	}
+	v.Filtered = len(v.Filters) > 0
+	v.ClearURL = h.link(v, p, func(q url.Values) { q.Del("filter"); q.Del("goal") })
 }
 
 func (h *Handler) fill(v *dashView, p *params, rep *analytics.Report) {
@@ -252,7 +260,7 @@ func (h *Handler) fill(v *dashView, p *params, rep *analytics.Report) {
 	}
 	// Bot hits have no page, source or location: a filtered report has none
 	// to show, rather than the whole site's number looking filtered.
-	if len(rep.Filters) == 0 {
+	if len(rep.Filters) == 0 && p.Goal == "" {
 		v.Totals = append(v.Totals, v.intCard("bots", t.Bots, prev.Bots, false))
 		v.Totals[len(v.Totals)-1].Class = "neutral"
 	}
