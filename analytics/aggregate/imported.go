@@ -68,6 +68,9 @@ func addImported(ctx context.Context, src analytics.ImportStore, p *Period) (*an
 	if q.ExcludeImported {
 		return &analytics.ImportedUse{Reason: "the query leaves imported data out"}, nil
 	}
+	if q.Goal != "" {
+		return &analytics.ImportedUse{Reason: "imported data cannot tell which visits converted to a goal"}, nil
+	}
 	var family analytics.ImportFamily
 	for _, f := range q.Filters {
 		ff := analytics.FamilyOf(f.Dim)

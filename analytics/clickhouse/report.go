@@ -166,7 +166,8 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 	}
 	r := aggregate.Report(cur, prev, realtime, now)
 	// Conversion rates are of the visitors the other filters select: a
-	// goal filter does not make its own goal's rate 100 %. They are
+	// goal filter does not make its own goal's rate 100 %. Imported days,
+	// which have no visits to convert, count in neither. They are
 	// counted once more without it, the current period only (a
 	// "previous" period that starts where the current one does).
 	visitors := r.Totals.Visitors

@@ -59,7 +59,8 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 	}
 	r := aggregate.Report(cur, prev, realtime, now)
 	// Conversion rates are of the visitors the other filters select: a
-	// goal filter does not make its own goal's rate 100 %.
+	// goal filter does not make its own goal's rate 100 %. Imported days,
+	// which have no visits to convert, count in neither.
 	visitors := r.Totals.Visitors
 	if q.Goal != "" {
 		all := q

@@ -100,6 +100,7 @@ var ImportedCases = []Case{
 	{Name: "imported: left out by the query", Site: "a.example", From: "2026-03-14", To: "2026-03-30", ExcludeImported: true},
 	{Name: "imported: limit and k-anonymity", Site: "a.example", From: "2026-03-14", To: "2026-03-30", Limit: 3, MinVisitors: 10},
 	{Name: "imported: other site has none", Site: "b.example", From: "2026-03-14", To: "2026-03-30"},
+	{Name: "imported: a goal filter leaves imported data out", Site: "a.example", From: "2026-03-14", To: "2026-03-30", Goal: "Yhteys"},
 }
 
 // capImported stores imports beside the Small data set and checks the
@@ -269,6 +270,10 @@ func modelImported(ev Events, q analytics.Query, detail bool) importedModel {
 	}
 	if q.ExcludeImported {
 		m.use = &analytics.ImportedUse{Reason: "excluded"}
+		return m
+	}
+	if q.Goal != "" {
+		m.use = &analytics.ImportedUse{Reason: "no visits to convert"}
 		return m
 	}
 	families := map[analytics.ImportFamily]bool{}

@@ -29,11 +29,12 @@ func Expect(ev Events, q analytics.Query, now time.Time) *analytics.Report {
 	}
 	prevQ.From, prevQ.To = q.From.AddDate(0, 0, -n), q.From.AddDate(0, 0, -1)
 	r.Previous = expectPeriod(ev, prevQ, false).totals
-	// Conversion rates are over the visitors of the other filters.
+	// Conversion rates are over the visitors of the other filters; with a
+	// goal filter, of the collected days only, as its conversions are.
 	visitors := r.Totals.Visitors
 	if q.Goal != "" {
 		all := q
-		all.Goal = ""
+		all.Goal, all.ExcludeImported = "", true
 		visitors = expectPeriod(ev, all, false).totals.Visitors
 	}
 	expectEvents(ev, q, visitors, r)
