@@ -92,6 +92,21 @@ func (c *Conversions) Visits() []uint64 {
 	return out
 }
 
+// NewPeriods returns the Periods of q (normalized) and of the period
+// before it, the first with detail; with a goal filter, both know the
+// visit-days that converted (Converted, from sc's scans).
+func NewPeriods(ctx context.Context, sc analytics.EventScanner, q analytics.Query) (cur, prev *Period, err error) {
+	cur, prev = NewPeriod(q, true), NewPeriod(q.Previous(), false)
+	if q.Goal != "" {
+		conv, err := Converted(ctx, sc, q, prev.Query.From, q.End())
+		if err != nil {
+			return nil, nil, err
+		}
+		cur.Conversions, prev.Conversions = conv, conv
+	}
+	return cur, prev, nil
+}
+
 // Each calls fn with every converted visit of the days that begin in
 // [from, end), with its day's midnight; in no order.
 func (c *Conversions) Each(from, end time.Time, fn func(day time.Time, visit uint64)) {

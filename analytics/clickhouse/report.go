@@ -144,13 +144,9 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 		return nil, err
 	}
 	now := s.now()
-	cur, prev := aggregate.NewPeriod(q, true), aggregate.NewPeriod(q.Previous(), false)
-	if q.Goal != "" {
-		conv, err := aggregate.Converted(ctx, s, q, prev.Query.From, q.End())
-		if err != nil {
-			return nil, fmt.Errorf("report %s: %w", q.Site, err)
-		}
-		cur.Conversions, prev.Conversions = conv, conv
+	cur, prev, err := aggregate.NewPeriods(ctx, s, q)
+	if err != nil {
+		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
 	realtime, err := s.periods(ctx, cur, prev, now)
 	if err != nil {

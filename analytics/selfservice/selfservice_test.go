@@ -55,7 +55,18 @@ func setup(t *testing.T) (mux *http.ServeMux, col *collect.Collector, store *sql
 // visit sends a page view as a browser at ip with user agent ua would.
 func visit(t *testing.T, mux http.Handler, ip, ua, id, path string) {
 	t.Helper()
-	body := `{"kind":"pageview","site":"example.fi","url":"https://example.fi` + path + `","referrer":"","pageview":"` + id + `"}`
+	send(t, mux, ip, ua, `{"kind":"pageview","site":"example.fi","url":"https://example.fi`+path+`","referrer":"","pageview":"`+id+`"}`)
+}
+
+// leave sends the visible time and scroll depth of page view id.
+func leave(t *testing.T, mux http.Handler, ip, ua, id string, ms, scroll int) {
+	t.Helper()
+	send(t, mux, ip, ua, fmt.Sprintf(`{"kind":"leave","site":"example.fi","pageview":%q,"duration_ms":%d,"scroll":%d}`, id, ms, scroll))
+}
+
+// send posts an event body to the collector as the browser would.
+func send(t *testing.T, mux http.Handler, ip, ua, body string) {
+	t.Helper()
 	r := httptest.NewRequest("POST", "https://example.fi/api/event", strings.NewReader(body))
 	r.RemoteAddr = ip + ":40000"
 	r.Header.Set("User-Agent", ua)
@@ -64,7 +75,7 @@ func visit(t *testing.T, mux http.Handler, ip, ua, id, path string) {
 	w := httptest.NewRecorder()
 	mux.ServeHTTP(w, r)
 	if w.Code != http.StatusAccepted {
-		t.Fatalf("page view: %d %s", w.Code, w.Body)
+		t.Fatalf("%s: %d %s", body, w.Code, w.Body)
 	}
 }
 
@@ -81,22 +92,6 @@ func do(mux http.Handler, method, target, ip, ua, origin string, header ...strin
 	w := httptest.NewRecorder()
 	mux.ServeHTTP(w, r)
 	return w
-}
-
-// leave sends the visible time and scroll depth of page view id.
-func leave(t *testing.T, mux http.Handler, ip, ua, id string, ms, scroll int) {
-	t.Helper()
-	body := fmt.Sprintf(`{"kind":"leave","site":"example.fi","pageview":%q,"duration_ms":%d,"scroll":%d}`, id, ms, scroll)
-	r := httptest.NewRequest("POST", "https://example.fi/api/event", strings.NewReader(body))
-	r.RemoteAddr = ip + ":40000"
-	r.Header.Set("User-Agent", ua)
-	r.Header.Set("Content-Type", "text/plain")
-	r.Header.Set("Origin", "https://example.fi")
-	w := httptest.NewRecorder()
-	mux.ServeHTTP(w, r)
-	if w.Code != http.StatusAccepted {
-		t.Fatalf("leave: %d %s", w.Code, w.Body)
-	}
 }
 
 // waitRows waits until the collector's batch writer has stored n page views.

@@ -28,13 +28,9 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
-	cur, prev := aggregate.NewPeriod(q, true), aggregate.NewPeriod(q.Previous(), false)
-	if q.Goal != "" {
-		conv, err := aggregate.Converted(ctx, s, q, prev.Query.From, q.End())
-		if err != nil {
-			return nil, fmt.Errorf("report %s: %w", q.Site, err)
-		}
-		cur.Conversions, prev.Conversions = conv, conv
+	cur, prev, err := aggregate.NewPeriods(ctx, s, q)
+	if err != nil {
+		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
 	if err := s.period(ctx, cov, cur); err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
