@@ -13,6 +13,7 @@ import (
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/request"
+	"github.com/seloste/seloste/analytics/sqlite"
 )
 
 // TestBrowserEvents: in headless Chromium, calls of window.seloste made
@@ -22,9 +23,7 @@ import (
 func TestBrowserEvents(t *testing.T) {
 	exe := findChromium(t)
 	st := openStore(t)
-	c := newCollector(t, st, func(cfg *Config) {
-		cfg.Sites = []request.Site{{Domain: "example.test"}}
-		cfg.Queue.FlushInterval = 50 * time.Millisecond
+	c, mux := exampleCollector(t, st, func(cfg *Config) {
 		cfg.Events = analytics.EventConfig{
 			Events: []analytics.EventDef{
 				{Name: "Yhteydenotto", Props: []string{"lomake"}, Desc: analytics.Description{FI: "Lomake", EN: "Form"}},
@@ -33,8 +32,6 @@ func TestBrowserEvents(t *testing.T) {
 			Auto: []string{"404", "outbound", "downloads"},
 		}
 	})
-	mux := http.NewServeMux()
-	c.Register(mux)
 	const stub = `<script>window.seloste=window.seloste||function(){(seloste.q=seloste.q||[]).push(arguments)}</script>`
 	page := func(head, body string) string {
 		return `<!doctype html><html><head><meta charset="utf-8"><title>t</title>` + head +
@@ -54,10 +51,7 @@ func TestBrowserEvents(t *testing.T) {
 		fmt.Fprint(w, page(`<meta name="seloste-404">`, "<p>ei löydy</p>"))
 	})
 	mux.HandleFunc("GET /bye", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "<!doctype html><p>bye</p>") })
-	srv := httptest.NewServer(mux) // 127.0.0.1 only
-	defer srv.Close()
-	port := srv.Listener.Addr().String()
-	base := "http://example.test:" + port[strings.LastIndex(port, ":")+1:]
+	base := serveExample(t, mux)
 
 	ctx, _ := browser(t, exe)
 	step := stepper(t, ctx)
@@ -93,7 +87,7 @@ func TestBrowserEvents(t *testing.T) {
 	want := []string{
 		`Yhteydenotto {"lomake":"tarjous"} on /hinnasto`,
 		`Soitto  on /hinnasto`,
-		`Outbound Link: Click {"url":"http://other.test:` + port[strings.LastIndex(port, ":")+1:] + `/bye"} on /linkit`,
+		`Outbound Link: Click {"url":"http://other.test:` + base[strings.LastIndex(base, ":")+1:] + `/bye"} on /linkit`,
 		`File Download {"url":"` + base + `/hinnasto.pdf"} on /linkit`,
 		`Yhteydenotto {"lomake":"tarjous"} on /linkit`,
 		`404 {"path":"/puuttuu"} on /puuttuu`,
@@ -128,21 +122,12 @@ func TestBrowserEvents(t *testing.T) {
 func TestBrowserHashRouter(t *testing.T) {
 	exe := findChromium(t)
 	st := openStore(t)
-	c := newCollector(t, st, func(cfg *Config) {
-		cfg.Sites = []request.Site{{Domain: "example.test"}}
-		cfg.Queue.FlushInterval = 50 * time.Millisecond
-		cfg.Described = map[string]bool{analytics.HashRouteField: true}
-	})
-	mux := http.NewServeMux()
-	c.Register(mux)
+	c, mux := exampleCollector(t, st, func(cfg *Config) { cfg.Described = map[string]bool{analytics.HashRouteField: true} })
 	mux.HandleFunc("GET /app/", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<!doctype html><html><head><meta charset="utf-8"><title>t</title>`+
 			`<script src="/s.js" data-site="example.test" data-hash defer></script></head><body><p id="ohje">app</p></body></html>`)
 	})
-	srv := httptest.NewServer(mux) // 127.0.0.1 only
-	defer srv.Close()
-	port := srv.Listener.Addr().String()
-	base := "http://example.test:" + port[strings.LastIndex(port, ":")+1:]
+	base := serveExample(t, mux)
 	ctx, _ := browser(t, exe)
 	step := stepper(t, ctx)
 	step(chromedp.Navigate(base+"/app/"), chromedp.WaitVisible(chromedp.ID("ohje")), chromedp.Sleep(300*time.Millisecond))
@@ -183,13 +168,7 @@ func TestBrowserHashRouter(t *testing.T) {
 func TestBrowserScrollDepth(t *testing.T) {
 	exe := findChromium(t)
 	st := openStore(t)
-	c := newCollector(t, st, func(cfg *Config) {
-		cfg.Sites = []request.Site{{Domain: "example.test"}}
-		cfg.Queue.FlushInterval = 50 * time.Millisecond
-		cfg.Described = map[string]bool{analytics.ScrollField: true}
-	})
-	mux := http.NewServeMux()
-	c.Register(mux)
+	c, mux := exampleCollector(t, st, func(cfg *Config) { cfg.Described = map[string]bool{analytics.ScrollField: true} })
 	page := func(height string) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `<!doctype html><html><head><meta charset="utf-8"><title>t</title>`+
@@ -199,10 +178,7 @@ func TestBrowserScrollDepth(t *testing.T) {
 	}
 	mux.HandleFunc("GET /pitka", page("6000px"))
 	mux.HandleFunc("GET /lyhyt", page("100px"))
-	srv := httptest.NewServer(mux) // 127.0.0.1 only
-	defer srv.Close()
-	port := srv.Listener.Addr().String()
-	base := "http://example.test:" + port[strings.LastIndex(port, ":")+1:]
+	base := serveExample(t, mux)
 	ctx, _ := browser(t, exe)
 	step := stepper(t, ctx)
 	step(chromedp.Navigate(base+"/pitka"), chromedp.WaitVisible(chromedp.ID("sisalto")), chromedp.Sleep(300*time.Millisecond))
@@ -251,4 +227,30 @@ func TestBrowserScrollDepth(t *testing.T) {
 			t.Errorf("report row %s: %+v, want the stored %d %%", row.Value, row, w)
 		}
 	}
+}
+
+// exampleCollector is a collector for the site example.test over st that
+// stores within 50 ms, configured further by configure, on a mux of its
+// own.
+func exampleCollector(t *testing.T, st *sqlite.Store, configure func(*Config)) (*Collector, *http.ServeMux) {
+	t.Helper()
+	c := newCollector(t, st, func(cfg *Config) {
+		cfg.Sites = []request.Site{{Domain: "example.test"}}
+		cfg.Queue.FlushInterval = 50 * time.Millisecond
+		configure(cfg)
+	})
+	mux := http.NewServeMux()
+	c.Register(mux)
+	return c, mux
+}
+
+// serveExample serves mux on loopback until the test ends and returns its
+// address under the name example.test (the browser resolves it to
+// 127.0.0.1).
+func serveExample(t *testing.T, mux http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(mux) // 127.0.0.1 only
+	t.Cleanup(srv.Close)
+	port := srv.Listener.Addr().String()
+	return "http://example.test:" + port[strings.LastIndex(port, ":")+1:]
 }
