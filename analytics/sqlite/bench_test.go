@@ -192,19 +192,7 @@ func BenchmarkReportEvents(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			q := analytics.Query{Site: "example.fi", From: today.AddDate(0, 0, 1-c.days), To: today, Zone: hel, Limit: 10,
 				Goals: goals, Funnels: []analytics.Funnel{funnel}, Goal: c.goal}
-			r, err := s.Report(context.Background(), q)
-			if err != nil {
-				b.Fatal(err)
-			}
-			cpu := cpuTime()
-			for b.Loop() {
-				if r, err = s.Report(context.Background(), q); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if cpu > 0 {
-				b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
-			}
+			r := benchReports(b, s, q)
 			var events int64
 			for _, e := range r.Events {
 				events += e.Events
@@ -249,24 +237,31 @@ func BenchmarkReport(b *testing.B) {
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			q := analytics.Query{Site: "example.fi", From: today.AddDate(0, 0, 1-c.days), To: today, Zone: hel, Filters: c.filters, Limit: 10}
-			// The first report after start reads today's page views once
-			// (live.go); the benchmark measures the reports after it.
-			r, err := s.Report(context.Background(), q)
-			if err != nil {
-				b.Fatal(err)
-			}
-			cpu := cpuTime()
-			for b.Loop() {
-				if r, err = s.Report(context.Background(), q); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if cpu > 0 {
-				b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
-			}
+			r := benchReports(b, s, q)
 			b.ReportMetric(float64(r.Totals.PageViews), "pageviews")
 		})
 	}
+}
+
+// benchReports measures s's reports of q, with the CPU they take, and
+// returns the last. The first report after start reads today's page views
+// once (live.go): it is made before the clock starts.
+func benchReports(b *testing.B, s *Store, q analytics.Query) *analytics.Report {
+	b.Helper()
+	r, err := s.Report(context.Background(), q)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cpu := cpuTime()
+	for b.Loop() {
+		if r, err = s.Report(context.Background(), q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if cpu > 0 {
+		b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+	}
+	return r
 }
 
 // BenchmarkStorage reports the bytes per page view of the benchmark
