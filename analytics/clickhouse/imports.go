@@ -198,8 +198,12 @@ func (s *Store) deleteSetData(ctx context.Context, r setRow) error {
 		return nil
 	}
 	prefix := importedIDPrefix(r.id)
-	if err := s.mutate(ctx, fmt.Sprintf("ALTER TABLE pageviews DELETE WHERE site = %s AND substring(pageview_id, 1, %d) = %s",
-		quote(r.Site), len(prefix), quote(prefix))); err != nil {
+	// The import's days may be rolled up (rollup.go): any of them.
+	err := s.changing(ctx, r.Site, 0, 1<<32-1, func() error {
+		return s.mutate(ctx, fmt.Sprintf("ALTER TABLE pageviews DELETE WHERE site = %s AND substring(pageview_id, 1, %d) = %s",
+			quote(r.Site), len(prefix), quote(prefix)))
+	})
+	if err != nil {
 		return err
 	}
 	if err := s.mutate(ctx, fmt.Sprintf("ALTER TABLE events DELETE WHERE site = %s AND substring(pageview_id, 1, %d) = %s",

@@ -232,35 +232,42 @@ type countRow struct {
 	n     [8]int64
 }
 
-// periods adds every day of cur's query (totals, hours and breakdown
-// rows) and of prev's (totals), which is the period just before, to them,
-// counting both in the same queries: every number is of one day, and the
-// days do not overlap.
-//
-// It returns the number of realtime visitors at now.
-func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now time.Time) (int64, error) {
-	q := cur.Query
-	from, curFrom, end := prev.Query.From.In(q.Zone), q.From, q.End()
-	var (
-		viewFilter, visitFilter []string
-		args                    = []any{
-			clickhouse.Named("site", q.Site),
-			clickhouse.Named("zone", q.Zone.String()),
-			clickhouse.Named("cur_day", curFrom.Format(time.DateOnly)),
-			clickhouse.Named("cur_from", curFrom.Unix()),
-			clickhouse.Named("bots_from", from.Unix()),
-			clickhouse.Named("end", end.Unix()),
-			clickhouse.Named("now_from", secKey(now.Add(-analytics.Realtime).Unix()+1)),
-			clickhouse.Named("now_to", secKey(now.Unix()+1)),
-		}
-	)
+// counter builds the counting queries of one report query (countsSQL):
+// its filters, the keys rows count in, and the arguments every chunk
+// shares.
+type counter struct {
+	s                   *Store
+	q                   analytics.Query
+	conv                *aggregate.Conversions // the goal filter's visit-days; nil without one
+	args                []any
+	views               string
+	visitFilter         []string
+	viewKeys, visitKeys string
+}
+
+// newCounter prepares the counting of q's days from from (the previous
+// period's first day, or q.From) to q.End(): days before q.From count in
+// their totals only. hours adds a row per hour of the day.
+func (s *Store) newCounter(q analytics.Query, conv *aggregate.Conversions, from, now time.Time, hours bool) *counter {
+	curFrom, end := q.From, q.End()
+	c := &counter{s: s, q: q, conv: conv, args: []any{
+		clickhouse.Named("site", q.Site),
+		clickhouse.Named("zone", q.Zone.String()),
+		clickhouse.Named("cur_day", curFrom.Format(time.DateOnly)),
+		clickhouse.Named("cur_from", curFrom.Unix()),
+		clickhouse.Named("bots_from", from.Unix()),
+		clickhouse.Named("end", end.Unix()),
+		clickhouse.Named("now_from", secKey(now.Add(-analytics.Realtime).Unix()+1)),
+		clickhouse.Named("now_to", secKey(now.Unix()+1)),
+	}}
+	var viewFilter []string
 	for i, f := range q.Filters {
 		name := "f" + strconv.Itoa(i)
-		args = append(args, clickhouse.Named(name, f.Value))
+		c.args = append(c.args, clickhouse.Named(name, f.Value))
 		if col, ok := viewColumn[f.Dim]; ok {
 			viewFilter = append(viewFilter, col+" = @"+name)
 		} else {
-			visitFilter = append(visitFilter, visitColumn[f.Dim]+" = @"+name)
+			c.visitFilter = append(c.visitFilter, visitColumn[f.Dim]+" = @"+name)
 		}
 	}
 	var untagged []int32
@@ -269,7 +276,7 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now ti
 			untagged = append(untagged, int32(i))
 		}
 	}
-	args = append(args, clickhouse.Named("untagged_keys", untagged),
+	c.args = append(c.args, clickhouse.Named("untagged_keys", untagged),
 		clickhouse.Named("page_key", int32(slices.Index(analytics.Dimensions, analytics.DimPage))))
 
 	// The keys each row counts in: a day of the previous period only in
@@ -283,76 +290,103 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now ti
 			visitKeys = append(visitKeys, fmt.Sprintf("(toInt32(%d), %s)", i, visitColumn[d]))
 		}
 	}
-	if q.Interval == analytics.Hour {
+	if hours {
 		viewKeys = append(viewKeys, "(toInt32(-2), toString(toUnixTimestamp(toStartOfHour(toDateTime(sec), @zone))))")
 	}
 	keys := func(full []string) string {
 		return "if(day >= toDate(@cur_day), [" + strings.Join(full, ", ") + "], [" + total + "])"
 	}
-	views := fmt.Sprintf(viewsSQL, s.pageviews, s.leaves, and(viewFilter))
+	c.viewKeys, c.visitKeys = keys(viewKeys), keys(visitKeys)
+	c.views = fmt.Sprintf(viewsSQL, s.pageviews, s.leaves, and(viewFilter))
+	return c
+}
 
-	// count runs one query and returns its rows.
-	count := func(ctx context.Context, query string, args []any) ([]countRow, error) {
-		rows, err := s.conn.Query(ctx, query, args...)
+// chunk returns the query that counts the days of [a, b), zone midnights
+// (their page views, the leaves of a day more, and sources looking back a
+// day), the context to run it with and its arguments; "" when there is
+// nothing to count.
+func (c *counter) chunk(ctx context.Context, a, b time.Time) (context.Context, string, []any, error) {
+	look := a.AddDate(0, 0, -1)
+	channels, err := c.s.channels(ctx, c.q.Site, look, b)
+	if err != nil || len(channels.keys) == 0 {
+		return ctx, "", nil, err // no page views: nothing to count
+	}
+	channel := "transform(" + sourceKeySQL + ", @source_keys, @channels, '')"
+	visits := fmt.Sprintf(visitsSQL, c.views, c.s.pageviews, channel, and(c.visitFilter))
+	inVisits, converted := "", ""
+	if len(c.visitFilter) > 0 {
+		inVisits = "AND (day, visit) IN (SELECT day, visit FROM " + visits + " WHERE pass)"
+	}
+	if c.q.Goal != "" {
+		// The goal filter's visit-days (aggregate.Converted) go to the
+		// server with the query, as a table of its own.
+		t, err := ext.NewTable("goal_visits", ext.Column("d", "UInt16"), ext.Column("visit", "UInt64"))
 		if err != nil {
+			return ctx, "", nil, err
+		}
+		n := 0
+		c.conv.Each(a, b, func(day time.Time, visit uint64) {
+			if err == nil {
+				err = t.Append(uint16(civilDay(day.In(c.q.Zone))), visit)
+				n++
+			}
+		})
+		if err != nil {
+			return ctx, "", nil, fmt.Errorf("goal filter: %w", err)
+		}
+		if n == 0 {
+			return ctx, "", nil, nil // no visit converted: nothing to count
+		}
+		ctx = clickhouse.Context(ctx, clickhouse.WithExternalTable(t))
+		converted = "AND (toUInt16(day), visit) IN goal_visits"
+		inVisits += " " + converted
+	}
+	query := fmt.Sprintf(countsSQL, c.views, c.viewKeys, inVisits, visits, c.visitKeys, converted)
+	return ctx, query, append(slices.Clip(c.args),
+		clickhouse.Named("from_key", secKey(a.Unix())),
+		clickhouse.Named("end_key", secKey(b.Unix())),
+		clickhouse.Named("look_key", secKey(look.Unix())),
+		clickhouse.Named("leaves_from", a.Unix()),
+		clickhouse.Named("leaves_to", b.Unix()+86400),
+		clickhouse.Named("source_keys", channels.keys), clickhouse.Named("channels", channels.channels)), nil
+}
+
+// count runs one query of countsSQL's, otherSQL's or rollupsSQL's columns
+// and returns its rows.
+func (s *Store) count(ctx context.Context, query string, args []any) ([]countRow, error) {
+	rows, err := s.conn.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []countRow
+	for rows.Next() {
+		var r countRow
+		if err := rows.Scan(&r.kind, &r.day, &r.k, &r.value, &r.n[0], &r.n[1], &r.n[2], &r.n[3], &r.n[4], &r.n[5], &r.n[6], &r.n[7]); err != nil {
 			return nil, err
 		}
-		defer rows.Close()
-		var out []countRow
-		for rows.Next() {
-			var r countRow
-			if err := rows.Scan(&r.kind, &r.day, &r.k, &r.value, &r.n[0], &r.n[1], &r.n[2], &r.n[3], &r.n[4], &r.n[5], &r.n[6], &r.n[7]); err != nil {
-				return nil, err
-			}
-			out = append(out, r)
-		}
-		return out, rows.Err()
+		out = append(out, r)
 	}
-	// chunk counts the days of [a, b), zone midnights: their page views,
-	// the leaves of a day more, and sources looking back a day.
-	chunk := func(ctx context.Context, a, b time.Time) ([]countRow, error) {
-		look := a.AddDate(0, 0, -1)
-		channels, err := s.channels(ctx, q.Site, look, b)
-		if err != nil || len(channels.keys) == 0 {
-			return nil, err // no page views: nothing to count
+	return out, rows.Err()
+}
+
+// periods adds every day of cur's query (totals, hours and breakdown
+// rows) and of prev's (totals), which is the period just before, to them,
+// counting both in the same queries: every number is of one day, and the
+// days do not overlap. Days the rollups hold (rollup.go) are read from
+// them; the others are counted from the raw rows.
+//
+// It returns the number of realtime visitors at now.
+func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now time.Time) (int64, error) {
+	q := cur.Query
+	from, curFrom, end := prev.Query.From.In(q.Zone), q.From, q.End()
+	c := s.newCounter(q, cur.Conversions, from, now, q.Interval == analytics.Hour)
+	var rolled []rolledDay
+	if !cur.Filtered() {
+		var err error
+		if rolled, err = s.rolledDays(ctx, q.Site, q.Zone, from, end); err != nil {
+			return 0, err
 		}
-		channel := "transform(" + sourceKeySQL + ", @source_keys, @channels, '')"
-		visits := fmt.Sprintf(visitsSQL, views, s.pageviews, channel, and(visitFilter))
-		inVisits, converted := "", ""
-		if len(visitFilter) > 0 {
-			inVisits = "AND (day, visit) IN (SELECT day, visit FROM " + visits + " WHERE pass)"
-		}
-		if conv := cur.Conversions; q.Goal != "" {
-			// The goal filter's visit-days (aggregate.Converted) go to
-			// the server with the query, as a table of its own.
-			t, err := ext.NewTable("goal_visits", ext.Column("d", "UInt16"), ext.Column("visit", "UInt64"))
-			if err != nil {
-				return nil, err
-			}
-			n := 0
-			conv.Each(a, b, func(day time.Time, visit uint64) {
-				if err == nil {
-					err = t.Append(uint16(civilDay(day.In(q.Zone))), visit)
-					n++
-				}
-			})
-			if err != nil {
-				return nil, fmt.Errorf("goal filter: %w", err)
-			}
-			if n == 0 {
-				return nil, nil // no visit converted: nothing to count
-			}
-			ctx = clickhouse.Context(ctx, clickhouse.WithExternalTable(t))
-			converted = "AND (toUInt16(day), visit) IN goal_visits"
-			inVisits += " " + converted
-		}
-		return count(ctx, fmt.Sprintf(countsSQL, views, keys(viewKeys), inVisits, visits, keys(visitKeys), converted), append(slices.Clip(args),
-			clickhouse.Named("from_key", secKey(a.Unix())),
-			clickhouse.Named("end_key", secKey(b.Unix())),
-			clickhouse.Named("look_key", secKey(look.Unix())),
-			clickhouse.Named("leaves_from", a.Unix()),
-			clickhouse.Named("leaves_to", b.Unix()+86400),
-			clickhouse.Named("source_keys", channels.keys), clickhouse.Named("channels", channels.channels)))
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -382,15 +416,28 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now ti
 		}()
 	}
 	run(func(ctx context.Context) ([]countRow, error) {
-		return count(ctx, fmt.Sprintf(otherSQL, s.pageviews, s.bots), args)
+		return s.count(ctx, fmt.Sprintf(otherSQL, s.pageviews, s.bots), c.args)
 	})
-	for a, b := from, from; a.Before(end); a = b {
-		b = a.AddDate(0, 0, chunkDays)
-		if b.After(end) {
-			b = end
+	if len(rolled) > 0 {
+		run(func(ctx context.Context) ([]countRow, error) {
+			return s.readRollups(ctx, c, rolled)
+		})
+	}
+	for _, span := range unrolled(from, end, rolled) {
+		for a, b := span[0], span[0]; a.Before(span[1]); a = b {
+			b = a.AddDate(0, 0, chunkDays)
+			if b.After(span[1]) {
+				b = span[1]
+			}
+			first, next := a, b
+			run(func(ctx context.Context) ([]countRow, error) {
+				ctx, query, args, err := c.chunk(ctx, first, next)
+				if err != nil || query == "" {
+					return nil, err
+				}
+				return s.count(ctx, query, args)
+			})
 		}
-		first, next := a, b
-		run(func(ctx context.Context) ([]countRow, error) { return chunk(ctx, first, next) })
 	}
 	wg.Wait()
 	if len(errs) > 0 {

@@ -134,6 +134,39 @@ var migrations = [][]string{
 		`ALTER TABLE leaves ADD COLUMN scroll_pct UInt8 DEFAULT 0`,
 		`ALTER TABLE pageviews ADD COLUMN scroll_pct UInt8 DEFAULT 0`,
 	},
+	// 5: rollups (rollup.go): countsSQL's rows of final days per report
+	// zone, under a build id; the builds, newest read; and the marks of
+	// writes that changed final days.
+	{
+		`CREATE TABLE IF NOT EXISTS rollups (
+			zone  String,
+			site  String,
+			day   Date,
+			build UInt64,
+			kind  UInt8,
+			k     Int32,
+			value String,
+			n1 Int64, n2 Int64, n3 Int64, n4 Int64, n5 Int64, n6 Int64, n7 Int64, n8 Int64
+		) ENGINE = MergeTree
+		PARTITION BY toYYYYMM(day)
+		ORDER BY (zone, site, day, build, kind, k, value)`,
+		`CREATE TABLE IF NOT EXISTS rollup_builds (
+			zone     String,
+			site     String,
+			day      Date,
+			build    UInt64,
+			built_ns UInt64
+		) ENGINE = MergeTree
+		PARTITION BY toYYYYMM(day)
+		ORDER BY (zone, site, day)`,
+		`CREATE TABLE IF NOT EXISTS rollup_marks (
+			site     String,
+			from_sec UInt32,
+			to_sec   UInt32,
+			at_ns    UInt64
+		) ENGINE = MergeTree
+		ORDER BY (site, to_sec)`,
+	},
 }
 
 // ImportedTables hold imported aggregates and the imports' bookkeeping: no
@@ -158,6 +191,10 @@ var shardKeys = map[string]string{
 	// A site's imports on one shard.
 	"imported_sets": "cityHash64(site)",
 	"imported_rows": "cityHash64(site)",
+	// Rows of a day together; where matters not, reads sum every shard.
+	"rollups":       "cityHash64(zone, site, day)",
+	"rollup_builds": "cityHash64(zone, site, day)",
+	"rollup_marks":  "rand()",
 }
 
 // distributed is the name of a raw table's Distributed table.
@@ -173,7 +210,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if s.cfg.Cluster == "" {
 			continue
 		}
-		for _, table := range append(slices.Clip(RawTables), ImportedTables...) {
+		for _, table := range slices.Concat(RawTables, ImportedTables, DerivedTables) {
 			q := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s AS %s ENGINE = Distributed(%s, %s, %s, %s)",
 				distributed(table), table, s.cfg.Cluster, s.cfg.Database, table, shardKeys[table])
 			if err := c.Exec(ctx, q); err != nil {
@@ -273,7 +310,8 @@ func (s *Store) RawColumns(ctx context.Context) ([]string, error) {
 }
 
 // UnknownTables lists the tables that are neither raw, nor imported, nor
-// their Distributed tables, nor the schema's version (analytics.Inventory).
+// derived, nor their Distributed tables, nor the schema's version
+// (analytics.Inventory).
 func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 	var out []string
 	for _, c := range s.all {
@@ -288,7 +326,8 @@ func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 				return nil, err
 			}
 			raw := strings.TrimSuffix(name, "_cluster")
-			if !slices.Contains(RawTables, raw) && !slices.Contains(ImportedTables, raw) && name != versionTable && !slices.Contains(out, name) {
+			known := slices.Contains(RawTables, raw) || slices.Contains(ImportedTables, raw) || slices.Contains(DerivedTables, raw) || name == versionTable
+			if !known && !slices.Contains(out, name) {
 				out = append(out, name)
 			}
 		}

@@ -27,6 +27,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -55,6 +56,9 @@ type Config struct {
 	MustExist bool
 	// Now is the clock of "today" and realtime visitors; nil is time.Now.
 	Now func() time.Time
+	// Progress, if set, is where long work (Maintain's first rollups)
+	// says how far it is.
+	Progress io.Writer
 }
 
 // ParseDSN reads clickhouse://host:port/database?user=&password=
@@ -153,6 +157,7 @@ type Store struct {
 	// Distributed ones of a cluster.
 	pageviews, leaves, bots, salts, events string
 	importedSets, importedRows             string
+	rollups, rollupBuilds, rollupMarks     string
 
 	// seq orders page views stored in the same second (package doc).
 	seq atomic.Uint32
@@ -206,11 +211,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	boot.Close()
 	s := &Store{cfg: cfg, now: cfg.Now, salt: map[string][]byte{},
 		pageviews: "pageviews", leaves: "leaves", bots: "bots", salts: "salts", events: "events",
-		importedSets: "imported_sets", importedRows: "imported_rows"}
+		importedSets: "imported_sets", importedRows: "imported_rows",
+		rollups: "rollups", rollupBuilds: "rollup_builds", rollupMarks: "rollup_marks"}
 	if cfg.Cluster != "" {
 		s.pageviews, s.leaves, s.bots, s.salts = distributed("pageviews"), distributed("leaves"), distributed("bots"), distributed("salts")
 		s.events = distributed("events")
 		s.importedSets, s.importedRows = distributed("imported_sets"), distributed("imported_rows")
+		s.rollups, s.rollupBuilds, s.rollupMarks = distributed("rollups"), distributed("rollup_builds"), distributed("rollup_marks")
 	}
 	for _, addr := range addrs {
 		c, err := dial(ctx, cfg, addr, "default")
@@ -320,7 +327,46 @@ func secKey(sec int64) uint64 { return uint64(sec) << 32 }
 // Append stores the batch: page views, leaves, events and bot hits, each table in
 // one insert. ClickHouse has no transactions across tables: an error
 // between the inserts keeps the tables already written.
+//
+// Records of days that may be rolled up (imports, migrate; rollup.go) are
+// written between marks that make those days' rollups stale.
 func (s *Store) Append(ctx context.Context, b analytics.Batch) error {
+	site, from, to, old := s.oldSpan(b)
+	if !old {
+		return s.append(ctx, b)
+	}
+	return s.changing(ctx, site, from, to, func() error { return s.append(ctx, b) })
+}
+
+// oldSpan returns the span of seconds of the batch's page views and leaves
+// older than settleSlack, and their site ("" for several); old is false
+// when it has none.
+func (s *Store) oldSpan(b analytics.Batch) (site string, from, to int64, old bool) {
+	cutoff := s.now().Add(-settleSlack)
+	see := func(recSite string, t time.Time) {
+		if !t.Before(cutoff) {
+			return
+		}
+		sec := t.Unix()
+		if !old {
+			site, from, to, old = recSite, sec, sec, true
+			return
+		}
+		if recSite != site {
+			site = ""
+		}
+		from, to = min(from, sec), max(to, sec)
+	}
+	for i := range b.PageViews {
+		see(b.PageViews[i].Site, b.PageViews[i].Time)
+	}
+	for i := range b.Leaves {
+		see(b.Leaves[i].Site, b.Leaves[i].Time)
+	}
+	return site, from, to, old
+}
+
+func (s *Store) append(ctx context.Context, b analytics.Batch) error {
 	if len(b.PageViews) > 0 {
 		batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.pageviews+" ("+pageviewColumns+")")
 		if err != nil {
@@ -491,6 +537,18 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 		*q.n = int64(n)
 	}
 	month := before.UTC().Format("200601")
+	// Final days up to the cut-off change: their rollups go stale, and
+	// whole months of them go (rollup.go).
+	if c.PageViews > 0 || c.Leaves > 0 {
+		if err := s.markChanged(ctx, "", 0, cut); err != nil {
+			return c, fmt.Errorf("purge: %w", err)
+		}
+	}
+	for _, table := range []string{"rollups", "rollup_builds"} {
+		if err := s.dropPartitions(ctx, table, func(id string) bool { return id < month }); err != nil {
+			return c, fmt.Errorf("purge: %w", err)
+		}
+	}
 	for _, t := range []struct {
 		table, where string
 		n            int64
@@ -507,6 +565,23 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 			return c, fmt.Errorf("purge: %w", err)
 		}
 		if err := s.mutate(ctx, "ALTER TABLE "+t.table+" DELETE WHERE "+t.where); err != nil {
+			return c, fmt.Errorf("purge: %w", err)
+		}
+	}
+	if c.PageViews > 0 || c.Leaves > 0 {
+		if err := s.markChanged(ctx, "", 0, cut); err != nil {
+			return c, fmt.Errorf("purge: %w", err)
+		}
+	}
+	// Marks that reach no day the dropped months leave.
+	monthStart := time.Date(before.UTC().Year(), before.UTC().Month(), 1, 0, 0, 0, 0, time.UTC).Add(-48 * time.Hour).Unix()
+	var marks uint64
+	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+s.rollupMarks+" WHERE to_sec < @cut",
+		clickhouse.Named("cut", uint32(max(monthStart, 0)))).Scan(&marks); err != nil {
+		return c, fmt.Errorf("purge: rollup marks: %w", err)
+	}
+	if marks > 0 {
+		if err := s.mutate(ctx, fmt.Sprintf("ALTER TABLE rollup_marks DELETE WHERE to_sec < %d", max(monthStart, 0))); err != nil {
 			return c, fmt.Errorf("purge: %w", err)
 		}
 	}

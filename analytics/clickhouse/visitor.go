@@ -153,20 +153,31 @@ func (s *Store) DeleteVisitor(ctx context.Context, site string, visitor uint64, 
 		clickhouse.Named("site", site), clickhouse.Named("ids", ids)).Scan(&events); err != nil {
 		return n, fmt.Errorf("delete visitor: events: %w", err)
 	}
+	// The day's rollups go stale (rollup.go): the leaves may be a day later.
+	err = s.changing(ctx, site, from, to+86400, func() error { return s.deleteVisitorRecords(ctx, site, visitor, from, to, ids, leaves, events) })
+	if err != nil {
+		return n, err
+	}
+	n.PageViews, n.Leaves, n.Events = int64(len(ids)), int64(leaves), int64(events)
+	return n, nil
+}
+
+// deleteVisitorRecords deletes the events and leaves of the page views ids
+// and the visitor's page views of [from, to), unix seconds.
+func (s *Store) deleteVisitorRecords(ctx context.Context, site string, visitor uint64, from, to int64, ids []string, leaves, events uint64) error {
 	if events > 0 {
 		if err := s.mutate(ctx, "ALTER TABLE events DELETE WHERE site = "+quote(site)+" AND has("+quoteAll(ids)+", pageview_id)"); err != nil {
-			return n, fmt.Errorf("delete visitor: %w", err)
+			return fmt.Errorf("delete visitor: %w", err)
 		}
 	}
 	if leaves > 0 {
 		if err := s.mutate(ctx, "ALTER TABLE leaves DELETE WHERE site = "+quote(site)+" AND has("+quoteAll(ids)+", pageview_id)"); err != nil {
-			return n, fmt.Errorf("delete visitor: %w", err)
+			return fmt.Errorf("delete visitor: %w", err)
 		}
 	}
 	if err := s.mutate(ctx, fmt.Sprintf("ALTER TABLE pageviews DELETE WHERE site = %s AND visitor = %d AND ts >= %d AND ts < %d",
 		quote(site), visitor, secKey(from), secKey(to))); err != nil {
-		return n, fmt.Errorf("delete visitor: %w", err)
+		return fmt.Errorf("delete visitor: %w", err)
 	}
-	n.PageViews, n.Leaves, n.Events = int64(len(ids)), int64(leaves), int64(events)
-	return n, nil
+	return nil
 }

@@ -42,7 +42,7 @@ func openStoreWith(ctx context.Context, dsn string, mustExist bool, progress io.
 		if err != nil {
 			return nil, fmt.Errorf("database: %w", err)
 		}
-		cfg.MustExist = mustExist
+		cfg.MustExist, cfg.Progress = mustExist, progress
 		return clickhouse.Open(ctx, cfg)
 	}
 	if scheme, _, ok := strings.Cut(dsn, "://"); ok && path == "" {
