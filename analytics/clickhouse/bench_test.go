@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,9 +94,16 @@ func benchStore(b *testing.B) (*clickhouse.Store, *chtest.Server, string, time.T
 			b.Fatal(err)
 		}
 		b.Logf("merged in %s", time.Since(start).Round(time.Second))
-		return s, srv, db, now
 	}
-	return open(), srv, db, now
+	s := open()
+	// The rollups of the finished days, as serve's maintenance keeps them
+	// (the first run builds them all).
+	start := time.Now()
+	if err := s.Maintain(context.Background(), hel); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("rollups maintained in %s", time.Since(start).Round(100*time.Millisecond))
+	return s, srv, db, now
 }
 
 // BenchmarkReport measures whole reports (totals, previous period, series,
@@ -137,21 +145,57 @@ func BenchmarkReport(b *testing.B) {
 }
 
 // BenchmarkStorage reports the bytes on disk per page view of the
-// benchmark data set (every raw table, merged):
+// benchmark data set, merged: of the raw records, and of the rollups
+// (derived):
 //
 //	go test -run '^$' -bench Storage -benchtime 1x -timeout 60m ./analytics/clickhouse/
 func BenchmarkStorage(b *testing.B) {
 	_, srv, db, _ := benchStore(b)
-	var bytes, n int
-	for b.Loop() {
-		var err error
-		if bytes, err = srv.Int("SELECT sum(bytes_on_disk) FROM system.parts WHERE database = '" + db + "' AND active"); err != nil {
+	for _, table := range clickhouse.DerivedTables {
+		if err := srv.Query("OPTIMIZE TABLE " + db + "." + table + " FINAL"); err != nil {
 			b.Fatal(err)
 		}
+	}
+	bytes := func(tables []string) int {
+		n, err := srv.Int("SELECT sum(bytes_on_disk) FROM system.parts WHERE database = '" + db + "' AND active AND has(['" + strings.Join(tables, "', '") + "'], table)")
+		if err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	var raw, derived, n int
+	for b.Loop() {
+		raw, derived = bytes(clickhouse.RawTables), bytes(clickhouse.DerivedTables)
+		var err error
 		if n, err = srv.Count(db + ".pageviews"); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(bytes)/float64(n), "B/pageview")
+	b.ReportMetric(float64(raw)/float64(n), "raw-B/pageview")
+	b.ReportMetric(float64(derived)/float64(n), "derived-B/pageview")
 	b.ReportMetric(float64(n), "pageviews")
+}
+
+// BenchmarkMaintain measures the first build of every day's rollups of the
+// benchmark data set (what serve's maintenance does once on a store that
+// has none; afterwards it builds a day a day):
+//
+//	go test -run '^$' -bench Maintain -benchtime 1x -timeout 60m ./analytics/clickhouse/
+func BenchmarkMaintain(b *testing.B) {
+	s, srv, db, _ := benchStore(b)
+	hel, _ := time.LoadLocation(analytics.DefaultZone)
+	for b.Loop() {
+		b.StopTimer()
+		for _, table := range clickhouse.DerivedTables[:2] {
+			for m := time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC); m.Year() < 2026; m = m.AddDate(0, 1, 0) {
+				if err := srv.Query("ALTER TABLE " + db + "." + table + " DROP PARTITION " + m.Format("200601")); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.StartTimer()
+		if err := s.Maintain(context.Background(), hel); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
