@@ -2,10 +2,12 @@
 // machine: an analytics.Store over a ClickHouse server or cluster, reached
 // with the native protocol (github.com/ClickHouse/clickhouse-go/v2).
 //
-// It keeps the same raw records as analytics/sqlite and no derived data:
-// every report is computed by ClickHouse from the raw rows (report.go),
-// with the definitions of analytics/aggregate written as SQL; only result
-// rows come back, and analytics/aggregate assembles them into the Report.
+// It keeps the same raw records as analytics/sqlite. Every report is
+// computed by ClickHouse (report.go), with the definitions of
+// analytics/aggregate written as SQL; only result rows come back, and
+// analytics/aggregate assembles them into the Report. The result rows of
+// final days are kept as daily rollups (rollup.go), which unfiltered
+// reports read instead of the raw rows.
 //
 // The SQL keeps to what ClickHouse 18.16 (Debian's package) and current
 // releases both accept: no TTL, CODEC, ON CLUSTER, window functions, CTEs
