@@ -65,7 +65,8 @@ const (
 // views); a page view's visible time is its largest leave within 24 hours
 // of it. sec goes into the lambda as an array: an 18.16 lambda may not use
 // a column of the subquery. %[1]s is the page views table, %[2]s the
-// leaves table, %[3]s the view filter.
+// leaves table, %[3]s the view filter, %[4]s the condition on visits
+// (candidates).
 const viewsSQL = `(
 	SELECT ts, sec, visitor, visit, path, country, place, city, browser, os, device,
 	       toDate(toDateTime(sec), @zone) AS day,
@@ -74,7 +75,7 @@ const viewsSQL = `(
 	       (%[3]s) AS vf
 	FROM (SELECT ts, intDiv(ts, 4294967296) AS sec, visitor, visit, ` + pageviewKey + `, path, country,
 	             if(region = '', '', concat(country, '-', region)) AS place, city, browser, os, device, duration_ms, scroll_pct
-	      FROM %[1]s WHERE site = @site AND ts >= @from_key AND ts < @end_key)
+	      FROM %[1]s WHERE site = @site AND ts >= @from_key AND ts < @end_key %[4]s)
 	ANY LEFT JOIN (
 		SELECT ` + pageviewKey + `, groupArray(toUInt32(ts)) AS lts, groupArray(duration_ms) AS lds, groupArray(scroll_pct) AS lss FROM %[2]s
 		WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts <= toDateTime(@leaves_to)
@@ -82,7 +83,8 @@ const viewsSQL = `(
 	) USING (h1, h2))`
 
 // visitsSQL is the visits subquery; %[1]s is the views subquery, %[2]s the
-// page views table, %[3]s the channel expression, %[4]s the visit filter.
+// page views table, %[3]s the channel expression, %[4]s the visit filter,
+// %[5]s the condition on visits (candidates).
 const visitsSQL = `(
 	SELECT day, visit, entry_visitor, entry, exit, views, span, last_dur, hit,
 	       src_referrer, src_source, src_medium, src_campaign, %[3]s AS channel, (%[4]s) AS pass
@@ -92,7 +94,7 @@ const visitsSQL = `(
 	ANY LEFT JOIN (
 		SELECT visit, argMin(referrer_host, ts) AS src_referrer, argMin(utm_source, ts) AS src_source,
 		       argMin(utm_medium, ts) AS src_medium, argMin(utm_campaign, ts) AS src_campaign
-		FROM %[2]s WHERE site = @site AND ts >= @look_key AND ts < @end_key GROUP BY visit
+		FROM %[2]s WHERE site = @site AND ts >= @look_key AND ts < @end_key %[5]s GROUP BY visit
 	) USING (visit))`
 
 // countsSQL is the query of a chunk of days: page views per day and key
@@ -198,6 +200,10 @@ func sourceKey(ref, source, medium, campaign string) string {
 	return b.String()
 }
 
+// rawSourceKeySQL is sourceKeySQL of a row of the page views table.
+const rawSourceKeySQL = `concat(toString(length(referrer_host)), ':', referrer_host, toString(length(utm_source)), ':', utm_source,
+	toString(length(utm_medium)), ':', utm_medium, toString(length(utm_campaign)), ':', utm_campaign)`
+
 const sourceKeySQL = `concat(toString(length(src_referrer)), ':', src_referrer, toString(length(src_source)), ':', src_source,
 	toString(length(src_medium)), ':', src_medium, toString(length(src_campaign)), ':', src_campaign)`
 
@@ -242,6 +248,7 @@ type counter struct {
 	args                []any
 	views               string
 	visitFilter         []string
+	candidates          string // the condition on a filtered report's visits; "" unfiltered
 	viewKeys, visitKeys string
 }
 
@@ -297,8 +304,50 @@ func (s *Store) newCounter(q analytics.Query, conv *aggregate.Conversions, from,
 		return "if(day >= toDate(@cur_day), [" + strings.Join(full, ", ") + "], [" + total + "])"
 	}
 	c.viewKeys, c.visitKeys = keys(viewKeys), keys(visitKeys)
-	c.views = fmt.Sprintf(viewsSQL, s.pageviews, s.leaves, and(viewFilter))
+	// A filtered report counts only the visits that have, in the chunk or
+	// the day before it, a page view with each filter's value: a superset
+	// of the visits the filters pass (an entry page, exit page or source
+	// is the value of one of the visit's page views), read first so that
+	// the joins and the visits' grouping see a fraction of the rows.
+	if len(q.Filters) > 0 {
+		in := "IN"
+		if s.cfg.Cluster != "" {
+			in = "GLOBAL IN" // both sides are Distributed tables
+		}
+		var have []string
+		for i, f := range q.Filters {
+			if f.Dim == analytics.DimChannel {
+				// The sources of the channel, listed per chunk (chunk).
+				have = append(have, fmt.Sprintf("max(has(@channel_keys%d, %s)) = 1", i, rawSourceKeySQL))
+				continue
+			}
+			have = append(have, fmt.Sprintf("max(%s = @f%d) = 1", rawColumn(f.Dim), i))
+		}
+		c.candidates = "AND visit " + in + " (SELECT visit FROM " + s.pageviews +
+			" WHERE site = @site AND ts >= @look_key AND ts < @end_key GROUP BY visit HAVING " + strings.Join(have, " AND ") + ")"
+	}
+	c.views = fmt.Sprintf(viewsSQL, s.pageviews, s.leaves, and(viewFilter), c.candidates)
 	return c
+}
+
+// rawColumn is the expression of a dimension's value on a row of the page
+// views table; not of DimChannel.
+func rawColumn(d analytics.Dimension) string {
+	switch d {
+	case analytics.DimRegion:
+		return "if(region = '', '', concat(country, '-', region))"
+	case analytics.DimEntryPage, analytics.DimExitPage:
+		return "path"
+	case analytics.DimReferrer:
+		return "referrer_host"
+	case analytics.DimUTMSource:
+		return "utm_source"
+	case analytics.DimUTMMedium:
+		return "utm_medium"
+	case analytics.DimUTMCampaign:
+		return "utm_campaign"
+	}
+	return viewColumn[d]
 }
 
 // chunk returns the query that counts the days of [a, b), zone midnights
@@ -312,7 +361,7 @@ func (c *counter) chunk(ctx context.Context, a, b time.Time) (context.Context, s
 		return ctx, "", nil, err // no page views: nothing to count
 	}
 	channel := "transform(" + sourceKeySQL + ", @source_keys, @channels, '')"
-	visits := fmt.Sprintf(visitsSQL, c.views, c.s.pageviews, channel, and(c.visitFilter))
+	visits := fmt.Sprintf(visitsSQL, c.views, c.s.pageviews, channel, and(c.visitFilter), c.candidates)
 	inVisits, converted := "", ""
 	if len(c.visitFilter) > 0 {
 		inVisits = "AND (day, visit) IN (SELECT day, visit FROM " + visits + " WHERE pass)"
@@ -342,7 +391,19 @@ func (c *counter) chunk(ctx context.Context, a, b time.Time) (context.Context, s
 		inVisits += " " + converted
 	}
 	query := fmt.Sprintf(countsSQL, c.views, c.viewKeys, inVisits, visits, c.visitKeys, converted)
-	return ctx, query, append(slices.Clip(c.args),
+	args := slices.Clip(c.args)
+	for i, f := range c.q.Filters {
+		if f.Dim == analytics.DimChannel {
+			keys := []string{}
+			for j, ch := range channels.channels {
+				if ch == f.Value {
+					keys = append(keys, channels.keys[j])
+				}
+			}
+			args = append(args, clickhouse.Named("channel_keys"+strconv.Itoa(i), keys))
+		}
+	}
+	return ctx, query, append(args,
 		clickhouse.Named("from_key", secKey(a.Unix())),
 		clickhouse.Named("end_key", secKey(b.Unix())),
 		clickhouse.Named("look_key", secKey(look.Unix())),
