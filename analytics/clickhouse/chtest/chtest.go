@@ -375,7 +375,8 @@ func lastLines(s string, n int) string {
 }
 
 // configXML is a server on loopback only, with small caches and logs in
-// its directory.
+// its directory, compressing with zstd as the README advises (18.16 takes
+// no per-column CODEC; a page view's raw records take 30 B instead of 46).
 const configXML = `<yandex>
   <logger><level>warning</level><log>%s/server.log.txt</log><errorlog>%s/server.err.txt</errorlog><size>10M</size><count>1</count></logger>
   <listen_host>127.0.0.1</listen_host>
@@ -393,6 +394,7 @@ const configXML = `<yandex>
   <mark_cache_size>67108864</mark_cache_size>
   <uncompressed_cache_size>0</uncompressed_cache_size>
   <max_concurrent_queries>50</max_concurrent_queries>
+  <compression><case><method>zstd</method></case></compression>
   <remote_servers><%s>%s</%s></remote_servers>
 </yandex>
 `
