@@ -120,6 +120,16 @@ func BenchmarkIngestHTTP(b *testing.B) { ingest(b, collector) }
 //	go test -run '^$' -bench 'IngestHTTP' -benchtime 300000x -count 3 ./analytics/collect/
 func BenchmarkIngestHTTPClickHouse(b *testing.B) { ingest(b, clickhouseCollector) }
 
+// BenchmarkIngestHTTPClickHouseTwo is BenchmarkIngestHTTPClickHouse with two
+// collectors, each with its own store connections, writing to one
+// database, as two seloste serve processes behind a load balancer do
+// (here in one process, on the same two cores); the connections
+// alternate between them, and each sends the same visitors' page views to
+// one collector, as the README's consistent hash does:
+//
+//	go test -run '^$' -bench 'IngestHTTP(ClickHouse(Two)?)?$' -benchtime 100000x ./analytics/collect/
+func BenchmarkIngestHTTPClickHouseTwo(b *testing.B) { ingest(b, clickhouseTwo) }
+
 // BenchmarkIngestBare is the same load against a bare net/http handler that
 // reads the body and answers 202: what the machine, net/http and the load
 // generator cost without the collector. Run both in one go to compare:
@@ -154,6 +164,7 @@ const (
 	bare                       // a handler that reads the body and answers 202
 	clickhouseCollector        // the collector, over a ClickHouse server
 	withEvents                 // the collector, one event per 4 page views
+	clickhouseTwo              // two collectors over one ClickHouse database
 )
 
 // ingest posts b.N page views.
@@ -166,8 +177,20 @@ func ingest(b *testing.B, mode int) {
 		stored func() int // page views and events in st
 		c      *Collector
 		skew   atomic.Int64 // added to the collector's clock
+		second *Collector   // clickhouseTwo's other collector
+		addr2  string       // and its address
 	)
 	mux := http.NewServeMux()
+	if mode == clickhouseTwo {
+		var open func() analytics.Store
+		st, stored, open = openClickHouseTwice(b)
+		mux2 := http.NewServeMux()
+		second = newBenchCollector(b, open(), &skew)
+		second.Register(mux2)
+		srv2 := httptest.NewServer(mux2)
+		defer srv2.Close()
+		addr2 = srv2.Listener.Addr().String()
+	}
 	if mode == bare {
 		mux.HandleFunc("POST /api/event", func(w http.ResponseWriter, r *http.Request) {
 			io.Copy(io.Discard, r.Body)
@@ -176,6 +199,8 @@ func ingest(b *testing.B, mode int) {
 	} else {
 		if mode == clickhouseCollector {
 			st, stored = openClickHouse(b)
+		} else if mode == clickhouseTwo {
+			// opened above
 		} else {
 			sq := openStore(b)
 			st, stored = sq, func() int {
@@ -186,19 +211,7 @@ func ingest(b *testing.B, mode int) {
 				return count(b, sq).pageviews + events
 			}
 		}
-		var err error
-		c, err = New(context.Background(), Config{
-			Store: st, Sites: []request.Site{{Domain: "example.fi"}},
-			Geo: benchGeo(b), Logger: discardLogger(),
-			Now:            func() time.Time { return time.Now().Add(time.Duration(skew.Load())) },
-			Queue:          QueueConfig{},
-			TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
-			Events: analytics.EventConfig{Events: []analytics.EventDef{{Name: "Yhteydenotto", Props: []string{"lomake"},
-				Desc: analytics.Description{FI: "Lomake", EN: "Form"}}}},
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
+		c = newBenchCollector(b, st, &skew)
 		c.Register(mux)
 	}
 	srv := httptest.NewServer(mux)
@@ -245,7 +258,11 @@ func ingest(b *testing.B, mode int) {
 	var wg sync.WaitGroup
 	for w := range conns {
 		wg.Go(func() {
-			conn, err := net.Dial("tcp", addr)
+			to := addr
+			if second != nil && w%2 == 1 {
+				to = addr2
+			}
+			conn, err := net.Dial("tcp", to)
 			if err != nil {
 				b.Error(err)
 				return
@@ -265,6 +282,10 @@ func ingest(b *testing.B, mode int) {
 					}
 					body := fmt.Sprintf(`{"kind":"pageview","site":"example.fi","url":"https://example.fi/p/%d?utm_source=bench","referrer":"https://duckduckgo.com/","pageview":"b%d"}`, i%500, i)
 					xff := fmt.Sprintf("81.%d.1.1", i%256)
+					if second != nil {
+						// Each collector's own visitors.
+						xff = fmt.Sprintf("81.%d.1.1", (i%128)*2+int64(w%2))
+					}
 					if distinct {
 						xff = fmt.Sprintf("%d.%d.%d.%d", 11+i>>24%200, i>>16&255, i>>8&255, i&255)
 					}
@@ -327,9 +348,11 @@ func ingest(b *testing.B, mode int) {
 		closedRSS = rss()
 		accepted.Add(1)
 	}
-	if c != nil {
-		if err := c.Close(context.Background()); err != nil {
-			b.Fatal(err)
+	for _, c := range []*Collector{c, second} {
+		if c != nil {
+			if err := c.Close(context.Background()); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 	elapsed := time.Since(start)
@@ -422,6 +445,50 @@ func (h *latencyHistogram) quantile(q float64) time.Duration {
 		}
 	}
 	return 0
+}
+
+// newBenchCollector is the collector ingest measures, over st, its clock
+// ahead of time.Now by skew.
+func newBenchCollector(b *testing.B, st analytics.Store, skew *atomic.Int64) *Collector {
+	c, err := New(context.Background(), Config{
+		Store: st, Sites: []request.Site{{Domain: "example.fi"}},
+		Geo: benchGeo(b), Logger: discardLogger(),
+		Now:            func() time.Time { return time.Now().Add(time.Duration(skew.Load())) },
+		Queue:          QueueConfig{},
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		Events: analytics.EventConfig{Events: []analytics.EventDef{{Name: "Yhteydenotto", Props: []string{"lomake"},
+			Desc: analytics.Description{FI: "Lomake", EN: "Form"}}}},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// openClickHouseTwice is openClickHouse, and a function that opens one
+// more store on the same database.
+func openClickHouseTwice(b *testing.B) (analytics.Store, func() int, func() analytics.Store) {
+	srv := chtest.Start(b)
+	db := chtest.Database(b, srv)
+	open := func() analytics.Store {
+		cfg, err := clickhouse.ParseDSN(srv.DSN(db))
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, err := clickhouse.Open(context.Background(), cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { st.Close() })
+		return st
+	}
+	return open(), func() int {
+		n, err := srv.Count(db + ".pageviews")
+		if err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}, open
 }
 
 // openClickHouse opens the ClickHouse engine on a server of the
