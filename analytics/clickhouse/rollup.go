@@ -366,7 +366,7 @@ func (s *Store) dropSuperseded(ctx context.Context, zoneName string) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("rollups: superseded builds: %w", err)
 	}
-	cutoff := uint64(time.Now().Add(-supersededAfter).UnixNano())
+	cutoff := uint64(time.Now().Add(-s.supersededAfter).UnixNano())
 	var drop []string
 	for k, builds := range all {
 		newest := slices.MaxFunc(builds, func(a, b build) int { return cmp.Compare(a.ns, b.ns) })

@@ -161,6 +161,8 @@ type Store struct {
 	importedSets, importedRows             string
 	rollups, rollupBuilds, rollupMarks     string
 
+	supersededAfter time.Duration // rollup.go; a test's store shortens it
+
 	// seq orders page views stored in the same second (package doc).
 	seq atomic.Uint32
 
@@ -214,7 +216,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{cfg: cfg, now: cfg.Now, salt: map[string][]byte{},
 		pageviews: "pageviews", leaves: "leaves", bots: "bots", salts: "salts", events: "events",
 		importedSets: "imported_sets", importedRows: "imported_rows",
-		rollups: "rollups", rollupBuilds: "rollup_builds", rollupMarks: "rollup_marks"}
+		rollups: "rollups", rollupBuilds: "rollup_builds", rollupMarks: "rollup_marks",
+		supersededAfter: supersededAfter}
 	if cfg.Cluster != "" {
 		s.pageviews, s.leaves, s.bots, s.salts = distributed("pageviews"), distributed("leaves"), distributed("bots"), distributed("salts")
 		s.events = distributed("events")
