@@ -66,7 +66,8 @@ const (
 // of it. sec goes into the lambda as an array: an 18.16 lambda may not use
 // a column of the subquery. %[1]s is the page views table, %[2]s the
 // leaves table, %[3]s the view filter, %[4]s the condition on visits
-// (candidates).
+// (candidates), %[5]s the condition on leaves (of the candidates' page
+// views).
 const viewsSQL = `(
 	SELECT ts, sec, visitor, visit, path, country, place, city, browser, os, device,
 	       toDate(toDateTime(sec), @zone) AS day,
@@ -78,7 +79,7 @@ const viewsSQL = `(
 	      FROM %[1]s WHERE site = @site AND ts >= @from_key AND ts < @end_key %[4]s)
 	ANY LEFT JOIN (
 		SELECT ` + pageviewKey + `, groupArray(toUInt32(ts)) AS lts, groupArray(duration_ms) AS lds, groupArray(scroll_pct) AS lss FROM %[2]s
-		WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts <= toDateTime(@leaves_to)
+		WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts <= toDateTime(@leaves_to) %[5]s
 		GROUP BY h1, h2
 	) USING (h1, h2))`
 
@@ -309,6 +310,7 @@ func (s *Store) newCounter(q analytics.Query, conv *aggregate.Conversions, from,
 	// of the visits the filters pass (an entry page, exit page or source
 	// is the value of one of the visit's page views), read first so that
 	// the joins and the visits' grouping see a fraction of the rows.
+	leaves := ""
 	if len(q.Filters) > 0 {
 		in := "IN"
 		if s.cfg.Cluster != "" {
@@ -325,8 +327,10 @@ func (s *Store) newCounter(q analytics.Query, conv *aggregate.Conversions, from,
 		}
 		c.candidates = "AND visit " + in + " (SELECT visit FROM " + s.pageviews +
 			" WHERE site = @site AND ts >= @look_key AND ts < @end_key GROUP BY visit HAVING " + strings.Join(have, " AND ") + ")"
+		leaves = "AND pageview_id " + in + " (SELECT pageview_id FROM " + s.pageviews +
+			" WHERE site = @site AND ts >= @from_key AND ts < @end_key " + c.candidates + ")"
 	}
-	c.views = fmt.Sprintf(viewsSQL, s.pageviews, s.leaves, and(viewFilter), c.candidates)
+	c.views = fmt.Sprintf(viewsSQL, s.pageviews, s.leaves, and(viewFilter), c.candidates, leaves)
 	return c
 }
 
