@@ -56,7 +56,7 @@ const supersededAfter = 15 * time.Minute
 
 // DerivedTables hold the rollups and their bookkeeping: counts per day and
 // value, no record (analytics.Inventory).
-var DerivedTables = []string{"rollups", "rollup_builds", "rollup_marks"}
+var DerivedTables = []string{"rollups", "rollup_builds", "rollup_marks", "rollup_events"}
 
 // rollupZone returns the name rollups of zone are kept under, or "" when
 // the zone has no stable name.
@@ -264,6 +264,7 @@ func (s *Store) Maintain(ctx context.Context, zone *time.Location) error {
 	}
 	var todo []work
 	days := 0
+	firsts := map[string]time.Time{}
 	for _, site := range sites {
 		first, ok, err := s.FirstPageView(ctx, site)
 		if err != nil || !ok {
@@ -273,6 +274,7 @@ func (s *Store) Maintain(ctx context.Context, zone *time.Location) error {
 			continue
 		}
 		from := analytics.Midnight(first, zone)
+		firsts[site] = from
 		rolled, err := s.rolledDays(ctx, site, zone, from, finalEnd)
 		if err != nil {
 			return err
@@ -299,6 +301,17 @@ func (s *Store) Maintain(ctx context.Context, zone *time.Location) error {
 		}
 		if s.cfg.Progress != nil && days >= 30 {
 			fmt.Fprintf(s.cfg.Progress, "seloste: rollups (%s): %d of %d days\n", name, done, days)
+		}
+	}
+	// The event parts beside the builds.
+	if err := s.dropOtherEventSets(ctx, name); err != nil {
+		return err
+	}
+	for _, site := range sites {
+		if from, ok := firsts[site]; ok {
+			if err := s.keepEventDays(ctx, zone, site, from, finalEnd); err != nil {
+				return err
+			}
 		}
 	}
 	return s.dropSuperseded(ctx, name)
@@ -387,9 +400,8 @@ func (s *Store) dropSuperseded(ctx context.Context, zoneName string) error {
 		n := min(len(drop), 1000)
 		list := strings.Join(drop[:n], ", ")
 		drop = drop[n:]
-		// Rows first, their build rows after: a build row never outlives
-		// its rows while it is the newest.
-		for _, table := range []string{"rollups", "rollup_builds"} {
+		// Rows and event parts first, their build rows after.
+		for _, table := range []string{"rollups", "rollup_events", "rollup_builds"} {
 			if err := s.mutate(ctx, "ALTER TABLE "+table+" DELETE WHERE zone = "+quote(zoneName)+" AND (site, toUInt16(day), build) IN ("+list+")"); err != nil {
 				return fmt.Errorf("rollups: superseded builds: %w", err)
 			}

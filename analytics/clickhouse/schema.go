@@ -167,6 +167,20 @@ var migrations = [][]string{
 		) ENGINE = MergeTree
 		ORDER BY (site, to_sec)`,
 	},
+	// 6: the event parts of rolled-up days (eventdays.go), under their
+	// day's build, per set of goals and funnels (aggregate.EventKey).
+	{
+		`CREATE TABLE IF NOT EXISTS rollup_events (
+			zone  String,
+			site  String,
+			day   Date,
+			build UInt64,
+			goals String,
+			parts String
+		) ENGINE = MergeTree
+		PARTITION BY toYYYYMM(day)
+		ORDER BY (zone, site, goals, day)`,
+	},
 }
 
 // ImportedTables hold imported aggregates and the imports' bookkeeping: no
@@ -195,6 +209,7 @@ var shardKeys = map[string]string{
 	"rollups":       "cityHash64(zone, site, day)",
 	"rollup_builds": "cityHash64(zone, site, day)",
 	"rollup_marks":  "rand()",
+	"rollup_events": "cityHash64(zone, site, day)",
 }
 
 // distributed is the name of a raw table's Distributed table.

@@ -160,8 +160,10 @@ type Store struct {
 	pageviews, leaves, bots, salts, events string
 	importedSets, importedRows             string
 	rollups, rollupBuilds, rollupMarks     string
+	rollupEvents                           string
 
-	supersededAfter time.Duration // rollup.go; a test's store shortens it
+	supersededAfter time.Duration            // rollup.go; a test's store shortens it
+	eventSet        atomic.Pointer[eventSet] // the goals and funnels whose days Maintain keeps; nil none
 
 	// seq orders page views stored in the same second (package doc).
 	seq atomic.Uint32
@@ -216,13 +218,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{cfg: cfg, now: cfg.Now, salt: map[string][]byte{},
 		pageviews: "pageviews", leaves: "leaves", bots: "bots", salts: "salts", events: "events",
 		importedSets: "imported_sets", importedRows: "imported_rows",
-		rollups: "rollups", rollupBuilds: "rollup_builds", rollupMarks: "rollup_marks",
+		rollups: "rollups", rollupBuilds: "rollup_builds", rollupMarks: "rollup_marks", rollupEvents: "rollup_events",
 		supersededAfter: supersededAfter}
 	if cfg.Cluster != "" {
 		s.pageviews, s.leaves, s.bots, s.salts = distributed("pageviews"), distributed("leaves"), distributed("bots"), distributed("salts")
 		s.events = distributed("events")
 		s.importedSets, s.importedRows = distributed("imported_sets"), distributed("imported_rows")
 		s.rollups, s.rollupBuilds, s.rollupMarks = distributed("rollups"), distributed("rollup_builds"), distributed("rollup_marks")
+		s.rollupEvents = distributed("rollup_events")
 	}
 	for _, addr := range addrs {
 		c, err := dial(ctx, cfg, addr, "default")
@@ -343,8 +346,8 @@ func (s *Store) Append(ctx context.Context, b analytics.Batch) error {
 	return s.changing(ctx, site, from, to, func() error { return s.append(ctx, b) })
 }
 
-// oldSpan returns the span of seconds of the batch's page views and leaves
-// older than settleSlack, and their site ("" for several); old is false
+// oldSpan returns the span of seconds of the batch's page views, leaves
+// and events older than settleSlack, and their site ("" for several); old is false
 // when it has none.
 func (s *Store) oldSpan(b analytics.Batch) (site string, from, to int64, old bool) {
 	cutoff := s.now().Add(-settleSlack)
@@ -367,6 +370,9 @@ func (s *Store) oldSpan(b analytics.Batch) (site string, from, to int64, old boo
 	}
 	for i := range b.Leaves {
 		see(b.Leaves[i].Site, b.Leaves[i].Time)
+	}
+	for i := range b.Events { // the kept event parts (eventdays.go)
+		see(b.Events[i].Site, b.Events[i].Time)
 	}
 	return site, from, to, old
 }
@@ -549,7 +555,7 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 			return c, fmt.Errorf("purge: %w", err)
 		}
 	}
-	for _, table := range []string{"rollups", "rollup_builds"} {
+	for _, table := range []string{"rollups", "rollup_builds", "rollup_events"} {
 		if err := s.dropPartitions(ctx, table, func(id string) bool { return id < month }); err != nil {
 			return c, fmt.Errorf("purge: %w", err)
 		}
