@@ -132,3 +132,21 @@ func (c *Conversions) Day(day int64) map[uint64]bool {
 	}
 	return c.days[day]
 }
+
+// RateVisitors returns the visitors conversion rates are of: those the
+// other filters select, so that a goal filter does not make its own
+// goal's rate 100 %. Without a goal filter they are r's; with one, count
+// fills a Period of q without it (the current period only), which imported
+// days, having no visits to convert, are not added to.
+func RateVisitors(q analytics.Query, r *analytics.Report, count func(*Period) error) (int64, error) {
+	if q.Goal == "" {
+		return r.Totals.Visitors, nil
+	}
+	all := q
+	all.Goal = ""
+	p := NewPeriod(all, false)
+	if err := count(p); err != nil {
+		return 0, fmt.Errorf("visitors without the goal filter: %w", err)
+	}
+	return p.Totals.Visitors, nil
+}

@@ -164,20 +164,13 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 		return nil, fmt.Errorf("report %s: previous period: %w", q.Site, err)
 	}
 	r := aggregate.Report(cur, prev, realtime, now)
-	// Conversion rates are of the visitors the other filters select: a
-	// goal filter does not make its own goal's rate 100 %. Imported days,
-	// which have no visits to convert, count in neither. They are
-	// counted once more without it, the current period only (a
-	// "previous" period that starts where the current one does).
-	visitors := r.Totals.Visitors
-	if q.Goal != "" {
-		all := q
-		all.Goal = ""
-		p, none := aggregate.NewPeriod(all, false), aggregate.NewPeriod(all, false)
-		if _, err := s.periods(ctx, p, none, now); err != nil {
-			return nil, fmt.Errorf("report %s: visitors without the goal filter: %w", q.Site, err)
-		}
-		visitors = p.Totals.Visitors
+	visitors, err := aggregate.RateVisitors(q, r, func(p *aggregate.Period) error {
+		// A "previous" period that starts where the current one does.
+		_, err := s.periods(ctx, p, aggregate.NewPeriod(p.Query, false), now)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
 	if err := aggregate.Events(ctx, s, q, visitors, r); err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)

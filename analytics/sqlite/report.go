@@ -54,18 +54,9 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 		return nil, fmt.Errorf("report %s: realtime: %w", q.Site, err)
 	}
 	r := aggregate.Report(cur, prev, realtime, now)
-	// Conversion rates are of the visitors the other filters select: a
-	// goal filter does not make its own goal's rate 100 %. Imported days,
-	// which have no visits to convert, count in neither.
-	visitors := r.Totals.Visitors
-	if q.Goal != "" {
-		all := q
-		all.Goal = ""
-		p := aggregate.NewPeriod(all, false)
-		if err := s.period(ctx, cov, p); err != nil {
-			return nil, fmt.Errorf("report %s: visitors without the goal filter: %w", q.Site, err)
-		}
-		visitors = p.Totals.Visitors
+	visitors, err := aggregate.RateVisitors(q, r, func(p *aggregate.Period) error { return s.period(ctx, cov, p) })
+	if err != nil {
+		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
 	if err := aggregate.Events(ctx, coveredEvents{s, cov}, q, visitors, r); err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
