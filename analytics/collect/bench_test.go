@@ -181,27 +181,20 @@ func ingest(b *testing.B, mode int) {
 		addr2  string       // and its address
 	)
 	mux := http.NewServeMux()
-	if mode == clickhouseTwo {
-		var open func() analytics.Store
-		st, stored, open = openClickHouseTwice(b)
-		mux2 := http.NewServeMux()
-		second = newBenchCollector(b, open(), &skew)
-		second.Register(mux2)
-		srv2 := httptest.NewServer(mux2)
-		defer srv2.Close()
-		addr2 = srv2.Listener.Addr().String()
-	}
 	if mode == bare {
 		mux.HandleFunc("POST /api/event", func(w http.ResponseWriter, r *http.Request) {
 			io.Copy(io.Discard, r.Body)
 			w.WriteHeader(http.StatusAccepted)
 		})
 	} else {
-		if mode == clickhouseCollector {
-			st, stored = openClickHouse(b)
-		} else if mode == clickhouseTwo {
-			// opened above
-		} else {
+		switch mode {
+		case clickhouseCollector:
+			st, stored, _ = openClickHouse(b)
+		case clickhouseTwo:
+			var open func() analytics.Store
+			st, stored, open = openClickHouse(b)
+			second = newBenchCollector(b, open(), &skew)
+		default:
 			sq := openStore(b)
 			st, stored = sq, func() int {
 				var events int
@@ -217,6 +210,13 @@ func ingest(b *testing.B, mode int) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	addr := srv.Listener.Addr().String()
+	if second != nil {
+		mux2 := http.NewServeMux()
+		second.Register(mux2)
+		srv2 := httptest.NewServer(mux2)
+		defer srv2.Close()
+		addr2 = srv2.Listener.Addr().String()
+	}
 
 	const conns, window = 16, 32
 	var accepted, refused atomic.Int64
@@ -465,9 +465,10 @@ func newBenchCollector(b *testing.B, st analytics.Store, skew *atomic.Int64) *Co
 	return c
 }
 
-// openClickHouseTwice is openClickHouse, and a function that opens one
-// more store on the same database.
-func openClickHouseTwice(b *testing.B) (analytics.Store, func() int, func() analytics.Store) {
+// openClickHouse opens the ClickHouse engine on a server of the
+// benchmark's own, a count of its page views, and a function that opens
+// one more store on the same database.
+func openClickHouse(b *testing.B) (analytics.Store, func() int, func() analytics.Store) {
 	srv := chtest.Start(b)
 	db := chtest.Database(b, srv)
 	open := func() analytics.Store {
@@ -489,27 +490,4 @@ func openClickHouseTwice(b *testing.B) (analytics.Store, func() int, func() anal
 		}
 		return n
 	}, open
-}
-
-// openClickHouse opens the ClickHouse engine on a server of the
-// benchmark's own, and a count of its page views.
-func openClickHouse(b *testing.B) (analytics.Store, func() int) {
-	srv := chtest.Start(b)
-	db := chtest.Database(b, srv)
-	cfg, err := clickhouse.ParseDSN(srv.DSN(db))
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := clickhouse.Open(context.Background(), cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	return st, func() int {
-		n, err := srv.Count(db + ".pageviews")
-		if err != nil {
-			b.Fatal(err)
-		}
-		return n
-	}
 }
