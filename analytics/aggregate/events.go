@@ -185,6 +185,23 @@ func EventKey(goals []analytics.Goal, funnels []analytics.Funnel) string {
 	return hex.EncodeToString(sum[:12])
 }
 
+// EventSet is the goals and funnels whose event parts an engine keeps per
+// day (analytics.EventDayKeeper), with their EventKey.
+type EventSet struct {
+	Key     string
+	Goals   []analytics.Goal
+	Funnels []analytics.Funnel
+}
+
+// NewEventSet returns the set of goals and funnels, or nil when it has
+// none: events and props alone are cheap to count, and nothing is kept.
+func NewEventSet(goals []analytics.Goal, funnels []analytics.Funnel) *EventSet {
+	if len(goals) == 0 && len(funnels) == 0 {
+		return nil
+	}
+	return &EventSet{Key: EventKey(goals, funnels), Goals: goals, Funnels: funnels}
+}
+
 // EventDay counts the event parts of site's day that begins at day
 // (midnight in zone) for goals and funnels, unfiltered, in the form an
 // engine keeps for Events (analytics.EventDayKeeper).

@@ -21,21 +21,10 @@ import (
 
 var _ analytics.EventDayKeeper = (*Store)(nil)
 
-// eventSet is the goals and funnels whose parts Maintain keeps.
-type eventSet struct {
-	key     string
-	goals   []analytics.Goal
-	funnels []analytics.Funnel
-}
-
 // KeepEventDays names the goals and funnels whose event parts Maintain
 // keeps per rolled-up day.
 func (s *Store) KeepEventDays(goals []analytics.Goal, funnels []analytics.Funnel) {
-	set := &eventSet{key: aggregate.EventKey(goals, funnels), goals: goals, funnels: funnels}
-	if len(goals) == 0 && len(funnels) == 0 {
-		set = nil // events and props alone are cheap to count: nothing to keep
-	}
-	s.eventSet.Store(set)
+	s.eventSet.Store(aggregate.NewEventSet(goals, funnels))
 }
 
 // EventDays calls fn with the kept parts of site's rolled-up days in
@@ -98,7 +87,7 @@ func (s *Store) keepEventDays(ctx context.Context, zone *time.Location, site str
 	have := map[dayBuild]bool{}
 	rows, err := s.conn.Query(ctx, "SELECT toUInt16(day), build FROM "+s.rollupEvents+
 		" WHERE zone = @zone AND site = @site AND goals = @key AND day >= toDate(@from) AND day < toDate(@end)",
-		clickhouse.Named("zone", name), clickhouse.Named("site", site), clickhouse.Named("key", set.key),
+		clickhouse.Named("zone", name), clickhouse.Named("site", site), clickhouse.Named("key", set.Key),
 		clickhouse.Named("from", from.Format(time.DateOnly)), clickhouse.Named("end", end.Format(time.DateOnly)))
 	if err != nil {
 		return fmt.Errorf("kept event days: %w", err)
@@ -123,13 +112,13 @@ func (s *Store) keepEventDays(ctx context.Context, zone *time.Location, site str
 		}
 	}
 	for i, r := range todo {
-		parts, err := aggregate.EventDay(ctx, s, site, zone, set.goals, set.funnels, r.day)
+		parts, err := aggregate.EventDay(ctx, s, site, zone, set.Goals, set.Funnels, r.day)
 		if err != nil {
 			return fmt.Errorf("kept event days: %s %s: %w", site, r.day.Format(time.DateOnly), err)
 		}
 		batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.rollupEvents+" (zone, site, day, build, goals, parts)")
 		if err == nil {
-			err = batch.Append(name, site, time.Date(r.day.Year(), r.day.Month(), r.day.Day(), 0, 0, 0, 0, time.UTC), r.build, set.key, string(parts))
+			err = batch.Append(name, site, time.Date(r.day.Year(), r.day.Month(), r.day.Day(), 0, 0, 0, 0, time.UTC), r.build, set.Key, string(parts))
 			if err == nil {
 				err = batch.Send()
 			} else {
@@ -155,11 +144,11 @@ func (s *Store) dropOtherEventSets(ctx context.Context, zone string) error {
 	}
 	var n uint64
 	if err := s.conn.QueryRow(ctx, "SELECT count() FROM "+s.rollupEvents+" WHERE zone = @zone AND goals != @key",
-		clickhouse.Named("zone", zone), clickhouse.Named("key", set.key)).Scan(&n); err != nil {
+		clickhouse.Named("zone", zone), clickhouse.Named("key", set.Key)).Scan(&n); err != nil {
 		return fmt.Errorf("kept event days: %w", err)
 	}
 	if n == 0 {
 		return nil
 	}
-	return s.mutate(ctx, "ALTER TABLE rollup_events DELETE WHERE zone = "+quote(zone)+" AND goals != "+quote(set.key))
+	return s.mutate(ctx, "ALTER TABLE rollup_events DELETE WHERE zone = "+quote(zone)+" AND goals != "+quote(set.Key))
 }

@@ -41,6 +41,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/aggregate"
 )
 
 // Config says where the store is.
@@ -162,8 +163,8 @@ type Store struct {
 	rollups, rollupBuilds, rollupMarks     string
 	rollupEvents                           string
 
-	supersededAfter time.Duration            // rollup.go; a test's store shortens it
-	eventSet        atomic.Pointer[eventSet] // the goals and funnels whose days Maintain keeps; nil none
+	supersededAfter time.Duration                      // rollup.go; a test's store shortens it
+	eventSet        atomic.Pointer[aggregate.EventSet] // the goals and funnels whose days Maintain keeps; nil none
 
 	// seq orders page views stored in the same second (package doc).
 	seq atomic.Uint32

@@ -20,21 +20,10 @@ import (
 
 var _ analytics.EventDayKeeper = (*Store)(nil)
 
-// eventSet is the goals and funnels whose parts Maintain keeps.
-type eventSet struct {
-	key     string
-	goals   []analytics.Goal
-	funnels []analytics.Funnel
-}
-
 // KeepEventDays names the goals and funnels whose event parts Maintain
 // keeps per finished day.
 func (s *Store) KeepEventDays(goals []analytics.Goal, funnels []analytics.Funnel) {
-	set := &eventSet{key: aggregate.EventKey(goals, funnels), goals: goals, funnels: funnels}
-	if len(goals) == 0 && len(funnels) == 0 {
-		set = nil // events and props alone are cheap to count: nothing to keep
-	}
-	s.eventSet.Store(set)
+	s.eventSet.Store(aggregate.NewEventSet(goals, funnels))
 }
 
 // EventDays calls fn with the kept parts of site's days in [from, end) in
@@ -105,7 +94,7 @@ func (s *Store) keepEventDays(ctx context.Context, zone *time.Location) error {
 		// A command that knows no goals (an import) keeps what serve kept.
 		return nil
 	}
-	key := set.key
+	key := set.Key
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM rollup_events WHERE zone = ? AND goals != ?`, name, key); err != nil {
 		return fmt.Errorf("kept event days: %w", err)
 	}
@@ -140,7 +129,7 @@ func (s *Store) keepEventDays(ctx context.Context, zone *time.Location) error {
 		s.rollupMu.Lock()
 		gen := s.rollupGen
 		s.rollupMu.Unlock()
-		parts, err := aggregate.EventDay(ctx, s, sd.site, zone, set.goals, set.funnels, start)
+		parts, err := aggregate.EventDay(ctx, s, sd.site, zone, set.Goals, set.Funnels, start)
 		if err != nil {
 			return fmt.Errorf("kept event days: %s %s: %w", sd.site, sd.day, err)
 		}

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/aggregate"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -56,7 +57,7 @@ type Store struct {
 	liveMu sync.Mutex
 	live   map[liveKey]*liveDay // today per site and zone, see live.go
 
-	eventSet atomic.Pointer[eventSet] // the goals and funnels whose days Maintain keeps; nil none
+	eventSet atomic.Pointer[aggregate.EventSet] // the goals and funnels whose days Maintain keeps; nil none
 }
 
 var _ analytics.Store = (*Store)(nil)
