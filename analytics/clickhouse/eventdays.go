@@ -32,8 +32,29 @@ func (s *Store) KeepEventDays(goals []analytics.Goal, funnels []analytics.Funnel
 func (s *Store) EventDays(ctx context.Context, site string, zone *time.Location, key string, from, end time.Time, fn func(time.Time, []byte) error) error {
 	from, end = analytics.Midnight(from, zone), analytics.Midnight(end.Add(-time.Nanosecond), zone).AddDate(0, 0, 1)
 	rolled, err := s.rolledDays(ctx, site, zone, from, end)
-	if err != nil || len(rolled) == 0 {
+	if err != nil {
 		return err
+	}
+	return s.eventDays(ctx, rolled, site, zone, key, from, end, fn)
+}
+
+// rolledEvents is the Store with a report's rolled-up days already read,
+// so that its event parts do not read them a second time.
+type rolledEvents struct {
+	*Store
+	rolled []rolledDay
+}
+
+func (r rolledEvents) EventDays(ctx context.Context, site string, zone *time.Location, key string, from, end time.Time, fn func(time.Time, []byte) error) error {
+	from, end = analytics.Midnight(from, zone), analytics.Midnight(end.Add(-time.Nanosecond), zone).AddDate(0, 0, 1)
+	return r.eventDays(ctx, within(r.rolled, from, end), site, zone, key, from, end, fn)
+}
+
+// eventDays calls fn with the kept parts of the days of rolled, which are
+// site's in [from, end).
+func (s *Store) eventDays(ctx context.Context, rolled []rolledDay, site string, zone *time.Location, key string, from, end time.Time, fn func(time.Time, []byte) error) error {
+	if len(rolled) == 0 {
+		return nil
 	}
 	builds := map[uint16]uint64{}
 	for _, r := range rolled {

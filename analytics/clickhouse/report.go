@@ -151,7 +151,20 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
-	realtime, err := s.periods(ctx, cur, prev, now)
+	// The rolled-up days are read once: for the page-view numbers of an
+	// unfiltered report, the visitors of its goal filter's conversion
+	// rates, and its event parts.
+	var rolled []rolledDay
+	if len(q.Filters) == 0 {
+		if rolled, err = s.rolledDays(ctx, q.Site, q.Zone, prev.Query.From.In(q.Zone), q.End()); err != nil {
+			return nil, fmt.Errorf("report %s: %w", q.Site, err)
+		}
+	}
+	unlessGoal := rolled
+	if q.Goal != "" {
+		unlessGoal = nil
+	}
+	realtime, err := s.periods(ctx, cur, prev, now, unlessGoal)
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
@@ -166,13 +179,13 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 	r := aggregate.Report(cur, prev, realtime, now)
 	visitors, err := aggregate.RateVisitors(q, r, func(p *aggregate.Period) error {
 		// A "previous" period that starts where the current one does.
-		_, err := s.periods(ctx, p, aggregate.NewPeriod(p.Query, false), now)
+		_, err := s.periods(ctx, p, aggregate.NewPeriod(p.Query, false), now, rolled)
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
-	if err := aggregate.Events(ctx, s, q, visitors, r); err != nil {
+	if err := aggregate.Events(ctx, rolledEvents{s, rolled}, q, visitors, r); err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
 	return r, nil
@@ -431,21 +444,16 @@ func (s *Store) count(ctx context.Context, query string, args []any) ([]countRow
 // periods adds every day of cur's query (totals, hours and breakdown
 // rows) and of prev's (totals), which is the period just before, to them,
 // counting both in the same queries: every number is of one day, and the
-// days do not overlap. Days the rollups hold (rollup.go) are read from
-// them; the others are counted from the raw rows.
+// days do not overlap. The days of rolled (rolledDays; nil for a filtered
+// query) within them are read from the rollups (rollup.go); the others are
+// counted from the raw rows.
 //
 // It returns the number of realtime visitors at now.
-func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now time.Time) (int64, error) {
+func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now time.Time, rolled []rolledDay) (int64, error) {
 	q := cur.Query
 	from, curFrom, end := prev.Query.From.In(q.Zone), q.From, q.End()
 	c := s.newCounter(q, cur.Conversions, from, now, q.Interval == analytics.Hour)
-	var rolled []rolledDay
-	if !cur.Filtered() {
-		var err error
-		if rolled, err = s.rolledDays(ctx, q.Site, q.Zone, from, end); err != nil {
-			return 0, err
-		}
-	}
+	rolled = within(rolled, from, end)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -125,6 +125,19 @@ func (s *Store) rolledDays(ctx context.Context, site string, zone *time.Location
 	return out, nil
 }
 
+// within returns the days of rolled (in order) in [from, end).
+func within(rolled []rolledDay, from, end time.Time) []rolledDay {
+	i := slices.IndexFunc(rolled, func(r rolledDay) bool { return !r.day.Before(from) })
+	if i < 0 {
+		return nil
+	}
+	j := slices.IndexFunc(rolled[i:], func(r rolledDay) bool { return !r.day.Before(end) })
+	if j < 0 {
+		return rolled[i:]
+	}
+	return rolled[i : i+j]
+}
+
 // mark is a span of unix seconds [from, to] that a write changed, and when.
 type mark struct {
 	from, to int64
