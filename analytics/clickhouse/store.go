@@ -549,41 +549,44 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 		*q.n = int64(n)
 	}
 	month := before.UTC().Format("200601")
-	// Final days up to the cut-off change: their rollups go stale, and
-	// whole months of them go (rollup.go).
-	if c.PageViews > 0 || c.Leaves > 0 {
-		if err := s.markChanged(ctx, "", 0, cut); err != nil {
-			return c, fmt.Errorf("purge: %w", err)
+	// Final days up to the cut-off change: the records' deletion goes
+	// between marks that make their rollups stale, and whole months of
+	// rollups go with the records' (rollup.go).
+	deleteRecords := func() error {
+		for _, table := range []string{"rollups", "rollup_builds", "rollup_events"} {
+			if err := s.dropPartitions(ctx, table, func(id string) bool { return id < month }); err != nil {
+				return err
+			}
 		}
+		for _, t := range []struct {
+			table, where string
+			n            int64
+		}{
+			{"pageviews", fmt.Sprintf("ts < %d", secKey(cut)), c.PageViews},
+			{"leaves", fmt.Sprintf("ts < toDateTime(%d)", cut), c.Leaves},
+			{"bots", fmt.Sprintf("ts < toDateTime(%d)", cut), c.Bots},
+			{"events", fmt.Sprintf("ts < %d", secKey(cut)), c.Events},
+		} {
+			if t.n == 0 {
+				continue
+			}
+			if err := s.dropPartitions(ctx, t.table, func(id string) bool { return id < month }); err != nil {
+				return err
+			}
+			if err := s.mutate(ctx, "ALTER TABLE "+t.table+" DELETE WHERE "+t.where); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	for _, table := range []string{"rollups", "rollup_builds", "rollup_events"} {
-		if err := s.dropPartitions(ctx, table, func(id string) bool { return id < month }); err != nil {
-			return c, fmt.Errorf("purge: %w", err)
-		}
+	var err error
+	if c.PageViews > 0 || c.Leaves > 0 || c.Events > 0 {
+		err = s.changing(ctx, "", 0, cut, deleteRecords)
+	} else {
+		err = deleteRecords() // bot hits only: no rollup counts them
 	}
-	for _, t := range []struct {
-		table, where string
-		n            int64
-	}{
-		{"pageviews", fmt.Sprintf("ts < %d", secKey(cut)), c.PageViews},
-		{"leaves", fmt.Sprintf("ts < toDateTime(%d)", cut), c.Leaves},
-		{"bots", fmt.Sprintf("ts < toDateTime(%d)", cut), c.Bots},
-		{"events", fmt.Sprintf("ts < %d", secKey(cut)), c.Events},
-	} {
-		if t.n == 0 {
-			continue
-		}
-		if err := s.dropPartitions(ctx, t.table, func(id string) bool { return id < month }); err != nil {
-			return c, fmt.Errorf("purge: %w", err)
-		}
-		if err := s.mutate(ctx, "ALTER TABLE "+t.table+" DELETE WHERE "+t.where); err != nil {
-			return c, fmt.Errorf("purge: %w", err)
-		}
-	}
-	if c.PageViews > 0 || c.Leaves > 0 {
-		if err := s.markChanged(ctx, "", 0, cut); err != nil {
-			return c, fmt.Errorf("purge: %w", err)
-		}
+	if err != nil {
+		return c, fmt.Errorf("purge: %w", err)
 	}
 	// Marks that reach no day the dropped months leave.
 	monthStart := time.Date(before.UTC().Year(), before.UTC().Month(), 1, 0, 0, 0, 0, time.UTC).Add(-48 * time.Hour).Unix()
