@@ -199,3 +199,46 @@ func BenchmarkMaintain(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppend appends the generator's page views in batches of
+// several sizes, as a collector does (records of the last hour, so no
+// rollup marks), into a fresh database of a server of its own, and reports
+// the rate and the CPU the server spends per page view, which on one
+// machine it takes from the collector:
+//
+//	go test -run '^$' -bench Append -benchtime 200000x ./analytics/clickhouse/
+func BenchmarkAppend(b *testing.B) {
+	for _, size := range []int{2000, 10000, 50000} {
+		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
+			srv := chtest.Start(b)
+			db := chtest.Database(b, srv)
+			// The generator's day, as if it were the last hour.
+			day := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+			s, err := clickhouse.Open(context.Background(), clickhouse.Config{Addr: srv.TCP, Database: db,
+				Now: func() time.Time { return day }})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			var pvs []analytics.PageView
+			storetest.GenerateFunc(storetest.Config{Seed: 1, Sites: []string{"example.fi"}, Start: day,
+				Days: 1, People: 1000, Visits: b.N / 2, Paths: 2000, Variety: 500}, func(day storetest.Events) {
+				pvs = append(pvs, day.PageViews...)
+			})
+			b.ResetTimer()
+			cpu0 := srv.CPU()
+			start := time.Now()
+			rows := 0
+			for at := 0; at < len(pvs) && at < b.N; at += size {
+				batch := analytics.Batch{PageViews: pvs[at:min(at+size, len(pvs), b.N)]}
+				if err := s.Append(context.Background(), batch); err != nil {
+					b.Fatal(err)
+				}
+				rows += len(batch.PageViews)
+			}
+			elapsed := time.Since(start)
+			b.ReportMetric(float64(rows)/elapsed.Seconds(), "pageviews/s")
+			b.ReportMetric(float64((srv.CPU()-cpu0).Microseconds())/float64(rows), "server-cpu-µs/pageview")
+		})
+	}
+}

@@ -1,12 +1,9 @@
 package collect
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,7 +13,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -28,6 +24,7 @@ import (
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/clickhouse"
 	"github.com/seloste/seloste/analytics/clickhouse/chtest"
+	"github.com/seloste/seloste/analytics/collect/loadgen"
 	"github.com/seloste/seloste/analytics/geo"
 	"github.com/seloste/seloste/analytics/request"
 )
@@ -176,9 +173,10 @@ func ingest(b *testing.B, mode int) {
 		st     analytics.Store
 		stored func() int // page views and events in st
 		c      *Collector
-		skew   atomic.Int64 // added to the collector's clock
-		second *Collector   // clickhouseTwo's other collector
-		addr2  string       // and its address
+		skew   atomic.Int64   // added to the collector's clock
+		second *Collector     // clickhouseTwo's other collector
+		addr2  string         // and its address
+		server *chtest.Server // the ClickHouse modes' server
 	)
 	mux := http.NewServeMux()
 	if mode == bare {
@@ -189,10 +187,10 @@ func ingest(b *testing.B, mode int) {
 	} else {
 		switch mode {
 		case clickhouseCollector:
-			st, stored, _ = openClickHouse(b)
+			st, stored, _, server = openClickHouse(b)
 		case clickhouseTwo:
 			var open func() analytics.Store
-			st, stored, open = openClickHouse(b)
+			st, stored, open, server = openClickHouse(b)
 			second = newBenchCollector(b, open(), &skew)
 		default:
 			sq := openStore(b)
@@ -218,13 +216,37 @@ func ingest(b *testing.B, mode int) {
 		addr2 = srv2.Listener.Addr().String()
 	}
 
-	const conns, window = 16, 32
-	var accepted, refused atomic.Int64
-	var next atomic.Int64
+	const conns = 16
 	n := int64(b.N)
+	lastXFF := make([]string, conns) // withEvents: each connection's latest visitor
+	load := loadgen.Config{Addrs: []string{addr}, Conns: conns, N: n, Request: func(w int, i int64) loadgen.Request {
+		body := fmt.Sprintf(`{"kind":"pageview","site":"example.fi","url":"https://example.fi/p/%d?utm_source=bench","referrer":"https://duckduckgo.com/","pageview":"b%d"}`, i%500, i)
+		xff := fmt.Sprintf("81.%d.1.1", i%256)
+		if second != nil {
+			// Each collector's own visitors.
+			xff = fmt.Sprintf("81.%d.1.1", (i%128)*2+int64(w%2))
+		}
+		if distinct {
+			xff = fmt.Sprintf("%d.%d.%d.%d", 11+i>>24%200, i>>16&255, i>>8&255, i&255)
+		}
+		if mode == withEvents && i%5 == 0 && lastXFF[w] != "" {
+			body = fmt.Sprintf(`{"kind":"event","site":"example.fi","url":"https://example.fi/p/1","name":"Yhteydenotto","props":{"lomake":"tarjous"},"pageview":"b%d"}`, i-1)
+			xff = lastXFF[w]
+		} else {
+			lastXFF[w] = xff
+		}
+		return loadgen.Request{Body: body, ForwardedFor: xff, UserAgent: []string{chromeUA, firefoxUA}[w%2]}
+	}}
+	if second != nil {
+		load.Addrs = append(load.Addrs, addr2) // the connections alternate
+	}
 	b.ResetTimer()
 	start := time.Now()
 	cpu0 := processCPU()
+	var serverCPU0 time.Duration
+	if server != nil {
+		serverCPU0 = server.CPU()
+	}
 	var peak, peakHeap, peakFile atomic.Int64
 	sampled := make(chan struct{})
 	stopSampling := make(chan struct{})
@@ -251,83 +273,11 @@ func ingest(b *testing.B, mode int) {
 			}
 		}
 	}()
-	// Each response's latency, from the write of its window to its
-	// arrival, counted in a histogram per connection: a slice of every
-	// latency would itself be the biggest thing in memory.
-	latencies := make([]latencyHistogram, conns)
-	var wg sync.WaitGroup
-	for w := range conns {
-		wg.Go(func() {
-			to := addr
-			if second != nil && w%2 == 1 {
-				to = addr2
-			}
-			conn, err := net.Dial("tcp", to)
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			defer conn.Close()
-			br := bufio.NewReader(conn)
-			ua := []string{chromeUA, firefoxUA}[w%2]
-			var buf bytes.Buffer
-			lastXFF := ""
-			for {
-				buf.Reset()
-				sent := 0
-				for ; sent < window; sent++ {
-					i := next.Add(1)
-					if i > n {
-						break
-					}
-					body := fmt.Sprintf(`{"kind":"pageview","site":"example.fi","url":"https://example.fi/p/%d?utm_source=bench","referrer":"https://duckduckgo.com/","pageview":"b%d"}`, i%500, i)
-					xff := fmt.Sprintf("81.%d.1.1", i%256)
-					if second != nil {
-						// Each collector's own visitors.
-						xff = fmt.Sprintf("81.%d.1.1", (i%128)*2+int64(w%2))
-					}
-					if distinct {
-						xff = fmt.Sprintf("%d.%d.%d.%d", 11+i>>24%200, i>>16&255, i>>8&255, i&255)
-					}
-					if mode == withEvents && i%5 == 0 && lastXFF != "" {
-						body = fmt.Sprintf(`{"kind":"event","site":"example.fi","url":"https://example.fi/p/1","name":"Yhteydenotto","props":{"lomake":"tarjous"},"pageview":"b%d"}`, i-1)
-						xff = lastXFF
-					} else {
-						lastXFF = xff
-					}
-					fmt.Fprintf(&buf, "POST /api/event HTTP/1.1\r\nHost: example.fi\r\nContent-Type: text/plain;charset=UTF-8\r\nUser-Agent: %s\r\nX-Forwarded-For: %s\r\nContent-Length: %d\r\n\r\n%s", ua, xff, len(body), body)
-				}
-				if sent == 0 {
-					return
-				}
-				sentAt := time.Now()
-				if _, err := conn.Write(buf.Bytes()); err != nil {
-					b.Error(err)
-					return
-				}
-				for range sent {
-					resp, err := http.ReadResponse(br, nil)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					latencies[w].add(time.Since(sentAt))
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					switch resp.StatusCode {
-					case 202:
-						accepted.Add(1)
-					case 503:
-						refused.Add(1)
-					default:
-						b.Errorf("status %d", resp.StatusCode)
-						return
-					}
-				}
-			}
-		})
+	res, err := loadgen.Run(load)
+	if err != nil {
+		b.Error(err)
 	}
-	wg.Wait()
+	accepted, refused := res.Accepted, res.Refused
 	close(stopSampling)
 	<-sampled
 	var closedRSS int64
@@ -346,7 +296,7 @@ func ingest(b *testing.B, mode int) {
 		runtime.GC()
 		debug.FreeOSMemory()
 		closedRSS = rss()
-		accepted.Add(1)
+		accepted++
 	}
 	for _, c := range []*Collector{c, second} {
 		if c != nil {
@@ -357,25 +307,29 @@ func ingest(b *testing.B, mode int) {
 	}
 	elapsed := time.Since(start)
 	cpu := processCPU() - cpu0
+	var serverCPU time.Duration
+	if server != nil {
+		serverCPU = server.CPU() - serverCPU0
+	}
 	b.StopTimer()
 	if st != nil {
-		if stored := stored(); int64(stored) != accepted.Load() {
-			b.Fatalf("accepted %d, stored %d", accepted.Load(), stored)
+		if stored := stored(); int64(stored) != accepted {
+			b.Fatalf("accepted %d, stored %d", accepted, stored)
 		}
 	}
-	if refused.Load() > 0 {
-		b.Logf("%d of %d refused with 503 (queue full)", refused.Load(), n)
+	if refused > 0 {
+		b.Logf("%d of %d refused with 503 (queue full)", refused, n)
 	}
-	b.ReportMetric(float64(accepted.Load())/elapsed.Seconds(), "events/s")
-	b.ReportMetric(float64(refused.Load()), "refused")
-	var all latencyHistogram
-	for _, h := range latencies {
-		all.merge(h)
-	}
-	b.ReportMetric(float64(all.quantile(0.99).Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(accepted)/elapsed.Seconds(), "events/s")
+	b.ReportMetric(float64(refused), "refused")
+	b.ReportMetric(float64(res.Latency.Quantile(0.99).Microseconds())/1000, "p99-ms")
 	// CPU per event of server, SQLite and load generator together: 2 s of
 	// CPU per second on 2 cores bounds the rate the machine can sustain.
-	b.ReportMetric(float64(cpu.Microseconds())/float64(accepted.Load()), "cpu-µs/event")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(accepted), "cpu-µs/event")
+	if server != nil {
+		// The ClickHouse server's share of the same two cores, apart.
+		b.ReportMetric(float64(serverCPU.Microseconds())/float64(accepted), "server-cpu-µs/event")
+	}
 	if distinct {
 		runtime.GC()
 		b.ReportMetric(float64(peak.Load())/(1<<20), "peak-RSS-MB")
@@ -417,36 +371,6 @@ func rssKinds() (anon, file int64) {
 	return anon, file
 }
 
-// latencyHistogram counts durations in buckets 2 % wide (from 1 µs), which
-// is as exact as a p99 of a loaded machine is steady.
-type latencyHistogram [1024]int64
-
-func (h *latencyHistogram) add(d time.Duration) {
-	us := max(float64(d.Microseconds()), 1)
-	h[min(int(math.Log(us)/math.Log(1.02)), len(h)-1)]++
-}
-
-func (h *latencyHistogram) merge(o latencyHistogram) {
-	for i, n := range o {
-		h[i] += n
-	}
-}
-
-// quantile is the upper bound of the bucket that holds quantile q.
-func (h *latencyHistogram) quantile(q float64) time.Duration {
-	var total int64
-	for _, n := range h {
-		total += n
-	}
-	seen := int64(0)
-	for i, n := range h {
-		if seen += n; total > 0 && float64(seen) >= q*float64(total) {
-			return time.Duration(math.Pow(1.02, float64(i+1))) * time.Microsecond
-		}
-	}
-	return 0
-}
-
 // newBenchCollector is the collector ingest measures, over st, its clock
 // ahead of time.Now by skew.
 func newBenchCollector(b *testing.B, st analytics.Store, skew *atomic.Int64) *Collector {
@@ -466,9 +390,9 @@ func newBenchCollector(b *testing.B, st analytics.Store, skew *atomic.Int64) *Co
 }
 
 // openClickHouse opens the ClickHouse engine on a server of the
-// benchmark's own, a count of its page views, and a function that opens
-// one more store on the same database.
-func openClickHouse(b *testing.B) (analytics.Store, func() int, func() analytics.Store) {
+// benchmark's own, a count of its page views, a function that opens
+// one more store on the same database, and the server.
+func openClickHouse(b *testing.B) (analytics.Store, func() int, func() analytics.Store, *chtest.Server) {
 	srv := chtest.Start(b)
 	db := chtest.Database(b, srv)
 	open := func() analytics.Store {
@@ -489,5 +413,5 @@ func openClickHouse(b *testing.B) (analytics.Store, func() int, func() analytics
 			b.Fatal(err)
 		}
 		return n
-	}, open
+	}, open, srv
 }
