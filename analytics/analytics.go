@@ -91,6 +91,17 @@ type Appender interface {
 	Append(ctx context.Context, b Batch) error
 }
 
+// AppendSizer is an optional capability of a store whose appends cost
+// least in other sizes than a collector's defaults (analytics/collect):
+// ClickHouse writes a part per insert, with a fixed cost of tens of
+// milliseconds of server CPU, and wants about one insert a second. A
+// collector whose queue sizes are not set takes these.
+type AppendSizer interface {
+	// AppendSizes are the records per Append, and the queue a collector
+	// needs in front of them to take in what arrives while one is sent.
+	AppendSizes() (batch, queue int)
+}
+
 // Salts keeps the random daily salts of the visitor id. A salt for a UTC day
 // is created on first use and deleted by Purge once its day ended more than
 // SaltKeep ago, so yesterday's ids can still close visits that cross

@@ -3,6 +3,7 @@ package collect
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -387,6 +388,65 @@ func (f *flakyStore) set(broken bool) {
 	f.mu.Lock()
 	f.broken = broken
 	f.mu.Unlock()
+}
+
+// sizedStore states its append sizes (analytics.AppendSizer) and
+// remembers the size of every batch it is given.
+type sizedStore struct {
+	*sqlite.Store
+	batch, queue int
+	mu           sync.Mutex
+	sizes        []int
+}
+
+func (s *sizedStore) AppendSizes() (batch, queue int) { return s.batch, s.queue }
+
+func (s *sizedStore) Append(ctx context.Context, b analytics.Batch) error {
+	s.mu.Lock()
+	s.sizes = append(s.sizes, len(b.PageViews))
+	s.mu.Unlock()
+	return s.Store.Append(ctx, b)
+}
+
+// TestQueueSizesOfTheStore: sizes the configuration leaves at zero are the
+// store's, and sizes it sets win over them.
+func TestQueueSizesOfTheStore(t *testing.T) {
+	for _, tc := range []struct {
+		name                 string
+		queue                QueueConfig
+		wantBatch, wantQueue int
+	}{
+		{"unset", QueueConfig{}, 3, 50},
+		{"set", QueueConfig{Size: 40, BatchSize: 4}, 4, 40},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &sizedStore{Store: openStore(t), batch: 3, queue: 50}
+			c := newCollector(t, st, func(cfg *Config) {
+				cfg.Queue = tc.queue
+				cfg.Queue.FlushInterval = time.Second // batches fill before a flush
+			})
+			h := handler(c)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest("GET", "/healthz", nil))
+			var health struct{ Capacity int }
+			if err := json.Unmarshal(w.Body.Bytes(), &health); err != nil || health.Capacity != tc.wantQueue {
+				t.Errorf("healthz capacity %d (%v), want %d: %s", health.Capacity, err, tc.wantQueue, w.Body)
+			}
+			for i := range 2 * tc.wantBatch {
+				if w := post(h, strings.Replace(goodPageView, "abc123", "id"+itoa(i), 1)); w.Code != 202 {
+					t.Fatalf("status %d", w.Code)
+				}
+			}
+			if err := c.Close(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			st.mu.Lock()
+			defer st.mu.Unlock()
+			if len(st.sizes) == 0 || st.sizes[0] != tc.wantBatch {
+				t.Errorf("batches of %v page views, want the first of %d", st.sizes, tc.wantBatch)
+			}
+		})
+	}
 }
 
 func TestStoreFailureAndBackpressure(t *testing.T) {

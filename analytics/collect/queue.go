@@ -12,7 +12,7 @@ import (
 	"github.com/seloste/seloste/analytics"
 )
 
-// Queue defaults.
+// Queue defaults, for a store that states none (analytics.AppendSizer).
 const (
 	DefaultQueueSize     = 16384
 	DefaultBatchSize     = 2000
@@ -45,19 +45,24 @@ type item struct {
 	event *analytics.Event // a pointer: few items are events, and items are copied
 }
 
-// QueueConfig sizes the queue. Zero values take the defaults.
+// QueueConfig sizes the queue. Zero values take the store's sizes
+// (analytics.AppendSizer), or else the defaults.
 type QueueConfig struct {
 	Size          int           // records waiting for the writer
 	BatchSize     int           // records per Append
 	FlushInterval time.Duration // longest time an accepted record waits
 }
 
-func (q QueueConfig) withDefaults() QueueConfig {
+func (q QueueConfig) withDefaults(store analytics.Appender) QueueConfig {
+	batch, size := DefaultBatchSize, DefaultQueueSize
+	if s, ok := store.(analytics.AppendSizer); ok {
+		batch, size = s.AppendSizes()
+	}
 	if q.Size <= 0 {
-		q.Size = DefaultQueueSize
+		q.Size = size
 	}
 	if q.BatchSize <= 0 {
-		q.BatchSize = DefaultBatchSize
+		q.BatchSize = batch
 	}
 	if q.FlushInterval <= 0 || q.FlushInterval > time.Second {
 		q.FlushInterval = DefaultFlushInterval
@@ -99,7 +104,7 @@ type writer struct {
 }
 
 func newWriter(store analytics.Appender, cfg QueueConfig, log *slog.Logger) *writer {
-	cfg = cfg.withDefaults()
+	cfg = cfg.withDefaults(store)
 	w := &writer{
 		store: store,
 		cfg:   cfg,

@@ -39,8 +39,8 @@ type serveConfig struct {
 	Retention     string       `toml:"retention" default:"3y" help:"keep events this long: Ny, Nmo, Nw or Nd; older ones are purged daily"`
 	HonourDNT     bool         `toml:"honour_dnt" default:"true" help:"do not store events of browsers sending DNT: 1 or Sec-GPC: 1"`
 	AllowLocal    bool         `toml:"allow_local" help:"accept events from pages on localhost/127.0.0.1 (development)"`
-	QueueSize     int          `toml:"queue_size" default:"16384" help:"events waiting for the database before the collector answers 503"`
-	BatchSize     int          `toml:"batch_size" default:"2000" help:"events per database transaction"`
+	QueueSize     int          `toml:"queue_size" default:"0" help:"events waiting for the database before the collector answers 503; 0: the store's (16384 on SQLite, 65536 on ClickHouse)"`
+	BatchSize     int          `toml:"batch_size" default:"0" help:"events per database transaction; 0: the store's (2000 on SQLite, 50000 on ClickHouse)"`
 	FlushInterval string       `toml:"flush_interval" default:"1s" help:"longest wait before accepted events are written (at most 1s: a SIGKILL loses at most this window)"`
 	MaxConns      int          `toml:"max_connections" default:"10000" help:"open connections at most (kept under the open-file limit): at the cap the longest-idle one is closed, or a new one gets 503"`
 	MaxValues     int          `toml:"max_values_per_day" default:"10000" help:"distinct paths, referrer hosts, values of each utm_* parameter and cities a site can add in a day; past it new ones are stored as \"(muut)\"; 0 = no cap"`
@@ -371,8 +371,8 @@ func (cfg serveConfig) check() (collectorSettings, error) {
 	if s.flush, err = time.ParseDuration(cfg.FlushInterval); err != nil || s.flush <= 0 || s.flush > time.Second {
 		return s, fmt.Errorf("serve: flush-interval %q: want a duration from 1ms to 1s", cfg.FlushInterval)
 	}
-	if cfg.QueueSize < 1 || cfg.BatchSize < 1 {
-		return s, errors.New("serve: queue-size and batch-size must be positive")
+	if cfg.QueueSize < 0 || cfg.BatchSize < 0 {
+		return s, errors.New("serve: queue-size and batch-size must be positive, or 0 for the store's")
 	}
 	if cfg.MaxValues < 0 {
 		return s, errors.New("serve: max-values-per-day must be 0 (no cap) or more")

@@ -28,8 +28,8 @@ func TestServeDefaults(t *testing.T) {
 		GeoPrecision:  "city",
 		Retention:     analytics.DefaultRetention.String(),
 		HonourDNT:     true,
-		QueueSize:     collect.DefaultQueueSize,
-		BatchSize:     collect.DefaultBatchSize,
+		QueueSize:     0, // the store's: collect's defaults, or the engine's
+		BatchSize:     0,
 		FlushInterval: collect.DefaultFlushInterval.String(),
 		MaxConns:      10000,
 		MaxValues:     collect.DefaultMaxValuesPerDay,
