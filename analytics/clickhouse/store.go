@@ -171,6 +171,9 @@ type Store struct {
 
 	saltMu sync.Mutex
 	salt   map[string][]byte // UTC day → salt, as read back
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 var (
@@ -315,16 +318,21 @@ func shardAddrs(ctx context.Context, c driver.Conn, cluster string) ([]string, e
 	return out, nil
 }
 
-// Close closes the connections.
+// Close closes the connections. Closing again returns the first
+// Close's error: clickhouse-go's second Close of a connection blocks for
+// ever, and serve closes its store both on the way out and deferred.
 func (s *Store) Close() error {
-	var errs []error
-	if s.conn != nil {
-		errs = append(errs, s.conn.Close())
-	}
-	for _, c := range s.all {
-		errs = append(errs, c.Close())
-	}
-	return errors.Join(errs...)
+	s.closeOnce.Do(func() {
+		var errs []error
+		if s.conn != nil {
+			errs = append(errs, s.conn.Close())
+		}
+		for _, c := range s.all {
+			errs = append(errs, c.Close())
+		}
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
 }
 
 // tsKey is the ts of a page view at t stored as the seq'th (package doc).

@@ -131,6 +131,26 @@ func Run(t *testing.T, open Opener) {
 	t.Run("bad queries", func(t *testing.T) { runBad(t, open) })
 	t.Run("inventory", func(t *testing.T) { runInventory(t, open) })
 	t.Run("capabilities", func(t *testing.T) { RunCapabilities(t, open) })
+	t.Run("closed twice", func(t *testing.T) { runCloseTwice(t, open) })
+}
+
+// runCloseTwice: a second Close returns, as a program that closes its
+// store on the way out and again deferred needs (seloste serve did, and
+// hung on SIGTERM).
+func runCloseTwice(t *testing.T, open Opener) {
+	e := open(t, Small.Start)
+	for i := range 2 {
+		done := make(chan error, 1)
+		go func() { done <- e.Close() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Close %d: %v", i+1, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Close %d has not returned after 10 s", i+1)
+		}
+	}
 }
 
 func load(t *testing.T, e Engine, ev Events) {

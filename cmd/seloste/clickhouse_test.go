@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -160,5 +161,44 @@ func TestMigrateCommand(t *testing.T) {
 	}
 	if err := run(ctx, []string{"migrate", "-from", dsn, "-to", back}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "exists") {
 		t.Errorf("migrate onto an existing file: %v", err)
+	}
+}
+
+// TestServeStopsOnClickHouse: serve on ClickHouse stops on SIGTERM with
+// every accepted page view written, and exits 0. (It closed its store
+// twice, and clickhouse-go's second Close blocks: serve hung after
+// "stopped".)
+func TestServeStopsOnClickHouse(t *testing.T) {
+	srv := chtest.Start(t)
+	db := chtest.Database(t, srv)
+	dsn := srv.DSN(db)
+	root := t.TempDir()
+	s := startServe(t, "-site", truthSite, "-db", dsn, "-public", root, "-geoip", "none",
+		"-build-notice=false", "-auth", filepath.Join(root, "a.auth"), "-trust-proxy", "127.0.0.1/32")
+	body := fmt.Sprintf(`{"kind":"pageview","site":%q,"url":"https://%s/","pageview":"stop-1"}`, truthSite, truthSite)
+	req, _ := http.NewRequest("POST", s.url+"/api/event", strings.NewReader(body))
+	req.Header.Set("Content-Type", "text/plain")
+	req.Header.Set("User-Agent", testUA)
+	req.Header.Set("X-Forwarded-For", "203.0.113.9")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("page view: %s", resp.Status)
+	}
+	stopped := make(chan error, 1)
+	go func() { s.cmd.Process.Signal(syscall.SIGTERM); stopped <- <-s.done }()
+	select {
+	case err := <-stopped:
+		if err != nil {
+			t.Fatalf("serve exited with %v\n%s", err, s.stderr)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve has not exited 30 s after SIGTERM\n%s", s.stderr)
+	}
+	if n, err := srv.Count(db + ".pageviews"); err != nil || n != 1 {
+		t.Errorf("%d page views stored (%v), want 1", n, err)
 	}
 }
