@@ -245,7 +245,7 @@ func ingest(b *testing.B, mode int) {
 	cpu0 := processCPU()
 	var serverCPU0 time.Duration
 	if server != nil {
-		serverCPU0 = server.CPU()
+		serverCPU0 = loadgen.ProcessCPU(server.PID())
 	}
 	var peak, peakHeap, peakFile atomic.Int64
 	sampled := make(chan struct{})
@@ -309,7 +309,7 @@ func ingest(b *testing.B, mode int) {
 	cpu := processCPU() - cpu0
 	var serverCPU time.Duration
 	if server != nil {
-		serverCPU = server.CPU() - serverCPU0
+		serverCPU = loadgen.ProcessCPU(server.PID()) - serverCPU0
 	}
 	b.StopTimer()
 	if st != nil {

@@ -24,7 +24,7 @@ import (
 // geoFixture builds a City database of dbType placing 91.152.0.0/16 in city
 // (Finland, region) and 193.166.0.0/16 (geoip update's known address) in
 // Helsinki.
-func geoFixture(t *testing.T, dbType, desc, region, city string) []byte {
+func geoFixture(t testing.TB, dbType, desc, region, city string) []byte {
 	t.Helper()
 	w, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: dbType, RecordSize: 28, Description: map[string]string{"en": desc}})
 	if err != nil {

@@ -32,7 +32,7 @@ var (
 )
 
 // selosteBinary builds the command once per test run.
-func selosteBinary(t *testing.T) string {
+func selosteBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "seloste-bin-")
@@ -80,7 +80,7 @@ func (s *syncBuffer) String() string {
 // listenLine finds the address in the start-up line, as text or JSON.
 var listenLine = regexp.MustCompile(`url"?[=:]"?http://(127\.0\.0\.1:\d+)/`)
 
-func startServe(t *testing.T, args ...string) *server {
+func startServe(t testing.TB, args ...string) *server {
 	t.Helper()
 	cmd := exec.Command(selosteBinary(t), append([]string{"serve", "-addr", "127.0.0.1:0"}, args...)...)
 	pr, pw := io.Pipe()
@@ -116,7 +116,7 @@ func startServe(t *testing.T, args ...string) *server {
 }
 
 // stop sends sig and waits for the exit status.
-func (s *server) stop(t *testing.T, sig os.Signal) error {
+func (s *server) stop(t testing.TB, sig os.Signal) error {
 	t.Helper()
 	s.cmd.Process.Signal(sig)
 	select {

@@ -233,33 +233,8 @@ func (s *Server) Int(query string) (int, error) {
 	return strconv.Atoi(strings.TrimSpace(body.String()))
 }
 
-// CPU is the user and system CPU time the server has used so far (Linux;
-// 0 when it can't be read): what a benchmark adds to its own process's.
-func (s *Server) CPU() time.Duration {
-	if s.cmd.Process == nil {
-		return 0
-	}
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
-	if err != nil {
-		return 0
-	}
-	// The fields after the command's name, which is in parentheses.
-	end := bytes.LastIndexByte(data, ')')
-	if end < 0 {
-		return 0
-	}
-	f := strings.Fields(string(data[end+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0
-	}
-	const clockTicks = 100 // USER_HZ on every Linux platform Go supports
-	return time.Duration(utime+stime) * time.Second / clockTicks
-}
+// PID is the server's process id (for loadgen.ProcessCPU).
+func (s *Server) PID() int { return s.cmd.Process.Pid }
 
 // Stop stops the server with SIGTERM (SIGKILL after 20 s) and waits.
 func (s *Server) Stop() {

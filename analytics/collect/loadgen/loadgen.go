@@ -14,6 +14,9 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -162,4 +165,30 @@ func (h *Histogram) Quantile(q float64) time.Duration {
 		}
 	}
 	return 0
+}
+
+// ProcessCPU is the user and system CPU time process pid has used so far
+// (Linux; 0 when it can't be read): what a collector or a database server
+// of a benchmark spends, apart from the load generator's own.
+func ProcessCPU(pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command's name, which is in parentheses.
+	end := bytes.LastIndexByte(data, ')')
+	if end < 0 {
+		return 0
+	}
+	f := strings.Fields(string(data[end+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	const clockTicks = 100 // USER_HZ on every Linux platform Go supports
+	return time.Duration(utime+stime) * time.Second / clockTicks
 }
