@@ -120,7 +120,8 @@ func BenchmarkIngestHTTPClickHouse(b *testing.B) { ingest(b, clickhouseCollector
 // BenchmarkIngestHTTPClickHouseTwo is BenchmarkIngestHTTPClickHouse with two
 // collectors, each with its own store connections, writing to one
 // database, as two seloste serve processes behind a load balancer do
-// (here in one process, on the same two cores); the connections
+// (here in one process, on the same two cores; cmd/seloste's
+// BenchmarkIngestServe runs serve processes); the connections
 // alternate between them, and each sends the same visitors' page views to
 // one collector, as the README's consistent hash does:
 //
