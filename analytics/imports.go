@@ -177,6 +177,9 @@ type ImportStore interface {
 	AppendImport(ctx context.Context, imp Import, fill func(put func(Batch) error) (summary string, err error)) (stored Import, replaced string, err error)
 	// Imports lists a site's imports, oldest first.
 	Imports(ctx context.Context, site string) ([]Import, error)
+	// ImportSites lists the sites that have imports, in name order (a
+	// site can have imports and no page view: SiteLister does not list it).
+	ImportSites(ctx context.Context) ([]string, error)
 	// DeleteImport deletes an import and its rows or records; ErrNoImport
 	// if the site has none of that id.
 	DeleteImport(ctx context.Context, site, id string) error

@@ -131,6 +131,29 @@ func (s *Store) Imports(ctx context.Context, site string) ([]analytics.Import, e
 	return out, nil
 }
 
+// ImportSites lists the sites that have imports, in name order: those
+// with a set row that is not a pending fill's.
+func (s *Store) ImportSites(ctx context.Context) ([]string, error) {
+	rows, err := s.conn.Query(ctx, `SELECT DISTINCT site FROM `+s.importedSets+` WHERE records != @pending ORDER BY site`,
+		clickhouse.Named("pending", uint8(pendingSet)))
+	if err != nil {
+		return nil, fmt.Errorf("list sites with imports: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var site string
+		if err := rows.Scan(&site); err != nil {
+			return nil, fmt.Errorf("list sites with imports: %w", err)
+		}
+		out = append(out, site)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list sites with imports: %w", err)
+	}
+	return out, nil
+}
+
 // writeSet makes set r visible: the last write of an import.
 func (s *Store) writeSet(ctx context.Context, r setRow) error {
 	records := uint8(0)

@@ -5,36 +5,45 @@ package migrate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/seloste/seloste/analytics"
 )
 
-// Source is a store whose records can be read out.
+// Source is a store whose records and imports can be read out.
 type Source interface {
 	analytics.RecordScanner
 	analytics.SiteLister
+	analytics.ImportStore
 	analytics.Reporter
 }
 
-// Destination is a store records are copied into.
+// Destination is a store records and imports are copied into.
 type Destination interface {
 	analytics.Appender
 	analytics.SiteLister
+	analytics.ImportStore
 	analytics.Reporter
 }
 
 // batchSize is how many records go into one Append.
 const batchSize = 50_000
 
-// Copy copies every record of from into to, which must hold none, then
-// checks that both report the same: per site, the year up to now (in
-// zone), every number and breakdown row. progress (nil: silent) gets a
-// line every 2 s with the rate and the time left.
+// Copy copies every record and every import of imported aggregates of from
+// into to, which must hold neither, then checks that both report the same:
+// per site, the year up to now (in zone), every number and breakdown row,
+// imported days included. progress (nil: silent) gets a line every 2 s
+// with the rate and the time left.
+//
+// An import of records (GoatCounter's) arrives as the records it stored:
+// counted the same, but not listed as an import in to, so that it can't be
+// deleted there as one.
 //
 // A copy that fails half-way leaves to partly written: the error says so,
 // and the caller must empty it (or, for a file, remove it) before trying
@@ -49,6 +58,11 @@ func Copy(ctx context.Context, from Source, to Destination, zone *time.Location,
 	}
 	if len(have) > 0 {
 		return fmt.Errorf("migrate: the destination already has page views of %s: copy into an empty store", strings.Join(have, ", "))
+	}
+	if have, err = to.ImportSites(ctx); err != nil {
+		return fmt.Errorf("migrate: destination: %w", err)
+	} else if len(have) > 0 {
+		return fmt.Errorf("migrate: the destination already has imports of %s: copy into an empty store", strings.Join(have, ", "))
 	}
 	total, err := from.CountRecords(ctx)
 	if err != nil {
@@ -72,10 +86,20 @@ func Copy(ctx context.Context, from Source, to Destination, zone *time.Location,
 	if err != nil {
 		return fmt.Errorf("migrate: after %d records: %w (the destination holds them: empty it before trying again)", copied, err)
 	}
-	fmt.Fprintf(progress, "seloste: migrate: copied %d records in %s; comparing reports\n", copied, time.Since(start).Round(time.Second))
+	fmt.Fprintf(progress, "seloste: migrate: copied %d records in %s\n", copied, time.Since(start).Round(time.Second))
+	importSites, err := copyImports(ctx, from, to, progress)
+	if err != nil {
+		return fmt.Errorf("migrate: %w (the destination holds the records and the imports before it: empty it before trying again)", err)
+	}
+	fmt.Fprintf(progress, "seloste: migrate: comparing reports\n")
 	sites, err := from.Sites(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, site := range importSites {
+		if !slices.Contains(sites, site) {
+			sites = append(sites, site)
+		}
 	}
 	today := analytics.Midnight(now, zone)
 	for _, site := range sites {
@@ -95,6 +119,71 @@ func Copy(ctx context.Context, from Source, to Destination, zone *time.Location,
 			site, got.Totals.PageViews, got.Totals.Visitors, got.Totals.Visits)
 	}
 	return nil
+}
+
+// copyImports copies every import of imported aggregates, oldest first
+// per site, each in one PutImport that reads its rows from from as it
+// writes them. It returns the sites that have imports.
+func copyImports(ctx context.Context, from Source, to Destination, progress io.Writer) ([]string, error) {
+	sites, err := from.ImportSites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	families := append(slices.Clip(analytics.ImportFamilies), analytics.FamilyCustomEvents)
+	for _, site := range sites {
+		imports, err := from.Imports(ctx, site)
+		if err != nil {
+			return nil, err
+		}
+		for _, imp := range imports {
+			aggregates, err := hasRows(ctx, from, imp, families)
+			if err != nil {
+				return nil, fmt.Errorf("import %s of %s: %w", imp.ID, site, err)
+			}
+			if !aggregates {
+				fmt.Fprintf(progress, "seloste: migrate: %s: import %s (%s) holds records: copied as records, not as an import\n", site, imp.ID, imp.Source)
+				continue
+			}
+			var rows int64
+			last := time.Now()
+			_, _, err = to.PutImport(ctx, analytics.Import{Site: site, Source: imp.Source, Key: imp.Key, Summary: imp.Summary},
+				func(put func(analytics.ImportedRow) error) (string, error) {
+					return imp.Summary, from.ImportedRows(ctx, site, imp.From, imp.To, families, func(r analytics.ImportedRow) error {
+						if r.Import != imp.ID {
+							return nil
+						}
+						r.Import = ""
+						rows++
+						if time.Since(last) >= 2*time.Second {
+							last = time.Now()
+							fmt.Fprintf(progress, "seloste: migrate: %s: import %s (%s): %d rows\n", site, imp.ID, imp.Source, rows)
+						}
+						return put(r)
+					})
+				})
+			if err != nil {
+				return nil, fmt.Errorf("import %s of %s (%s, %s): %w", imp.ID, site, imp.Source, imp.Key, err)
+			}
+			fmt.Fprintf(progress, "seloste: migrate: %s: import %s (%s, %s to %s): %d rows\n", site, imp.ID, imp.Source, imp.From, imp.To, rows)
+		}
+	}
+	return sites, nil
+}
+
+// hasRows reports whether imp has rows of imported aggregates; an import
+// of records has none.
+func hasRows(ctx context.Context, from Source, imp analytics.Import, families []analytics.ImportFamily) (bool, error) {
+	found := errors.New("found")
+	err := from.ImportedRows(ctx, imp.Site, imp.From, imp.To, families, func(r analytics.ImportedRow) error {
+		if r.Import == imp.ID {
+			return found
+		}
+		return nil
+	})
+	if errors.Is(err, found) {
+		return true, nil
+	}
+	return false, err
 }
 
 // Diff lists how two reports differ, "" if they do not (averages may

@@ -3,6 +3,7 @@ package migrate_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -81,9 +82,12 @@ func TestSQLiteToClickHouseAndBack(t *testing.T) {
 	checkCases(t, back, ev, now)
 }
 
-func checkCases(t *testing.T, r analytics.Reporter, ev storetest.Events, now time.Time) {
+func checkCases(t *testing.T, r analytics.Reporter, ev storetest.Events, now time.Time, cases ...storetest.Case) {
 	t.Helper()
-	for _, c := range storetest.Cases {
+	if len(cases) == 0 {
+		cases = storetest.Cases
+	}
+	for _, c := range cases {
 		q, err := c.Query()
 		if err != nil {
 			t.Fatal(err)
@@ -95,5 +99,160 @@ func checkCases(t *testing.T, r analytics.Reporter, ev storetest.Events, now tim
 		if diff := storetest.Compare(got, storetest.Expect(ev, q, now)); diff != "" {
 			t.Errorf("%s: %s", c.Name, diff)
 		}
+	}
+}
+
+// TestImportsMigrate copies imports both ways: imported aggregates arrive
+// as the same imports (a site with imports only too), an import of records
+// as its records; the known answers, imported days included, hold on
+// each side.
+func TestImportsMigrate(t *testing.T) {
+	ctx := context.Background()
+	now := storetest.Small.Start.AddDate(0, 3, 0)
+	clock := func() time.Time { return now }
+	hel, err := time.LoadLocation(analytics.DefaultZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := storetest.Generate(storetest.Small)
+	src, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "seloste.db"), sqlite.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	for _, b := range ev.Batches(500) {
+		if err := src.Append(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put := func(site, key, from, to string, seed uint64) []analytics.ImportedRow {
+		t.Helper()
+		rows := storetest.GenerateImported(seed, from, to)
+		if _, _, err := src.PutImport(ctx, analytics.Import{Site: site, Source: "plausible", Key: key, Summary: "generated"},
+			func(put func(analytics.ImportedRow) error) (string, error) {
+				for _, r := range rows {
+					if err := put(r); err != nil {
+						return "", err
+					}
+				}
+				return "generated rows", nil
+			}); err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	rows := map[string][]analytics.ImportedRow{
+		"a.example": put("a.example", "a-file", "2026-03-12", "2026-03-20", 1),
+		"c.example": put("c.example", "c-file", "2026-03-01", "2026-03-05", 2), // no page view
+	}
+	// An import of records: b.example's first page views, five days early.
+	var history []analytics.PageView
+	for _, p := range ev.PageViews {
+		if p.Site == "b.example" && len(history) < 40 {
+			p.ID, p.Time = "h"+p.ID, p.Time.AddDate(0, 0, -5)
+			history = append(history, p)
+		}
+	}
+	if _, _, err := src.AppendImport(ctx, analytics.Import{Site: "b.example", Source: "goatcounter", Key: "b-export"},
+		func(put func(analytics.Batch) error) (string, error) {
+			return "40 page views", put(analytics.Batch{PageViews: history})
+		}); err != nil {
+		t.Fatal(err)
+	}
+	if err := src.Maintain(ctx, hel); err != nil {
+		t.Fatal(err)
+	}
+	ev.PageViews = append(history, ev.PageViews...)
+	cases := append(append(slices.Clip(storetest.ImportedCases), storetest.Cases...),
+		storetest.Case{Name: "imports only", Site: "c.example", From: "2026-02-28", To: "2026-03-06"},
+		storetest.Case{Name: "imported records", Site: "b.example", From: "2026-03-18", To: "2026-03-30"})
+
+	// model is ev with the imports of st, which must be the source's (but
+	// for the import of records in a copy).
+	model := func(t *testing.T, st analytics.ImportStore) storetest.Events {
+		t.Helper()
+		m := ev
+		m.Imports = nil
+		for _, site := range []string{"a.example", "b.example", "c.example"} {
+			want, err := src.Imports(ctx, site)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := st.Imports(ctx, site)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if site == "b.example" && st != analytics.ImportStore(src) {
+				want = nil // records, not an import
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%s: imports %+v, want %+v", site, got, want)
+			}
+			for i, imp := range got {
+				w := want[i]
+				if imp.Source != w.Source || imp.Key != w.Key || imp.Summary != w.Summary || imp.From != w.From || imp.To != w.To ||
+					imp.Days != w.Days || imp.PageViews != w.PageViews {
+					t.Errorf("%s: import %+v, want %+v", site, imp, w)
+				}
+				if rows[site] == nil {
+					continue // records, in ev.PageViews
+				}
+				r := slices.Clone(rows[site])
+				for j := range r {
+					r[j].Import = imp.ID
+				}
+				m.Imports = append(m.Imports, storetest.ModelImport{Import: imp, Rows: r})
+			}
+		}
+		return m
+	}
+	checkCases(t, src, model(t, src), now, cases...)
+
+	srv := chtest.Start(t)
+	cfg, err := clickhouse.ParseDSN(srv.DSN(chtest.Database(t, srv)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Now = clock
+	ch, err := clickhouse.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ch.Close()
+	var progress strings.Builder
+	if err := migrate.Copy(ctx, src, ch, hel, now, &progress); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"c.example: import 2 (plausible", "c.example: both report", "holds records: copied as records"} {
+		if !strings.Contains(progress.String(), line) {
+			t.Errorf("no %q in the progress lines:\n%s", line, progress.String())
+		}
+	}
+	checkCases(t, ch, model(t, ch), now, cases...)
+
+	back, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "back.db"), sqlite.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer back.Close()
+	if err := migrate.Copy(ctx, ch, back, hel, now, nil); err != nil {
+		t.Fatal(err)
+	}
+	checkCases(t, back, model(t, back), now, cases...)
+
+	// Into a store with imports and no page view: refused.
+	empty, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "empty.db"), sqlite.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer empty.Close()
+	put2 := func(put func(analytics.ImportedRow) error) (string, error) {
+		return "", put(rows["c.example"][0])
+	}
+	if _, _, err := empty.PutImport(ctx, analytics.Import{Site: "c.example", Source: "plausible", Key: "x"}, put2); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate.Copy(ctx, src, empty, hel, now, nil); err == nil || !strings.Contains(err.Error(), "already has imports") {
+		t.Errorf("copy into a store with imports: %v", err)
 	}
 }

@@ -170,6 +170,15 @@ func (s *Store) Imports(ctx context.Context, site string) ([]analytics.Import, e
 	return out, rows.Err()
 }
 
+// ImportSites lists the sites that have imports, in name order.
+func (s *Store) ImportSites(ctx context.Context) ([]string, error) {
+	out, err := queryStrings(ctx, s.db, `SELECT DISTINCT site FROM imported_sets ORDER BY site`)
+	if err != nil {
+		return nil, fmt.Errorf("list sites with imports: %w", err)
+	}
+	return out, nil
+}
+
 // DeleteImport deletes one import of a site and its rows.
 func (s *Store) DeleteImport(ctx context.Context, site, id string) error {
 	n, err := strconv.ParseInt(id, 10, 64)

@@ -145,8 +145,17 @@ func capImported(t *testing.T, open Opener, now time.Time) {
 		}
 		return ModelImport{Import: imp, Rows: rows}, replaced
 	}
+	importSites := func(want ...string) {
+		t.Helper()
+		got, err := e.ImportSites(ctx)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("ImportSites = %q (%v), want %q", got, err, want)
+		}
+	}
+	importSites()
 	a, _ := put("a", "2026-03-12", "2026-03-20", 1)
 	b, _ := put("b", "2026-03-18", "2026-03-25", 2) // its last days overlap native data
+	importSites("a.example")
 	// A failing fill stores nothing.
 	_, _, err := e.PutImport(ctx, analytics.Import{Site: "a.example", Source: "test", Key: "broken"}, func(put func(analytics.ImportedRow) error) (string, error) {
 		if err := put(analytics.ImportedRow{Day: "2026-03-01", Family: analytics.FamilyVisitors, Visitors: 999}); err != nil {
@@ -209,6 +218,11 @@ func capImported(t *testing.T, open Opener, now time.Time) {
 	if err := e.DeleteImport(ctx, "a.example", b.Import.ID); !errors.Is(err, analytics.ErrNoImport) {
 		t.Errorf("deleting twice: %v, want ErrNoImport", err)
 	}
+	importSites("a.example")
+	if err := e.DeleteImport(ctx, "a.example", a2.Import.ID); err != nil {
+		t.Fatal(err)
+	}
+	importSites()
 	CheckInventory(t, e)
 }
 

@@ -34,7 +34,7 @@ func commands() []command {
 		{"export", "export a site's history in Plausible's CSV format", runExport},
 		{"backup", "copy the database while serve runs", runBackup},
 		{"restore", "put a backup in place of a stopped database", runRestore},
-		{"migrate", "copy every record to another store (SQLite to ClickHouse, or back)", runMigrate},
+		{"migrate", "copy every record and import to another store (SQLite to ClickHouse, or back)", runMigrate},
 		{"passwd", "set the dashboard password", runPasswd},
 		{"token", "create a bearer token for the stats API", runToken},
 		{"geoip", "download a current location database (geoip update)", runGeoIP},
