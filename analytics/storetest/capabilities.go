@@ -18,14 +18,29 @@ import (
 // HasSite, VisitorPageViews and DeleteVisitor, and the optional Maintain.
 // As in Run, every expected value is computed here from the records the
 // test wrote, never through the engine, and every report is compared with
-// Expect of the records that should be left.
-func RunCapabilities(t *testing.T, open Opener) {
-	capClocks := map[string]time.Time{
-		// Every day of the data is finished (an engine may have rolled
-		// them all up).
-		"after": Small.Start.AddDate(0, 0, Small.Days+2),
-		// Finished days and a live today.
-		"middle": time.Date(2026, 3, 30, 14, 0, 0, 0, time.UTC),
+// Expect of the records that should be left. It runs at both of
+// CapabilityClocks.
+func RunCapabilities(t *testing.T, open Opener) { RunCapabilitiesAt(t, open, "after", "middle") }
+
+// CapabilityClocks are the clocks RunCapabilities checks at.
+var CapabilityClocks = map[string]time.Time{
+	// Every day of the data is finished (an engine may have rolled them
+	// all up).
+	"after": Small.Start.AddDate(0, 0, Small.Days+2),
+	// Finished days and a live today: both an engine's derived and raw
+	// paths.
+	"middle": time.Date(2026, 3, 30, 14, 0, 0, 0, time.UTC),
+}
+
+// RunCapabilitiesAt is RunCapabilities at the named CapabilityClocks only.
+func RunCapabilitiesAt(t *testing.T, open Opener, clocks ...string) {
+	capClocks := map[string]time.Time{}
+	for _, name := range clocks {
+		now, ok := CapabilityClocks[name]
+		if !ok {
+			t.Fatalf("no capability clock %q", name)
+		}
+		capClocks[name] = now
 	}
 	for name, now := range capClocks {
 		t.Run("purge at the retention boundary, clock "+name, func(t *testing.T) { capPurge(t, open, now) })
