@@ -123,24 +123,8 @@ func expectPeriod(ev Events, q analytics.Query, detail bool) expected {
 		visits[k] = append(visits[k], v)
 	}
 
-	// A visit's source is that of its first page view: the earliest of the
-	// whole visit, also when it began the day before.
-	firstOf := map[uint64]analytics.PageView{}
-	for i, p := range ev.PageViews {
-		if p.Site != q.Site {
-			continue
-		}
-		if f, ok := firstOf[p.Visit]; !ok || p.Time.Before(f.Time) {
-			firstOf[p.Visit] = ev.PageViews[i]
-		}
-	}
-	source := func(visit uint64, dim analytics.Dimension) string {
-		f := firstOf[visit]
-		if dim == analytics.DimChannel {
-			return analytics.ChannelOf(f.ReferrerHost, f.UTMSource, f.UTMMedium, f.UTMCampaign)
-		}
-		return value(f, dim)
-	}
+	firstOf := visitSources(ev, q.Site)
+	source := func(visit uint64, dim analytics.Dimension) string { return sourceValue(firstOf[visit], dim) }
 
 	// Selection. A goal filter keeps the visit-days that converted.
 	converted := convertedVisitDays(ev, q)
@@ -478,6 +462,31 @@ func fold(rows []analytics.Row, limit, minVisitors int) []analytics.Row {
 		}
 	}
 	return out
+}
+
+// visitSources are the first page view of each of site's visits: a
+// visit's source is that of its first page view, the earliest of the whole
+// visit, also when it began the day before.
+func visitSources(ev Events, site string) map[uint64]analytics.PageView {
+	firstOf := map[uint64]analytics.PageView{}
+	for _, p := range ev.PageViews {
+		if p.Site != site {
+			continue
+		}
+		if f, ok := firstOf[p.Visit]; !ok || p.Time.Before(f.Time) {
+			firstOf[p.Visit] = p
+		}
+	}
+	return firstOf
+}
+
+// sourceValue is a visit's value in a source dimension (referrer, UTM,
+// channel), from its first page view f (visitSources).
+func sourceValue(f analytics.PageView, d analytics.Dimension) string {
+	if d == analytics.DimChannel {
+		return analytics.ChannelOf(f.ReferrerHost, f.UTMSource, f.UTMMedium, f.UTMCampaign)
+	}
+	return value(f, d)
 }
 
 // value is the page view's value in a page-view dimension.

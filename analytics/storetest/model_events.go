@@ -70,27 +70,21 @@ func expectEvents(ev Events, q analytics.Query, visitors int64, r *analytics.Rep
 			exitOf[k] = edge{p.Time, i, p}
 		}
 	}
+	firstOf := visitSources(ev, q.Site)
 	visitPasses := func(k visitDay) bool {
 		entry, ok := entryOf[k]
 		if !ok {
 			return len(visitFilters) == 0
 		}
-		d, _ := time.ParseInLocation(time.DateOnly, k.day, q.Zone)
-		src := entry.p
-		if before, ok := entryOf[visitDay{d.AddDate(0, 0, -1).Format(time.DateOnly), k.visit}]; ok {
-			src = before.p
-		}
 		for _, f := range visitFilters {
 			var have string
-			switch {
-			case f.Dim == analytics.DimEntryPage:
+			switch f.Dim {
+			case analytics.DimEntryPage:
 				have = entry.p.Path
-			case f.Dim == analytics.DimExitPage:
+			case analytics.DimExitPage:
 				have = exitOf[k].p.Path
-			case f.Dim == analytics.DimChannel:
-				have = analytics.ChannelOf(src.ReferrerHost, src.UTMSource, src.UTMMedium, src.UTMCampaign)
 			default:
-				have = value(src, f.Dim)
+				have = sourceValue(firstOf[k.visit], f.Dim)
 			}
 			if have != f.Value {
 				return false
