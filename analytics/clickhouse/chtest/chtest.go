@@ -379,7 +379,8 @@ func lastLines(s string, n int) string {
 
 // configXML is a server on loopback only, with small caches and logs in
 // its directory, compressing with zstd as the README advises (18.16 takes
-// no per-column CODEC; a page view's raw records take 30 B instead of 46).
+// no per-column CODEC; on the benchmark's data a page view's raw records
+// take 30 B instead of 46).
 const configXML = `<yandex>
   <logger><level>warning</level><log>%s/server.log.txt</log><errorlog>%s/server.err.txt</errorlog><size>10M</size><count>1</count></logger>
   <listen_host>127.0.0.1</listen_host>
