@@ -22,40 +22,16 @@ import (
 // answer holds on each side.
 func TestSQLiteToClickHouseAndBack(t *testing.T) {
 	ctx := context.Background()
-	now := storetest.Small.Start.AddDate(0, 3, 0)
-	clock := func() time.Time { return now }
-	hel, err := time.LoadLocation(analytics.DefaultZone)
-	if err != nil {
-		t.Fatal(err)
-	}
+	hel := helsinki(t)
 	ev := storetest.Generate(storetest.Small)
-
-	src, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "seloste.db"), sqlite.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	for _, b := range ev.Batches(500) {
-		if err := src.Append(ctx, b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	src := openSQLite(t, "seloste.db")
+	load(t, src, ev)
 	// Settles the visible times: most leaves are folded and deleted.
 	if err := src.Maintain(ctx, hel); err != nil {
 		t.Fatal(err)
 	}
 
-	srv := chtest.Start(t)
-	cfg, err := clickhouse.ParseDSN(srv.DSN(chtest.Database(t, srv)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Now = clock
-	ch, err := clickhouse.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ch.Close()
+	ch := openClickHouse(t)
 	var progress strings.Builder
 	if err := migrate.Copy(ctx, src, ch, hel, now, &progress); err != nil {
 		t.Fatal(err)
@@ -65,11 +41,7 @@ func TestSQLiteToClickHouseAndBack(t *testing.T) {
 	}
 	checkCases(t, ch, ev, now)
 
-	back, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "back.db"), sqlite.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer back.Close()
+	back := openSQLite(t, "back.db")
 	if err := migrate.Copy(ctx, ch, back, hel, now, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -80,6 +52,56 @@ func TestSQLiteToClickHouseAndBack(t *testing.T) {
 		t.Errorf("copy into a store with records: %v", err)
 	}
 	checkCases(t, back, ev, now)
+}
+
+// now is the tests' clock: three months after the data set's start, so
+// that every day of it is finished.
+var now = storetest.Small.Start.AddDate(0, 3, 0)
+
+func helsinki(t *testing.T) *time.Location {
+	hel, err := time.LoadLocation(analytics.DefaultZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hel
+}
+
+// openSQLite opens a new SQLite file of t's, its clock at now.
+func openSQLite(t *testing.T, name string) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), name), sqlite.WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// openClickHouse opens a new database on a server of t's own, its clock
+// at now.
+func openClickHouse(t *testing.T) *clickhouse.Store {
+	t.Helper()
+	srv := chtest.Start(t)
+	cfg, err := clickhouse.ParseDSN(srv.DSN(chtest.Database(t, srv)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Now = func() time.Time { return now }
+	s, err := clickhouse.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func load(t *testing.T, st analytics.Appender, ev storetest.Events) {
+	t.Helper()
+	for _, b := range ev.Batches(500) {
+		if err := st.Append(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func checkCases(t *testing.T, r analytics.Reporter, ev storetest.Events, now time.Time, cases ...storetest.Case) {
@@ -108,23 +130,10 @@ func checkCases(t *testing.T, r analytics.Reporter, ev storetest.Events, now tim
 // each side.
 func TestImportsMigrate(t *testing.T) {
 	ctx := context.Background()
-	now := storetest.Small.Start.AddDate(0, 3, 0)
-	clock := func() time.Time { return now }
-	hel, err := time.LoadLocation(analytics.DefaultZone)
-	if err != nil {
-		t.Fatal(err)
-	}
+	hel := helsinki(t)
 	ev := storetest.Generate(storetest.Small)
-	src, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "seloste.db"), sqlite.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	for _, b := range ev.Batches(500) {
-		if err := src.Append(ctx, b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	src := openSQLite(t, "seloste.db")
+	load(t, src, ev)
 	put := func(site, key, from, to string, seed uint64) []analytics.ImportedRow {
 		t.Helper()
 		rows := storetest.GenerateImported(seed, from, to)
@@ -208,17 +217,7 @@ func TestImportsMigrate(t *testing.T) {
 	}
 	checkCases(t, src, model(t, src), now, cases...)
 
-	srv := chtest.Start(t)
-	cfg, err := clickhouse.ParseDSN(srv.DSN(chtest.Database(t, srv)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Now = clock
-	ch, err := clickhouse.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ch.Close()
+	ch := openClickHouse(t)
 	var progress strings.Builder
 	if err := migrate.Copy(ctx, src, ch, hel, now, &progress); err != nil {
 		t.Fatal(err)
@@ -230,22 +229,14 @@ func TestImportsMigrate(t *testing.T) {
 	}
 	checkCases(t, ch, model(t, ch), now, cases...)
 
-	back, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "back.db"), sqlite.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer back.Close()
+	back := openSQLite(t, "back.db")
 	if err := migrate.Copy(ctx, ch, back, hel, now, nil); err != nil {
 		t.Fatal(err)
 	}
 	checkCases(t, back, model(t, back), now, cases...)
 
 	// Into a store with imports and no page view: refused.
-	empty, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "empty.db"), sqlite.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer empty.Close()
+	empty := openSQLite(t, "empty.db")
 	put2 := func(put func(analytics.ImportedRow) error) (string, error) {
 		return "", put(rows["c.example"][0])
 	}
