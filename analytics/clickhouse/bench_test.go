@@ -243,3 +243,38 @@ func BenchmarkAppend(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPageViewIDStorage is the bytes a page view id takes on disk
+// (zstd, merged), per row of 1 M ids in random order as they lie in
+// pageviews and leaves: s.js's 64 random bits in decimal, its earlier 128
+// bits, and the benchmark generator's short sequential ids, which make
+// BenchmarkStorage understate real traffic:
+//
+//	go test -run '^$' -bench PageViewIDStorage -benchtime 1x ./analytics/clickhouse/
+func BenchmarkPageViewIDStorage(b *testing.B) {
+	srv := chtest.Start(b)
+	db := chtest.Database(b, srv)
+	const rows = 1_000_000
+	for b.Loop() {
+		for _, q := range []string{
+			"CREATE DATABASE IF NOT EXISTS " + db,
+			"DROP TABLE IF EXISTS " + db + ".ids",
+			"CREATE TABLE " + db + ".ids (k UInt64, bits64 String, bits128 String, generator String) ENGINE = MergeTree ORDER BY k",
+			fmt.Sprintf(`INSERT INTO %s.ids SELECT rand64(1), concat(toString(rand(2)), toString(rand(3))),
+				concat(toString(rand(4)), toString(rand(5)), toString(rand(6)), toString(rand(7))), concat('pv', toString(number))
+				FROM numbers(%d)`, db, rows),
+			"OPTIMIZE TABLE " + db + ".ids FINAL",
+		} {
+			if err := srv.Query(q); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	for _, col := range []string{"bits64", "bits128", "generator"} {
+		n, err := srv.Int(fmt.Sprintf("SELECT toUInt64(sum(data_compressed_bytes)) FROM system.columns WHERE database = '%s' AND table = 'ids' AND name = '%s'", db, col))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(n)/rows, col+"-B/row")
+	}
+}
