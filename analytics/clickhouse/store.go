@@ -343,10 +343,10 @@ func tsKey(t time.Time, seq uint32) uint64 { return uint64(t.Unix())<<32 | uint6
 func secKey(sec int64) uint64 { return uint64(sec) << 32 }
 
 // AppendSizes are a collector's batch and queue sizes on ClickHouse. An
-// insert makes a part, whose fixed cost (about 37 ms of server CPU on
-// 18.16, a buffer per column) a collector's default 2 000 records spread
-// to 21 µs each: on one machine more than the collector spends on a page
-// view. In batches of 50 000 (in practice one insert per flush interval,
+// insert makes a part, whose fixed cost (10–40 ms of server CPU on 18.16,
+// a buffer per column) a collector's default 2 000 records spread to
+// 9–23 µs each: on one machine a large share of what the collector spends
+// on a page view. In batches of 50 000 (in practice one insert per flush interval,
 // as ClickHouse advises) it is 1–3 µs; the queue holds what arrives during
 // a send (BenchmarkAppend, BenchmarkIngestHTTPClickHouse).
 func (s *Store) AppendSizes() (batch, queue int) { return 50000, 65536 }
