@@ -24,8 +24,9 @@ func (s *Store) CountRecords(ctx context.Context) (int64, error) {
 
 // ScanRecords calls fn with every stored record: page views in the order
 // they were stored (a month at a time, so that the server sorts one month),
-// then leaves, then bot hits. A page view's duration_ms (from a migration)
-// comes as a Leave at its time.
+// then leaves, then bot hits. A page view's own visible time and scroll
+// depth (settled, settle.go, or from a migration) come as a Leave at its
+// time.
 func (s *Store) ScanRecords(ctx context.Context, size int, fn func(analytics.Batch) error) error {
 	var b analytics.Batch
 	flush := func() error {
@@ -41,26 +42,27 @@ func (s *Store) ScanRecords(ctx context.Context, size int, fn func(analytics.Bat
 		return fmt.Errorf("scan page views: %w", err)
 	}
 	for _, m := range months {
-		rows, err := s.conn.Query(ctx, "SELECT "+pageviewColumns+" FROM "+s.pageviews+
+		rows, err := s.conn.Query(ctx, "SELECT "+pageviewColumns+", scroll_pct FROM "+s.pageviews+
 			" WHERE toYYYYMM(toDateTime(intDiv(ts, 4294967296)), 'UTC') = @month ORDER BY ts", clickhouse.Named("month", m))
 		if err != nil {
 			return fmt.Errorf("scan page views: %w", err)
 		}
 		for rows.Next() {
 			var (
-				p   analytics.PageView
-				ts  uint64
-				dur int64
+				p      analytics.PageView
+				ts     uint64
+				dur    int64
+				scroll uint8
 			)
 			if err := rows.Scan(&ts, &p.Site, &p.Visitor, &p.Visit, &p.ID, &p.Path, &p.UTMSource, &p.UTMMedium, &p.UTMCampaign, &p.UTMTerm, &p.UTMContent,
-				&p.ReferrerHost, &p.Country, &p.Region, &p.City, &p.Browser, &p.BrowserVersion, &p.OS, &p.Device, &dur); err != nil {
+				&p.ReferrerHost, &p.Country, &p.Region, &p.City, &p.Browser, &p.BrowserVersion, &p.OS, &p.Device, &dur, &scroll); err != nil {
 				rows.Close()
 				return fmt.Errorf("scan page views: %w", err)
 			}
 			p.Time = time.Unix(int64(ts>>32), 0).UTC()
 			b.PageViews = append(b.PageViews, p)
 			if dur >= 0 {
-				b.Leaves = append(b.Leaves, analytics.Leave{Time: p.Time, Site: p.Site, PageView: p.ID, Duration: time.Duration(dur) * time.Millisecond})
+				b.Leaves = append(b.Leaves, analytics.Leave{Time: p.Time, Site: p.Site, PageView: p.ID, Duration: time.Duration(dur) * time.Millisecond, Scroll: int(scroll)})
 			}
 			if b.Len() >= size {
 				if err := flush(); err != nil {

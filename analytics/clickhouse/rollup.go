@@ -186,15 +186,18 @@ func (s *Store) markChanged(ctx context.Context, site string, from, to int64) er
 
 // changing runs write, which changes the records of site in [from, to],
 // between two marks (package doc above): the first stays if the write is
-// interrupted, the second makes builds that began during it stale.
+// interrupted, the second makes builds that began during it stale. It
+// holds the write lock, so that no month settles meanwhile (settle.go).
 func (s *Store) changing(ctx context.Context, site string, from, to int64, write func() error) error {
-	if err := s.markChanged(ctx, site, from, to); err != nil {
-		return err
-	}
-	if err := write(); err != nil {
-		return err
-	}
-	return s.markChanged(ctx, site, from, to)
+	return s.locked(ctx, func() error {
+		if err := s.markChanged(ctx, site, from, to); err != nil {
+			return err
+		}
+		if err := write(); err != nil {
+			return err
+		}
+		return s.markChanged(ctx, site, from, to)
+	})
 }
 
 // unrolled returns the spans of days of [from, end) that rolled lacks, as
@@ -262,6 +265,9 @@ var _ analytics.Maintainer = (*Store)(nil)
 // (analytics.Maintainer). The first run on a large store counts every
 // day once (minutes; progress on Config.Progress).
 func (s *Store) Maintain(ctx context.Context, zone *time.Location) error {
+	if err := s.settle(ctx); err != nil {
+		return err
+	}
 	name := rollupZone(zone)
 	if name == "" {
 		return nil

@@ -21,10 +21,10 @@ import (
 //   - The order key (site, UTC day, visitor, ts) serves a site's time
 //     range, and keeps a visitor's page views of a day side by side, which
 //     is what compresses their ids.
-//   - duration_ms is a page view's visible time when it came with it (a
-//     migration from a SQLite database that had folded its leaves); -1
-//     otherwise. Reports read the larger of it and the leaves; the same
-//     of scroll_pct (0: none).
+//   - duration_ms is a page view's visible time once its month settled
+//     (settle.go), or when it came with it (a migration from a SQLite
+//     database that had folded its leaves); -1 otherwise. Reports read
+//     the larger of it and the leaves; the same of scroll_pct (0: none).
 var migrations = [][]string{
 	{
 		`CREATE TABLE IF NOT EXISTS pageviews (
@@ -325,8 +325,9 @@ func (s *Store) RawColumns(ctx context.Context) ([]string, error) {
 }
 
 // UnknownTables lists the tables that are neither raw, nor imported, nor
-// derived, nor their Distributed tables, nor the schema's version
-// (analytics.Inventory).
+// derived, nor their Distributed tables, nor the schema's version, nor
+// settling's (settle.go: the write lock, with no rows, and a month of page
+// views or leaves while it settles) (analytics.Inventory).
 func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 	var out []string
 	for _, c := range s.all {
@@ -341,7 +342,8 @@ func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 				return nil, err
 			}
 			raw := strings.TrimSuffix(name, "_cluster")
-			known := slices.Contains(RawTables, raw) || slices.Contains(ImportedTables, raw) || slices.Contains(DerivedTables, raw) || name == versionTable
+			known := slices.Contains(RawTables, raw) || slices.Contains(ImportedTables, raw) || slices.Contains(DerivedTables, raw) || name == versionTable ||
+				name == lockTable || name == settlingTable || name == leavesSettlingTable
 			if !known && !slices.Contains(out, name) {
 				out = append(out, name)
 			}

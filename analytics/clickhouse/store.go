@@ -165,6 +165,7 @@ type Store struct {
 	rollupEvents                           string
 
 	supersededAfter time.Duration                      // rollup.go; a test's store shortens it
+	lockStale       time.Duration                      // settle.go; likewise
 	eventSet        atomic.Pointer[aggregate.EventSet] // the goals and funnels whose days Maintain keeps; nil none
 
 	// seq orders records stored in the same second (package doc).
@@ -172,6 +173,9 @@ type Store struct {
 
 	saltMu sync.Mutex
 	salt   map[string][]byte // UTC day → salt, as read back
+
+	settledMu    sync.Mutex
+	settledParts map[string]string // leaves partition → its parts when found settled (settle.go)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -225,7 +229,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		pageviews: "pageviews", leaves: "leaves", bots: "bots", salts: "salts", events: "events",
 		importedSets: "imported_sets", importedRows: "imported_rows",
 		rollups: "rollups", rollupBuilds: "rollup_builds", rollupMarks: "rollup_marks", rollupEvents: "rollup_events",
-		supersededAfter: supersededAfter}
+		supersededAfter: supersededAfter, lockStale: lockStale}
 	if cfg.Cluster != "" {
 		s.pageviews, s.leaves, s.bots, s.salts = distributed("pageviews"), distributed("leaves"), distributed("bots"), distributed("salts")
 		s.events = distributed("events")

@@ -1,0 +1,382 @@
+package clickhouse
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// Settling. A leave counts for its page view only within 24 hours
+// (analytics/aggregate), so once a month's page views are older than
+// settleAfter their visible times and scroll depths are final. Settling
+// writes them into the page views (duration_ms, scroll_pct: the larger of
+// the stored value and the leaves in the window) and takes those leaves
+// out of the month's leaves partition: their page-view ids would
+// otherwise take a third of the bytes of every page view kept for years
+// (the SQLite engine folds its leaves the same way, a day at a time).
+//
+// It changes where a number is kept, never a number: reports and
+// VisitorPageViews read the larger of a page view's own value and any
+// leave still stored, so every state in between counts the same. A leave
+// that arrives later (a migration) changes its month's partition, and the
+// month is settled again.
+//
+// On 18.16 a row changes only by a mutation, and a mutation can't read
+// another table. So a month is written anew into settlingTable and swapped
+// in whole with REPLACE PARTITION, which is atomic. The new month must not
+// bring back a row an erasure or a purge deleted meanwhile, nor lose one
+// appended meanwhile: every write to records older than settleSlack goes
+// through changing (rollup.go), and changing and settling each hold the
+// write lock (lock below). A collector's own appends are younger, and
+// never reach a month that settles.
+
+// settleAfter is how old a month's last page view must be to settle: its
+// 24-hour leave window, and settleSlack for batches in flight and clocks.
+const settleAfter = 24*time.Hour + settleSlack
+
+// settlingTable and leavesSettlingTable are where a shard's month of
+// page views or leaves is written before it replaces the month; made and
+// dropped under the write lock.
+const (
+	settlingTable       = "pageviews_settling"
+	leavesSettlingTable = "leaves_settling"
+)
+
+// settle settles every month of page views that can be, oldest first,
+// and then takes out of each settled leaves partition the leaves that are
+// in page views now. A leaves partition also holds leaves of the last day
+// of the month before, so that month is settled again first (rewritten
+// unchanged if it already was). Leaves of no page view stay, as in the
+// SQLite engine: their page view may still come (a migration, an import).
+func (s *Store) settle(ctx context.Context) error {
+	cut := s.now().Add(-settleAfter)
+	parts, err := s.partitionParts(ctx, "leaves")
+	if err != nil {
+		return fmt.Errorf("settle: %w", err)
+	}
+	var todo, months []string
+	for _, id := range slices.Sorted(maps.Keys(parts)) {
+		start, err := time.Parse("200601", id)
+		if err != nil {
+			return fmt.Errorf("settle: leaves partition %q: %w", id, err)
+		}
+		if start.AddDate(0, 1, 0).After(cut) || s.settled(id, parts[id]) {
+			continue
+		}
+		n, err := s.claimedLeaves(ctx, s.leaves, start)
+		if err != nil {
+			return fmt.Errorf("settle: %w", err)
+		}
+		if n == 0 { // only leaves of no page view: nothing to take out
+			s.remember(id, parts[id])
+			continue
+		}
+		todo = append(todo, id)
+		months = append(months, start.AddDate(0, -1, 0).Format("200601"), id)
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	slices.Sort(months)
+	months = slices.Compact(months)
+	have, err := s.partitionParts(ctx, "pageviews")
+	if err != nil {
+		return fmt.Errorf("settle: %w", err)
+	}
+	months = slices.DeleteFunc(months, func(m string) bool { _, ok := have[m]; return !ok })
+	for i, m := range months {
+		if s.cfg.Progress != nil && len(months) > 2 {
+			fmt.Fprintf(s.cfg.Progress, "seloste: settling visible times: %s-%s (%d of %d months)\n", m[:4], m[4:], i+1, len(months))
+		}
+		if err := s.locked(ctx, func() error { return s.settleMonth(ctx, m) }); err != nil {
+			return fmt.Errorf("settle %s-%s: %w", m[:4], m[4:], err)
+		}
+	}
+	for _, id := range todo {
+		if err := s.locked(ctx, func() error { return s.settleLeaves(ctx, id) }); err != nil {
+			return fmt.Errorf("settle the leaves of %s-%s: %w", id[:4], id[4:], err)
+		}
+	}
+	return nil
+}
+
+// partitionParts returns, per partition id of table on any shard, the
+// names of its active parts on every shard: they change when anything is
+// written to the partition.
+func (s *Store) partitionParts(ctx context.Context, table string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, c := range s.all {
+		rows, err := c.Query(ctx, `SELECT partition_id, arrayStringConcat(arraySort(groupArray(name)), ' ') FROM system.parts
+			WHERE database = @db AND table = @table AND active GROUP BY partition_id`,
+			clickhouse.Named("db", s.cfg.Database), clickhouse.Named("table", table))
+		if err != nil {
+			return nil, fmt.Errorf("partitions of %s: %w", table, err)
+		}
+		for rows.Next() {
+			var id, names string
+			if err := rows.Scan(&id, &names); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("partitions of %s: %w", table, err)
+			}
+			out[id] += names + ";"
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("partitions of %s: %w", table, err)
+		}
+	}
+	return out, nil
+}
+
+// settled reports whether this Store found the leaves partition id with
+// these parts settled before: then nothing was written to it since.
+func (s *Store) settled(id, parts string) bool {
+	s.settledMu.Lock()
+	defer s.settledMu.Unlock()
+	return s.settledParts[id] == parts
+}
+
+func (s *Store) remember(id, parts string) {
+	s.settledMu.Lock()
+	defer s.settledMu.Unlock()
+	if s.settledParts == nil {
+		s.settledParts = map[string]string{}
+	}
+	s.settledParts[id] = parts
+}
+
+// claimedLeaves counts the leaves in leaves (a table) of the month that
+// starts at start that belong to a page view that could count them: one of
+// the month, or of the day before it.
+func (s *Store) claimedLeaves(ctx context.Context, leaves string, start time.Time) (uint64, error) {
+	var n uint64
+	err := s.conn.QueryRow(ctx, fmt.Sprintf(`SELECT count() FROM %s WHERE ts >= toDateTime(@from) AND ts < toDateTime(@end) AND %s`, leaves, claimed(s.pageviews)),
+		clickhouse.Named("from", start.Unix()), clickhouse.Named("end", start.AddDate(0, 1, 0).Unix()),
+		clickhouse.Named("pv_from", secKey(start.Add(-24*time.Hour).Unix())), clickhouse.Named("pv_end", secKey(start.AddDate(0, 1, 0).Unix()))).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count settled leaves: %w", err)
+	}
+	return n, nil
+}
+
+// claimed is the condition on a leave that a page view of pageviews in
+// [@pv_from, @pv_end) is its own.
+func claimed(pageviews string) string {
+	return `(site, cityHash64(pageview_id), sipHash64(pageview_id)) IN (SELECT site, ` + pageviewKey + ` FROM ` + pageviews +
+		` WHERE ts >= @pv_from AND ts < @pv_end)`
+}
+
+// settleLeaves rewrites every shard's leaves partition id without the
+// leaves that are in page views now, and remembers it settled. The
+// caller holds the write lock, and has settled the month and the one
+// before.
+func (s *Store) settleLeaves(ctx context.Context, id string) error {
+	start, err := time.Parse("200601", id)
+	if err != nil {
+		return err
+	}
+	for _, c := range s.all {
+		for _, q := range []string{"DROP TABLE IF EXISTS " + leavesSettlingTable, "CREATE TABLE " + leavesSettlingTable + " AS leaves"} {
+			if err := c.Exec(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+		if err := c.Exec(ctx, fmt.Sprintf(`INSERT INTO %s SELECT * FROM leaves WHERE ts >= toDateTime(@from) AND ts < toDateTime(@end) AND NOT %s`, leavesSettlingTable, claimed(s.pageviews)),
+			clickhouse.Named("from", start.Unix()), clickhouse.Named("end", start.AddDate(0, 1, 0).Unix()),
+			clickhouse.Named("pv_from", secKey(start.Add(-24*time.Hour).Unix())), clickhouse.Named("pv_end", secKey(start.AddDate(0, 1, 0).Unix()))); err != nil {
+			return fmt.Errorf("keep the leaves of no page view: %w", err)
+		}
+		if err := c.Exec(ctx, fmt.Sprintf("ALTER TABLE leaves REPLACE PARTITION ID '%s' FROM %s", id, leavesSettlingTable)); err != nil {
+			return fmt.Errorf("replace the month: %w", err)
+		}
+		if err := c.Exec(ctx, "DROP TABLE "+leavesSettlingTable); err != nil {
+			return fmt.Errorf("drop %s: %w", leavesSettlingTable, err)
+		}
+	}
+	parts, err := s.partitionParts(ctx, "leaves")
+	if err != nil {
+		return err
+	}
+	s.remember(id, parts[id])
+	return nil
+}
+
+// settleMonth writes every shard's page views of month (partition id
+// YYYYMM) anew with their settled visible times, a UTC day per query (a
+// day's leaves in memory at a time), and swaps them in. The caller holds
+// the write lock.
+func (s *Store) settleMonth(ctx context.Context, month string) error {
+	start, err := time.Parse("200601", month)
+	if err != nil {
+		return err
+	}
+	end := start.AddDate(0, 1, 0)
+	for _, c := range s.all {
+		if err := s.settleShard(ctx, c, month, start, end); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) settleShard(ctx context.Context, c driver.Conn, month string, start, end time.Time) error {
+	var want uint64
+	if err := c.QueryRow(ctx, "SELECT count() FROM pageviews WHERE ts >= @from_key AND ts < @end_key",
+		clickhouse.Named("from_key", secKey(start.Unix())), clickhouse.Named("end_key", secKey(end.Unix()))).Scan(&want); err != nil {
+		return fmt.Errorf("count page views: %w", err)
+	}
+	if want == 0 {
+		return nil
+	}
+	// Every column the table has, by name: a column a later migration adds
+	// is copied as it is.
+	rows, err := c.Query(ctx, `SELECT name FROM system.columns WHERE database = @db AND table = 'pageviews'`, clickhouse.Named("db", s.cfg.Database))
+	if err != nil {
+		return fmt.Errorf("columns of pageviews: %w", err)
+	}
+	var cols, exprs []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return fmt.Errorf("columns of pageviews: %w", err)
+		}
+		expr := name
+		switch name {
+		case "duration_ms":
+			expr = settledDuration
+		case "scroll_pct":
+			expr = settledScroll
+		}
+		cols, exprs = append(cols, name), append(exprs, expr)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("columns of pageviews: %w", err)
+	}
+	if !slices.Contains(cols, "duration_ms") || !slices.Contains(cols, "scroll_pct") {
+		return fmt.Errorf("pageviews lacks duration_ms or scroll_pct: the schema is not the one this seloste knows")
+	}
+	for _, q := range []string{"DROP TABLE IF EXISTS " + settlingTable, "CREATE TABLE " + settlingTable + " AS pageviews"} {
+		if err := c.Exec(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	insert := fmt.Sprintf(settleSQL, settlingTable, strings.Join(cols, ", "), strings.Join(exprs, ", "), s.leaves)
+	for day := start; day.Before(end); day = day.AddDate(0, 0, 1) {
+		if err := c.Exec(ctx, insert,
+			clickhouse.Named("from_key", secKey(day.Unix())), clickhouse.Named("end_key", secKey(day.AddDate(0, 0, 1).Unix())),
+			clickhouse.Named("leaves_from", day.Unix()), clickhouse.Named("leaves_to", day.AddDate(0, 0, 2).Unix())); err != nil {
+			return fmt.Errorf("write %s: %w", day.Format(time.DateOnly), err)
+		}
+	}
+	var got uint64
+	if err := c.QueryRow(ctx, "SELECT count() FROM "+settlingTable).Scan(&got); err != nil {
+		return fmt.Errorf("count %s: %w", settlingTable, err)
+	}
+	if got != want {
+		return fmt.Errorf("%s has %d page views of the month, pageviews %d: left unchanged", settlingTable, got, want)
+	}
+	if err := c.Exec(ctx, fmt.Sprintf("ALTER TABLE pageviews REPLACE PARTITION ID '%s' FROM %s", month, settlingTable)); err != nil {
+		return fmt.Errorf("replace the month: %w", err)
+	}
+	if err := c.Exec(ctx, "DROP TABLE "+settlingTable); err != nil {
+		return fmt.Errorf("drop %s: %w", settlingTable, err)
+	}
+	return nil
+}
+
+// settleSQL writes a day of a shard's page views ([@from_key, @end_key))
+// into %[1]s with the columns %[2]s made by %[3]s, their leaves read from
+// %[4]s (every shard's) in [@leaves_from, @leaves_to). The leaves are
+// grouped by page view and joined once, as in viewsSQL; page views of
+// several sites at once, so the site is in the key.
+const settleSQL = `INSERT INTO %[1]s (%[2]s)
+	SELECT %[3]s
+	FROM (SELECT *, intDiv(ts, 4294967296) AS sec, ` + pageviewKey + ` FROM pageviews WHERE ts >= @from_key AND ts < @end_key)
+	ANY LEFT JOIN (
+		SELECT site, ` + pageviewKey + `, groupArray(toUInt32(ts)) AS lts, groupArray(duration_ms) AS lds, groupArray(scroll_pct) AS lss FROM %[4]s
+		WHERE ts >= toDateTime(@leaves_from) AND ts < toDateTime(@leaves_to)
+		GROUP BY site, h1, h2
+	) USING (site, h1, h2)`
+
+// settledDuration and settledScroll are a page view's settled visible
+// time and scroll depth in settleSQL: the larger of its own and of its
+// leaves within 24 hours (viewsSQL's dur and scr).
+const (
+	settledDuration = `greatest(duration_ms, toInt64(arrayReduce('max', arrayMap((t, d, s) -> if(t >= s AND t <= s + 86400, d + 1, 0), lts, lds, arrayResize(emptyArrayUInt32(), length(lts), toUInt32(sec))))) - 1)`
+	settledScroll   = `greatest(scroll_pct, toUInt8(arrayReduce('max', arrayMap((t, p, s) -> if(t >= s AND t <= s + 86400, p, 0), lts, lss, arrayResize(emptyArrayUInt32(), length(lts), toUInt32(sec))))))`
+)
+
+// The write lock: a table on the first shard whose existence is the lock.
+// CREATE TABLE is atomic on one server, so of two writers one creates it
+// and the other waits. It is held for seconds (a month's settling, an
+// erasure); one that a crashed holder left is taken over after lockStale,
+// by its age on the server's clock.
+const (
+	lockTable = "write_lock"
+	lockStale = 10 * time.Minute
+)
+
+// codeTableExists is ClickHouse's TABLE_ALREADY_EXISTS.
+const codeTableExists = 57
+
+// locked runs fn holding the write lock.
+func (s *Store) locked(ctx context.Context, fn func() error) error {
+	c := s.all[0]
+	// A ctx that ends during a query fails it with the connection's
+	// timeout: the waiting is what the caller needs to hear of.
+	waited := func(err error) error {
+		if ctx.Err() != nil {
+			return fmt.Errorf("write lock: held by another writer (an erasure, a purge, an import or settling): %w", ctx.Err())
+		}
+		return fmt.Errorf("write lock: %w", err)
+	}
+	for delay := time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
+		err := c.Exec(ctx, "CREATE TABLE "+lockTable+" (held UInt8) ENGINE = Memory")
+		if err == nil {
+			break
+		}
+		var exc *clickhouse.Exception
+		if !errors.As(err, &exc) || exc.Code != codeTableExists {
+			return waited(err)
+		}
+		var age int64
+		err = c.QueryRow(ctx, `SELECT toInt64(now()) - toInt64(metadata_modification_time) FROM system.tables WHERE database = @db AND name = @name`,
+			clickhouse.Named("db", s.cfg.Database), clickhouse.Named("name", lockTable)).Scan(&age)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			continue // released meanwhile
+		case err != nil:
+			return waited(err)
+		case age > int64(s.lockStale/time.Second):
+			// Two writers taking over at once could both hold it; a
+			// holder crashing is rare enough for that to be rarer still.
+			if err := c.Exec(ctx, "DROP TABLE IF EXISTS "+lockTable); err != nil {
+				return fmt.Errorf("write lock: take over a stale one: %w", err)
+			}
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return waited(ctx.Err())
+		case <-time.After(delay):
+		}
+	}
+	ferr := fn()
+	// Released also when ctx ended: else every writer would wait lockStale.
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := c.Exec(uctx, "DROP TABLE IF EXISTS "+lockTable); err != nil {
+		return errors.Join(ferr, fmt.Errorf("release the write lock: %w", err))
+	}
+	return ferr
+}

@@ -1,0 +1,208 @@
+package clickhouse
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/clickhouse/chtest"
+	"github.com/seloste/seloste/analytics/storetest"
+)
+
+// openAt opens a store on a new database of srv with its clock at now.
+func openAt(t *testing.T, srv *chtest.Server, db string, now time.Time) *Store {
+	t.Helper()
+	cfg, err := ParseDSN(srv.DSN(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Now = func() time.Time { return now }
+	s, err := Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestSettleTakesLeavesOut checks what the shared suite can't see:
+// settling moves the settled months' leaves into their page views (leaves
+// of no page view stay, as the generator makes some), leaves no table behind, does nothing when run
+// again, and settles a month again when a late leave arrives.
+func TestSettleTakesLeavesOut(t *testing.T) {
+	t.Parallel()
+	srv := chtest.Shared(t)
+	db := chtest.Database(t, srv)
+	s := openAt(t, srv, db, storetest.Small.Start.AddDate(0, 3, 0))
+	ctx := context.Background()
+	gen := storetest.Generate(storetest.Small)
+	orphan := analytics.Leave{Time: time.Date(2026, 3, 26, 12, 0, 0, 0, time.UTC), Site: "a.example", PageView: "of-no-page-view", Duration: time.Minute}
+	leaves := append(gen.Leaves, orphan)
+	if err := s.Append(ctx, analytics.Batch{PageViews: gen.PageViews, Leaves: leaves, Bots: gen.Bots}); err != nil {
+		t.Fatal(err)
+	}
+	// The leaves that stay: those of no page view that could count them
+	// (one of their month or of the day before it).
+	pvTime := map[string]time.Time{}
+	for _, p := range gen.PageViews {
+		pvTime[p.Site+" "+p.ID] = p.Time
+	}
+	stay := 0
+	for _, l := range leaves {
+		month := time.Date(l.Time.Year(), l.Time.Month(), 1, 0, 0, 0, 0, time.UTC)
+		pt, ok := pvTime[l.Site+" "+l.PageView]
+		if !ok || pt.Before(month.Add(-24*time.Hour)) || !pt.Before(month.AddDate(0, 1, 0)) {
+			stay++
+		}
+	}
+	if stay < 2 || stay > len(leaves)/10 {
+		t.Fatalf("%d of %d leaves would stay: the test needs a few", stay, len(leaves))
+	}
+	count := func(query string) int {
+		t.Helper()
+		n, err := srv.Int(query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	q := analytics.Query{Site: "a.example", From: storetest.Small.Start, To: storetest.Small.Start.AddDate(0, 0, storetest.Small.Days), Zone: time.UTC}
+	before, err := s.Report(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count("SELECT count() FROM " + db + ".pageviews WHERE duration_ms >= 0"); n != 0 {
+		t.Fatalf("%d page views have a visible time before settling", n)
+	}
+
+	if err := s.Maintain(ctx, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	if n := count("SELECT count() FROM " + db + ".leaves"); n != stay {
+		t.Errorf("%d leaves after settling, want %d (those of no page view)", n, stay)
+	}
+	if n := count("SELECT count() FROM " + db + ".pageviews WHERE duration_ms >= 0"); n == 0 {
+		t.Error("no page view has a visible time after settling")
+	}
+	if n := count("SELECT count() FROM " + db + ".pageviews"); n != len(gen.PageViews) {
+		t.Errorf("%d page views after settling, want %d", n, len(gen.PageViews))
+	}
+	if unknown, err := s.UnknownTables(ctx); err != nil || len(unknown) > 0 {
+		t.Errorf("tables after settling: %v (%v)", unknown, err)
+	}
+	if n := count("SELECT count() FROM system.tables WHERE database = '" + db + "' AND name IN ('" + settlingTable + "', '" + leavesSettlingTable + "', '" + lockTable + "')"); n != 0 {
+		t.Errorf("%d of settling's tables left", n)
+	}
+	after, err := s.Report(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(before, after) {
+		t.Errorf("the report changed with settling:\nbefore %+v\nafter  %+v", before.Totals, after.Totals)
+	}
+
+	// Again: nothing to settle, nothing rewritten.
+	parts := "SELECT toInt64(sum(cityHash64(name)) % 1000000007) FROM system.parts WHERE database = '" + db + "' AND table IN ('pageviews', 'leaves') AND active"
+	was := count(parts)
+	if err := s.Maintain(ctx, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	if count(parts) != was {
+		t.Error("settling again rewrote parts")
+	}
+	// So does a store that did not settle them (another collector).
+	other := openAt(t, srv, db, storetest.Small.Start.AddDate(0, 3, 0))
+	if err := other.Maintain(ctx, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	if count(parts) != was {
+		t.Error("another store's settling rewrote parts")
+	}
+
+	// A late leave of a settled page view: settled again, and counted.
+	p := gen.PageViews[0]
+	late := analytics.Leave{Time: p.Time.Add(time.Hour), Site: p.Site, PageView: p.ID, Duration: 40 * time.Minute}
+	if err := s.Append(ctx, analytics.Batch{Leaves: []analytics.Leave{late}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Maintain(ctx, time.UTC); err != nil {
+		t.Fatal(err)
+	}
+	if n := count("SELECT count() FROM " + db + ".leaves"); n != stay {
+		t.Errorf("%d leaves after the late leave settled, want %d", n, stay)
+	}
+	views, err := s.VisitorPageViews(ctx, p.Site, p.Visitor, p.Time)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, v := range views {
+		if v.ID == p.ID {
+			found = true
+			if v.Duration != late.Duration {
+				t.Errorf("the late leave's page view has %v, want %v", v.Duration, late.Duration)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("page view %s not among the visitor's", p.ID)
+	}
+}
+
+// TestWriteLock checks the write lock across two stores of one database:
+// one writer at a time, and a lock a crashed holder left is taken over.
+func TestWriteLock(t *testing.T) {
+	t.Parallel()
+	srv := chtest.Shared(t)
+	db := chtest.Database(t, srv)
+	now := time.Date(2026, 4, 5, 12, 0, 0, 0, time.UTC)
+	a, b := openAt(t, srv, db, now), openAt(t, srv, db, now)
+	ctx := context.Background()
+
+	held, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- a.locked(ctx, func() error { close(held); <-release; return nil })
+	}()
+	<-held
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	ran := false
+	err := b.locked(short, func() error { ran = true; return nil })
+	cancel()
+	if ran || err == nil || !strings.Contains(err.Error(), "held by another writer") {
+		t.Errorf("a second writer while the lock is held: ran %v, error %v", ran, err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := b.locked(ctx, func() error { ran = true; return nil }); err != nil || !ran {
+		t.Fatalf("after the release: ran %v, error %v", ran, err)
+	}
+	// fn's error comes back, and the lock is released all the same.
+	boom := errors.New("boom")
+	if err := a.locked(ctx, func() error { return boom }); !errors.Is(err, boom) {
+		t.Errorf("locked returned %v, want fn's error", err)
+	}
+
+	// A holder that crashed: its lock is taken over once stale.
+	if err := srv.Query("CREATE TABLE " + db + "." + lockTable + " (held UInt8) ENGINE = Memory"); err != nil {
+		t.Fatal(err)
+	}
+	b.lockStale = time.Second
+	waited := time.Now()
+	ran = false
+	if err := b.locked(ctx, func() error { ran = true; return nil }); err != nil || !ran {
+		t.Fatalf("a stale lock: ran %v, error %v", ran, err)
+	}
+	if time.Since(waited) < time.Second {
+		t.Errorf("a lock younger than lockStale was taken over after %v", time.Since(waited))
+	}
+	if n, err := srv.Int("SELECT count() FROM system.tables WHERE database = '" + db + "' AND name = '" + lockTable + "'"); err != nil || n != 0 {
+		t.Errorf("%d lock tables after the release (%v)", n, err)
+	}
+}
