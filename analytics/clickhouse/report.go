@@ -62,17 +62,16 @@ const (
 // viewsSQL is the views subquery: the site's page views of a chunk with
 // their visible time. The leaves of the chunk (and a day after) are
 // grouped by page view and joined once (no second read of the page
-// views); a page view's visible time is its largest leave within 24 hours
-// of it. sec goes into the lambda as an array: an 18.16 lambda may not use
-// a column of the subquery. %[1]s is the page views table, %[2]s the
+// views); a page view's visible time and scroll depth are settledDuration
+// and settledScroll (settle.go). %[1]s is the page views table, %[2]s the
 // leaves table, %[3]s the view filter, %[4]s the condition on visits
 // (candidates), %[5]s the condition on leaves (of the candidates' page
 // views).
 const viewsSQL = `(
 	SELECT ts, sec, visitor, visit, path, country, place, city, browser, os, device,
 	       toDate(toDateTime(sec), @zone) AS day,
-	       greatest(duration_ms, toInt64(arrayReduce('max', arrayMap((t, d, s) -> if(t >= s AND t <= s + 86400, d + 1, 0), lts, lds, arrayResize(emptyArrayUInt32(), length(lts), toUInt32(sec))))) - 1) AS dur,
-	       greatest(toUInt8(scroll_pct), toUInt8(arrayReduce('max', arrayMap((t, p, s) -> if(t >= s AND t <= s + 86400, p, 0), lts, lss, arrayResize(emptyArrayUInt32(), length(lts), toUInt32(sec)))))) AS scr,
+	       ` + settledDuration + ` AS dur,
+	       ` + settledScroll + ` AS scr,
 	       (%[3]s) AS vf
 	FROM (SELECT ts, intDiv(ts, 4294967296) AS sec, visitor, visit, ` + pageviewKey + `, path, country,
 	             if(region = '', '', concat(country, '-', region)) AS place, city, browser, os, device, duration_ms, scroll_pct

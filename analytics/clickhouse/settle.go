@@ -308,9 +308,12 @@ const settleSQL = `INSERT INTO %[1]s (%[2]s)
 		GROUP BY site, h1, h2
 	) USING (site, h1, h2)`
 
-// settledDuration and settledScroll are a page view's settled visible
-// time and scroll depth in settleSQL: the larger of its own and of its
-// leaves within 24 hours (viewsSQL's dur and scr).
+// settledDuration and settledScroll are a page view's visible time and
+// scroll depth, in settleSQL and viewsSQL: the larger of its own and of
+// its leaves within 24 hours (lts, lds, lss: the leaves' seconds,
+// durations and depths; sec the page view's second). sec goes into the
+// lambda as an array: an 18.16 lambda may not use a column of the
+// subquery.
 const (
 	settledDuration = `greatest(duration_ms, toInt64(arrayReduce('max', arrayMap((t, d, s) -> if(t >= s AND t <= s + 86400, d + 1, 0), lts, lds, arrayResize(emptyArrayUInt32(), length(lts), toUInt32(sec))))) - 1)`
 	settledScroll   = `greatest(scroll_pct, toUInt8(arrayReduce('max', arrayMap((t, p, s) -> if(t >= s AND t <= s + 86400, p, 0), lts, lss, arrayResize(emptyArrayUInt32(), length(lts), toUInt32(sec))))))`
