@@ -18,18 +18,10 @@ import (
 func TestSupersededBuildsDropped(t *testing.T) {
 	t.Parallel()
 	srv := chtest.Shared(t)
-	cfg, err := ParseDSN(srv.DSN(chtest.Database(t, srv)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 4, 5, 12, 0, 0, 0, time.UTC)
-	cfg.Now = func() time.Time { return now }
+	db := chtest.Database(t, srv)
+	s := openAt(t, srv, db, time.Date(2026, 4, 5, 12, 0, 0, 0, time.UTC))
 	ctx := context.Background()
-	s, err := Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	count := queryInt(t, srv)
 	hel, err := time.LoadLocation(analytics.DefaultZone)
 	if err != nil {
 		t.Fatal(err)
@@ -49,15 +41,6 @@ func TestSupersededBuildsDropped(t *testing.T) {
 	if err := s.Maintain(ctx, hel); err != nil {
 		t.Fatal(err)
 	}
-	count := func(query string) int {
-		t.Helper()
-		n, err := srv.Int(query)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	db := cfg.Database
 	days := count("SELECT uniqExact(site, day) FROM " + db + ".rollup_builds")
 	if builds := count("SELECT count() FROM " + db + ".rollup_builds"); builds <= days {
 		t.Fatalf("%d build rows of %d days: the late records rebuilt none (the test needs superseded builds)", builds, days)

@@ -29,6 +29,19 @@ func openAt(t *testing.T, srv *chtest.Server, db string, now time.Time) *Store {
 	return s
 }
 
+// queryInt returns a function that runs a query of one number on srv,
+// failing t on an error.
+func queryInt(t *testing.T, srv *chtest.Server) func(query string) int {
+	return func(query string) int {
+		t.Helper()
+		n, err := srv.Int(query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+}
+
 // TestSettleTakesLeavesOut checks what the shared suite can't see:
 // settling moves the settled months' leaves into their page views (leaves
 // of no page view stay, as the generator makes some), leaves no table behind, does nothing when run
@@ -62,14 +75,7 @@ func TestSettleTakesLeavesOut(t *testing.T) {
 	if stay < 2 || stay > len(leaves)/10 {
 		t.Fatalf("%d of %d leaves would stay: the test needs a few", stay, len(leaves))
 	}
-	count := func(query string) int {
-		t.Helper()
-		n, err := srv.Int(query)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	count := queryInt(t, srv)
 	q := analytics.Query{Site: "a.example", From: storetest.Small.Start, To: storetest.Small.Start.AddDate(0, 0, storetest.Small.Days), Zone: time.UTC}
 	before, err := s.Report(ctx, q)
 	if err != nil {
