@@ -3,7 +3,6 @@ package clickhouse_test
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"path/filepath"
 	"slices"
@@ -23,18 +22,6 @@ import (
 // generator or the schema changes. (2: page view ids as s.js makes them;
 // 3: ts numbered within the second.)
 const benchVersion = 3
-
-// trackerID turns the generator's short sequential page view id into one
-// like s.js's (64 random bits, two 32-bit halves in decimal), always the
-// same for the same id so that leaves still find their page view: the
-// generator's ids compress to a fraction of a real one, and storage would
-// be understated.
-func trackerID(id string) string {
-	h := fnv.New64a()
-	h.Write([]byte(id))
-	v := h.Sum64()
-	return strconv.FormatUint(v>>32, 10) + strconv.FormatUint(v&0xffffffff, 10)
-}
 
 // benchStore opens the benchmark data set of analytics/sqlite's benchmark
 // (SELOSTE_BENCH_PAGEVIEWS page views, default 10 M, over 2025 on one
@@ -95,10 +82,10 @@ func benchStore(b *testing.B) (*clickhouse.Store, *chtest.Server, string, time.T
 			if appendErr == nil {
 				total += len(day.PageViews)
 				for i := range day.PageViews {
-					day.PageViews[i].ID = trackerID(day.PageViews[i].ID)
+					day.PageViews[i].ID = storetest.TrackerID(day.PageViews[i].ID)
 				}
 				for i := range day.Leaves {
-					day.Leaves[i].PageView = trackerID(day.Leaves[i].PageView)
+					day.Leaves[i].PageView = storetest.TrackerID(day.Leaves[i].PageView)
 				}
 				appendErr = s.Append(context.Background(), analytics.Batch{PageViews: day.PageViews, Leaves: day.Leaves, Bots: day.Bots})
 			}
@@ -250,7 +237,7 @@ func BenchmarkAppend(b *testing.B) {
 				pvs = append(pvs, day.PageViews...)
 			})
 			for i := range pvs {
-				pvs[i].ID = trackerID(pvs[i].ID) // as the benchmark data set's
+				pvs[i].ID = storetest.TrackerID(pvs[i].ID) // as the benchmark data set's
 			}
 			b.ResetTimer()
 			cpu0 := loadgen.ProcessCPU(srv.PID())
@@ -274,7 +261,7 @@ func BenchmarkAppend(b *testing.B) {
 // (zstd, merged), per row of 1 M ids in random order as they lie in
 // pageviews and leaves: s.js's 64 random bits in decimal, its earlier 128
 // bits, and the benchmark generator's short sequential ids, which made
-// BenchmarkStorage's data set 1 understate real traffic (trackerID):
+// BenchmarkStorage's data set 1 understate real traffic (storetest.TrackerID):
 //
 //	go test -run '^$' -bench PageViewIDStorage -benchtime 1x ./analytics/clickhouse/
 func BenchmarkPageViewIDStorage(b *testing.B) {

@@ -2,13 +2,18 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"modernc.org/sqlite"
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/storetest"
@@ -267,36 +272,102 @@ func benchReports(b *testing.B, s *Store, q analytics.Query) *analytics.Report {
 // BenchmarkStorage reports the bytes per page view of the benchmark
 // database, raw records and derived data apart (SQLite's dbstat):
 //
-//	go test -run '^$' -bench Storage -benchtime 1x -timeout 60m ./analytics/sqlite/
+//	go test -run '^$' -bench 'Storage$' -benchtime 1x -timeout 60m ./analytics/sqlite/
 func BenchmarkStorage(b *testing.B) {
 	s, _ := benchStore(b)
+	reportStorage(b, s.db)
+}
+
+// BenchmarkStorageTrackerIDs is BenchmarkStorage on a compacted copy of
+// the benchmark database whose page view ids are rewritten as s.js makes
+// them (storetest.TrackerID; the generator's 8-character ones compress to
+// a fraction of a real one):
+//
+//	go test -run '^$' -bench StorageTrackerIDs -benchtime 1x -timeout 60m ./analytics/sqlite/
+func BenchmarkStorageTrackerIDs(b *testing.B) {
+	s, now := benchStore(b)
+	registerTrackerID.Do(func() {
+		registerErr = sqlite.RegisterDeterministicScalarFunction("tracker_id", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			id, ok := args[0].(string)
+			if !ok {
+				return nil, fmt.Errorf("tracker_id: want a text, got %T", args[0])
+			}
+			return storetest.TrackerID(id), nil
+		})
+	})
+	if registerErr != nil {
+		b.Fatal(registerErr)
+	}
+	path := filepath.Join(b.TempDir(), "tracker-ids.db")
+	start := time.Now()
+	if _, err := s.db.Exec(`VACUUM INTO ?`, path); err != nil {
+		b.Fatal(err)
+	}
+	c, err := Open(context.Background(), path, MustExist(), WithClock(func() time.Time { return now }))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	raw, derived, n := storageBytes(b, c.db)
+	b.Logf("the compacted copy, ids as generated: %.1f B a page view (raw %.1f B, derived %.1f B)",
+		float64(raw+derived)/float64(n), float64(raw)/float64(n), float64(derived)/float64(n))
+	for _, q := range []string{
+		`UPDATE pageviews SET pageview_id = tracker_id(pageview_id)`,
+		`UPDATE leaves SET pageview_id = tracker_id(pageview_id)`,
+		`VACUUM`,
+	} {
+		if _, err := c.db.Exec(q); err != nil {
+			b.Fatalf("%s: %v", q, err)
+		}
+	}
+	b.Logf("copied and rewrote the ids in %s", time.Since(start).Round(time.Second))
+	reportStorage(b, c.db)
+}
+
+var (
+	registerTrackerID sync.Once
+	registerErr       error
+)
+
+// reportStorage reports the bytes per page view of db, raw records and
+// derived data apart.
+func reportStorage(b *testing.B, db *sql.DB) {
 	var raw, derived, n int64
 	for b.Loop() {
-		raw, derived = 0, 0
-		rows, err := s.db.Query(`SELECT name, SUM(pgsize) FROM dbstat GROUP BY name`)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for rows.Next() {
-			var (
-				name string
-				size int64
-			)
-			if err := rows.Scan(&name, &size); err != nil {
-				b.Fatal(err)
-			}
-			if IsDerived(name) || strings.HasPrefix(name, "sqlite_autoindex_rollup") {
-				derived += size
-			} else {
-				raw += size
-			}
-		}
-		rows.Close()
-		if err := s.db.QueryRow(`SELECT COUNT(*) FROM pageviews`).Scan(&n); err != nil {
-			b.Fatal(err)
-		}
+		raw, derived, n = storageBytes(b, db)
 	}
 	b.ReportMetric(float64(raw)/float64(n), "raw-B/pageview")
 	b.ReportMetric(float64(derived)/float64(n), "derived-B/pageview")
 	b.ReportMetric(float64(raw+derived)/float64(n), "B/pageview")
+}
+
+// storageBytes returns the bytes of db's raw records and of its derived
+// data (SQLite's dbstat), and its number of page views.
+func storageBytes(b *testing.B, db *sql.DB) (raw, derived, pageviews int64) {
+	rows, err := db.Query(`SELECT name, SUM(pgsize) FROM dbstat GROUP BY name`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			name string
+			size int64
+		)
+		if err := rows.Scan(&name, &size); err != nil {
+			b.Fatal(err)
+		}
+		if IsDerived(name) || strings.HasPrefix(name, "sqlite_autoindex_rollup") {
+			derived += size
+		} else {
+			raw += size
+		}
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.QueryRow(`SELECT COUNT(*) FROM pageviews`).Scan(&pageviews); err != nil {
+		b.Fatal(err)
+	}
+	return raw, derived, pageviews
 }

@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/seloste/seloste/analytics"
@@ -281,4 +283,16 @@ func genEvent(rng *rand.Rand, pv analytics.PageView) analytics.Event {
 		e.Time = pv.Time.Add(time.Hour)
 	}
 	return e
+}
+
+// TrackerID turns the generator's short sequential page view id into one
+// like s.js's (64 random bits, two 32-bit halves in decimal), always the
+// same for the same id so that leaves still find their page view: the
+// generator's ids compress to a fraction of a real one, and a benchmark's
+// storage would be understated.
+func TrackerID(id string) string {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	v := h.Sum64()
+	return strconv.FormatUint(v>>32, 10) + strconv.FormatUint(v&0xffffffff, 10)
 }
