@@ -125,9 +125,9 @@ type Purger interface {
 }
 
 // Purged counts what one Purge deleted, per kind of record. Leave records
-// that an engine has folded into their page views (a day after, once
-// their visible time is final) go with the page view and are not counted
-// in Leaves.
+// that an engine has folded into their page views (once their visible
+// time is final: SQLite a day after, ClickHouse after the month) go with
+// the page view and are not counted in Leaves.
 type Purged struct {
 	PageViews, Leaves, Bots, Salts int64
 	Events                         int64
