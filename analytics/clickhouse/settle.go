@@ -168,9 +168,10 @@ func (s *Store) claimedLeaves(ctx context.Context, leaves string, start time.Tim
 }
 
 // claimed is the condition on a leave that a page view of pageviews in
-// [@pv_from, @pv_end) is its own.
+// [@pv_from, @pv_end) is its own. GLOBAL: on a cluster the page views
+// are read once, and the set goes to the shards that read the leaves.
 func claimed(pageviews string) string {
-	return `(site, cityHash64(pageview_id), sipHash64(pageview_id)) IN (SELECT site, ` + pageviewKey + ` FROM ` + pageviews +
+	return `(site, cityHash64(pageview_id), sipHash64(pageview_id)) GLOBAL IN (SELECT site, ` + pageviewKey + ` FROM ` + pageviews +
 		` WHERE ts >= @pv_from AND ts < @pv_end)`
 }
 

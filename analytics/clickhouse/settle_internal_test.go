@@ -13,10 +13,16 @@ import (
 	"github.com/seloste/seloste/analytics/storetest"
 )
 
-// openAt opens a store on a new database of srv with its clock at now.
+// openAt opens a store on database db of srv with its clock at now.
 func openAt(t *testing.T, srv *chtest.Server, db string, now time.Time) *Store {
 	t.Helper()
-	cfg, err := ParseDSN(srv.DSN(db))
+	return openDSN(t, srv.DSN(db), now)
+}
+
+// openDSN opens a store on dsn with its clock at now.
+func openDSN(t *testing.T, dsn string, now time.Time) *Store {
+	t.Helper()
+	cfg, err := ParseDSN(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,19 +50,53 @@ func queryInt(t *testing.T, srv *chtest.Server) func(query string) int {
 
 // TestSettleTakesLeavesOut checks what the shared suite can't see:
 // settling moves the settled months' leaves into their page views (leaves
-// of no page view stay, as the generator makes some), leaves no table behind, does nothing when run
-// again, and settles a month again when a late leave arrives.
+// of no page view stay, as the generator makes some), leaves no table
+// behind, does nothing when run again, and settles a month again when a
+// late leave arrives.
 func TestSettleTakesLeavesOut(t *testing.T) {
 	t.Parallel()
 	srv := chtest.Shared(t)
 	db := chtest.Database(t, srv)
-	s := openAt(t, srv, db, storetest.Small.Start.AddDate(0, 3, 0))
+	checkSettling(t, srv.DSN(db), db, "", srv)
+}
+
+// TestSettleOnCluster is TestSettleTakesLeavesOut on the two-shard
+// cluster, whose leaves are sharded apart from their page views: the
+// shared suite runs the cluster at a clock at which no month settles.
+func TestSettleOnCluster(t *testing.T) {
+	t.Parallel()
+	c := chtest.SharedCluster(t)
+	db := chtest.Database(t, c.Shards...)
+	checkSettling(t, c.DSN(db), db, "_cluster", c.Shards...)
+}
+
+// checkSettling runs the settling test on dsn, database db of shards,
+// reading its tables whose names end in suffix (the Distributed ones on a
+// cluster).
+func checkSettling(t *testing.T, dsn, db, suffix string, shards ...*chtest.Server) {
+	now := storetest.Small.Start.AddDate(0, 3, 0)
+	s := openDSN(t, dsn, now)
 	ctx := context.Background()
 	gen := storetest.Generate(storetest.Small)
 	orphan := analytics.Leave{Time: time.Date(2026, 3, 26, 12, 0, 0, 0, time.UTC), Site: "a.example", PageView: "of-no-page-view", Duration: time.Minute}
 	leaves := append(gen.Leaves, orphan)
 	if err := s.Append(ctx, analytics.Batch{PageViews: gen.PageViews, Leaves: leaves, Bots: gen.Bots}); err != nil {
 		t.Fatal(err)
+	}
+	count := queryInt(t, shards[0])
+	for _, sh := range shards {
+		if n := queryInt(t, sh)("SELECT count() FROM " + db + ".leaves"); n == 0 {
+			t.Fatalf("no leaves on shard %s: the test needs them on every shard", sh.TCP)
+		}
+	}
+	// The parts of every shard's page views and leaves: they change when
+	// settling rewrites a month.
+	parts := func() int {
+		sum := 0
+		for _, sh := range shards {
+			sum += queryInt(t, sh)("SELECT toInt64(sum(cityHash64(name)) % 1000000007) FROM system.parts WHERE database = '" + db + "' AND table IN ('pageviews', 'leaves') AND active")
+		}
+		return sum
 	}
 	// The leaves that stay: those of no page view that could count them
 	// (one of their month or of the day before it).
@@ -75,33 +115,34 @@ func TestSettleTakesLeavesOut(t *testing.T) {
 	if stay < 2 || stay > len(leaves)/10 {
 		t.Fatalf("%d of %d leaves would stay: the test needs a few", stay, len(leaves))
 	}
-	count := queryInt(t, srv)
 	q := analytics.Query{Site: "a.example", From: storetest.Small.Start, To: storetest.Small.Start.AddDate(0, 0, storetest.Small.Days), Zone: time.UTC}
 	before, err := s.Report(ctx, q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := count("SELECT count() FROM " + db + ".pageviews WHERE duration_ms >= 0"); n != 0 {
+	if n := count("SELECT count() FROM " + db + ".pageviews" + suffix + " WHERE duration_ms >= 0"); n != 0 {
 		t.Fatalf("%d page views have a visible time before settling", n)
 	}
 
 	if err := s.Maintain(ctx, time.UTC); err != nil {
 		t.Fatal(err)
 	}
-	if n := count("SELECT count() FROM " + db + ".leaves"); n != stay {
+	if n := count("SELECT count() FROM " + db + ".leaves" + suffix); n != stay {
 		t.Errorf("%d leaves after settling, want %d (those of no page view)", n, stay)
 	}
-	if n := count("SELECT count() FROM " + db + ".pageviews WHERE duration_ms >= 0"); n == 0 {
+	if n := count("SELECT count() FROM " + db + ".pageviews" + suffix + " WHERE duration_ms >= 0"); n == 0 {
 		t.Error("no page view has a visible time after settling")
 	}
-	if n := count("SELECT count() FROM " + db + ".pageviews"); n != len(gen.PageViews) {
+	if n := count("SELECT count() FROM " + db + ".pageviews" + suffix); n != len(gen.PageViews) {
 		t.Errorf("%d page views after settling, want %d", n, len(gen.PageViews))
 	}
 	if unknown, err := s.UnknownTables(ctx); err != nil || len(unknown) > 0 {
 		t.Errorf("tables after settling: %v (%v)", unknown, err)
 	}
-	if n := count("SELECT count() FROM system.tables WHERE database = '" + db + "' AND name IN ('" + settlingTable + "', '" + leavesSettlingTable + "', '" + lockTable + "')"); n != 0 {
-		t.Errorf("%d of settling's tables left", n)
+	for _, sh := range shards {
+		if n := queryInt(t, sh)("SELECT count() FROM system.tables WHERE database = '" + db + "' AND name IN ('" + settlingTable + "', '" + leavesSettlingTable + "', '" + lockTable + "')"); n != 0 {
+			t.Errorf("%d of settling's tables left on %s", n, sh.TCP)
+		}
 	}
 	after, err := s.Report(ctx, q)
 	if err != nil {
@@ -112,20 +153,19 @@ func TestSettleTakesLeavesOut(t *testing.T) {
 	}
 
 	// Again: nothing to settle, nothing rewritten.
-	parts := "SELECT toInt64(sum(cityHash64(name)) % 1000000007) FROM system.parts WHERE database = '" + db + "' AND table IN ('pageviews', 'leaves') AND active"
-	was := count(parts)
+	was := parts()
 	if err := s.Maintain(ctx, time.UTC); err != nil {
 		t.Fatal(err)
 	}
-	if count(parts) != was {
+	if parts() != was {
 		t.Error("settling again rewrote parts")
 	}
 	// So does a store that did not settle them (another collector).
-	other := openAt(t, srv, db, storetest.Small.Start.AddDate(0, 3, 0))
+	other := openDSN(t, dsn, now)
 	if err := other.Maintain(ctx, time.UTC); err != nil {
 		t.Fatal(err)
 	}
-	if count(parts) != was {
+	if parts() != was {
 		t.Error("another store's settling rewrote parts")
 	}
 
@@ -138,7 +178,7 @@ func TestSettleTakesLeavesOut(t *testing.T) {
 	if err := s.Maintain(ctx, time.UTC); err != nil {
 		t.Fatal(err)
 	}
-	if n := count("SELECT count() FROM " + db + ".leaves"); n != stay {
+	if n := count("SELECT count() FROM " + db + ".leaves" + suffix); n != stay {
 		t.Errorf("%d leaves after the late leave settled, want %d", n, stay)
 	}
 	views, err := s.VisitorPageViews(ctx, p.Site, p.Visitor, p.Time)
