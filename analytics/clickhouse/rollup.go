@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -260,14 +261,18 @@ func (s *Store) readRollups(ctx context.Context, c *counter, rolled []rolledDay)
 
 var _ analytics.Maintainer = (*Store)(nil)
 
-// Maintain builds the rollups of zone for every site's final days that
-// have none, or a stale one, and deletes superseded builds
-// (analytics.Maintainer). The first run on a large store counts every
-// day once (minutes; progress on Config.Progress).
+// Maintain settles the months that can be (settle.go), builds the
+// rollups of zone for every site's final days that have none, or a stale
+// one, and deletes superseded builds (analytics.Maintainer). The first run
+// on a large store counts every day once (minutes; progress on
+// Config.Progress). Settling that fails does not keep the rollups from
+// being built: it only saves space.
 func (s *Store) Maintain(ctx context.Context, zone *time.Location) error {
-	if err := s.settle(ctx); err != nil {
-		return err
-	}
+	settleErr := s.settle(ctx)
+	return errors.Join(settleErr, s.maintainRollups(ctx, zone))
+}
+
+func (s *Store) maintainRollups(ctx context.Context, zone *time.Location) error {
 	name := rollupZone(zone)
 	if name == "" {
 		return nil
