@@ -252,7 +252,9 @@ type counter struct {
 	q                   analytics.Query
 	conv                *aggregate.Conversions // the goal filter's visit-days; nil without one
 	args                []any
+	now                 time.Time
 	views               string
+	viewsSettled        string // views without the leaves' condition (chunk)
 	visitFilter         []string
 	candidates          string // the condition on a filtered report's visits; "" unfiltered
 	viewKeys, visitKeys string
@@ -263,7 +265,7 @@ type counter struct {
 // their totals only. hours adds a row per hour of the day.
 func (s *Store) newCounter(q analytics.Query, conv *aggregate.Conversions, from, now time.Time, hours bool) *counter {
 	curFrom, end := q.From, q.End()
-	c := &counter{s: s, q: q, conv: conv, args: []any{
+	c := &counter{s: s, q: q, conv: conv, now: now, args: []any{
 		clickhouse.Named("site", q.Site),
 		clickhouse.Named("zone", q.Zone.String()),
 		clickhouse.Named("cur_day", curFrom.Format(time.DateOnly)),
@@ -336,7 +338,19 @@ func (s *Store) newCounter(q analytics.Query, conv *aggregate.Conversions, from,
 			" WHERE site = @site AND ts >= @from_key AND ts < @end_key " + c.candidates + ")"
 	}
 	c.views = fmt.Sprintf(viewsSQL, s.pageviews, s.leaves, and(viewFilter), c.candidates, leaves)
+	c.viewsSettled = fmt.Sprintf(viewsSQL, s.pageviews, s.leaves, and(viewFilter), c.candidates, "")
 	return c
+}
+
+// settledBy reports whether the leaves up to leavesTo are all in months
+// that have settled by now, if the maintenance runs (settle.go): then few
+// are left, and joining them all is cheaper than first picking those of a
+// filtered report's candidate visits (2.9 of 12.7 s of a year's page=
+// report on the benchmark data set). Either way counts the same.
+func settledBy(leavesTo, now time.Time) bool {
+	t := leavesTo.UTC()
+	monthEnd := time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+	return !monthEnd.Add(settleAfter).After(now)
 }
 
 // rawColumn is the expression of a dimension's value on a row of the page
@@ -370,7 +384,11 @@ func (c *counter) chunk(ctx context.Context, a, b time.Time) (context.Context, s
 		return ctx, "", nil, err // no page views: nothing to count
 	}
 	channel := "transform(" + sourceKeySQL + ", @source_keys, @channels, '')"
-	visits := fmt.Sprintf(visitsSQL, c.views, c.s.pageviews, channel, and(c.visitFilter), c.candidates)
+	views := c.views
+	if settledBy(b.Add(24*time.Hour), c.now) {
+		views = c.viewsSettled
+	}
+	visits := fmt.Sprintf(visitsSQL, views, c.s.pageviews, channel, and(c.visitFilter), c.candidates)
 	inVisits, converted := "", ""
 	if len(c.visitFilter) > 0 {
 		inVisits = "AND (day, visit) IN (SELECT day, visit FROM " + visits + " WHERE pass)"
@@ -399,7 +417,7 @@ func (c *counter) chunk(ctx context.Context, a, b time.Time) (context.Context, s
 		converted = "AND (toUInt16(day), visit) IN goal_visits"
 		inVisits += " " + converted
 	}
-	query := fmt.Sprintf(countsSQL, c.views, c.viewKeys, inVisits, visits, c.visitKeys, converted)
+	query := fmt.Sprintf(countsSQL, views, c.viewKeys, inVisits, visits, c.visitKeys, converted)
 	args := slices.Clip(c.args)
 	for i, f := range c.q.Filters {
 		if f.Dim == analytics.DimChannel {
