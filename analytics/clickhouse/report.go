@@ -257,6 +257,7 @@ type counter struct {
 	viewsSettled        string // views without the leaves' condition (chunk)
 	visitFilter         []string
 	candidates          string // the condition on a filtered report's visits; "" unfiltered
+	candidatesSQL       string // the query of their ids (chunk)
 	viewKeys, visitKeys string
 }
 
@@ -316,7 +317,10 @@ func (s *Store) newCounter(q analytics.Query, conv *aggregate.Conversions, from,
 	// the day before it, a page view with each filter's value: a superset
 	// of the visits the filters pass (an entry page, exit page or source
 	// is the value of one of the visit's page views), read first so that
-	// the joins and the visits' grouping see a fraction of the rows.
+	// the joins and the visits' grouping see a fraction of the rows. They
+	// are read once per chunk and go back with its query as a table
+	// (chunk): as a subquery, each of the query's several uses of it
+	// would compute it again.
 	leaves := ""
 	if len(q.Filters) > 0 {
 		in := "IN"
@@ -332,8 +336,9 @@ func (s *Store) newCounter(q analytics.Query, conv *aggregate.Conversions, from,
 			}
 			have = append(have, fmt.Sprintf("max(%s = @f%d) = 1", rawColumn(f.Dim), i))
 		}
-		c.candidates = "AND visit " + in + " (SELECT visit FROM " + s.pageviews +
-			" WHERE site = @site AND ts >= @look_key AND ts < @end_key GROUP BY visit HAVING " + strings.Join(have, " AND ") + ")"
+		c.candidatesSQL = "SELECT visit FROM " + s.pageviews +
+			" WHERE site = @site AND ts >= @look_key AND ts < @end_key GROUP BY visit HAVING " + strings.Join(have, " AND ")
+		c.candidates = "AND visit " + in + " " + candidatesTable
 		leaves = "AND pageview_id " + in + " (SELECT pageview_id FROM " + s.pageviews +
 			" WHERE site = @site AND ts >= @from_key AND ts < @end_key " + c.candidates + ")"
 	}
@@ -383,6 +388,34 @@ func (c *counter) chunk(ctx context.Context, a, b time.Time) (context.Context, s
 	if err != nil || len(channels.keys) == 0 {
 		return ctx, "", nil, err // no page views: nothing to count
 	}
+	args := slices.Clip(c.args)
+	for i, f := range c.q.Filters {
+		if f.Dim == analytics.DimChannel {
+			keys := []string{}
+			for j, ch := range channels.channels {
+				if ch == f.Value {
+					keys = append(keys, channels.keys[j])
+				}
+			}
+			args = append(args, clickhouse.Named("channel_keys"+strconv.Itoa(i), keys))
+		}
+	}
+	args = append(args,
+		clickhouse.Named("from_key", secKey(a.Unix())),
+		clickhouse.Named("end_key", secKey(b.Unix())),
+		clickhouse.Named("look_key", secKey(look.Unix())),
+		clickhouse.Named("leaves_from", a.Unix()),
+		clickhouse.Named("leaves_to", b.Unix()+86400),
+		clickhouse.Named("source_keys", channels.keys), clickhouse.Named("channels", channels.channels))
+	var tables []*ext.Table
+	if c.candidatesSQL != "" {
+		t, n, err := c.s.candidateVisits(ctx, c.candidatesSQL, args)
+		if err != nil || n == 0 {
+			return ctx, "", nil, err // no visit can pass: nothing to count
+		}
+		tables = append(tables, t)
+	}
+
 	channel := "transform(" + sourceKeySQL + ", @source_keys, @channels, '')"
 	views := c.views
 	if settledBy(b.Add(24*time.Hour), c.now) {
@@ -413,30 +446,45 @@ func (c *counter) chunk(ctx context.Context, a, b time.Time) (context.Context, s
 		if n == 0 {
 			return ctx, "", nil, nil // no visit converted: nothing to count
 		}
-		ctx = clickhouse.Context(ctx, clickhouse.WithExternalTable(t))
+		tables = append(tables, t)
 		converted = "AND (toUInt16(day), visit) IN goal_visits"
 		inVisits += " " + converted
 	}
-	query := fmt.Sprintf(countsSQL, views, c.viewKeys, inVisits, visits, c.visitKeys, converted)
-	args := slices.Clip(c.args)
-	for i, f := range c.q.Filters {
-		if f.Dim == analytics.DimChannel {
-			keys := []string{}
-			for j, ch := range channels.channels {
-				if ch == f.Value {
-					keys = append(keys, channels.keys[j])
-				}
-			}
-			args = append(args, clickhouse.Named("channel_keys"+strconv.Itoa(i), keys))
-		}
+	if len(tables) > 0 {
+		ctx = clickhouse.Context(ctx, clickhouse.WithExternalTable(tables...))
 	}
-	return ctx, query, append(args,
-		clickhouse.Named("from_key", secKey(a.Unix())),
-		clickhouse.Named("end_key", secKey(b.Unix())),
-		clickhouse.Named("look_key", secKey(look.Unix())),
-		clickhouse.Named("leaves_from", a.Unix()),
-		clickhouse.Named("leaves_to", b.Unix()+86400),
-		clickhouse.Named("source_keys", channels.keys), clickhouse.Named("channels", channels.channels)), nil
+	return ctx, fmt.Sprintf(countsSQL, views, c.viewKeys, inVisits, visits, c.visitKeys, converted), args, nil
+}
+
+// candidatesTable is the name of a chunk's candidate visits (newCounter)
+// in its query.
+const candidatesTable = "candidate_visits"
+
+// candidateVisits runs query, the candidate visits' ids of a chunk, and
+// returns them as the external table candidatesTable and how many there
+// are.
+func (s *Store) candidateVisits(ctx context.Context, query string, args []any) (*ext.Table, int, error) {
+	t, err := ext.NewTable(candidatesTable, ext.Column("visit", "UInt64"))
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.conn.Query(ctx, query, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("candidate visits: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var visit uint64
+		if err := rows.Scan(&visit); err != nil {
+			return nil, 0, fmt.Errorf("candidate visits: %w", err)
+		}
+		if err := t.Append(visit); err != nil {
+			return nil, 0, fmt.Errorf("candidate visits: %w", err)
+		}
+		n++
+	}
+	return t, n, rows.Err()
 }
 
 // count runs one query of countsSQL's, otherSQL's or rollupsSQL's columns
