@@ -343,7 +343,7 @@ func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 			}
 			raw := strings.TrimSuffix(name, "_cluster")
 			known := slices.Contains(RawTables, raw) || slices.Contains(ImportedTables, raw) || slices.Contains(DerivedTables, raw) || name == versionTable ||
-				name == lockTable || name == settlingTable || name == leavesSettlingTable
+				name == lockTable || name == lockTakeoverTable || name == settlingTable || name == leavesSettlingTable
 			if !known && !slices.Contains(out, name) {
 				out = append(out, name)
 			}

@@ -2,8 +2,6 @@ package clickhouse
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -319,68 +317,3 @@ const (
 	settledDuration = `greatest(duration_ms, toInt64(arrayReduce('max', arrayMap((t, d, s) -> if(t >= s AND t <= s + 86400, d + 1, 0), lts, lds, arrayResize(emptyArrayUInt32(), length(lts), toUInt32(sec))))) - 1)`
 	settledScroll   = `greatest(scroll_pct, toUInt8(arrayReduce('max', arrayMap((t, p, s) -> if(t >= s AND t <= s + 86400, p, 0), lts, lss, arrayResize(emptyArrayUInt32(), length(lts), toUInt32(sec))))))`
 )
-
-// The write lock: a table on the first shard whose existence is the lock.
-// CREATE TABLE is atomic on one server, so of two writers one creates it
-// and the other waits. It is held for seconds (a month's settling, an
-// erasure); one that a crashed holder left is taken over after lockStale,
-// by its age on the server's clock.
-const (
-	lockTable = "write_lock"
-	lockStale = 10 * time.Minute
-)
-
-// codeTableExists is ClickHouse's TABLE_ALREADY_EXISTS.
-const codeTableExists = 57
-
-// locked runs fn holding the write lock.
-func (s *Store) locked(ctx context.Context, fn func() error) error {
-	c := s.all[0]
-	// A ctx that ends during a query fails it with the connection's
-	// timeout: the waiting is what the caller needs to hear of.
-	waited := func(err error) error {
-		if ctx.Err() != nil {
-			return fmt.Errorf("write lock: held by another writer (an erasure, a purge, an import or settling): %w", ctx.Err())
-		}
-		return fmt.Errorf("write lock: %w", err)
-	}
-	for delay := time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
-		err := c.Exec(ctx, "CREATE TABLE "+lockTable+" (held UInt8) ENGINE = Memory")
-		if err == nil {
-			break
-		}
-		var exc *clickhouse.Exception
-		if !errors.As(err, &exc) || exc.Code != codeTableExists {
-			return waited(err)
-		}
-		var age int64
-		err = c.QueryRow(ctx, `SELECT toInt64(now()) - toInt64(metadata_modification_time) FROM system.tables WHERE database = @db AND name = @name`,
-			clickhouse.Named("db", s.cfg.Database), clickhouse.Named("name", lockTable)).Scan(&age)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			continue // released meanwhile
-		case err != nil:
-			return waited(err)
-		case age > int64(s.lockStale/time.Second):
-			// Two writers taking over at once could both hold it; a
-			// holder crashing is rare enough for that to be rarer still.
-			if err := c.Exec(ctx, "DROP TABLE IF EXISTS "+lockTable); err != nil {
-				return fmt.Errorf("write lock: take over a stale one: %w", err)
-			}
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return waited(ctx.Err())
-		case <-time.After(delay):
-		}
-	}
-	ferr := fn()
-	// Released also when ctx ended: else every writer would wait lockStale.
-	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	if err := c.Exec(uctx, "DROP TABLE IF EXISTS "+lockTable); err != nil {
-		return errors.Join(ferr, fmt.Errorf("release the write lock: %w", err))
-	}
-	return ferr
-}

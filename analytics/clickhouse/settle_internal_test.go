@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -236,7 +237,7 @@ func TestWriteLock(t *testing.T) {
 	}
 
 	// A holder that crashed: its lock is taken over once stale.
-	if err := srv.Query("CREATE TABLE " + db + "." + lockTable + " (held UInt8) ENGINE = Memory"); err != nil {
+	if err := srv.Query("CREATE TABLE " + db + "." + lockTable + " (beat DateTime) ENGINE = Memory"); err != nil {
 		t.Fatal(err)
 	}
 	b.lockStale = time.Second
@@ -249,6 +250,84 @@ func TestWriteLock(t *testing.T) {
 		t.Errorf("a lock younger than lockStale was taken over after %v", time.Since(waited))
 	}
 	if n, err := srv.Int("SELECT count() FROM system.tables WHERE database = '" + db + "' AND name = '" + lockTable + "'"); err != nil || n != 0 {
+		t.Errorf("%d lock tables after the release (%v)", n, err)
+	}
+}
+
+// TestWriteLockTakeover checks that a holder's beats keep its lock past
+// lockStale, and that of several writers finding a stale lock at once
+// only one holds it at a time.
+func TestWriteLockTakeover(t *testing.T) {
+	t.Parallel()
+	srv := chtest.Shared(t)
+	db := chtest.Database(t, srv)
+	now := time.Date(2026, 4, 5, 12, 0, 0, 0, time.UTC)
+	open := func() *Store {
+		s := openAt(t, srv, db, now)
+		s.lockStale = 2 * time.Second
+		return s
+	}
+	ctx := context.Background()
+
+	// A live holder for twice lockStale.
+	a, b := open(), open()
+	held := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- a.locked(ctx, func() error { close(held); time.Sleep(5 * time.Second); return nil })
+	}()
+	<-held
+	short, cancel := context.WithTimeout(ctx, 4*time.Second)
+	ran := false
+	err := b.locked(short, func() error { ran = true; return nil })
+	cancel()
+	if ran || err == nil || !strings.Contains(err.Error(), "held by another writer") {
+		t.Errorf("a live holder's lock past lockStale: the other writer ran %v, error %v", ran, err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+
+	// A stale lock that several writers find at once.
+	if err := srv.Query("CREATE TABLE " + db + "." + lockTable + " (beat DateTime) ENGINE = Memory"); err != nil {
+		t.Fatal(err)
+	}
+	writers := []*Store{open(), open(), open(), open()}
+	time.Sleep(3 * time.Second)
+	var (
+		mu           sync.Mutex
+		inside, most int
+		wg           sync.WaitGroup
+		errs         = make(chan error, len(writers))
+	)
+	for _, w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- w.locked(ctx, func() error {
+				mu.Lock()
+				inside++
+				most = max(most, inside)
+				mu.Unlock()
+				time.Sleep(300 * time.Millisecond)
+				mu.Lock()
+				inside--
+				mu.Unlock()
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if most != 1 {
+		t.Errorf("%d writers held the lock at once after a takeover, want 1", most)
+	}
+	if n, err := srv.Int("SELECT count() FROM system.tables WHERE database = '" + db + "' AND name IN ('" + lockTable + "', '" + lockTakeoverTable + "')"); err != nil || n != 0 {
 		t.Errorf("%d lock tables after the release (%v)", n, err)
 	}
 }
