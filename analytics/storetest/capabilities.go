@@ -64,9 +64,7 @@ func RunCapabilitiesAt(t *testing.T, open Opener, clocks ...string) {
 // capCheckAll checks every case against Expect of ev.
 func capCheckAll(t *testing.T, e Engine, ev Events, now time.Time, step string) {
 	t.Helper()
-	for _, c := range Cases {
-		t.Run(step+"/"+c.Name, func(t *testing.T) { check(t, e, ev, c, now) })
-	}
+	checkCases(t, e, ev, now, step+"/", Cases)
 }
 
 // capRunMaintenance runs the engine's maintenance, if it has any, for the

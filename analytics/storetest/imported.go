@@ -228,9 +228,7 @@ func capImported(t *testing.T, open Opener, now time.Time) {
 
 func checkImported(t *testing.T, e Engine, ev Events, now time.Time, step string) {
 	t.Helper()
-	for _, c := range append(slices.Clip(ImportedCases), Cases[:3]...) {
-		t.Run(step+"/"+c.Name, func(t *testing.T) { check(t, e, ev, c, now) })
-	}
+	checkCases(t, e, ev, now, step+"/", append(slices.Clip(ImportedCases), Cases[:3]...))
 }
 
 // importedModel is what imported aggregates add to one period, computed
@@ -503,7 +501,5 @@ func capCheckAppended(t *testing.T, e Engine, ev Events, now time.Time, step str
 		Case{Name: "history, goal filter", Site: "a.example", From: "2026-03-16", To: "2026-03-30", Goal: "Yhteys"},
 		Case{Name: "history, filtered", Site: "a.example", From: "2026-03-16", To: "2026-03-26",
 			Filters: []analytics.Filter{{Dim: analytics.DimCountry, Value: "FI"}}})
-	for _, c := range cases {
-		t.Run(step+"/"+c.Name, func(t *testing.T) { check(t, e, ev, c, now) })
-	}
+	checkCases(t, e, ev, now, step+"/", cases)
 }

@@ -18,6 +18,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,14 +115,10 @@ func Run(t *testing.T, open Opener) {
 		t.Run("clock "+name, func(t *testing.T) {
 			e := open(t, now)
 			load(t, e, ev)
-			for _, c := range Cases {
-				t.Run(c.Name, func(t *testing.T) { check(t, e, ev, c, now) })
-			}
+			checkCases(t, e, ev, now, "", Cases)
 			// The same answers from an engine's derived data, if it keeps any.
 			if maintain(t, e) {
-				for _, c := range Cases {
-					t.Run("maintained/"+c.Name, func(t *testing.T) { check(t, e, ev, c, now) })
-				}
+				checkCases(t, e, ev, now, "maintained/", Cases)
 			}
 		})
 	}
@@ -238,13 +235,13 @@ func runLate(t *testing.T, open Opener, ev Events, now time.Time) {
 	// Late records then land on days an engine has rolled up: reports must
 	// see them before the next maintenance.
 	maintain(t, e)
-	checkAll := func(step string) {
-		for _, c := range Cases {
-			if len(c.Filters) <= 1 {
-				t.Run(step+"/"+c.Name, func(t *testing.T) { check(t, e, stored, c, now) })
-			}
+	var cases []Case
+	for _, c := range Cases {
+		if len(c.Filters) <= 1 {
+			cases = append(cases, c)
 		}
 	}
+	checkAll := func(step string) { checkCases(t, e, stored, now, step+"/", cases) }
 	checkAll("before")
 	stored.PageViews = append(stored.PageViews, held.PageViews...)
 	load(t, e, Events{PageViews: held.PageViews})
@@ -354,6 +351,29 @@ func (c Case) Query() (analytics.Query, error) {
 		Interval: c.Interval, Limit: c.Limit, MinVisitors: c.MinVisitors, ExcludeImported: c.ExcludeImported,
 		Goals: EventConfig.Goals, Funnels: EventConfig.Funnels, Goal: c.Goal}
 	return q.Normalize()
+}
+
+// casesAtOnce is how many cases checkCases runs at once: a report is
+// mostly waiting on round trips to the engine, so a few at once keep both
+// the engine and the model busy.
+const casesAtOnce = 4
+
+// checkCases checks each case against Expect of ev, a subtest each named
+// prefix and the case's name, several at once.
+func checkCases(t *testing.T, e Engine, ev Events, now time.Time, prefix string, cases []Case) {
+	t.Helper()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, casesAtOnce)
+	for _, c := range cases {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			t.Run(prefix+c.Name, func(t *testing.T) { check(t, e, ev, c, now) })
+		}()
+	}
+	wg.Wait()
 }
 
 func check(t *testing.T, e Engine, ev Events, c Case, now time.Time) {
