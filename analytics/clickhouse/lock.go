@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
@@ -24,11 +25,19 @@ const (
 	lockStale         = 10 * time.Minute
 )
 
-// ClickHouse's error codes the lock expects.
+// ClickHouse's error codes the lock expects: a lock table that another
+// writer is dropping answers TABLE_IS_DROPPED for a moment.
 const (
-	codeUnknownTable = 60
 	codeTableExists  = 57
+	codeUnknownTable = 60
+	codeTableDropped = 218
 )
+
+// isCode reports whether err is a ClickHouse exception with one of codes.
+func isCode(err error, codes ...int32) bool {
+	var exc *clickhouse.Exception
+	return errors.As(err, &exc) && slices.Contains(codes, exc.Code)
+}
 
 // locked runs fn holding the write lock.
 func (s *Store) locked(ctx context.Context, fn func() error) error {
@@ -103,8 +112,7 @@ func (s *Store) locked(ctx context.Context, fn func() error) error {
 // first beat the table's own time stands for one (lockStaleNow).
 func createLock(ctx context.Context, c driver.Conn, name string) (bool, error) {
 	err := c.Exec(ctx, "CREATE TABLE "+name+" (beat DateTime) ENGINE = Memory")
-	var exc *clickhouse.Exception
-	if errors.As(err, &exc) && exc.Code == codeTableExists {
+	if isCode(err, codeTableExists, codeTableDropped) {
 		return false, nil
 	}
 	return err == nil, err
@@ -122,8 +130,7 @@ func (s *Store) lockStaleNow(ctx context.Context, c driver.Conn, name string) (b
 	err := c.QueryRow(ctx, `SELECT toInt64(now()) - greatest(toInt64(max(beat)),
 		(SELECT toInt64(any(metadata_modification_time)) FROM system.tables WHERE database = @db AND name = @name)) FROM `+name,
 		clickhouse.Named("db", s.cfg.Database), clickhouse.Named("name", name)).Scan(&age)
-	var exc *clickhouse.Exception
-	if errors.As(err, &exc) && exc.Code == codeUnknownTable {
+	if isCode(err, codeUnknownTable, codeTableDropped) {
 		return false, nil
 	}
 	if err != nil {
