@@ -118,6 +118,7 @@ func createLock(ctx context.Context, c driver.Conn, name string) (bool, error) {
 	return err == nil, err
 }
 
+// beat adds a row of the server's time to the lock table name.
 func beat(ctx context.Context, c driver.Conn, name string) error {
 	return c.Exec(ctx, "INSERT INTO "+name+" SELECT now()")
 }
