@@ -33,7 +33,7 @@ import (
 // bring back a row an erasure or a purge deleted meanwhile, nor lose one
 // appended meanwhile: every write to records older than settleSlack goes
 // through changing (rollup.go), and changing and settling each hold the
-// write lock (lock below). A collector's own appends are younger, and
+// write lock (lock.go). A collector's own appends are younger, and
 // never reach a month that settles.
 
 // settleAfter is how old a month's last page view must be to settle: its
