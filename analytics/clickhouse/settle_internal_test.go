@@ -210,23 +210,8 @@ func TestWriteLock(t *testing.T) {
 	a, b := openAt(t, srv, db, now), openAt(t, srv, db, now)
 	ctx := context.Background()
 
-	held, release := make(chan struct{}), make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- a.locked(ctx, func() error { close(held); <-release; return nil })
-	}()
-	<-held
-	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	checkRefused(t, a, b, time.Second, 300*time.Millisecond, "a second writer while the lock is held")
 	ran := false
-	err := b.locked(short, func() error { ran = true; return nil })
-	cancel()
-	if ran || err == nil || !strings.Contains(err.Error(), "held by another writer") {
-		t.Errorf("a second writer while the lock is held: ran %v, error %v", ran, err)
-	}
-	close(release)
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
 	if err := b.locked(ctx, func() error { ran = true; return nil }); err != nil || !ran {
 		t.Fatalf("after the release: ran %v, error %v", ran, err)
 	}
@@ -271,22 +256,7 @@ func TestWriteLockTakeover(t *testing.T) {
 
 	// A live holder for twice lockStale.
 	a, b := open(), open()
-	held := make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- a.locked(ctx, func() error { close(held); time.Sleep(5 * time.Second); return nil })
-	}()
-	<-held
-	short, cancel := context.WithTimeout(ctx, 4*time.Second)
-	ran := false
-	err := b.locked(short, func() error { ran = true; return nil })
-	cancel()
-	if ran || err == nil || !strings.Contains(err.Error(), "held by another writer") {
-		t.Errorf("a live holder's lock past lockStale: the other writer ran %v, error %v", ran, err)
-	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
+	checkRefused(t, a, b, 5*time.Second, 4*time.Second, "a live holder's lock past lockStale")
 
 	// A stale lock that several writers find at once.
 	if err := srv.Query("CREATE TABLE " + db + "." + lockTable + " (beat DateTime) ENGINE = Memory"); err != nil {
@@ -329,5 +299,28 @@ func TestWriteLockTakeover(t *testing.T) {
 	}
 	if n, err := srv.Int("SELECT count() FROM system.tables WHERE database = '" + db + "' AND name IN ('" + lockTable + "', '" + lockTakeoverTable + "')"); err != nil || n != 0 {
 		t.Errorf("%d lock tables after the release (%v)", n, err)
+	}
+}
+
+// checkRefused has holder hold the write lock for hold, and checks that
+// other, trying for try meanwhile, is refused as waiting for it.
+func checkRefused(t *testing.T, holder, other *Store, hold, try time.Duration, what string) {
+	t.Helper()
+	ctx := context.Background()
+	held := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- holder.locked(ctx, func() error { close(held); time.Sleep(hold); return nil })
+	}()
+	<-held
+	short, cancel := context.WithTimeout(ctx, try)
+	ran := false
+	err := other.locked(short, func() error { ran = true; return nil })
+	cancel()
+	if ran || err == nil || !strings.Contains(err.Error(), "held by another writer") {
+		t.Errorf("%s: the other writer ran %v, error %v", what, ran, err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -165,7 +165,7 @@ type Store struct {
 	rollupEvents                           string
 
 	supersededAfter time.Duration                      // rollup.go; a test's store shortens it
-	lockStale       time.Duration                      // settle.go; likewise
+	lockStale       time.Duration                      // lock.go; likewise
 	eventSet        atomic.Pointer[aggregate.EventSet] // the goals and funnels whose days Maintain keeps; nil none
 
 	// seq orders records stored in the same second (package doc).

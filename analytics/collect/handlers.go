@@ -300,8 +300,8 @@ func (c *Collector) gifEvent(r *http.Request) (int, string) {
 	return c.accept(r, site, ev)
 }
 
-// randomID is a page view id for a beacon that brings none, 64 random
-// bits as the tracker makes them (s.js): enough to tell a site's page
+// randomID is a page view id for a beacon that brings none: 64 random
+// bits in hex, as many as the tracker's (s.js, in decimal): enough to tell a site's page
 // views of a day apart (two of 10 M collide with odds of about 3 in a
 // million), and it is the largest stored column of a page view and a
 // leave, so every bit more is paid on disk.
