@@ -222,7 +222,7 @@ func (s *Store) deleteSetData(ctx context.Context, r setRow) error {
 	}
 	prefix := importedIDPrefix(r.id)
 	// The import's days may be rolled up (rollup.go): any of them.
-	err := s.changing(ctx, r.Site, 0, 1<<32-1, func() error {
+	err := s.changing(ctx, r.Site, 0, 1<<32-1, func(ctx context.Context) error {
 		for _, table := range []string{"pageviews", "events"} {
 			if err := s.mutate(ctx, fmt.Sprintf("ALTER TABLE %s DELETE WHERE site = %s AND substring(pageview_id, 1, %d) = %s",
 				table, quote(r.Site), len(prefix), quote(prefix))); err != nil {

@@ -2,6 +2,8 @@ package clickhouse
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,12 +15,24 @@ import (
 
 // The write lock: a table on the first shard whose existence is the lock.
 // CREATE TABLE is atomic on one server, so of two writers one creates it
-// and the other waits. Its holder adds a beat (a row of the server's
-// time) every lockStale/4 while it holds it, so a lock whose newest beat
-// is older than lockStale was left by a crashed holder, and is taken
-// over. Taking over is itself under a second lock (lockTakeoverTable),
-// so of two writers that both found it stale only one drops it: the other
-// then finds its successor fresh.
+// and the other waits. Its creator's first row names it (holder, first =
+// 1), and it adds a beat (a row of the server's time) every lockStale/4
+// while it holds it, so a lock whose newest beat is older than lockStale
+// was left by a crashed holder, and is taken over. Taking over is itself
+// under a second lock (lockTakeoverTable), so of two writers that both
+// found it stale only one drops it: the other then finds its successor
+// fresh.
+//
+// A holder that could not beat for lockStale (cut off from the first
+// shard) may have been taken over: before each beat, and before it drops
+// the table, it checks that the lock is still its own. When it is not, the
+// work's context ends and nothing of the successor's is dropped. A
+// mutation the server is already running still completes.
+//
+// Tables of the earlier format (beat only) are still seen as held and
+// taken over when stale; such a writer's own beats fail on a table of
+// this format, so while versions are mixed a long write can be taken over
+// after lockStale.
 const (
 	lockTable         = "write_lock"
 	lockTakeoverTable = "write_lock_takeover"
@@ -26,12 +40,19 @@ const (
 )
 
 // ClickHouse's error codes the lock expects: a lock table that another
-// writer is dropping answers TABLE_IS_DROPPED for a moment.
+// writer is dropping answers TABLE_IS_DROPPED for a moment; a table of the
+// earlier format has no holder column.
 const (
-	codeTableExists  = 57
-	codeUnknownTable = 60
-	codeTableDropped = 218
+	codeUnknownColumn = 47
+	codeTableExists   = 57
+	codeUnknownTable  = 60
+	codeTableDropped  = 218
 )
+
+// errLockLost is the cause of a holder's context when its lock was taken
+// over.
+var errLockLost = errors.New("write lock lost: this writer could not reach the first shard for " +
+	"a while and another writer took the lock over; the work stopped part way, run it again")
 
 // isCode reports whether err is a ClickHouse exception with one of codes.
 func isCode(err error, codes ...int32) bool {
@@ -39,19 +60,27 @@ func isCode(err error, codes ...int32) bool {
 	return errors.As(err, &exc) && slices.Contains(codes, exc.Code)
 }
 
-// locked runs fn holding the write lock.
-func (s *Store) locked(ctx context.Context, fn func() error) error {
+// locked runs fn holding the write lock. fn's context ends, with cause
+// errLockLost, if the lock is taken over meanwhile; locked then returns
+// that error too.
+func (s *Store) locked(ctx context.Context, fn func(ctx context.Context) error) error {
 	c := s.all[0]
 	// A ctx that ends during a query fails it with the connection's
-	// timeout: the waiting is what the caller needs to hear of.
+	// timeout, which can come a moment before ctx says so: the waiting is
+	// what the caller needs to hear of.
 	waited := func(err error) error {
-		if ctx.Err() != nil {
-			return fmt.Errorf("write lock: held by another writer (an erasure, a purge, an import or settling): %w", ctx.Err())
+		end := ctx.Err()
+		if d, ok := ctx.Deadline(); ok && end == nil && !time.Now().Before(d) {
+			end = context.DeadlineExceeded
+		}
+		if end != nil {
+			return fmt.Errorf("write lock: held by another writer (an erasure, a purge, an import or settling): %w", end)
 		}
 		return fmt.Errorf("write lock: %w", err)
 	}
+	holder := lockHolder()
 	for delay := time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
-		created, err := createLock(ctx, c, lockTable)
+		created, err := createLock(ctx, c, lockTable, holder)
 		if err != nil {
 			return waited(err)
 		}
@@ -78,6 +107,8 @@ func (s *Store) locked(ctx context.Context, fn func() error) error {
 		}
 	}
 
+	work, lost := context.WithCancelCause(ctx)
+	defer lost(nil)
 	beating, stop := context.WithCancel(ctx)
 	beats := make(chan struct{})
 	go func() {
@@ -90,37 +121,85 @@ func (s *Store) locked(ctx context.Context, fn func() error) error {
 				return
 			case <-tick.C:
 				// A beat that fails is retried at the next tick; a holder
-				// that misses them all for lockStale loses the lock.
-				_ = beat(beating, c, lockTable)
+				// that misses them all for lockStale may lose the lock.
+				ours, err := lockOwned(beating, c, lockTable, holder)
+				if err != nil {
+					continue
+				}
+				if !ours {
+					lost(errLockLost)
+					return
+				}
+				_ = beat(beating, c, lockTable, holder)
 			}
 		}
 	}()
-	ferr := fn()
+	ferr := fn(work)
 	stop()
 	<-beats
+	if context.Cause(work) == errLockLost {
+		return errors.Join(ferr, errLockLost)
+	}
 
 	// Released also when ctx ended: else every writer would wait lockStale.
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if err := c.Exec(uctx, "DROP TABLE IF EXISTS "+lockTable); err != nil {
+	ours, err := lockOwned(uctx, c, lockTable, holder)
+	if err == nil && !ours {
+		return errors.Join(ferr, errLockLost)
+	}
+	if err == nil {
+		err = c.Exec(uctx, "DROP TABLE IF EXISTS "+lockTable)
+	}
+	if err != nil {
 		return errors.Join(ferr, fmt.Errorf("release the write lock: %w", err))
 	}
 	return ferr
 }
 
-// createLock creates the lock table name; false if it exists. Until its
-// first beat the table's own time stands for one (lockStaleNow).
-func createLock(ctx context.Context, c driver.Conn, name string) (bool, error) {
-	err := c.Exec(ctx, "CREATE TABLE "+name+" (beat DateTime) ENGINE = Memory")
+// lockHolder names a holder of a lock: 64 random bits in hex.
+func lockHolder() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// createLock creates the lock table name held by holder; false if it
+// exists. Until its first beat the table's own time stands for one
+// (lockStaleNow). A table whose first row could not be written is dropped
+// again: nobody would own it.
+func createLock(ctx context.Context, c driver.Conn, name, holder string) (bool, error) {
+	err := c.Exec(ctx, "CREATE TABLE "+name+" (beat DateTime, holder String, first UInt8) ENGINE = Memory")
 	if isCode(err, codeTableExists, codeTableDropped) {
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	if err := c.Exec(ctx, "INSERT INTO "+name+" (beat, holder, first) SELECT now(), @holder, 1", clickhouse.Named("holder", holder)); err != nil {
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		return false, errors.Join(err, c.Exec(uctx, "DROP TABLE IF EXISTS "+name))
+	}
+	return true, nil
 }
 
-// beat adds a row of the server's time to the lock table name.
-func beat(ctx context.Context, c driver.Conn, name string) error {
-	return c.Exec(ctx, "INSERT INTO "+name+" SELECT now()")
+// lockOwned reports whether the lock table name is holder's: its first
+// row names holder. A table another writer made, one of the earlier
+// format, and none at all are not.
+func lockOwned(ctx context.Context, c driver.Conn, name, holder string) (bool, error) {
+	var n uint64
+	err := c.QueryRow(ctx, "SELECT count() FROM "+name+" WHERE first = 1 AND holder = @holder",
+		clickhouse.Named("holder", holder)).Scan(&n)
+	if isCode(err, codeUnknownTable, codeTableDropped, codeUnknownColumn) {
+		return false, nil
+	}
+	return n > 0, err
+}
+
+// beat adds a row of the server's time to holder's lock table name.
+func beat(ctx context.Context, c driver.Conn, name, holder string) error {
+	return c.Exec(ctx, "INSERT INTO "+name+" (beat, holder, first) SELECT now(), @holder, 0", clickhouse.Named("holder", holder))
 }
 
 // lockStaleNow reports whether the lock table name is older than
@@ -145,7 +224,7 @@ func (s *Store) lockStaleNow(ctx context.Context, c driver.Conn, name string) (b
 // dropped once stale: then two writers could both take over, which needs
 // two crashes at the same moment.
 func (s *Store) takeOver(ctx context.Context, c driver.Conn) (bool, error) {
-	created, err := createLock(ctx, c, lockTakeoverTable)
+	created, err := createLock(ctx, c, lockTakeoverTable, lockHolder())
 	if err != nil {
 		return false, fmt.Errorf("take over a stale lock: %w", err)
 	}

@@ -188,16 +188,19 @@ func (s *Store) markChanged(ctx context.Context, site string, from, to int64) er
 // changing runs write, which changes the records of site in [from, to],
 // between two marks (package doc above): the first stays if the write is
 // interrupted, the second makes builds that began during it stale. It
-// holds the write lock, so that no month settles meanwhile (settle.go).
-func (s *Store) changing(ctx context.Context, site string, from, to int64, write func() error) error {
-	return s.locked(ctx, func() error {
+// holds the write lock, so that no month settles meanwhile (settle.go);
+// write's context ends if the lock is lost, and the second mark is made
+// all the same.
+func (s *Store) changing(ctx context.Context, site string, from, to int64, write func(ctx context.Context) error) error {
+	return s.locked(ctx, func(work context.Context) error {
+		if err := s.markChanged(work, site, from, to); err != nil {
+			return err
+		}
+		werr := write(work)
 		if err := s.markChanged(ctx, site, from, to); err != nil {
-			return err
+			return errors.Join(werr, err)
 		}
-		if err := write(); err != nil {
-			return err
-		}
-		return s.markChanged(ctx, site, from, to)
+		return werr
 	})
 }
 

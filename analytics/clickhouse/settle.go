@@ -94,12 +94,12 @@ func (s *Store) settle(ctx context.Context) error {
 		if s.cfg.Progress != nil && len(months) > 2 {
 			fmt.Fprintf(s.cfg.Progress, "seloste: settling visible times: %s-%s (%d of %d months)\n", m[:4], m[4:], i+1, len(months))
 		}
-		if err := s.locked(ctx, func() error { return s.settleMonth(ctx, m) }); err != nil {
+		if err := s.locked(ctx, func(ctx context.Context) error { return s.settleMonth(ctx, m) }); err != nil {
 			return fmt.Errorf("settle %s-%s: %w", m[:4], m[4:], err)
 		}
 	}
 	for _, id := range todo {
-		if err := s.locked(ctx, func() error { return s.settleLeaves(ctx, id) }); err != nil {
+		if err := s.locked(ctx, func(ctx context.Context) error { return s.settleLeaves(ctx, id) }); err != nil {
 			return fmt.Errorf("settle the leaves of %s-%s: %w", id[:4], id[4:], err)
 		}
 	}

@@ -212,12 +212,12 @@ func TestWriteLock(t *testing.T) {
 
 	checkRefused(t, a, b, time.Second, 300*time.Millisecond, "a second writer while the lock is held")
 	ran := false
-	if err := b.locked(ctx, func() error { ran = true; return nil }); err != nil || !ran {
+	if err := b.locked(ctx, func(context.Context) error { ran = true; return nil }); err != nil || !ran {
 		t.Fatalf("after the release: ran %v, error %v", ran, err)
 	}
 	// fn's error comes back, and the lock is released all the same.
 	boom := errors.New("boom")
-	if err := a.locked(ctx, func() error { return boom }); !errors.Is(err, boom) {
+	if err := a.locked(ctx, func(context.Context) error { return boom }); !errors.Is(err, boom) {
 		t.Errorf("locked returned %v, want fn's error", err)
 	}
 
@@ -228,7 +228,7 @@ func TestWriteLock(t *testing.T) {
 	b.lockStale = time.Second
 	waited := time.Now()
 	ran = false
-	if err := b.locked(ctx, func() error { ran = true; return nil }); err != nil || !ran {
+	if err := b.locked(ctx, func(context.Context) error { ran = true; return nil }); err != nil || !ran {
 		t.Fatalf("a stale lock: ran %v, error %v", ran, err)
 	}
 	if time.Since(waited) < time.Second {
@@ -274,7 +274,7 @@ func TestWriteLockTakeover(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs <- w.locked(ctx, func() error {
+			errs <- w.locked(ctx, func(context.Context) error {
 				mu.Lock()
 				inside++
 				most = max(most, inside)
@@ -302,6 +302,65 @@ func TestWriteLockTakeover(t *testing.T) {
 	}
 }
 
+// TestWriteLockLost checks a holder whose lock another writer took over
+// (as after it could not beat for lockStale): its work's context ends, it
+// reports the loss, and it leaves its successor's lock alone.
+func TestWriteLockLost(t *testing.T) {
+	t.Parallel()
+	srv := chtest.Shared(t)
+	db := chtest.Database(t, srv)
+	now := time.Date(2026, 4, 5, 12, 0, 0, 0, time.UTC)
+	a, b := openAt(t, srv, db, now), openAt(t, srv, db, now)
+	a.lockStale = 2 * time.Second // beats every 0.5 s
+	ctx := context.Background()
+	lockTables := func() int {
+		n, err := srv.Int("SELECT count() FROM system.tables WHERE database = '" + db + "' AND name = '" + lockTable + "'")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	held := make(chan struct{})
+	aDone := make(chan error, 1)
+	var aCause error
+	go func() {
+		aDone <- a.locked(ctx, func(work context.Context) error {
+			close(held)
+			select {
+			case <-work.Done():
+				aCause = context.Cause(work)
+				return work.Err()
+			case <-time.After(10 * time.Second):
+				return nil
+			}
+		})
+	}()
+	<-held
+	// What a takeover of a's lock does, as if a's beats had not arrived.
+	if err := srv.Query("DROP TABLE " + db + "." + lockTable); err != nil {
+		t.Fatal(err)
+	}
+	var aErr error
+	tablesAfterA := -1
+	if err := b.locked(ctx, func(context.Context) error {
+		aErr = <-aDone
+		tablesAfterA = lockTables()
+		return nil
+	}); err != nil {
+		t.Fatalf("the successor: %v", err)
+	}
+	if !errors.Is(aErr, errLockLost) || !errors.Is(aCause, errLockLost) {
+		t.Errorf("the holder taken over returned %v, its work's context ended with %v; want errLockLost for both", aErr, aCause)
+	}
+	if tablesAfterA != 1 {
+		t.Errorf("%d lock tables once the holder taken over returned, want its successor's 1", tablesAfterA)
+	}
+	if n := lockTables(); n != 0 {
+		t.Errorf("%d lock tables after the successor's release", n)
+	}
+}
+
 // checkRefused has holder hold the write lock for hold, and checks that
 // other, trying for try meanwhile, is refused as waiting for it.
 func checkRefused(t *testing.T, holder, other *Store, hold, try time.Duration, what string) {
@@ -310,12 +369,12 @@ func checkRefused(t *testing.T, holder, other *Store, hold, try time.Duration, w
 	held := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
-		done <- holder.locked(ctx, func() error { close(held); time.Sleep(hold); return nil })
+		done <- holder.locked(ctx, func(context.Context) error { close(held); time.Sleep(hold); return nil })
 	}()
 	<-held
 	short, cancel := context.WithTimeout(ctx, try)
 	ran := false
-	err := other.locked(short, func() error { ran = true; return nil })
+	err := other.locked(short, func(context.Context) error { ran = true; return nil })
 	cancel()
 	if ran || err == nil || !strings.Contains(err.Error(), "held by another writer") {
 		t.Errorf("%s: the other writer ran %v, error %v", what, ran, err)

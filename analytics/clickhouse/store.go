@@ -411,7 +411,7 @@ func (s *Store) Append(ctx context.Context, b analytics.Batch) error {
 	if !old {
 		return s.append(ctx, b)
 	}
-	return s.changing(ctx, site, from, to, func() error { return s.append(ctx, b) })
+	return s.changing(ctx, site, from, to, func(ctx context.Context) error { return s.append(ctx, b) })
 }
 
 // oldSpan returns the span of seconds of the batch's page views, leaves
@@ -619,7 +619,7 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 	// Final days up to the cut-off change: the records' deletion goes
 	// between marks that make their rollups stale, and whole months of
 	// rollups go with the records' (rollup.go).
-	deleteRecords := func() error {
+	deleteRecords := func(ctx context.Context) error {
 		for _, table := range []string{"rollups", "rollup_builds", "rollup_events"} {
 			if err := s.dropPartitions(ctx, table, func(id string) bool { return id < month }); err != nil {
 				return err
@@ -650,7 +650,7 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 	if c.PageViews > 0 || c.Leaves > 0 || c.Events > 0 {
 		err = s.changing(ctx, "", 0, cut, deleteRecords)
 	} else {
-		err = deleteRecords() // bot hits only: no rollup counts them
+		err = deleteRecords(ctx) // bot hits only: no rollup counts them
 	}
 	if err != nil {
 		return c, fmt.Errorf("purge: %w", err)

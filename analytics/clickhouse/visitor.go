@@ -154,7 +154,9 @@ func (s *Store) DeleteVisitor(ctx context.Context, site string, visitor uint64, 
 		return n, fmt.Errorf("delete visitor: events: %w", err)
 	}
 	// The day's rollups go stale (rollup.go): the leaves may be a day later.
-	err = s.changing(ctx, site, from, to+86400, func() error { return s.deleteVisitorRecords(ctx, site, visitor, from, to, ids, leaves, events) })
+	err = s.changing(ctx, site, from, to+86400, func(ctx context.Context) error {
+		return s.deleteVisitorRecords(ctx, site, visitor, from, to, ids, leaves, events)
+	})
 	if err != nil {
 		return n, err
 	}
