@@ -31,8 +31,8 @@ import (
 //     rows come back, and aggregate.Period sums them into the Report.
 //
 // Every number is of one day, so both periods are counted a chunk of
-// days at a time (chunkDays, two queries at once): a year no longer needs
-// the server's memory for all of its page views at once.
+// days at a time (chunk.go): a year no longer needs the server's memory
+// for all of its page views at once.
 //
 // The channel of a source is analytics.ChannelOf, a Go function: each
 // chunk's distinct sources are read first and their channels handed to
@@ -129,15 +129,6 @@ const otherSQL = `
 	       (SELECT toInt64(countIf(ts >= toDateTime(@cur_from))) FROM %[2]s WHERE site = @site AND ts >= toDateTime(@bots_from) AND ts < toDateTime(@end)) AS n2,
 	       (SELECT toInt64(countIf(ts < toDateTime(@cur_from))) FROM %[2]s WHERE site = @site AND ts >= toDateTime(@bots_from) AND ts < toDateTime(@end)) AS n3,
 	       toInt64(0) AS n4, toInt64(0) AS n5, toInt64(0) AS n6, toInt64(0) AS n7, toInt64(0) AS n8`
-
-// chunkDays is how many days one counting query covers: every number is
-// of one day, so a period is counted a chunk of days at a time (two at
-// once), which bounds the server's memory by a chunk's rows and uses
-// both of a small server's cores.
-const (
-	chunkDays    = 31
-	chunkQueries = 2
-)
 
 // Report computes the report of q on the server.
 func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Report, error) {
@@ -519,6 +510,10 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now ti
 	from, curFrom, end := prev.Query.From.In(q.Zone), q.From, q.End()
 	c := s.newCounter(q, cur.Conversions, from, now, q.Interval == analytics.Hour)
 	rolled = within(rolled, from, end)
+	chunks, err := s.chunks(ctx, unrolled(from, end, rolled))
+	if err != nil {
+		return 0, fmt.Errorf("count: %w", err)
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -554,21 +549,14 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now ti
 			return s.readRollups(ctx, c, rolled)
 		})
 	}
-	for _, span := range unrolled(from, end, rolled) {
-		for a, b := span[0], span[0]; a.Before(span[1]); a = b {
-			b = a.AddDate(0, 0, chunkDays)
-			if b.After(span[1]) {
-				b = span[1]
+	for _, span := range chunks {
+		run(func(ctx context.Context) ([]countRow, error) {
+			ctx, query, args, err := c.chunk(ctx, span[0], span[1])
+			if err != nil || query == "" {
+				return nil, err
 			}
-			first, next := a, b
-			run(func(ctx context.Context) ([]countRow, error) {
-				ctx, query, args, err := c.chunk(ctx, first, next)
-				if err != nil || query == "" {
-					return nil, err
-				}
-				return s.count(ctx, query, args)
-			})
-		}
+			return s.count(ctx, query, args)
+		})
 	}
 	wg.Wait()
 	if len(errs) > 0 {

@@ -291,6 +291,7 @@ func (s *Store) maintainRollups(ctx context.Context, zone *time.Location) error 
 	}
 	var todo []work
 	days := 0
+	var chunks *chunker
 	firsts := map[string]time.Time{}
 	for _, site := range sites {
 		first, ok, err := s.FirstPageView(ctx, site)
@@ -306,15 +307,19 @@ func (s *Store) maintainRollups(ctx context.Context, zone *time.Location) error 
 		if err != nil {
 			return err
 		}
-		for _, span := range unrolled(from, finalEnd, rolled) {
-			for a, b := span[0], span[0]; a.Before(span[1]); a = b {
-				if b = a.AddDate(0, 0, chunkDays); b.After(span[1]) {
-					b = span[1]
-				}
-				todo = append(todo, work{site, a, b})
-				for d := a; d.Before(b); d = d.AddDate(0, 0, 1) {
-					days++
-				}
+		spans := unrolled(from, finalEnd, rolled)
+		if len(spans) == 0 {
+			continue
+		}
+		if chunks == nil { // read once, and only when a day needs building
+			if chunks, err = s.chunker(ctx); err != nil {
+				return fmt.Errorf("rollups: %w", err)
+			}
+		}
+		for _, span := range chunks.split(spans) {
+			todo = append(todo, work{site, span[0], span[1]})
+			for d := span[0]; d.Before(span[1]); d = d.AddDate(0, 0, 1) {
+				days++
 			}
 		}
 	}
