@@ -204,10 +204,9 @@ func checkSettling(t *testing.T, dsn, db, suffix string, shards ...*chtest.Serve
 // one writer at a time, and a lock a crashed holder left is taken over.
 func TestWriteLock(t *testing.T) {
 	t.Parallel()
-	srv := chtest.Shared(t)
-	db := chtest.Database(t, srv)
-	now := time.Date(2026, 4, 5, 12, 0, 0, 0, time.UTC)
-	a, b := openAt(t, srv, db, now), openAt(t, srv, db, now)
+	l := newLockDB(t)
+	srv, db := l.srv, l.db
+	a, b := l.open(t, 0), l.open(t, 0)
 	ctx := context.Background()
 
 	checkRefused(t, a, b, time.Second, 300*time.Millisecond, "a second writer while the lock is held")
@@ -234,8 +233,8 @@ func TestWriteLock(t *testing.T) {
 	if time.Since(waited) < time.Second {
 		t.Errorf("a lock younger than lockStale was taken over after %v", time.Since(waited))
 	}
-	if n, err := srv.Int("SELECT count() FROM system.tables WHERE database = '" + db + "' AND name = '" + lockTable + "'"); err != nil || n != 0 {
-		t.Errorf("%d lock tables after the release (%v)", n, err)
+	if n := l.tables(t, lockTable); n != 0 {
+		t.Errorf("%d lock tables after the release", n)
 	}
 }
 
@@ -244,14 +243,9 @@ func TestWriteLock(t *testing.T) {
 // only one holds it at a time.
 func TestWriteLockTakeover(t *testing.T) {
 	t.Parallel()
-	srv := chtest.Shared(t)
-	db := chtest.Database(t, srv)
-	now := time.Date(2026, 4, 5, 12, 0, 0, 0, time.UTC)
-	open := func() *Store {
-		s := openAt(t, srv, db, now)
-		s.lockStale = 2 * time.Second
-		return s
-	}
+	l := newLockDB(t)
+	srv, db := l.srv, l.db
+	open := func() *Store { return l.open(t, 2*time.Second) }
 	ctx := context.Background()
 
 	// A live holder for twice lockStale.
@@ -297,8 +291,8 @@ func TestWriteLockTakeover(t *testing.T) {
 	if most != 1 {
 		t.Errorf("%d writers held the lock at once after a takeover, want 1", most)
 	}
-	if n, err := srv.Int("SELECT count() FROM system.tables WHERE database = '" + db + "' AND name IN ('" + lockTable + "', '" + lockTakeoverTable + "')"); err != nil || n != 0 {
-		t.Errorf("%d lock tables after the release (%v)", n, err)
+	if n := l.tables(t, lockTable, lockTakeoverTable); n != 0 {
+		t.Errorf("%d lock tables after the release", n)
 	}
 }
 
@@ -307,19 +301,9 @@ func TestWriteLockTakeover(t *testing.T) {
 // reports the loss, and it leaves its successor's lock alone.
 func TestWriteLockLost(t *testing.T) {
 	t.Parallel()
-	srv := chtest.Shared(t)
-	db := chtest.Database(t, srv)
-	now := time.Date(2026, 4, 5, 12, 0, 0, 0, time.UTC)
-	a, b := openAt(t, srv, db, now), openAt(t, srv, db, now)
-	a.lockStale = 2 * time.Second // beats every 0.5 s
+	l := newLockDB(t)
+	a, b := l.open(t, 2*time.Second), l.open(t, 0) // a beats every 0.5 s
 	ctx := context.Background()
-	lockTables := func() int {
-		n, err := srv.Int("SELECT count() FROM system.tables WHERE database = '" + db + "' AND name = '" + lockTable + "'")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
 
 	held := make(chan struct{})
 	aDone := make(chan error, 1)
@@ -338,14 +322,14 @@ func TestWriteLockLost(t *testing.T) {
 	}()
 	<-held
 	// What a takeover of a's lock does, as if a's beats had not arrived.
-	if err := srv.Query("DROP TABLE " + db + "." + lockTable); err != nil {
+	if err := l.srv.Query("DROP TABLE " + l.db + "." + lockTable); err != nil {
 		t.Fatal(err)
 	}
 	var aErr error
 	tablesAfterA := -1
 	if err := b.locked(ctx, func(context.Context) error {
 		aErr = <-aDone
-		tablesAfterA = lockTables()
+		tablesAfterA = l.tables(t, lockTable)
 		return nil
 	}); err != nil {
 		t.Fatalf("the successor: %v", err)
@@ -356,9 +340,39 @@ func TestWriteLockLost(t *testing.T) {
 	if tablesAfterA != 1 {
 		t.Errorf("%d lock tables once the holder taken over returned, want its successor's 1", tablesAfterA)
 	}
-	if n := lockTables(); n != 0 {
+	if n := l.tables(t, lockTable); n != 0 {
 		t.Errorf("%d lock tables after the successor's release", n)
 	}
+}
+
+// lockDB is a database of the shared server for a write-lock test.
+type lockDB struct {
+	srv *chtest.Server
+	db  string
+}
+
+func newLockDB(t *testing.T) lockDB {
+	srv := chtest.Shared(t)
+	return lockDB{srv, chtest.Database(t, srv)}
+}
+
+// open opens a writer on it whose locks go stale after stale (0: lockStale).
+func (l lockDB) open(t *testing.T, stale time.Duration) *Store {
+	s := openAt(t, l.srv, l.db, time.Date(2026, 4, 5, 12, 0, 0, 0, time.UTC))
+	if stale > 0 {
+		s.lockStale = stale
+	}
+	return s
+}
+
+// tables counts which of the tables names exist.
+func (l lockDB) tables(t *testing.T, names ...string) int {
+	t.Helper()
+	n, err := l.srv.Int("SELECT count() FROM system.tables WHERE database = '" + l.db + "' AND has(['" + strings.Join(names, "', '") + "'], name)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // checkRefused has holder hold the write lock for hold, and checks that
