@@ -97,6 +97,43 @@ const visitsSQL = `(
 		FROM %[2]s WHERE site = @site AND ts >= @look_key AND ts < @end_key %[5]s GROUP BY visit
 	) USING (visit))`
 
+// passingSQL is, for a report with visit filters, the query of the
+// visit-days of a chunk that pass them and have a page view that passes
+// its view filters: visitsSQL's entry and exit page, source and channel
+// (and hit) of every visit-day of the chunk, without the page views'
+// visible times and the joins they need. %[1]s is the page views table,
+// %[2]s the view filter on its rows, %[3]s the channel expression, %[4]s
+// the visit filter.
+const passingSQL = `
+	SELECT toUInt16(day) AS d, visit FROM (
+		SELECT day, visit, hit, entry, exit, src_referrer, src_source, src_medium, src_campaign, %[3]s AS channel
+		FROM (SELECT toDate(toDateTime(intDiv(ts, 4294967296)), @zone) AS day, visit,
+		             argMin(path, ts) AS entry, argMax(path, ts) AS exit, max(%[2]s) AS hit
+		      FROM %[1]s WHERE site = @site AND ts >= @from_key AND ts < @end_key GROUP BY day, visit)
+		ANY LEFT JOIN (
+			SELECT visit, argMin(referrer_host, ts) AS src_referrer, argMin(utm_source, ts) AS src_source,
+			       argMin(utm_medium, ts) AS src_medium, argMin(utm_campaign, ts) AS src_campaign
+			FROM %[1]s WHERE site = @site AND ts >= @look_key AND ts < @end_key GROUP BY visit
+		) USING (visit))
+	WHERE hit AND %[4]s`
+
+// passingSourcesSQL is, for a report whose visit filters are all of the
+// source, the query of the visits of a chunk that pass them and have a
+// page view, in the chunk or the day before, with each view filter's
+// value: visitsSQL's source and channel of every visit, alone.
+// Placeholders as passingSQL's.
+const passingSourcesSQL = `
+	SELECT visit FROM (
+		SELECT visit, hit, src_referrer, src_source, src_medium, src_campaign, %[3]s AS channel
+		FROM (SELECT visit, argMin(referrer_host, ts) AS src_referrer, argMin(utm_source, ts) AS src_source,
+		             argMin(utm_medium, ts) AS src_medium, argMin(utm_campaign, ts) AS src_campaign, max(%[2]s) AS hit
+		      FROM %[1]s WHERE site = @site AND ts >= @look_key AND ts < @end_key GROUP BY visit))
+	WHERE hit AND %[4]s`
+
+// channelSQL is the channel of a visit's source: the chunk's lookup table
+// (chunk).
+const channelSQL = "transform(" + sourceKeySQL + ", @source_keys, @channels, '')"
+
 // countsSQL is the query of a chunk of days: page views per day and key
 // (kind 0) and visits per day and key (kind 1; UTM rows list tagged
 // visits only). %[1]s is the views subquery, %[2]s its keys array, %[3]s
@@ -249,6 +286,7 @@ type counter struct {
 	visitFilter         []string
 	candidates          string // the condition on a filtered report's visits; "" unfiltered
 	candidatesSQL       string // the query of their ids (chunk)
+	passingDays         bool   // candidatesSQL is passingSQL: visit-days
 	viewKeys, visitKeys string
 }
 
@@ -304,31 +342,43 @@ func (s *Store) newCounter(q analytics.Query, conv *aggregate.Conversions, from,
 		return "if(day >= toDate(@cur_day), [" + strings.Join(full, ", ") + "], [" + total + "])"
 	}
 	c.viewKeys, c.visitKeys = keys(viewKeys), keys(visitKeys)
-	// A filtered report counts only the visits that have, in the chunk or
-	// the day before it, a page view with each filter's value: a superset
-	// of the visits the filters pass (an entry page, exit page or source
-	// is the value of one of the visit's page views), read first so that
-	// the joins and the visits' grouping see a fraction of the rows. They
-	// are read once per chunk and go back with its query as a table
-	// (chunk): as a subquery, each of the query's several uses of it
-	// would compute it again.
+	// A filtered report counts only its candidate visits, read first so
+	// that the joins and the visits' grouping see a fraction of the rows:
+	// with an entry or exit page filter, the visit-days that pass the
+	// visit filters (passingSQL); with source filters only, the visits
+	// that pass them (passingSourcesSQL); else the visits that have, in
+	// the chunk or the day before it, a page view with each view filter's
+	// value (a superset of those the view filters pass; so is the hit of
+	// passingSourcesSQL). They are read once per chunk and go back with its query as
+	// tables (chunk): as a subquery, each of the query's several uses of
+	// them would compute them again.
 	leaves := ""
 	if len(q.Filters) > 0 {
 		in := "IN"
 		if s.cfg.Cluster != "" {
 			in = "GLOBAL IN" // both sides are Distributed tables
 		}
-		var have []string
+		var have, rawView []string
 		for i, f := range q.Filters {
-			if f.Dim == analytics.DimChannel {
-				// The sources of the channel, listed per chunk (chunk).
-				have = append(have, fmt.Sprintf("max(has(@channel_keys%d, %s)) = 1", i, rawSourceKeySQL))
-				continue
+			if !f.Dim.VisitLevel() {
+				rawView = append(rawView, fmt.Sprintf("%s = @f%d", rawColumn(f.Dim), i))
+				have = append(have, fmt.Sprintf("max(%s = @f%d) = 1", rawColumn(f.Dim), i))
 			}
-			have = append(have, fmt.Sprintf("max(%s = @f%d) = 1", rawColumn(f.Dim), i))
 		}
-		c.candidatesSQL = "SELECT visit FROM " + s.pageviews +
-			" WHERE site = @site AND ts >= @look_key AND ts < @end_key GROUP BY visit HAVING " + strings.Join(have, " AND ")
+		byDay := slices.ContainsFunc(q.Filters, func(f analytics.Filter) bool {
+			return f.Dim == analytics.DimEntryPage || f.Dim == analytics.DimExitPage
+		})
+		switch {
+		case byDay:
+			c.candidatesSQL = fmt.Sprintf(passingSQL, s.pageviews, and(rawView), channelSQL, and(c.visitFilter))
+			c.passingDays = true
+		case len(c.visitFilter) > 0:
+			// A source is the whole visit's: the visits that pass.
+			c.candidatesSQL = fmt.Sprintf(passingSourcesSQL, s.pageviews, and(rawView), channelSQL, and(c.visitFilter))
+		default:
+			c.candidatesSQL = "SELECT visit FROM " + s.pageviews +
+				" WHERE site = @site AND ts >= @look_key AND ts < @end_key GROUP BY visit HAVING " + strings.Join(have, " AND ")
+		}
 		c.candidates = "AND visit " + in + " " + candidatesTable
 		leaves = "AND pageview_id " + in + " (SELECT pageview_id FROM " + s.pageviews +
 			" WHERE site = @site AND ts >= @from_key AND ts < @end_key " + c.candidates + ")"
@@ -379,19 +429,7 @@ func (c *counter) chunk(ctx context.Context, a, b time.Time) (context.Context, s
 	if err != nil || len(channels.keys) == 0 {
 		return ctx, "", nil, err // no page views: nothing to count
 	}
-	args := slices.Clip(c.args)
-	for i, f := range c.q.Filters {
-		if f.Dim == analytics.DimChannel {
-			keys := []string{}
-			for j, ch := range channels.channels {
-				if ch == f.Value {
-					keys = append(keys, channels.keys[j])
-				}
-			}
-			args = append(args, clickhouse.Named("channel_keys"+strconv.Itoa(i), keys))
-		}
-	}
-	args = append(args,
+	args := append(slices.Clip(c.args),
 		clickhouse.Named("from_key", secKey(a.Unix())),
 		clickhouse.Named("end_key", secKey(b.Unix())),
 		clickhouse.Named("look_key", secKey(look.Unix())),
@@ -399,24 +437,24 @@ func (c *counter) chunk(ctx context.Context, a, b time.Time) (context.Context, s
 		clickhouse.Named("leaves_to", b.Unix()+86400),
 		clickhouse.Named("source_keys", channels.keys), clickhouse.Named("channels", channels.channels))
 	var tables []*ext.Table
+	inVisits, converted := "", ""
 	if c.candidatesSQL != "" {
-		t, n, err := c.s.candidateVisits(ctx, c.candidatesSQL, args)
-		if err != nil || n == 0 {
+		candidates, passing, err := c.s.candidateVisits(ctx, c.candidatesSQL, c.passingDays, args)
+		if err != nil || candidates == nil {
 			return ctx, "", nil, err // no visit can pass: nothing to count
 		}
-		tables = append(tables, t)
+		tables = append(tables, candidates)
+		if passing != nil {
+			tables = append(tables, passing)
+			inVisits = "AND (toUInt16(day), visit) IN " + passingTable
+		}
 	}
 
-	channel := "transform(" + sourceKeySQL + ", @source_keys, @channels, '')"
 	views := c.views
 	if settledBy(b.Add(24*time.Hour), c.now) {
 		views = c.viewsSettled
 	}
-	visits := fmt.Sprintf(visitsSQL, views, c.s.pageviews, channel, and(c.visitFilter), c.candidates)
-	inVisits, converted := "", ""
-	if len(c.visitFilter) > 0 {
-		inVisits = "AND (day, visit) IN (SELECT day, visit FROM " + visits + " WHERE pass)"
-	}
+	visits := fmt.Sprintf(visitsSQL, views, c.s.pageviews, channelSQL, and(c.visitFilter), c.candidates)
 	if c.q.Goal != "" {
 		// The goal filter's visit-days (aggregate.Converted) go to the
 		// server with the query, as a table of its own.
@@ -447,35 +485,56 @@ func (c *counter) chunk(ctx context.Context, a, b time.Time) (context.Context, s
 	return ctx, fmt.Sprintf(countsSQL, views, c.viewKeys, inVisits, visits, c.visitKeys, converted), args, nil
 }
 
-// candidatesTable is the name of a chunk's candidate visits (newCounter)
-// in its query.
-const candidatesTable = "candidate_visits"
+// candidatesTable and passingTable are the names of a chunk's candidate
+// visits and, with visit filters, of the visit-days that pass them
+// (newCounter) in its query.
+const (
+	candidatesTable = "candidate_visits"
+	passingTable    = "passing_visits"
+)
 
-// candidateVisits runs query, the candidate visits' ids of a chunk, and
-// returns them as the external table candidatesTable and how many there
-// are.
-func (s *Store) candidateVisits(ctx context.Context, query string, args []any) (*ext.Table, int, error) {
-	t, err := ext.NewTable(candidatesTable, ext.Column("visit", "UInt64"))
-	if err != nil {
-		return nil, 0, err
+// candidateVisits runs query, which returns a chunk's candidate visits'
+// ids (or, when days, the day numbers and ids of the visit-days that
+// pass), and returns them as the external table candidatesTable (and
+// passingTable); nil tables when there are none.
+func (s *Store) candidateVisits(ctx context.Context, query string, days bool, args []any) (candidates, passing *ext.Table, err error) {
+	if candidates, err = ext.NewTable(candidatesTable, ext.Column("visit", "UInt64")); err != nil {
+		return nil, nil, err
+	}
+	if days {
+		if passing, err = ext.NewTable(passingTable, ext.Column("d", "UInt16"), ext.Column("visit", "UInt64")); err != nil {
+			return nil, nil, err
+		}
 	}
 	rows, err := s.conn.Query(ctx, query, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("candidate visits: %w", err)
+		return nil, nil, fmt.Errorf("candidate visits: %w", err)
 	}
 	defer rows.Close()
-	n := 0
+	seen := map[uint64]bool{}
 	for rows.Next() {
+		var day uint16
 		var visit uint64
-		if err := rows.Scan(&visit); err != nil {
-			return nil, 0, fmt.Errorf("candidate visits: %w", err)
+		if days {
+			err = rows.Scan(&day, &visit)
+		} else {
+			err = rows.Scan(&visit)
 		}
-		if err := t.Append(visit); err != nil {
-			return nil, 0, fmt.Errorf("candidate visits: %w", err)
+		if err == nil && days {
+			err = passing.Append(day, visit)
 		}
-		n++
+		if err == nil && !seen[visit] {
+			seen[visit] = true
+			err = candidates.Append(visit)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("candidate visits: %w", err)
+		}
 	}
-	return t, n, rows.Err()
+	if err := rows.Err(); err != nil || len(seen) == 0 {
+		return nil, nil, err
+	}
+	return candidates, passing, nil
 }
 
 // count runs one query of countsSQL's, otherSQL's or rollupsSQL's columns
