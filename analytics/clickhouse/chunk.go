@@ -39,15 +39,15 @@ func (s *Store) chunks(ctx context.Context, spans [][2]time.Time) ([][2]time.Tim
 	if !long {
 		return spans, nil
 	}
-	c, err := s.chunker(ctx)
+	c, err := s.newChunker(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return c.split(spans), nil
 }
 
-// chunker reads the page views per month of the page views table.
-func (s *Store) chunker(ctx context.Context) (*chunker, error) {
+// newChunker reads the page views per month of the page views table.
+func (s *Store) newChunker(ctx context.Context) (*chunker, error) {
 	c := &chunker{perDay: map[string]float64{}}
 	for _, conn := range s.all {
 		rows, err := conn.Query(ctx, `SELECT partition_id, sum(rows) FROM system.parts

@@ -234,10 +234,6 @@ func sourceKey(ref, source, medium, campaign string) string {
 	return b.String()
 }
 
-// rawSourceKeySQL is sourceKeySQL of a row of the page views table.
-const rawSourceKeySQL = `concat(toString(length(referrer_host)), ':', referrer_host, toString(length(utm_source)), ':', utm_source,
-	toString(length(utm_medium)), ':', utm_medium, toString(length(utm_campaign)), ':', utm_campaign)`
-
 const sourceKeySQL = `concat(toString(length(src_referrer)), ':', src_referrer, toString(length(src_source)), ':', src_source,
 	toString(length(src_medium)), ':', src_medium, toString(length(src_campaign)), ':', src_campaign)`
 
@@ -349,9 +345,9 @@ func (s *Store) newCounter(q analytics.Query, conv *aggregate.Conversions, from,
 	// that pass them (passingSourcesSQL); else the visits that have, in
 	// the chunk or the day before it, a page view with each view filter's
 	// value (a superset of those the view filters pass; so is the hit of
-	// passingSourcesSQL). They are read once per chunk and go back with its query as
-	// tables (chunk): as a subquery, each of the query's several uses of
-	// them would compute them again.
+	// passingSourcesSQL). They are read once per chunk and go back with
+	// its query as tables (chunk): as a subquery, each of the query's
+	// several uses of them would compute them again.
 	leaves := ""
 	if len(q.Filters) > 0 {
 		in := "IN"

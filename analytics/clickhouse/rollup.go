@@ -312,7 +312,7 @@ func (s *Store) maintainRollups(ctx context.Context, zone *time.Location) error 
 			continue
 		}
 		if chunks == nil { // read once, and only when a day needs building
-			if chunks, err = s.chunker(ctx); err != nil {
+			if chunks, err = s.newChunker(ctx); err != nil {
 				return fmt.Errorf("rollups: %w", err)
 			}
 		}
