@@ -2,12 +2,9 @@ package clickhouse
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 	"time"
-
-	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // Counting a period from the raw rows is a query per chunk of its days:
@@ -48,27 +45,13 @@ func (s *Store) chunks(ctx context.Context, spans [][2]time.Time) ([][2]time.Tim
 
 // newChunker reads the page views per month of the page views table.
 func (s *Store) newChunker(ctx context.Context) (*chunker, error) {
+	months, err := s.partitions(ctx, "pageviews")
+	if err != nil {
+		return nil, err
+	}
 	c := &chunker{perDay: map[string]float64{}}
-	for _, conn := range s.all {
-		rows, err := conn.Query(ctx, `SELECT partition_id, sum(rows) FROM system.parts
-			WHERE database = @db AND table = 'pageviews' AND active GROUP BY partition_id`,
-			clickhouse.Named("db", s.cfg.Database))
-		if err != nil {
-			return nil, fmt.Errorf("page views per month: %w", err)
-		}
-		for rows.Next() {
-			var month string
-			var n uint64
-			if err := rows.Scan(&month, &n); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("page views per month: %w", err)
-			}
-			c.perDay[month] += float64(n) / float64(daysIn(month))
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("page views per month: %w", err)
-		}
+	for month, p := range months {
+		c.perDay[month] = float64(p.rows) / float64(daysIn(month))
 	}
 	return c, nil
 }

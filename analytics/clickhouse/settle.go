@@ -56,7 +56,7 @@ const (
 // SQLite engine: their page view may still come (a migration, an import).
 func (s *Store) settle(ctx context.Context) error {
 	cut := s.now().Add(-settleAfter)
-	parts, err := s.partitionParts(ctx, "leaves")
+	parts, err := s.partitions(ctx, "leaves")
 	if err != nil {
 		return fmt.Errorf("settle: %w", err)
 	}
@@ -66,7 +66,7 @@ func (s *Store) settle(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("settle: leaves partition %q: %w", id, err)
 		}
-		if start.AddDate(0, 1, 0).After(cut) || s.settled(id, parts[id]) {
+		if start.AddDate(0, 1, 0).After(cut) || s.settled(id, parts[id].parts) {
 			continue
 		}
 		n, err := s.claimedLeaves(ctx, s.leaves, start)
@@ -74,7 +74,7 @@ func (s *Store) settle(ctx context.Context) error {
 			return fmt.Errorf("settle: %w", err)
 		}
 		if n == 0 { // only leaves of no page view: nothing to take out
-			s.remember(id, parts[id])
+			s.remember(id, parts[id].parts)
 			continue
 		}
 		todo = append(todo, id)
@@ -85,7 +85,7 @@ func (s *Store) settle(ctx context.Context) error {
 	}
 	slices.Sort(months)
 	months = slices.Compact(months)
-	have, err := s.partitionParts(ctx, "pageviews")
+	have, err := s.partitions(ctx, "pageviews")
 	if err != nil {
 		return fmt.Errorf("settle: %w", err)
 	}
@@ -104,34 +104,6 @@ func (s *Store) settle(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// partitionParts returns, per partition id of table on any shard, the
-// names of its active parts on every shard: they change when anything is
-// written to the partition.
-func (s *Store) partitionParts(ctx context.Context, table string) (map[string]string, error) {
-	out := map[string]string{}
-	for _, c := range s.all {
-		rows, err := c.Query(ctx, `SELECT partition_id, arrayStringConcat(arraySort(groupArray(name)), ' ') FROM system.parts
-			WHERE database = @db AND table = @table AND active GROUP BY partition_id`,
-			clickhouse.Named("db", s.cfg.Database), clickhouse.Named("table", table))
-		if err != nil {
-			return nil, fmt.Errorf("partitions of %s: %w", table, err)
-		}
-		for rows.Next() {
-			var id, names string
-			if err := rows.Scan(&id, &names); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("partitions of %s: %w", table, err)
-			}
-			out[id] += names + ";"
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("partitions of %s: %w", table, err)
-		}
-	}
-	return out, nil
 }
 
 // settled reports whether this Store found the leaves partition id with
@@ -200,11 +172,11 @@ func (s *Store) settleLeaves(ctx context.Context, id string) error {
 			return fmt.Errorf("drop %s: %w", leavesSettlingTable, err)
 		}
 	}
-	parts, err := s.partitionParts(ctx, "leaves")
+	parts, err := s.partitions(ctx, "leaves")
 	if err != nil {
 		return err
 	}
-	s.remember(id, parts[id])
+	s.remember(id, parts[id].parts)
 	return nil
 }
 

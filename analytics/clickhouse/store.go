@@ -689,6 +689,43 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 	return c, nil
 }
 
+// partition is what every shard's parts tell of a partition of a table.
+type partition struct {
+	parts string // the names of its active parts: they change when anything is written to it
+	rows  uint64
+}
+
+// partitions returns, per partition id of table on any shard, its parts
+// on every shard: no read of the table.
+func (s *Store) partitions(ctx context.Context, table string) (map[string]partition, error) {
+	out := map[string]partition{}
+	for _, c := range s.all {
+		rows, err := c.Query(ctx, `SELECT partition_id, arrayStringConcat(arraySort(groupArray(name)), ' '), sum(rows) FROM system.parts
+			WHERE database = @db AND table = @table AND active GROUP BY partition_id`,
+			clickhouse.Named("db", s.cfg.Database), clickhouse.Named("table", table))
+		if err != nil {
+			return nil, fmt.Errorf("partitions of %s: %w", table, err)
+		}
+		for rows.Next() {
+			var id, names string
+			var n uint64
+			if err := rows.Scan(&id, &names, &n); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("partitions of %s: %w", table, err)
+			}
+			p := out[id]
+			p.parts += names + ";"
+			p.rows += n
+			out[id] = p
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("partitions of %s: %w", table, err)
+		}
+	}
+	return out, nil
+}
+
 // dropPartitions drops, on every shard, the partitions of table whose id
 // drop selects.
 func (s *Store) dropPartitions(ctx context.Context, table string, drop func(id string) bool) error {
