@@ -129,8 +129,7 @@ func (s *Store) remember(id, parts string) {
 func (s *Store) claimedLeaves(ctx context.Context, leaves string, start time.Time) (uint64, error) {
 	var n uint64
 	err := s.conn.QueryRow(ctx, fmt.Sprintf(`SELECT count() FROM %s WHERE ts >= toDateTime(@from) AND ts < toDateTime(@end) AND %s`, leaves, claimed(s.pageviews)),
-		clickhouse.Named("from", start.Unix()), clickhouse.Named("end", start.AddDate(0, 1, 0).Unix()),
-		clickhouse.Named("pv_from", secKey(start.Add(-24*time.Hour).Unix())), clickhouse.Named("pv_end", secKey(start.AddDate(0, 1, 0).Unix()))).Scan(&n)
+		claimedArgs(start)...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count settled leaves: %w", err)
 	}
@@ -145,6 +144,15 @@ func claimed(pageviews string) string {
 		` WHERE ts >= @pv_from AND ts < @pv_end)`
 }
 
+// claimedArgs are the arguments of the leaves of the month that starts at
+// start ([@from, @end)) and of claimed's page views: the month's and the
+// day's before it.
+func claimedArgs(start time.Time) []any {
+	end := start.AddDate(0, 1, 0)
+	return []any{clickhouse.Named("from", start.Unix()), clickhouse.Named("end", end.Unix()),
+		clickhouse.Named("pv_from", secKey(start.Add(-24*time.Hour).Unix())), clickhouse.Named("pv_end", secKey(end.Unix()))}
+}
+
 // settleLeaves rewrites every shard's leaves partition id without the
 // leaves that are in page views now, and remembers it settled. The
 // caller holds the write lock, and has settled the month and the one
@@ -155,21 +163,15 @@ func (s *Store) settleLeaves(ctx context.Context, id string) error {
 		return err
 	}
 	for _, c := range s.all {
-		for _, q := range []string{"DROP TABLE IF EXISTS " + leavesSettlingTable, "CREATE TABLE " + leavesSettlingTable + " AS leaves"} {
-			if err := c.Exec(ctx, q); err != nil {
-				return fmt.Errorf("%s: %w", q, err)
+		if err := rewritePartition(ctx, c, "leaves", leavesSettlingTable, id, func() error {
+			err := c.Exec(ctx, fmt.Sprintf(`INSERT INTO %s SELECT * FROM leaves WHERE ts >= toDateTime(@from) AND ts < toDateTime(@end) AND NOT %s`,
+				leavesSettlingTable, claimed(s.pageviews)), claimedArgs(start)...)
+			if err != nil {
+				return fmt.Errorf("keep the leaves of no page view: %w", err)
 			}
-		}
-		if err := c.Exec(ctx, fmt.Sprintf(`INSERT INTO %s SELECT * FROM leaves WHERE ts >= toDateTime(@from) AND ts < toDateTime(@end) AND NOT %s`, leavesSettlingTable, claimed(s.pageviews)),
-			clickhouse.Named("from", start.Unix()), clickhouse.Named("end", start.AddDate(0, 1, 0).Unix()),
-			clickhouse.Named("pv_from", secKey(start.Add(-24*time.Hour).Unix())), clickhouse.Named("pv_end", secKey(start.AddDate(0, 1, 0).Unix()))); err != nil {
-			return fmt.Errorf("keep the leaves of no page view: %w", err)
-		}
-		if err := c.Exec(ctx, fmt.Sprintf("ALTER TABLE leaves REPLACE PARTITION ID '%s' FROM %s", id, leavesSettlingTable)); err != nil {
-			return fmt.Errorf("replace the month: %w", err)
-		}
-		if err := c.Exec(ctx, "DROP TABLE "+leavesSettlingTable); err != nil {
-			return fmt.Errorf("drop %s: %w", leavesSettlingTable, err)
+			return nil
+		}); err != nil {
+			return err
 		}
 	}
 	parts, err := s.partitions(ctx, "leaves")
@@ -236,31 +238,44 @@ func (s *Store) settleShard(ctx context.Context, c driver.Conn, month string, st
 	if !slices.Contains(cols, "duration_ms") || !slices.Contains(cols, "scroll_pct") {
 		return fmt.Errorf("pageviews lacks duration_ms or scroll_pct: the schema is not the one this seloste knows")
 	}
-	for _, q := range []string{"DROP TABLE IF EXISTS " + settlingTable, "CREATE TABLE " + settlingTable + " AS pageviews"} {
+	insert := fmt.Sprintf(settleSQL, settlingTable, strings.Join(cols, ", "), strings.Join(exprs, ", "), s.leaves)
+	return rewritePartition(ctx, c, "pageviews", settlingTable, month, func() error {
+		for day := start; day.Before(end); day = day.AddDate(0, 0, 1) {
+			if err := c.Exec(ctx, insert,
+				clickhouse.Named("from_key", secKey(day.Unix())), clickhouse.Named("end_key", secKey(day.AddDate(0, 0, 1).Unix())),
+				clickhouse.Named("leaves_from", day.Unix()), clickhouse.Named("leaves_to", day.AddDate(0, 0, 2).Unix())); err != nil {
+				return fmt.Errorf("write %s: %w", day.Format(time.DateOnly), err)
+			}
+		}
+		var got uint64
+		if err := c.QueryRow(ctx, "SELECT count() FROM "+settlingTable).Scan(&got); err != nil {
+			return fmt.Errorf("count %s: %w", settlingTable, err)
+		}
+		if got != want {
+			return fmt.Errorf("%s has %d page views of the month, pageviews %d: left unchanged", settlingTable, got, want)
+		}
+		return nil
+	})
+}
+
+// rewritePartition writes the partition id of table anew on the shard c:
+// fill writes it into side, made like table, which then replaces it whole
+// (REPLACE PARTITION is atomic) and is dropped. When fill fails the
+// partition stays as it was.
+func rewritePartition(ctx context.Context, c driver.Conn, table, side, id string, fill func() error) error {
+	for _, q := range []string{"DROP TABLE IF EXISTS " + side, "CREATE TABLE " + side + " AS " + table} {
 		if err := c.Exec(ctx, q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}
 	}
-	insert := fmt.Sprintf(settleSQL, settlingTable, strings.Join(cols, ", "), strings.Join(exprs, ", "), s.leaves)
-	for day := start; day.Before(end); day = day.AddDate(0, 0, 1) {
-		if err := c.Exec(ctx, insert,
-			clickhouse.Named("from_key", secKey(day.Unix())), clickhouse.Named("end_key", secKey(day.AddDate(0, 0, 1).Unix())),
-			clickhouse.Named("leaves_from", day.Unix()), clickhouse.Named("leaves_to", day.AddDate(0, 0, 2).Unix())); err != nil {
-			return fmt.Errorf("write %s: %w", day.Format(time.DateOnly), err)
-		}
+	if err := fill(); err != nil {
+		return err
 	}
-	var got uint64
-	if err := c.QueryRow(ctx, "SELECT count() FROM "+settlingTable).Scan(&got); err != nil {
-		return fmt.Errorf("count %s: %w", settlingTable, err)
-	}
-	if got != want {
-		return fmt.Errorf("%s has %d page views of the month, pageviews %d: left unchanged", settlingTable, got, want)
-	}
-	if err := c.Exec(ctx, fmt.Sprintf("ALTER TABLE pageviews REPLACE PARTITION ID '%s' FROM %s", month, settlingTable)); err != nil {
+	if err := c.Exec(ctx, fmt.Sprintf("ALTER TABLE %s REPLACE PARTITION ID '%s' FROM %s", table, id, side)); err != nil {
 		return fmt.Errorf("replace the month: %w", err)
 	}
-	if err := c.Exec(ctx, "DROP TABLE "+settlingTable); err != nil {
-		return fmt.Errorf("drop %s: %w", settlingTable, err)
+	if err := c.Exec(ctx, "DROP TABLE "+side); err != nil {
+		return fmt.Errorf("drop %s: %w", side, err)
 	}
 	return nil
 }
