@@ -107,9 +107,9 @@ func (s *Store) locked(ctx context.Context, fn func(ctx context.Context) error) 
 		}
 	}
 
+	// work ends when fn returns, or with errLockLost when the lock is lost.
 	work, lost := context.WithCancelCause(ctx)
 	defer lost(nil)
-	beating, stop := context.WithCancel(ctx)
 	beats := make(chan struct{})
 	go func() {
 		defer close(beats)
@@ -117,12 +117,12 @@ func (s *Store) locked(ctx context.Context, fn func(ctx context.Context) error) 
 		defer tick.Stop()
 		for {
 			select {
-			case <-beating.Done():
+			case <-work.Done():
 				return
 			case <-tick.C:
 				// A beat that fails is retried at the next tick; a holder
 				// that misses them all for lockStale may lose the lock.
-				ours, err := lockOwned(beating, c, lockTable, holder)
+				ours, err := lockOwned(work, c, lockTable, holder)
 				if err != nil {
 					continue
 				}
@@ -130,12 +130,12 @@ func (s *Store) locked(ctx context.Context, fn func(ctx context.Context) error) 
 					lost(errLockLost)
 					return
 				}
-				_ = beat(beating, c, lockTable, holder)
+				_ = beat(work, c, lockTable, holder)
 			}
 		}
 	}()
 	ferr := fn(work)
-	stop()
+	lost(nil) // a loss found first stays the cause
 	<-beats
 	if context.Cause(work) == errLockLost {
 		return errors.Join(ferr, errLockLost)
