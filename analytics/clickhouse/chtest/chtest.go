@@ -1,8 +1,9 @@
 // Package chtest starts real clickhouse-server processes on loopback for
 // tests: one server, or a cluster of several shards, each with its own
-// ports and directories in a temporary directory, stopped by PID when the
-// tests are done. A test without clickhouse-server on the PATH is skipped
-// with a message saying how to install it, and fails when CI=true.
+// ports and directories in a temporary directory (in RAM when it can:
+// memDir), stopped by PID when the tests are done. A test without
+// clickhouse-server on the PATH is skipped with a message saying how to
+// install it, and fails when CI=true.
 //
 // Starting a server takes a fraction of a second and stopping one about
 // five seconds, so a test binary shares its servers: Shared and
@@ -310,7 +311,10 @@ func start(cluster []ports) (*Server, error) {
 // startOn starts a server on p; cluster, if any, are the ports of every
 // shard of ClusterName.
 func startOn(p ports, cluster []ports) (*Server, error) {
-	root, err := os.MkdirTemp("", "seloste-clickhouse-")
+	root, err := os.MkdirTemp(memDir(), "seloste-clickhouse-")
+	if err != nil {
+		root, err = os.MkdirTemp("", "seloste-clickhouse-") // e.g. not writable
+	}
 	if err != nil {
 		return nil, err
 	}
