@@ -21,6 +21,7 @@ import (
 // into ClickHouse and from there into a new SQLite file: every known
 // answer holds on each side.
 func TestSQLiteToClickHouseAndBack(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	hel := helsinki(t)
 	ev := storetest.Generate(storetest.Small)
@@ -129,6 +130,7 @@ func checkCases(t *testing.T, r analytics.Reporter, ev storetest.Events, now tim
 // as its records; the known answers, imported days included, hold on
 // each side.
 func TestImportsMigrate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	hel := helsinki(t)
 	ev := storetest.Generate(storetest.Small)
