@@ -28,6 +28,7 @@ import (
 // other addresses through both. The report, from either shard, counts
 // every visitor and visit once, as one collector would.
 func TestClusterTwoCollectors(t *testing.T) {
+	t.Parallel() // own servers and files; mostly waiting for them to start and stop
 	exe := chromiumPath(t)
 	c := chtest.StartCluster(t)
 	db := chtest.Database(t, c.Shards...)
@@ -131,6 +132,7 @@ func TestClusterTwoCollectors(t *testing.T) {
 // TestMigrateCommand copies a SQLite file into ClickHouse and back with
 // seloste migrate: each copy ends with the reports of both sides compared.
 func TestMigrateCommand(t *testing.T) {
+	t.Parallel() // own servers and files; mostly waiting for them to start and stop
 	srv := chtest.Start(t)
 	dsn := srv.DSN(chtest.Database(t, srv))
 	dir := t.TempDir()
@@ -169,6 +171,7 @@ func TestMigrateCommand(t *testing.T) {
 // twice, and clickhouse-go's second Close blocks: serve hung after
 // "stopped".)
 func TestServeStopsOnClickHouse(t *testing.T) {
+	t.Parallel() // own servers and files; mostly waiting for them to start and stop
 	srv := chtest.Start(t)
 	db := chtest.Database(t, srv)
 	dsn := srv.DSN(db)
