@@ -105,9 +105,10 @@ var Cases = []Case{
 // capability or of late records: one for each way an engine may count a
 // report (both periods, another zone, hours, a span of whole months, each
 // kind of filter, goal filters, limits). Every step that proves what the
-// capability promises, and every clock of Run, checks all Cases; checking
-// them all after every step too made the suite's reports 2.5 times as many
-// for the same paths.
+// capability promises, and every clock of Run, checks all 31 Cases.
+// Checking them all after the steps in between too took a third more
+// reports (2 327 instead of 1 709 in the ClickHouse package) for the same
+// paths.
 var StepCases = casesNamed("all days", "UTC days", "one day, hourly", "whole month and more",
 	"previous period has data", "filter country", "filter exit page and browser",
 	"filter region and campaign", "filter channel", "filter UTM source, hourly",
