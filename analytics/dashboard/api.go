@@ -26,10 +26,11 @@ func (h *Handler) apiStats(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	rep, err := h.report(r.Context(), h.query(p, h.cfg.MinVisitors))
+	rep, err := h.report(w, r, h.query(p, h.cfg.MinVisitors))
 	if err != nil {
 		h.log.Error("api report", "site", p.Site, "by", who, "err", err)
-		writeJSONError(w, http.StatusInternalServerError, "the report could not be computed")
+		code, _, text := h.reportFailure(err)
+		writeJSONError(w, code, text)
 		return
 	}
 	body, err := json.Marshal(rep)
@@ -74,10 +75,11 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, s *session) 
 		h.fail(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	rep, err := h.report(r.Context(), h.query(p, h.cfg.MinVisitors))
+	rep, err := h.report(w, r, h.query(p, h.cfg.MinVisitors))
 	if err != nil {
 		h.log.Error("csv report", "site", p.Site, "err", err)
-		h.fail(w, r, http.StatusInternalServerError, "the report could not be computed")
+		code, _, text := h.reportFailure(err)
+		h.fail(w, r, code, text)
 		return
 	}
 	var buf bytes.Buffer

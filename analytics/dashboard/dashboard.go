@@ -44,6 +44,10 @@ type Config struct {
 	Goals   []analytics.Goal
 	Funnels []analytics.Funnel
 
+	// ReportTimeout is how long a report may take (the page, the stats
+	// API, CSV, share pages); 0 means DefaultReportTimeout.
+	ReportTimeout time.Duration
+
 	// MinVisitors is the configured k-anonymity floor for every report.
 	MinVisitors int
 	// ShareMinVisitors is the floor of public share links; they use the
@@ -68,6 +72,10 @@ type Config struct {
 	Logger *slog.Logger     // nil discards
 	Now    func() time.Time // nil is time.Now
 }
+
+// DefaultReportTimeout is how long a report may take when Config sets no
+// limit.
+const DefaultReportTimeout = 30 * time.Second
 
 // DefaultShareMinVisitors is the k-anonymity floor of share links when the
 // configuration sets none: rows seen by fewer visitors are folded away.
@@ -138,6 +146,12 @@ func New(cfg Config) (*Handler, error) {
 			return nil, fmt.Errorf("dashboard: %w", err)
 		}
 		cfg.Zone = z
+	}
+	if cfg.ReportTimeout < 0 {
+		return nil, errors.New("dashboard: negative ReportTimeout")
+	}
+	if cfg.ReportTimeout == 0 {
+		cfg.ReportTimeout = DefaultReportTimeout
 	}
 	if cfg.ShareMinVisitors <= 0 {
 		cfg.ShareMinVisitors = DefaultShareMinVisitors
@@ -275,10 +289,34 @@ func (h *Handler) site(name string) (string, bool) {
 	return name, slices.Contains(h.cfg.Sites, name)
 }
 
-func (h *Handler) report(ctx context.Context, q analytics.Query) (*analytics.Report, error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+// errReportSlow is a report that ran out of Config.ReportTimeout.
+var errReportSlow = errors.New("the report took longer than its time limit")
+
+// report computes q for the request r within Config.ReportTimeout. The
+// response's write deadline moves with it: a server's WriteTimeout is
+// meant for every other response, and must not cut off a report that is
+// still allowed to run.
+func (h *Handler) report(w http.ResponseWriter, r *http.Request, q analytics.Query) (*analytics.Report, error) {
+	limit := h.cfg.ReportTimeout
+	// Not supported by test recorders; a real server's conn supports it.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(limit + 10*time.Second))
+	ctx, cancel := context.WithTimeout(r.Context(), limit)
 	defer cancel()
-	return h.cfg.Reporter.Report(ctx, q)
+	rep, err := h.cfg.Reporter.Report(ctx, q)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && r.Context().Err() == nil {
+		return nil, fmt.Errorf("%w (%s, serve's report_timeout): %v", errReportSlow, limit, err)
+	}
+	return rep, err
+}
+
+// reportFailure is the status of a failed report, the key of its message
+// on pages and its message in the API and CSV.
+func (h *Handler) reportFailure(err error) (code int, key, text string) {
+	if errors.Is(err, errReportSlow) {
+		return http.StatusServiceUnavailable, "error.report_slow",
+			fmt.Sprintf("the report took longer than %s: choose a shorter period or fewer filters", h.cfg.ReportTimeout)
+	}
+	return http.StatusInternalServerError, "error.report", "the report could not be computed"
 }
 
 // fail answers with a short plain page or JSON, never with internals.

@@ -37,12 +37,19 @@ type fixedReporter struct {
 	queries []analytics.Query
 	// imported: the period's first day is imported (imported_test.go).
 	imported bool
+	// delay: each report takes this long, or until its context ends.
+	delay time.Duration
 }
 
 func (f *fixedReporter) Report(ctx context.Context, q analytics.Query) (*analytics.Report, error) {
 	f.mu.Lock()
 	f.queries = append(f.queries, q)
 	f.mu.Unlock()
+	select {
+	case <-time.After(f.delay):
+	case <-ctx.Done():
+		return nil, fmt.Errorf("counting: %w", ctx.Err())
+	}
 	rep := &analytics.Report{
 		Site: q.Site, From: q.From, To: q.To, Zone: q.Zone, Interval: analytics.Day,
 		Totals:   analytics.Totals{Visitors: 1234, Visits: 1500, PageViews: 4321, ViewsPerVisit: 2.88, BounceRate: 0.42, AvgVisitDuration: 95, AvgTimeOnPage: 31, Bots: 7},
@@ -834,5 +841,66 @@ func TestFooterCreditsDBIP(t *testing.T) {
 				t.Errorf("%s with DB-IP data %v: footer %q", path, on, footer)
 			}
 		}
+	}
+}
+
+// TestReportTimeout: a report that runs out of ReportTimeout answers 503
+// saying what to do, on the page and in the API; one within it arrives
+// whole although it takes longer than the server's WriteTimeout.
+func TestReportTimeout(t *testing.T) {
+	f := newFixture(t)
+	_, cookie := f.login(t, testPassword, "192.0.2.7")
+	if cookie == nil {
+		t.Fatal("no session")
+	}
+	handler := func(limit time.Duration) *Handler {
+		h, err := New(Config{Reporter: f.rep, Sites: []string{"example.fi"}, AuthFile: f.authFile, ReportTimeout: limit,
+			Now: func() time.Time { return f.now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	api := func(base string) *http.Request {
+		r := httptest.NewRequest("GET", base+"/api/stats?site=example.fi&period=7d", nil)
+		r.Header.Set("Authorization", "Bearer "+f.token)
+		return r
+	}
+
+	f.rep.delay = 5 * time.Second
+	f.h = handler(50 * time.Millisecond)
+	start := time.Now()
+	w := f.do(api(""))
+	if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "took longer than 50ms") {
+		t.Errorf("API past the limit: %d %s, want 503 naming the limit", w.Code, w.Body)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("API past the limit answered after %s, want about 50ms", took)
+	}
+	w = f.get("/dashboard?period=7d", cookie)
+	if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "kesti liian kauan") {
+		t.Errorf("page past the limit: %d, want 503 with the Finnish message", w.Code)
+	}
+	w = f.get("/dashboard/export.csv?breakdown=page&period=7d", cookie)
+	if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "shorter period") {
+		t.Errorf("CSV past the limit: %d %s, want 503", w.Code, w.Body)
+	}
+
+	// A real server whose WriteTimeout is shorter than the report.
+	f.rep.delay = 600 * time.Millisecond
+	srv := httptest.NewUnstartedServer(handler(10 * time.Second))
+	srv.Config.WriteTimeout = 200 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/api/stats?site=example.fi&period=7d", nil)
+	req.Header.Set("Authorization", "Bearer "+f.token)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatalf("a report within its limit, past WriteTimeout: %v", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != 200 || !json.Valid(body) || !strings.Contains(string(body), "4321") {
+		t.Errorf("a report within its limit, past WriteTimeout: %d, %v, %.200s", resp.StatusCode, err, body)
 	}
 }

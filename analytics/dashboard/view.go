@@ -159,13 +159,14 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, s *session) 
 		h.render(w, http.StatusBadRequest, "dashboard.html", v)
 		return
 	}
-	rep, err := h.report(r.Context(), h.query(p, h.cfg.MinVisitors))
+	rep, err := h.report(w, r, h.query(p, h.cfg.MinVisitors))
 	if err != nil {
 		h.log.Error("dashboard report", "site", p.Site, "err", err)
+		code, key, _ := h.reportFailure(err)
 		v.P = p
-		v.Error = v.T("error.report")
+		v.Error = v.T(key)
 		h.fillPickers(v, p)
-		h.render(w, http.StatusInternalServerError, "dashboard.html", v)
+		h.render(w, code, "dashboard.html", v)
 		return
 	}
 	if id := creds.ShareID(p.Site); id != "" {
@@ -503,12 +504,13 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 	if days(p.From, p.To) <= 2 {
 		sq.Interval = analytics.Day // no hour-by-hour trail in public
 	}
-	rep, err := h.shareCache.get(sq, h.cfg.Now(), func() (*analytics.Report, error) { return h.report(r.Context(), sq) })
+	rep, err := h.shareCache.get(sq, h.cfg.Now(), func() (*analytics.Report, error) { return h.report(w, r, sq) })
 	if err != nil {
 		h.log.Error("share report", "site", site, "err", err)
-		v.Error = v.T("error.report")
+		code, key, _ := h.reportFailure(err)
+		v.Error = v.T(key)
 		h.fillPickers(v, p)
-		h.render(w, http.StatusInternalServerError, "dashboard.html", v)
+		h.render(w, code, "dashboard.html", v)
 		return
 	}
 	h.fill(v, p, rep)

@@ -54,6 +54,7 @@ type serveConfig struct {
 	Funnels    []funnelConfig `toml:"funnel" flag:"-" help:"a funnel: name and steps, pages or goal names in order"`
 
 	Zone             string `toml:"zone" default:"Europe/Helsinki" help:"IANA time {zone} of report days"`
+	ReportTimeout    string `toml:"report_timeout" default:"30s" help:"longest a report of the dashboard, the stats API, CSV or a share page may take (1s to 10m); filtered yearly reports of a large ClickHouse store may need more"`
 	MinVisitors      int    `toml:"min_visitors" default:"1" help:"k-anonymity floor: report rows with fewer visitors are folded into \"(muut)\"; 1 = off"`
 	ShareMinVisitors int    `toml:"share_min_visitors" help:"k-anonymity floor of public share links (0 = 5)"`
 	SecureCookies    bool   `toml:"secure_cookies" help:"mark dashboard cookies Secure even without TLS seen by this process"`
@@ -334,6 +335,7 @@ type collectorSettings struct {
 	retention analytics.Retention
 	events    analytics.EventConfig
 	flush     time.Duration
+	report    time.Duration // the dashboard's ReportTimeout
 	zone      *time.Location
 	authFile  string
 }
@@ -370,6 +372,9 @@ func (cfg serveConfig) check() (collectorSettings, error) {
 	}
 	if s.flush, err = time.ParseDuration(cfg.FlushInterval); err != nil || s.flush <= 0 || s.flush > time.Second {
 		return s, fmt.Errorf("serve: flush-interval %q: want a duration from 1ms to 1s", cfg.FlushInterval)
+	}
+	if s.report, err = time.ParseDuration(cfg.ReportTimeout); err != nil || s.report < time.Second || s.report > 10*time.Minute {
+		return s, fmt.Errorf("serve: report-timeout %q: want a duration from 1s to 10m", cfg.ReportTimeout)
 	}
 	if cfg.QueueSize < 0 || cfg.BatchSize < 0 {
 		return s, errors.New("serve: queue-size and batch-size must be positive, or 0 for the store's")

@@ -98,6 +98,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Sites:            siteNames,
 		Zone:             set.zone,
 		AuthFile:         set.authFile,
+		ReportTimeout:    set.report,
 		MinVisitors:      cfg.MinVisitors,
 		ShareMinVisitors: cfg.ShareMinVisitors,
 		Goals:            set.events.Goals,
