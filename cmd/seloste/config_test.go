@@ -16,6 +16,7 @@ import (
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/collect"
+	"github.com/seloste/seloste/analytics/dashboard"
 )
 
 // TestServeDefaults: the defaults in serveConfig's tags are the ones serve
@@ -34,6 +35,7 @@ func TestServeDefaults(t *testing.T) {
 		MaxConns:      10000,
 		MaxValues:     collect.DefaultMaxValuesPerDay,
 		Zone:          analytics.DefaultZone,
+		ReportTimeout: dashboard.DefaultReportTimeout.String(),
 		MinVisitors:   1,
 		Content:       "content",
 		Themes:        "themes",
@@ -54,7 +56,7 @@ func TestServeDefaults(t *testing.T) {
 func TestServeSettingsMerge(t *testing.T) {
 	var probe serveConfig
 	settings := serveSettings(&probe)
-	if len(settings) != 28 {
+	if len(settings) != 29 {
 		t.Errorf("%d settings; a new one needs this test's attention", len(settings))
 	}
 	file := map[string]any{}

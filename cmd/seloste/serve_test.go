@@ -352,6 +352,8 @@ domain = "other.fi"
 		{"", []string{"-geo-precision", "street", "-site", "a.fi"}, "precision"},
 		{"", []string{"-trust-proxy", "10.0.0.0/33", "-site", "a.fi"}, "trust-proxy"},
 		{"", []string{"-flush-interval", "5s", "-site", "a.fi"}, "flush-interval"},
+		{"", []string{"-report-timeout", "500ms", "-site", "a.fi"}, `report-timeout "500ms": want a duration from 1s to 10m`},
+		{"report_timeout = \"1h\"\n", []string{"-site", "a.fi"}, "report-timeout"},
 		{"log_format = \"JSON\"\n", []string{"-site", "a.fi"}, `log-format "JSON": want text or json`},
 		{"", nil, "no site"},
 	} {
