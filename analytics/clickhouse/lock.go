@@ -141,8 +141,7 @@ func (s *Store) locked(ctx context.Context, fn func(ctx context.Context) error) 
 		return errors.Join(ferr, errLockLost)
 	}
 
-	// Released also when ctx ended: else every writer would wait lockStale.
-	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	uctx, cancel := releasing(ctx)
 	defer cancel()
 	ours, err := lockOwned(uctx, c, lockTable, holder)
 	if err == nil && !ours {
@@ -155,6 +154,12 @@ func (s *Store) locked(ctx context.Context, fn func(ctx context.Context) error) 
 		return errors.Join(ferr, fmt.Errorf("release the write lock: %w", err))
 	}
 	return ferr
+}
+
+// releasing is the context a lock is released with: also when ctx has
+// ended, else every writer would wait lockStale; for 30 s at most.
+func releasing(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 }
 
 // lockHolder names a holder of a lock: 64 random bits in hex.
@@ -177,7 +182,7 @@ func createLock(ctx context.Context, c driver.Conn, name, holder string) (bool, 
 		return false, err
 	}
 	if err := c.Exec(ctx, "INSERT INTO "+name+" (beat, holder, first) SELECT now(), @holder, 1", clickhouse.Named("holder", holder)); err != nil {
-		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		uctx, cancel := releasing(ctx)
 		defer cancel()
 		return false, errors.Join(err, c.Exec(uctx, "DROP TABLE IF EXISTS "+name))
 	}
@@ -242,7 +247,7 @@ func (s *Store) takeOver(ctx context.Context, c driver.Conn) (bool, error) {
 	if err == nil && stale {
 		err = c.Exec(ctx, "DROP TABLE IF EXISTS "+lockTable)
 	}
-	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	uctx, cancel := releasing(ctx)
 	defer cancel()
 	if derr := c.Exec(uctx, "DROP TABLE IF EXISTS "+lockTakeoverTable); derr != nil {
 		err = errors.Join(err, derr)
