@@ -92,8 +92,7 @@ const visitsSQL = `(
 	             count() AS views, max(sec) - min(sec) AS span, argMax(dur, ts) AS last_dur, max(vf) AS hit
 	      FROM %[1]s GROUP BY day, visit)
 	ANY LEFT JOIN (
-		SELECT visit, argMin(referrer_host, ts) AS src_referrer, argMin(utm_source, ts) AS src_source,
-		       argMin(utm_medium, ts) AS src_medium, argMin(utm_campaign, ts) AS src_campaign
+		SELECT visit, ` + sourceSQL + `
 		FROM %[2]s WHERE site = @site AND ts >= @look_key AND ts < @end_key %[5]s GROUP BY visit
 	) USING (visit))`
 
@@ -111,8 +110,7 @@ const passingSQL = `
 		             argMin(path, ts) AS entry, argMax(path, ts) AS exit, max(%[2]s) AS hit
 		      FROM %[1]s WHERE site = @site AND ts >= @from_key AND ts < @end_key GROUP BY day, visit)
 		ANY LEFT JOIN (
-			SELECT visit, argMin(referrer_host, ts) AS src_referrer, argMin(utm_source, ts) AS src_source,
-			       argMin(utm_medium, ts) AS src_medium, argMin(utm_campaign, ts) AS src_campaign
+			SELECT visit, ` + sourceSQL + `
 			FROM %[1]s WHERE site = @site AND ts >= @look_key AND ts < @end_key GROUP BY visit
 		) USING (visit))
 	WHERE hit AND %[4]s`
@@ -125,10 +123,15 @@ const passingSQL = `
 const passingSourcesSQL = `
 	SELECT visit FROM (
 		SELECT visit, hit, src_referrer, src_source, src_medium, src_campaign, %[3]s AS channel
-		FROM (SELECT visit, argMin(referrer_host, ts) AS src_referrer, argMin(utm_source, ts) AS src_source,
-		             argMin(utm_medium, ts) AS src_medium, argMin(utm_campaign, ts) AS src_campaign, max(%[2]s) AS hit
+		FROM (SELECT visit, ` + sourceSQL + `, max(%[2]s) AS hit
 		      FROM %[1]s WHERE site = @site AND ts >= @look_key AND ts < @end_key GROUP BY visit))
 	WHERE hit AND %[4]s`
+
+// sourceSQL is a visit's source, grouped by visit: the referrer host and
+// UTM source, medium and campaign of its first page view (the package doc
+// above). visitsSQL, passingSQL and passingSourcesSQL read it.
+const sourceSQL = `argMin(referrer_host, ts) AS src_referrer, argMin(utm_source, ts) AS src_source,
+	argMin(utm_medium, ts) AS src_medium, argMin(utm_campaign, ts) AS src_campaign`
 
 // channelSQL is the channel of a visit's source: the chunk's lookup table
 // (chunk).
