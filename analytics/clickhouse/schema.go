@@ -327,9 +327,8 @@ func (s *Store) RawColumns(ctx context.Context) ([]string, error) {
 // UnknownTables lists the tables that are neither raw, nor imported, nor
 // derived, nor their Distributed tables, nor the schema's version, nor
 // the write lock's (lock.go: its holder's random name and beats, the
-// server's time; no records) nor
-// settling's (settle.go: a month of page views or leaves while it
-// settles) (analytics.Inventory).
+// server's time; no records), nor settling's (settle.go: a month of page
+// views or leaves while it settles) (analytics.Inventory).
 func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 	var out []string
 	for _, c := range s.all {

@@ -301,10 +301,10 @@ func (c *Collector) gifEvent(r *http.Request) (int, string) {
 }
 
 // randomID is a page view id for a beacon that brings none: 64 random
-// bits in hex, as many as the tracker's (s.js, in decimal): enough to tell a site's page
-// views of a day apart (two of 10 M collide with odds of about 3 in a
-// million), and it is the largest stored column of a page view and a
-// leave, so every bit more is paid on disk.
+// bits in hex, as many as the tracker's (s.js, in decimal): enough to
+// tell a site's page views of a day apart (two of 10 M collide with odds
+// of about 3 in a million), and it is the largest stored column of a
+// page view and a leave, so every bit more is paid on disk.
 func randomID() string {
 	var b [8]byte
 	rand.Read(b[:])
