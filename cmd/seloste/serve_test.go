@@ -82,7 +82,15 @@ var listenLine = regexp.MustCompile(`url"?[=:]"?http://(127\.0\.0\.1:\d+)/`)
 
 func startServe(t testing.TB, args ...string) *server {
 	t.Helper()
+	return startServeIn(t, "", args...)
+}
+
+// startServeIn starts "seloste serve" in the folder dir ("": the test's),
+// where it finds its seloste.toml, content/ and public/ as an owner's would.
+func startServeIn(t testing.TB, dir string, args ...string) *server {
+	t.Helper()
 	cmd := exec.Command(selosteBinary(t), append([]string{"serve", "-addr", "127.0.0.1:0"}, args...)...)
+	cmd.Dir = dir
 	pr, pw := io.Pipe()
 	s := &server{cmd: cmd, stderr: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = io.MultiWriter(s.stderr, pw)
