@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -283,4 +284,45 @@ func TestBrowser(t *testing.T) {
 	}
 	t.Logf("visible: first page %v, SPA page %v; total run %v", visible1, visible2, elapsed)
 	t.Logf("page views %+v, visible ms %v", pvs, dur)
+}
+
+// TestBrowserCollectorElsewhere loads the tracker the way the docs give its
+// tag: from the collector's own host, on a page of another origin, with no
+// data-api. The beacons must go back where s.js came from, not to the
+// page's origin, which has no collector.
+func TestBrowserCollectorElsewhere(t *testing.T) {
+	exe := findChromium(t)
+	st := openStore(t)
+	c := newCollector(t, st, func(cfg *Config) {
+		cfg.Sites = []request.Site{{Domain: "example.test"}}
+		cfg.Queue.FlushInterval = 50 * time.Millisecond
+	})
+	collector := http.NewServeMux()
+	c.Register(collector)
+	cs := httptest.NewServer(collector)
+	defer cs.Close()
+	collectorURL := "http://other.test:" + cs.URL[strings.LastIndex(cs.URL, ":")+1:]
+
+	var pageOriginBeacons atomic.Int64
+	site := http.NewServeMux()
+	site.HandleFunc("GET /page", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><html><head><meta charset="utf-8"><title>t</title>
+<script defer src="`+collectorURL+`/s.js" data-site="example.test"></script></head><body><p>page</p></body></html>`)
+	})
+	site.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { pageOriginBeacons.Add(1) })
+	ss := httptest.NewServer(site)
+	defer ss.Close()
+
+	ctx, cancel := browser(t, exe)
+	defer cancel()
+	stepper(t, ctx)(chromedp.Navigate("http://example.test:" + ss.URL[strings.LastIndex(ss.URL, ":")+1:] + "/page"))
+	for deadline := time.Now().Add(10 * time.Second); c.stats.accepted.Load() == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := c.stats.accepted.Load(); n != 1 {
+		t.Errorf("the collector the tag loads s.js from accepted %d page views, want 1", n)
+	}
+	if n := pageOriginBeacons.Load(); n != 0 {
+		t.Errorf("the tracker sent %d beacons to the page's own origin, which has no collector", n)
+	}
 }

@@ -10,14 +10,17 @@ import (
 	"strings"
 )
 
-// trackerJS is the tracker, hand-written compact ES2017 (no build step).
+// trackerJS is the tracker, hand-written compact ES2020 (no build step).
 // Reading aid for s.js:
 //
 //	d,l,n,h  document, location, navigator, history
 //	s        the script tag's data-* attributes: data-site, data-api,
 //	         data-allow-local (send from file:/localhost too)
-//	N        Date.now
-//	a        beacon URL: (data-api or "") + "/api/event"
+//	N        Date.now (also the no-op that swallows a failed fetch)
+//	C        the URL s.js was loaded from: the collector, unless data-api
+//	         names another; the tag works pasted on any origin
+//	U(x)     data-api + x, or x beside s.js ("./api/event")
+//	a        beacon URL: U("/api/event")
 //	y        site: data-site, else the page's host name
 //	H()      the page URL without its fragment
 //	r        referrer of the next page view: document.referrer first, then
