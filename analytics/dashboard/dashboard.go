@@ -68,6 +68,10 @@ type Config struct {
 	// its licence (CC BY 4.0) asks for the credit the footer then shows.
 	// Nil: never.
 	CreditDBIP func() bool
+	// HasLocations reports whether a location database is loaded; a site
+	// waiting for its first page view is then not told how to get one.
+	// Nil: none is.
+	HasLocations func() bool
 
 	Logger *slog.Logger     // nil discards
 	Now    func() time.Time // nil is time.Now
@@ -100,6 +104,9 @@ type Handler struct {
 	shareLog   throttledLog
 	// limitedLog keeps rate-limited logins to a line a minute.
 	limitedLog throttledLog
+	// seen holds the sites known to have had a page view: they never need
+	// the first-run view again (firstrun.go).
+	seen sync.Map
 
 	mu      sync.Mutex
 	creds   *auth.File
