@@ -5,6 +5,9 @@
 // Every number comes from one analytics.Report computed by an
 // analytics.Reporter; this package only renders it. The pages are plain
 // server-rendered HTML with an inline SVG chart: no script, no CDN.
+// A site that has never had a page view gets, instead of empty charts,
+// the tracker tag to paste and a page that reloads itself until the first
+// page view arrives (firstrun.go).
 //
 // Access: a password login (argon2id, from "seloste passwd") gives a signed,
 // HttpOnly, SameSite=Strict session cookie; the API also takes a bearer token
