@@ -283,3 +283,48 @@ func TestBrowserLoginAndFilter(t *testing.T) {
 		t.Errorf("API visitors %d, want %d", doc.Totals.Visitors, all)
 	}
 }
+
+// TestBrowserFirstRun: on a 375 px phone, the page of a site without page
+// views shows the waiting heading and the whole tracker tag, with nothing
+// sticking out sideways; the tag's text, as a browser would copy it, is
+// the tag itself.
+func TestBrowserFirstRun(t *testing.T) {
+	ctx := browser(t)
+	s := newFirstRunServer(t)
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(375, 812, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Navigate(s.srv.URL+"/dashboard/login?lang=en"),
+		chromedp.WaitVisible(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword),
+		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#firstrun pre.tag")),
+	); err != nil {
+		t.Fatalf("logging in to a site without page views: %v", err)
+	}
+	if got, want := text(t, ctx, "#firstrun h2"), "Waiting for the first page view"; got != want {
+		t.Errorf("heading %q, want %q", got, want)
+	}
+	tag, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#firstrun pre.tag").textContent`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `<script defer src="` + s.srv.URL + `/s.js" data-site="example.fi" data-api="` + s.srv.URL + `"></script>`; tag != want {
+		t.Errorf("tag text %q, want %q", tag, want)
+	}
+	overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if overflow {
+		t.Error("the first-run page scrolls sideways on a 375 px wide phone")
+	}
+	// The tag wraps inside its box rather than being cut off.
+	clipped, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(e => e.scrollWidth > e.clientWidth)(document.querySelector("#firstrun pre.tag"))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if clipped {
+		t.Error("the tracker tag does not fit its box on a 375 px wide phone")
+	}
+	screenshot(t, ctx, "firstrun-phone.png", false)
+}

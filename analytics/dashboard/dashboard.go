@@ -5,6 +5,9 @@
 // Every number comes from one analytics.Report computed by an
 // analytics.Reporter; this package only renders it. The pages are plain
 // server-rendered HTML with an inline SVG chart: no script, no CDN.
+// A site that has never had a page view gets, instead of empty charts,
+// the tracker tag to paste and a page that reloads itself until the first
+// page view arrives (firstrun.go).
 //
 // Access: a password login (argon2id, from "seloste passwd") gives a signed,
 // HttpOnly, SameSite=Strict session cookie; the API also takes a bearer token
@@ -68,6 +71,10 @@ type Config struct {
 	// its licence (CC BY 4.0) asks for the credit the footer then shows.
 	// Nil: never.
 	CreditDBIP func() bool
+	// HasLocations reports whether a location database is loaded; a site
+	// waiting for its first page view is then not told how to get one.
+	// Nil: none is.
+	HasLocations func() bool
 
 	Logger *slog.Logger     // nil discards
 	Now    func() time.Time // nil is time.Now
@@ -100,6 +107,9 @@ type Handler struct {
 	shareLog   throttledLog
 	// limitedLog keeps rate-limited logins to a line a minute.
 	limitedLog throttledLog
+	// seen holds the sites known to have had a page view: they never need
+	// the first-run view again (firstrun.go).
+	seen sync.Map
 
 	mu      sync.Mutex
 	creds   *auth.File

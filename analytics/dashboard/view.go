@@ -50,6 +50,7 @@ type page struct {
 	OtherLangs []langLink // this page in the other languages
 	HTMLLang   string
 	CreditDBIP bool // the footer credits DB-IP's location data
+	Refresh    int  // seconds after which the page reloads itself; 0 never
 }
 
 // langLink is this page in another language.
@@ -114,6 +115,8 @@ type dashView struct {
 	// Imported is the notice on imported aggregates, with a link that
 	// switches them off or on; empty when the period has none.
 	Imported, ImportedLink, ImportedURL string
+	// FirstRun replaces the report while the site has had no page view.
+	FirstRun *firstRun
 }
 
 type option struct {
@@ -167,6 +170,12 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, s *session) 
 		v.Error = v.T(key)
 		h.fillPickers(v, p)
 		h.render(w, code, "dashboard.html", v)
+		return
+	}
+	if fr := h.firstRun(w, r, p.Site, rep); fr != nil {
+		v.FirstRun, v.Refresh = fr, firstRunRefresh
+		h.fillPickers(v, p)
+		h.render(w, http.StatusOK, "dashboard.html", v)
 		return
 	}
 	if id := creds.ShareID(p.Site); id != "" {

@@ -106,6 +106,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		SecureCookies:    cfg.SecureCookies,
 		TrustedProxies:   set.proxies,
 		CreditDBIP:       func() bool { return locations.Info().FromDBIP() },
+		HasLocations:     func() bool { return len(locations.Info().Paths) > 0 },
 		Logger:           logger,
 	})
 	if err != nil {
