@@ -308,7 +308,7 @@ func TestBrowserFirstRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `<script defer src="` + s.srv.URL + `/s.js" data-site="example.fi" data-api="` + s.srv.URL + `"></script>`; tag != want {
+	if want := `<script defer src="` + s.srv.URL + `/s.js" data-site="example.fi"></script>`; tag != want {
 		t.Errorf("tag text %q, want %q", tag, want)
 	}
 	overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))

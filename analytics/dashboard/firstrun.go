@@ -59,13 +59,12 @@ func (h *Handler) firstRun(w http.ResponseWriter, r *http.Request, site string, 
 // trackerTag is the script tag that counts site's pages with the collector
 // at collector (scheme://host): the tag the theme's partial
 // (themes/seloste/layouts/partials/seloste/analytics.html) writes with
-// params.seloste collector and api both set to it. data-api is needed for
-// a page on another origin than the collector: without it the tracker
-// sends to the page's own origin. A site on this machine's own names also
-// gets data-allow-local, without which the tracker sends nothing there.
+// params.seloste collector set to it; the tracker sends its beacons back
+// to where s.js came from. A site on this machine's own names also gets
+// data-allow-local, without which the tracker sends nothing there.
 func trackerTag(collector, site string) string {
 	c, s := html.EscapeString(collector), html.EscapeString(site)
-	tag := `<script defer src="` + c + `/s.js" data-site="` + s + `" data-api="` + c + `"`
+	tag := `<script defer src="` + c + `/s.js" data-site="` + s + `"`
 	if isLocal(site) {
 		tag += " data-allow-local"
 	}

@@ -113,7 +113,7 @@ func firstRunTag(t *testing.T, body string) string {
 // reloads itself; bot hits do not end it, a page view does.
 func TestFirstRun(t *testing.T) {
 	s := newFirstRunServer(t)
-	wantTag := `<script defer src="` + s.srv.URL + `/s.js" data-site="example.fi" data-api="` + s.srv.URL + `"></script>`
+	wantTag := `<script defer src="` + s.srv.URL + `/s.js" data-site="example.fi"></script>`
 	for _, lang := range []string{"fi", "sv", "en"} {
 		body := s.page(t, "/dashboard?period=7d&lang="+lang)
 		text := html.UnescapeString(body)
@@ -173,7 +173,7 @@ func TestFirstRunCollectorScheme(t *testing.T) {
 	s := newFirstRunServer(t)
 	proxied := []string{"Host: stats.example.fi", "X-Forwarded-Proto: https"}
 	tag := func(base string) string {
-		return `<script defer src="` + base + `/s.js" data-site="example.fi" data-api="` + base + `"></script>`
+		return `<script defer src="` + base + `/s.js" data-site="example.fi"></script>`
 	}
 	if got, want := firstRunTag(t, s.page(t, "/dashboard", proxied...)), tag("http://stats.example.fi"); got != want {
 		t.Errorf("through an untrusted peer: tag %q, want %q", got, want)
@@ -258,10 +258,10 @@ func TestFirstRunLeavesAPIAndShareAlone(t *testing.T) {
 func TestTrackerTag(t *testing.T) {
 	for _, c := range []struct{ collector, site, want string }{
 		{"https://stats.example.fi", "example.fi",
-			`<script defer src="https://stats.example.fi/s.js" data-site="example.fi" data-api="https://stats.example.fi"></script>`},
+			`<script defer src="https://stats.example.fi/s.js" data-site="example.fi"></script>`},
 		{"http://127.0.0.1:8080", "localhost",
-			`<script defer src="http://127.0.0.1:8080/s.js" data-site="localhost" data-api="http://127.0.0.1:8080" data-allow-local></script>`},
-		{`http://a"b`, `x"y`, `<script defer src="http://a&#34;b/s.js" data-site="x&#34;y" data-api="http://a&#34;b"></script>`},
+			`<script defer src="http://127.0.0.1:8080/s.js" data-site="localhost" data-allow-local></script>`},
+		{`http://a"b`, `x"y`, `<script defer src="http://a&#34;b/s.js" data-site="x&#34;y"></script>`},
 	} {
 		if got := trackerTag(c.collector, c.site); got != c.want {
 			t.Errorf("trackerTag(%q, %q) = %s, want %s", c.collector, c.site, got, c.want)
