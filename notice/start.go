@@ -131,7 +131,8 @@ func WriteStart(dir string, s Start) ([]string, error) {
 	}
 	date := time.Date(s.Date.Year(), s.Date.Month(), s.Date.Day(), 0, 0, 0, 0, time.UTC)
 	entries, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	created := errors.Is(err, fs.ErrNotExist) // then a failed write removes it again
+	if err != nil && !created {
 		return nil, err
 	}
 	for _, e := range entries {
@@ -165,7 +166,6 @@ func WriteStart(dir string, s Start) ([]string, error) {
 			return nil, err
 		}
 	}
-	created := errors.Is(err, fs.ErrNotExist)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}

@@ -96,9 +96,9 @@ func initSite(args []string, in io.Reader, interactive bool, stdout, stderr io.W
 	if !slices.Contains(langs, notice.Finnish) {
 		return fmt.Errorf("-languages %s: suomi (fi) on pakollinen, sillä suomenkielinen teksti on ratkaiseva / fi is required: the Finnish text is the authoritative one", *languages)
 	}
-	for _, l := range langs {
-		if _, ok := notice.LanguageOf(l); !ok {
-			return fmt.Errorf("-languages %s: kielet ovat fi, sv ja en / the languages are fi, sv and en", *languages)
+	for i, l := range langs {
+		if _, ok := notice.LanguageOf(l); !ok || slices.Contains(langs[:i], l) {
+			return fmt.Errorf("-languages %s: kielet ovat fi, sv ja en, kukin kerran / the languages are fi, sv and en, each once", *languages)
 		}
 	}
 

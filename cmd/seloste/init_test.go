@@ -150,6 +150,8 @@ func TestInitFlagErrors(t *testing.T) {
 		{with("-retention", "forever"), "-retention forever: "},
 		{with("-languages", "sv,en"), "-languages sv,en: suomi (fi) on pakollinen"},
 		{with("-languages", "fi,de"), "-languages fi,de: "},
+		{with("-languages", "fi,en,fi"), "-languages fi,en,fi: "},
+		{with("-site", "kauppa.esimerkki.invalid"), "-site kauppa.esimerkki.invalid: annettu kahdesti / given twice"},
 		{append(slices.Clone(initArgs), "stray"), `unexpected argument "stray"`},
 	} {
 		_, _, err := runCmd(t, tc.args...)
