@@ -194,3 +194,20 @@ func TestStartTextEscapes(t *testing.T) {
 		t.Errorf("the name is not shown as typed:\n%s", html)
 	}
 }
+
+// TestArt13ReadsWhatReadersSee: a point said only inside an HTML comment,
+// which no rendering shows, is missing.
+func TestArt13ReadsWhatReadersSee(t *testing.T) {
+	var fi []string
+	for _, s := range completeFi {
+		if s.topic == "complaint" {
+			fi = append(fi, "<!-- "+AdaptMarker+": "+s.text+" -->")
+			continue
+		}
+		fi = append(fi, s.text)
+	}
+	warned, _ := topics(Art13(statement(fi)))
+	if len(warned) != 1 || warned[0] != "complaint" {
+		t.Errorf("warnings = %v, want [complaint]", warned)
+	}
+}
