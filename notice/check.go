@@ -120,6 +120,11 @@ func Check(vs []Version) []Problem {
 	var ps []Problem
 	for _, v := range checked(vs) {
 		ps = append(ps, Art13(v)...)
+		if i := strings.Index(v.Body, AdaptMarker); i >= 0 {
+			ps = append(ps, Problem{Severity: SeverityNote, File: v.File, Line: v.BodyLine + strings.Count(v.Body[:i], "\n"),
+				Message: "tekstissä on kohtia, jotka seloste init merkitsi luettaviksi ja sovitettaviksi (" + AdaptMarker + "): tarkista, että ne kuvaavat toimintaasi, ja jätä merkinnät pois seuraavasta versiosta (ne ovat kommentteja eivätkä näy sivustolla)",
+				English: "the text has paragraphs that seloste init marked for you to read and adapt (" + AdaptMarker + "): make sure they describe what you do, and leave the marks out of the next version (they are comments, not shown on the site)"})
+		}
 	}
 	if _, ok := Current(vs); !ok && len(vs) > 0 {
 		ps = append(ps, Problem{Severity: SeverityWarning, File: vs[len(vs)-1].File,
@@ -335,10 +340,15 @@ func textLine(v Version) int {
 
 var spaceRE = regexp.MustCompile(`\s+`)
 
+// htmlCommentRE is an HTML comment in a version's Markdown.
+var htmlCommentRE = regexp.MustCompile(`(?s)<!--.*?-->`)
+
 // Art13 checks one version's text against the Art. 13 checklist and
 // returns a warning (or note) for each point it cannot find.
 func Art13(v Version) []Problem {
-	text := strings.ToLower(spaceRE.ReplaceAllString(v.Title+" "+v.Body, " "))
+	// What readers see: HTML comments are dropped from every rendering.
+	body := htmlCommentRE.ReplaceAllString(v.Body, " ")
+	text := strings.ToLower(spaceRE.ReplaceAllString(v.Title+" "+body, " "))
 	var ps []Problem
 	for _, pt := range art13Points {
 		if pt.When != nil && !pt.When.match(v.Lang, text) {

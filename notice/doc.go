@@ -22,6 +22,11 @@
 // version whose list, retention or analytics tool is not what the
 // configured collector really does.
 //
+// A site's first version is written by WriteStart ("seloste init"): a
+// template complete for Art. 13 in Finnish, Swedish and English, naming the
+// Controller, with the block generated for the configured collector and
+// HTML comments (AdaptMarker) before the paragraphs the owner must adapt.
+//
 // The Hugo site build, and publishing (load, verify the lock, build, lock
 // the new versions), live in notice/site so that this package stays small
 // and quick to test.

@@ -8,10 +8,12 @@ import (
 	"time"
 )
 
-// contentDir is the repository's statement folder, the real source.
-const contentDir = "../content/" + Dir
+// contentDir is the example's statement folder: Kuopion Softop Oy's real
+// history, locked, so it never changes. Tests only read it; the
+// repository's own content/ is a demo that may change at any time.
+const contentDir = "../examples/kuopion-softop/content/" + Dir
 
-// copySource copies the repository's statement folder into a temporary
+// copySource copies the example's statement folder into a temporary
 // folder that the test may change.
 func copySource(t *testing.T) string {
 	t.Helper()

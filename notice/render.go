@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -28,9 +29,11 @@ func parse(src []byte) ast.Node {
 // without a paragraph gets the sentence as a paragraph of its own.
 //
 // The collected-data block's shortcode lines are removed first: the
-// Markdown between them is the statement's text, the tags are not.
+// Markdown between them is the statement's text, the tags are not. So are
+// HTML comment blocks (notes to the owner, such as AdaptMarker's), which
+// no rendering shows and a page's source need not carry either.
 func Stamped(v Version) string {
-	v.Body = stripShortcodes(v)
+	v.Body = commentBlockRE.ReplaceAllString(stripShortcodes(v), "")
 	src := []byte(v.Body)
 	var first *ast.Paragraph
 	_ = ast.Walk(parse(src), func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -50,6 +53,10 @@ func Stamped(v Version) string {
 	}
 	return v.Body[:end] + " " + v.Stamp() + v.Body[end:]
 }
+
+// commentBlockRE is an HTML comment block: from a line opening with <!--
+// to the end of the line that closes it, as CommonMark reads it.
+var commentBlockRE = regexp.MustCompile(`(?ms)^ {0,3}<!--.*?-->[^\n]*(\n|\z)`)
 
 // renderBody renders v's stamped Markdown as an HTML fragment.
 func renderBody(v Version) ([]byte, error) {

@@ -26,6 +26,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"init", "start a site here: seloste.toml and the first version of its statement", runInit},
 		{"notice", "build, check or start a version of the privacy statement", runNotice},
 		{"serve", "run the collector, the notice site and the reports", runServe},
 		{"report", "print aggregate statistics (table, JSON or CSV)", runReport},

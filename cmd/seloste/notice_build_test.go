@@ -18,7 +18,7 @@ func noticeProject(t *testing.T) (content, out string) {
 	t.Helper()
 	root := t.TempDir()
 	content = filepath.Join(root, "content")
-	if err := os.CopyFS(filepath.Join(content, "tietosuojaseloste"), os.DirFS("../../content/tietosuojaseloste")); err != nil {
+	if err := os.CopyFS(filepath.Join(content, "tietosuojaseloste"), os.DirFS(exampleStatement)); err != nil {
 		t.Fatal(err)
 	}
 	return content, filepath.Join(root, "public")

@@ -10,12 +10,18 @@ import (
 	"testing"
 )
 
-// statementCopy copies the real statement into a temporary content folder.
+// exampleStatement is Kuopion Softop Oy's locked history, the fixture of
+// the tests that need a real statement: its published versions never
+// change, unlike the repository's own content/ (a demo). Tests copy it
+// before they change anything.
+const exampleStatement = "../../examples/kuopion-softop/content/tietosuojaseloste"
+
+// statementCopy copies the example statement into a temporary content folder.
 func statementCopy(t *testing.T) (content, dir string) {
 	t.Helper()
 	content = filepath.Join(t.TempDir(), "content")
 	dir = filepath.Join(content, "tietosuojaseloste")
-	if err := os.CopyFS(dir, os.DirFS("../../content/tietosuojaseloste")); err != nil {
+	if err := os.CopyFS(dir, os.DirFS(exampleStatement)); err != nil {
 		t.Fatal(err)
 	}
 	return content, dir

@@ -102,7 +102,7 @@ func TestStatementTellsTheTruth(t *testing.T) {
 	ctx := context.Background()
 	root := t.TempDir()
 	content, public, db := filepath.Join(root, "content"), filepath.Join(root, "public"), filepath.Join(root, "seloste.db")
-	if err := os.CopyFS(filepath.Join(content, "tietosuojaseloste"), os.DirFS("../../content/tietosuojaseloste")); err != nil {
+	if err := os.CopyFS(filepath.Join(content, "tietosuojaseloste"), os.DirFS(exampleStatement)); err != nil {
 		t.Fatal(err)
 	}
 	if err := run(ctx, []string{"notice", "build", "-content", content, "-out", public, "-themes", "../../themes", "-site", truthSite}, io.Discard, io.Discard); err != nil {

@@ -23,11 +23,13 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 const (
-	contentDir = "../../content/tietosuojaseloste"
+	// The example's locked history (never the repository's own content/,
+	// a demo that may change): tests only read it.
+	contentDir = "../../examples/kuopion-softop/content/tietosuojaseloste"
 	themesDir  = "../../themes"
 )
 
-// realVersions is the statement as committed in content/.
+// realVersions is the example statement's history.
 func realVersions(t testing.TB) []notice.Version {
 	t.Helper()
 	vs, err := notice.Load(contentDir)
