@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,6 +59,27 @@ func runnableBlocks(t *testing.T, path string) []docBlock {
 	return blocks
 }
 
+// needPortFree stops the test when an example uses addr (serve's default
+// address, as a reader's would) and something else already listens there:
+// its requests would reach that other server.
+func needPortFree(t *testing.T, blocks []docBlock, addr string) {
+	t.Helper()
+	for _, b := range blocks {
+		if !strings.Contains(b.text, addr) {
+			continue
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("the examples use %s, which is taken: %v", addr, err)
+			}
+			t.Skipf("the examples use %s, which is taken here (a running seloste serve?): %v", addr, err)
+		}
+		ln.Close()
+		return
+	}
+}
+
 // TestDocsExamples runs every example of README.md and docs/ marked
 // "sh test", as a reader would type them: the blocks of one page in order,
 // in one fresh folder, with the built binary first on PATH. An example
@@ -78,6 +100,7 @@ func TestDocsExamples(t *testing.T) {
 		total += len(blocks)
 		name := strings.TrimPrefix(filepath.ToSlash(page), "../../")
 		t.Run(name, func(t *testing.T) {
+			needPortFree(t, blocks, "127.0.0.1:8080")
 			dir := t.TempDir()
 			env := append(os.Environ(), "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"), "HOME="+dir)
 			for _, b := range blocks {
