@@ -38,6 +38,7 @@ func commands() []command {
 		{"passwd", "set the dashboard password", runPasswd},
 		{"token", "create a bearer token for the stats API", runToken},
 		{"geoip", "download a current location database (geoip update)", runGeoIP},
+		{"version", "print the version, source revision and Go version (also -version)", runVersion},
 	}
 }
 
@@ -69,6 +70,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	}
+	if args[0] == "-version" || args[0] == "--version" {
+		return runVersion(ctx, args[1:], stdout, stderr)
+	}
 	for _, c := range commands() {
 		if c.name == args[0] {
 			return c.run(ctx, args[1:], stdout, stderr)
@@ -80,6 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: seloste COMMAND [flags]")
+	fmt.Fprintln(w, "       seloste -version")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	for _, c := range commands() {
