@@ -61,7 +61,7 @@ type serveConfig struct {
 	SecureCookies    bool   `toml:"secure_cookies" help:"mark dashboard cookies Secure even without TLS seen by this process"`
 	Auth             string `toml:"auth" help:"dashboard credentials {file} (default: seloste.auth next to -db)"`
 	Content          string `toml:"content" default:"content" help:"notice source {folder}, built into -public at start"`
-	Themes           string `toml:"themes" help:"{folder} whose seloste/ overrides the built-in theme file by file (empty: themes, when it holds seloste/)"`
+	Themes           string `toml:"themes" help:"{folder} whose seloste/ overrides the built-in theme, file by file (default: themes, when it holds seloste/)"`
 	BuildNotice      bool   `toml:"build_notice" default:"true" help:"build the notice site from -content into -public at start (when -content exists)"`
 	LogFormat        string `toml:"log_format" default:"text" help:"log lines on standard error as text (key=value) or json (one object a line, for log collectors)"`
 
