@@ -18,6 +18,7 @@ import (
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/geo"
 	"github.com/seloste/seloste/analytics/request"
+	"github.com/seloste/seloste/notice/site"
 )
 
 // serveConfig is the configuration of "seloste serve": the defaults, then
@@ -60,7 +61,7 @@ type serveConfig struct {
 	SecureCookies    bool   `toml:"secure_cookies" help:"mark dashboard cookies Secure even without TLS seen by this process"`
 	Auth             string `toml:"auth" help:"dashboard credentials {file} (default: seloste.auth next to -db)"`
 	Content          string `toml:"content" default:"content" help:"notice source {folder}, built into -public at start"`
-	Themes           string `toml:"themes" default:"themes" help:"theme {folder} for the notice build"`
+	Themes           string `toml:"themes" help:"{folder} whose seloste/ overrides the built-in theme, file by file (default: themes, when it holds seloste/)"`
 	BuildNotice      bool   `toml:"build_notice" default:"true" help:"build the notice site from -content into -public at start (when -content exists)"`
 	LogFormat        string `toml:"log_format" default:"text" help:"log lines on standard error as text (key=value) or json (one object a line, for log collectors)"`
 
@@ -393,6 +394,11 @@ func (cfg serveConfig) check() (collectorSettings, error) {
 	}
 	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
 		return s, fmt.Errorf("serve: log-format %q: want text or json", cfg.LogFormat)
+	}
+	if cfg.BuildNotice && cfg.Themes != "" {
+		if _, err := site.ThemeOverride(cfg.Themes); err != nil {
+			return s, fmt.Errorf("serve: -themes %s (or themes in the config file): %w", cfg.Themes, err)
+		}
 	}
 	s.authFile = cfg.Auth
 	if s.authFile == "" {

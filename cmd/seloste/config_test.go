@@ -38,7 +38,6 @@ func TestServeDefaults(t *testing.T) {
 		ReportTimeout: dashboard.DefaultReportTimeout.String(),
 		MinVisitors:   1,
 		Content:       "content",
-		Themes:        "themes",
 		BuildNotice:   true,
 		LogFormat:     "text",
 	}

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 	_ "time/tzdata" // "today" is a Helsinki date even where the system has no zoneinfo
@@ -152,6 +154,24 @@ Seuraavaksi / next:
      Publish: remove the line "draft: true", then build:   seloste notice build
 `)
 	return nil
+}
+
+// defaultThemes is the folder whose seloste/ overrides the built-in theme
+// when no themes folder is named, if it has one.
+const defaultThemes = "themes"
+
+// themesFolder is the themes folder a notice build uses (site.Options's
+// ThemesDir): dir when one is named, where a missing seloste/ is then an
+// error; otherwise ./themes when it holds seloste/, or else "", the
+// built-in theme alone, so that the binary builds in any folder.
+func themesFolder(dir string) string {
+	if dir != "" {
+		return dir
+	}
+	if fi, err := os.Stat(filepath.Join(defaultThemes, site.ThemeName)); err == nil && fi.IsDir() {
+		return defaultThemes
+	}
+	return ""
 }
 
 // folderFlag names the flag that gave the folder an error is about: the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/seloste/seloste/notice/site"
@@ -13,7 +14,7 @@ import (
 func runNoticeBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("notice build", "[flags]", stderr)
 	content := fs.String("content", "content", "content `folder` holding tietosuojaseloste/YYYY-MM-DD.md")
-	themes := fs.String("themes", "themes", "`folder` holding the seloste theme")
+	themesFlag := fs.String("themes", "", "`folder` whose seloste/ overrides the built-in theme, file by file (default: themes, when it holds seloste/)")
 	out := fs.String("out", "public", "output `folder`, replaced as a whole when the build succeeds")
 	drafts := fs.Bool("drafts", false, "include draft versions, marked \"LUONNOS / DRAFT\" (never locked)")
 	watch := fs.Bool("watch", false, "rebuild on every change under the content and themes folders, until interrupted")
@@ -27,7 +28,8 @@ func runNoticeBuild(ctx context.Context, args []string, stdout, stderr io.Writer
 		return errors.New("notice build: -collector needs -site (the site's name in the statistics)")
 	}
 
-	opts := site.Options{ThemesDir: *themes, OutDir: *out, BaseURL: *baseURL, Drafts: *drafts}
+	themes := themesFolder(*themesFlag)
+	opts := site.Options{ThemesDir: themes, OutDir: *out, BaseURL: *baseURL, Drafts: *drafts}
 	if *siteName != "" {
 		opts.Params = map[string]any{"seloste": map[string]any{"site": *siteName, "collector": *collector}}
 	}
@@ -36,7 +38,7 @@ func runNoticeBuild(ctx context.Context, args []string, stdout, stderr io.Writer
 		start := time.Now()
 		p, err := site.Publish(ctx, *content, opts)
 		if err != nil {
-			return folderFlag(err, *content, *themes)
+			return folderFlag(err, *content, themes)
 		}
 		fmt.Fprintf(stdout, "%s built %s: %s, in %v\n",
 			time.Now().Format("15:04:05"), *out, p, time.Since(start).Round(time.Millisecond))
@@ -49,7 +51,11 @@ func runNoticeBuild(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		fmt.Fprintln(stderr, "seloste:", err)
 	}
-	fmt.Fprintf(stdout, "watching %s and %s for changes (Ctrl-C stops)\n", *content, *themes)
-	return site.Watch(ctx, []string{*content, *themes}, site.DefaultPoll, pass,
+	dirs := []string{*content}
+	if themes != "" {
+		dirs = append(dirs, themes)
+	}
+	fmt.Fprintf(stdout, "watching %s for changes (Ctrl-C stops)\n", strings.Join(dirs, " and "))
+	return site.Watch(ctx, dirs, site.DefaultPoll, pass,
 		func(err error) { fmt.Fprintln(stderr, "seloste:", err) })
 }

@@ -242,7 +242,7 @@ func buildNoticeAtStart(ctx context.Context, cfg serveConfig, sites []string, lo
 		logger.Info("no notice sources to build; serving -public as it is", "content", cfg.Content)
 		return
 	}
-	opts := site.Options{ThemesDir: cfg.Themes, OutDir: cfg.Public, BaseURL: "/"}
+	opts := site.Options{ThemesDir: themesFolder(cfg.Themes), OutDir: cfg.Public, BaseURL: "/"}
 	if cfg.Demo && len(sites) > 0 {
 		// The demo tracks its own pages, opened on this machine: the tracker
 		// tag on every notice page, allowed to send from localhost.

@@ -363,6 +363,8 @@ domain = "other.fi"
 		{"", []string{"-report-timeout", "500ms", "-site", "a.fi"}, `report-timeout "500ms": want a duration from 1s to 10m`},
 		{"report_timeout = \"1h\"\n", []string{"-site", "a.fi"}, "report-timeout"},
 		{"log_format = \"JSON\"\n", []string{"-site", "a.fi"}, `log-format "JSON": want text or json`},
+		{"themes = \"nosuch\"\n", []string{"-site", "a.fi"}, "serve: -themes nosuch (or themes in the config file): site: theme seloste not found"},
+		{"", []string{"-themes", "nosuch", "-site", "a.fi"}, "serve: -themes nosuch"},
 		{"", nil, "no site"},
 	} {
 		os.WriteFile(path, []byte(bad.toml), 0o644)

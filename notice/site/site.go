@@ -1,5 +1,6 @@
 // Package site builds the statement's static site with Hugo, used as a
-// library, and the theme in themes/.
+// library, and the seloste theme: the one embedded in the binary (package
+// themes), with a site's own theme files over it.
 //
 // Build generates a throw-away Hugo project from the loaded versions (one
 // content file per page, every link, date and diff computed here in Go, so
@@ -26,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,21 +43,29 @@ import (
 	"github.com/spf13/afero"
 
 	"github.com/seloste/seloste/notice"
+	"github.com/seloste/seloste/themes"
 )
 
-// ThemeName is the folder under Options.ThemesDir that Build uses.
+// ThemeName is the theme's name: the folder under Options.ThemesDir whose
+// files override the embedded theme's.
 const ThemeName = "seloste"
 
 // ErrNoTheme is what Build's error is (errors.Is) when Options.ThemesDir
-// does not hold ThemeName: the caller can say which setting named it.
+// is given but does not hold ThemeName: the caller can say which setting
+// named it.
 var ErrNoTheme = errors.New("theme " + ThemeName + " not found")
 
 // Options says what to build and where.
 type Options struct {
-	Versions  []notice.Version // loaded and lock-checked by the caller, oldest first
-	ThemesDir string           // folder holding themes/seloste
-	OutDir    string           // replaced as a whole only when the build succeeds
-	BaseURL   string           // "/" when empty
+	Versions []notice.Version // loaded and lock-checked by the caller, oldest first
+	// ThemesDir, when not empty, is a folder holding seloste/, a site's own
+	// theme files: each replaces the embedded theme's file of the same path
+	// (layouts/page.html, assets/css/seloste.css, ...) and the others are
+	// added, as Hugo's own lookup lets a site's files replace a theme's.
+	// Empty: the embedded theme alone.
+	ThemesDir string
+	OutDir    string // replaced as a whole only when the build succeeds
+	BaseURL   string // "/" when empty
 	// Params are passed to the theme as site params (e.g. the collector's
 	// site and URL for the seloste/analytics.html partial).
 	Params map[string]any
@@ -74,7 +84,7 @@ func Build(ctx context.Context, o Options) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	out, themes, err := o.checkPaths()
+	out, override, err := o.checkPaths()
 	if err != nil {
 		return err
 	}
@@ -106,9 +116,15 @@ func Build(ctx context.Context, o Options) error {
 	if err := writeProject(project, pages); err != nil {
 		return err
 	}
-	cfg := hugoConfig(o, project, themes, staging)
-	if err := runHugo(cfg); err != nil {
+	themesDir := filepath.Join(project, "themes")
+	theme := filepath.Join(themesDir, ThemeName)
+	own, err := writeTheme(theme, override)
+	if err != nil {
 		return err
+	}
+	cfg := hugoConfig(o, project, themesDir, staging)
+	if err := runHugo(cfg); err != nil {
+		return themePaths(err, theme, override, own)
 	}
 	if err := writeStandalone(staging, pages.shown); err != nil {
 		return err
@@ -119,21 +135,98 @@ func Build(ctx context.Context, o Options) error {
 	return swap(staging, out)
 }
 
-func (o Options) checkPaths() (out, themes string, err error) {
+// checkPaths returns the absolute output folder and the theme override
+// folder (<ThemesDir>/seloste, or "" for the embedded theme alone).
+func (o Options) checkPaths() (out, override string, err error) {
 	if o.OutDir == "" {
 		return "", "", errors.New("site: no output folder given")
 	}
 	if out, err = filepath.Abs(o.OutDir); err != nil {
 		return "", "", fmt.Errorf("site: output folder %s: %w", o.OutDir, err)
 	}
-	if themes, err = filepath.Abs(o.ThemesDir); err != nil {
-		return "", "", fmt.Errorf("site: themes folder %s: %w", o.ThemesDir, err)
+	if o.ThemesDir == "" {
+		return out, "", nil
 	}
-	if fi, err := os.Stat(filepath.Join(themes, ThemeName)); err != nil || !fi.IsDir() {
-		return "", "", fmt.Errorf("site: %w: the themes folder %s has no %s/; give the folder that holds it", ErrNoTheme, themes, ThemeName)
+	if override, err = ThemeOverride(o.ThemesDir); err != nil {
+		return "", "", err
 	}
-	return out, themes, nil
+	return out, override, nil
 }
+
+// ThemeOverride returns the absolute path of themesDir's seloste/ folder,
+// whose files override the embedded theme's; its error is ErrNoTheme
+// (errors.Is) when themesDir holds no such folder. Build checks
+// Options.ThemesDir with it; a caller can check a setting before starting.
+func ThemeOverride(themesDir string) (string, error) {
+	abs, err := filepath.Abs(themesDir)
+	if err != nil {
+		return "", fmt.Errorf("site: themes folder %s: %w", themesDir, err)
+	}
+	dir := filepath.Join(abs, ThemeName)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return "", fmt.Errorf("site: %w: the themes folder %s has no %s/; give the folder that holds it, or none for the built-in theme", ErrNoTheme, abs, ThemeName)
+	}
+	return dir, nil
+}
+
+// writeTheme writes the embedded theme into dir, then the files of the
+// override folder (if any) over it, file by file. own is the override's
+// files, slash-separated and relative to it.
+func writeTheme(dir, override string) (own []string, err error) {
+	if _, err := copyFiles(dir, themes.Seloste()); err != nil {
+		return nil, fmt.Errorf("site: write the built-in theme: %w", err)
+	}
+	if override == "" {
+		return nil, nil
+	}
+	if own, err = copyFiles(dir, os.DirFS(override)); err != nil {
+		return nil, fmt.Errorf("site: read the theme files in %s: %w", override, err)
+	}
+	return own, nil
+}
+
+// copyFiles copies every file of fsys into dir, replacing a file already
+// there, and returns their names. Symbolic links are followed, as Hugo
+// follows them in a theme.
+func copyFiles(dir string, fsys fs.FS) (names []string, err error) {
+	err = fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(dir, filepath.FromSlash(path))
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		b, err := fs.ReadFile(fsys, path)
+		if err != nil {
+			return err
+		}
+		names = append(names, path)
+		return os.WriteFile(dst, b, 0o644)
+	})
+	return names, err
+}
+
+// themePaths rewrites the theme file names in a Hugo error, which are in
+// the generated project (removed by now), to where each file came from: a
+// file of the override folder, or "(built-in theme)/layouts/...".
+func themePaths(err error, theme, override string, own []string) error {
+	var pairs []string
+	for _, name := range own { // first: strings.Replacer tries its pairs in order
+		pairs = append(pairs, filepath.Join(theme, filepath.FromSlash(name)), filepath.Join(override, filepath.FromSlash(name)))
+	}
+	pairs = append(pairs, theme+string(filepath.Separator), "(built-in theme)/")
+	return &rewrittenError{msg: strings.NewReplacer(pairs...).Replace(err.Error()), err: err}
+}
+
+// rewrittenError is err with a different message.
+type rewrittenError struct {
+	msg string
+	err error
+}
+
+func (e *rewrittenError) Error() string { return e.msg }
+func (e *rewrittenError) Unwrap() error { return e.err }
 
 // hugoConfig is the whole Hugo configuration: nothing comes from a config
 // file, so the owner's Hugo setup cannot change the build.
@@ -217,9 +310,9 @@ func runHugo(cfg map[string]any) error {
 		StdErr:        &logs,
 		DistinctLevel: logg.LevelWarn,
 	})
-	fs := afero.NewOsFs()
+	osFS := afero.NewOsFs()
 	configs, err := allconfig.LoadConfig(allconfig.ConfigSourceDescriptor{
-		Fs:          fs,
+		Fs:          osFS,
 		Logger:      logger,
 		Filename:    file,
 		Flags:       flags,
@@ -231,7 +324,7 @@ func runHugo(cfg map[string]any) error {
 	}
 	sites, err := hugolib.NewHugoSites(deps.DepsCfg{
 		Configs:  configs,
-		Fs:       hugofs.NewFrom(fs, configs.LoadingInfo.BaseConfig),
+		Fs:       hugofs.NewFrom(osFS, configs.LoadingInfo.BaseConfig),
 		LogLevel: logg.LevelWarn,
 		StdOut:   io.Discard,
 		StdErr:   &logs,
@@ -244,8 +337,7 @@ func runHugo(cfg map[string]any) error {
 		return fmt.Errorf("site: Hugo build failed: %w%s", err, logs.suffix())
 	}
 	if msg := strings.TrimSpace(logs.String()); msg != "" {
-		return fmt.Errorf("site: Hugo build logged a warning or error, which fails the build (check the theme in %s):\n%s",
-			cfg["themesDir"], msg)
+		return fmt.Errorf("site: Hugo build logged a warning or error, which fails the build:\n%s", msg)
 	}
 	return nil
 }

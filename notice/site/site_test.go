@@ -396,9 +396,10 @@ func TestFailureKeepsOldOutput(t *testing.T) {
 		{"broken template", func(theme string) error {
 			return os.WriteFile(filepath.Join(theme, "layouts", "page.html"), []byte("{{ define \"main\" }}{{ .Foo }{{ end }}"), 0o644)
 		}, "page.html"},
-		{"missing layout", func(theme string) error {
-			return os.Remove(filepath.Join(theme, "layouts", "page.html"))
-		}, "warning"},
+		{"a warning", func(theme string) error {
+			// Removing the file would not do: the embedded one takes its place.
+			return os.WriteFile(filepath.Join(theme, "layouts", "page.html"), []byte("{{ define \"main\" }}{{ warnf \"a theme warning\" }}{{ end }}"), 0o644)
+		}, "a theme warning"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -415,6 +416,9 @@ func TestFailureKeepsOldOutput(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error does not mention %q:\n%v", c.want, err)
+			}
+			if strings.Contains(err.Error(), "seloste-site-") {
+				t.Errorf("error names the generated project, removed by now:\n%v", err)
 			}
 			if after := tree(t, out); after != before {
 				t.Error("the failed build changed the old output")

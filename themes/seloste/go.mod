@@ -1,3 +1,0 @@
-module github.com/seloste/seloste/themes/seloste
-
-go 1.26
