@@ -50,13 +50,13 @@ func Fix(vs []Version, v Version, describes func(Version) bool) Advice {
 		return newNotice
 	case has && v.Lang == Finnish:
 		a = Advice{
-			Fi: fmt.Sprintf("julkaise %s: viimeistele se ja poista rivi draft: true, sitten seloste notice build", file),
-			En: fmt.Sprintf("publish %s: finish it and remove draft: true, then run seloste notice build", file),
+			Fi: fmt.Sprintf("viimeistele %s ja julkaise se (poista rivi draft: true), sitten seloste notice build", file),
+			En: fmt.Sprintf("finish %s and publish it (remove draft: true), then run seloste notice build", file),
 		}
 	case has:
 		a = Advice{
-			Fi: fmt.Sprintf("julkaise %s: käännä se ja poista rivi draft: true, sitten seloste notice build", file),
-			En: fmt.Sprintf("publish %s: translate it and remove draft: true, then run seloste notice build", file),
+			Fi: fmt.Sprintf("käännä %s ja julkaise se (poista rivi draft: true), sitten seloste notice build", file),
+			En: fmt.Sprintf("translate %s and publish it (remove draft: true), then run seloste notice build", file),
 		}
 	default:
 		a = Advice{

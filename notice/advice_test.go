@@ -33,7 +33,7 @@ func TestAdviceNamesTheFileToPublish(t *testing.T) {
 	}
 	imported, _ := analytics.FieldNamed(analytics.ImportedField)
 
-	want := "publish " + draftEn + ": translate it and remove draft: true"
+	want := "translate " + draftEn + " and publish it (remove draft: true)"
 	err = DescribesField(content, imported)
 	if err == nil || !strings.Contains(err.Error(), oldEn+" does not describe imported statistics") ||
 		!strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "notice new") {
@@ -47,7 +47,7 @@ func TestAdviceNamesTheFileToPublish(t *testing.T) {
 		}
 		warned++
 		if !strings.Contains(p.English, want) || strings.Contains(p.English, "notice new") ||
-			!strings.Contains(p.Message, "julkaise "+draftEn+": käännä se ja poista rivi draft: true") {
+			!strings.Contains(p.Message, "käännä "+draftEn+" ja julkaise se (poista rivi draft: true)") {
 			t.Errorf("check's finding on %s does not name the draft to publish:\n%s", oldEn, p)
 		}
 	}
@@ -76,10 +76,10 @@ func TestAdviceCases(t *testing.T) {
 		want string
 	}{
 		{"no newer version", newer(false, false, false)[:1], old, "run seloste notice new"},
-		{"newer English draft", newer(false, true, false), old, "publish " + fi("2026-12-08.en.md") + ": translate it and remove draft: true"},
+		{"newer English draft", newer(false, true, false), old, "translate " + fi("2026-12-08.en.md") + " and publish it (remove draft: true)"},
 		{"no English translation", newer(false, false, false), old, "add and publish " + fi("2026-12-08.en.md") + ", the translation of " + fi("2026-12-08.md")},
 		{"Finnish draft too", newer(true, true, false), old, "(publish the Finnish " + fi("2026-12-08.md") + " too)"},
-		{"Finnish draft", newer(true, false, false), newer(true, false, false)[0], "publish " + fi("2026-12-08.md") + ": finish it and remove draft: true"},
+		{"Finnish draft", newer(true, false, false), newer(true, false, false)[0], "finish " + fi("2026-12-08.md") + " and publish it (remove draft: true)"},
 	} {
 		a := Fix(c.vs, c.v, always)
 		if !strings.Contains(a.En, c.want) || a.Fi == "" {
