@@ -303,7 +303,7 @@ func checkVersionFields(vs []Version, v Version, c Collector) []Problem {
 	}
 
 	if c.Configured {
-		ps = append(ps, googleAnalytics(v)...)
+		ps = append(ps, googleAnalytics(v, fix, fixEn)...)
 	}
 	b, found, err := FindFields(v)
 	switch {
@@ -389,8 +389,8 @@ func checkVersionFields(vs []Version, v Version, c Collector) []Problem {
 }
 
 // googleAnalytics finds sentences that name Google Analytics without
-// denying its use.
-func googleAnalytics(v Version) []Problem {
+// denying its use; fix and fixEn say how to describe the collector instead.
+func googleAnalytics(v Version, fix, fixEn string) []Problem {
 	var ps []Problem
 	body := stripShortcodes(v)
 	for start := 0; start < len(body); {
@@ -405,8 +405,8 @@ func googleAnalytics(v Version) []Problem {
 				line = lineOfText(v, strings.TrimSpace(s[loc[0]:loc[1]]), line)
 			}
 			ps = append(ps, Problem{Severity: SeverityError, File: v.File, Line: line, Article: "13(1)(e)",
-				Message: "seloste kertoo sivuvierailut tilastoitavan Google Analyticsilla, mutta käytössä on sivuston oma keräin: aja seloste notice new ja kuvaa uudessa versiossa oma keräin (luettelo {{< " + FieldsShortcode + " >}})",
-				English: "the statement says page visits are counted with Google Analytics, but seloste's own collector is configured: run seloste notice new and describe the collector in the new version (list {{< " + FieldsShortcode + " >}})"})
+				Message: "seloste kertoo sivuvierailut tilastoitavan Google Analyticsilla, mutta käytössä on sivuston oma keräin, jonka selosteen pitää kuvata (luettelo {{< " + FieldsShortcode + " >}}): " + fix,
+				English: "the statement says page visits are counted with Google Analytics, but seloste's own collector is configured, which the statement must describe (list {{< " + FieldsShortcode + " >}}): " + fixEn})
 		}
 		start = end
 	}
