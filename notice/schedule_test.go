@@ -165,6 +165,13 @@ func TestScheduledVersion(t *testing.T) {
 	if p := Pending(vs); len(p) != 1 || p[0].Slug() != "2027-02-01" || !p[0].Scheduled {
 		t.Errorf("Pending = %v, want the scheduled 2027-02-01", p)
 	}
+	// Its text never says it was updated on a day still to come.
+	if s := vs[1].Stamp(); s != "Tämä versio tulee voimaan 1.2.2027." {
+		t.Errorf("the scheduled version's stamp before its date = %q", s)
+	}
+	if en, _ := vs[1].Translation("en"); en.Stamp() != "This version takes effect on 1 February 2027." {
+		t.Errorf("the scheduled English version's stamp before its date = %q", en.Stamp())
+	}
 	if n := len(PublishedFiles(vs)); n != 4 {
 		t.Errorf("%d published files, want 4: a scheduled version is published (and locked) before its date", n)
 	}
@@ -185,6 +192,9 @@ func TestScheduledVersion(t *testing.T) {
 	}
 	if p := Pending(vs); len(p) != 0 {
 		t.Errorf("Pending on its date = %v, want none", p)
+	}
+	if s := vs[1].Stamp(); s != "Seloste on päivitetty viimeksi 1.2.2027." {
+		t.Errorf("the stamp on its date = %q", s)
 	}
 }
 

@@ -76,9 +76,14 @@ func FinnishDate(t time.Time) string {
 // Stamp is the update sentence the generator adds to every rendering of v,
 // in v's language: "Seloste on päivitetty viimeksi 1.12.2026.",
 // "Beskrivningen uppdaterades senast 1.12.2026.", "Last updated on 1
-// December 2026."
+// December 2026." A scheduled version before its date says when it takes
+// effect instead: "Tämä versio tulee voimaan 1.2.2027."
 func (v Version) Stamp() string {
-	return fmt.Sprintf(lang(v.Lang).stamp, FormatDate(v.Date, v.Lang))
+	l := lang(v.Lang)
+	if v.Pending {
+		return fmt.Sprintf(l.scheduledStamp, FormatDate(v.Date, v.Lang))
+	}
+	return fmt.Sprintf(l.stamp, FormatDate(v.Date, v.Lang))
 }
 
 // Files is every file of vs, each Finnish version followed by its

@@ -3,6 +3,7 @@ package site
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -69,13 +70,15 @@ func TestScheduledVersionAnnounced(t *testing.T) {
 		t.Errorf("the current page is not the version of 2.12.2026:\n%s", cur)
 	}
 	next := strings.ReplaceAll(visibleText(t, read(t, out, "tietosuojaseloste/2027-02-01/index.html")), " .", ".")
-	if !strings.Contains(next, "Tämä versio tulee voimaan 1.2.2027. Siihen asti voimassa on versio 2.12.2026.") || strings.Contains(next, "vanha versio") {
+	if !strings.Contains(next, "Tämä versio tulee voimaan 1.2.2027. Siihen asti voimassa on versio 2.12.2026.") ||
+		strings.Contains(next, "vanha versio") || strings.Contains(next, "päivitetty viimeksi 1.2.2027") {
 		t.Errorf("the scheduled version's page does not say when it takes effect:\n%s", next)
 	}
 	if !strings.Contains(cur, "1.2.2027 (tulee voimaan)") {
 		t.Errorf("the list of versions does not mark the scheduled one:\n%s", cur)
 	}
-	if h := read(t, out, "tietosuojaseloste/muutokset/index.html"); !strings.Contains(h, `id="v-2027-02-01"`) || !strings.Contains(h, "kaksi</ins>") {
+	if h := read(t, out, "tietosuojaseloste/muutokset/index.html"); !strings.Contains(h, `id="v-2027-02-01"`) ||
+		!regexp.MustCompile(`<ins>[^<]*kaksi vuotta`).MatchString(h) || !regexp.MustCompile(`<del>[^<]*kolme vuotta`).MatchString(h) {
 		t.Errorf("the history lacks the scheduled version's diff:\n%s", mainOf(t, h))
 	}
 
