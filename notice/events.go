@@ -3,6 +3,7 @@ package notice
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/seloste/seloste/analytics"
@@ -66,11 +67,29 @@ func EventsDescribed(contentDir string, declared []analytics.EventDef) (refused 
 		return slices.Contains(have, normSpace(analytics.FieldBulletIn(analytics.EventsField, Finnish))) &&
 			slices.Contains(have, normSpace(analytics.FieldBulletIn(analytics.EventField(d), Finnish)))
 	}
+	// The reason reaches the client too: name the files without the
+	// server's folders.
+	public := baseNames(vs)
+	cur.File = filepath.Base(cur.File)
 	for _, d := range declared {
 		if !describes(cur, d) {
-			fix := Fix(vs, cur, func(v Version) bool { return describes(v, d) })
+			fix := Fix(public, cur, func(v Version) bool { return describes(v, d) })
 			refused[d.Name] = fmt.Sprintf("the published privacy statement (%s) does not describe this event: %s", cur.File, fix.En)
 		}
 	}
 	return refused, nil
+}
+
+// baseNames is vs with every file named by its base name only.
+func baseNames(vs []Version) []Version {
+	out := make([]Version, len(vs))
+	for i, v := range vs {
+		v.File = filepath.Base(v.File)
+		v.Translations = slices.Clone(v.Translations)
+		for j := range v.Translations {
+			v.Translations[j].File = filepath.Base(v.Translations[j].File)
+		}
+		out[i] = v
+	}
+	return out
 }

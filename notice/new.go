@@ -72,6 +72,10 @@ func NewVersion(dir string, vs []Version, date time.Time, o NewOptions) ([]strin
 			"uusin versio on jo luonnos (draft: true): muokkaa sitä, tai julkaise se ensin poistamalla draft: true",
 			"the newest version is already a draft (draft: true): edit it, or publish it first by removing draft: true")
 	}
+	if !date.After(newest.Date) && newest.Pending {
+		return nil, fmt.Errorf("uusin versio %s on ajastettu tulemaan voimaan %s: uuden version päivän pitää olla sen jälkeen, ja se ajastetaan (-date VVVV-KK-PP -schedule) / the newest version %s is scheduled to take effect on %s: a new version must be dated after it, and scheduled (-date YYYY-MM-DD -schedule)",
+			newest.File, FinnishDate(newest.Date), newest.File, newest.Slug())
+	}
 	if !date.After(newest.Date) {
 		return nil, fmt.Errorf("uuden version päivän pitää olla uusimman version (%s) jälkeen, nyt %s / the new version's date must be after the newest version (%s), got %s",
 			newest.Slug(), date.Format(DateLayout), newest.Slug(), date.Format(DateLayout))

@@ -237,6 +237,12 @@ func TestNewVersionSchedule(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the scheduled drafts do not load: %v", err)
 	}
+	// Once published, a new version must come after it, scheduled too.
+	published := vs[len(vs)-1]
+	published.Draft = false
+	if _, err := NewVersion(dir, append(vs[:len(vs)-1:len(vs)-1], published), Today(now), NewOptions{Now: now}); err == nil || !strings.Contains(err.Error(), "is scheduled to take effect on 2027-02-01") {
+		t.Errorf("NewVersion for today after a scheduled version: err = %v, want it to name the scheduled version", err)
+	}
 	if v := vs[len(vs)-1]; !v.Scheduled || !v.Pending || !v.Draft || !v.Translations[0].Scheduled {
 		t.Errorf("the new version: scheduled %v, pending %v, draft %v, translation scheduled %v; want all true",
 			v.Scheduled, v.Pending, v.Draft, v.Translations[0].Scheduled)
@@ -268,8 +274,9 @@ func TestScheduledNotStoredBefore(t *testing.T) {
 		t.Errorf("DescribesField(scroll) before the date = %v, want a refusal saying the scheduled version takes effect on 2027-02-01", err)
 	}
 	refused, err := EventsDescribed(content, []analytics.EventDef{event})
-	if err != nil || !strings.Contains(refused[event.Name], "takes effect on 2027-02-01") {
-		t.Errorf("EventsDescribed before the date = %v, %v; want the event refused until 2027-02-01", refused, err)
+	if err != nil || !strings.Contains(refused[event.Name], "the scheduled version 2027-02-01.md describes it and takes effect on 2027-02-01") ||
+		strings.Contains(refused[event.Name], dir) {
+		t.Errorf("EventsDescribed before the date = %v, %v; want the event refused until 2027-02-01, naming no server folder", refused, err)
 	}
 	vs, ps := CheckDir(dir)
 	var note, read bool
