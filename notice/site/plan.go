@@ -118,6 +118,9 @@ func plan(all []notice.Version, drafts bool) (plannedSite, error) {
 		if len(all) == 0 {
 			return plannedSite{}, errors.New("site: no versions of the statement to build: add content/" + notice.Dir + "/YYYY-MM-DD.md (or run seloste notice new)")
 		}
+		if p := notice.Pending(vs); len(p) > 0 {
+			return plannedSite{}, fmt.Errorf("site: no version of the statement is in force yet: %s takes effect on %s; publish a version dated today (without scheduled: true) to have a statement until then", p[0].File, p[0].Slug())
+		}
 		return plannedSite{}, fmt.Errorf("site: every version of the statement is a draft: publish one by removing \"draft: true\" from its front matter (newest: %s)", all[len(all)-1].File)
 	}
 
