@@ -91,11 +91,17 @@ func CheckDir(dir string) (vs []Version, ps []Problem) {
 			}
 		}
 	}
+	cur, ok := Current(vs)
 	for _, v := range Pending(vs) {
-		cur, _ := Current(vs)
-		ps = append(ps, Problem{Severity: SeverityNote, File: v.File,
+		p := Problem{Severity: SeverityNote, File: v.File,
 			Message: fmt.Sprintf("ajastettu versio: tulee voimaan %s; siihen asti voimassa on %s, ja sivusto ilmoittaa tulevasta versiosta", FinnishDate(v.Date), FinnishDate(cur.Date)),
-			English: fmt.Sprintf("scheduled version: takes effect on %s; until then %s stays in force and the site announces the coming version", v.Slug(), cur.Slug())})
+			English: fmt.Sprintf("scheduled version: takes effect on %s; until then %s stays in force and the site announces the coming version", v.Slug(), cur.Slug())}
+		if !ok {
+			p.Severity = SeverityWarning
+			p.Message = fmt.Sprintf("ajastettu versio: tulee voimaan %s, eikä siihen asti ole voimassa yhtään versiota: julkaise tälle päivälle päivätty versio", FinnishDate(v.Date))
+			p.English = fmt.Sprintf("scheduled version: takes effect on %s, and until then no version is in force: publish a version dated today", v.Slug())
+		}
+		ps = append(ps, p)
 	}
 	return vs, append(ps, Check(vs)...)
 }
