@@ -134,7 +134,7 @@ func Check(vs []Version) []Problem {
 	for _, v := range checked(vs) {
 		ps = append(ps, Art13(v)...)
 	}
-	if _, ok := Current(vs); !ok && len(vs) > 0 {
+	if _, ok := Current(vs); !ok && len(vs) > 0 && len(Pending(vs)) == 0 {
 		ps = append(ps, Problem{Severity: SeverityWarning, File: vs[len(vs)-1].File,
 			Message: "selosteesta ei ole yhtään julkaistua versiota: poista draft: true, kun teksti on valmis",
 			English: "there is no published version of the statement: remove draft: true when the text is ready"})
