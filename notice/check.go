@@ -2,6 +2,7 @@ package notice
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -90,6 +91,18 @@ func CheckDir(dir string) (vs []Version, ps []Problem) {
 			}
 		}
 	}
+	cur, ok := Current(vs)
+	for _, v := range Pending(vs) {
+		p := Problem{Severity: SeverityNote, File: v.File,
+			Message: fmt.Sprintf("ajastettu versio: tulee voimaan %s; siihen asti voimassa on %s, ja sivusto ilmoittaa tulevasta versiosta", FinnishDate(v.Date), FinnishDate(cur.Date)),
+			English: fmt.Sprintf("scheduled version: takes effect on %s; until then %s stays in force and the site announces the coming version", v.Slug(), cur.Slug())}
+		if !ok {
+			p.Severity = SeverityWarning
+			p.Message = fmt.Sprintf("ajastettu versio: tulee voimaan %s, eikä siihen asti ole voimassa yhtään versiota: julkaise tälle päivälle päivätty versio", FinnishDate(v.Date))
+			p.English = fmt.Sprintf("scheduled version: takes effect on %s, and until then no version is in force: publish a version dated today", v.Slug())
+		}
+		ps = append(ps, p)
+	}
 	return vs, append(ps, Check(vs)...)
 }
 
@@ -126,7 +139,7 @@ func Check(vs []Version) []Problem {
 				English: "the text has paragraphs that seloste init marked for you to read and adapt (" + AdaptMarker + "): make sure they describe what you do, and leave the marks out of the next version (they are comments, not shown on the site)"})
 		}
 	}
-	if _, ok := Current(vs); !ok && len(vs) > 0 {
+	if _, ok := Current(vs); !ok && len(vs) > 0 && len(Pending(vs)) == 0 {
 		ps = append(ps, Problem{Severity: SeverityWarning, File: vs[len(vs)-1].File,
 			Message: "selosteesta ei ole yhtään julkaistua versiota: poista draft: true, kun teksti on valmis",
 			English: "there is no published version of the statement: remove draft: true when the text is ready"})
@@ -134,18 +147,32 @@ func Check(vs []Version) []Problem {
 	return append(ps, CheckTranslations(vs)...)
 }
 
-// checked is the texts the content checks look at: what the site shows in
-// each language (the current version, the newest published translation),
-// and the newest draft with its translations.
+// checked is the texts the content checks look at: what is in force in
+// each language (inForce), every published scheduled version still to come
+// with its published translations (announced texts are read too), and the
+// newest draft with its translations.
 func checked(vs []Version) []Version {
-	var out []Version
-	for _, l := range Languages {
-		if v, ok := CurrentIn(vs, l.Code); ok {
+	out := inForce(vs)
+	for _, v := range Files(Pending(vs)) {
+		if !v.Draft {
 			out = append(out, v)
 		}
 	}
 	if n := len(vs); n > 0 && vs[n-1].Draft {
 		out = append(out, Files(vs[n-1:])...)
+	}
+	return out
+}
+
+// inForce is the text in force in each language: the current version and
+// each language's newest published translation, scheduled versions only
+// from their date on.
+func inForce(vs []Version) []Version {
+	var out []Version
+	for _, l := range Languages {
+		if v, ok := CurrentIn(vs, l.Code); ok {
+			out = append(out, v)
+		}
 	}
 	return out
 }

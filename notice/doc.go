@@ -27,6 +27,16 @@
 // Controller, with the block generated for the configured collector and
 // HTML comments (AdaptMarker) before the paragraphs the owner must adapt.
 //
+// A version's date is a Finnish calendar day (Today) and may not be after
+// today, unless the version is scheduled (front matter scheduled: true,
+// NewVersion with Schedule): published ahead of its date, it is locked and
+// announced, but not in force (Pending) until its day begins in Helsinki.
+// Current, CurrentIn, DescribesField and EventsDescribed read only what is
+// in force, so nothing only a scheduled version describes is stored before
+// its date. When something in force does not describe a field or event,
+// Fix says what fixes it: the newer file to translate and publish, or
+// "seloste notice new" when there is none.
+//
 // The Hugo site build, and publishing (load, verify the lock, build, lock
 // the new versions), live in notice/site so that this package stays small
 // and quick to test.

@@ -3,6 +3,7 @@ package notice
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 
 	"github.com/seloste/seloste/analytics"
@@ -10,7 +11,8 @@ import (
 
 // EventsDescribed says, for a collector about to store events, which of the
 // declared ones the published statement describes: the current Finnish
-// version (the authoritative text), and only once it is in the lock file,
+// version (the authoritative text; a scheduled version only from its
+// date on), and only once it is in the lock file,
 // i.e. published by a build and frozen. An event is described when the
 // version's generated list holds both the events entry
 // (analytics.EventsField) and the event's own entry exactly as the
@@ -44,7 +46,7 @@ func EventsDescribed(contentDir string, declared []analytics.EventDef) (refused 
 	var cur Version
 	found := false
 	for _, v := range slices.Backward(Published(vs)) {
-		if locked[v.Key()] {
+		if locked[v.Key()] && !v.Pending {
 			cur, found = v, true
 			break
 		}
@@ -53,22 +55,41 @@ func EventsDescribed(contentDir string, declared []analytics.EventDef) (refused 
 		refused["*"] = "no published privacy statement yet (seloste notice build publishes one)"
 		return refused, nil
 	}
-	b, ok, err := FindFields(cur)
-	if err != nil {
+	if _, _, err := FindFields(cur); err != nil {
 		return nil, err
 	}
-	var have []string
-	if ok && !b.Placeholder {
-		have = bullets(b.Inner)
+	describes := func(v Version, d analytics.EventDef) bool {
+		b, ok, err := FindFields(v)
+		if err != nil || !ok || b.Placeholder {
+			return false
+		}
+		have := bullets(b.Inner)
+		return slices.Contains(have, normSpace(analytics.FieldBulletIn(analytics.EventsField, Finnish))) &&
+			slices.Contains(have, normSpace(analytics.FieldBulletIn(analytics.EventField(d), Finnish)))
 	}
-	described := func(f analytics.Field) bool {
-		return slices.Contains(have, normSpace(analytics.FieldBulletIn(f, Finnish)))
-	}
-	why := fmt.Sprintf("the published privacy statement (%s) does not describe this event: run seloste notice new, check and publish the new version", cur.Slug())
+	// The reason reaches the client too: name the files without the
+	// server's folders.
+	public := baseNames(vs)
+	cur.File = filepath.Base(cur.File)
 	for _, d := range declared {
-		if !described(analytics.EventsField) || !described(analytics.EventField(d)) {
-			refused[d.Name] = why
+		if !describes(cur, d) {
+			fix := Fix(public, cur, func(v Version) bool { return describes(v, d) })
+			refused[d.Name] = fmt.Sprintf("the published privacy statement (%s) does not describe this event: %s", cur.File, fix.En)
 		}
 	}
 	return refused, nil
+}
+
+// baseNames is vs with every file named by its base name only.
+func baseNames(vs []Version) []Version {
+	out := make([]Version, len(vs))
+	for i, v := range vs {
+		v.File = filepath.Base(v.File)
+		v.Translations = slices.Clone(v.Translations)
+		for j := range v.Translations {
+			v.Translations[j].File = filepath.Base(v.Translations[j].File)
+		}
+		out[i] = v
+	}
+	return out
 }

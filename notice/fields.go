@@ -274,12 +274,12 @@ func denied(s string, lo, hi int) bool {
 func CheckCollector(vs []Version, c Collector) []Problem {
 	var ps []Problem
 	for _, v := range checked(vs) {
-		ps = append(ps, checkVersionFields(v, c)...)
+		ps = append(ps, checkVersionFields(vs, v, c)...)
 	}
 	return ps
 }
 
-func checkVersionFields(v Version, c Collector) []Problem {
+func checkVersionFields(vs []Version, v Version, c Collector) []Problem {
 	var ps []Problem
 	// The list says what is collected and why (purposes, 13(1)(c)); its
 	// retention sentence is 13(2)(a).
@@ -289,13 +289,21 @@ func checkVersionFields(v Version, c Collector) []Problem {
 	}
 	fix := "aja seloste notice new, joka kirjoittaa uuteen versioon rekisteristä luodun luettelon (tai liitä luonnokseen seloste notice fields -komennon tulostama lohko)"
 	fixEn := "run seloste notice new, which writes the list generated from the registry into a new version (or paste the block printed by seloste notice fields into a draft)"
-	if !v.Draft {
+	switch {
+	case v.Draft:
+		fix = "liitä luonnokseen seloste notice fields -komennon tulostama lohko"
+		fixEn = "paste the block printed by seloste notice fields into the draft"
+	case !v.Pending:
+		// The text in force: the fix may be a newer file to publish.
+		a := Fix(vs, v, func(w Version) bool { return len(checkVersionFields(nil, w, c)) == 0 })
+		fix, fixEn = "julkaistua versiota ei voi muuttaa: "+a.Fi, "a published version cannot change: "+a.En
+	default:
 		fix = "julkaistua versiota ei voi muuttaa: " + fix
 		fixEn = "a published version cannot change: " + fixEn
 	}
 
 	if c.Configured {
-		ps = append(ps, googleAnalytics(v)...)
+		ps = append(ps, googleAnalytics(v, fix, fixEn)...)
 	}
 	b, found, err := FindFields(v)
 	switch {
@@ -381,8 +389,8 @@ func checkVersionFields(v Version, c Collector) []Problem {
 }
 
 // googleAnalytics finds sentences that name Google Analytics without
-// denying its use.
-func googleAnalytics(v Version) []Problem {
+// denying its use; fix and fixEn say how to describe the collector instead.
+func googleAnalytics(v Version, fix, fixEn string) []Problem {
 	var ps []Problem
 	body := stripShortcodes(v)
 	for start := 0; start < len(body); {
@@ -397,8 +405,8 @@ func googleAnalytics(v Version) []Problem {
 				line = lineOfText(v, strings.TrimSpace(s[loc[0]:loc[1]]), line)
 			}
 			ps = append(ps, Problem{Severity: SeverityError, File: v.File, Line: line, Article: "13(1)(e)",
-				Message: "seloste kertoo sivuvierailut tilastoitavan Google Analyticsilla, mutta käytössä on sivuston oma keräin: aja seloste notice new ja kuvaa uudessa versiossa oma keräin (luettelo {{< " + FieldsShortcode + " >}})",
-				English: "the statement says page visits are counted with Google Analytics, but seloste's own collector is configured: run seloste notice new and describe the collector in the new version (list {{< " + FieldsShortcode + " >}})"})
+				Message: "seloste kertoo sivuvierailut tilastoitavan Google Analyticsilla, mutta käytössä on sivuston oma keräin, jonka selosteen pitää kuvata (luettelo {{< " + FieldsShortcode + " >}}): " + fix,
+				English: "the statement says page visits are counted with Google Analytics, but seloste's own collector is configured, which the statement must describe (list {{< " + FieldsShortcode + " >}}): " + fixEn})
 		}
 		start = end
 	}
@@ -462,18 +470,18 @@ func DescribesField(content string, field analytics.Field) error {
 		return err
 	}
 	if _, ok := Current(vs); !ok {
-		return fmt.Errorf("no published version of the statement in %s: publish one that describes %s (seloste notice new, seloste notice build)", SourceDir(content), field.EN.Label)
+		return fmt.Errorf("no published version of the statement in force in %s: publish one that describes %s (seloste notice new, seloste notice build)", SourceDir(content), field.EN.Label)
 	}
-	for _, v := range checked(vs) {
-		if v.Draft {
-			continue
-		}
+	describes := func(v Version) bool {
 		b, found, err := FindFields(v)
-		if err != nil {
+		return err == nil && found && slices.Contains(bullets(b.Inner), normSpace(analytics.FieldBulletIn(field, v.Lang)))
+	}
+	for _, v := range inForce(vs) {
+		if _, _, err := FindFields(v); err != nil {
 			return err
 		}
-		if !found || !slices.Contains(bullets(b.Inner), normSpace(analytics.FieldBulletIn(field, v.Lang))) {
-			return fmt.Errorf("the published statement %s does not describe %s (%s), so it cannot be stored: run seloste notice new (its generated list describes it), publish the new version with seloste notice build, then try again", v.File, strings.ToLower(field.EN.Label), field.Name)
+		if !describes(v) {
+			return fmt.Errorf("the published statement %s does not describe %s (%s), so it cannot be stored: %s, then try again", v.File, strings.ToLower(field.EN.Label), field.Name, Fix(vs, v, describes).En)
 		}
 	}
 	return nil

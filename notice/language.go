@@ -19,8 +19,10 @@ type Language struct {
 	// finds the same sentence typed into a source by hand.
 	stamp      string
 	typedStamp *regexp.Regexp
-	noChanges  string // the diff of two versions whose text is the same
-	unchanged  [2]string
+	// scheduledStamp replaces stamp in a scheduled version before its date.
+	scheduledStamp string
+	noChanges      string // the diff of two versions whose text is the same
+	unchanged      [2]string
 	// TranslationNote says, on every rendering of a translation, that the
 	// Finnish text prevails; "" for Finnish.
 	TranslationNote string
@@ -34,14 +36,16 @@ const Finnish = "fi"
 var Languages = []Language{
 	{
 		Code: "fi", Name: "Suomeksi", NameFi: "suomenkielinen", NameEn: "Finnish",
-		stamp:      "Seloste on päivitetty viimeksi %s.",
-		typedStamp: regexp.MustCompile(`(?i)seloste\s+on\s+päivitetty\s+viimeksi`),
-		noChanges:  "Ei muutoksia tekstiin. / No changes to the text.",
-		unchanged:  [2]string{"… %d kappale ennallaan / %d unchanged …", "… %d kappaletta ennallaan / %d unchanged …"},
+		stamp:          "Seloste on päivitetty viimeksi %s.",
+		scheduledStamp: "Tämä versio tulee voimaan %s.",
+		typedStamp:     regexp.MustCompile(`(?i)seloste\s+on\s+päivitetty\s+viimeksi`),
+		noChanges:      "Ei muutoksia tekstiin. / No changes to the text.",
+		unchanged:      [2]string{"… %d kappale ennallaan / %d unchanged …", "… %d kappaletta ennallaan / %d unchanged …"},
 	},
 	{
 		Code: "sv", Name: "På svenska", NameFi: "ruotsinkielinen", NameEn: "Swedish",
 		stamp:           "Beskrivningen uppdaterades senast %s.",
+		scheduledStamp:  "Denna version träder i kraft %s.",
 		typedStamp:      regexp.MustCompile(`(?i)beskrivningen\s+uppdaterades\s+senast`),
 		noChanges:       "Inga ändringar i texten.",
 		unchanged:       [2]string{"… %d stycke oförändrat …", "… %d stycken oförändrade …"},
@@ -50,6 +54,7 @@ var Languages = []Language{
 	{
 		Code: "en", Name: "In English", NameFi: "englanninkielinen", NameEn: "English",
 		stamp:           "Last updated on %s.",
+		scheduledStamp:  "This version takes effect on %s.",
 		typedStamp:      regexp.MustCompile(`(?i)last\s+updated\s+on`),
 		noChanges:       "No changes to the text.",
 		unchanged:       [2]string{"… %d paragraph unchanged …", "… %d paragraphs unchanged …"},

@@ -88,7 +88,13 @@ func fileLang(file string) string {
 // is never silently left out, and so is a translation without its Finnish
 // version. All problems found are returned together, as *SourceError
 // values joined with errors.Join.
-func Load(dir string) ([]Version, error) {
+//
+// A file dated after today (in Finland) is an error unless it is
+// scheduled; a scheduled one is marked Pending until its date.
+func Load(dir string) ([]Version, error) { return LoadAt(dir, clock()) }
+
+// LoadAt is Load on the day now falls on in Finland (Today).
+func LoadAt(dir string, now time.Time) ([]Version, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -140,6 +146,13 @@ func Load(dir string) ([]Version, error) {
 		if err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		if today := Today(now); v.Date.After(today) {
+			if !v.Scheduled {
+				errs = append(errs, futureError(v, today))
+				continue
+			}
+			v.Pending = true
 		}
 		if v.Lang == Finnish {
 			vs = append(vs, v)
@@ -307,8 +320,8 @@ func parseFrontMatter(v *Version, src string, closeLine int) error {
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return srcErr(file, root.Line+1,
-			"etutietojen pitää olla rivejä muotoa avain: arvo (title, lang, summary, draft)",
-			"front matter must be lines of the form key: value (title, lang, summary, draft)")
+			"etutietojen pitää olla rivejä muotoa avain: arvo (title, lang, summary, draft, scheduled)",
+			"front matter must be lines of the form key: value (title, lang, summary, draft, scheduled)")
 	}
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
@@ -359,10 +372,18 @@ func parseFrontMatter(v *Version, src string, closeLine int) error {
 					"draft must be true or false")
 			}
 			v.Draft = b
+		case "scheduled":
+			var b bool
+			if val.Kind != yaml.ScalarNode || val.Tag != "!!bool" || val.Decode(&b) != nil {
+				return srcErr(file, line,
+					"scheduled-arvon pitää olla true tai false",
+					"scheduled must be true or false")
+			}
+			v.Scheduled = b
 		default:
 			return srcErr(file, line,
-				fmt.Sprintf("tuntematon etutietojen avain %q: sallitut ovat title, lang, summary ja draft (päivämäärä tulee tiedoston nimestä)", k.Value),
-				fmt.Sprintf("unknown front matter key %q: allowed are title, lang, summary and draft (the date comes from the file name)", k.Value))
+				fmt.Sprintf("tuntematon etutietojen avain %q: sallitut ovat title, lang, summary, draft ja scheduled (päivämäärä tulee tiedoston nimestä)", k.Value),
+				fmt.Sprintf("unknown front matter key %q: allowed are title, lang, summary, draft and scheduled (the date comes from the file name)", k.Value))
 		}
 	}
 	if v.Title == "" {
@@ -391,10 +412,11 @@ func parseFrontMatter(v *Version, src string, closeLine int) error {
 	return nil
 }
 
-// Current is the newest non-draft version.
+// Current is the newest published version in force: neither a draft nor a
+// scheduled version whose date is still to come (Pending).
 func Current(vs []Version) (Version, bool) {
 	for i := len(vs) - 1; i >= 0; i-- {
-		if !vs[i].Draft {
+		if !vs[i].Draft && !vs[i].Pending {
 			return vs[i], true
 		}
 	}
@@ -402,7 +424,8 @@ func Current(vs []Version) (Version, bool) {
 }
 
 // Published is the non-draft versions, oldest first: the ones the public
-// site shows and the lock protects.
+// site shows and the lock protects, pending scheduled versions included
+// (an announced text must not change either).
 func Published(vs []Version) []Version {
 	var out []Version
 	for _, v := range vs {

@@ -28,7 +28,27 @@ func NewDraft(dir string, vs []Version, date time.Time) (string, error) {
 // NewDraftFields is NewDraft that also writes the list of collected data
 // generated from c into the draft: it replaces the newest version's
 // {{< kerattavat-tiedot >}} block, or fills its placeholder. A version with
-// neither is copied as it is. With c nil it is NewDraft.
+// neither is copied as it is. With c nil it is NewDraft. It is NewVersion
+// with only a collector.
+func NewDraftFields(dir string, vs []Version, date time.Time, c *Collector) ([]string, error) {
+	return NewVersion(dir, vs, date, NewOptions{Collector: c})
+}
+
+// NewOptions are NewVersion's choices.
+type NewOptions struct {
+	// Collector, when set, is what the draft's list of collected data is
+	// generated from (NewDraftFields).
+	Collector *Collector
+	// Schedule makes a version dated after today: its files carry
+	// scheduled: true, and once published it is announced on the site and
+	// takes effect on its date. Without it the date may not be after today.
+	Schedule bool
+	// Now is the moment "today" is taken from (Today); zero is the clock.
+	Now time.Time
+}
+
+// NewVersion starts the next version as NewDraftFields says, with o's
+// choices.
 //
 // For every language the statement has been translated into, it also
 // writes a draft copy of the newest translation (2026-12-01.sv.md), its
@@ -37,7 +57,11 @@ func NewDraft(dir string, vs []Version, date time.Time) (string, error) {
 // cannot be published until someone has brought it up to date and removed
 // the mark. It returns the paths written, the Finnish version first. Either
 // every file is written or none is.
-func NewDraftFields(dir string, vs []Version, date time.Time, c *Collector) ([]string, error) {
+func NewVersion(dir string, vs []Version, date time.Time, o NewOptions) ([]string, error) {
+	c := o.Collector
+	if o.Now.IsZero() {
+		o.Now = clock()
+	}
 	if len(vs) == 0 {
 		return nil, fmt.Errorf("%s: ei versioita, joista jatkaa / no versions to start from", dir)
 	}
@@ -48,9 +72,22 @@ func NewDraftFields(dir string, vs []Version, date time.Time, c *Collector) ([]s
 			"uusin versio on jo luonnos (draft: true): muokkaa sitä, tai julkaise se ensin poistamalla draft: true",
 			"the newest version is already a draft (draft: true): edit it, or publish it first by removing draft: true")
 	}
+	if !date.After(newest.Date) && newest.Pending {
+		return nil, fmt.Errorf("uusin versio %s on ajastettu tulemaan voimaan %s: uuden version päivän pitää olla sen jälkeen, ja se ajastetaan (-date VVVV-KK-PP -schedule) / the newest version %s is scheduled to take effect on %s: a new version must be dated after it, and scheduled (-date YYYY-MM-DD -schedule)",
+			newest.File, FinnishDate(newest.Date), newest.File, newest.Slug())
+	}
 	if !date.After(newest.Date) {
 		return nil, fmt.Errorf("uuden version päivän pitää olla uusimman version (%s) jälkeen, nyt %s / the new version's date must be after the newest version (%s), got %s",
 			newest.Slug(), date.Format(DateLayout), newest.Slug(), date.Format(DateLayout))
+	}
+	today := Today(o.Now)
+	switch {
+	case date.After(today) && !o.Schedule:
+		return nil, fmt.Errorf("uuden version päivä %s on tulevaisuudessa (Suomessa on nyt %s): anna tämä päivä, tai ajasta versio valinnalla -schedule, jolloin sivusto ilmoittaa siitä ja se tulee voimaan päivänään / the new version's date %s is in the future (today is %s in Finland): give today's date, or schedule the version with -schedule, so that the site announces it and it takes effect on its date",
+			FinnishDate(date), FinnishDate(today), date.Format(DateLayout), today.Format(DateLayout))
+	case !date.After(today) && o.Schedule:
+		return nil, fmt.Errorf("ajastetun version päivän pitää olla tulevaisuudessa (Suomessa on nyt %s), nyt %s: anna myöhäisempi päivä, tai jätä -schedule pois / a scheduled version's date must be after today (%s in Finland), got %s: give a later date, or leave out -schedule",
+			FinnishDate(today), FinnishDate(date), today.Format(DateLayout), date.Format(DateLayout))
 	}
 	type draft struct {
 		path string
@@ -65,11 +102,12 @@ func NewDraftFields(dir string, vs []Version, date time.Time, c *Collector) ([]s
 			return err
 		}
 		fm, err := yaml.Marshal(struct {
-			Title   string `yaml:"title"`
-			Lang    string `yaml:"lang"`
-			Summary string `yaml:"summary"`
-			Draft   bool   `yaml:"draft"`
-		}{from.Title, from.Lang, SummaryPlaceholder, true})
+			Title     string `yaml:"title"`
+			Lang      string `yaml:"lang"`
+			Summary   string `yaml:"summary"`
+			Draft     bool   `yaml:"draft"`
+			Scheduled bool   `yaml:"scheduled,omitempty"`
+		}{from.Title, from.Lang, SummaryPlaceholder, true, o.Schedule})
 		if err != nil {
 			return err
 		}

@@ -19,6 +19,16 @@ type Version struct {
 	Summary string    // front matter "summary": what changed, in the version's language
 	Draft   bool      // front matter "draft"
 
+	// Scheduled is front matter "scheduled": a version published ahead of
+	// its date, announced on the site and in force from Date on. Without
+	// it a file may not be dated after today.
+	Scheduled bool
+	// Pending is set by Load: the version is scheduled and its date is
+	// still to come on the day it was loaded. A published pending version
+	// is locked and shown, but not in force: Current and CurrentIn skip
+	// it, and nothing only it describes is stored.
+	Pending bool
+
 	// Translations of a Finnish version, in the order of Languages; a
 	// translation has none.
 	Translations []Version
@@ -66,9 +76,14 @@ func FinnishDate(t time.Time) string {
 // Stamp is the update sentence the generator adds to every rendering of v,
 // in v's language: "Seloste on päivitetty viimeksi 1.12.2026.",
 // "Beskrivningen uppdaterades senast 1.12.2026.", "Last updated on 1
-// December 2026."
+// December 2026." A scheduled version before its date says when it takes
+// effect instead: "Tämä versio tulee voimaan 1.2.2027."
 func (v Version) Stamp() string {
-	return fmt.Sprintf(lang(v.Lang).stamp, FormatDate(v.Date, v.Lang))
+	l := lang(v.Lang)
+	if v.Pending {
+		return fmt.Sprintf(l.scheduledStamp, FormatDate(v.Date, v.Lang))
+	}
+	return fmt.Sprintf(l.stamp, FormatDate(v.Date, v.Lang))
 }
 
 // Files is every file of vs, each Finnish version followed by its
@@ -82,11 +97,11 @@ func Files(vs []Version) []Version {
 	return out
 }
 
-// CurrentIn is the newest published version in code, which for a
-// translation may be older than the current Finnish version.
+// CurrentIn is the newest published version in code that is in force,
+// which for a translation may be older than the current Finnish version.
 func CurrentIn(vs []Version, code string) (Version, bool) {
 	for i := len(vs) - 1; i >= 0; i-- {
-		if t, ok := vs[i].In(code); ok && !vs[i].Draft && !t.Draft {
+		if t, ok := vs[i].In(code); ok && !vs[i].Draft && !t.Draft && !vs[i].Pending {
 			return t, true
 		}
 	}

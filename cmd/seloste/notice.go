@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-	_ "time/tzdata" // "today" is a Helsinki date even where the system has no zoneinfo
 
 	"github.com/seloste/seloste/notice"
 	"github.com/seloste/seloste/notice/site"
@@ -85,8 +84,11 @@ func runNoticeCheck(args []string, stdout, stderr io.Writer) error {
 		countFi(counts[notice.SeverityWarning], "varoitus", "varoitusta"),
 		countFi(counts[notice.SeverityNote], "huomio", "huomiota"))
 	if cur, ok := notice.Current(vs); ok {
-		summary = fmt.Sprintf("%s / versions, voimassa / current: %s; %s",
-			countFi(len(vs), "versio", "versiota"), cur.Slug(), summary)
+		versions := fmt.Sprintf("%s / versions, voimassa / current: %s", countFi(len(vs), "versio", "versiota"), cur.Slug())
+		for _, v := range notice.Pending(vs) {
+			versions += fmt.Sprintf(", ajastettu / scheduled: %s (voimaan / in force from %s)", v.Slug(), notice.FinnishDate(v.Date))
+		}
+		summary = versions + "; " + summary
 	}
 	fmt.Fprintln(stdout, summary)
 	if notice.HasErrors(ps) {
@@ -96,9 +98,10 @@ func runNoticeCheck(args []string, stdout, stderr io.Writer) error {
 }
 
 func runNoticeNew(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("notice new", "[-content DIR] [-date YYYY-MM-DD] [-config seloste.toml] [-retention 3y]", stderr)
+	fs := newFlagSet("notice new", "[-content DIR] [-date YYYY-MM-DD [-schedule]] [-config seloste.toml] [-retention 3y]", stderr)
 	content := fs.String("content", "content", "content `folder` holding "+notice.Dir+"/")
 	dateFlag := fs.String("date", "", "the new version's `date`, YYYY-MM-DD (default today in Europe/Helsinki)")
+	schedule := fs.Bool("schedule", false, "a version dated after today: once published, the site announces it and it takes effect on its -date")
 	cf := addCollectorFlags(fs)
 	if err := parseFlags(fs, args, ""); err != nil {
 		return err
@@ -107,14 +110,8 @@ func runNoticeNew(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var date time.Time
-	if *dateFlag == "" {
-		loc, err := time.LoadLocation("Europe/Helsinki")
-		if err != nil {
-			return err
-		}
-		date = time.Now().In(loc)
-	} else {
+	date := notice.Today(time.Now())
+	if *dateFlag != "" {
 		d, err := time.Parse(notice.DateLayout, *dateFlag)
 		if err != nil {
 			return fmt.Errorf("notice new: -date %q: anna päivä muodossa VVVV-KK-PP / give the date as YYYY-MM-DD", *dateFlag)
@@ -131,11 +128,15 @@ func runNoticeNew(args []string, stdout, stderr io.Writer) error {
 	}
 	// The list of collected data is written from the registry as it is
 	// now, so the new version describes what the collector stores.
-	paths, err := notice.NewDraftFields(dir, vs, date, &col)
+	paths, err := notice.NewVersion(dir, vs, date, notice.NewOptions{Collector: &col, Schedule: *schedule})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Uusi luonnos / new draft: %s\n", paths[0])
+	if *schedule {
+		fmt.Fprintf(stdout, "Ajastettu / scheduled: julkaistuna sivusto ilmoittaa siitä, ja se tulee voimaan %s / once published, the site announces it and it takes effect on %s\n",
+			notice.FinnishDate(date), date.Format(notice.DateLayout))
+	}
 	for _, p := range paths[1:] {
 		fmt.Fprintf(stdout, "Käännösluonnos / translation draft: %s (%s)\n", p, notice.TranslationMarker)
 	}

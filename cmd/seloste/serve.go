@@ -159,6 +159,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	go locations.Watch(upkeepCtx, geoPollInterval, hup, logger)
+	// A scheduled version of the statement takes effect at midnight in Finland.
+	statementKept := make(chan struct{})
+	go func() {
+		defer close(statementKept)
+		keepStatementCurrent(upkeepCtx, cfg, siteNames, set.events, col, logger)
+	}()
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -197,6 +203,7 @@ wait:
 	}
 	stopUpkeep()
 	<-kept
+	<-statementKept
 	cctx, cancel2 := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel2()
 	if err := col.Close(cctx); err != nil {

@@ -71,6 +71,9 @@ type versionRef struct {
 	Summary string `json:"summary"`
 	Draft   bool   `json:"draft"`
 	Current bool   `json:"current"`
+	// Scheduled: published ahead of its date, which is still to come; in
+	// force from Date.
+	Scheduled bool `json:"scheduled"`
 }
 
 type change struct {
@@ -115,6 +118,9 @@ func plan(all []notice.Version, drafts bool) (plannedSite, error) {
 		if len(all) == 0 {
 			return plannedSite{}, errors.New("site: no versions of the statement to build: add content/" + notice.Dir + "/YYYY-MM-DD.md (or run seloste notice new)")
 		}
+		if p := notice.Pending(vs); len(p) > 0 {
+			return plannedSite{}, fmt.Errorf("site: no version of the statement is in force yet: %s takes effect on %s; publish a version dated today (without scheduled: true) to have a statement until then", p[0].File, p[0].Slug())
+		}
 		return plannedSite{}, fmt.Errorf("site: every version of the statement is a draft: publish one by removing \"draft: true\" from its front matter (newest: %s)", all[len(all)-1].File)
 	}
 
@@ -135,15 +141,23 @@ func plan(all []notice.Version, drafts bool) (plannedSite, error) {
 		e.current = c
 		for _, v := range e.versions {
 			e.refs[v.Slug()] = versionRef{
-				Slug:    v.Slug(),
-				Date:    notice.FormatDate(v.Date, l.lang),
-				URL:     l.versionURL(v.Slug()),
-				Summary: v.Summary,
-				Draft:   v.Draft,
-				Current: v.Slug() == c.Slug(),
+				Slug:      v.Slug(),
+				Date:      notice.FormatDate(v.Date, l.lang),
+				URL:       l.versionURL(v.Slug()),
+				Summary:   v.Summary,
+				Draft:     v.Draft,
+				Current:   v.Slug() == c.Slug(),
+				Scheduled: v.Pending && !v.Draft,
 			}
 		}
 		eds = append(eds, e)
+	}
+
+	// The first scheduled version still to come, announced by the text in
+	// force in every language.
+	var next notice.Version
+	if pending := notice.Pending(vs); len(pending) > 0 {
+		next = pending[0]
 	}
 
 	var p plannedSite
@@ -208,6 +222,10 @@ func plan(all []notice.Version, drafts bool) (plannedSite, error) {
 					"url":  layouts[0].currentURL(),
 				}
 			}
+			// The text in force announces the scheduled version to come.
+			if v.Slug() == e.current.Slug() && next.File != "" {
+				params["upcoming"] = announcement(e, eds[0], next)
+			}
 			return params, nil
 		}
 
@@ -265,6 +283,23 @@ func plan(all []notice.Version, drafts bool) (plannedSite, error) {
 	add(fi, "_index.md", "Tietosuojaseloste", "", nil, map[string]any{}, switchTo(fi, toCurrent))
 	add(fi, "demo.md", "Kävijäseurannan esittely", demoBody, map[string]any{"url": "/demo/", "layout": "demo"}, map[string]any{}, switchTo(fi, toCurrent))
 	return p, nil
+}
+
+// announcement is what e's current pages say of the scheduled version
+// next: its date, its page and its changes (the history's diff from the
+// version before it), in e's language when it is translated, else in
+// Finnish (fi).
+func announcement(e, fi *edition, next notice.Version) map[string]any {
+	slug := next.Slug()
+	in := e
+	if !e.has(slug) {
+		in = fi
+	}
+	return map[string]any{
+		"date": notice.FormatDate(next.Date, e.lang),
+		"url":  in.versionURL(slug),
+		"diff": in.historyURL() + "#v-" + slug,
+	}
 }
 
 // pathURL is the front matter that puts a section page at url, for the

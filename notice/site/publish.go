@@ -13,6 +13,7 @@ type Publication struct {
 	Published int              // published versions on the site
 	Drafts    int              // draft versions built too (only with Options.Drafts)
 	Locked    []notice.Version // versions published for the first time, now in the lock file
+	Scheduled []notice.Version // published versions announced, in force from their date
 
 	withDrafts bool
 }
@@ -26,6 +27,9 @@ func (p Publication) String() string {
 	}
 	for _, v := range p.Locked {
 		msg += fmt.Sprintf("; locked %s", v.Key())
+	}
+	for _, v := range p.Scheduled {
+		msg += fmt.Sprintf("; scheduled %s (announced, in force from that day)", v.Slug())
 	}
 	return msg
 }
@@ -57,7 +61,7 @@ func Publish(ctx context.Context, content string, o Options) (Publication, error
 	if err != nil {
 		return Publication{}, fmt.Errorf("the site is built, but recording the published versions failed: %w", err)
 	}
-	p := Publication{Published: len(notice.Published(vs)), Locked: added, withDrafts: o.Drafts}
+	p := Publication{Published: len(notice.Published(vs)), Locked: added, Scheduled: notice.Pending(vs), withDrafts: o.Drafts}
 	if o.Drafts {
 		p.Drafts = len(vs) - p.Published
 	}
