@@ -128,17 +128,13 @@ func initSite(args []string, in io.Reader, interactive bool, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation("Europe/Helsinki")
-	if err != nil {
-		return err
-	}
 	start := notice.Start{
 		Controller: notice.Controller{Name: *controller, BusinessID: *businessID, Address: *address,
 			Contact: *contact, Phone: *phone, Email: *email},
 		Sites:     sites,
 		Collector: notice.Collector{Fields: analytics.StatementFields(set.events), Retention: set.retention, Sites: sites, Configured: true},
 		Languages: langs,
-		Date:      time.Now().In(loc),
+		Date:      notice.Today(time.Now()),
 	}
 
 	configPath := filepath.Join(*dir, defaultConfigFile)
