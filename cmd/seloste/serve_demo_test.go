@@ -12,14 +12,45 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/notice"
 )
+
+// demoStatement writes a statement like the demo's in content/: the one
+// "seloste init" writes for the site localhost, describing everything the
+// collector stores by default.
+func demoStatement(t *testing.T) (content, public string) {
+	t.Helper()
+	root := t.TempDir()
+	content = filepath.Join(root, "content")
+	cfg := defaultServeConfig()
+	cfg.Sites = []siteConfig{{Domain: demoSite}}
+	set, err := cfg.check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = notice.WriteStart(notice.SourceDir(content), notice.Start{
+		Controller: notice.Controller{Name: "Demo Oy", BusinessID: "1234567-1", Address: "Demokatu 1, 00100 Helsinki",
+			Email: "tietosuoja@demo.invalid"},
+		Sites:     []string{demoSite},
+		Collector: notice.Collector{Fields: analytics.StatementFields(set.events), Retention: set.retention, Sites: []string{demoSite}, Configured: true},
+		Languages: []string{notice.Finnish, "sv", "en"},
+		Date:      notice.Today(time.Now()),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return content, filepath.Join(root, "public")
+}
 
 // TestServeDemo runs the README's first command, "seloste serve -demo",
 // and checks that one process shows everything: the notice built at start
-// with the tracker on its pages, the collector, and the dashboard behind
-// the password it printed.
+// with the tracker on its pages, the collector storing what the demo's
+// statement describes (scroll depth too), and the dashboard behind the
+// password it printed.
 func TestServeDemo(t *testing.T) {
-	content, public := noticeProject(t)
+	content, public := demoStatement(t)
 	dir := filepath.Dir(public)
 	var stdout, stderr lockedBuffer
 	ctx, cancel := context.WithCancel(context.Background())
@@ -27,7 +58,7 @@ func TestServeDemo(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"serve", "-demo", "-addr", "127.0.0.1:0", "-geoip", "none",
 			"-db", filepath.Join(dir, "seloste.db"), "-public", public,
-			"-content", content, "-themes", filepath.Join("..", "..", "themes")}, &stdout, &stderr)
+			"-content", content, "-flush-interval", "50ms"}, &stdout, &stderr)
 	}()
 	stopped := false
 	defer func() {
@@ -80,6 +111,30 @@ func TestServeDemo(t *testing.T) {
 	if code, _ := get("/s.js"); code != 200 {
 		t.Errorf("GET /s.js: %d", code)
 	}
+	if strings.Contains(stderr.String(), "not measured") {
+		t.Errorf("the demo leaves out what its statement describes:\n%s", stderr.String())
+	}
+
+	// A page view of the demo page and its leave, as the tracker sends
+	// them from a browser on this machine: the demo keeps its scroll depth.
+	beacon := func(body string) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", base+"/api/event", strings.NewReader(body))
+		req.Header.Set("Content-Type", "text/plain")
+		req.Header.Set("Origin", base)
+		req.Header.Set("User-Agent", testUA)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("POST /api/event %s: %s\n%s", body, resp.Status, stderr.String())
+		}
+	}
+	beacon(`{"kind":"pageview","site":"localhost","url":"http://localhost/demo/","pageview":"demo1"}`)
+	beacon(`{"kind":"leave","site":"localhost","pageview":"demo1","duration_ms":4000,"scroll":64}`)
 
 	// The reports need the printed password: log in through the form.
 	if code, body := get("/api/stats?site=localhost"); code != 401 {
@@ -107,9 +162,22 @@ func TestServeDemo(t *testing.T) {
 	var doc struct {
 		Site   string         `json:"site"`
 		Totals map[string]any `json:"totals"`
+		Pages  []struct {
+			Path   string   `json:"path"`
+			Scroll *float64 `json:"avg_scroll_pct"`
+		} `json:"pages"`
 	}
-	if err := json.Unmarshal([]byte(body), &doc); err != nil || doc.Site != "localhost" || doc.Totals == nil {
-		t.Errorf("stats document: %v %s", err, body)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		_, body = get("/api/stats?site=localhost&period=7d")
+		if err := json.Unmarshal([]byte(body), &doc); err != nil || doc.Site != "localhost" || doc.Totals == nil {
+			t.Fatalf("stats document: %v %s", err, body)
+		}
+		if len(doc.Pages) > 0 && doc.Pages[0].Scroll != nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if len(doc.Pages) != 1 || doc.Pages[0].Path != "/demo/" || doc.Pages[0].Scroll == nil || *doc.Pages[0].Scroll != 64 {
+		t.Errorf("the demo's report does not show /demo/ scrolled to 64 %%: %s", body)
 	}
 
 	// A second start keeps the password: nothing new is printed.
