@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -20,7 +21,7 @@ import (
 // demoStatement writes a statement like the demo's in content/: the one
 // "seloste init" writes for the site localhost, describing everything the
 // collector stores by default.
-func demoStatement(t *testing.T) (content, public string) {
+func demoStatement(t testing.TB) (content, public string) {
 	t.Helper()
 	root := t.TempDir()
 	content = filepath.Join(root, "content")
@@ -205,5 +206,26 @@ func TestServeDemo(t *testing.T) {
 	cancel2()
 	if err := <-done; err != nil {
 		t.Errorf("second serve: %v\n%s", err, stderr.String())
+	}
+}
+
+// BenchmarkServeDemoStart is the time from starting the built binary as
+// "seloste serve -demo" until it listens, on a statement like the demo's:
+// the notice site built at start, the store opened, the password kept from
+// the first start. "go run ./cmd/seloste serve -demo" adds the toolchain's
+// check of its cached binary to this.
+func BenchmarkServeDemoStart(b *testing.B) {
+	content, public := demoStatement(b)
+	dir := filepath.Dir(public)
+	args := []string{"-demo", "-geoip", "none", "-db", filepath.Join(dir, "seloste.db"), "-public", public, "-content", content}
+	startServeIn(b, dir, args...).stop(b, syscall.SIGTERM) // the first start creates the database and the password
+	b.ResetTimer()
+	for b.Loop() {
+		s := startServeIn(b, dir, args...)
+		b.StopTimer()
+		if err := s.stop(b, syscall.SIGTERM); err != nil {
+			b.Fatalf("serve -demo did not stop cleanly: %v\n%s", err, s.stderr)
+		}
+		b.StartTimer()
 	}
 }
