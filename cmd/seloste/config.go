@@ -220,8 +220,8 @@ func (s setting) override(from setting) {
 // notice commands in one folder agree on one collector.
 const defaultConfigFile = "seloste.toml"
 
-// configHelp is -config's help; a command adds what it takes from the file.
-const configHelp = "TOML configuration `file`, as seloste serve reads it (default ./" + defaultConfigFile + " when present); flags given here override it"
+// configHelp is serve's -config help.
+const configHelp = "TOML configuration `file` (default ./" + defaultConfigFile + " when present); flags given here override it"
 
 // configPath decides, for every command, the configuration file to read:
 // explicit (the -config flag) if given, else ./seloste.toml if it exists,
@@ -494,10 +494,8 @@ func addConfigFlag(fs *flag.FlagSet, uses ...string) *fileFlags {
 		}
 		keys = append(keys, strings.ReplaceAll(serveFlag, "-", "_"))
 	}
-	help := configHelp
-	if len(keys) > 0 {
-		help += "; this command takes its " + strings.Join(keys, ", ")
-	}
+	help := "the TOML configuration `file` of seloste serve (default ./" + defaultConfigFile + " when present); this command takes from it: " +
+		strings.Join(keys, ", ") + "; flags given here override it"
 	return &fileFlags{path: fs.String("config", "", help), uses: uses}
 }
 

@@ -376,3 +376,30 @@ domain = "file.fi"
 		t.Fatalf("serve: %v\n%s", err, stderr)
 	}
 }
+
+// TestHelpNamesConfigFile: every command's -h says that ./seloste.toml is
+// read, and every command is in this list: a new one must decide what it
+// takes from the file.
+func TestHelpNamesConfigFile(t *testing.T) {
+	all := [][]string{
+		{"serve"}, {"report"}, {"purge"}, {"export"}, {"backup"}, {"restore"}, {"migrate"}, {"passwd"}, {"token"},
+		{"geoip", "update"},
+		{"import", "plausible"}, {"import", "goatcounter"}, {"import", "ga4"}, {"import", "list"}, {"import", "delete"},
+		{"notice", "build"}, {"notice", "check"}, {"notice", "new"}, {"notice", "fields"},
+	}
+	// version prints the build; init writes the file.
+	listed := map[string]bool{"version": true, "init": true}
+	for _, args := range all {
+		listed[args[0]] = true
+		var stderr strings.Builder
+		run(context.Background(), append(args, "-h"), io.Discard, &stderr)
+		if !strings.Contains(stderr.String(), "  -config file\n") || !strings.Contains(stderr.String(), "./seloste.toml when present") {
+			t.Errorf("seloste %s -h does not say that ./seloste.toml is read:\n%s", strings.Join(args, " "), stderr.String())
+		}
+	}
+	for _, c := range commands() {
+		if !listed[c.name] {
+			t.Errorf("seloste %s: not in this test's list; does it read a setting of ./seloste.toml?", c.name)
+		}
+	}
+}

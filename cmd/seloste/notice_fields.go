@@ -18,7 +18,7 @@ type collectorFlags struct {
 
 func addCollectorFlags(fs *flag.FlagSet) *collectorFlags {
 	c := &collectorFlags{
-		config: fs.String("config", "", configHelp+"; the statement is checked against the collector it configures"),
+		config: fs.String("config", "", "the TOML configuration `file` of seloste serve (default ./"+defaultConfigFile+" when present): the statement must describe the collector it configures; flags given here override it"),
 		retention: fs.String("retention", analytics.DefaultRetention.String(),
 			"the collector's retention `period` (Ny, Nmo, Nw, Nd), as for seloste serve; overrides the config file"),
 	}
