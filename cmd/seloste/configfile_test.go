@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -401,5 +402,28 @@ func TestHelpNamesConfigFile(t *testing.T) {
 		if !listed[c.name] {
 			t.Errorf("seloste %s: not in this test's list; does it read a setting of ./seloste.toml?", c.name)
 		}
+	}
+}
+
+// TestServeAfterSIGKILL: a killed serve leaves its lock file, but the
+// kernel has let go of its lock: the next serve starts on the database.
+func TestServeAfterSIGKILL(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "seloste.db")
+	args := []string{"-db", db, "-site", "example.fi", "-geoip", "none", "-build-notice=false", "-public", filepath.Join(dir, "public")}
+	first := startServe(t, args...)
+	if err := first.stop(t, os.Kill); err == nil {
+		t.Fatal("serve exited 0 after SIGKILL")
+	}
+	pid := strconv.Itoa(first.cmd.Process.Pid)
+	if b, err := os.ReadFile(db + ".lock"); err != nil || string(b) != pid+"\n" {
+		t.Fatalf("after SIGKILL the lock file holds %q (%v), want the killed pid %s", b, err, pid)
+	}
+	second := startServe(t, args...)
+	if err := second.stop(t, syscall.SIGTERM); err != nil {
+		t.Fatalf("serve after a killed one: %v\n%s", err, second.stderr)
+	}
+	if _, err := os.Stat(db + ".lock"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("lock file after a clean stop: %v", err)
 	}
 }
