@@ -78,12 +78,17 @@ func Own(path string) (release func() error, err error) {
 		}
 		return func() error {
 			// Removed while still locked, so that no one takes a file that
-			// is about to go.
+			// is about to go; where an open file cannot be removed
+			// (Windows), after it is closed.
 			rmErr := os.Remove(lock)
+			closeErr := f.Close()
+			if rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
+				rmErr = os.Remove(lock)
+			}
 			if errors.Is(rmErr, fs.ErrNotExist) {
 				rmErr = nil
 			}
-			return errors.Join(rmErr, f.Close())
+			return errors.Join(rmErr, closeErr)
 		}, nil
 	}
 	return nil, fmt.Errorf("database %s: the lock file %s keeps being replaced: is another program removing it?", path, lock)

@@ -23,8 +23,10 @@ import (
 )
 
 // serveConfig is the configuration of "seloste serve": the defaults, then
-// the TOML file (-config), then the flags given on the command line, which
-// win. README's "Configuration" section shows it as a file.
+// the TOML file (configPath: -config, or ./seloste.toml when present), then
+// the flags given on the command line, which win. The other commands take
+// the settings they share with serve from the same file (fileFlags).
+// README's "Configuration" section shows it as a file.
 //
 // Each setting is declared here once, by its field's tags: toml is the key
 // in the file (the flag is the same name with '-' for '_'), default its
@@ -406,7 +408,11 @@ type collectorSettings struct {
 func (cfg serveConfig) check() (collectorSettings, error) {
 	var s collectorSettings
 	if len(cfg.Sites) == 0 {
-		return s, errors.New("serve: no site to track: give -site DOMAIN or a [[site]] in the config file (or -demo to try it on localhost)")
+		file := "./" + defaultConfigFile
+		if cfg.File != "" {
+			file = cfg.File
+		}
+		return s, fmt.Errorf("serve: no site to track: give -site DOMAIN or a [[site]] in %s (or -demo to try it on localhost)", file)
 	}
 	for _, site := range cfg.Sites {
 		s.sites = append(s.sites, request.Site{Domain: site.Domain, Origins: site.Origins, ExcludeIPs: site.ExcludeIPs, ExcludePaths: site.ExcludePaths})
