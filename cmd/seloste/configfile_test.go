@@ -427,3 +427,21 @@ func TestServeAfterSIGKILL(t *testing.T) {
 		t.Errorf("lock file after a clean stop: %v", err)
 	}
 }
+
+// TestNoticeTakesFoldersFromFile: notice check and build take the content
+// folder from ./seloste.toml; -content wins.
+func TestNoticeTakesFoldersFromFile(t *testing.T) {
+	t.Chdir(t.TempDir())
+	writeFile(t, "seloste.toml", "content = \"src\"\npublic = \"site\"\n")
+	out, _, err := runCmd(t, "notice", "check")
+	if err == nil || !strings.Contains(out, filepath.Join("src", "tietosuojaseloste")+":") {
+		t.Errorf("notice check with content = \"src\": %v\n%s", err, out)
+	}
+	out, _, err = runCmd(t, "notice", "check", "-content", "other")
+	if err == nil || !strings.Contains(out, filepath.Join("other", "tietosuojaseloste")+":") || strings.Contains(out, "src") {
+		t.Errorf("notice check -content other over the file's src: %v\n%s", err, out)
+	}
+	if _, _, err := runCmd(t, "notice", "build"); err == nil || !strings.HasPrefix(err.Error(), "-content src: ") {
+		t.Errorf("notice build with content = \"src\": %v", err)
+	}
+}
