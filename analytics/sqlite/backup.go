@@ -89,7 +89,8 @@ func (s *Store) Backup(ctx context.Context, dst string, progress io.Writer) erro
 // there is none; one that a running server may still use (its write-ahead
 // log is there) is refused. The copy is written next to path and renamed
 // into place, so path is always either the old database or the whole new
-// one.
+// one. It owns the database meanwhile (Own): one that a collector owns is
+// refused with an *InUseError.
 func Restore(ctx context.Context, from, path string, progress io.Writer) error {
 	if same, _ := sameFile(from, path); same {
 		return fmt.Errorf("restore: %s is the database itself", from)
@@ -97,6 +98,13 @@ func Restore(ctx context.Context, from, path string, progress io.Writer) error {
 	if err := checkCopy(ctx, from); err != nil {
 		return fmt.Errorf("restore: %s: %w", from, err)
 	}
+	// A running collector owns the database (Owner): it is not replaced
+	// under it, and none starts on it until the copy is in place.
+	release, err := Own(path)
+	if err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	defer release()
 	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
 		return fmt.Errorf("restore: %s-wal exists: a seloste serve may be using %s; stop it first (after a crash, start and stop serve once so that it folds the log in)", path, path)
 	}

@@ -39,6 +39,7 @@ type Store struct {
 	// run, by Check.
 	deferredCheck bool
 	path          string
+	release       func() error // Owner's lock; nil without one
 
 	saltMu sync.Mutex
 	salts  map[string][]byte // UTC day "2006-01-02" → salt; salts never change once made
@@ -70,6 +71,7 @@ type options struct {
 	now       func() time.Time
 	progress  io.Writer
 	verify    bool
+	owner     bool
 }
 
 // WithProgress makes long work that Open does (a schema upgrade of a large
@@ -108,6 +110,20 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		if err := writable(path); err != nil {
 			return nil, fmt.Errorf("database %s: %w", path, err)
 		}
+	}
+	// The owner's lock comes before anything reads the file: a second
+	// collector must not upgrade or check a database that one is writing.
+	var release func() error
+	if o.owner {
+		var err error
+		if release, err = Own(path); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if release != nil {
+				release() // Open failed
+			}
+		}()
 	}
 
 	// The pragmas are in the DSN so that every pooled connection gets them:
@@ -183,6 +199,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	s.appendDB.SetMaxOpenConns(1)
 	s.appendDB.SetConnMaxIdleTime(0)
+	s.release, release = release, nil
 	return s, nil
 }
 
@@ -258,8 +275,15 @@ func (s *Store) compact(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return errors.Join(s.appendDB.Close(), s.db.Close()) }
+// Close closes the database, and then gives up Owner's lock.
+func (s *Store) Close() error {
+	err := errors.Join(s.appendDB.Close(), s.db.Close())
+	if s.release != nil {
+		err = errors.Join(err, s.release())
+		s.release = nil
+	}
+	return err
+}
 
 // DB returns the underlying database, for tests and tools.
 func (s *Store) DB() *sql.DB { return s.db }

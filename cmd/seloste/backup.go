@@ -16,8 +16,12 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		dbPath = fs.String("db", "seloste.db", dbHelp)
 		out    = fs.String("out", "", "the backup `file` to write (must not exist); safe while serve runs")
 	)
+	conf := addConfigFlag(fs, "db")
 	if err := parseFlags(fs, args, ""); err != nil {
 		return err
+	}
+	if _, err := conf.load(fs); err != nil {
+		return fmt.Errorf("backup: %w", err)
 	}
 	if *out == "" {
 		return errors.New("backup: -out FILE is required, e.g. -out seloste-$(date +%F).db")
@@ -44,8 +48,12 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		dbPath = fs.String("db", "seloste.db", dbHelp)
 		from   = fs.String("from", "", "the backup `file` (made by seloste backup) to put in place of -db; stop serve first")
 	)
+	conf := addConfigFlag(fs, "db")
 	if err := parseFlags(fs, args, ""); err != nil {
 		return err
+	}
+	if _, err := conf.load(fs); err != nil {
+		return fmt.Errorf("restore: %w", err)
 	}
 	if *from == "" {
 		return errors.New("restore: -from FILE is required")

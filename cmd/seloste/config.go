@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"log/slog"
 	"net/netip"
 	"os"
 	"reflect"
@@ -22,8 +24,10 @@ import (
 )
 
 // serveConfig is the configuration of "seloste serve": the defaults, then
-// the TOML file (-config), then the flags given on the command line, which
-// win. README's "Configuration" section shows it as a file.
+// the TOML file (configPath: -config, or ./seloste.toml when present), then
+// the flags given on the command line, which win. The other commands take
+// the settings they share with serve from the same file (fileFlags).
+// README's "Configuration" section shows it as a file.
 //
 // Each setting is declared here once, by its field's tags: toml is the key
 // in the file (the flag is the same name with '-' for '_'), default its
@@ -68,6 +72,8 @@ type serveConfig struct {
 	// Demo is a flag only: track "localhost", tag the notice pages with the
 	// tracker and print a generated dashboard password on first start.
 	Demo bool `toml:"-"`
+	// File is the configuration file read (configPath), "" if none.
+	File string `toml:"-"`
 }
 
 // siteConfig is one [[site]] of the file. The -site flag gives domains
@@ -212,6 +218,59 @@ func (s setting) override(from setting) {
 	s.field.Set(from.field)
 }
 
+// defaultConfigFile is the configuration file every command reads, when
+// it exists and no -config is given: seloste serve, report, purge and the
+// notice commands in one folder agree on one collector.
+const defaultConfigFile = "seloste.toml"
+
+// configHelp is serve's -config help.
+const configHelp = "TOML configuration `file` (default ./" + defaultConfigFile + " when present); flags given here override it"
+
+// configPath decides, for every command, the configuration file to read:
+// explicit (the -config flag) if given, else ./seloste.toml if it exists,
+// else none ("").
+func configPath(explicit string) (string, error) {
+	if explicit != "" {
+		return explicit, nil
+	}
+	_, err := os.Stat(defaultConfigFile)
+	switch {
+	case err == nil:
+		return defaultConfigFile, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return "", nil
+	}
+	return "", fmt.Errorf("config %s: %w", defaultConfigFile, err)
+}
+
+// readConfig is the one loader of the configuration: the defaults, then
+// the file configPath(explicit) chooses, if any. given holds the keys the
+// file sets.
+func readConfig(explicit string) (cfg serveConfig, given map[string]bool, err error) {
+	cfg = defaultServeConfig()
+	path, err := configPath(explicit)
+	if err != nil || path == "" {
+		return cfg, nil, err
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, nil, fmt.Errorf("config: %w", err)
+	}
+	if err := decodeServeConfig(path, b, &cfg); err != nil {
+		return cfg, nil, err
+	}
+	var keys map[string]any
+	if err := toml.Unmarshal(b, &keys); err != nil {
+		return cfg, nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	given = map[string]bool{}
+	for k := range keys {
+		given[k] = true
+	}
+	cfg.File = path
+	return cfg, given, nil
+}
+
 // loadServeConfig reads a TOML file over the defaults. Unknown keys are
 // errors: a typo must not silently change what is collected.
 func loadServeConfig(path string, cfg *serveConfig) error {
@@ -219,6 +278,11 @@ func loadServeConfig(path string, cfg *serveConfig) error {
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
+	return decodeServeConfig(path, b, cfg)
+}
+
+// decodeServeConfig decodes the file at path, b, strictly into cfg.
+func decodeServeConfig(path string, b []byte, cfg *serveConfig) error {
 	d := toml.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if err := d.Decode(cfg); err != nil {
@@ -270,11 +334,11 @@ func (f *siteFlag) Set(s string) error {
 	return nil
 }
 
-// parseServeFlags parses serve's flags over the config file named by
-// -config (if any) and the defaults.
+// parseServeFlags parses serve's flags over the configuration file
+// (configPath: -config, or ./seloste.toml when present) and the defaults.
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs := newFlagSet("serve", "[flags]", stderr)
-	configPath := fs.String("config", "", "TOML configuration `file`; flags given here override it")
+	configFile := fs.String("config", "", configHelp)
 	demo := fs.Bool("demo", false, "try it out: track the site \"localhost\" (allow-local), put the tracker on the notice pages and print a generated dashboard password on first start")
 	flags := defaultServeConfig()
 	fromFlags := serveSettings(&flags)
@@ -284,6 +348,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: seloste serve [-config seloste.toml] [-addr 127.0.0.1:8080] [-db seloste.db]
                      [-site DOMAIN ...] [-geoip PATH] [-trust-proxy CIDR ...] [-public DIR] [flags]
+
+Reads ./seloste.toml when present (or the -config file); flags given
+here override it.
 
 Serves the collector (GET /s.js, POST /api/event, GET /api/event.gif,
 GET /healthz, GET /metrics), the owner's reports (/dashboard,
@@ -301,11 +368,9 @@ Flags:
 	if err := parseFlags(fs, args, ""); err != nil {
 		return serveConfig{}, err
 	}
-	cfg := defaultServeConfig()
-	if *configPath != "" {
-		if err := loadServeConfig(*configPath, &cfg); err != nil {
-			return serveConfig{}, err
-		}
+	cfg, _, err := readConfig(*configFile)
+	if err != nil {
+		return serveConfig{}, err
 	}
 	into := serveSettings(&cfg)
 	fs.Visit(func(f *flag.Flag) {
@@ -344,7 +409,11 @@ type collectorSettings struct {
 func (cfg serveConfig) check() (collectorSettings, error) {
 	var s collectorSettings
 	if len(cfg.Sites) == 0 {
-		return s, errors.New("serve: no site to track: give -site DOMAIN or a [[site]] in the config file (or -demo to try it on localhost)")
+		file := "./" + defaultConfigFile
+		if cfg.File != "" {
+			file = cfg.File
+		}
+		return s, fmt.Errorf("serve: no site to track: give -site DOMAIN or a [[site]] in %s (or -demo to try it on localhost)", file)
 	}
 	for _, site := range cfg.Sites {
 		s.sites = append(s.sites, request.Site{Domain: site.Domain, Origins: site.Origins, ExcludeIPs: site.ExcludeIPs, ExcludePaths: site.ExcludePaths})
@@ -405,4 +474,94 @@ func (cfg serveConfig) check() (collectorSettings, error) {
 		s.authFile = authPathFor(cfg.DB)
 	}
 	return s, nil
+}
+
+// logConfigFile says at serve's start which configuration file it read.
+func logConfigFile(logger *slog.Logger, cfg serveConfig) {
+	if cfg.File == "" {
+		logger.Info("no configuration file: defaults and flags only (./" + defaultConfigFile + " is read when present, or -config FILE)")
+		return
+	}
+	logger.Info("configuration read", "file", cfg.File)
+}
+
+// fileFlags is the -config flag of a command other than serve, and the
+// settings that command takes from the file.
+type fileFlags struct {
+	path *string
+	uses []string
+}
+
+// addConfigFlag adds -config to fs. uses are what the command takes from
+// the file, for -h: each a flag of fs named as serve's flag of the same
+// setting ("db"), or as "flag=serve-flag" when the command names it
+// otherwise ("out=public"), or a part of the file read another way
+// ("[[site]]").
+func addConfigFlag(fs *flag.FlagSet, uses ...string) *fileFlags {
+	var keys []string
+	for _, u := range uses {
+		_, serveFlag, ok := strings.Cut(u, "=")
+		if !ok {
+			serveFlag = u
+		}
+		keys = append(keys, strings.ReplaceAll(serveFlag, "-", "_"))
+	}
+	help := "the TOML configuration `file` of seloste serve (default ./" + defaultConfigFile + " when present); this command takes from it: " +
+		strings.Join(keys, ", ") + "; flags given here override it"
+	return &fileFlags{path: fs.String("config", "", help), uses: uses}
+}
+
+// load reads the configuration file as serve does (readConfig) after fs is
+// parsed, and gives each flag of uses that the command line left unset
+// the value the file sets. The configuration is returned for what no flag
+// holds (sites, goals and funnels).
+func (c *fileFlags) load(fs *flag.FlagSet) (serveConfig, error) {
+	cfg, given, err := readConfig(*c.path)
+	if err != nil {
+		return cfg, err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	settings := serveSettings(&cfg)
+	for _, u := range c.uses {
+		name, serveFlag, ok := strings.Cut(u, "=")
+		if !ok {
+			serveFlag = u
+		}
+		if fs.Lookup(name) == nil || set[name] {
+			continue
+		}
+		for _, s := range settings {
+			if s.flag != serveFlag || !given[s.key] {
+				continue
+			}
+			switch s.field.Kind() {
+			case reflect.String, reflect.Int, reflect.Bool:
+			default:
+				panic(fmt.Sprintf("fileFlags: %s is not a value one flag holds", s.key))
+			}
+			if err := fs.Set(name, fmt.Sprint(s.field.Interface())); err != nil {
+				return cfg, fmt.Errorf("config %s: %s: %w", cfg.File, s.key, err)
+			}
+		}
+	}
+	return cfg, nil
+}
+
+// onlySite is the file's one [[site]], the default of a command's -site
+// when it lists exactly one; "" otherwise.
+func (cfg serveConfig) onlySite() string {
+	if len(cfg.Sites) == 1 {
+		return cfg.Sites[0].Domain
+	}
+	return ""
+}
+
+// fileEvents are the events, goals and funnels the file declares, checked.
+func (cfg serveConfig) fileEvents() (analytics.EventConfig, error) {
+	ev := cfg.eventSettings()
+	if err := ev.Check(); err != nil {
+		return analytics.EventConfig{}, fmt.Errorf("config %s: %w", cfg.File, err)
+	}
+	return ev, nil
 }

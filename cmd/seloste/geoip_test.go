@@ -198,6 +198,25 @@ func TestGeoIPUpdateCommand(t *testing.T) {
 	if !strings.Contains(stdout.String(), "note: serve without -geoip uses "+maxmind) {
 		t.Errorf("no note of the database found first: %q", stdout.String())
 	}
+	// Without -dir, the configuration file's geoip gives the folder, and
+	// a file it names otherwise is pointed out.
+	t.Chdir(t.TempDir())
+	for _, tt := range []struct{ geoip, note string }{
+		{"geo/dbip-city-lite.mmdb", "kill -HUP"},
+		{"geo/other.mmdb", `set geoip = "geo/dbip-city-lite.mmdb" there`},
+	} {
+		replaceFile(t, "seloste.toml", []byte("geoip = \""+tt.geoip+"\"\n"))
+		stdout.Reset()
+		if err := run(context.Background(), []string{"geoip", "update"}, &stdout, &stderr); err != nil {
+			t.Fatalf("%v\n%s", err, stderr.String())
+		}
+		if got, _ := os.ReadFile(filepath.Join("geo", "dbip-city-lite.mmdb")); !bytes.Equal(got, db) {
+			t.Errorf("geoip = %q: not installed in geo/", tt.geoip)
+		}
+		if !strings.Contains(stdout.String(), tt.note) {
+			t.Errorf("geoip = %q: stdout %q, want %q", tt.geoip, stdout.String(), tt.note)
+		}
+	}
 	for _, args := range [][]string{{"geoip"}, {"geoip", "fetch"}, {"geoip", "update", "-provider", "ip2location", "-dir", dir}, {"geoip", "update", "-provider", "maxmind", "-dir", dir}} {
 		t.Setenv("MAXMIND_LICENSE_KEY", "")
 		t.Setenv("MAXMIND_ACCOUNT_ID", "")

@@ -53,14 +53,31 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // importFlags are the flags every importer has.
 type importFlags struct {
 	db, site, content *string
+	conf              *fileFlags
 }
 
-func addImportFlags(fs *flag.FlagSet) importFlags {
+// addImportFlags adds the importers' flags to fs; uses are the settings of
+// the configuration file an importer takes beside these.
+func addImportFlags(fs *flag.FlagSet, uses ...string) importFlags {
 	return importFlags{
 		db:      fs.String("db", "seloste.db", dbHelp),
-		site:    fs.String("site", "", "the site the history is of (required)"),
+		site:    fs.String("site", "", "the site the history is of (required unless the configuration file has one [[site]])"),
 		content: fs.String("content", "content", "the notice sources: the published statement must describe imported statistics"),
+		conf:    addConfigFlag(fs, append([]string{"db", "content", "[[site]] (when it is one)"}, uses...)...),
 	}
+}
+
+// load reads the configuration file into f's flags that the command line
+// left unset (fileFlags.load).
+func (f importFlags) load(fs *flag.FlagSet) (serveConfig, error) {
+	cfg, err := f.conf.load(fs)
+	if err != nil {
+		return cfg, fmt.Errorf("%s: %w", strings.TrimPrefix(fs.Name(), "seloste "), err)
+	}
+	if *f.site == "" {
+		*f.site = cfg.onlySite()
+	}
+	return cfg, nil
 }
 
 // parseImportArgs parses flags that may come before or after the one
@@ -155,6 +172,9 @@ func runImportPlausible(ctx context.Context, args []string, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
+	if _, err := f.load(fs); err != nil {
+		return err
+	}
 	store, err := openImportStore(ctx, f, stderr, "import plausible")
 	if err != nil {
 		return err
@@ -170,10 +190,13 @@ func runImportPlausible(ctx context.Context, args []string, stdout, stderr io.Wr
 
 func runImportGoatCounter(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("import goatcounter", "-site DOMAIN [-db seloste.db] EXPORT.csv[.gz]", stderr)
-	f := addImportFlags(fs)
 	retention := fs.String("retention", analytics.DefaultRetention.String(), "the retention period purge keeps page views for: older imported ones are said to go")
-	configPath := fs.String("config", "", "the serve configuration whose declared events ([[event]]) event rows become (default ./seloste.toml if it exists)")
+	f := addImportFlags(fs, "retention", "auto-events", "[[event]] (event rows become declared events)")
 	path, err := parseImportArgs(fs, args, "the export: GoatCounter's CSV file (.csv or .csv.gz)")
+	if err != nil {
+		return err
+	}
+	cfg, err := f.load(fs)
 	if err != nil {
 		return err
 	}
@@ -181,7 +204,7 @@ func runImportGoatCounter(ctx context.Context, args []string, stdout, stderr io.
 	if err != nil {
 		return fmt.Errorf("import goatcounter: -retention: %w", err)
 	}
-	events, err := reportEvents(*configPath, stderr)
+	events, err := cfg.fileEvents()
 	if err != nil {
 		return fmt.Errorf("import goatcounter: %w", err)
 	}
@@ -222,6 +245,9 @@ func runImportGA4(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		tokenURL = fs.String("token-url", "", "the OAuth token endpoint (default: the key file's token_uri)")
 	)
 	if _, err := parseImportArgs(fs, args, ""); err != nil {
+		return err
+	}
+	if _, err := f.load(fs); err != nil {
 		return err
 	}
 	if (*cred == "") == (*token == "") {
@@ -268,10 +294,18 @@ func runImportList(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := newFlagSet("import list", "-site DOMAIN [-db seloste.db]", stderr)
 	var (
 		dbPath = fs.String("db", "seloste.db", dbHelp)
-		site   = fs.String("site", "", "the site whose imports to list (required)")
+		site   = fs.String("site", "", "the site whose imports to list (required unless the configuration file has one [[site]])")
 	)
+	conf := addConfigFlag(fs, "db", "[[site]] (when it is one)")
 	if err := parseFlags(fs, args, ""); err != nil {
 		return err
+	}
+	cfg, err := conf.load(fs)
+	if err != nil {
+		return fmt.Errorf("import list: %w", err)
+	}
+	if *site == "" {
+		*site = cfg.onlySite()
 	}
 	if *site == "" {
 		return errors.New("import list: -site DOMAIN is required")
@@ -302,11 +336,19 @@ func runImportDelete(ctx context.Context, args []string, stdout, stderr io.Write
 	fs := newFlagSet("import delete", "-site DOMAIN [-db seloste.db] ID", stderr)
 	var (
 		dbPath = fs.String("db", "seloste.db", dbHelp)
-		site   = fs.String("site", "", "the site whose import to delete (required)")
+		site   = fs.String("site", "", "the site whose import to delete (required unless the configuration file has one [[site]])")
 	)
+	conf := addConfigFlag(fs, "db", "[[site]] (when it is one)")
 	id, err := parseImportArgs(fs, args, "the import's ID (seloste import list shows them)")
 	if err != nil {
 		return err
+	}
+	cfg, err := conf.load(fs)
+	if err != nil {
+		return fmt.Errorf("import delete: %w", err)
+	}
+	if *site == "" {
+		*site = cfg.onlySite()
 	}
 	if *site == "" {
 		return errors.New("import delete: -site DOMAIN is required")
@@ -330,15 +372,23 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("export", "-site DOMAIN -format plausible -out DIR|FILE.zip [-from DATE] [-to DATE] [-db seloste.db]", stderr)
 	var (
 		dbPath   = fs.String("db", "seloste.db", dbHelp)
-		site     = fs.String("site", "", "the site to export (required)")
+		site     = fs.String("site", "", "the site to export (required unless the configuration file has one [[site]])")
 		format   = fs.String("format", "plausible", "the format: plausible (Plausible's CSV import format)")
 		out      = fs.String("out", "", "a directory to create, or a FILE.zip (must not exist)")
 		from     = fs.String("from", "", "first day, YYYY-MM-DD (default: the site's first page view)")
 		to       = fs.String("to", "", "last day, YYYY-MM-DD (default: yesterday)")
 		zoneName = fs.String("zone", analytics.DefaultZone, "time zone of the days (IANA name)")
 	)
+	conf := addConfigFlag(fs, "db", "zone", "[[site]] (when it is one)")
 	if err := parseFlags(fs, args, ""); err != nil {
 		return err
+	}
+	cfg, err := conf.load(fs)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if *site == "" {
+		*site = cfg.onlySite()
 	}
 	if *format != "plausible" {
 		return fmt.Errorf("export: unknown -format %q (use plausible)", *format)

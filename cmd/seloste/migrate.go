@@ -17,12 +17,16 @@ import (
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags := newFlagSet("migrate", "-from seloste.db -to clickhouse://HOST:9000/DB (or back)", stderr)
 	var (
-		from     = flags.String("from", "", "the store to copy from: "+dbHelp)
+		from     = flags.String("from", "", "the store to copy from (default: the configuration file's db): "+dbHelp)
 		to       = flags.String("to", "", "the store to copy into, which must hold no records (a SQLite file must not exist)")
 		zoneName = flags.String("zone", analytics.DefaultZone, "time zone of the days of the reports compared at the end (IANA name)")
 	)
+	conf := addConfigFlag(flags, "from=db", "zone")
 	if err := parseFlags(flags, args, ""); err != nil {
 		return err
+	}
+	if _, err := conf.load(flags); err != nil {
+		return fmt.Errorf("migrate: %w", err)
 	}
 	if *from == "" || *to == "" {
 		return errors.New("migrate: -from and -to are both required, e.g. -from seloste.db -to clickhouse://127.0.0.1:9000/seloste")
@@ -43,6 +47,13 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	// A SQLite destination is written to a temporary file and renamed
 	// when the copy is complete and checked: all or nothing.
 	dst, final := *to, storePath(*to)
+	// The new SQLite file is owned until it is in place: no collector
+	// starts on it half-copied.
+	release, err := ownStore(*to, "-to")
+	if err != nil {
+		return fmt.Errorf("migrate: -to: %w", err)
+	}
+	defer release()
 	if final != "" {
 		if _, err := os.Stat(final); !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("migrate: -to %s exists: give a new file", final)

@@ -77,7 +77,7 @@ func runNoticeCheck(args []string, stdout, stderr io.Writer) error {
 	if col.Configured {
 		fmt.Fprintf(stdout, "keräin / collector: %s, säilytys / retention %s\n", strings.Join(col.Sites, ", "), col.Retention)
 	} else {
-		fmt.Fprintf(stdout, "keräintä ei ole määritetty, sitä ei tarkisteta / no collector configured, not checked (-site DOMAIN or -config %s)\n", defaultConfigFile)
+		fmt.Fprintf(stdout, "keräintä ei ole määritetty, sitä ei tarkisteta / no collector configured, not checked (./%s, -config FILE or -site DOMAIN)\n", defaultConfigFile)
 	}
 	summary := fmt.Sprintf("%s / errors, %s / warnings, %s / notes",
 		countFi(counts[notice.SeverityError], "virhe", "virhettä"),

@@ -21,8 +21,12 @@ func runNoticeBuild(ctx context.Context, args []string, stdout, stderr io.Writer
 	baseURL := fs.String("base-url", "/", "`URL` the site is served from")
 	siteName := fs.String("site", "", "site `name` for the tracker tag (data-site); no tag when empty")
 	collector := fs.String("collector", "", "`URL` of the collector serving /s.js; empty for the same origin")
+	conf := addConfigFlag(fs, "content", "themes", "out=public")
 	if err := parseFlags(fs, args, ""); err != nil {
 		return err
+	}
+	if _, err := conf.load(fs); err != nil {
+		return fmt.Errorf("notice build: %w", err)
 	}
 	if *collector != "" && *siteName == "" {
 		return errors.New("notice build: -collector needs -site (the site's name in the statistics)")

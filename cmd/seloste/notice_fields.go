@@ -1,21 +1,13 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/notice"
 )
-
-// defaultConfigFile is read by the notice commands when it exists and no
-// -config is given, so that "seloste notice check" in the folder where
-// "seloste serve -config seloste.toml" runs checks against that collector.
-const defaultConfigFile = "seloste.toml"
 
 // collectorFlags are the serve settings the notice commands need: which
 // collector the statement must describe.
@@ -26,7 +18,7 @@ type collectorFlags struct {
 
 func addCollectorFlags(fs *flag.FlagSet) *collectorFlags {
 	c := &collectorFlags{
-		config: fs.String("config", "", "the collector's TOML configuration `file`, as for seloste serve (default "+defaultConfigFile+" if it exists)"),
+		config: fs.String("config", "", "the TOML configuration `file` of seloste serve (default ./"+defaultConfigFile+" when present): the statement must describe the collector it configures; flags given here override it"),
 		retention: fs.String("retention", analytics.DefaultRetention.String(),
 			"the collector's retention `period` (Ny, Nmo, Nw, Nd), as for seloste serve; overrides the config file"),
 	}
@@ -37,37 +29,34 @@ func addCollectorFlags(fs *flag.FlagSet) *collectorFlags {
 // collector reads the serve configuration exactly as "seloste serve" does
 // (parseServeFlags: defaults, then the file, then these flags) and says
 // what the collector stores and for how long. The collector counts as
-// configured when it has a site to track.
+// configured when it has a site to track. A -content flag of fset that the
+// command line left unset takes the file's content folder.
 func (c *collectorFlags) collector(fset *flag.FlagSet, stderr io.Writer) (notice.Collector, error) {
 	var args []string
-	explicit := false
+	retentionGiven, contentGiven := false, false
 	fset.Visit(func(f *flag.Flag) {
 		switch f.Name {
 		case "config":
 			args = append(args, "-config", *c.config)
-			explicit = true
 		case "retention":
 			args = append(args, "-retention", *c.retention)
-			explicit = true
+			retentionGiven = true
 		case "site":
 			for _, s := range c.sites {
 				args = append(args, "-site", s)
 			}
+		case "content":
+			contentGiven = true
 		}
 	})
-	if *c.config == "" {
-		if _, err := os.Stat(defaultConfigFile); err == nil {
-			args = append(args, "-config", defaultConfigFile)
-			explicit = true
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return notice.Collector{}, fmt.Errorf("config: %w", err)
-		}
-	}
 	cfg, err := parseServeFlags(args, stderr)
 	if err != nil {
 		return notice.Collector{}, err
 	}
-	col := notice.Collector{Fields: analytics.Fields, Configured: len(cfg.Sites) > 0, CheckRetention: explicit}
+	if f := fset.Lookup("content"); f != nil && !contentGiven {
+		f.Value.Set(cfg.Content)
+	}
+	col := notice.Collector{Fields: analytics.Fields, Configured: len(cfg.Sites) > 0, CheckRetention: retentionGiven || cfg.File != ""}
 	for _, s := range cfg.Sites {
 		col.Sites = append(col.Sites, s.Domain)
 	}

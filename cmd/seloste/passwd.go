@@ -31,16 +31,21 @@ func authPathFor(db string) string {
 	return filepath.Join(filepath.Dir(path), authFileName)
 }
 
-// authFlags adds -auth and -db to fs and returns the chosen auth file path
-// once fs is parsed.
-func authFlags(fs *flag.FlagSet) func() string {
+// authFlags adds -auth, -db and -config to fs and returns the chosen auth
+// file path once fs is parsed: the one serve with the same configuration
+// file uses.
+func authFlags(fs *flag.FlagSet) func() (string, error) {
 	authFile := fs.String("auth", "", "the auth `file` with the dashboard credentials (default: seloste.auth next to -db)")
 	db := fs.String("db", "seloste.db", "the `database` whose directory holds the auth file when -auth is not given")
-	return func() string {
-		if *authFile != "" {
-			return *authFile
+	conf := addConfigFlag(fs, "auth", "db")
+	return func() (string, error) {
+		if _, err := conf.load(fs); err != nil {
+			return "", err
 		}
-		return authPathFor(*db)
+		if *authFile != "" {
+			return *authFile, nil
+		}
+		return authPathFor(*db), nil
 	}
 }
 
@@ -50,7 +55,10 @@ func runPasswd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args, "; the password is read from the terminal or stdin"); err != nil {
 		return err
 	}
-	authFile := authPath()
+	authFile, err := authPath()
+	if err != nil {
+		return fmt.Errorf("passwd: %w", err)
+	}
 	f, err := auth.Load(authFile)
 	if err != nil {
 		return err

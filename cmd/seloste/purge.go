@@ -14,10 +14,14 @@ func runPurge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var (
 		dbPath    = fs.String("db", "seloste.db", dbHelp)
 		retention = fs.String("retention", analytics.DefaultRetention.String(),
-			"keep records this long: 3y, 36mo, 156w or 1095d (the privacy statement promises 3y)")
+			"keep records this long: 3y, 36mo, 156w or 1095d (what the privacy statement promises)")
 	)
+	conf := addConfigFlag(fs, "db", "retention")
 	if err := parseFlags(fs, args, ""); err != nil {
 		return err
+	}
+	if _, err := conf.load(fs); err != nil {
+		return fmt.Errorf("purge: %w", err)
 	}
 	ret, err := analytics.ParseRetention(*retention)
 	if err != nil {

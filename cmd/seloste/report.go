@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -40,7 +39,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("report", "[-db seloste.db] [-site DOMAIN] [-from 30d] [-to DATE] [-filter k=v ...] [-format table|json|csv]", stderr)
 	var (
 		dbPath     = fs.String("db", "seloste.db", dbHelp)
-		site       = fs.String("site", "", "the site to report on; may be left out when the database holds one site")
+		site       = fs.String("site", "", "the site to report on; may be left out when the database, or the configuration file, holds one site")
 		from       = fs.String("from", analytics.DefaultPeriod, "first day: "+analytics.PeriodHelp)
 		to         = fs.String("to", "", "last day, YYYY-MM-DD (only with a -from date; default today)")
 		zoneName   = fs.String("zone", analytics.DefaultZone, "time zone of the days and the series (IANA name)")
@@ -50,13 +49,20 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		minVisit   = fs.Int("min-visitors", 1, "k-anonymity floor: rows with fewer visitors fold into \"(muut)\"; 1 = off")
 		intervalFl = fs.String("interval", "", "series bucket: hour, day, week or month (default: by the period's length)")
 		imported   = fs.Bool("imported", true, "count imported statistics (seloste import) for the days before the first page view; -imported=false leaves them out")
-		configPath = fs.String("config", "", "the serve configuration `file` whose goals and funnels to count (default "+defaultConfigFile+" if it exists)")
 		goal       = fs.String("goal", "", "keep the visits that converted to this configured `goal`")
 		filters    filterFlags
 	)
 	fs.Var(&filters, "filter", "keep only matching page views, dimension=value (repeatable, all must match), e.g. country=FI or page=/hinnasto")
+	conf := addConfigFlag(fs, "db", "zone", "min-visitors", "[[site]] (when it is one)", "[[goal]]", "[[funnel]]")
 	if err := parseFlags(fs, args, " (flags go before it? see seloste report -h)"); err != nil {
 		return err
+	}
+	cfg, err := conf.load(fs)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if *site == "" {
+		*site = cfg.onlySite()
 	}
 	limitSet := false
 	fs.Visit(func(f *flag.Flag) { limitSet = limitSet || f.Name == "limit" })
@@ -89,7 +95,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	} else if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	events, err := reportEvents(*configPath, stderr)
+	events, err := cfg.fileEvents()
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
@@ -154,24 +160,4 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return format.CSV(stdout, rep, csvDim)
 	}
 	return format.Table(stdout, rep, 0)
-}
-
-// reportEvents reads the goals and funnels of the serve configuration at
-// path, or of ./seloste.toml when path is "" and it exists.
-func reportEvents(path string, stderr io.Writer) (analytics.EventConfig, error) {
-	if path == "" {
-		if _, err := os.Stat(defaultConfigFile); err != nil {
-			return analytics.EventConfig{}, nil
-		}
-		path = defaultConfigFile
-	}
-	cfg, err := parseServeFlags([]string{"-config", path}, stderr)
-	if err != nil {
-		return analytics.EventConfig{}, err
-	}
-	ev := cfg.eventSettings()
-	if err := ev.Check(); err != nil {
-		return analytics.EventConfig{}, fmt.Errorf("config %s: %w", path, err)
-	}
-	return ev, nil
 }

@@ -46,6 +46,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	logger := newLogger(stderr, cfg.LogFormat)
+	logConfigFile(logger, cfg)
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(collect.GCPercent)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -30,9 +31,37 @@ func openStore(ctx context.Context, dsn string, mustExist bool, progress io.Writ
 
 // openServeStore opens the collector's store after checking it whole (a
 // damaged, truncated or read-only database is refused at start-up, left
-// unchanged, rather than failing writes later).
+// unchanged, rather than failing writes later). The collector owns a
+// SQLite database while it runs: a second one on the same file is refused.
 func openServeStore(ctx context.Context, dsn string, progress io.Writer) (analytics.Store, error) {
-	return openStoreWith(ctx, dsn, false, progress, sqlite.Verify())
+	s, err := openStoreWith(ctx, dsn, false, progress, sqlite.Verify(), sqlite.Owner())
+	return s, inUse(err, "-db")
+}
+
+// ownStore makes this process the owner of the SQLite database that dsn
+// names, as a collector is (openServeStore), until release; a ClickHouse
+// store has no owner and release does nothing.
+func ownStore(dsn, flag string) (release func() error, err error) {
+	path := storePath(dsn)
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	release, err = sqlite.Own(path)
+	return release, inUse(err, flag)
+}
+
+// inUse says, for an error that a database is owned by another process,
+// how to go on; flag names the command's flag that chose the database.
+func inUse(err error, flag string) error {
+	var e *sqlite.InUseError
+	if !errors.As(err, &e) {
+		return err
+	}
+	holder := "another seloste process"
+	if e.PID != 0 {
+		holder = fmt.Sprintf("another seloste process (pid %d)", e.PID)
+	}
+	return fmt.Errorf("%s is in use by %s: stop it first, or give another %s", e.Path, holder, flag)
 }
 
 func openStoreWith(ctx context.Context, dsn string, mustExist bool, progress io.Writer, extra ...sqlite.Option) (analytics.Store, error) {
@@ -81,7 +110,11 @@ func restoreStore(ctx context.Context, dsn, from string, progress io.Writer) err
 	if path == "" {
 		return fmt.Errorf("restore: %q is not a SQLite file: restore that engine with its own tools", dsn)
 	}
-	return sqlite.Restore(ctx, from, path, progress)
+	err := sqlite.Restore(ctx, from, path, progress)
+	if errors.As(err, new(*sqlite.InUseError)) {
+		return fmt.Errorf("restore: %w", inUse(err, "-db"))
+	}
+	return err
 }
 
 // storeName is dsn as logs and messages may show it: without a password.

@@ -18,7 +18,10 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args, ""); err != nil {
 		return err
 	}
-	authFile := authPath()
+	authFile, err := authPath()
+	if err != nil {
+		return fmt.Errorf("token: %w", err)
+	}
 	f, err := auth.Load(authFile)
 	if err != nil {
 		return err

@@ -1,0 +1,11 @@
+//go:build !(darwin || dragonfly || freebsd || linux || netbsd || openbsd)
+
+package sqlite
+
+import "os"
+
+// tryLock does not lock where flock(2) is missing: the lock file is written
+// with the owner's process id, but a second owner is not kept out.
+func tryLock(*os.File) (bool, error) { return true, nil }
+
+func isReadOnlyFS(error) bool { return false }
