@@ -141,57 +141,42 @@ func TestServeSettingsMerge(t *testing.T) {
 	}
 }
 
-// TestREADMEConfiguration: the README's example file has exactly the
-// declared keys, and serve reads it.
-func TestREADMEConfiguration(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+// TestConfigExample: the example file of docs/configuration.md is one
+// that serve reads, with a [[site]] of every key a site can have (every
+// other key is in the generated reference below it: TestConfigReference).
+func TestConfigExample(t *testing.T) {
+	page, err := os.ReadFile("../../docs/configuration.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile("(?s)\n## Configuration\n.*?```toml\n(.*?)```").FindSubmatch(readme)
+	m := regexp.MustCompile("(?s)\n## An example\n.*?```toml\n(.*?)```").FindSubmatch(page)
 	if m == nil {
-		t.Fatal("README has no ```toml block under ## Configuration")
-	}
-	var doc map[string]any
-	if err := toml.Unmarshal(m[1], &doc); err != nil {
-		t.Fatalf("README's example: %v", err)
-	}
-	var shown, declared []string
-	for k := range doc {
-		shown = append(shown, k)
-	}
-	var cfg serveConfig
-	for _, s := range serveSettings(&cfg) {
-		declared = append(declared, s.key)
-	}
-	slices.Sort(shown)
-	slices.Sort(declared)
-	if !slices.Equal(shown, declared) {
-		t.Errorf("README's example keys\n %v\ndeclared keys\n %v", shown, declared)
-	}
-	sites, _ := doc["site"].([]any)
-	if len(sites) == 0 {
-		t.Fatal("README's example has no [[site]]")
-	}
-	var siteKeys []string
-	for k := range sites[0].(map[string]any) {
-		siteKeys = append(siteKeys, k)
-	}
-	slices.Sort(siteKeys)
-	var siteDeclared []string
-	for _, f := range reflect.VisibleFields(reflect.TypeFor[siteConfig]()) {
-		siteDeclared = append(siteDeclared, f.Tag.Get("toml"))
-	}
-	slices.Sort(siteDeclared)
-	if !slices.Equal(siteKeys, siteDeclared) {
-		t.Errorf("README's [[site]] keys %v, declared %v", siteKeys, siteDeclared)
+		t.Fatal("docs/configuration.md has no ```toml block under ## An example")
 	}
 	path := filepath.Join(t.TempDir(), "seloste.toml")
 	if err := os.WriteFile(path, m[1], 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := loadServeConfig(path, new(serveConfig)); err != nil {
-		t.Errorf("serve does not read README's example: %v", err)
+		t.Errorf("serve does not read the example of docs/configuration.md: %v", err)
+	}
+	var doc struct {
+		Site []map[string]any `toml:"site"`
+	}
+	if err := toml.Unmarshal(m[1], &doc); err != nil || len(doc.Site) == 0 {
+		t.Fatalf("the example has no [[site]]: %v", err)
+	}
+	var shown, declared []string
+	for k := range doc.Site[0] {
+		shown = append(shown, k)
+	}
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[siteConfig]()) {
+		declared = append(declared, f.Tag.Get("toml"))
+	}
+	slices.Sort(shown)
+	slices.Sort(declared)
+	if !slices.Equal(shown, declared) {
+		t.Errorf("the example's [[site]] keys %v, declared %v", shown, declared)
 	}
 }
 
