@@ -534,7 +534,9 @@ var siteNames = map[string]siteCategory{
 	"tradera":   catShopping,
 	"finn":      catShopping,
 
-	// webmail
+	// webmail; "email" is also GoatCounter's name for a referrer from any
+	// webmail, kept as the referrer of imported page views
+	"email":   catEmail,
 	"gmail":   catEmail,
 	"outlook": catEmail,
 }

@@ -155,7 +155,7 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 		return item{}, http.StatusServiceUnavailable, "storage unavailable, retry later"
 	}
 	loc := c.cfg.Geo.Lookup(ip).Trim(c.cfg.Precision)
-	ref := referrerHost(ev.Referrer)
+	ref := analytics.ReferrerHost(ev.Referrer)
 	if ref != "" && (site.AllowsHost(ref) || ref == pg.host) {
 		ref = "" // same-site navigation
 	}

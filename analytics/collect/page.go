@@ -96,22 +96,6 @@ func parseUTM(q string) (utm [5]string) {
 	return utm
 }
 
-// referrerHost is the lower-case host of an http(s) referrer, or "".
-func referrerHost(raw string) string {
-	if raw == "" || len(raw) > maxURL {
-		return ""
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "http" && u.Scheme != "https" {
-		return ""
-	}
-	h := strings.ToLower(u.Hostname())
-	if len(h) > maxHost || strings.ContainsFunc(h, isControl) {
-		return ""
-	}
-	return h
-}
-
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 func dropControl(r rune) rune {

@@ -45,18 +45,3 @@ func TestParsePage(t *testing.T) {
 		t.Errorf("long path: %d bytes, valid UTF-8 %v", len(long.path), strings.ToValidUTF8(long.path, "") == long.path)
 	}
 }
-
-func TestReferrerHost(t *testing.T) {
-	for raw, want := range map[string]string{
-		"":                                "",
-		"https://DuckDuckGo.com/?q=x":     "duckduckgo.com",
-		"http://news.example:8080/a":      "news.example",
-		"android-app://com.google.app/":   "",
-		"not a url":                       "",
-		"https://example.fi/" + "\x00bad": "",
-	} {
-		if got := referrerHost(raw); got != want {
-			t.Errorf("referrerHost(%q) = %q, want %q", raw, got, want)
-		}
-	}
-}
