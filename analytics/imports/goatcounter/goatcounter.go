@@ -15,9 +15,12 @@
 //     desktops) or the User-Agent;
 //   - paths as exported (GoatCounter drops trailing slashes), cut to 1024
 //     bytes as the collector cuts them;
-//   - the referrer's host from Referrer (its scheme and path dropped) when
-//     its scheme column is h; a generated or other name (Hacker News, an
-//     app) as it is; a campaign (c) as utm_source;
+//   - the referrer's host from Referrer, by the collector's rule
+//     (analytics.ImportedReferrer): a URL or host and path (schemes h and
+//     o) gives its host, a name GoatCounter generated (g) the host the
+//     collector stores for that site ("Google" www.google.com, "Hacker
+//     News" news.ycombinator.com) or, for a group of many sites ("RSS",
+//     "Email"), the name; a campaign (c) is utm_source;
 //   - Location "FI-18" as country FI and region 18;
 //   - rows with Bot > 0 as bot hits (time and site only);
 //   - an event row (Event true; its Path is the event's name, it has no
@@ -357,21 +360,19 @@ func parseBool(s string) (bool, error) {
 	return false, errors.New("not a boolean")
 }
 
-// referrer is the referrer host, or the campaign's utm_source.
+// referrer is the referrer host, or the campaign's utm_source, of a ref
+// and its ref_scheme as GoatCounter exports them: h is an HTTP referrer
+// without its scheme ("www.reddit.com/r/programming"), g a name
+// GoatCounter gave a group of referrers ("Google", "Hacker News"), o
+// anything else (an app's id, and in older versions whole URLs such as
+// "https://www.google.fi/"), c a campaign's utm_source (or source or ref)
+// value; older versions leave the scheme empty. Hosts and names go through
+// analytics.ImportedReferrer, the collector's rule.
 func referrer(value, scheme string) (host, utmSource string) {
-	switch scheme {
-	case "c":
+	if scheme == "c" {
 		return "", value
-	case "h":
-		if _, rest, ok := strings.Cut(value, "://"); ok {
-			value = rest
-		}
-		if i := strings.IndexAny(value, "/?#"); i >= 0 {
-			value = value[:i]
-		}
-		return strings.ToLower(value), ""
 	}
-	return value, "" // generated ("Hacker News") or other (an app)
+	return analytics.ImportedReferrer(value, ""), ""
 }
 
 // nameVersion splits "Firefox 88" or "Windows 10" into its name and the
