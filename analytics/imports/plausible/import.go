@@ -139,14 +139,14 @@ func readTable(f tableFile, limits imports.Limits, res *Result, put func(analyti
 	if _, ok := col["date"]; !ok {
 		return fmt.Errorf("%s:1: the header %q has no date column: not a file of Plausible's CSV format (it lists %s)", f.Path, strings.Join(header, ","), strings.Join(f.table.columns, ","))
 	}
-	known := 0
-	for _, name := range f.table.columns {
-		if _, ok := col[name]; ok {
-			known++
+	var missing []string
+	for _, name := range f.table.required {
+		if _, ok := col[name]; !ok {
+			missing = append(missing, name)
 		}
 	}
-	if known < 2 {
-		return fmt.Errorf("%s:1: the header %q has none of %s's columns (%s)", f.Path, strings.Join(header, ","), f.table.name, strings.Join(f.table.columns, ","))
+	if len(missing) > 0 {
+		return fmt.Errorf("%s:1: missing columns %s (every version of Plausible's export has them; was the file edited?)", f.Path, strings.Join(missing, ", "))
 	}
 	for {
 		rec, err := c.Read()
@@ -227,14 +227,15 @@ func (f tableFile) row(rec []string, col map[string]int) (r analytics.ImportedRo
 		r.Visits, r.PageViews, r.Bounces, r.VisitSeconds = 0, 0, 0, 0
 		r.Values[0], r.Values[1], r.Values[2], r.Events = get("name"), get("link_url"), get("path"), num("events")
 	case analytics.FamilySources:
-		ref := get("referrer")
-		if i := strings.IndexByte(ref, '/'); i >= 0 {
-			ref = ref[:i]
+		// Plausible's referrer is host and path without "www." (seloste's
+		// own export and hand-made files have URLs); its source is its name
+		// for the referrer's site ("Google"), or the visit's utm_source tag
+		// made canonical, which is no referrer.
+		source := get("source")
+		if get("utm_source") != "" {
+			source = ""
 		}
-		if ref == "" && get("source") != "Direct / None" {
-			ref = get("source")
-		}
-		r.Values = [4]string{ref, get("utm_source"), get("utm_medium"), get("utm_campaign")}
+		r.Values = [4]string{analytics.ImportedReferrer(get("referrer"), source), get("utm_source"), get("utm_medium"), get("utm_campaign")}
 	case analytics.FamilyPages:
 		r.Values[0] = get("page")
 	case analytics.FamilyEntryPages:

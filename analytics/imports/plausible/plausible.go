@@ -24,26 +24,57 @@ package plausible
 
 import "github.com/seloste/seloste/analytics"
 
-// table is one of the format's files: its name, columns (as the
-// documentation lists them) and family.
+// table is one of the format's files: its name, family and columns.
 type table struct {
-	name    string
-	family  analytics.ImportFamily
+	name   string
+	family analytics.ImportFamily
+	// columns are the table's columns as Plausible's exporter writes them
+	// now (lib/plausible/exports.ex), in its order; Export writes them.
 	columns []string
+	// required are the columns that every version of Plausible's exporter
+	// wrote and that seloste reads: a file without one of them is refused.
+	// The others may be missing: older versions did not write pageviews
+	// of sources, entry pages and the session tables, visits of pages,
+	// visit_duration, bounces and pageviews of exit pages, browser and
+	// OS versions, link_url and path of custom events, nor referrer and
+	// utm_source of sources; seloste does not read hostname, city,
+	// utm_content and utm_term. Columns not listed (newer versions' scroll
+	// depth and time on page of pages) are ignored.
+	required []string
 }
 
-// tables are the ten tables, in the documentation's column order.
+// tables are the ten tables.
 var tables = []table{
-	{"imported_visitors", analytics.FamilyVisitors, []string{"date", "visitors", "pageviews", "bounces", "visits", "visit_duration"}},
-	{"imported_sources", analytics.FamilySources, []string{"date", "source", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "pageviews", "visitors", "visits", "visit_duration", "bounces"}},
-	{"imported_pages", analytics.FamilyPages, []string{"date", "hostname", "page", "visits", "visitors", "pageviews"}},
-	{"imported_entry_pages", analytics.FamilyEntryPages, []string{"date", "entry_page", "visitors", "entrances", "visit_duration", "bounces", "pageviews"}},
-	{"imported_exit_pages", analytics.FamilyExitPages, []string{"date", "exit_page", "visitors", "visit_duration", "exits", "bounces", "pageviews"}},
-	{"imported_custom_events", analytics.FamilyCustomEvents, []string{"date", "name", "link_url", "path", "visitors", "events"}},
-	{"imported_locations", analytics.FamilyLocations, []string{"date", "country", "region", "city", "visitors", "visits", "visit_duration", "bounces", "pageviews"}},
-	{"imported_devices", analytics.FamilyDevices, []string{"date", "device", "visitors", "visits", "visit_duration", "bounces", "pageviews"}},
-	{"imported_browsers", analytics.FamilyBrowsers, []string{"date", "browser", "browser_version", "visitors", "visits", "visit_duration", "bounces", "pageviews"}},
-	{"imported_operating_systems", analytics.FamilyOS, []string{"date", "operating_system", "operating_system_version", "visitors", "visits", "visit_duration", "bounces", "pageviews"}},
+	{"imported_visitors", analytics.FamilyVisitors,
+		[]string{"date", "visitors", "pageviews", "bounces", "visits", "visit_duration"},
+		[]string{"date", "visitors", "pageviews", "bounces", "visits", "visit_duration"}},
+	{"imported_sources", analytics.FamilySources,
+		[]string{"date", "source", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "pageviews", "visitors", "visits", "visit_duration", "bounces"},
+		[]string{"date", "source", "utm_medium", "utm_campaign", "visitors", "visits", "visit_duration", "bounces"}},
+	{"imported_pages", analytics.FamilyPages,
+		[]string{"date", "hostname", "page", "visits", "visitors", "pageviews"},
+		[]string{"date", "page", "visitors", "pageviews"}},
+	{"imported_entry_pages", analytics.FamilyEntryPages,
+		[]string{"date", "entry_page", "visitors", "entrances", "visit_duration", "bounces", "pageviews"},
+		[]string{"date", "entry_page", "visitors", "entrances", "visit_duration", "bounces"}},
+	{"imported_exit_pages", analytics.FamilyExitPages,
+		[]string{"date", "exit_page", "visitors", "visit_duration", "exits", "bounces", "pageviews"},
+		[]string{"date", "exit_page", "visitors", "exits"}},
+	{"imported_custom_events", analytics.FamilyCustomEvents,
+		[]string{"date", "name", "link_url", "path", "visitors", "events"},
+		[]string{"date", "name", "visitors", "events"}},
+	{"imported_locations", analytics.FamilyLocations,
+		[]string{"date", "country", "region", "city", "visitors", "visits", "visit_duration", "bounces", "pageviews"},
+		[]string{"date", "country", "region", "visitors", "visits", "visit_duration", "bounces"}},
+	{"imported_devices", analytics.FamilyDevices,
+		[]string{"date", "device", "visitors", "visits", "visit_duration", "bounces", "pageviews"},
+		[]string{"date", "device", "visitors", "visits", "visit_duration", "bounces"}},
+	{"imported_browsers", analytics.FamilyBrowsers,
+		[]string{"date", "browser", "browser_version", "visitors", "visits", "visit_duration", "bounces", "pageviews"},
+		[]string{"date", "browser", "visitors", "visits", "visit_duration", "bounces"}},
+	{"imported_operating_systems", analytics.FamilyOS,
+		[]string{"date", "operating_system", "operating_system_version", "visitors", "visits", "visit_duration", "bounces", "pageviews"},
+		[]string{"date", "operating_system", "visitors", "visits", "visit_duration", "bounces"}},
 }
 
 // Device names: Plausible's, ours.
