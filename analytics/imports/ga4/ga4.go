@@ -15,8 +15,10 @@
 // seloste's one-page-view visits), userEngagementDuration → the visits'
 // duration; pagePath → pages, landingPage → entry pages (GA4 reports no
 // exit pages); sessionSource/sessionMedium/sessionCampaignName → sources
-// (a source with medium organic, referral or none is a referrer, any other
-// medium makes it utm_source/utm_medium/utm_campaign); countryId, region
+// (a source with medium organic, referral or none is a referrer, by the
+// collector's rule: "google" is www.google.com as a browser's referrer
+// from Google search is, see analytics.ImportedReferrer; any other medium
+// makes it utm_source/utm_medium/utm_campaign); countryId, region
 // (Finland's regions to their ISO codes, other countries' left empty) and
 // city → locations; browser, operatingSystem and deviceCategory;
 // eventName and linkUrl with eventCount and totalUsers → imported events
@@ -160,9 +162,9 @@ func sources(d []string) (v [4]string) {
 	source, medium, campaign := notSet(d[1]), notSet(d[2]), notSet(d[3])
 	switch medium {
 	case "", "(none)", "organic", "referral":
-		if source != "(direct)" {
-			v[0] = source
-		}
+		// A search engine's name ("google") or a referrer's host: the
+		// host the collector stores for it; "(direct)" is none.
+		v[0] = analytics.ImportedReferrer("", source)
 	default:
 		v[1], v[2] = source, medium
 		if campaign != "(organic)" && campaign != "(referral)" && campaign != "(direct)" {

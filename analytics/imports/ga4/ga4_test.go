@@ -38,6 +38,7 @@ type fakeAPI struct {
 	requests int
 	quota    map[string]bool // families already refused once with 429
 	pages    int
+	data     map[string][][]string // the property's rows, when not data's
 }
 
 // data is the property's rows per dimension list: dimension values then
@@ -127,7 +128,11 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The day range, then the page.
 	var rows [][]string
-	for _, row := range data[key] {
+	all := data
+	if f.data != nil {
+		all = f.data
+	}
+	for _, row := range all[key] {
 		day := row[0][:4] + "-" + row[0][4:6] + "-" + row[0][6:]
 		if day >= req.DateRanges[0].StartDate && day <= req.DateRanges[0].EndDate {
 			rows = append(rows, row)
@@ -296,7 +301,7 @@ func TestImport(t *testing.T) {
 		visitors  int64
 		visitsOrV int64
 	}{
-		{analytics.DimReferrer, "google", 6, 7}, {analytics.DimReferrer, "", 24, 30}, {analytics.DimReferrer, "duckduckgo.com", 5, 5},
+		{analytics.DimReferrer, "www.google.com", 6, 7}, {analytics.DimReferrer, "", 24, 30}, {analytics.DimReferrer, "duckduckgo.com", 5, 5},
 		{analytics.DimUTMCampaign, "kevat", 20, 25}, {analytics.DimUTMMedium, "email", 20, 25},
 		{analytics.DimEntryPage, "/", 30, 37}, {analytics.DimRegion, "FI-18", 10, 30}, {analytics.DimCity, "Helsinki", 10, 30},
 		{analytics.DimCountry, "", 5, 9}, {analytics.DimPage, "/", 28, 70}, {analytics.DimDevice, analytics.DeviceMobile, 5, 9},
