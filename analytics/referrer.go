@@ -54,7 +54,8 @@ func ReferrerHost(raw string) string {
 //     referrer (sourceHosts); "(direct)" and "Direct / None" are no
 //     referrer;
 //   - any other name without ":", "/", "@", "?" or "#" ("RSS", "Slack
-//     Chat"): kept as written, as its channel is Referral either way.
+//     Chat"): kept as written; ChannelOf counts it as Referral (GoatCounter's
+//     "Email" as Email).
 //
 // Anything else (another scheme, invalid UTF-8, control characters, more
 // than a host's 253 bytes of name) is no referrer. Tools that strip "www."
