@@ -143,7 +143,7 @@ func NewVersion(dir string, vs []Version, date time.Time, o NewOptions) ([]strin
 	}
 	var written []string
 	for _, d := range drafts {
-		if err := writeNew(dir, d.path, d.data); err != nil {
+		if err := WriteNew(d.path, d.data); err != nil {
 			for _, w := range written {
 				os.Remove(w)
 			}
@@ -165,11 +165,13 @@ func newestTranslation(vs []Version, code string) (Version, bool) {
 	return Version{}, false
 }
 
-// writeNew writes a temporary file and hard-links it into place: the link
-// fails if the name was taken meanwhile, and nobody sees a half-written
-// file.
-func writeNew(dir, path string, data []byte) error {
-	f, err := os.CreateTemp(dir, ".new-version-*.md")
+// WriteNew writes data to path, a file that must not exist yet: through a
+// temporary file beside it, hard-linked into place, so the link fails if
+// the name was taken meanwhile (errors.Is fs.ErrExist) and nobody sees a
+// half-written file. Versions are written so, and "seloste init" writes
+// its configuration so.
+func WriteNew(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".new-*.tmp")
 	if err != nil {
 		return err
 	}

@@ -171,7 +171,7 @@ func WriteStart(dir string, s Start) ([]string, error) {
 	}
 	var written []string
 	for _, f := range files {
-		if err := writeNew(dir, f.path, f.data); err != nil {
+		if err := WriteNew(f.path, f.data); err != nil {
 			for _, w := range written {
 				os.Remove(w)
 			}

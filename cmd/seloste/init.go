@@ -268,25 +268,9 @@ func checkDomain(d string) error {
 	return nil
 }
 
-// writeNewFile writes data to a temporary file beside path and links it
-// into place: never over an existing file, never half-written.
+// writeNewFile writes a file init makes, never over an existing one.
 func writeNewFile(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".seloste-init-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Link(tmp, path)
-	}
+	err := notice.WriteNew(path, data)
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("%s on jo olemassa, sitä ei korvata / already exists, not overwritten", path)
 	}
