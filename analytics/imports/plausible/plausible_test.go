@@ -1,6 +1,7 @@
 package plausible
 
 import (
+	"archive/zip"
 	"context"
 	"fmt"
 	"math"
@@ -291,57 +292,57 @@ func compareBreakdowns(t *testing.T, have, want *analytics.Report, sums map[anal
 // native data's combinations of referrer and tags summed over the days and
 // combinations that have the value: what the format's source rows add up
 // to. They are counted here from the native store's reports filtered by
-// each combination, independently of the export's narrowing: the
-// combinations are every referrer × tag values of the period.
+// each combination of the day's values (a filter set without visits ends
+// its branch), independently of the export's narrowing.
 func sumsOfSources(t *testing.T, s analytics.Reporter, q analytics.Query) map[analytics.Dimension]map[string]int64 {
 	t.Helper()
-	all, err := s.Report(ctx, q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	values := func(d analytics.Dimension) []string {
-		out := []string{""}
-		for _, r := range all.Breakdowns[d] {
-			if r.Value != "" {
-				out = append(out, r.Value)
-			}
-		}
-		return out
-	}
 	sums := map[analytics.Dimension]map[string]int64{}
 	for _, d := range analytics.Dimensions {
 		if d.Source() {
 			sums[d] = map[string]int64{}
 		}
 	}
+	dims := append([]analytics.Dimension{analytics.DimReferrer}, utmDims...)
 	for day := q.From; !day.After(q.To); day = day.AddDate(0, 0, 1) {
-		for _, ref := range values(analytics.DimReferrer) {
-			for _, src := range values(analytics.DimUTMSource) {
-				for _, med := range values(analytics.DimUTMMedium) {
-					for _, camp := range values(analytics.DimUTMCampaign) {
-						fq := analytics.Query{Site: q.Site, From: day, To: day, Zone: q.Zone, Filters: []analytics.Filter{
-							{Dim: analytics.DimReferrer, Value: ref}, {Dim: analytics.DimUTMSource, Value: src},
-							{Dim: analytics.DimUTMMedium, Value: med}, {Dim: analytics.DimUTMCampaign, Value: camp}}}
-						r, err := s.Report(ctx, fq)
-						if err != nil {
-							t.Fatal(err)
-						}
-						rows := r.Breakdowns[analytics.DimReferrer]
-						if len(rows) == 0 {
-							continue
-						}
-						v := rows[0].Visitors
-						sums[analytics.DimReferrer][ref] += v
-						for i, tag := range []string{src, med, camp} {
-							if tag != "" {
-								sums[utmDims[i]][tag] += v
-							}
-						}
-						sums[analytics.DimChannel][analytics.ChannelOf(ref, src, med, camp)] += v
+		dq := analytics.Query{Site: q.Site, From: day, To: day, Zone: q.Zone}
+		all, err := s.Report(ctx, dq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var walk func(filters []analytics.Filter)
+		walk = func(filters []analytics.Filter) {
+			fq := dq
+			fq.Filters = filters
+			r, err := s.Report(ctx, fq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := r.Breakdowns[analytics.DimReferrer]
+			if len(rows) == 0 {
+				return
+			}
+			if len(filters) < len(dims) {
+				d := dims[len(filters)]
+				values := []string{""}
+				for _, row := range all.Breakdowns[d] {
+					if row.Value != "" {
+						values = append(values, row.Value)
 					}
 				}
+				for _, v := range values {
+					walk(append(slices.Clip(filters), analytics.Filter{Dim: d, Value: v}))
+				}
+				return
 			}
+			v := rows[0].Visitors
+			for i, f := range filters {
+				if i == 0 || f.Value != "" {
+					sums[f.Dim][f.Value] += v
+				}
+			}
+			sums[analytics.DimChannel][analytics.ChannelOf(filters[0].Value, filters[1].Value, filters[2].Value, filters[3].Value)] += v
 		}
+		walk(nil)
 	}
 	return sums
 }
@@ -475,5 +476,63 @@ func TestImportRefusesBadFiles(t *testing.T) {
 				t.Errorf("a failed import left %v", list)
 			}
 		})
+	}
+}
+
+// TestExportToday: the last day may be today, exported as far as it has
+// gone and said so; a later one is refused; the zip's entries carry the
+// export's time, not the zip format's zero (1980).
+func TestExportToday(t *testing.T) {
+	now := time.Now()
+	s := openStore(t, now)
+	today := analytics.Midnight(now, zone(t))
+	yesterday := today.AddDate(0, 0, -1)
+	var b analytics.Batch
+	for i, at := range []time.Time{yesterday.Add(12 * time.Hour), today.Add(now.Sub(today) / 2), today.Add(now.Sub(today) / 3)} {
+		b.PageViews = append(b.PageViews, analytics.PageView{Time: at.UTC().Truncate(time.Second), Site: "a.example",
+			Visitor: uint64(i + 1), Visit: uint64(i + 1), ID: fmt.Sprint("pv", i), Path: "/"})
+	}
+	if err := s.Append(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+
+	out := filepath.Join(t.TempDir(), "export.zip")
+	if _, err := Export(ctx, s, "a.example", yesterday, today.AddDate(0, 0, 1), zone(t), out, nil); err == nil || !strings.Contains(err.Error(), "is after today") {
+		t.Errorf("export to tomorrow: %v", err)
+	}
+	before := time.Now()
+	res, err := Export(ctx, s, "a.example", yesterday, today, zone(t), out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := time.Now()
+	if !res.Partial || res.From != yesterday.Format(time.DateOnly) || res.To != today.Format(time.DateOnly) || res.PageViews != 3 || res.Days != 2 {
+		t.Errorf("export %+v: want yesterday and today as far as it has gone, 3 page views on 2 days", res)
+	}
+	if res.Time.Before(before) || res.Time.After(after) {
+		t.Errorf("export time %v, not between %v and %v", res.Time, before, after)
+	}
+	z, err := zip.OpenReader(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	if len(z.File) != 10 {
+		t.Fatalf("zip has %d entries, want 10", len(z.File))
+	}
+	for _, f := range z.File {
+		// Zip times are to the second (two in the DOS field).
+		if m := f.Modified; m.Before(before.Add(-2*time.Second)) || m.After(after.Add(2*time.Second)) {
+			t.Errorf("%s is dated %v, want the export's time %v", f.Name, m, res.Time)
+		}
+		if !strings.HasSuffix(f.Name, "_"+yesterday.Format("20060102")+"_"+today.Format("20060102")+".csv") {
+			t.Errorf("entry %s is not named for the days exported", f.Name)
+		}
+	}
+
+	// A finished day is not partial.
+	res, err = Export(ctx, s, "a.example", yesterday, yesterday, zone(t), filepath.Join(t.TempDir(), "x"), nil)
+	if err != nil || res.Partial || res.PageViews != 1 {
+		t.Errorf("export of yesterday: %+v, %v", res, err)
 	}
 }
