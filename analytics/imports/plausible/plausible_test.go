@@ -118,9 +118,16 @@ func roundTrip(t *testing.T, open storetest.Opener, name string) {
 
 	// Filtered by one referrer and its tags, the import has the visits,
 	// page views, bounce rate and duration of the native visits.
+	var filters [][]analytics.Filter
+	for _, row := range want.Breakdowns[analytics.DimReferrer] {
+		filters = append(filters, []analytics.Filter{{Dim: analytics.DimReferrer, Value: row.Value}})
+	}
 	for _, row := range want.Breakdowns[analytics.DimUTMSource] {
+		filters = append(filters, []analytics.Filter{{Dim: analytics.DimReferrer, Value: ""}, {Dim: analytics.DimUTMSource, Value: row.Value}})
+	}
+	for _, f := range filters {
 		fq := q
-		fq.Filters = []analytics.Filter{{Dim: analytics.DimReferrer, Value: ""}, {Dim: analytics.DimUTMSource, Value: row.Value}}
+		fq.Filters = f
 		w, err := native.Report(ctx, fq)
 		if err != nil {
 			t.Fatal(err)
