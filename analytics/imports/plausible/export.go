@@ -175,12 +175,10 @@ func writeDay(ctx context.Context, rep analytics.Reporter, day analytics.Query, 
 	t := r.Totals
 	w["imported_visitors"].Write([]string{date, n(t.Visitors), n(t.PageViews), n(sum(t.BounceRate, t.Visits)), n(t.Visits), n(sum(t.AvgVisitDuration, t.Visits))})
 
-	rows := r.Breakdowns
-	for _, row := range rows[analytics.DimReferrer] {
-		if err := writeSources(ctx, rep, day, w["imported_sources"], row.Value); err != nil {
-			return err
-		}
+	if err := writeSources(ctx, rep, day, w["imported_sources"], r); err != nil {
+		return err
 	}
+	rows := r.Breakdowns
 	for _, row := range rows[analytics.DimPage] {
 		w["imported_pages"].Write([]string{date, site, row.Value, "0", n(row.Visitors), n(row.PageViews)})
 	}
@@ -237,25 +235,24 @@ func sum(avg float64, visits int64) int64 { return int64(math.Round(avg * float6
 // order writeSources narrows by them.
 var utmDims = []analytics.Dimension{analytics.DimUTMSource, analytics.DimUTMMedium, analytics.DimUTMCampaign}
 
-// writeSources writes the day's sources rows of referrer host ref: one per
-// combination of its tags, as Plausible keeps them, so that the referrer,
-// each tag and the channel (which follows from all four) come back. The
-// combinations are found by narrowing: the visits of ref, then of each of
-// its utm_source values ("" for untagged visits), and so on while a deeper
-// tag has values. A combination's visitors and visits are its row in the
-// breakdown of its own filtered report, its page views, bounces and
-// duration that report's totals: what the same filters on the import give.
-func writeSources(ctx context.Context, rep analytics.Reporter, day analytics.Query, w *csv.Writer, ref string) error {
-	q := day
-	q.Filters = []analytics.Filter{{Dim: analytics.DimReferrer, Value: ref}}
-	return narrowSources(ctx, rep, q, w)
+// writeSources writes the day's sources rows from its unfiltered report
+// r: one per combination of a referrer and its tags, as Plausible keeps
+// them, so that the referrer, each tag and the channel (which follows from
+// all four) come back. The combinations are found by narrowing by the
+// tags, the visits with each utm_source value ("" for the visits without
+// one), then each utm_medium, while a deeper tag has values; at the end
+// the referrer breakdown of the visits with those tags gives a row per
+// referrer, with its visitors and visits. A day without tags costs no
+// further report, and the reports grow with the day's tags, not with its
+// referrers. Page views, bounces and durations per combination would
+// take a report per referrer, day and tags: they are left 0.
+func writeSources(ctx context.Context, rep analytics.Reporter, day analytics.Query, w *csv.Writer, r *analytics.Report) error {
+	return narrowSources(ctx, rep, day, w, r)
 }
 
-func narrowSources(ctx context.Context, rep analytics.Reporter, q analytics.Query, w *csv.Writer) error {
-	r, err := rep.Report(ctx, q)
-	if err != nil {
-		return err
-	}
+// narrowSources writes the rows of the visits that q's filters (on the
+// first len(q.Filters) tags) select; r is q's report.
+func narrowSources(ctx context.Context, rep analytics.Reporter, q analytics.Query, w *csv.Writer, r *analytics.Report) error {
 	var visits int64
 	for _, row := range r.Breakdowns[analytics.DimReferrer] {
 		visits += row.Visits
@@ -263,21 +260,23 @@ func narrowSources(ctx context.Context, rep analytics.Reporter, q analytics.Quer
 	if visits == 0 {
 		return nil
 	}
-	// The tag to narrow by: the next one, when it or a deeper one has
-	// values here; none makes this filter set a row.
-	next := len(q.Filters) - 1
+	next := len(q.Filters)
 	tagged := false
 	for _, d := range utmDims[next:] {
 		tagged = tagged || len(r.Breakdowns[d]) > 0
 	}
 	if !tagged {
-		return writeSource(w, q, r)
+		return writeSourceRows(w, q, r)
 	}
 	d := utmDims[next]
 	narrow := func(value string) error {
 		sub := q
 		sub.Filters = append(slices.Clip(q.Filters), analytics.Filter{Dim: d, Value: value})
-		return narrowSources(ctx, rep, sub, w)
+		sr, err := rep.Report(ctx, sub)
+		if err != nil {
+			return err
+		}
+		return narrowSources(ctx, rep, sub, w, sr)
 	}
 	for _, row := range r.Breakdowns[d] {
 		if err := narrow(row.Value); err != nil {
@@ -291,23 +290,23 @@ func narrowSources(ctx context.Context, rep analytics.Reporter, q analytics.Quer
 	return nil
 }
 
-// writeSource writes the sources row of the filters of q (a referrer and
-// some of its tags, the others empty) from their report r. The referrer
-// is written as a host in both source and referrer, "" for direct visits.
-func writeSource(w *csv.Writer, q analytics.Query, r *analytics.Report) error {
+// writeSourceRows writes a sources row per referrer of r, the report of
+// the visits with q's tags (the later tags empty). The referrer is
+// written as a host in both source and referrer, "" for direct visits.
+func writeSourceRows(w *csv.Writer, q analytics.Query, r *analytics.Report) error {
 	n := func(x int64) string { return strconv.FormatInt(x, 10) }
-	var values [4]string
+	var tags [3]string
 	for i, f := range q.Filters {
-		values[i] = f.Value
+		tags[i] = f.Value
 	}
-	var row analytics.Row
-	for _, x := range r.Breakdowns[analytics.DimReferrer] {
-		row.Visitors += x.Visitors
-		row.Visits += x.Visits
+	for _, row := range r.Breakdowns[analytics.DimReferrer] {
+		err := w.Write([]string{q.From.Format(time.DateOnly), row.Value, row.Value, tags[0], tags[1], tags[2], "", "",
+			"0", n(row.Visitors), n(row.Visits), "0", "0"})
+		if err != nil {
+			return err
+		}
 	}
-	t := r.Totals
-	return w.Write([]string{q.From.Format(time.DateOnly), values[0], values[0], values[1], values[2], values[3], "", "",
-		n(t.PageViews), n(row.Visitors), n(row.Visits), n(sum(t.AvgVisitDuration, t.Visits)), n(sum(t.BounceRate, t.Visits))})
+	return nil
 }
 
 // writeEvents writes a day's events as imported_custom_events rows: per

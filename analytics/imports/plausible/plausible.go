@@ -21,11 +21,11 @@
 // none); time on page, scroll depth, bot hits, browser and OS versions,
 // utm_term and utm_content (no report counts them); events' other props,
 // and a name's visitors when its rows are per url or path (summed). The
-// export leaves 0 in what a report has only under a filter: the visits,
-// bounces and durations of locations, browsers, systems and devices, the
-// bounces, durations and page views of entry and exit pages (a filter on
-// them after import counts none). An import exported again comes back
-// whole.
+// export leaves 0 in what a report has only under a filter, which would
+// take a report per value and day: page views, bounces and durations of
+// sources; visits, bounces and durations of locations, browsers, systems
+// and devices; bounces, durations and page views of entry and exit pages.
+// An import exported again comes back whole.
 package plausible
 
 import "github.com/seloste/seloste/analytics"
