@@ -246,13 +246,10 @@ var utmDims = []analytics.Dimension{analytics.DimUTMSource, analytics.DimUTMMedi
 // further report, and the reports grow with the day's tags, not with its
 // referrers. Page views, bounces and durations per combination would
 // take a report per referrer, day and tags: they are left 0.
-func writeSources(ctx context.Context, rep analytics.Reporter, day analytics.Query, w *csv.Writer, r *analytics.Report) error {
-	return narrowSources(ctx, rep, day, w, r)
-}
-
-// narrowSources writes the rows of the visits that q's filters (on the
-// first len(q.Filters) tags) select; r is q's report.
-func narrowSources(ctx context.Context, rep analytics.Reporter, q analytics.Query, w *csv.Writer, r *analytics.Report) error {
+//
+// q filters by the first len(q.Filters) tags (none for the whole day); r
+// is q's report.
+func writeSources(ctx context.Context, rep analytics.Reporter, q analytics.Query, w *csv.Writer, r *analytics.Report) error {
 	var visits int64
 	for _, row := range r.Breakdowns[analytics.DimReferrer] {
 		visits += row.Visits
@@ -276,7 +273,7 @@ func narrowSources(ctx context.Context, rep analytics.Reporter, q analytics.Quer
 		if err != nil {
 			return err
 		}
-		return narrowSources(ctx, rep, sub, w, sr)
+		return writeSources(ctx, rep, sub, w, sr)
 	}
 	for _, row := range r.Breakdowns[d] {
 		if err := narrow(row.Value); err != nil {
