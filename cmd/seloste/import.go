@@ -375,8 +375,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		site     = fs.String("site", "", "the site to export (required unless the configuration file has one [[site]])")
 		format   = fs.String("format", "plausible", "the format: plausible (Plausible's CSV import format)")
 		out      = fs.String("out", "", "a directory to create, or a FILE.zip (must not exist)")
-		from     = fs.String("from", "", "first day, YYYY-MM-DD (default: the site's first page view)")
-		to       = fs.String("to", "", "last day, YYYY-MM-DD (default: yesterday)")
+		from     = fs.String("from", "", "first day, YYYY-MM-DD (default: the site's first imported day or page view)")
+		to       = fs.String("to", "", "last day, YYYY-MM-DD (default: today, as far as it has gone)")
 		zoneName = fs.String("zone", analytics.DefaultZone, "time zone of the days (IANA name)")
 	)
 	conf := addConfigFlag(fs, "db", "zone", "[[site]] (when it is one)")
@@ -405,16 +405,15 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("export: %w", err)
 	}
 	defer store.Close()
-	first, last := time.Time{}, analytics.Midnight(time.Now(), zone).AddDate(0, 0, -1)
+	first, last := time.Time{}, time.Now()
 	if *from == "" {
-		t, ok, err := store.FirstPageView(ctx, *site)
-		if err != nil {
+		var ok bool
+		if first, ok, err = firstDay(ctx, store, *site, zone); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 		if !ok {
-			return fmt.Errorf("export: %s has no collected page views to export", *site)
+			return fmt.Errorf("export: %s has no page views or imports to export", *site)
 		}
-		first = t
 	} else if first, err = time.ParseInLocation(time.DateOnly, *from, zone); err != nil {
 		return fmt.Errorf("export: -from %q: want YYYY-MM-DD", *from)
 	}
@@ -432,7 +431,34 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Exported %s to %s in Plausible's CSV format: %d days with page views, %d page views, %d files.\n",
-		*site, *out, res.Days, res.PageViews, len(res.Files))
+	until := ""
+	if res.Partial {
+		until = " (today until " + res.Time.In(zone).Format("15:04") + ")"
+	}
+	fmt.Fprintf(stdout, "Exported %s to %s in Plausible's CSV format: %s to %s%s, %d days with page views, %d page views, %d files.\n",
+		*site, *out, res.From, res.To, until, res.Days, res.PageViews, len(res.Files))
 	return nil
+}
+
+// firstDay is the first day of site's history: its first imported day or
+// collected page view, whichever is earlier.
+func firstDay(ctx context.Context, store analytics.Store, site string, zone *time.Location) (time.Time, bool, error) {
+	first, ok, err := store.FirstPageView(ctx, site)
+	if err != nil {
+		return first, false, err
+	}
+	list, err := store.Imports(ctx, site)
+	if err != nil {
+		return first, false, err
+	}
+	for _, imp := range list {
+		day, err := time.ParseInLocation(time.DateOnly, imp.From, zone)
+		if err != nil {
+			continue // an import without days
+		}
+		if !ok || day.Before(first) {
+			first, ok = day, true
+		}
+	}
+	return first, ok, nil
 }

@@ -49,8 +49,14 @@ func TestImportPlausibleCommand(t *testing.T) {
 	db, _ := reportDB(t)
 	out := filepath.Join(t.TempDir(), "export.zip")
 	stdout, stderr, err := runCmd(t, "export", "-db", db, "-site", "a.example", "-out", out, "-from", "2026-03-24", "-to", "2026-04-02")
-	if err != nil || !strings.Contains(stdout, "10 files") {
+	if err != nil || !strings.Contains(stdout, "10 files") || !strings.Contains(stdout, ": 2026-03-24 to 2026-04-02, ") {
 		t.Fatalf("export: %v\n%s%s", err, stdout, stderr)
+	}
+	// Without -to: up to today, as far as it has gone, and said so.
+	today := helsinkiToday(t)
+	stdout, stderr, err = runCmd(t, "export", "-db", db, "-site", "a.example", "-out", filepath.Join(t.TempDir(), "x.zip"))
+	if err != nil || !strings.Contains(stdout, ": 2026-03-24 to "+today+" (today until ") {
+		t.Fatalf("export without -to: %v\n%s%s", err, stdout, stderr)
 	}
 
 	_, _, err = runCmd(t, "import", "plausible", "-db", db, "-site", "old.example", "-content", statementCopyContent(t), out)

@@ -9,17 +9,23 @@
 // The counts are Plausible's: totals per day and value, not averages;
 // visit_duration is the visits' total duration in seconds.
 //
-// What the format cannot carry both ways (the round-trip test names it):
-// a city is a GeoNames id there and an English name here, so cities are
-// not imported and exported as 0; sources are rows of a referrer together
-// with its UTM tags, while seloste's reports count referrers and each tag
-// apart, so the export writes a row per referrer host without tags (UTM
-// rows and the channels that depend on tags are lost); time on page, bot
-// hits, browser and OS versions are not in it; the page-view breakdowns
-// (pages, locations, browsers, systems, devices) export visitors and page
-// views, entry and exit pages visitors and visits, and leave their other
-// columns 0; custom events carry their name and only the url (link_url)
-// and path props, and on import a name's visitors are the sum of its rows'.
+// What comes back of an export imported into an empty store (the
+// round-trip test checks it on every engine): the totals and series; every
+// row of pages, entry and exit pages, countries, regions, browsers,
+// systems and devices; the visits of every row of referrers, UTM tags and
+// channels, and their visitors as sums: sources are rows per combination
+// of a referrer and its tags, so a visitor with two combinations sharing a
+// value in one day counts twice in that value's row (as in Plausible);
+// events' counts and their url and path props. Not carried: cities (a
+// GeoNames id there, an English name here; exported as 0, imported as
+// none); time on page, scroll depth, bot hits, browser and OS versions,
+// utm_term and utm_content (no report counts them); events' other props,
+// and a name's visitors when its rows are per url or path (summed). The
+// export leaves 0 in what a report has only under a filter, which would
+// take a report per value and day: page views, bounces and durations of
+// sources; visits, bounces and durations of locations, browsers, systems
+// and devices; bounces, durations and page views of entry and exit pages.
+// An import exported again comes back whole.
 package plausible
 
 import "github.com/seloste/seloste/analytics"
