@@ -509,3 +509,28 @@ func compareEvents(diff func(string, any, any), got, want *analytics.Report) {
 		diff("funnels", got.Funnels, want.Funnels)
 	}
 }
+
+// SameRows fails t for each of dims whose rows differ between have and
+// want, compared on value, visitors and visits in any order: how tests
+// check that data imported from elsewhere reports as the same data
+// collected here would.
+func SameRows(t testing.TB, have, want *analytics.Report, dims ...analytics.Dimension) {
+	t.Helper()
+	type cell struct {
+		value            string
+		visitors, visits int64
+	}
+	cells := func(rows []analytics.Row) []cell {
+		var out []cell
+		for _, r := range rows {
+			out = append(out, cell{r.Value, r.Visitors, r.Visits})
+		}
+		slices.SortFunc(out, func(a, b cell) int { return strings.Compare(a.value, b.value) })
+		return out
+	}
+	for _, d := range dims {
+		if h, w := cells(have.Breakdowns[d]), cells(want.Breakdowns[d]); !slices.Equal(h, w) {
+			t.Errorf("%s:\nimported  %v\ncollected %v", d, h, w)
+		}
+	}
+}

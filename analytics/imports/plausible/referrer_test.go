@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/imports"
+	"github.com/seloste/seloste/analytics/storetest"
 )
 
 // sourceVisit is one visit as a row of imported_sources and as a browser
@@ -87,23 +87,7 @@ func TestImportReferrers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type cell struct {
-		value            string
-		visitors, visits int64
-	}
-	cells := func(rows []analytics.Row) []cell {
-		var out []cell
-		for _, r := range rows {
-			out = append(out, cell{r.Value, r.Visitors, r.Visits})
-		}
-		slices.SortFunc(out, func(a, b cell) int { return strings.Compare(a.value, b.value) })
-		return out
-	}
-	for _, d := range []analytics.Dimension{analytics.DimReferrer, analytics.DimChannel, analytics.DimUTMSource, analytics.DimUTMMedium, analytics.DimUTMCampaign} {
-		if h, w := cells(have.Breakdowns[d]), cells(want.Breakdowns[d]); !slices.Equal(h, w) {
-			t.Errorf("%s:\nimported  %v\ncollected %v", d, h, w)
-		}
-	}
+	storetest.SameRows(t, have, want, analytics.DimReferrer, analytics.DimChannel, analytics.DimUTMSource, analytics.DimUTMMedium, analytics.DimUTMCampaign)
 	if n := len(want.Breakdowns[analytics.DimReferrer]); n < 7 {
 		t.Fatalf("only %d referrer rows collected", n)
 	}
