@@ -56,18 +56,8 @@ func TestClusterTwoCollectors(t *testing.T) {
 	send := func(base, ip, path, id string) {
 		t.Helper()
 		body := fmt.Sprintf(`{"kind":"pageview","site":%q,"url":"https://%s%s","pageview":%q}`, truthSite, truthSite, path, id)
-		req, _ := http.NewRequest("POST", base+"/api/event", strings.NewReader(body))
-		req.Header.Set("Content-Type", "text/plain")
-		req.Header.Set("User-Agent", testUA)
-		req.Header.Set("X-Forwarded-For", ip)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusAccepted {
-			t.Fatalf("page view to %s: %s", base, resp.Status)
+		if code := postEvent(t, base, body, "X-Forwarded-For", ip); code != http.StatusAccepted {
+			t.Fatalf("page view to %s: %d", base, code)
 		}
 	}
 	for i, v := range []struct{ base, ip string }{{b.url, "203.0.113.1"}, {b.url, "203.0.113.2"}, {urlA, "203.0.113.3"}} {

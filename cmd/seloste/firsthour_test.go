@@ -62,19 +62,9 @@ func TestFirstHour(t *testing.T) {
 	// serve takes the site to track from the seloste.toml that init wrote:
 	// no -config, no -site.
 	s := startServeIn(t, dir, "-geoip", "none")
-	req, _ := http.NewRequest("POST", s.url+"/api/event",
-		strings.NewReader(`{"kind":"pageview","site":"pienyritys.example","url":"https://pienyritys.example/hinnasto","pageview":"firsthour1"}`))
-	req.Header.Set("Content-Type", "text/plain")
-	req.Header.Set("Origin", "https://pienyritys.example")
-	req.Header.Set("User-Agent", testUA)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("POST /api/event: %s, want 202 Accepted\n%s", resp.Status, s.stderr)
+	if code := postEvent(t, s.url, `{"kind":"pageview","site":"pienyritys.example","url":"https://pienyritys.example/hinnasto","pageview":"firsthour1"}`,
+		"Origin", "https://pienyritys.example"); code != http.StatusAccepted {
+		t.Fatalf("POST /api/event: %d, want 202 Accepted\n%s", code, s.stderr)
 	}
 	page, err := http.Get(s.url + "/tietosuojaseloste/")
 	if err != nil {

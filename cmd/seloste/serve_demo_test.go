@@ -120,18 +120,8 @@ func TestServeDemo(t *testing.T) {
 	// them from a browser on this machine: the demo keeps its scroll depth.
 	beacon := func(body string) {
 		t.Helper()
-		req, _ := http.NewRequest("POST", base+"/api/event", strings.NewReader(body))
-		req.Header.Set("Content-Type", "text/plain")
-		req.Header.Set("Origin", base)
-		req.Header.Set("User-Agent", testUA)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusAccepted {
-			t.Fatalf("POST /api/event %s: %s\n%s", body, resp.Status, stderr.String())
+		if code := postEvent(t, base, body, "Origin", base); code != http.StatusAccepted {
+			t.Fatalf("POST /api/event %s: %d\n%s", body, code, stderr.String())
 		}
 	}
 	beacon(`{"kind":"pageview","site":"localhost","url":"http://localhost/demo/","pageview":"demo1"}`)

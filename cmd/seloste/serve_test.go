@@ -136,6 +136,29 @@ func (s *server) stop(t testing.TB, sig os.Signal) error {
 	}
 }
 
+// postEvent sends one beacon body to the collector at base as a browser
+// would (text/plain, testUA), with more headers given as name, value
+// pairs, and returns the status.
+func postEvent(t testing.TB, base, body string, headers ...string) int {
+	t.Helper()
+	req, err := http.NewRequest("POST", base+"/api/event", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "text/plain")
+	req.Header.Set("User-Agent", testUA)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 const testUA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 
 func countRows(t *testing.T, db, table string) int {
