@@ -1,0 +1,53 @@
+package goatcounter
+
+import (
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+)
+
+// TestSessionsMerge sorts keys in runs of three spilled to files: the
+// merge gives them in the order of one sort in memory.
+func TestSessionsMerge(t *testing.T) {
+	defer func(n int) { runKeys = n }(runKeys)
+	runKeys = 3
+	s := newSessions(t.TempDir())
+	rng := rand.New(rand.NewPCG(1, 2))
+	var want []sortKey
+	for row := range uint32(100) {
+		session := "s" + strconv.Itoa(rng.IntN(7))
+		ts, event := int64(rng.IntN(5)), rng.IntN(3) == 0
+		if err := s.add(session, ts, row, event); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, s.key(session, ts, row, event))
+	}
+	slices.SortFunc(want, compareKeys)
+	var got []sortKey
+	if err := s.each(func(k sortKey) error { got = append(got, k); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.runs) != 34 {
+		t.Errorf("%d runs spilled, want 34", len(s.runs))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("merged:\n%v\nwant\n%v", got, want)
+	}
+}
+
+// TestImportSpills imports the fixture and the events with the sessions'
+// sort spilled every two rows: the stored page views, visits and events
+// are the same, and the temporary files are gone afterwards.
+func TestImportSpills(t *testing.T) {
+	defer func(n int) { runKeys = n }(runKeys)
+	runKeys = 2
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	t.Run("fixture", TestImportFixture)
+	t.Run("events", TestImportEvents)
+	if left, err := os.ReadDir(tmp); err != nil || len(left) > 0 {
+		t.Errorf("left in the temporary directory: %v (%v)", left, err)
+	}
+}
