@@ -29,8 +29,9 @@
 //     are skipped and counted (Result.EventsSkipped).
 //
 // Title, Screen size and FirstVisit are not stored. The whole file is read
-// and checked before anything is stored, and then stored in one
-// transaction: a bad line anywhere stores nothing.
+// and checked before anything is stored, and then read again and stored
+// in one transaction: a bad line anywhere stores nothing. Memory stays
+// bounded whatever the file's size (Import).
 package goatcounter
 
 import (
