@@ -17,7 +17,7 @@ import (
 // version (2026-12-03, every language) made by seloste notice new (with
 // newArgs) and published: its generated list describes imported
 // statistics.
-func statementWithImported(t *testing.T, newArgs ...string) string {
+func statementWithImported(t testing.TB, newArgs ...string) string {
 	t.Helper()
 	content, dir := statementCopy(t)
 	if out, errOut, err := runNoticeCmd(t, append([]string{"new", "-content", content, "-date", "2026-12-03"}, newArgs...)...); err != nil {

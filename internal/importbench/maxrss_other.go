@@ -1,6 +1,6 @@
 //go:build !linux
 
-package peakrss
+package importbench
 
 import "os"
 

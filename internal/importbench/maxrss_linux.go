@@ -1,4 +1,4 @@
-package peakrss
+package importbench
 
 import (
 	"os"
