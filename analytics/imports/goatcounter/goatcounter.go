@@ -43,6 +43,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"regexp"
 	"slices"
@@ -123,10 +124,12 @@ type reader struct {
 // the same file again replaces the earlier import.
 //
 // The file is read twice and never held in memory: the first pass checks
-// every row and sorts what visits need (a session, a time, a row number:
-// 24 bytes a row, in runs spilled to a temporary directory, sessions.go);
-// the second, inside the store's transaction, stores the rows with their
-// visitor and visit. Memory stays bounded whatever the file's size.
+// every row and sorts what visits need (a session's hash, a time, a row
+// number) in runs spilled to a temporary directory (sessions.go), whose
+// merge writes each row's visitor and visit to a file there (about 40
+// bytes a row on disk in all); the second pass, inside the store's
+// transaction, stores the rows with them. Memory stays bounded whatever
+// the file's size.
 func Import(ctx context.Context, store analytics.ImportStore, site, path string, events analytics.EventConfig, limits imports.Limits, progress *imports.Progress) (Result, error) {
 	var res Result
 	exp, err := imports.OpenExport(path, limits)
@@ -155,11 +158,14 @@ func Import(ctx context.Context, store analytics.ImportStore, site, path string,
 
 	// Pass 1: check every row, count, and sort the sessions' rows.
 	var (
-		rowNum          uint32
+		rowNum          uint32 // rows read
 		skipped, noSess int64
 	)
 	sum1, err := r.each(file, limits, progress, func(p *parsed) error {
-		defer func() { rowNum++ }()
+		row := rowNum
+		if rowNum++; rowNum == math.MaxUint32 {
+			return errors.New("more rows than an import takes (4,294,967,294): split the file")
+		}
 		switch p.kind {
 		case rowBot:
 			res.Bots++
@@ -170,10 +176,10 @@ func Import(ctx context.Context, store analytics.ImportStore, site, path string,
 		case rowView:
 			res.PageViews++
 			if p.session != "" {
-				return sess.add(p.session, p.ts, rowNum, false)
+				return sess.add(p.session, p.ts, row, false)
 			}
 		case rowEvent:
-			return sess.add(p.session, p.ts, rowNum, true)
+			return sess.add(p.session, p.ts, row, true)
 		}
 		return nil
 	})
@@ -409,9 +415,10 @@ func (r *reader) put(f imports.File, limits imports.Limits, site string, ids *as
 	}
 	var rowNum uint32
 	sum2, err := r.each(f, limits, nil, func(p *parsed) error {
-		defer func() { rowNum++ }()
+		row := rowNum
+		rowNum++
 		progress.Add(1)
-		id, err := ids.next(rowNum)
+		id, err := ids.next(row)
 		if err != nil {
 			return err
 		}
@@ -421,10 +428,10 @@ func (r *reader) put(f imports.File, limits imports.Limits, site string, ids *as
 			b.Bots = append(b.Bots, analytics.BotHit{Time: t, Site: site})
 		case rowView:
 			v := p.view
-			v.Time, v.Site, v.ID = t, site, pageViewID(rowNum)
+			v.Time, v.Site, v.ID = t, site, pageViewID(row)
 			v.Visitor, v.Visit = id.visitor, id.visit
 			if p.session == "" {
-				v.Visitor, v.Visit = ids.own(rowNum) // a visitor of its own
+				v.Visitor, v.Visit = ids.own(row) // a visitor of its own
 			}
 			b.PageViews = append(b.PageViews, v)
 		case rowEvent:

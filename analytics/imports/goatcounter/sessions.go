@@ -53,9 +53,9 @@ func compareKeys(a, b sortKey) int {
 // keySize is a sortKey's size in a run file.
 const keySize = 8 + 8 + 1 + 4
 
-// runKeys is how many keys are sorted in memory at a time (24 MB); a
+// runKeys is how many keys are sorted in memory at a time (6 MB); a
 // variable for the tests.
-var runKeys = 1 << 20
+var runKeys = 1 << 18
 
 // sessions sorts the rows of sessions, in memory while they fit in a run.
 type sessions struct {
@@ -72,7 +72,7 @@ func newSessions(dir string) *sessions {
 // add adds a row of session.
 func (s *sessions) add(session string, ts int64, row uint32, event bool) error {
 	if s.buf == nil {
-		s.buf = make([]sortKey, 0, 1024)
+		s.buf = make([]sortKey, 0, min(runKeys, 4096))
 	}
 	s.buf = append(s.buf, s.key(session, ts, row, event))
 	if len(s.buf) >= runKeys {
@@ -161,6 +161,7 @@ func (s *sessions) each(fn func(sortKey) error) error {
 				return err
 			}
 		}
+		s.buf = nil
 		return nil
 	}
 	if len(s.buf) > 0 {
