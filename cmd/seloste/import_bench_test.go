@@ -16,11 +16,15 @@ import (
 // and reports each one's peak resident memory (its high-water mark, all
 // of the process): GoatCounter's export of 5,000,000 rows gzipped, and a
 // Plausible export of three years for 1,000 pages, every table, zipped.
-// Target: ≤ 200 MB each, whatever the file's size.
+// Target: ≤ 200 MB each, whatever the file's size. SELOSTE_BENCH_BINARY
+// names another build to measure (an older one, to compare).
 //
 //	go test -run '^$' -bench ImportRSS -benchtime 1x -timeout 60m ./cmd/seloste/
 func BenchmarkImportRSS(b *testing.B) {
-	bin := selosteBinary(b)
+	bin := os.Getenv("SELOSTE_BENCH_BINARY")
+	if bin == "" {
+		bin = selosteBinary(b)
+	}
 	content := statementWithImported(b)
 	dir := b.TempDir()
 	goat := filepath.Join(dir, "goatcounter.csv.gz")
