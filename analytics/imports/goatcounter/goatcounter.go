@@ -150,7 +150,7 @@ func Import(ctx context.Context, store analytics.ImportStore, site, path string,
 	r := &reader{ua: useragent.NewParser(), declared: events}
 	tmp, err := os.MkdirTemp("", "seloste-goatcounter-")
 	if err != nil {
-		return res, fmt.Errorf("goatcounter import: a temporary directory for sorting sessions: %w", err)
+		return res, fmt.Errorf("goatcounter import: %w", tempError("a temporary directory for sorting sessions", err))
 	}
 	defer os.RemoveAll(tmp) // it holds session hashes and times: gone with the import
 	sess := newSessions(tmp)

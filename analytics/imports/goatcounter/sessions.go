@@ -91,7 +91,7 @@ func (s *sessions) spill() error {
 	name := filepath.Join(s.dir, fmt.Sprintf("run%d", len(s.runs)))
 	f, err := os.Create(name)
 	if err != nil {
-		return fmt.Errorf("sorting sessions: %w", err)
+		return tempError("sorting sessions", err)
 	}
 	w := bufio.NewWriterSize(f, 256<<10)
 	var b [keySize]byte
@@ -110,7 +110,7 @@ func (s *sessions) spill() error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("sorting sessions: %w", err)
+		return tempError("sorting sessions", err)
 	}
 	s.runs = append(s.runs, name)
 	s.buf = s.buf[:0]
@@ -256,7 +256,7 @@ func (s *sessions) assign(ctx context.Context) (*assigned, error) {
 	}
 	f, err := os.Create(filepath.Join(s.dir, "ids"))
 	if err != nil {
-		return nil, fmt.Errorf("assigning visits: %w", err)
+		return nil, tempError("assigning visits", err)
 	}
 	a := &assigned{f: f, key: key, mac: hmac.New(sha256.New, key)}
 	write := func(row uint32, id ids) error {
@@ -264,8 +264,10 @@ func (s *sessions) assign(ctx context.Context) (*assigned, error) {
 		binary.LittleEndian.PutUint64(b[0:], id.visitor)
 		binary.LittleEndian.PutUint64(b[8:], id.visit)
 		binary.LittleEndian.PutUint32(b[16:], id.pageView)
-		_, err := f.WriteAt(b[:], int64(row)*idSize)
-		return err
+		if _, err := f.WriteAt(b[:], int64(row)*idSize); err != nil {
+			return tempError("assigning visits", err)
+		}
+		return nil
 	}
 	gap := int64(analytics.VisitGap / time.Second)
 	var (
@@ -324,7 +326,7 @@ func (s *sessions) assign(ctx context.Context) (*assigned, error) {
 	a.alone += int64(len(pending))
 	if err != nil {
 		a.Close()
-		return nil, fmt.Errorf("assigning visits: %w", err)
+		return nil, err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		a.Close()
@@ -361,4 +363,10 @@ func (a *assigned) own(row uint32) (visitor, visit uint64) {
 func (a *assigned) Close() error {
 	clear(a.key)
 	return a.f.Close()
+}
+
+// tempError is a failure to write the temporary files, which take about
+// 40 bytes a row of the export.
+func tempError(what string, err error) error {
+	return fmt.Errorf("%s: %w (temporary files under %s, about 40 bytes a row of the export: free space there, or set TMPDIR to a directory with more)", what, err, os.TempDir())
 }

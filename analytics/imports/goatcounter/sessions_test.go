@@ -3,9 +3,14 @@ package goatcounter
 import (
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/imports"
 )
 
 // TestSessionsMerge sorts keys in runs of three spilled to files: the
@@ -49,5 +54,20 @@ func TestImportSpills(t *testing.T) {
 	t.Run("events", TestImportEvents)
 	if left, err := os.ReadDir(tmp); err != nil || len(left) > 0 {
 		t.Errorf("left in the temporary directory: %v (%v)", left, err)
+	}
+}
+
+// TestImportWithoutTemporaryDirectory: without room for the sort, the
+// import stores nothing and says where it wanted to write and how to move
+// it.
+func TestImportWithoutTemporaryDirectory(t *testing.T) {
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	s := openStore(t)
+	_, err := Import(ctx, s, "example.fi", "testdata/export-v2.csv", analytics.EventConfig{}, imports.DefaultLimits, nil)
+	if err == nil || !strings.Contains(err.Error(), "missing") || !strings.Contains(err.Error(), "set TMPDIR") {
+		t.Fatalf("error %v, want one naming the directory and TMPDIR", err)
+	}
+	if list, err := s.Imports(ctx, "example.fi"); err != nil || len(list) > 0 {
+		t.Errorf("imports %v (%v), want none", list, err)
 	}
 }
