@@ -71,3 +71,47 @@ func TestImportWithoutTemporaryDirectory(t *testing.T) {
 		t.Errorf("imports %v (%v), want none", list, err)
 	}
 }
+
+// TestImportFileChangedBetweenPasses: a file that changes after it was
+// checked (here a row more, and one less) stores nothing, and an earlier
+// import of it stays as it was.
+func TestImportFileChangedBetweenPasses(t *testing.T) {
+	data, err := os.ReadFile("testdata/export-v2.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "export.csv")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := openStore(t)
+	first, err := Import(ctx, s, "example.fi", path, analytics.EventConfig{}, imports.DefaultLimits, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, changed := range map[string]string{
+		"a row more": string(data) + "/uusi,,false,,Firefox 88,Linux,s7,0,,,,FI,true,2025-06-01T12:00:00Z\n",
+		"a row less": string(data[:strings.LastIndex(strings.TrimRight(string(data), "\r\n"), "\n")+1]),
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func(f func()) { testHookPassed = f }(testHookPassed)
+			testHookPassed = func() {
+				if err := os.WriteFile(path, []byte(changed), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			defer os.WriteFile(path, data, 0o600)
+			_, err := Import(ctx, s, "example.fi", path, analytics.EventConfig{}, imports.DefaultLimits, nil)
+			if err == nil || !strings.Contains(err.Error(), "changed while it was imported") {
+				t.Fatalf("error %v, want the file changed", err)
+			}
+			list, err := s.Imports(ctx, "example.fi")
+			if err != nil || len(list) != 1 || list[0].ID != first.Import.ID {
+				t.Errorf("imports %+v (%v), want only the first", list, err)
+			}
+			if r := report(t, s); r.Totals.PageViews != 9 || r.Totals.Bots != 1 {
+				t.Errorf("totals %+v, want the first import's 9 page views and 1 bot", r.Totals)
+			}
+		})
+	}
+}
