@@ -323,6 +323,10 @@ func (s *Store) maintainRollups(ctx context.Context, zone *time.Location) error 
 			}
 		}
 	}
+	if s.cfg.Progress != nil && days >= 30 {
+		// Said only when the work is there (its progress follows).
+		fmt.Fprintf(s.cfg.Progress, "seloste: rolling up %d days for fast reports (%s)...\n", days, name)
+	}
 	done := 0
 	for _, w := range todo {
 		if err := s.build(ctx, name, zone, w.site, w.a, w.b); err != nil {

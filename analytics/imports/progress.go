@@ -90,3 +90,14 @@ func (p *Progress) print(final bool) {
 	}
 	fmt.Fprintln(p.w, line)
 }
+
+// Restart starts counting another stage of the work: total units (0 if
+// not known) of what.
+func (p *Progress) Restart(what string, total int64) {
+	if p == nil {
+		return
+	}
+	p.what, p.total, p.done, p.wroteLine = what, total, 0, false
+	p.start = p.now()
+	p.last = p.start
+}

@@ -33,3 +33,26 @@ func TestProgress(t *testing.T) {
 	p.Add(1)
 	p.Done()
 }
+
+// TestProgressRestart: a second stage counts from zero under its own name
+// and total.
+func TestProgressRestart(t *testing.T) {
+	var b bytes.Buffer
+	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := NewProgress(&b, false, "rows", 0)
+	p.now = func() time.Time { return clock }
+	p.start, p.last = clock, clock
+	clock = clock.Add(10 * time.Second)
+	p.Add(700)
+	p.Done()
+	p.Restart("rows stored", 700)
+	clock = clock.Add(10 * time.Second)
+	p.Add(350)
+	p.Done()
+	want := "700 rows, 70/s\n700 rows, 70/s, done in 10s\n350/700 rows stored (50%), 35/s, 10s left\n350/700 rows stored (50%), 35/s, done in 10s\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+	var nothing *Progress
+	nothing.Restart("rows", 1)
+}

@@ -184,6 +184,11 @@ func (s *Store) refresh(ctx context.Context, zone *time.Location) (time.Time, er
 	for _, days := range todo {
 		total += len(days)
 	}
+	if s.progress != nil && total >= 30 {
+		// Said only when the work is there: the first roll-up, or days an
+		// import or a late record changed (their progress follows).
+		fmt.Fprintf(s.progress, "seloste: rolling up %d days for fast reports (%s)...\n", total, name)
+	}
 	tick := s.progressEvery(total, "rollups ("+name+")", "days")
 	for _, site := range sites {
 		days := make([]string, 0, len(todo[site]))

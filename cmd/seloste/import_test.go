@@ -2,11 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seloste/seloste/notice"
 )
@@ -15,7 +17,7 @@ import (
 // version (2026-12-03, every language) made by seloste notice new (with
 // newArgs) and published: its generated list describes imported
 // statistics.
-func statementWithImported(t *testing.T, newArgs ...string) string {
+func statementWithImported(t testing.TB, newArgs ...string) string {
 	t.Helper()
 	content, dir := statementCopy(t)
 	if out, errOut, err := runNoticeCmd(t, append([]string{"new", "-content", content, "-date", "2026-12-03"}, newArgs...)...); err != nil {
@@ -149,5 +151,53 @@ func TestImportGoatCounterCommand(t *testing.T) {
 	}
 	if _, _, err := runCmd(t, "import", "delete", "-db", db, "-site", "example.fi", "1"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestImportGoatCounterRollupSaid: a report rolls up the imported days
+// and says so with its progress; the next report has nothing to roll up
+// and says nothing; importing the same file again prints no roll-up, and
+// the report after it says the roll-up it really runs (replacing rolled-up
+// page views drops the rollups: every day is rolled up again).
+func TestImportGoatCounterRollupSaid(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "seloste.db")
+	content := statementWithImported(t)
+	var csv strings.Builder
+	csv.WriteString("2Path,Title,Event,UserAgent,Browser,System,Session,Bot,Referrer,Referrer scheme,Screen size,Location,FirstVisit,Date\n")
+	first := time.Now().UTC().AddDate(0, 0, -60)
+	for d := range 40 {
+		fmt.Fprintf(&csv, "/,,false,,Firefox 133,Linux,s%d,0,,,,FI,true,%s\n", d, first.AddDate(0, 0, d).Format(time.RFC3339))
+	}
+	export := filepath.Join(dir, "export.csv")
+	if err := os.WriteFile(export, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	said := regexp.MustCompile(`seloste: rolling up (\d+) days for fast reports \(UTC\)\.\.\.\n(seloste: rollups \(UTC\): \d+ of \d+ days\n)+`)
+	importIt := func() {
+		t.Helper()
+		stdout, stderr, err := runCmd(t, "import", "goatcounter", "-db", db, "-site", "example.fi", "-content", content, export)
+		if err != nil || !strings.Contains(stdout, "40 page views") || strings.Contains(stderr, "rolling up") {
+			t.Fatalf("import: %v\n%s%s", err, stdout, stderr)
+		}
+	}
+	report := func() string {
+		t.Helper()
+		stdout, stderr, err := runCmd(t, "report", "-db", db, "-site", "example.fi", "-zone", "UTC", "-from", first.Format(time.DateOnly))
+		if err != nil || !strings.Contains(stdout, "Page views") {
+			t.Fatalf("report: %v\n%s%s", err, stdout, stderr)
+		}
+		return stderr
+	}
+	importIt()
+	if stderr := report(); !said.MatchString(stderr) {
+		t.Errorf("the first report's roll-up said:\n%s", stderr)
+	}
+	if stderr := report(); strings.Contains(stderr, "rolling up") {
+		t.Errorf("nothing to roll up, yet the report said:\n%s", stderr)
+	}
+	importIt()
+	if stderr := report(); !said.MatchString(stderr) {
+		t.Errorf("after importing again, the report's roll-up said:\n%s", stderr)
 	}
 }

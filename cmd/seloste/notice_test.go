@@ -17,7 +17,7 @@ import (
 const exampleStatement = "../../examples/kuopion-softop/content/tietosuojaseloste"
 
 // statementCopy copies the example statement into a temporary content folder.
-func statementCopy(t *testing.T) (content, dir string) {
+func statementCopy(t testing.TB) (content, dir string) {
 	t.Helper()
 	content = filepath.Join(t.TempDir(), "content")
 	dir = filepath.Join(content, "tietosuojaseloste")
@@ -64,7 +64,7 @@ func only2020(t *testing.T, dir string) {
 	}
 }
 
-func runNoticeCmd(t *testing.T, args ...string) (stdout, stderr string, err error) {
+func runNoticeCmd(t testing.TB, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	var o, e bytes.Buffer
 	err = run(context.Background(), append([]string{"notice"}, args...), &o, &e)

@@ -120,21 +120,12 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 	// Reports are exact without maintenance, but fast with it: without a
 	// running seloste serve, bring the derived data up to date first. The
-	// first time takes a while on a big database; later ones only add what
-	// is new.
+	// first time takes a while on a big database, and so do the days an
+	// import changed; the store says so on stderr, with its progress, only
+	// when it has such work.
 	keepEventDays(store, events)
 	if m, ok := store.(analytics.Maintainer); ok {
-		done := make(chan struct{})
-		go func() {
-			select {
-			case <-done:
-			case <-time.After(2 * time.Second):
-				fmt.Fprintln(stderr, "seloste: rolling up the stored days for fast reports (once; later reports are quick)...")
-			}
-		}()
-		err = m.Maintain(ctx, zone)
-		close(done)
-		if err != nil {
+		if err := m.Maintain(ctx, zone); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 	}

@@ -2,7 +2,9 @@ package goatcounter
 
 import (
 	"bufio"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/imports"
+	"github.com/seloste/seloste/internal/importbench"
 )
 
 // BenchmarkImport1M imports an export of 1,000,000 rows (a year of a
@@ -66,4 +69,51 @@ func BenchmarkImport1M(b *testing.B) {
 		b.ReportMetric(float64(res.PageViews), "pageviews/op")
 		b.ReportMetric(float64(res.Events), "events/op")
 	}
+}
+
+// BenchmarkImportRSS imports a gzipped export of 5,000,000 rows
+// (importbench.GoatCounter: a year and a half of a site, 1,000 pages) in a
+// child process and reports its peak resident memory. Target: ≤ 200 MB,
+// whatever the file's size. cmd/seloste's BenchmarkImportRSS measures the
+// same through the command.
+//
+//	go test -run '^$' -bench ImportRSS -benchtime 1x -timeout 60m ./analytics/imports/goatcounter/
+func BenchmarkImportRSS(b *testing.B) {
+	if importbench.Child() {
+		var events analytics.EventConfig
+		for _, name := range importbench.GoatCounterEvents() {
+			events.Events = append(events.Events, analytics.EventDef{Name: name})
+		}
+		s := openStore(b)
+		res, err := Import(ctx, s, "example.fi", os.Getenv("SELOSTE_BENCH_FILE"), events, imports.DefaultLimits, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%d page views, %d events, %d bot hits", res.PageViews, res.Events, res.Bots)
+		return
+	}
+	path := filepath.Join(b.TempDir(), "export.csv.gz")
+	if err := writeGzip(path, func(w io.Writer) error { return importbench.GoatCounter(w, 5_000_000, 1000) }); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		b.ReportMetric(importbench.Measure(b, "BenchmarkImportRSS", "SELOSTE_BENCH_FILE="+path), "peak-MB")
+	}
+}
+
+// writeGzip writes path gzipped with what write writes.
+func writeGzip(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	z := gzip.NewWriter(f)
+	err = write(z)
+	if cerr := z.Close(); err == nil {
+		err = cerr
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -32,23 +32,22 @@
 //     are skipped and counted (Result.EventsSkipped).
 //
 // Title, Screen size and FirstVisit are not stored. The whole file is read
-// and checked before anything is stored, and then stored in one
-// transaction: a bad line anywhere stores nothing.
+// and checked before anything is stored, and then read again and stored
+// in one transaction: a bad line anywhere stores nothing. Memory stays
+// bounded whatever the file's size (Import).
 package goatcounter
 
 import (
-	"cmp"
+	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
+	"math"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -98,72 +97,42 @@ type Result struct {
 	EventsSkipped int64
 }
 
-// eventRow is one event row as read, to be stored.
-type eventRow struct {
-	ts      int64
-	session uint32
-	name    uint32 // index in names
-}
-
-// view is one page view as read, values interned.
-type view struct {
-	ts      int64
-	session uint32 // index in sessions
-	values  [numValues]uint32
-}
-
+// Kinds of row.
 const (
-	vPath = iota
-	vReferrer
-	vUTMSource
-	vCountry
-	vRegion
-	vBrowser
-	vVersion
-	vOS
-	vDevice
-	numValues
+	rowView    = iota
+	rowBot     // a bot hit: time and site only
+	rowEvent   // a declared event with a session
+	rowSkipped // an event not declared
+	rowAlone   // an event without a session: no page view to belong to
 )
 
+// parsed is one row as read: what it is, and its values.
+type parsed struct {
+	kind    int
+	ts      int64  // Unix seconds, UTC
+	session string // "" when the row has none
+	name    string // an event's name
+	view    analytics.PageView
+}
+
+// reader reads rows; it holds nothing of the rows read before.
 type reader struct {
-	values   [numValues]map[string]uint32
-	strs     [numValues][]string
-	sessions map[string]uint32
-	views    []view
-	bots     []int64
 	declared analytics.EventConfig
-	events   []eventRow
-	names    []string
-	nameOf   map[string]uint32
-	skipped  int64 // event rows not declared
-	alone    int64 // event rows without a session
 	ua       *useragent.Parser
-}
-
-// sessionOf is the index of a session, given one if new.
-func (r *reader) sessionOf(session string) uint32 {
-	s, ok := r.sessions[session]
-	if !ok {
-		s = uint32(len(r.sessions))
-		r.sessions[session] = s
-	}
-	return s
-}
-
-func (r *reader) code(k int, s string) uint32 {
-	if c, ok := r.values[k][s]; ok {
-		return c
-	}
-	c := uint32(len(r.strs[k]))
-	r.values[k][s] = c
-	r.strs[k] = append(r.strs[k], s)
-	return c
 }
 
 // Import reads the GoatCounter export at path (a .csv, a .csv.gz, or a zip
 // holding one .csv) and stores it as site's page views, all or nothing,
 // with the event rows that events declares as custom events. Importing
 // the same file again replaces the earlier import.
+//
+// The file is read twice and never held in memory: the first pass checks
+// every row and sorts what visits need (a session's hash, a time, a row
+// number) in runs spilled to a temporary directory (sessions.go), whose
+// merge writes each row's visitor and visit to a file there (about 40
+// bytes a row on disk in all); the second pass, inside the store's
+// transaction, stores the rows with them. Memory stays bounded whatever
+// the file's size.
 func Import(ctx context.Context, store analytics.ImportStore, site, path string, events analytics.EventConfig, limits imports.Limits, progress *imports.Progress) (Result, error) {
 	var res Result
 	exp, err := imports.OpenExport(path, limits)
@@ -180,30 +149,68 @@ func Import(ctx context.Context, store analytics.ImportStore, site, path string,
 	if len(files) != 1 {
 		return res, fmt.Errorf("goatcounter import: %s: want one CSV export (a .csv, .csv.gz or a zip of one .csv), found %d CSV files", path, len(files))
 	}
-	r := &reader{sessions: map[string]uint32{}, ua: useragent.NewParser(), declared: events, nameOf: map[string]uint32{}}
-	for k := range r.values {
-		r.values[k] = map[string]uint32{}
+	file := files[0]
+	r := &reader{ua: useragent.NewParser(), declared: events}
+	tmp, err := os.MkdirTemp("", "seloste-goatcounter-")
+	if err != nil {
+		return res, fmt.Errorf("goatcounter import: %w", tempError("a temporary directory for sorting sessions", err))
 	}
-	sum := sha256.New()
-	if err := r.read(files[0], limits, sum, progress); err != nil {
+	defer os.RemoveAll(tmp) // it holds session hashes and times: gone with the import
+	sess := newSessions(tmp)
+	defer sess.close()
+
+	// Pass 1: check every row, count, and sort the sessions' rows.
+	var (
+		rowNum          uint32 // rows read
+		skipped, noSess int64
+	)
+	sum1, err := r.each(file, limits, progress, func(p *parsed) error {
+		row := rowNum
+		if rowNum++; rowNum == math.MaxUint32 {
+			return errors.New("more rows than an import takes (4,294,967,294): split the file")
+		}
+		switch p.kind {
+		case rowBot:
+			res.Bots++
+		case rowSkipped:
+			skipped++
+		case rowAlone:
+			noSess++
+		case rowView:
+			res.PageViews++
+			if p.session != "" {
+				return sess.add(p.session, p.ts, row, false)
+			}
+		case rowEvent:
+			return sess.add(p.session, p.ts, row, true)
+		}
+		return nil
+	})
+	if err != nil {
 		return res, fmt.Errorf("goatcounter import: %w", err)
 	}
 	progress.Done()
-	if len(r.views) == 0 && len(r.bots) == 0 {
-		return res, fmt.Errorf("goatcounter import: %s holds no page views", files[0].Path)
+	if res.PageViews == 0 && res.Bots == 0 {
+		return res, fmt.Errorf("goatcounter import: %s holds no page views", file.Path)
 	}
-	res.PageViews, res.Bots = int64(len(r.views)), int64(len(r.bots))
-	imp := analytics.Import{Site: site, Source: Source, Key: "goatcounter sha256:" + hex.EncodeToString(sum.Sum(nil))}
-	stored, replaced, err := store.AppendImport(ctx, imp, func(put func(analytics.Batch) error) (string, error) {
-		stored, alone, err := r.store(site, put)
-		if err != nil {
+	testHookPassed()
+	ids, err := sess.assign(ctx)
+	if err != nil {
+		return res, fmt.Errorf("goatcounter import: %w", err)
+	}
+	defer ids.Close()
+	stored, alone := ids.events, ids.alone+noSess
+	res.Events, res.EventsSkipped = stored, skipped+alone
+
+	imp := analytics.Import{Site: site, Source: Source, Key: "goatcounter sha256:" + hex.EncodeToString(sum1)}
+	progress.Restart("rows stored", int64(rowNum))
+	got, replaced, err := store.AppendImport(ctx, imp, func(put func(analytics.Batch) error) (string, error) {
+		if err := r.put(file, limits, site, ids, put, sum1, progress); err != nil {
 			return "", err
 		}
-		alone += r.alone
-		res.Events, res.EventsSkipped = stored, r.skipped+alone
 		s := fmt.Sprintf("%d page views, %d events, %d bot hits", res.PageViews, res.Events, res.Bots)
-		if r.skipped > 0 {
-			s += fmt.Sprintf("; %d event rows skipped (not declared in the configuration or not described in the statement)", r.skipped)
+		if skipped > 0 {
+			s += fmt.Sprintf("; %d event rows skipped (not declared in the configuration or not described in the statement)", skipped)
 		}
 		if alone > 0 {
 			s += fmt.Sprintf("; %d event rows skipped (no page view of their session that day)", alone)
@@ -213,40 +220,50 @@ func Import(ctx context.Context, store analytics.ImportStore, site, path string,
 	if err != nil {
 		return res, fmt.Errorf("goatcounter import: %w", err)
 	}
-	res.Import, res.Replaced = stored, replaced
+	progress.Done()
+	res.Import, res.Replaced = got, replaced
 	return res, nil
 }
 
-// read parses and checks the whole file.
-func (r *reader) read(f imports.File, limits imports.Limits, sum hash.Hash, progress *imports.Progress) error {
+// testHookPassed runs after the first pass, in tests.
+var testHookPassed = func() {}
+
+// each parses and checks every row of f, in order, and returns the
+// file's SHA-256.
+func (r *reader) each(f imports.File, limits imports.Limits, progress *imports.Progress, fn func(*parsed) error) ([]byte, error) {
 	in, err := f.Open(limits)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer in.Close()
+	sum := sha256.New()
 	c := csv.NewReader(io.TeeReader(in, sum))
 	c.ReuseRecord = true
 	header, err := c.Read()
 	if err != nil {
-		return csvError(f.Path, err)
+		return nil, csvError(f.Path, err)
 	}
 	if !slices.Equal(header, Header) {
 		if len(header) > 0 && versionRE.MatchString(header[0]) {
-			return fmt.Errorf("%s:1: export format version %q: this reads version 2 (GoatCounter 2.0 and later); export the site again", f.Path, strings.TrimSuffix(header[0], "Path"))
+			return nil, fmt.Errorf("%s:1: export format version %q: this reads version 2 (GoatCounter 2.0 and later); export the site again", f.Path, strings.TrimSuffix(header[0], "Path"))
 		}
-		return fmt.Errorf("%s:1: not a GoatCounter export: the header must be %s", f.Path, strings.Join(Header, ","))
+		return nil, fmt.Errorf("%s:1: not a GoatCounter export: the header must be %s", f.Path, strings.Join(Header, ","))
 	}
+	var p parsed
 	for {
 		rec, err := c.Read()
 		if errors.Is(err, io.EOF) {
-			return nil
+			return sum.Sum(nil), nil
 		}
 		if err != nil {
-			return csvError(f.Path, err)
+			return nil, csvError(f.Path, err)
 		}
 		line, _ := c.FieldPos(0)
-		if err := r.row(rec); err != nil {
-			return fmt.Errorf("%s:%d: %w", f.Path, line, err)
+		if err := r.row(rec, &p); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", f.Path, line, err)
+		}
+		if err := fn(&p); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", f.Path, line, err)
 		}
 		progress.Add(1)
 	}
@@ -269,7 +286,9 @@ var versionRE = regexp.MustCompile(`^[0-9]+Path$`)
 // maxPath is the collector's cut of a stored path.
 const maxPath = 1024
 
-func (r *reader) row(rec []string) error {
+// row reads one record into p.
+func (r *reader) row(rec []string, p *parsed) error {
+	*p = parsed{}
 	for i, v := range rec {
 		if i != colTitle && strings.ContainsFunc(v, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
 			return fmt.Errorf("column %s holds control characters", Header[i])
@@ -279,6 +298,7 @@ func (r *reader) row(rec []string) error {
 	if err != nil {
 		return fmt.Errorf("column Date: %q is not an RFC 3339 time (2006-01-02T15:04:05Z)", rec[colDate])
 	}
+	p.ts = ts.UTC().Unix()
 	bot, err := strconv.Atoi(rec[colBot])
 	if err != nil || bot < 0 {
 		return fmt.Errorf("column Bot: %q is not a number", rec[colBot])
@@ -296,45 +316,32 @@ func (r *reader) row(rec []string) error {
 		}
 	}
 	if bot > 0 {
-		r.bots = append(r.bots, ts.Unix())
+		p.kind = rowBot
 		return nil
 	}
+	p.session = rec[colSession]
 	if event {
 		// The path is the event's name; it has no properties.
 		name := rec[colPath]
-		if r.declared.CheckEvent(name, nil) != nil {
-			r.skipped++
-			return nil
+		switch {
+		case r.declared.CheckEvent(name, nil) != nil:
+			p.kind = rowSkipped
+		case p.session == "":
+			p.kind = rowAlone
+		default:
+			p.kind, p.name = rowEvent, name
 		}
-		if rec[colSession] == "" {
-			r.alone++ // no session: no page view to belong to
-			return nil
-		}
-		n, ok := r.nameOf[name]
-		if !ok {
-			n = uint32(len(r.names))
-			r.nameOf[name] = n
-			r.names = append(r.names, name)
-		}
-		r.events = append(r.events, eventRow{ts: ts.UTC().Unix(), session: r.sessionOf(rec[colSession]), name: n})
 		return nil
 	}
-	var v view
-	v.ts = ts.UTC().Unix()
-	session := rec[colSession]
-	if session == "" {
-		session = fmt.Sprintf("row %d", len(r.views)) // no session: a visitor of its own
+	p.kind = rowView
+	v := &p.view
+	v.Path = rec[colPath]
+	if len(v.Path) > maxPath {
+		v.Path = v.Path[:maxPath]
 	}
-	v.session = r.sessionOf(session)
-	path := rec[colPath]
-	if len(path) > maxPath {
-		path = path[:maxPath]
-	}
-	v.values[vPath] = r.code(vPath, path)
-	ref, utm := referrer(rec[colReferrer], rec[colScheme])
-	v.values[vReferrer], v.values[vUTMSource] = r.code(vReferrer, ref), r.code(vUTMSource, utm)
+	v.ReferrerHost, v.UTMSource = referrer(rec[colReferrer], rec[colScheme])
 	country, region, _ := strings.Cut(rec[colLocation], "-")
-	v.values[vCountry], v.values[vRegion] = r.code(vCountry, strings.ToUpper(country)), r.code(vRegion, strings.ToUpper(region))
+	v.Country, v.Region = strings.ToUpper(country), strings.ToUpper(region)
 	browser, version := nameVersion(rec[colBrowser])
 	os, _ := nameVersion(rec[colSystem])
 	device := deviceOf(os)
@@ -344,9 +351,7 @@ func (r *reader) row(rec []string) error {
 	if i := strings.IndexByte(version, '.'); i >= 0 {
 		version = version[:i]
 	}
-	v.values[vBrowser], v.values[vVersion] = r.code(vBrowser, browser), r.code(vVersion, version)
-	v.values[vOS], v.values[vDevice] = r.code(vOS, os), r.code(vDevice, device)
-	r.views = append(r.views, v)
+	v.Browser, v.BrowserVersion, v.OS, v.Device = browser, version, os, device
 	return nil
 }
 
@@ -397,135 +402,63 @@ func deviceOf(os string) string {
 	return ""
 }
 
-// batchSize is how many page views go to the store at a time.
+// batchSize is how many rows go to the store at a time.
 const batchSize = 5000
 
-// store assigns visitors and visits, hands the page views over, then the
-// events: how many were stored, and how many had no page view to join.
-func (r *reader) store(site string, put func(analytics.Batch) error) (stored, alone int64, err error) {
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return 0, 0, err
-	}
-	defer clear(key) // the key lives only as long as the import
-	mac := hmac.New(sha256.New, key)
-	keyed := func(parts ...uint64) uint64 {
-		mac.Reset()
-		var b [8]byte
-		for _, p := range parts {
-			binary.BigEndian.PutUint64(b[:], p)
-			mac.Write(b[:])
-		}
-		return binary.BigEndian.Uint64(mac.Sum(nil)) | 1 // never 0
-	}
-	// A session's page views in time order, then visits by the gap rule.
-	order := make([]int32, len(r.views))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortFunc(order, func(a, b int32) int {
-		va, vb := &r.views[a], &r.views[b]
-		if va.session != vb.session {
-			return int(va.session) - int(vb.session)
-		}
-		if va.ts != vb.ts {
-			if va.ts < vb.ts {
-				return -1
-			}
-			return 1
-		}
-		return int(a - b)
-	})
-	visitOf := make([]uint64, len(r.views))
-	visitorOf := make([]uint64, len(r.views))
-	gap := int64(analytics.VisitGap / time.Second)
-	for i, vi := range order {
-		v := &r.views[vi]
-		day := uint64(v.ts / 86400)
-		if i > 0 && visitorOf[order[i-1]] != 0 && r.views[order[i-1]].session == v.session && uint64(r.views[order[i-1]].ts/86400) == day {
-			visitorOf[vi] = visitorOf[order[i-1]]
-		} else {
-			visitorOf[vi] = keyed(1, uint64(v.session), day)
-		}
-		if i > 0 && r.views[order[i-1]].session == v.session && v.ts-r.views[order[i-1]].ts < gap {
-			visitOf[vi] = visitOf[order[i-1]]
-		} else {
-			visitOf[vi] = keyed(2, uint64(v.session), uint64(v.ts))
-		}
-	}
+// put is the second pass: it reads f again and hands its rows to the
+// store with the visitor and visit that ids assigned them. The file must
+// be the one the first pass read (sum1).
+func (r *reader) put(f imports.File, limits imports.Limits, site string, ids *assigned, put func(analytics.Batch) error, sum1 []byte, progress *imports.Progress) error {
 	var b analytics.Batch
 	flush := func() error {
 		if b.Len() == 0 {
 			return nil
 		}
 		err := put(b)
-		b = analytics.Batch{PageViews: b.PageViews[:0]}
+		b = analytics.Batch{PageViews: b.PageViews[:0], Events: b.Events[:0], Bots: b.Bots[:0]}
 		return err
 	}
-	str := func(k int, v *view) string { return r.strs[k][v.values[k]] }
-	for i := range r.views {
-		v := &r.views[i]
-		b.PageViews = append(b.PageViews, analytics.PageView{
-			Time: time.Unix(v.ts, 0).UTC(), Site: site, Visitor: visitorOf[i], Visit: visitOf[i],
-			ID:   "gc" + strconv.Itoa(i),
-			Path: str(vPath, v), ReferrerHost: str(vReferrer, v), UTMSource: str(vUTMSource, v),
-			Country: str(vCountry, v), Region: str(vRegion, v),
-			Browser: str(vBrowser, v), BrowserVersion: str(vVersion, v), OS: str(vOS, v), Device: str(vDevice, v),
-		})
-		if len(b.PageViews) == batchSize {
-			if err := flush(); err != nil {
-				return 0, 0, err
-			}
+	var rowNum uint32
+	sum2, err := r.each(f, limits, nil, func(p *parsed) error {
+		row := rowNum
+		rowNum++
+		progress.Add(1)
+		id, err := ids.next(row)
+		if err != nil {
+			return err
 		}
-	}
-	for _, ts := range r.bots {
-		b.Bots = append(b.Bots, analytics.BotHit{Time: time.Unix(ts, 0).UTC(), Site: site})
-	}
-	if err := flush(); err != nil {
-		return 0, 0, err
-	}
-	// Each event joins a page view of its session and UTC day: the last at
-	// or before it, else the first after it. order has each session's page
-	// views in time order.
-	slices.SortFunc(r.events, func(a, b eventRow) int {
-		return cmp.Or(cmp.Compare(a.session, b.session), cmp.Compare(a.ts, b.ts))
+		t := time.Unix(p.ts, 0).UTC()
+		switch p.kind {
+		case rowBot:
+			b.Bots = append(b.Bots, analytics.BotHit{Time: t, Site: site})
+		case rowView:
+			v := p.view
+			v.Time, v.Site, v.ID = t, site, pageViewID(row)
+			v.Visitor, v.Visit = id.visitor, id.visit
+			if p.session == "" {
+				v.Visitor, v.Visit = ids.own(row) // a visitor of its own
+			}
+			b.PageViews = append(b.PageViews, v)
+		case rowEvent:
+			if id.pageView == 0 {
+				return nil // no page view of its session that day
+			}
+			b.Events = append(b.Events, analytics.Event{Time: t, Site: site, Visitor: id.visitor, Visit: id.visit,
+				PageView: pageViewID(id.pageView - 1), Name: p.name})
+		}
+		if b.Len() >= batchSize {
+			return flush()
+		}
+		return nil
 	})
-	for i := range r.events {
-		e := &r.events[i]
-		j, _ := slices.BinarySearchFunc(order, e, func(vi int32, e *eventRow) int {
-			v := &r.views[vi]
-			return cmp.Or(cmp.Compare(v.session, e.session), cmp.Compare(v.ts, e.ts+1))
-		})
-		day := e.ts / 86400
-		pick := int32(-1)
-		if j > 0 {
-			if v := &r.views[order[j-1]]; v.session == e.session && v.ts/86400 == day {
-				pick = order[j-1]
-			}
-		}
-		if pick < 0 && j < len(order) {
-			if v := &r.views[order[j]]; v.session == e.session && v.ts/86400 == day {
-				pick = order[j]
-			}
-		}
-		if pick < 0 {
-			alone++
-			continue
-		}
-		b.Events = append(b.Events, analytics.Event{Time: time.Unix(e.ts, 0).UTC(), Site: site,
-			Visitor: visitorOf[pick], Visit: visitOf[pick], PageView: "gc" + strconv.Itoa(int(pick)), Name: r.names[e.name]})
-		stored++
-		if len(b.Events) == batchSize {
-			if err := put(b); err != nil {
-				return 0, 0, err
-			}
-			b.Events = b.Events[:0]
-		}
+	if err != nil {
+		return err
 	}
-	if len(b.Events) > 0 {
-		if err := put(b); err != nil {
-			return 0, 0, err
-		}
+	if !bytes.Equal(sum1, sum2) {
+		return fmt.Errorf("%s changed while it was imported: nothing stored; import it again", f.Path)
 	}
-	return stored, alone, nil
+	return flush()
 }
+
+// pageViewID is the id of the page view of a row; the store prefixes it.
+func pageViewID(row uint32) string { return "gc" + strconv.FormatUint(uint64(row), 10) }

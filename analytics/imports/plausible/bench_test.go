@@ -1,14 +1,15 @@
 package plausible
 
 import (
-	"bufio"
-	"fmt"
+	"archive/zip"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/seloste/seloste/analytics/imports"
+	"github.com/seloste/seloste/internal/importbench"
 )
 
 // BenchmarkImport3Years imports three years of daily aggregates for 1,000
@@ -16,35 +17,16 @@ import (
 // empty store. Target: ≤ 10 s.
 func BenchmarkImport3Years(b *testing.B) {
 	dir := b.TempDir()
-	const days, pages = 3 * 365, 1000
-	start := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
-	suffix := fmt.Sprintf("_%s_%s.csv", start.Format("20060102"), start.AddDate(0, 0, days-1).Format("20060102"))
-	write := func(table, header string, row func(day string, w *bufio.Writer)) {
-		f, err := os.Create(filepath.Join(dir, table+suffix))
+	err := importbench.Plausible(false, func(name string) (io.Writer, func() error, error) {
+		f, err := os.Create(filepath.Join(dir, name))
 		if err != nil {
-			b.Fatal(err)
+			return nil, nil, err
 		}
-		w := bufio.NewWriter(f)
-		w.WriteString(header + "\n")
-		for d := range days {
-			row(start.AddDate(0, 0, d).Format(time.DateOnly), w)
-		}
-		w.Flush()
-		f.Close()
+		return f, f.Close, nil
+	})
+	if err != nil {
+		b.Fatal(err)
 	}
-	write("imported_visitors", `"date","visitors","pageviews","bounces","visits","visit_duration"`, func(day string, w *bufio.Writer) {
-		fmt.Fprintf(w, "%q,%d,%d,%d,%d,%d\n", day, 900, 4000, 400, 1100, 90000)
-	})
-	write("imported_pages", `"date","hostname","page","visits","visitors","pageviews"`, func(day string, w *bufio.Writer) {
-		for p := range pages {
-			fmt.Fprintf(w, "%q,\"example.fi\",\"/sivu/%04d\",%d,%d,%d\n", day, p, 3, 3, 4)
-		}
-	})
-	write("imported_entry_pages", `"date","entry_page","visitors","entrances","visit_duration","bounces","pageviews"`, func(day string, w *bufio.Writer) {
-		for p := range 100 {
-			fmt.Fprintf(w, "%q,\"/sivu/%04d\",%d,%d,%d,%d,%d\n", day, p, 3, 3, 100, 1, 4)
-		}
-	})
 	b.ResetTimer()
 	for b.Loop() {
 		b.StopTimer()
@@ -55,5 +37,44 @@ func BenchmarkImport3Years(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(res.Rows), "rows/op")
+	}
+}
+
+// BenchmarkImportRSS imports a zip of three years for 1,000 pages, every
+// table (importbench.Plausible: 1.5 M rows), in a child process and reports its peak resident
+// memory. Target: ≤ 200 MB, whatever the file's size.
+//
+//	go test -run '^$' -bench ImportRSS -benchtime 1x -timeout 30m ./analytics/imports/plausible/
+func BenchmarkImportRSS(b *testing.B) {
+	if importbench.Child() {
+		s := openStore(b, time.Now())
+		res, err := Import(ctx, s, "example.fi", os.Getenv("SELOSTE_BENCH_FILE"), imports.DefaultLimits, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%d rows", res.Rows)
+		return
+	}
+	path := filepath.Join(b.TempDir(), "export.zip")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	z := zip.NewWriter(f)
+	err = importbench.Plausible(true, func(name string) (io.Writer, func() error, error) {
+		w, err := z.Create(name)
+		return w, func() error { return nil }, err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := z.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		b.ReportMetric(importbench.Measure(b, "BenchmarkImportRSS", "SELOSTE_BENCH_FILE="+path), "peak-MB")
 	}
 }
