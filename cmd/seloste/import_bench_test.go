@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/seloste/seloste/internal/importbench"
+	"github.com/seloste/seloste/analytics/imports/importbench"
 )
 
 // BenchmarkImportRSS runs the seloste binary's imports as child processes

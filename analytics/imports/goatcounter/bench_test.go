@@ -12,7 +12,7 @@ import (
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/imports"
-	"github.com/seloste/seloste/internal/importbench"
+	"github.com/seloste/seloste/analytics/imports/importbench"
 )
 
 // BenchmarkImport1M imports an export of 1,000,000 rows (a year of a

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/seloste/seloste/analytics/imports"
-	"github.com/seloste/seloste/internal/importbench"
+	"github.com/seloste/seloste/analytics/imports/importbench"
 )
 
 // BenchmarkImport3Years imports three years of daily aggregates for 1,000
