@@ -15,10 +15,11 @@ const DefaultMaxValuesPerDay = 10000
 
 // The fields whose values come from the visitor's browser or from the
 // location database and could be invented without end: a bot that makes
-// up paths, referrers or UTM tags, or random addresses spread over every
-// city, would otherwise grow the dictionaries and every report by values
-// seen once. Browser, OS and device come from a parser with a fixed set of
-// answers; countries and regions are few.
+// up paths, referrers, UTM tags or event property values, or random
+// addresses spread over every city, would otherwise grow the dictionaries
+// and every report by values seen once. Browser, OS and device come from a
+// parser with a fixed set of answers; countries and regions are few. Each
+// declared property of each event is capped on its own (capProperty).
 const (
 	capPath = iota
 	capReferrer
@@ -28,11 +29,19 @@ const (
 	capUTMTerm
 	capUTMContent
 	capCity
-	numCapped
+	numCapped   // of a page view
+	capProperty = numCapped
+	// NumCapFields is the number of CapFieldNames.
+	NumCapFields = numCapped + 1
 )
 
 var cappedNames = [numCapped]string{"paths", "referrer hosts", "utm_source values", "utm_medium values",
 	"utm_campaign values", "utm_term values", "utm_content values", "cities"}
+
+// CapFieldNames name the capped fields in metrics (Stats.CapsReached), the
+// values of every event property being one.
+var CapFieldNames = [NumCapFields]string{"path", "referrer_host", "utm_source", "utm_medium",
+	"utm_campaign", "utm_term", "utm_content", "city", "event_property"}
 
 // valueCaps bounds the distinct values of each capped field per site and
 // day (in the report zone). A value seen earlier that day is always kept; a
@@ -50,11 +59,59 @@ type valueCaps struct {
 	mu    sync.Mutex
 	day   int64 // unix seconds of the midnight the sets are of
 	sites map[string]*siteValues
+	// reached counts, since start, the fields (each event property on its
+	// own) of a site that reached the cap on a day: once each a day.
+	reached [NumCapFields]int64
 }
 
 type siteValues struct {
-	seen   [numCapped]map[uint64]struct{}
-	capped [numCapped]int64 // page views whose value was replaced today
+	fields [numCapped]cappedValues
+	// props are the declared event properties, by event and property name:
+	// names the configuration declares (checkEvent), so few.
+	props map[propName]*cappedValues
+}
+
+type propName struct{ event, prop string }
+
+// cappedValues are one field's values of a site's day.
+type cappedValues struct {
+	seen   map[uint64]struct{}
+	capped int64 // values replaced today
+}
+
+// keep reports whether v may be stored as it is: seen earlier today, or
+// new within the cap (then remembered).
+func (cv *cappedValues) keep(c *valueCaps, v string) bool {
+	if cv.seen == nil {
+		cv.seen = map[uint64]struct{}{}
+	}
+	h := maphash.String(c.seed, v)
+	if _, ok := cv.seen[h]; ok {
+		return true
+	}
+	if len(cv.seen) < c.max {
+		cv.seen[h] = struct{}{}
+		return true
+	}
+	return false
+}
+
+// today returns the site's sets of the day of t, or nil for a day before
+// the current one. c.mu is held.
+func (c *valueCaps) today(t time.Time, site string) *siteValues {
+	day := analytics.Midnight(t, c.zone).Unix()
+	if day != c.day {
+		if day < c.day {
+			return nil // a record of yesterday arriving late: not worth a set
+		}
+		c.day, c.sites = day, map[string]*siteValues{}
+	}
+	sv := c.sites[site]
+	if sv == nil {
+		sv = &siteValues{}
+		c.sites[site] = sv
+	}
+	return sv
 }
 
 func newValueCaps(max int, zone *time.Location, log *slog.Logger) *valueCaps {
@@ -71,58 +128,104 @@ func (c *valueCaps) apply(pv *analytics.PageView) {
 	}
 	fields := [numCapped]*string{&pv.Path, &pv.ReferrerHost, &pv.UTMSource, &pv.UTMMedium,
 		&pv.UTMCampaign, &pv.UTMTerm, &pv.UTMContent, &pv.City}
-	day := analytics.Midnight(pv.Time, c.zone).Unix()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if day != c.day {
-		if day < c.day {
-			return // a page view of yesterday arriving late: not worth a set
-		}
-		c.day, c.sites = day, map[string]*siteValues{}
-	}
-	sv := c.sites[pv.Site]
+	sv := c.today(pv.Time, pv.Site)
 	if sv == nil {
-		sv = &siteValues{}
-		c.sites[pv.Site] = sv
+		return
 	}
 	for f, v := range fields {
-		if *v == "" || *v == analytics.Other {
-			continue
-		}
-		seen := sv.seen[f]
-		if seen == nil {
-			seen = map[uint64]struct{}{}
-			sv.seen[f] = seen
-		}
-		h := maphash.String(c.seed, *v)
-		if _, ok := seen[h]; ok {
-			continue
-		}
-		if len(seen) < c.max {
-			seen[h] = struct{}{}
+		if *v == "" || *v == analytics.Other || sv.fields[f].keep(c, *v) {
 			continue
 		}
 		*v = analytics.Other
-		if sv.capped[f] == 0 && c.log != nil {
-			c.log.Warn("distinct values capped for today: further new ones are stored as "+analytics.Other,
-				"site", pv.Site, "field", cappedNames[f], "cap", c.max, "setting", "max_values_per_day")
+		if sv.fields[f].capped == 0 {
+			c.reached[f]++
+			if c.log != nil {
+				c.log.Warn("distinct values capped for today: further new ones are stored as "+analytics.Other,
+					"site", pv.Site, "field", cappedNames[f], "cap", c.max, "setting", "max_values_per_day")
+			}
 		}
-		sv.capped[f]++
+		sv.fields[f].capped++
 	}
 }
 
-// cappedToday is how many values were replaced today, all sites and fields.
-func (c *valueCaps) cappedToday() int64 {
-	if c == nil {
-		return 0
+// applyProps replaces the values of a custom event's properties that are
+// new past the cap, each property of each event counted on its own. The
+// log names the event and the property (the configuration's names), never
+// a value.
+func (c *valueCaps) applyProps(t time.Time, site, event string, props []analytics.Prop) {
+	if c == nil || c.max <= 0 || len(props) == 0 {
+		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var n int64
-	for _, sv := range c.sites {
-		for _, k := range sv.capped {
-			n += k
+	sv := c.today(t, site)
+	if sv == nil {
+		return
+	}
+	for i, p := range props {
+		if p.Value == "" || p.Value == analytics.Other {
+			continue
+		}
+		k := propName{event, p.Key}
+		cv := sv.props[k]
+		if cv == nil {
+			if sv.props == nil {
+				sv.props = map[propName]*cappedValues{}
+			}
+			cv = &cappedValues{}
+			sv.props[k] = cv
+		}
+		if cv.keep(c, p.Value) {
+			continue
+		}
+		props[i].Value = analytics.Other
+		if cv.capped == 0 {
+			c.reached[capProperty]++
+			if c.log != nil {
+				c.log.Warn("distinct values capped for today: further new ones are stored as "+analytics.Other,
+					"site", site, "field", "event property", "event", event, "property", p.Key,
+					"cap", c.max, "setting", "max_values_per_day")
+			}
+		}
+		cv.capped++
+	}
+}
+
+// cappedToday is how many values were replaced today, all sites, fields
+// and properties, and how many of those fields and properties (each of
+// each site once) reached the cap.
+func (c *valueCaps) cappedToday() (values, fields int64) {
+	if c == nil {
+		return 0, 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	count := func(cv *cappedValues) {
+		if cv.capped > 0 {
+			values += cv.capped
+			fields++
 		}
 	}
-	return n
+	for _, sv := range c.sites {
+		for i := range sv.fields {
+			count(&sv.fields[i])
+		}
+		for _, cv := range sv.props {
+			count(cv)
+		}
+	}
+	return values, fields
+}
+
+// capsReached is how many times since start a site's field (each event
+// property on its own) reached the cap on a day, by field.
+func (c *valueCaps) capsReached() (n [NumCapFields]int64) {
+	if c == nil {
+		return n
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reached
 }

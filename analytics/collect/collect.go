@@ -10,6 +10,7 @@
 //	                      {"kind":"event","site":…,"url":…,"name":…,"props":{…},"pageview":…}
 //	                      → 202 no body; 413 oversized; 415 wrong Content-Type;
 //	                        400 malformed; 403 unknown site or foreign Origin;
+//	                        429 an event past the visit's max_events_per_visit;
 //	                        503 + Retry-After when the queue is full
 //	GET  /api/event.gif   the same page view as query parameters, for <noscript>
 //	GET  /healthz         200 when storing works, 503 and the reason when not
@@ -44,6 +45,11 @@ import (
 // million open visits.
 const GCPercent = 50
 
+// DefaultMaxEventsPerVisit is how many custom events one visit may send in
+// a day unless configured otherwise: far more than a person clicks, few
+// enough that one client cannot fill the store.
+const DefaultMaxEventsPerVisit = 1000
+
 // Config configures a Collector.
 type Config struct {
 	Store analytics.Store // required
@@ -76,13 +82,19 @@ type Config struct {
 	Geo       *geo.DB // nil: no location
 	Precision geo.Precision
 	// MaxValuesPerDay caps the distinct paths, referrer hosts, values of
-	// each utm_* parameter and cities a site can add in a day (of Zone):
-	// past it a new value is stored as analytics.Other. 0 means
-	// DefaultMaxValuesPerDay, a negative number no cap.
+	// each utm_* parameter, cities and values of each declared event
+	// property a site can add in a day (of Zone): past it a new value is
+	// stored as analytics.Other. 0 means DefaultMaxValuesPerDay, a
+	// negative number no cap.
 	MaxValuesPerDay int
-	Zone            *time.Location // nil: UTC
-	Queue           QueueConfig
-	Logger          *slog.Logger // nil: slog.Default()
+	// MaxEventsPerVisit caps the custom events one visit may send in a UTC
+	// day: past it an event is answered 429 and not stored. 0 means
+	// DefaultMaxEventsPerVisit, a negative number no cap; at most
+	// visitor.MaxEventsLimit.
+	MaxEventsPerVisit int
+	Zone              *time.Location // nil: UTC
+	Queue             QueueConfig
+	Logger            *slog.Logger // nil: slog.Default()
 
 	// Now is the clock; time.Now if nil.
 	Now func() time.Time
@@ -112,7 +124,9 @@ type Collector struct {
 	stats    stats
 	refusals refusals
 	caps     *valueCaps
-	counters // by kind and reason, for Stats (metrics)
+	// maxEvents is Config.MaxEventsPerVisit resolved: 0 no cap.
+	maxEvents int
+	counters  // by kind and reason, for Stats (metrics)
 }
 
 // stats are counters shown by /healthz.
@@ -154,6 +168,14 @@ func New(ctx context.Context, cfg Config) (*Collector, error) {
 			max = DefaultMaxValuesPerDay
 		}
 		c.caps = newValueCaps(max, cfg.Zone, log)
+	}
+	switch n := cfg.MaxEventsPerVisit; {
+	case n == 0:
+		c.maxEvents = DefaultMaxEventsPerVisit
+	case n > visitor.MaxEventsLimit:
+		return nil, fmt.Errorf("collect: a limit of %d events per visit is more than the %d a visit can count; use at most %d, or no limit", n, visitor.MaxEventsLimit, visitor.MaxEventsLimit)
+	case n > 0:
+		c.maxEvents = n
 	}
 	if c.tracker, err = newTrackerFile(trackerJS); err != nil {
 		return nil, err

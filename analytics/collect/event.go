@@ -8,6 +8,7 @@ import (
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/request"
+	"github.com/seloste/seloste/analytics/visitor"
 )
 
 // checkEvent holds a decoded custom event to what may be stored: its page
@@ -46,7 +47,8 @@ func (c *Collector) checkEvent(site *request.SiteRule, ev *Event) (int, string) 
 // known to be a person's, not excluded: the browser must have a visit open
 // on the site (an event belongs to a page view of the site, which the
 // browser loaded at most analytics.VisitGap before), and the event keeps it
-// open.
+// open. Past the visit's limit of events for the day it is refused with
+// 429; within it, its property values are capped as page views' are.
 //
 // The page view may still be on its way: s.js sends it and the events
 // called before it loaded at once, and nothing orders two requests on two
@@ -56,15 +58,20 @@ func (c *Collector) recordEvent(r *http.Request, now time.Time, site *request.Si
 	var wait <-chan time.Time
 	for {
 		assigned := c.visits.Assigned() // before Touch, so no Assign is missed
-		visitor, visit, open, err := c.visits.Touch(r.Context(), now, site.Domain(), ip, userAgent)
+		vis, visit, open, err := c.visits.Touch(r.Context(), now, site.Domain(), ip, userAgent, c.maxEvents)
+		if errors.Is(err, visitor.ErrEventLimit) {
+			c.refused[RefusedEventLimit].Add(1)
+			return item{}, http.StatusTooManyRequests, "event refused: this visit has sent as many events today as one visit may"
+		}
 		if err != nil {
 			c.refused[RefusedStorage].Add(1)
 			c.refusals.refuse(now, c.w.flushes.Load(), "storage unavailable (visitor id)", err)
 			return item{}, http.StatusServiceUnavailable, "storage unavailable, retry later"
 		}
 		if open {
+			c.caps.applyProps(now, site.Domain(), ev.Name, ev.Props)
 			return item{kind: itemEvent, event: &analytics.Event{
-				Time: now, Site: site.Domain(), Visitor: visitor, Visit: visit, PageView: ev.PageView, Name: ev.Name, Props: ev.Props,
+				Time: now, Site: site.Domain(), Visitor: vis, Visit: visit, PageView: ev.PageView, Name: ev.Name, Props: ev.Props,
 			}}, 0, ""
 		}
 		if wait == nil {

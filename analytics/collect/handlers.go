@@ -327,6 +327,11 @@ func (c *Collector) handleHealth(w http.ResponseWriter, r *http.Request) {
 		Excluded int64  `json:"excluded"` // events of exclude_ips and exclude_paths, not stored
 		Full     int64  `json:"queue_full"`
 		Capped   int64  `json:"capped_today"` // values stored as "(muut)" past max_values_per_day
+		// The fields and event properties (each of each site once) that
+		// reached max_values_per_day today.
+		CapsReached int64 `json:"caps_reached_today"`
+		// Custom events refused past max_events_per_visit, since start.
+		EventLimit int64 `json:"event_limit_refused"`
 		// Page views whose visit could not be tracked (more open visits
 		// than visitor.DefaultMaxOpen): their visits are over-counted.
 		Untracked int64 `json:"visits_untracked"`
@@ -335,8 +340,9 @@ func (c *Collector) handleHealth(w http.ResponseWriter, r *http.Request) {
 		Status: "ok", Queued: c.w.len(), Capacity: c.w.cfg.Size, Stored: c.w.stored.Load(),
 		Accepted: c.stats.accepted.Load(), Rejected: c.stats.rejected.Load(),
 		Bots: c.stats.bots.Load(), DNT: c.stats.dnt.Load(), Excluded: c.stats.excluded.Load(), Full: c.stats.full.Load(),
-		Capped: c.caps.cappedToday(), Untracked: c.visits.Untracked(),
+		EventLimit: c.refused[RefusedEventLimit].Load(), Untracked: c.visits.Untracked(),
 	}
+	hs.Capped, hs.CapsReached = c.caps.cappedToday()
 	status := http.StatusOK
 	if err := c.Health(); err != nil {
 		hs.Status, hs.Reason = "error", err.Error()

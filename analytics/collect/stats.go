@@ -22,12 +22,14 @@ const (
 	RefusedQueueFull                    // 503: the queue is full
 	RefusedStorage                      // 503: the store failed (the day's salt)
 	RefusedShuttingDown                 // 503: the server is stopping
+	RefusedEventLimit                   // 429: the visit has sent max_events_per_visit custom events today
 	NumRefusals
 )
 
 var refusalNames = [NumRefusals]string{
 	"too_large", "content_type", "bad_event", "unknown_site", "foreign_origin",
 	"excluded", "dnt", "bot", "queue_full", "storage_unavailable", "shutting_down",
+	"event_limit",
 }
 
 // String is the reason's name in metrics, such as "queue_full".
@@ -78,6 +80,10 @@ type Stats struct {
 	// failed reads of the day's salt (the event was refused).
 	AppendErrors, SaltErrors int64
 	OpenVisits               int // visits tracked in memory
+	// CapsReached counts the times a site's field reached
+	// max_values_per_day on a day, by field (CapFieldNames; each event
+	// property on its own, all counted under "event_property").
+	CapsReached [NumCapFields]int64
 }
 
 // Stats returns the collector's counters. It is cheap enough for every
@@ -94,6 +100,7 @@ func (c *Collector) Stats() Stats {
 		AppendErrors:  c.w.errors.Load(),
 		SaltErrors:    c.refused[RefusedStorage].Load(),
 		OpenVisits:    c.visits.Open(),
+		CapsReached:   c.caps.capsReached(),
 	}
 	for i := range s.Refused {
 		s.Refused[i] = c.refused[i].Load()

@@ -41,7 +41,8 @@ var (
 		[]string{"kind"}, nil)
 	eventsRefused = prometheus.NewDesc("seloste_events_refused_total",
 		"Events not queued, by reason: too_large, content_type, bad_event, unknown_site, foreign_origin (answered 4xx), "+
-			"excluded, dnt, bot (answered 202, nothing stored), queue_full, storage_unavailable, shutting_down (answered 503).",
+			"excluded, dnt, bot (answered 202, nothing stored), queue_full, storage_unavailable, shutting_down (answered 503), "+
+			"event_limit (a custom event past max_events_per_visit, answered 429).",
 		[]string{"reason"}, nil)
 	recordsStored = prometheus.NewDesc("seloste_records_stored_total",
 		"Records (page views, leaves, bot hits) written to the database.", nil, nil)
@@ -55,6 +56,11 @@ var (
 		[]string{"op"}, nil)
 	openVisits = prometheus.NewDesc("seloste_visits_open",
 		"Visits open in memory (a page view within the last 30 minutes).", nil, nil)
+	capsReached = prometheus.NewDesc("seloste_value_caps_reached_total",
+		"Times a site's field reached max_values_per_day on a day, after which its new values that day are stored as \"(muut)\", "+
+			"by field: path, referrer_host, utm_source, utm_medium, utm_campaign, utm_term, utm_content, city, "+
+			"or event_property (each declared property of each event counted on its own).",
+		[]string{"field"}, nil)
 	geoipAge = prometheus.NewDesc("seloste_geoip_database_age_seconds",
 		"Time since the location database was built (its metadata), by database type. Absent without a database.",
 		[]string{"type"}, nil)
@@ -149,7 +155,7 @@ type statsCollector struct {
 }
 
 func (s *statsCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{eventsAccepted, eventsRefused, recordsStored, queueDepth, queueCapacity, databaseErrors, openVisits, geoipAge} {
+	for _, d := range []*prometheus.Desc{eventsAccepted, eventsRefused, recordsStored, queueDepth, queueCapacity, databaseErrors, openVisits, capsReached, geoipAge} {
 		ch <- d
 	}
 }
@@ -174,6 +180,9 @@ func (s *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(databaseErrors, st.AppendErrors, "append")
 	counter(databaseErrors, st.SaltErrors, "salt")
 	gauge(openVisits, float64(st.OpenVisits))
+	for f, name := range collect.CapFieldNames {
+		counter(capsReached, st.CapsReached[f], name)
+	}
 	if s.geo != nil {
 		if built := s.geo.BuildTime(); !built.IsZero() {
 			gauge(geoipAge, s.now().Sub(built).Seconds(), s.geo.Type())

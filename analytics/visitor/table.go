@@ -19,8 +19,16 @@ type visitTable struct {
 }
 
 type visitSlot struct {
-	visitor     uint64 // 0: empty (hash never returns 0)
-	start, last uint32 // seconds since epoch of the first and latest page view
+	visitor uint64 // 0: empty (hash never returns 0)
+	last    uint32 // seconds since epoch of the latest page view or event
+	// start is the minute of the visit's first page view, modulo 2^16
+	// (45 days): it only tells the visits of one visitor id apart, which
+	// start at least analytics.VisitGap apart within the id's day.
+	start uint16
+	// events counts the visit's custom events of the UTC day of last
+	// (saturating): the per-visit limit (Tracker.Touch). Both fit in the
+	// 4 bytes a second-resolution start took, so a slot stays 16 bytes.
+	events uint16
 }
 
 // epoch is what slot times count from (2020-01-01 UTC): uint32 seconds

@@ -40,7 +40,7 @@ func TestVisitTableAgainstMap(t *testing.T) {
 		v := (r.Uint64N(3000) + 1) * (1 << 64 / 3001)
 		switch op := r.IntN(100); {
 		case op < 60:
-			s := visitSlot{visitor: v, start: uint32(step), last: uint32(step + 1)}
+			s := visitSlot{visitor: v, start: uint16(step), last: uint32(step + 1), events: uint16(step % 7)}
 			tab.put(s)
 			want[v] = s
 		case op < 90:
@@ -50,9 +50,9 @@ func TestVisitTableAgainstMap(t *testing.T) {
 			}
 		default:
 			cut := uint32(r.IntN(step + 1))
-			tab.sweep(func(s visitSlot) bool { return s.start < cut })
+			tab.sweep(func(s visitSlot) bool { return s.last < cut })
 			for k, s := range want {
-				if s.start < cut {
+				if s.last < cut {
 					delete(want, k)
 				}
 			}

@@ -17,7 +17,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/netip"
 	"sync"
@@ -75,14 +77,28 @@ func New(salts analytics.Salts) *Tracker {
 // seconds is a slot time: unix seconds since epoch, at least 1.
 func seconds(unix int64) uint32 { return uint32(max(unix-epoch, 1)) }
 
+// newSlot is a visit of visitor beginning at slot time sec.
+func newSlot(visitor uint64, sec uint32) visitSlot {
+	return visitSlot{visitor: visitor, start: uint16(sec / 60), last: sec}
+}
+
+// touch moves s's latest activity to sec. Its count of events starts over
+// on a new UTC day, the visitor id's day (epoch is a midnight UTC).
+func (s *visitSlot) touch(sec uint32) {
+	if sec/86400 > s.last/86400 {
+		s.events = 0
+	}
+	s.last = max(s.last, sec)
+}
+
 // visitID is the id of the visit in slot s.
 func (t *Tracker) visitID(s visitSlot) uint64 {
 	if id, ok := t.kept[s.visitor]; ok {
 		return id
 	}
-	var b [12]byte
+	var b [10]byte
 	binary.LittleEndian.PutUint64(b[:], s.visitor)
-	binary.LittleEndian.PutUint32(b[8:], s.start)
+	binary.LittleEndian.PutUint16(b[8:], s.start)
 	if id := sipHash24(t.visitKey[0], t.visitKey[1], b[:]); id != 0 {
 		return id
 	}
@@ -107,7 +123,7 @@ func (t *Tracker) Seed(visits []analytics.OpenVisit) {
 		} else {
 			t.n++
 		}
-		tab.put(visitSlot{visitor: v.Visitor, start: last, last: last})
+		tab.put(newSlot(v.Visitor, last))
 		t.kept[v.Visitor] = v.Visit
 	}
 }
@@ -172,18 +188,19 @@ func (t *Tracker) Assign(ctx context.Context, now time.Time, site string, ip net
 	if i := tab.find(visitor); i >= 0 {
 		s := &tab.slots[i]
 		if sec-min(s.last, sec) < gap {
-			s.last = max(s.last, sec)
+			s.touch(sec)
 			return visitor, t.visitID(*s), nil
 		}
 		// Over: a new visit in the same slot.
 		delete(t.kept, visitor)
-		*s = visitSlot{visitor: visitor, start: sec, last: sec}
+		*s = newSlot(visitor, sec)
 		return visitor, t.visitID(*s), nil
 	}
 	if crossesMidnight {
 		old := st.of(prev)
 		if i := old.find(prev); i >= 0 && sec-min(old.slots[i].last, sec) < gap {
-			// The visit goes on under today's id, keeping its visit id.
+			// The visit goes on under today's id, keeping its visit id;
+			// its count of events starts over with the day.
 			visit = t.visitID(old.slots[i])
 			start := old.slots[i].start
 			old.remove(i)
@@ -193,7 +210,7 @@ func (t *Tracker) Assign(ctx context.Context, now time.Time, site string, ip net
 			return visitor, visit, nil
 		}
 	}
-	s := visitSlot{visitor: visitor, start: sec, last: sec}
+	s := newSlot(visitor, sec)
 	if t.n >= t.maxOpen() {
 		t.untracked++
 		return visitor, t.visitID(s), nil
@@ -203,12 +220,25 @@ func (t *Tracker) Assign(ctx context.Context, now time.Time, site string, ip net
 	return visitor, t.visitID(s), nil
 }
 
+// MaxEventsLimit is the largest per-visit limit of events Touch keeps: a
+// visit's count is 16 bits of its slot.
+const MaxEventsLimit = math.MaxUint16
+
+// ErrEventLimit is Touch's answer to an event past the visit's limit.
+var ErrEventLimit = errors.New("the visit has sent as many events today as one visit may")
+
 // Touch returns the visitor id and visit of (site, ip, userAgent) if it has
 // an open visit at now (ok), and keeps the visit open as a page view would:
 // a custom event is activity of the visit it happens in. It never starts a
 // visit, so an event from a browser with no page view of the site open is
 // known here.
-func (t *Tracker) Touch(ctx context.Context, now time.Time, site string, ip netip.Addr, userAgent string) (visitor, visit uint64, ok bool, err error) {
+//
+// Touch counts the visit's events of the UTC day (the visitor id's day): past
+// maxEvents (0: no limit; at most MaxEventsLimit) it answers ok with
+// ErrEventLimit, and the refused event neither counts nor keeps the visit
+// open. The count lives in the visit's slot, so it costs no memory of its
+// own and goes when the visit does.
+func (t *Tracker) Touch(ctx context.Context, now time.Time, site string, ip netip.Addr, userAgent string, maxEvents int) (visitor, visit uint64, ok bool, err error) {
 	day := dayNumber(now)
 	key, err := t.key(ctx, day)
 	if err != nil {
@@ -232,8 +262,18 @@ func (t *Tracker) Touch(ctx context.Context, now time.Time, site string, ip neti
 	for _, id := range ids {
 		tab := st.of(id)
 		if i := tab.find(id); i >= 0 && sec-min(tab.slots[i].last, sec) < gap {
-			tab.slots[i].last = max(tab.slots[i].last, sec)
-			return id, t.visitID(tab.slots[i]), true, nil
+			s := &tab.slots[i]
+			if sec/86400 > s.last/86400 {
+				s.events = 0 // a new day
+			}
+			if maxEvents > 0 && int(s.events) >= maxEvents {
+				return id, t.visitID(*s), true, ErrEventLimit
+			}
+			s.touch(sec)
+			if s.events < math.MaxUint16 {
+				s.events++
+			}
+			return id, t.visitID(*s), true, nil
 		}
 	}
 	return 0, 0, false, nil

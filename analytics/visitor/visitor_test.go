@@ -249,3 +249,57 @@ func TestOpenVisitsShrinkAfterAFlood(t *testing.T) {
 		t.Errorf("%.0f bytes per open visit, want at most 40", perVisit)
 	}
 }
+
+// TestTouchEventLimit: a visit's events past the limit are refused and do
+// not count; the count is the visit's, starts over on a new UTC day (the
+// visit goes on past midnight under yesterday's id, then today's), and
+// another visitor has its own.
+func TestTouchEventLimit(t *testing.T) {
+	ctx := context.Background()
+	tr := New(&memSalts{})
+	const limit = 3
+	now := at("2026-03-01T23:50:00Z")
+	if _, _, err := tr.Assign(ctx, now, "example.fi", ip1, ua1); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := tr.Assign(ctx, now, "example.fi", ip2, ua2); err != nil {
+		t.Fatal(err)
+	}
+	touch := func(when time.Time, ip netip.Addr, ua string) error {
+		t.Helper()
+		_, _, ok, err := tr.Touch(ctx, when, "example.fi", ip, ua, limit)
+		if !ok {
+			t.Fatalf("%v: no open visit", when)
+		}
+		return err
+	}
+	for i := range limit {
+		if err := touch(now.Add(time.Duration(i)*time.Second), ip1, ua1); err != nil {
+			t.Fatalf("event %d: %v", i+1, err)
+		}
+	}
+	for i := range 2 {
+		if err := touch(now.Add(time.Minute), ip1, ua1); !errors.Is(err, ErrEventLimit) {
+			t.Fatalf("event %d past the limit: %v, want ErrEventLimit", limit+i+1, err)
+		}
+	}
+	if err := touch(now.Add(time.Minute), ip2, ua2); err != nil {
+		t.Errorf("another visitor's first event: %v", err)
+	}
+	// Past midnight UTC the visit goes on (yesterday's id) with a new count.
+	after := at("2026-03-02T00:05:00Z")
+	for i := range limit {
+		if err := touch(after, ip1, ua1); err != nil {
+			t.Fatalf("after midnight, event %d: %v", i+1, err)
+		}
+	}
+	if err := touch(after, ip1, ua1); !errors.Is(err, ErrEventLimit) {
+		t.Errorf("after midnight, event %d: %v, want ErrEventLimit", limit+1, err)
+	}
+	// No limit.
+	for range 2 * limit {
+		if _, _, _, err := tr.Touch(ctx, after, "example.fi", ip2, ua2, 0); err != nil {
+			t.Fatalf("without a limit: %v", err)
+		}
+	}
+}
