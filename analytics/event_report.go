@@ -102,7 +102,12 @@ func FoldEventRows(rows []EventRow, limit, minVisitors int) []EventRow {
 
 // FoldPropRows is FoldEventRows for props: sorted by visitors, then event,
 // prop and value; folded rows become one Other row per event and prop.
-func FoldPropRows(rows []PropRow, limit, minVisitors int) []PropRow {
+// Their visitors may overlap (one visitor sending many values), so Other's
+// visitors are the folded rows' sum, at most the visitors of the event
+// (eventVisitors, by name; a prop's are among its event's): an upper
+// bound, exact when the folded values share no visitor. A client inventing
+// 30,000 values is one visitor in Other, not 30,000.
+func FoldPropRows(rows []PropRow, limit, minVisitors int, eventVisitors map[string]int64) []PropRow {
 	slices.SortFunc(rows, func(a, b PropRow) int {
 		if c := cmp.Compare(b.Visitors, a.Visitors); c != 0 {
 			return c
@@ -131,7 +136,11 @@ func FoldPropRows(rows []PropRow, limit, minVisitors int) []PropRow {
 		out = append(out, r)
 	}
 	for _, k := range order {
-		out = append(out, *others[k])
+		o := others[k]
+		if v, ok := eventVisitors[k.event]; ok {
+			o.Visitors = min(o.Visitors, v)
+		}
+		out = append(out, *o)
 	}
 	return out
 }

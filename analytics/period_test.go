@@ -3,6 +3,7 @@ package analytics
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -117,13 +118,13 @@ func TestFoldRows(t *testing.T) {
 		{Value: "c", Visitors: 1, PageViews: 1, TimedViews: 1, AvgTime: 4, ScrolledViews: 1, AvgScroll: 80, ScrolledVisitors: 1},
 		{Value: "d", Visitors: 7, PageViews: 7, TimedViews: 1, AvgTime: 1},
 	}
-	got := FoldRows(append([]Row(nil), rows...), 2, 0)
+	got := FoldRows(append([]Row(nil), rows...), 2, 0, 0, 0)
 	if len(got) != 3 || got[0].Value != "d" || got[1].Value != "a" || got[2].Value != Other ||
 		got[2].Visitors != 6 || got[2].PageViews != 10 || got[2].TimedViews != 3 || got[2].AvgTime != 8 ||
 		got[2].ScrolledViews != 4 || got[2].AvgScroll != 50 || got[2].ScrolledVisitors != 3 {
 		t.Errorf("limit 2: %+v", got)
 	}
-	got = FoldRows(append([]Row(nil), rows...), 0, 5)
+	got = FoldRows(append([]Row(nil), rows...), 0, 5, 0, 0)
 	if len(got) != 4 || got[3].Value != Other || got[3].Visitors != 1 {
 		t.Errorf("k=5: %+v", got)
 	}
@@ -133,7 +134,7 @@ func TestFoldRows(t *testing.T) {
 			t.Errorf("k=5, row %s: %+v", r.Value, r)
 		}
 	}
-	if got := FoldRows(append([]Row(nil), rows...), 0, 1); len(got) != 4 || got[3].Value != "c" {
+	if got := FoldRows(append([]Row(nil), rows...), 0, 1, 0, 0); len(got) != 4 || got[3].Value != "c" {
 		t.Errorf("no folding: %+v", got)
 	}
 }
@@ -199,7 +200,7 @@ func TestAveragesUnderTheFloorAreWithheld(t *testing.T) {
 		{Value: "/c", Visitors: 2, PageViews: 2, TimedViews: 2, TimedVisitors: 2, AvgTime: 7},
 		{Value: "/d", Visitors: 3, PageViews: 3, TimedViews: 3, TimedVisitors: 3, AvgTime: 8}, // perhaps the same people as /c
 	}
-	got := FoldRows(rows, 0, 5)
+	got := FoldRows(rows, 0, 5, 0, 0)
 	if len(got) != 3 || got[0].AvgTimeWithheld || got[0].AvgTime != 10 {
 		t.Fatalf("kept row over 9 timed visitors: %+v", got)
 	}
@@ -209,7 +210,7 @@ func TestAveragesUnderTheFloorAreWithheld(t *testing.T) {
 	if o := got[2]; o.Value != Other || !o.AvgTimeWithheld || o.AvgTime != 0 || o.Visitors != 5 {
 		t.Errorf("(muut) over at least 3 distinct timed visitors: %+v, want its average withheld", o)
 	}
-	if all := FoldRows(rows, 0, 1); all[1].AvgTimeWithheld || all[1].AvgTime != 42 {
+	if all := FoldRows(rows, 0, 1, 0, 0); all[1].AvgTimeWithheld || all[1].AvgTime != 42 {
 		t.Errorf("without a floor the average is shown: %+v", all[1])
 	}
 	r := &Report{Totals: Totals{Visitors: 3, Withheld: true, TimeWithheld: true}, Breakdowns: map[Dimension][]Row{DimPage: got}}
@@ -221,5 +222,29 @@ func TestAveragesUnderTheFloorAreWithheld(t *testing.T) {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("JSON lacks %s:\n%s", want, b)
 		}
+	}
+}
+
+// TestFoldOtherIsBounded: folded rows may share their visitors, so
+// Other's visitors and visits are their sums, at most those of all the rows
+// together; a prop's Other at most its event's visitors.
+func TestFoldOtherIsBounded(t *testing.T) {
+	var rows []Row
+	var props []PropRow
+	for i := range 100 {
+		v := fmt.Sprintf("/p%03d", i)
+		rows = append(rows, Row{Value: v, Visitors: 1, Visits: 1, PageViews: 2})
+		props = append(props, PropRow{Event: "Lomake", Prop: "arvo", Value: v, Visitors: 1, Events: 1})
+	}
+	got := FoldRows(rows, 10, 0, 3, 4)
+	if o := got[len(got)-1]; o.Value != Other || o.Visitors != 3 || o.Visits != 4 || o.PageViews != 180 {
+		t.Errorf("Other = %+v, want 3 visitors, 4 visits, 180 page views", o)
+	}
+	if o := FoldRows(rows, 10, 0, 1000, 1000)[10]; o.Visitors != 90 || o.Visits != 90 {
+		t.Errorf("under the bound, Other = %+v, want the sums (90)", o)
+	}
+	gotProps := FoldPropRows(props, 10, 0, map[string]int64{"Lomake": 1})
+	if o := gotProps[len(gotProps)-1]; o.Value != Other || o.Visitors != 1 || o.Events != 90 {
+		t.Errorf("props' Other = %+v, want 1 visitor, 90 events", o)
 	}
 }

@@ -117,11 +117,19 @@ func SortRows(rows []Row) {
 
 // FoldRows sorts rows and folds into one Other row, put last, every row with
 // fewer than minVisitors visitors (the k-anonymity floor; <= 1 is off) and
-// every row after the first limit rows (0 is no limit). Other's counts are
-// the sums of the folded rows; its average time is weighted by their timed
-// page views, its scroll depth by their scrolled ones. Under the floor, an
-// average over fewer visitors than minVisitors is withheld, in Other too.
-func FoldRows(rows []Row, limit, minVisitors int) []Row {
+// every row after the first limit rows (0 is no limit). Other's page views
+// are the sums of the folded rows; its average time is weighted by their
+// timed page views, its scroll depth by their scrolled ones. Under the
+// floor, an average over fewer visitors than minVisitors is withheld, in
+// Other too.
+//
+// The folded rows may share visitors and visits (one visitor's many pages),
+// and which of them do is not known from the rows, so Other's visitors and
+// visits are their sums, at most visitors and visits: those of all the rows
+// together, the period's (0: no bound). One visitor on 30,000 pages is one
+// visitor in Other, not 30,000; Other's visitors are an upper bound, exact
+// when the folded rows share no visitor.
+func FoldRows(rows []Row, limit, minVisitors int, visitors, visits int64) []Row {
 	SortRows(rows)
 	var (
 		kept   = make([]Row, 0, len(rows))
@@ -147,6 +155,12 @@ func FoldRows(rows []Row, limit, minVisitors int) []Row {
 		kept = append(kept, r)
 	}
 	if folded > 0 {
+		if visitors > 0 {
+			other.Visitors = min(other.Visitors, visitors)
+		}
+		if visits > 0 {
+			other.Visits = min(other.Visits, visits)
+		}
 		if other.TimedViews > 0 {
 			other.AvgTime /= float64(other.TimedViews)
 		} else {

@@ -54,7 +54,8 @@
 //     subdivision). Empty values are rows too ("" referrer is direct
 //     traffic), except for the UTM breakdowns, which list tagged visits only.
 //     Rows are sorted by visitors; Limit and MinVisitors fold rows into
-//     analytics.Other (analytics.FoldRows).
+//     analytics.Other (analytics.FoldRows), whose visitors and visits are
+//     the folded rows' sums, at most the period's: rows share visitors.
 //   - The previous period is the one of equal length just before; the series
 //     has a bucket for every hour, day, week or month (analytics.Query).
 //   - Imported aggregates (analytics.ImportStore, AddImported) count for the

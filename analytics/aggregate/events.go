@@ -44,7 +44,9 @@ import (
 //     page-view numbers: the entry and exit page of the day, the source
 //     of the visit's first page view that day or the day before.
 //   - Events and props rows are sorted by visitors, then by name; Limit and
-//     MinVisitors fold them into analytics.Other as breakdown rows are.
+//     MinVisitors fold them into analytics.Other as breakdown rows are. A
+//     prop's Other row has the folded rows' visitors summed, at most its
+//     event's visitors (analytics.FoldPropRows).
 //   - When the scanner is also an analytics.ImportStore, imported
 //     custom_events rows of the days AddImported would use add their sums,
 //     unless the query is filtered (Filters or Goal) or leaves imported data
@@ -154,8 +156,12 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 	for k, c := range total.props {
 		r.Props = append(r.Props, analytics.PropRow{Event: k.event, Prop: k.prop, Value: k.value, Visitors: c.Visitors, Events: c.Events})
 	}
+	eventVisitors := map[string]int64{}
+	for name, c := range total.events {
+		eventVisitors[name] = c.Visitors
+	}
 	r.Events = analytics.FoldEventRows(r.Events, q.Limit, q.MinVisitors)
-	r.Props = analytics.FoldPropRows(r.Props, q.Limit, q.MinVisitors)
+	r.Props = analytics.FoldPropRows(r.Props, q.Limit, q.MinVisitors, eventVisitors)
 	return nil
 }
 

@@ -176,7 +176,7 @@ func Report(cur, prev *Period, realtime int64, now time.Time) *analytics.Report 
 			}
 			rows = append(rows, row)
 		}
-		r.Breakdowns[dim] = analytics.FoldRows(rows, q.Limit, q.MinVisitors)
+		r.Breakdowns[dim] = analytics.FoldRows(rows, q.Limit, q.MinVisitors, cur.Totals.Visitors, cur.Totals.Visits)
 	}
 	return r
 }

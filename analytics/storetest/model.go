@@ -410,13 +410,15 @@ func expectPeriod(ev Events, q analytics.Query, detail bool) expected {
 			}
 			list = append(list, row)
 		}
-		breakdowns[dim] = fold(list, q.Limit, q.MinVisitors)
+		breakdowns[dim] = fold(list, q.Limit, q.MinVisitors, t.Visitors, t.Visits)
 	}
 	return expected{imported: imp.use, totals: t, series: series, breakdowns: breakdowns}
 }
 
-// fold is the model's own Limit and MinVisitors folding.
-func fold(rows []analytics.Row, limit, minVisitors int) []analytics.Row {
+// fold is the model's own Limit and MinVisitors folding. The folded rows'
+// visitors and visits may overlap: Other's are their sums, at most the
+// period's visitors and visits.
+func fold(rows []analytics.Row, limit, minVisitors int, visitors, visits int64) []analytics.Row {
 	slices.SortFunc(rows, func(a, b analytics.Row) int {
 		if a.Visitors != b.Visitors {
 			return cmp.Compare(b.Visitors, a.Visitors)
@@ -445,6 +447,12 @@ func fold(rows []analytics.Row, limit, minVisitors int) []analytics.Row {
 		out = append(out, r)
 	}
 	if n > 0 {
+		if visitors > 0 && other.Visitors > visitors {
+			other.Visitors = visitors
+		}
+		if visits > 0 && other.Visits > visits {
+			other.Visits = visits
+		}
 		if other.TimedViews > 0 {
 			other.AvgTime = otherTime / float64(other.TimedViews)
 		}

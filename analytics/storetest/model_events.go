@@ -332,6 +332,13 @@ func expectEvents(ev Events, q analytics.Query, visitors int64, r *analytics.Rep
 		kept[k]++
 		r.Props = append(r.Props, p)
 	}
+	// A prop's visitors are among its event's: Other's sum, at most those.
+	for i := range folded {
+		j := slices.IndexFunc(events, func(e analytics.EventRow) bool { return e.Name == folded[i].Event })
+		if j >= 0 && folded[i].Visitors > events[j].Visitors {
+			folded[i].Visitors = events[j].Visitors
+		}
+	}
 	r.Props = append(r.Props, folded...)
 }
 

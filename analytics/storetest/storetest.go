@@ -156,6 +156,7 @@ func Run(t *testing.T, open Opener) {
 	}
 	t.Run("bad queries", func(t *testing.T) { runBad(t, open) })
 	t.Run("inventory", func(t *testing.T) { runInventory(t, open) })
+	t.Run("invented values", func(t *testing.T) { runInvented(t, open) })
 	t.Run("capabilities", func(t *testing.T) { RunCapabilities(t, open) })
 	t.Run("closed twice", func(t *testing.T) { runCloseTwice(t, open) })
 }
