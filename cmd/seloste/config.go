@@ -20,6 +20,7 @@ import (
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/geo"
 	"github.com/seloste/seloste/analytics/request"
+	"github.com/seloste/seloste/analytics/visitor"
 	"github.com/seloste/seloste/notice/site"
 )
 
@@ -48,7 +49,8 @@ type serveConfig struct {
 	BatchSize     int          `toml:"batch_size" default:"0" help:"events per database transaction; 0: the store's (2000 on SQLite, 50000 on ClickHouse)"`
 	FlushInterval string       `toml:"flush_interval" default:"1s" help:"longest wait before accepted events are written (at most 1s: a SIGKILL loses at most this window)"`
 	MaxConns      int          `toml:"max_connections" default:"10000" help:"open connections at most (kept under the open-file limit): at the cap the longest-idle one is closed, or a new one gets 503"`
-	MaxValues     int          `toml:"max_values_per_day" default:"10000" help:"distinct paths, referrer hosts, values of each utm_* parameter and cities a site can add in a day; past it new ones are stored as \"(muut)\"; 0 = no cap"`
+	MaxValues     int          `toml:"max_values_per_day" default:"10000" help:"distinct paths, referrer hosts, values of each utm_* parameter, cities and values of each event property a site can add in a day; past it new ones are stored as \"(muut)\"; 0 = no cap"`
+	MaxEvents     int          `toml:"max_events_per_visit" default:"1000" help:"custom events one visit may send in a day (UTC); past it the collector answers 429 and stores nothing; at most 65535, 0 = no cap"`
 	Sites         []siteConfig `toml:"site" help:"tracked site {domain}, e.g. example.fi (repeatable; replaces the config file's list, keeping its origins)"`
 
 	// Events, goals and funnels are tables of the file only (no flags):
@@ -451,6 +453,9 @@ func (cfg serveConfig) check() (collectorSettings, error) {
 	}
 	if cfg.MaxValues < 0 {
 		return s, errors.New("serve: max-values-per-day must be 0 (no cap) or more")
+	}
+	if cfg.MaxEvents < 0 || cfg.MaxEvents > visitor.MaxEventsLimit {
+		return s, fmt.Errorf("serve: max-events-per-visit must be from 0 (no cap) to %d", visitor.MaxEventsLimit)
 	}
 	if cfg.MaxConns < 16 {
 		return s, errors.New("serve: max-connections must be at least 16")

@@ -34,6 +34,7 @@ func TestServeDefaults(t *testing.T) {
 		FlushInterval: collect.DefaultFlushInterval.String(),
 		MaxConns:      10000,
 		MaxValues:     collect.DefaultMaxValuesPerDay,
+		MaxEvents:     collect.DefaultMaxEventsPerVisit,
 		Zone:          analytics.DefaultZone,
 		ReportTimeout: dashboard.DefaultReportTimeout.String(),
 		MinVisitors:   1,

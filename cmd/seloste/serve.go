@@ -66,19 +66,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	stats := metrics.New()
 	col, err := collect.New(ctx, collect.Config{
-		Store:           store,
-		Sites:           set.sites,
-		TrustedProxies:  set.proxies,
-		IgnoreDNT:       !cfg.HonourDNT,
-		AllowLocal:      cfg.AllowLocal,
-		Geo:             locations,
-		Precision:       set.precision,
-		Queue:           collect.QueueConfig{Size: cfg.QueueSize, BatchSize: cfg.BatchSize, FlushInterval: set.flush},
-		MaxValuesPerDay: valueCap(cfg.MaxValues),
-		Zone:            set.zone,
-		Logger:          logger,
-		OnBatch:         stats.ObserveBatch,
-		Events:          set.events,
+		Store:             store,
+		Sites:             set.sites,
+		TrustedProxies:    set.proxies,
+		IgnoreDNT:         !cfg.HonourDNT,
+		AllowLocal:        cfg.AllowLocal,
+		Geo:               locations,
+		Precision:         set.precision,
+		Queue:             collect.QueueConfig{Size: cfg.QueueSize, BatchSize: cfg.BatchSize, FlushInterval: set.flush},
+		MaxValuesPerDay:   valueCap(cfg.MaxValues),
+		MaxEventsPerVisit: valueCap(cfg.MaxEvents),
+		Zone:              set.zone,
+		Logger:            logger,
+		OnBatch:           stats.ObserveBatch,
+		Events:            set.events,
 		// Until the statement is read below, before the server listens.
 		Undescribed: map[string]string{"*": "the privacy statement is not read yet"},
 	})
@@ -440,8 +441,8 @@ func newLogger(w io.Writer, format string) *slog.Logger {
 	return newTextLogger(w)
 }
 
-// valueCap turns max_values_per_day (0: no cap) into collect's setting
-// (negative: no cap).
+// valueCap turns max_values_per_day or max_events_per_visit (0: no cap) into
+// collect's setting (negative: no cap).
 func valueCap(n int) int {
 	if n == 0 {
 		return -1
