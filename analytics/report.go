@@ -25,18 +25,16 @@ type Totals struct {
 	// k-anonymity floor (Query.MinVisitors): its averages (views per visit,
 	// bounce rate, both durations) would be those few people's own numbers,
 	// so they are not given (0 here, null in JSON). TimeWithheld says the
-	// same of the averages made of visible time (time on page and visit
-	// duration): their visitors with a timed view are under the floor, or
-	// the report's pages would give those of a few away by subtraction
-	// (WithholdDifferences). Withheld implies TimeWithheld.
-	Withheld     bool `json:"-"`
-	TimeWithheld bool `json:"-"`
+	// same of the average time on page: its visitors with a timed view are
+	// under the floor, or the report's pages would give a few people's time
+	// away by subtraction (WithholdDifferences). DurationWithheld says it
+	// of the visit duration, which ends with the last page's visible time:
+	// withheld with the rest, or when some but too few visitors had a timed
+	// view, or with the time on page by WithholdDifferences.
+	Withheld         bool `json:"-"`
+	TimeWithheld     bool `json:"-"`
+	DurationWithheld bool `json:"-"`
 }
-
-// DurationWithheld reports whether AvgVisitDuration is withheld: a visit
-// lasts until the end of its last page's visible time, so it goes with the
-// time on page.
-func (t Totals) DurationWithheld() bool { return t.Withheld || t.TimeWithheld }
 
 // Point is one bucket of the time series.
 type Point struct {
@@ -238,6 +236,6 @@ func WithholdDifferences(t *Totals, rows map[Dimension][]Row, timedViews, timedV
 		return
 	}
 	if max(timedVisitors-shownVisitors, hiddenMost) < int64(minVisitors) {
-		t.AvgTimeOnPage, t.AvgVisitDuration, t.TimeWithheld = 0, 0, true
+		t.AvgTimeOnPage, t.AvgVisitDuration, t.TimeWithheld, t.DurationWithheld = 0, 0, true, true
 	}
 }

@@ -204,7 +204,7 @@ func totals(t Totals, filtered bool) any {
 	if !t.Withheld {
 		d.ViewsPerVisit, d.BounceRate = &t.ViewsPerVisit, &t.BounceRate
 	}
-	if !t.DurationWithheld() {
+	if !t.Withheld && !t.DurationWithheld {
 		d.AvgVisitDuration = &t.AvgVisitDuration
 	}
 	if !t.TimeWithheld {

@@ -33,8 +33,8 @@ func TestWithholdDifferences(t *testing.T) {
 		country := []Row{{Value: "FI", Visitors: 20, TimedViews: c.timedViews, TimedVisitors: c.timedVisitors, AvgTime: 12}}
 		rows := map[Dimension][]Row{DimPage: c.pages, DimCountry: country}
 		WithholdDifferences(&tot, rows, c.timedViews, c.timedVisitors, 5)
-		if tot.TimeWithheld != c.withheld || tot.DurationWithheld() != c.withheld {
-			t.Errorf("%s: time withheld %t, duration withheld %t; want %t", c.name, tot.TimeWithheld, tot.DurationWithheld(), c.withheld)
+		if tot.TimeWithheld != c.withheld || tot.DurationWithheld != c.withheld {
+			t.Errorf("%s: time withheld %t, duration withheld %t; want %t", c.name, tot.TimeWithheld, tot.DurationWithheld, c.withheld)
 		}
 		if c.withheld && (tot.AvgTimeOnPage != 0 || tot.AvgVisitDuration != 0) {
 			t.Errorf("%s: withheld averages still hold %v and %v", c.name, tot.AvgTimeOnPage, tot.AvgVisitDuration)

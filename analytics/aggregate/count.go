@@ -38,19 +38,20 @@ func (c *Counts) Add(o Counts) {
 func (c Counts) Totals(minVisitors int) analytics.Totals {
 	t := analytics.Totals{Visitors: c.Visitors, Visits: c.Visits, PageViews: c.PageViews, Bots: c.Bots}
 	if minVisitors > 1 && c.Visitors < int64(minVisitors) {
-		t.Withheld, t.TimeWithheld = true, true
+		t.Withheld, t.TimeWithheld, t.DurationWithheld = true, true, true
 		return t
 	}
 	if minVisitors > 1 && c.TimedVisitors < int64(minVisitors) {
-		// Visit durations end with the last page's visible time: over
-		// these few people's, they are withheld with the time on page.
 		t.TimeWithheld = true
 		c.TimedViews = 0
+		// Visit durations end with the last page's visible time: with a
+		// few people's in them, they are withheld too.
+		t.DurationWithheld = c.TimedVisitors > 0
 	}
 	if c.Visits > 0 {
 		t.ViewsPerVisit = float64(c.PageViews) / float64(c.Visits)
 		t.BounceRate = float64(c.Bounces) / float64(c.Visits)
-		if !t.TimeWithheld {
+		if !t.DurationWithheld {
 			t.AvgVisitDuration = float64(c.VisitMs) / float64(c.Visits) / 1000
 		}
 	}

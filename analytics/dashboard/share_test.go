@@ -97,17 +97,22 @@ func TestShareTotalsDoNotGiveAwayOnePerson(t *testing.T) {
 	const secret = 98.8
 	day := s.now.Add(-2 * time.Hour).UTC().Truncate(time.Second)
 	var b analytics.Batch
-	add := func(i int, path string, dur time.Duration, scroll int) {
+	add := func(site string, i int, path string, dur time.Duration, scroll int) {
 		id := fmt.Sprintf("pv%d", i)
 		at := day.Add(time.Duration(i) * time.Minute)
-		b.PageViews = append(b.PageViews, analytics.PageView{Time: at, Site: "example.fi", Visitor: uint64(100 + i), Visit: uint64(200 + i),
+		b.PageViews = append(b.PageViews, analytics.PageView{Time: at, Site: site, Visitor: uint64(100 + i), Visit: uint64(200 + i),
 			ID: id, Path: path, Country: "FI", Browser: "Firefox", OS: "Linux", Device: analytics.DeviceDesktop})
-		b.Leaves = append(b.Leaves, analytics.Leave{Time: at.Add(dur), Site: "example.fi", PageView: id, Duration: dur, Scroll: scroll})
+		b.Leaves = append(b.Leaves, analytics.Leave{Time: at.Add(dur), Site: site, PageView: id, Duration: dur, Scroll: scroll})
 	}
 	for i := range 5 {
-		add(i, "/", 10*time.Second, 40)
+		add("example.fi", i, "/", 10*time.Second, 40)
 	}
-	add(5, "/secret-page", time.Duration(secret*float64(time.Second)), 95)
+	add("example.fi", 5, "/secret-page", time.Duration(secret*float64(time.Second)), 95)
+	// The other site's folded pages are five people's: its totals are told.
+	for i := range 5 {
+		add("toinen.fi", 10+i, "/", 10*time.Second, 40)
+		add("toinen.fi", 20+i, fmt.Sprintf("/sivu-%d", i), 30*time.Second, 40)
+	}
 	s.append(t, b)
 
 	a, err := auth.Load(s.authFile)
@@ -118,10 +123,15 @@ func TestShareTotalsDoNotGiveAwayOnePerson(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	other, err := a.AddShare("toinen.fi", s.now)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := a.Save(s.authFile); err != nil {
 		t.Fatal(err)
 	}
-	for _, period := range periods {
+	get := func(id, period string) sharePage {
+		t.Helper()
 		s.now = s.now.Add(2 * time.Minute) // past the share cache
 		resp, err := http.Get(s.srv.URL + "/share/" + id + "?lang=en&period=" + period)
 		if err != nil {
@@ -132,7 +142,13 @@ func TestShareTotalsDoNotGiveAwayOnePerson(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("share page, %s: %d %s", period, resp.StatusCode, body)
 		}
-		sp := parseSharePage(t, string(body))
+		return parseSharePage(t, string(body))
+	}
+	if sp := get(other, "7d"); sp.totals["timeonpage"] != "20\u00a0s" || sp.totals["duration"] != "20\u00a0s" {
+		t.Errorf("five people's folded pages: time on page %q, visit duration %q; want both 20 s", sp.totals["timeonpage"], sp.totals["duration"])
+	}
+	for _, period := range periods {
+		sp := get(id, period)
 		// The page is the one the case describes, or the test proves nothing.
 		if sp.totals["visitors"] != "6" || sp.totals["pageviews"] != "6" || sp.totals["visits"] != "6" {
 			t.Fatalf("%s: totals %v, want 6 visitors, visits and page views", period, sp.totals)
@@ -148,6 +164,10 @@ func TestShareTotalsDoNotGiveAwayOnePerson(t *testing.T) {
 			if math.Abs(c.value-secret) <= 0.2*secret {
 				hits = append(hits, fmt.Sprintf("%s = %.1f s", c.how, c.value))
 			}
+		}
+		// The rule's own outcome (docs/privacy.md): both durations withheld.
+		if sp.totals["timeonpage"] != "–" || sp.totals["duration"] != "–" {
+			t.Errorf("%s: time on page %q, visit duration %q; want both withheld", period, sp.totals["timeonpage"], sp.totals["duration"])
 		}
 		if len(hits) > 0 {
 			t.Errorf("%s: %d ways to the sixth visitor's %.1f s (totals %v), e.g.\n%s", period, len(hits), secret, sp.totals,

@@ -265,7 +265,7 @@ func (h *Handler) fill(v *dashView, p *params, rep *analytics.Report) {
 		v.intCard("pageviews", t.PageViews, prev.PageViews, true),
 		v.numCard("vpv", t.ViewsPerVisit, prev.ViewsPerVisit, v.Dec, true).withheld(v.locale, t.Withheld, prev.Withheld),
 		v.numCard("bounce", t.BounceRate, prev.BounceRate, v.Pct, false).withheld(v.locale, t.Withheld, prev.Withheld),
-		v.numCard("duration", t.AvgVisitDuration, prev.AvgVisitDuration, v.Dur, true).withheld(v.locale, t.DurationWithheld(), prev.DurationWithheld()),
+		v.numCard("duration", t.AvgVisitDuration, prev.AvgVisitDuration, v.Dur, true).withheld(v.locale, t.Withheld || t.DurationWithheld, prev.Withheld || prev.DurationWithheld),
 		v.numCard("timeonpage", t.AvgTimeOnPage, prev.AvgTimeOnPage, v.Dur, true).withheld(v.locale, t.TimeWithheld, prev.TimeWithheld),
 	}
 	// Bot hits have no page, source or location: a filtered report has none
