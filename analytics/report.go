@@ -25,9 +25,15 @@ type Totals struct {
 	// k-anonymity floor (Query.MinVisitors): its averages (views per visit,
 	// bounce rate, both durations) would be those few people's own numbers,
 	// so they are not given (0 here, null in JSON). TimeWithheld says the
-	// same of the average time on page, over the visitors with a timed view.
-	Withheld     bool `json:"-"`
-	TimeWithheld bool `json:"-"`
+	// same of the average time on page: its visitors with a timed view are
+	// under the floor, or the report's pages would give a few people's time
+	// away by subtraction (WithholdDifferences). DurationWithheld says it
+	// of the visit duration, which ends with the last page's visible time:
+	// withheld with the rest, or when some but too few visitors had a timed
+	// view, or with the time on page by WithholdDifferences.
+	Withheld         bool `json:"-"`
+	TimeWithheld     bool `json:"-"`
+	DurationWithheld bool `json:"-"`
 }
 
 // Point is one bucket of the time series.
@@ -184,4 +190,66 @@ func FoldRows(rows []Row, limit, minVisitors int, visitors, visits int64) []Row 
 		}
 	}
 	return kept
+}
+
+// WithholdDifferences withholds, under the k-anonymity floor minVisitors
+// (<= 1 is off), the averages that subtracting shown numbers would turn
+// into a few people's own. rows are the report's folded breakdowns (FoldRows);
+// timedViews and timedVisitors are the period's page views with a visible
+// time and their visitors.
+//
+// Pages partition the page views: the period's time on page times its
+// timed views, less each shown page's average times its timed views, is
+// the time of the page views no shown average covers (the pages folded
+// into Other or withheld). So the period's time on page, and the visit
+// duration made of the same visible time, are withheld unless those page
+// views are none or have at least minVisitors visitors, counted from
+// below: the period's timed visitors less those of the shown pages, or the
+// most of any one page not shown. Other breakdowns split the same page
+// views another way, and a row of one less a row of another (a country
+// every visitor is from, less a page) would isolate a few people just the
+// same: under a floor only pages carry a time average.
+//
+// Counts (visitors, visits, page views) are shown as they are, Other's
+// included: they say how many, not how long, and Other's are what the
+// total less the shown rows gives anyway.
+func WithholdDifferences(t *Totals, rows map[Dimension][]Row, timedViews, timedVisitors int64, minVisitors int) {
+	if minVisitors <= 1 {
+		return
+	}
+	for d, rs := range rows {
+		if d == DimPage {
+			continue
+		}
+		for i := range rs {
+			if rs[i].TimedViews > 0 {
+				rs[i].AvgTime, rs[i].AvgTimeWithheld = 0, true
+			}
+		}
+	}
+	if t.TimeWithheld {
+		return
+	}
+	var shownViews, shownVisitors, hiddenMost int64
+	for _, r := range rows[DimPage] {
+		switch {
+		case r.TimedViews == 0:
+		case r.AvgTimeWithheld:
+			hiddenMost = max(hiddenMost, r.TimedVisitors)
+		case r.Value == Other:
+			// Its TimedVisitors are the most of the folded rows'; its
+			// Visitors, their sum, are surely no fewer than its people.
+			shownViews += r.TimedViews
+			shownVisitors += r.Visitors
+		default:
+			shownViews += r.TimedViews
+			shownVisitors += r.TimedVisitors
+		}
+	}
+	if timedViews-shownViews <= 0 {
+		return
+	}
+	if max(timedVisitors-shownVisitors, hiddenMost) < int64(minVisitors) {
+		t.AvgTimeOnPage, t.AvgVisitDuration, t.TimeWithheld, t.DurationWithheld = 0, 0, true, true
+	}
 }

@@ -202,7 +202,10 @@ func totals(t Totals, filtered bool) any {
 	}
 	d := doc{Visitors: t.Visitors, Visits: t.Visits, PageViews: t.PageViews}
 	if !t.Withheld {
-		d.ViewsPerVisit, d.BounceRate, d.AvgVisitDuration = &t.ViewsPerVisit, &t.BounceRate, &t.AvgVisitDuration
+		d.ViewsPerVisit, d.BounceRate = &t.ViewsPerVisit, &t.BounceRate
+	}
+	if !t.Withheld && !t.DurationWithheld {
+		d.AvgVisitDuration = &t.AvgVisitDuration
 	}
 	if !t.TimeWithheld {
 		d.AvgTimeOnPage = &t.AvgTimeOnPage

@@ -33,21 +33,27 @@ func (c *Counts) Add(o Counts) {
 
 // Totals turns sums into the report's headline numbers. Averages over
 // fewer visitors than minVisitors (the k-anonymity floor) are withheld:
-// over one or two people they are those people's numbers.
+// over one or two people they are those people's numbers. What subtracting
+// a report's rows would give away is withheld by analytics.WithholdDifferences.
 func (c Counts) Totals(minVisitors int) analytics.Totals {
 	t := analytics.Totals{Visitors: c.Visitors, Visits: c.Visits, PageViews: c.PageViews, Bots: c.Bots}
 	if minVisitors > 1 && c.Visitors < int64(minVisitors) {
-		t.Withheld, t.TimeWithheld = true, true
+		t.Withheld, t.TimeWithheld, t.DurationWithheld = true, true, true
 		return t
 	}
 	if minVisitors > 1 && c.TimedVisitors < int64(minVisitors) {
 		t.TimeWithheld = true
 		c.TimedViews = 0
+		// Visit durations end with the last page's visible time: with a
+		// few people's in them, they are withheld too.
+		t.DurationWithheld = c.TimedVisitors > 0
 	}
 	if c.Visits > 0 {
 		t.ViewsPerVisit = float64(c.PageViews) / float64(c.Visits)
 		t.BounceRate = float64(c.Bounces) / float64(c.Visits)
-		t.AvgVisitDuration = float64(c.VisitMs) / float64(c.Visits) / 1000
+		if !t.DurationWithheld {
+			t.AvgVisitDuration = float64(c.VisitMs) / float64(c.Visits) / 1000
+		}
 	}
 	if c.TimedViews > 0 {
 		t.AvgTimeOnPage = float64(c.TimeMs) / float64(c.TimedViews) / 1000

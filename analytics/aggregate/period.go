@@ -178,5 +178,6 @@ func Report(cur, prev *Period, realtime int64, now time.Time) *analytics.Report 
 		}
 		r.Breakdowns[dim] = analytics.FoldRows(rows, q.Limit, q.MinVisitors, cur.Totals.Visitors, cur.Totals.Visits)
 	}
+	analytics.WithholdDifferences(&r.Totals, r.Breakdowns, cur.Totals.TimedViews, cur.Totals.TimedVisitors, q.MinVisitors)
 	return r
 }

@@ -132,7 +132,10 @@ const (
 )
 
 func (c *reportCache) get(q analytics.Query, now time.Time, compute func() (*analytics.Report, error)) (*analytics.Report, error) {
-	key := fmt.Sprintf("%s|%d|%d|%s|%s|%d|%d", q.Site, q.From.Unix(), q.To.Unix(), q.Zone, q.Interval, q.Limit, q.MinVisitors)
+	// Every field that changes the numbers: share pages ask for neither
+	// filters nor a goal, but a cache must not answer one query with another's.
+	key := fmt.Sprintf("%s|%d|%d|%s|%s|%d|%d|%q|%q|%t", q.Site, q.From.Unix(), q.To.Unix(), q.Zone, q.Interval, q.Limit, q.MinVisitors,
+		q.Filters, q.Goal, q.ExcludeImported)
 	c.mu.Lock()
 	if c.entries == nil {
 		c.entries = map[string]*cachedReport{}

@@ -265,7 +265,7 @@ func (h *Handler) fill(v *dashView, p *params, rep *analytics.Report) {
 		v.intCard("pageviews", t.PageViews, prev.PageViews, true),
 		v.numCard("vpv", t.ViewsPerVisit, prev.ViewsPerVisit, v.Dec, true).withheld(v.locale, t.Withheld, prev.Withheld),
 		v.numCard("bounce", t.BounceRate, prev.BounceRate, v.Pct, false).withheld(v.locale, t.Withheld, prev.Withheld),
-		v.numCard("duration", t.AvgVisitDuration, prev.AvgVisitDuration, v.Dur, true).withheld(v.locale, t.Withheld, prev.Withheld),
+		v.numCard("duration", t.AvgVisitDuration, prev.AvgVisitDuration, v.Dur, true).withheld(v.locale, t.Withheld || t.DurationWithheld, prev.Withheld || prev.DurationWithheld),
 		v.numCard("timeonpage", t.AvgTimeOnPage, prev.AvgTimeOnPage, v.Dur, true).withheld(v.locale, t.TimeWithheld, prev.TimeWithheld),
 	}
 	// Bot hits have no page, source or location: a filtered report has none
@@ -472,6 +472,9 @@ func (h *Handler) share(w http.ResponseWriter, r *http.Request, s *session) {
 	http.Redirect(w, r, "/dashboard?"+q.Encode()+"#share", http.StatusSeeOther)
 }
 
+// shareParams are the only query parameters a share page reads.
+var shareParams = []string{"period", "from", "to", "lang"}
+
 // sharePage is the public read-only dashboard of one site: no filters,
 // and the k-anonymity floor of share links.
 func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
@@ -493,9 +496,15 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusTooManyRequests, "too many requests: retry later")
 		return
 	}
-	q := r.URL.Query()
-	q.Del("filter") // filters could narrow a report down to one person
-	q.Del("site")
+	// Only the period pickers' parameters and the language pass: any
+	// filter (filter=, goal=, imported=, another site, a limit) could
+	// narrow a public report down to one person.
+	q := url.Values{}
+	for k, v := range r.URL.Query() {
+		if slices.Contains(shareParams, k) {
+			q[k] = v
+		}
+	}
 	r.URL.RawQuery = q.Encode()
 	q.Set("site", site)
 	p, perr := h.parseParams(q, 10)
@@ -507,8 +516,6 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusBadRequest, "dashboard.html", v)
 		return
 	}
-	p.Filters = nil
-	p.Limit = 10
 	sq := h.query(p, h.cfg.ShareMinVisitors)
 	if days(p.From, p.To) <= 2 {
 		sq.Interval = analytics.Day // no hour-by-hour trail in public

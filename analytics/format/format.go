@@ -91,7 +91,7 @@ func Table(w io.Writer, r *analytics.Report, limit int) error {
 		append([]string{"Bounce rate"}, average(percent(t.BounceRate), percent(p.BounceRate),
 			t.Withheld, p.Withheld, points(t.BounceRate, p.BounceRate, p.Visits > 0))...),
 		append([]string{"Avg visit duration"}, average(duration(t.AvgVisitDuration), duration(p.AvgVisitDuration),
-			t.Withheld, p.Withheld, change(t.AvgVisitDuration, p.AvgVisitDuration))...),
+			t.Withheld || t.DurationWithheld, p.Withheld || p.DurationWithheld, change(t.AvgVisitDuration, p.AvgVisitDuration))...),
 		append([]string{"Avg time on page"}, average(duration(t.AvgTimeOnPage), duration(p.AvgTimeOnPage),
 			t.TimeWithheld, p.TimeWithheld, change(t.AvgTimeOnPage, p.AvgTimeOnPage))...),
 	}

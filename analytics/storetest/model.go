@@ -316,10 +316,14 @@ func expectPeriod(ev Events, q analytics.Query, detail bool) expected {
 	// Under the k-anonymity floor, averages over fewer people are not told.
 	if k := int64(q.MinVisitors); k > 1 {
 		if t.Visitors < k {
-			t.ViewsPerVisit, t.BounceRate, t.AvgVisitDuration, t.Withheld = 0, 0, 0, true
+			t.ViewsPerVisit, t.BounceRate, t.AvgVisitDuration, t.Withheld, t.DurationWithheld = 0, 0, 0, true, true
 		}
 		if t.Visitors < k || timedVisitors < k {
 			t.AvgTimeOnPage, t.TimeWithheld = 0, true
+		}
+		// A visit lasts to the end of its last page's visible time.
+		if t.Visitors < k || (timedVisitors > 0 && timedVisitors < k) {
+			t.AvgVisitDuration, t.DurationWithheld = 0, true
 		}
 	}
 	for _, b := range ev.Bots {
@@ -411,6 +415,36 @@ func expectPeriod(ev Events, q analytics.Query, detail bool) expected {
 			list = append(list, row)
 		}
 		breakdowns[dim] = fold(list, q.Limit, q.MinVisitors, t.Visitors, t.Visits)
+		if q.MinVisitors > 1 && dim != analytics.DimPage {
+			for i := range breakdowns[dim] { // only pages carry a time under a floor
+				if breakdowns[dim][i].TimedViews > 0 {
+					breakdowns[dim][i].AvgTime, breakdowns[dim][i].AvgTimeWithheld = 0, true
+				}
+			}
+		}
+	}
+	// The period's time, less the shown pages' times, is that of the page
+	// views on no shown page: told only when none, or by at least k people
+	// as far as the rows tell (the timed visitors not on a shown page, or
+	// the most on any one hidden page; "(muut)" counts its visitors' sum).
+	if k := int64(q.MinVisitors); k > 1 && !t.TimeWithheld {
+		hiddenViews, notShown, mostHidden := timed, timedVisitors, int64(0)
+		for _, r := range breakdowns[analytics.DimPage] {
+			switch {
+			case r.TimedViews == 0:
+			case r.AvgTimeWithheld:
+				mostHidden = max(mostHidden, r.TimedVisitors)
+			case r.Value == analytics.Other:
+				hiddenViews -= r.TimedViews
+				notShown -= r.Visitors
+			default:
+				hiddenViews -= r.TimedViews
+				notShown -= r.TimedVisitors
+			}
+		}
+		if hiddenViews > 0 && notShown < k && mostHidden < k {
+			t.AvgTimeOnPage, t.AvgVisitDuration, t.TimeWithheld, t.DurationWithheld = 0, 0, true, true
+		}
 	}
 	return expected{imported: imp.use, totals: t, series: series, breakdowns: breakdowns}
 }

@@ -477,7 +477,7 @@ func compareTotals(diff func(string, any, any), name string, g, w analytics.Tota
 	if g.Visitors != w.Visitors || g.Visits != w.Visits || g.PageViews != w.PageViews || g.Bots != w.Bots ||
 		!near(g.ViewsPerVisit, w.ViewsPerVisit) || !near(g.BounceRate, w.BounceRate) ||
 		!near(g.AvgVisitDuration, w.AvgVisitDuration) || !near(g.AvgTimeOnPage, w.AvgTimeOnPage) ||
-		g.Withheld != w.Withheld || g.TimeWithheld != w.TimeWithheld {
+		g.Withheld != w.Withheld || g.TimeWithheld != w.TimeWithheld || g.DurationWithheld != w.DurationWithheld {
 		diff(name, fmt.Sprintf("%+v", g), fmt.Sprintf("%+v", w))
 	}
 }
