@@ -56,7 +56,7 @@ func TestServeDefaults(t *testing.T) {
 func TestServeSettingsMerge(t *testing.T) {
 	var probe serveConfig
 	settings := serveSettings(&probe)
-	if len(settings) != 29 {
+	if len(settings) != 30 {
 		t.Errorf("%d settings; a new one needs this test's attention", len(settings))
 	}
 	file := map[string]any{}
