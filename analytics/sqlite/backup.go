@@ -98,6 +98,12 @@ func Restore(ctx context.Context, from, path string, progress io.Writer) error {
 	if err := checkCopy(ctx, from); err != nil {
 		return fmt.Errorf("restore: %s: %w", from, err)
 	}
+	// Another program's database is not moved aside (nor a lock file put
+	// beside it); a damaged seloste database, the usual reason for a
+	// restore, is.
+	if err := CheckFile(ctx, path); errors.Is(err, ErrForeign) {
+		return fmt.Errorf("restore: %w", err)
+	}
 	// A running collector owns the database (Owner): it is not replaced
 	// under it, and none starts on it until the copy is in place.
 	release, err := Own(path)

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,6 +157,23 @@ func TestBackupRefuses(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(target); string(b) != "old" {
 		t.Errorf("a refused restore changed the target: %q", b)
+	}
+	// Another program's database is not replaced, nor anything put beside it.
+	foreignDir := t.TempDir()
+	foreign := filepath.Join(foreignDir, "other.db")
+	fdb, err := sql.Open("sqlite", foreign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fdb.Exec(`CREATE TABLE notes (body TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	fdb.Close()
+	if err := Restore(ctx, backup, foreign, nil); !errors.Is(err, ErrForeign) {
+		t.Errorf("restore over another program's database: %v", err)
+	}
+	if entries, _ := os.ReadDir(foreignDir); len(entries) != 1 {
+		t.Errorf("a refused restore left %d files in the folder, want the database only", len(entries))
 	}
 	// A stopped installation: the old file is kept aside.
 	if err := Restore(ctx, backup, target, nil); err != nil {
