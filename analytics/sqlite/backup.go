@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/seloste/seloste/analytics"
@@ -17,13 +18,18 @@ import (
 
 var _ analytics.Backuper = (*Store)(nil)
 
+// testHookBackup, if set, runs once a backup has written its temporary
+// copy, before it is checked and renamed.
+var testHookBackup func(tmp string)
+
 // Backup writes a consistent copy of the database to dst while the store
 // stays in use: VACUUM INTO reads one snapshot (a WAL read transaction,
 // which never blocks the collector's writes) and writes it compacted. The
-// copy goes to a temporary file next to dst, is checked (its own
-// quick_check and that it is a seloste database) and synced, and only then
-// renamed to dst: a failed or interrupted backup leaves no dst behind. An
-// existing dst is an error. progress, if not nil, gets a line every few
+// copy goes to a temporary file next to dst (see backupTemp), is checked
+// (its own quick_check and that it is a seloste database) and synced, and
+// only then renamed to dst: a failed or interrupted backup leaves no dst
+// behind, and what a killed one left is removed by the next (first, in
+// dst's folder) and by RemoveStaleBackups. An existing dst is an error. progress, if not nil, gets a line every few
 // seconds with how far the copy is.
 func (s *Store) Backup(ctx context.Context, dst string, progress io.Writer) error {
 	dst, err := filepath.Abs(dst)
@@ -38,14 +44,27 @@ func (s *Store) Backup(ctx context.Context, dst string, progress io.Writer) erro
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("backup: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-*")
+	dir := filepath.Dir(dst)
+	removed, size, err := removeStaleBackups(dir)
+	if err != nil {
+		return fmt.Errorf("backup: removing what interrupted backups left in %s: %w", dir, err)
+	}
+	if len(removed) > 0 && progress != nil {
+		fmt.Fprintf(progress, "backup: removed %s left by interrupted backups: %s\n", megabytes(size), strings.Join(removed, ", "))
+	}
+	// Recorded before the copy starts, so that the upkeep finds the folder
+	// even if this backup is killed; without the record, the next backup
+	// into the folder still cleans it.
+	if err := s.recordBackupFolder(dir); err != nil && progress != nil {
+		fmt.Fprintf(progress, "backup: cannot record the folder in %s%s (%v): serve's upkeep will not look there for what an interrupted backup leaves; the next backup into %s will\n",
+			s.path, BackupFoldersSuffix, err, dir)
+	}
+	tmp, err := newBackupTemp(dir, filepath.Base(dst))
 	if err != nil {
 		return fmt.Errorf("backup: %w (is the folder of -out writable?)", err)
 	}
-	tmpPath := tmp.Name()
-	tmp.Close()
-	os.Remove(tmpPath) // VACUUM INTO wants to create the file itself
-	defer os.Remove(tmpPath)
+	defer tmp.remove()
+	tmpPath := tmp.path
 
 	var pages, pageSize int64
 	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT page_count FROM pragma_page_count), (SELECT page_size FROM pragma_page_size)`).
@@ -61,6 +80,9 @@ func (s *Store) Backup(ctx context.Context, dst string, progress io.Writer) erro
 	close(done)
 	if err != nil {
 		return fmt.Errorf("backup: copying the database: %w", err)
+	}
+	if testHookBackup != nil {
+		testHookBackup(tmpPath)
 	}
 	if err := checkCopy(ctx, tmpPath); err != nil {
 		return fmt.Errorf("backup: the copy does not check out (%w); the database is unchanged, try again", err)
