@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/seloste/seloste/analytics"
 )
 
 // A backup writes its copy to a temporary file beside its output,
@@ -25,6 +27,8 @@ import (
 // it starts, and by the daily upkeep (RemoveStaleBackups) in the
 // database's folder and in every folder that backups of it were written
 // to, which each backup records in the database's PATH.backup-folders.
+
+var _ analytics.BackupCleaner = (*Store)(nil)
 
 // backupTempMark is in the name of every temporary file of a backup.
 const backupTempMark = ".seloste-backup-tmp-"
