@@ -28,9 +28,10 @@ var testHookBackup func(tmp string)
 // copy goes to a temporary file next to dst (see backupTemp), is checked
 // (its own quick_check and that it is a seloste database) and synced, and
 // only then renamed to dst: a failed or interrupted backup leaves no dst
-// behind, and what a killed one left is removed by the next (first, in
-// dst's folder) and by RemoveStaleBackups. An existing dst is an error. progress, if not nil, gets a line every few
-// seconds with how far the copy is.
+// behind, and what a killed one left is removed by the next backup into
+// dst's folder (first thing) and by RemoveStaleBackups. An existing dst is
+// an error. progress, if not nil, gets a line every few seconds with how
+// far the copy is.
 func (s *Store) Backup(ctx context.Context, dst string, progress io.Writer) error {
 	dst, err := filepath.Abs(dst)
 	if err != nil {
@@ -45,12 +46,16 @@ func (s *Store) Backup(ctx context.Context, dst string, progress io.Writer) erro
 		return fmt.Errorf("backup: %w", err)
 	}
 	dir := filepath.Dir(dst)
+	// What a dead backup left goes before this one starts; a leftover
+	// that cannot be removed (another user's) does not stop a backup.
 	removed, size, err := removeStaleBackups(dir)
-	if err != nil {
-		return fmt.Errorf("backup: removing what interrupted backups left in %s: %w", dir, err)
-	}
-	if len(removed) > 0 && progress != nil {
-		fmt.Fprintf(progress, "backup: removed %s left by interrupted backups: %s\n", megabytes(size), strings.Join(removed, ", "))
+	if progress != nil {
+		if len(removed) > 0 {
+			fmt.Fprintf(progress, "backup: removed %s left by interrupted backups: %s\n", megabytes(size), strings.Join(removed, ", "))
+		}
+		if err != nil && !errors.Is(err, fs.ErrNotExist) { // a missing folder is said below
+			fmt.Fprintf(progress, "backup: cannot remove what interrupted backups left in %s (%v): remove those files by hand\n", dir, err)
+		}
 	}
 	// Recorded before the copy starts, so that the upkeep finds the folder
 	// even if this backup is killed; without the record, the next backup
