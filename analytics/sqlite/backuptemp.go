@@ -65,6 +65,7 @@ func newBackupTemp(dir, base string) (*backupTemp, error) {
 		if err != nil || !held || !stillAt(f, path+".lock") {
 			f.Close()
 			if err != nil {
+				os.Remove(path + ".lock")
 				return nil, err
 			}
 			continue
