@@ -186,6 +186,14 @@ type Backuper interface {
 	Backup(ctx context.Context, dst string, progress io.Writer) error
 }
 
+// BackupCleaner is an optional capability of an engine whose backups are
+// files (Backuper): it removes the temporary copies that interrupted
+// backups left wherever backups of the store were written, and returns
+// the files removed. serve's upkeep runs it daily.
+type BackupCleaner interface {
+	RemoveStaleBackups(ctx context.Context) (removed []string, err error)
+}
+
 // Inventory is an engine's own account of what it stores, held to the field
 // registry (Fields) by the shared suite and the end-to-end statement test:
 // every column of collected records belongs to a registered field, and

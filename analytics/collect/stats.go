@@ -6,8 +6,8 @@ import (
 )
 
 // Refusal is why an event that reached the collector was not queued for
-// storage. Every event is either queued (Stats.PageViews, Leaves, BotHits)
-// or refused for exactly one of these reasons.
+// storage. Every event is either queued (Stats.PageViews, Leaves, Events,
+// BotHits: one record each) or refused for exactly one of these reasons.
 type Refusal uint8
 
 const (
@@ -69,8 +69,9 @@ func (c *Collector) countRefusal(status int, msg string) {
 // Stats are the collector's counters since New and its current state. They
 // hold no request data: counts only.
 type Stats struct {
-	// Events queued for storage, by kind: a bot's page view is kept only
-	// as a BotHit (time and site).
+	// Events queued for storage, by kind, one record each: a bot's page
+	// view is kept only as a BotHit (time and site), a declared custom
+	// event as an Event.
 	PageViews, Leaves, BotHits, Events int64
 	Refused                            [NumRefusals]int64 // by Refusal
 

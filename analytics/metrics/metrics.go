@@ -37,7 +37,8 @@ import (
 // The metrics read from the collector's counters at each scrape.
 var (
 	eventsAccepted = prometheus.NewDesc("seloste_events_accepted_total",
-		"Events queued for storage, by kind: pageview, leave, or bot (a bot's page view, kept only as a time and a site).",
+		"Events queued for storage, by kind: pageview, leave, event (a declared custom event), or bot (a bot's page view, "+
+			"kept only as a time and a site). Each is one record: the kinds sum to seloste_records_stored_total once written.",
 		[]string{"kind"}, nil)
 	eventsRefused = prometheus.NewDesc("seloste_events_refused_total",
 		"Events not queued, by reason: too_large, content_type, bad_event, unknown_site, foreign_origin (answered 4xx), "+
@@ -45,7 +46,7 @@ var (
 			"event_limit (a custom event past max_events_per_visit, answered 429).",
 		[]string{"reason"}, nil)
 	recordsStored = prometheus.NewDesc("seloste_records_stored_total",
-		"Records (page views, leaves, bot hits) written to the database.", nil, nil)
+		"Records (page views, leaves, custom events, bot hits) written to the database.", nil, nil)
 	queueDepth = prometheus.NewDesc("seloste_queue_events",
 		"Accepted events waiting in memory to be written.", nil, nil)
 	queueCapacity = prometheus.NewDesc("seloste_queue_capacity_events",
@@ -170,6 +171,7 @@ func (s *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	counter(eventsAccepted, st.PageViews, "pageview")
 	counter(eventsAccepted, st.Leaves, "leave")
+	counter(eventsAccepted, st.Events, "event")
 	counter(eventsAccepted, st.BotHits, "bot")
 	for r := range collect.NumRefusals {
 		counter(eventsRefused, st.Refused[r], r.String())

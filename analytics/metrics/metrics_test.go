@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/auth"
 	"github.com/seloste/seloste/analytics/collect"
 	"github.com/seloste/seloste/analytics/dashboard"
@@ -74,6 +75,8 @@ func newServer(t *testing.T) *server {
 		Store: store, Sites: []request.Site{{Domain: "example.fi"}}, TrustedProxies: loopbackProxy,
 		Geo: locations, Logger: logger, OnBatch: m.ObserveBatch,
 		Queue: collect.QueueConfig{FlushInterval: 20 * time.Millisecond},
+		Events: analytics.EventConfig{Events: []analytics.EventDef{{Name: "Yhteydenotto", Props: []string{"lomake"},
+			Desc: analytics.Description{FI: "Lomake", EN: "Form"}}}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -282,6 +285,58 @@ func TestMetricsAfterEvents(t *testing.T) {
 		if strings.Contains(text, leak) {
 			t.Errorf("/metrics contains %q", leak)
 		}
+	}
+}
+
+// TestMetricsCountEveryKind sends each kind of record through the
+// collector into SQLite (page views, a leave, custom events, a bot's page
+// view): each accepted one is counted once under its kind, so the kinds
+// sum to the records stored, and the store holds that many rows.
+func TestMetricsCountEveryKind(t *testing.T) {
+	s := newServer(t)
+	before, _ := s.scrape(t)
+	event := func(body, ip, ua string) {
+		t.Helper()
+		if code, msg := s.do(t, "POST", "/api/event", body, "Content-Type", "text/plain", "User-Agent", ua, "X-Forwarded-For", ip); code != 202 {
+			t.Fatalf("%.60s: %d %s, want 202", body, code, msg)
+		}
+	}
+	event(`{"kind":"pageview","site":"example.fi","url":"https://example.fi/","pageview":"k1"}`, canaryIPs[0], canaryUA)
+	event(`{"kind":"pageview","site":"example.fi","url":"https://example.fi/p","pageview":"k2"}`, canaryIPs[1], canaryUA)
+	event(`{"kind":"leave","site":"example.fi","pageview":"k1","duration_ms":2500}`, canaryIPs[0], canaryUA)
+	for range 3 {
+		event(`{"kind":"event","site":"example.fi","url":"https://example.fi/","name":"Yhteydenotto","props":{"lomake":"tarjous"},"pageview":"k1"}`, canaryIPs[0], canaryUA)
+	}
+	event(`{"kind":"pageview","site":"example.fi","url":"https://example.fi/","pageview":"k3"}`, canaryIPs[2], "curl/8.11.0")
+	const records = 2 + 1 + 3 + 1
+	for deadline := time.Now().Add(10 * time.Second); s.col.Stats().Stored < records; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d records stored", s.col.Stats().Stored, records)
+		}
+	}
+	after, _ := s.scrape(t)
+	delta := func(name string, label ...string) float64 {
+		return value(after, name, label...) - value(before, name, label...)
+	}
+	var sum float64
+	for _, k := range []struct {
+		kind string
+		want float64
+	}{{"pageview", 2}, {"leave", 1}, {"event", 3}, {"bot", 1}} {
+		got := delta("seloste_events_accepted_total", "kind", k.kind)
+		if got != k.want {
+			t.Errorf("seloste_events_accepted_total{kind=%q} moved by %v, want %v", k.kind, got, k.want)
+		}
+		sum += got
+	}
+	// Every series of the metric, whatever its kind, is in the sum.
+	var all float64
+	for _, m := range after["seloste_events_accepted_total"].Metric {
+		all += m.Counter.GetValue()
+	}
+	stored := delta("seloste_records_stored_total")
+	if sum != stored || all != value(after, "seloste_records_stored_total") || stored != records {
+		t.Errorf("accepted by kind sum to %v (all series %v), records stored %v, want %d each", sum, all, stored, records)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/seloste/seloste/analytics"
@@ -17,14 +18,20 @@ import (
 
 var _ analytics.Backuper = (*Store)(nil)
 
+// testHookBackup, if set, runs once a backup has written its temporary
+// copy, before it is checked and renamed.
+var testHookBackup func(tmp string)
+
 // Backup writes a consistent copy of the database to dst while the store
 // stays in use: VACUUM INTO reads one snapshot (a WAL read transaction,
 // which never blocks the collector's writes) and writes it compacted. The
-// copy goes to a temporary file next to dst, is checked (its own
-// quick_check and that it is a seloste database) and synced, and only then
-// renamed to dst: a failed or interrupted backup leaves no dst behind. An
-// existing dst is an error. progress, if not nil, gets a line every few
-// seconds with how far the copy is.
+// copy goes to a temporary file next to dst (see backupTemp), is checked
+// (its own quick_check and that it is a seloste database) and synced, and
+// only then renamed to dst: a failed or interrupted backup leaves no dst
+// behind, and what a killed one left is removed by the next backup into
+// dst's folder (first thing) and by RemoveStaleBackups. An existing dst is
+// an error. progress, if not nil, gets a line every few seconds with how
+// far the copy is.
 func (s *Store) Backup(ctx context.Context, dst string, progress io.Writer) error {
 	dst, err := filepath.Abs(dst)
 	if err != nil {
@@ -38,14 +45,31 @@ func (s *Store) Backup(ctx context.Context, dst string, progress io.Writer) erro
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("backup: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-*")
+	dir := filepath.Dir(dst)
+	// What a dead backup left goes before this one starts; a leftover
+	// that cannot be removed (another user's) does not stop a backup.
+	removed, size, err := removeStaleBackups(dir)
+	if progress != nil {
+		if len(removed) > 0 {
+			fmt.Fprintf(progress, "backup: removed %s left by interrupted backups: %s\n", megabytes(size), strings.Join(removed, ", "))
+		}
+		if err != nil && !errors.Is(err, fs.ErrNotExist) { // a missing folder is said below
+			fmt.Fprintf(progress, "backup: cannot remove what interrupted backups left in %s (%v): remove those files by hand\n", dir, err)
+		}
+	}
+	// Recorded before the copy starts, so that the upkeep finds the folder
+	// even if this backup is killed; without the record, the next backup
+	// into the folder still cleans it.
+	if err := s.recordBackupFolder(dir); err != nil && progress != nil {
+		fmt.Fprintf(progress, "backup: cannot record the folder in %s%s (%v): serve's upkeep will not look there for what an interrupted backup leaves; the next backup into %s will\n",
+			s.path, BackupFoldersSuffix, err, dir)
+	}
+	tmp, err := newBackupTemp(dir, filepath.Base(dst))
 	if err != nil {
 		return fmt.Errorf("backup: %w (is the folder of -out writable?)", err)
 	}
-	tmpPath := tmp.Name()
-	tmp.Close()
-	os.Remove(tmpPath) // VACUUM INTO wants to create the file itself
-	defer os.Remove(tmpPath)
+	defer tmp.remove()
+	tmpPath := tmp.path
 
 	var pages, pageSize int64
 	if err := s.db.QueryRowContext(ctx, `SELECT (SELECT page_count FROM pragma_page_count), (SELECT page_size FROM pragma_page_size)`).
@@ -61,6 +85,9 @@ func (s *Store) Backup(ctx context.Context, dst string, progress io.Writer) erro
 	close(done)
 	if err != nil {
 		return fmt.Errorf("backup: copying the database: %w", err)
+	}
+	if testHookBackup != nil {
+		testHookBackup(tmpPath)
 	}
 	if err := checkCopy(ctx, tmpPath); err != nil {
 		return fmt.Errorf("backup: the copy does not check out (%w); the database is unchanged, try again", err)
@@ -97,6 +124,12 @@ func Restore(ctx context.Context, from, path string, progress io.Writer) error {
 	}
 	if err := checkCopy(ctx, from); err != nil {
 		return fmt.Errorf("restore: %s: %w", from, err)
+	}
+	// Another program's database is not moved aside (nor a lock file put
+	// beside it); a damaged seloste database, the usual reason for a
+	// restore, is.
+	if err := CheckFile(ctx, path); errors.Is(err, ErrForeign) {
+		return fmt.Errorf("restore: %w", err)
 	}
 	// A running collector owns the database (Owner): it is not replaced
 	// under it, and none starts on it until the copy is in place.

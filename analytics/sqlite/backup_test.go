@@ -1,10 +1,17 @@
 package sqlite
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -156,6 +163,23 @@ func TestBackupRefuses(t *testing.T) {
 	if b, _ := os.ReadFile(target); string(b) != "old" {
 		t.Errorf("a refused restore changed the target: %q", b)
 	}
+	// Another program's database is not replaced, nor anything put beside it.
+	foreignDir := t.TempDir()
+	foreign := filepath.Join(foreignDir, "other.db")
+	fdb, err := sql.Open("sqlite", foreign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fdb.Exec(`CREATE TABLE notes (body TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	fdb.Close()
+	if err := Restore(ctx, backup, foreign, nil); !errors.Is(err, ErrForeign) {
+		t.Errorf("restore over another program's database: %v", err)
+	}
+	if entries, _ := os.ReadDir(foreignDir); len(entries) != 1 {
+		t.Errorf("a refused restore left %d files in the folder, want the database only", len(entries))
+	}
 	// A stopped installation: the old file is kept aside.
 	if err := Restore(ctx, backup, target, nil); err != nil {
 		t.Fatal(err)
@@ -163,5 +187,161 @@ func TestBackupRefuses(t *testing.T) {
 	aside, _ := filepath.Glob(target + ".before-restore-*")
 	if len(aside) != 1 {
 		t.Errorf("the old database was not kept aside: %v", aside)
+	}
+}
+
+// backupChildEnv names the database for the child process of
+// TestBackupKilled, backupOutEnv its output: a backup that stops once its
+// copy is written, says so, and waits to be killed.
+const (
+	backupChildEnv = "SELOSTE_TEST_BACKUP_CHILD"
+	backupOutEnv   = "SELOSTE_TEST_BACKUP_OUT"
+)
+
+func backupChild(db string) {
+	out := os.Getenv(backupOutEnv)
+	s, err := Open(context.Background(), db, MustExist())
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
+	testHookBackup = func(tmp string) {
+		fmt.Println("copied", tmp)
+		time.Sleep(time.Minute) // until killed
+		os.Exit(2)
+	}
+	err = s.Backup(context.Background(), out, nil)
+	fmt.Println("backup returned:", err)
+	os.Exit(3)
+}
+
+// startBackupChild starts a backup of db into out in a child process and
+// returns it once its copy is written, with the copy's path.
+func startBackupChild(t *testing.T, db, out string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), backupChildEnv+"="+db, backupOutEnv+"="+out)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	tmp, ok := strings.CutPrefix(strings.TrimSpace(line), "copied ")
+	if !ok {
+		t.Fatalf("backup child: %q", line)
+	}
+	return cmd, tmp
+}
+
+func kill(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	if err := cmd.Process.Kill(); err != nil { // SIGKILL: nothing of the process runs after it
+		t.Fatal(err)
+	}
+	cmd.Wait()
+}
+
+// TestBackupKilled kills backups, in a child process, with SIGKILL once
+// their copy is written: the whole copy they leave is not removed while
+// they run, neither by a backup beside it nor by the upkeep, and is removed
+// once they are dead, by the next backup into its folder or by the
+// upkeep (RemoveStaleBackups), which finds the folder of a backup that
+// the database's own folder does not hold.
+func TestBackupKilled(t *testing.T) {
+	if !locksWork {
+		t.Skip("no flock(2) on " + runtime.GOOS + ": a running backup's temporary files cannot be told from a dead one's, so none is removed")
+	}
+	ctx := context.Background()
+	dir, outDir := t.TempDir(), t.TempDir()
+	db := filepath.Join(dir, "seloste.db")
+	s, err := Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ev := storetest.Generate(storetest.Small)
+	for _, b := range ev.Batches(500) {
+		if err := s.Append(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := func(dir string) []string {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n []string
+		for _, e := range entries {
+			n = append(n, e.Name())
+		}
+		return n
+	}
+	exists := func(path string) bool {
+		_, err := os.Stat(path)
+		return err == nil
+	}
+
+	// A running backup's copy stays, whoever cleans.
+	child, tmp := startBackupChild(t, db, filepath.Join(outDir, "bk.db"))
+	if filepath.Dir(tmp) != outDir || !strings.Contains(filepath.Base(tmp), ".bk.db.seloste-backup-tmp-") {
+		t.Errorf("temporary copy %s: want .bk.db.seloste-backup-tmp-… in %s", tmp, outDir)
+	}
+	if fi, err := os.Stat(tmp); err != nil || fi.Size() == 0 {
+		t.Fatalf("the running backup's copy: %v", err)
+	}
+	var progress bytes.Buffer
+	if err := s.Backup(ctx, filepath.Join(outDir, "first.db"), &progress); err != nil {
+		t.Fatal(err)
+	}
+	if removed, err := s.RemoveStaleBackups(ctx); err != nil || len(removed) > 0 {
+		t.Errorf("RemoveStaleBackups while a backup runs: removed %v, %v", removed, err)
+	}
+	if !exists(tmp) || !exists(tmp+".lock") {
+		t.Fatalf("a running backup's files were removed by another (%s)", progress.String())
+	}
+
+	// Killed, it leaves a whole copy, which the next backup removes.
+	kill(t, child)
+	if !exists(tmp) {
+		t.Fatal("the killed backup left no copy: the test kills too late")
+	}
+	progress.Reset()
+	if err := s.Backup(ctx, filepath.Join(outDir, "second.db"), &progress); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(outDir); !slices.Equal(got, []string{"first.db", "second.db"}) {
+		t.Errorf("after a backup, %s holds %v, want the two finished backups only", outDir, got)
+	}
+	if !strings.Contains(progress.String(), "left by interrupted backups: "+tmp) {
+		t.Errorf("the removal was not reported: %q", progress.String())
+	}
+
+	// The upkeep finds a killed backup's copy in the folder recorded
+	// beside the database, and in the database's own folder.
+	child, tmp = startBackupChild(t, db, filepath.Join(outDir, "third.db"))
+	child2, tmp2 := startBackupChild(t, db, filepath.Join(dir, "beside.db"))
+	kill(t, child)
+	kill(t, child2)
+	removed, err := s.RemoveStaleBackups(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(removed, tmp) || !slices.Contains(removed, tmp2) {
+		t.Errorf("RemoveStaleBackups removed %v, want %s and %s", removed, tmp, tmp2)
+	}
+	if got := names(outDir); !slices.Equal(got, []string{"first.db", "second.db"}) {
+		t.Errorf("after the upkeep, %s holds %v, want the two finished backups only", outDir, got)
+	}
+	for _, n := range names(dir) {
+		if strings.Contains(n, "seloste-backup-tmp") {
+			t.Errorf("after the upkeep, %s holds %s", dir, n)
+		}
+	}
+	if b, err := os.ReadFile(db + BackupFoldersSuffix); err != nil || string(b) != outDir+"\n" {
+		t.Errorf("%s%s holds %q (%v), want %s once", db, BackupFoldersSuffix, b, err, outDir)
 	}
 }

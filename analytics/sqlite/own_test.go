@@ -19,8 +19,11 @@ import (
 const ownChildEnv = "SELOSTE_TEST_OWN_CHILD"
 
 // TestMain lets TestOwn run this test binary as an owner of a database
-// that it then kills.
+// that it then kills, and TestBackupKilled as a backup it kills.
 func TestMain(m *testing.M) {
+	if db := os.Getenv(backupChildEnv); db != "" {
+		backupChild(db)
+	}
 	if path := os.Getenv(ownChildEnv); path != "" {
 		if _, err := Own(path); err != nil {
 			fmt.Println(err)

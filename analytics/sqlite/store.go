@@ -244,12 +244,45 @@ func checkOwn(ctx context.Context, db *sql.DB, path string) error {
 	case app == applicationID, app == 0 && tables == 0 && version == 0:
 		return nil
 	case app != 0:
-		return fmt.Errorf("the file belongs to another program (SQLite application id %#x), left unchanged: give -db a new path or a seloste database", app)
+		return foreignError(fmt.Sprintf("the file belongs to another program (SQLite application id %#x), left unchanged: give -db a new path or a seloste database", app))
 	case version > 0 && ours == 4:
 		return nil
 	default:
-		return fmt.Errorf("not a seloste database (it has %d tables of something else), left unchanged: give -db a new path or a seloste database", tables)
+		return foreignError(fmt.Sprintf("not a seloste database (it has %d tables of something else), left unchanged: give -db a new path or a seloste database", tables))
 	}
+}
+
+// ErrForeign is what the error for a SQLite database of another program
+// is (errors.Is).
+var ErrForeign = errors.New("another program's database")
+
+// foreignError is checkOwn's refusal of another program's database.
+type foreignError string
+
+func (e foreignError) Error() string        { return string(e) }
+func (e foreignError) Is(target error) bool { return target == ErrForeign }
+
+// CheckFile refuses the file at path, reading only, if it is not a seloste
+// database (Open's check): commands that write files beside a database
+// (the dashboard's credentials) call it first, so that nothing of
+// seloste's lands beside another program's. A missing file passes: such a
+// command may run before serve has created the database.
+func CheckFile(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	// mode=rw: a file removed meanwhile is an error, not a new database.
+	db, err := sql.Open("sqlite", dsn(path, false)+"&mode=rw")
+	if err != nil {
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	defer db.Close()
+	if err := checkOwn(ctx, db, path); err != nil {
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	return nil
 }
 
 // compact gives the file's free pages back when they are most of it (after

@@ -7,6 +7,7 @@ package upkeep
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,7 +31,9 @@ const DefaultMaintainEvery = 5 * time.Minute
 
 // Run purges at once and then daily, and, if the store is an
 // analytics.Maintainer, maintains at once and then every MaintainEvery
-// (an analytics.Sweeper sweeps as often), until ctx is done. Failures are
+// (an analytics.Sweeper sweeps as often; an analytics.BackupCleaner
+// removes what interrupted backups left as often as it purges), until ctx
+// is done. Failures are
 // logged and retried.
 func Run(ctx context.Context, store analytics.Purger, cfg Config) {
 	if cfg.Logger == nil {
@@ -50,6 +53,9 @@ func Run(ctx context.Context, store analytics.Purger, cfg Config) {
 	if sw, ok := store.(analytics.Sweeper); ok {
 		wg.Go(func() { repeat(ctx, func() time.Duration { return sweep(ctx, sw, cfg) }) })
 	}
+	if bc, ok := store.(analytics.BackupCleaner); ok {
+		wg.Go(func() { repeat(ctx, func() time.Duration { return removeStaleBackups(ctx, bc, cfg) }) })
+	}
 	wg.Wait()
 }
 
@@ -63,6 +69,20 @@ func sweep(ctx context.Context, sw analytics.Sweeper, cfg Config) time.Duration 
 		cfg.Logger.Info("deleted what interrupted imports left", "imports", n)
 	}
 	return cfg.MaintainEvery
+}
+
+// removeStaleBackups removes the copies that interrupted backups left
+// (they hold records that purges and erasures would not reach), daily.
+func removeStaleBackups(ctx context.Context, bc analytics.BackupCleaner, cfg Config) time.Duration {
+	removed, err := bc.RemoveStaleBackups(ctx)
+	if len(removed) > 0 {
+		cfg.Logger.Info("removed what interrupted backups left", "files", strings.Join(removed, ", "))
+	}
+	if err != nil && ctx.Err() == nil {
+		cfg.Logger.Error("removing what interrupted backups left failed; retrying in an hour", "err", err)
+		return time.Hour
+	}
+	return 24 * time.Hour
 }
 
 // purge deletes what is older than the retention period and says when to

@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestBackupAndRestoreCommands: a backup of the report data set, restored
@@ -48,5 +54,70 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	}
 	if strip(got) != strip(want) {
 		t.Errorf("restored report differs:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestBackupKilledMidCopy runs "seloste backup" of a large database and
+// kills it with SIGKILL while SQLite writes the copy: the hidden copy it
+// leaves beside the output is removed by the next backup into the folder,
+// before it starts, which leaves only the finished backups there.
+func TestBackupKilledMidCopy(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "solaris" || runtime.GOOS == "illumos" || runtime.GOOS == "aix" {
+		t.Skip("no flock(2) on " + runtime.GOOS + ": leftovers of killed backups are not removed")
+	}
+	db, _ := reportDB(t)
+	// 32 MB more, so that the copy takes long enough to be killed in.
+	raw := rawDB(t, db)
+	if _, err := raw.Exec(`CREATE TABLE filler (b BLOB);
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 512)
+		INSERT INTO filler SELECT randomblob(65536) FROM n`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	bin := selosteBinary(t)
+	start := time.Now()
+	cmd := exec.Command(bin, "backup", "-db", db, "-out", filepath.Join(out, "bk.db"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	// Kill as soon as the copy has some pages.
+	var copies []string
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(2 * time.Millisecond) {
+		copies, _ = filepath.Glob(filepath.Join(out, ".bk.db.seloste-backup-tmp-*[0-9a-f]"))
+		if len(copies) == 1 {
+			if fi, err := os.Stat(copies[0]); err == nil && fi.Size() > 0 {
+				break
+			}
+		}
+		if _, err := os.Stat(filepath.Join(out, "bk.db")); err == nil {
+			t.Fatalf("the backup finished before a copy under way was seen (%v): a faster machine needs a bigger database", copies)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no copy under way after 60 s: %s", stderr.String())
+		}
+	}
+	if err := cmd.Process.Kill(); err != nil { // SIGKILL
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	left := dirNames(t, out)
+	if len(left) == 0 || slices.Contains(left, "bk.db") {
+		t.Fatalf("the killed backup left %v, want its hidden copy and no bk.db", left)
+	}
+	t.Logf("killed after %v, the backup left %v", time.Since(start).Round(time.Millisecond), left)
+
+	if _, stderr, err := runCmd(t, "backup", "-db", db, "-out", filepath.Join(out, "bk2.db")); err != nil {
+		t.Fatalf("backup: %v\n%s", err, stderr)
+	} else if !strings.Contains(stderr, "left by interrupted backups") {
+		t.Errorf("the removal was not reported:\n%s", stderr)
+	}
+	if got := dirNames(t, out); !slices.Equal(got, []string{"bk2.db"}) {
+		t.Errorf("after the next backup the folder holds %v, want bk2.db only", got)
 	}
 }

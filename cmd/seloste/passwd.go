@@ -33,17 +33,21 @@ func authPathFor(db string) string {
 
 // authFlags adds -auth, -db and -config to fs and returns the chosen auth
 // file path once fs is parsed: the one serve with the same configuration
-// file uses.
-func authFlags(fs *flag.FlagSet) func() (string, error) {
+// file uses. An auth file beside -db is refused when -db is another
+// program's database, as serve refuses it.
+func authFlags(fs *flag.FlagSet) func(context.Context) (string, error) {
 	authFile := fs.String("auth", "", "the auth `file` with the dashboard credentials (default: seloste.auth next to -db)")
 	db := fs.String("db", "seloste.db", "the `database` whose directory holds the auth file when -auth is not given")
 	conf := addConfigFlag(fs, "auth", "db")
-	return func() (string, error) {
+	return func(ctx context.Context) (string, error) {
 		if _, err := conf.load(fs); err != nil {
 			return "", err
 		}
 		if *authFile != "" {
 			return *authFile, nil
+		}
+		if err := checkStoreFile(ctx, *db); err != nil {
+			return "", fmt.Errorf("-db: %w", err)
 		}
 		return authPathFor(*db), nil
 	}
@@ -55,7 +59,7 @@ func runPasswd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args, "; the password is read from the terminal or stdin"); err != nil {
 		return err
 	}
-	authFile, err := authPath()
+	authFile, err := authPath(ctx)
 	if err != nil {
 		return fmt.Errorf("passwd: %w", err)
 	}

@@ -87,6 +87,17 @@ func openStoreWith(ctx context.Context, dsn string, mustExist bool, progress io.
 	return sqlite.Open(ctx, path, opts...)
 }
 
+// checkStoreFile refuses the SQLite database that dsn names if it is
+// another program's (reading only; a missing one passes): a command that
+// writes beside a database (seloste.auth) calls it first, as serve's
+// openServeStore checks before anything is written.
+func checkStoreFile(ctx context.Context, dsn string) error {
+	if path := storePath(dsn); path != "" {
+		return sqlite.CheckFile(ctx, path)
+	}
+	return nil
+}
+
 // storePath is the file a dsn names, for files kept next to the database
 // (the dashboard's credentials); "" when the engine has no file.
 func storePath(dsn string) string {

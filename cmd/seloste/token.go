@@ -18,7 +18,7 @@ func runToken(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args, ""); err != nil {
 		return err
 	}
-	authFile, err := authPath()
+	authFile, err := authPath(ctx)
 	if err != nil {
 		return fmt.Errorf("token: %w", err)
 	}
