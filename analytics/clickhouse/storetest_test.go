@@ -1,34 +1,18 @@
 package clickhouse_test
 
 import (
-	"context"
 	"os"
 	"testing"
-	"time"
 
-	"github.com/seloste/seloste/analytics/clickhouse"
 	"github.com/seloste/seloste/analytics/clickhouse/chtest"
+	"github.com/seloste/seloste/analytics/clickhouse/chtest/chstore"
 	"github.com/seloste/seloste/analytics/storetest"
 )
 
 func TestMain(m *testing.M) { os.Exit(chtest.Main(m)) }
 
 // opener opens a store on a new database of servers, through dsn.
-func opener(dsn func(db string) string, servers ...*chtest.Server) storetest.Opener {
-	return func(t *testing.T, now time.Time) storetest.Engine {
-		cfg, err := clickhouse.ParseDSN(dsn(chtest.Database(t, servers...)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Now = func() time.Time { return now }
-		s, err := clickhouse.Open(context.Background(), cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
-}
+var opener = chstore.Opener
 
 // TestKnownAnswers runs the engine-neutral known-answer tests against one
 // server.

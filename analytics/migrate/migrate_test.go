@@ -11,6 +11,7 @@ import (
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/clickhouse"
 	"github.com/seloste/seloste/analytics/clickhouse/chtest"
+	"github.com/seloste/seloste/analytics/clickhouse/chtest/chstore"
 	"github.com/seloste/seloste/analytics/migrate"
 	"github.com/seloste/seloste/analytics/sqlite"
 	"github.com/seloste/seloste/analytics/storetest"
@@ -83,17 +84,7 @@ func openSQLite(t *testing.T, name string) *sqlite.Store {
 func openClickHouse(t *testing.T) *clickhouse.Store {
 	t.Helper()
 	srv := chtest.Start(t)
-	cfg, err := clickhouse.ParseDSN(srv.DSN(chtest.Database(t, srv)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Now = func() time.Time { return now }
-	s, err := clickhouse.Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return chstore.Open(t, now, srv.DSN, srv)
 }
 
 func load(t *testing.T, st analytics.Appender, ev storetest.Events) {
