@@ -238,7 +238,8 @@ func WithholdDifferences(t *Totals, rows map[Dimension][]Row, timedViews, timedV
 			hiddenMost = max(hiddenMost, r.TimedVisitors)
 		case r.Value == Other:
 			// Its TimedVisitors are the most of the folded rows'; its
-			// Visitors, their sum, are surely no fewer than its people.
+			// Visitors (their sum, capped by the period's: FoldRows) are
+			// surely no fewer than its people.
 			shownViews += r.TimedViews
 			shownVisitors += r.Visitors
 		default:
