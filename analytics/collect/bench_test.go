@@ -131,9 +131,8 @@ func BenchmarkIngestHTTPClickHouseTwo(b *testing.B) { ingest(b, clickhouseTwo) }
 
 // BenchmarkIngestBare is the same load against a bare net/http handler that
 // reads the body and answers 202: what the machine, net/http and the load
-// generator cost without the collector. Run both in one go to compare:
-//
-//	go test -run '^$' -bench 'Ingest(HTTP|Bare)' -benchtime 300000x -count 3 ./analytics/collect/
+// generator cost without the collector. BenchmarkIngestPairs compares the
+// two.
 func BenchmarkIngestBare(b *testing.B) { ingest(b, bare) }
 
 // BenchmarkIngestPairs compares the collector with the bare handler
