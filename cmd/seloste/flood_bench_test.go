@@ -24,7 +24,9 @@ import (
 // after midnight. Memory is read from outside the process (VmHWM and
 // VmRSS in /proc/PID/status), nothing calls FreeOSMemory, and the clock is
 // the real one. Target: ≤ 200 MB VmHWM through the maintenance.
-// SELOSTE_BENCH_VISITORS sets the flood (default 600,000); Linux only.
+// SELOSTE_BENCH_VISITORS sets the flood (default 600,000);
+// SELOSTE_BENCH_LOG names a file for the maintaining serve's whole log.
+// Linux only.
 //
 //	go test -run '^$' -bench ServeFloodMaintenance -benchtime 1x -timeout 10m ./cmd/seloste/
 //
@@ -108,6 +110,13 @@ func BenchmarkServeFloodMaintenance(b *testing.B) {
 		_, idle := rss.stop()
 		if err := s.stop(b, syscall.SIGTERM); err != nil {
 			b.Fatalf("serve: %v\n%s", err, s.stderr)
+		}
+		if path := os.Getenv("SELOSTE_BENCH_LOG"); path != "" {
+			// All of it, where b.Logf keeps a benchmark's first lines:
+			// with GODEBUG=gctrace=1, the Go heap through the maintenance.
+			if err := os.WriteFile(path, []byte(s.stderr.String()), 0o644); err != nil {
+				b.Fatal(err)
+			}
 		}
 		b.Logf("%d visitors in %v (%d refused); maintenance peak %.1f MB (%.1f MB after 10 s idle); serve said:\n%s",
 			res.Accepted, flood.Round(time.Millisecond), res.Refused, maintPeak, idle, s.stderr)
