@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"path"
 	"strings"
+
+	"github.com/seloste/seloste/analytics"
 )
 
 // Site is one tracked site, as configured.
@@ -25,6 +27,8 @@ type Site struct {
 	// stored: "/admin/**" is /admin and everything under it, "*" matches
 	// within one segment ("/tili/*/asetukset"), anything else is literal.
 	ExcludePaths []string
+	// Consent is the terms the site's tracker runs on.
+	Consent analytics.Consent
 }
 
 // Sites are the configured sites and the hosts their pages and Origins may

@@ -51,6 +51,7 @@ type serveConfig struct {
 	MaxConns      int          `toml:"max_connections" default:"10000" help:"open connections at most (kept under the open-file limit): at the cap the longest-idle one is closed, or a new one gets 503"`
 	MaxValues     int          `toml:"max_values_per_day" default:"10000" help:"distinct paths, referrer hosts, values of each utm_* parameter, cities and values of each event property a site can add in a day; past it new ones are stored as \"(muut)\"; 0 = no cap"`
 	MaxEvents     int          `toml:"max_events_per_visit" default:"1000" help:"custom events one visit may send in a day (UTC); past it the collector answers 429 and stores nothing; at most 65535, 0 = no cap"`
+	Consent       string       `toml:"consent" default:"required" help:"terms the tracker runs on, for sites that do not set their own: required (nothing is sent until the visitor agrees) or exempt (your own assessment that the statistics need no consent)"`
 	Sites         []siteConfig `toml:"site" help:"tracked site {domain}, e.g. example.fi (repeatable; replaces the config file's list, keeping its origins)"`
 
 	// Events, goals and funnels are tables of the file only (no flags):
@@ -85,6 +86,7 @@ type siteConfig struct {
 	Origins      []string `toml:"origins"`
 	ExcludeIPs   []string `toml:"exclude_ips"`
 	ExcludePaths []string `toml:"exclude_paths"`
+	Consent      string   `toml:"consent"` // empty: the top-level consent
 }
 
 // eventConfig is one [[event]] of the file.
@@ -210,7 +212,7 @@ func (s setting) override(from setting) {
 		for _, sc := range *from.field.Addr().Interface().(*[]siteConfig) {
 			for _, o := range old {
 				if strings.EqualFold(o.Domain, sc.Domain) {
-					sc.Origins, sc.ExcludeIPs, sc.ExcludePaths = o.Origins, o.ExcludeIPs, o.ExcludePaths
+					sc.Origins, sc.ExcludeIPs, sc.ExcludePaths, sc.Consent = o.Origins, o.ExcludeIPs, o.ExcludePaths, o.Consent
 				}
 			}
 			*sites = append(*sites, sc)
@@ -418,7 +420,15 @@ func (cfg serveConfig) check() (collectorSettings, error) {
 		return s, fmt.Errorf("serve: no site to track: give -site DOMAIN or a [[site]] in %s (or -demo to try it on localhost)", file)
 	}
 	for _, site := range cfg.Sites {
-		s.sites = append(s.sites, request.Site{Domain: site.Domain, Origins: site.Origins, ExcludeIPs: site.ExcludeIPs, ExcludePaths: site.ExcludePaths})
+		mode := site.Consent
+		if mode == "" {
+			mode = cfg.Consent
+		}
+		consent, err := analytics.ParseConsent(mode)
+		if err != nil {
+			return s, fmt.Errorf("serve: site %s: %w", site.Domain, err)
+		}
+		s.sites = append(s.sites, request.Site{Domain: site.Domain, Origins: site.Origins, ExcludeIPs: site.ExcludeIPs, ExcludePaths: site.ExcludePaths, Consent: consent})
 	}
 	for _, p := range cfg.TrustProxy {
 		pfx, err := netip.ParsePrefix(p)

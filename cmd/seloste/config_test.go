@@ -35,6 +35,7 @@ func TestServeDefaults(t *testing.T) {
 		MaxConns:      10000,
 		MaxValues:     collect.DefaultMaxValuesPerDay,
 		MaxEvents:     collect.DefaultMaxEventsPerVisit,
+		Consent:       string(analytics.ConsentRequired),
 		Zone:          analytics.DefaultZone,
 		ReportTimeout: dashboard.DefaultReportTimeout.String(),
 		MinVisitors:   1,
@@ -56,7 +57,7 @@ func TestServeDefaults(t *testing.T) {
 func TestServeSettingsMerge(t *testing.T) {
 	var probe serveConfig
 	settings := serveSettings(&probe)
-	if len(settings) != 30 {
+	if len(settings) != 31 {
 		t.Errorf("%d settings; a new one needs this test's attention", len(settings))
 	}
 	file := map[string]any{}

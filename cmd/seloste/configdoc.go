@@ -75,6 +75,7 @@ var tableKeyHelp = map[string]string{
 	"site.origins":         "more hosts allowed to send events for this site, e.g. `example.com`",
 	"site.exclude_ips":     "addresses or CIDR prefixes (as the collector sees them, after `trust_proxy`) whose events are answered 202 and not stored",
 	"site.exclude_paths":   "pages not counted: `**` last matches anything below, `*` one path segment, e.g. `/admin/**`",
+	"site.consent":         "this site's own terms, `required` or `exempt`, when they differ from the top-level `consent`",
 	"event.name":           "the event's name as the page sends it, e.g. `Yhteydenotto` (at most 120 characters; not an automatic event's name)",
 	"event.props":          "the names of the properties it may carry (at most 10)",
 	"event.description_fi": "what the event tells, in Finnish, for the statement's list of collected data (required)",
