@@ -114,19 +114,70 @@ func Sources(views []View, t *Values) map[uint64]Source {
 	return out
 }
 
+// Entries holds the source of each visit of a day, from its first page
+// view, as codes of the Values its views were read with, sorted by visit:
+// the next day's look-back (Builder.Take) in 24 bytes a visit, where a map
+// of Sources takes about 80. A day flooded with a million visits must not
+// weigh twice on the day after it.
+type Entries struct {
+	list []entry
+}
+
+type entry struct {
+	visit uint64
+	src   [numSourceFields]uint32
+}
+
+// Source returns the source e holds of visit, its values in t.
+func (e *Entries) Source(visit uint64, t *Values) (Source, bool) {
+	k, ok := slices.BinarySearchFunc(e.list, visit, func(en entry, v uint64) int { return cmp.Compare(en.visit, v) })
+	if !ok {
+		return Source{}, false
+	}
+	var s Source
+	for j, f := range sourceFields {
+		s[j] = t.Value(f, e.list[k].src[j])
+	}
+	return s, true
+}
+
+// Views are page views in columns, as an engine reads a day of them
+// (Append). Builder.Take makes them a Day, moving one column at a time into
+// the Day's order and letting go of the original, so that a day's page
+// views are held about once while its Day is built; a []View and its Day
+// held them twice, which on a flooded day is most of a process's memory.
+type Views struct {
+	ts, seq, dur   []int64
+	visitor, visit []uint64
+	scroll         []uint8
+	values         [NumFields][]uint32
+}
+
+// Len is the number of page views.
+func (vs *Views) Len() int { return len(vs.ts) }
+
+// Grow makes room for n more page views.
+func (vs *Views) Grow(n int) {
+	vs.ts, vs.seq, vs.dur = slices.Grow(vs.ts, n), slices.Grow(vs.seq, n), slices.Grow(vs.dur, n)
+	vs.visitor, vs.visit = slices.Grow(vs.visitor, n), slices.Grow(vs.visit, n)
+	vs.scroll = slices.Grow(vs.scroll, n)
+	for f := range vs.values {
+		vs.values[f] = slices.Grow(vs.values[f], n)
+	}
+}
+
+// Append adds v, its values coded in the Values it will be taken with.
+func (vs *Views) Append(v *View) {
+	vs.ts, vs.seq, vs.dur = append(vs.ts, v.TS), append(vs.seq, v.Seq), append(vs.dur, v.Dur)
+	vs.visitor, vs.visit = append(vs.visitor, v.Visitor), append(vs.visit, v.Visit)
+	vs.scroll = append(vs.scroll, v.Scroll)
+	for f := range vs.values {
+		vs.values[f] = append(vs.values[f], v.Values[f])
+	}
+}
+
 // Before reports whether v was viewed before o: by time, then storage order.
 func (v *View) Before(o *View) bool { return v.TS < o.TS || (v.TS == o.TS && v.Seq < o.Seq) }
-
-// byVisitorThenTime orders views as a Day keeps them.
-func byVisitorThenTime(a, b *View) int {
-	if x := cmp.Compare(a.Visitor, b.Visitor); x != 0 {
-		return x
-	}
-	if x := cmp.Compare(a.TS, b.TS); x != 0 {
-		return x
-	}
-	return cmp.Compare(a.Seq, b.Seq)
-}
 
 // Day is one calendar day's page views in columnar form, in the order the
 // aggregation counts them: views by visitor id (then time), visits by their
@@ -187,27 +238,44 @@ var dictIDs atomic.Uint64
 // Builder makes Days. It keeps its working memory between days; it is not
 // safe for concurrent use.
 type Builder struct {
-	dicts  [NumFields]map[string]uint32 // the source fields' values → the day's codes
-	remap  [NumFields][]uint32          // the view fields' Values codes → the day's; noCode if none yet
-	order  []int32
-	visits map[uint64]int32
-	vfirst []int32
-	vlast  []int32
-	vcount []int32
-	vorder []int32
-	vremap []int32
+	dicts   [NumFields]map[string]uint32 // the source fields' values → the day's codes
+	remap   [NumFields][]uint32          // the view fields' Values codes → the day's; noCode if none yet
+	order   []int32
+	byVisit []int32 // positions in order, by visit then time
+	vfirst  []int32
+	vlast   []int32
+	vcount  []int32
+	vorder  []int32
+	vremap  []int32
 }
 
 const noCode = ^uint32(0)
 
 // NewBuilder returns a Builder.
-func NewBuilder() *Builder { return &Builder{visits: map[uint64]int32{}} }
+func NewBuilder() *Builder { return &Builder{} }
 
 // Build returns the Day that starts at start (unix seconds) holding views
 // (any order, values in t; the caller keeps them). prior gives the source
 // of visits that began before the day (Sources of the day before); nil for
 // none.
 func (b *Builder) Build(start int64, views []View, t *Values, prior map[uint64]Source) *Day {
+	var vs Views
+	vs.Grow(len(views))
+	for i := range views {
+		vs.Append(&views[i])
+	}
+	return b.Take(start, &vs, t, func(visit uint64) (Source, bool) {
+		s, ok := prior[visit]
+		return s, ok
+	}, nil)
+}
+
+// Take returns the Day that starts at start (unix seconds) holding the
+// page views of vs (any order, values in t), and leaves vs empty. prior
+// gives the source of a visit that began before the day (nil: none). With
+// next, Take also makes next hold the sources of the day's visits: the
+// look-back of the day after.
+func (b *Builder) Take(start int64, vs *Views, t *Values, prior func(visit uint64) (Source, bool), next *Entries) *Day {
 	d := &Day{Start: start, DictID: dictIDs.Add(1)}
 	for f := range b.dicts {
 		if b.dicts[f] == nil {
@@ -215,7 +283,7 @@ func (b *Builder) Build(start int64, views []View, t *Values, prior map[uint64]S
 		}
 		clear(b.dicts[f])
 	}
-	n := len(views)
+	n := vs.Len()
 	for _, f := range viewFields {
 		b.remap[f] = slices.Grow(b.remap[f][:0], t.Len(f))[:t.Len(f)]
 		for i := range b.remap[f] {
@@ -247,56 +315,96 @@ func (b *Builder) Build(start int64, views []View, t *Values, prior map[uint64]S
 	for i := range b.order {
 		b.order[i] = int32(i)
 	}
-	slices.SortFunc(b.order, func(i, j int32) int { return byVisitorThenTime(&views[i], &views[j]) })
-
-	// Visits in order of first appearance, with their first and last view.
-	clear(b.visits)
-	b.vfirst, b.vlast, b.vcount = b.vfirst[:0], b.vlast[:0], b.vcount[:0]
-	d.TS = make([]int64, n)
-	d.Dur = make([]int64, n)
-	d.Scroll = make([]uint8, n)
-	d.VisitOf = make([]int32, n)
-	for k := range d.Codes {
-		d.Codes[k] = make([]uint32, n)
-	}
-	for pos, i := range b.order {
-		v := &views[i]
-		d.TS[pos], d.Dur[pos], d.Scroll[pos] = v.TS, v.Dur, v.Scroll
-		for k, f := range viewFields {
-			d.Codes[k][pos] = viewCode(f, v.Values[f])
+	slices.SortFunc(b.order, func(i, j int32) int {
+		if x := cmp.Compare(vs.visitor[i], vs.visitor[j]); x != 0 {
+			return x
 		}
-		if pos > 0 && views[b.order[pos-1]].Visitor != v.Visitor {
+		if x := cmp.Compare(vs.ts[i], vs.ts[j]); x != 0 {
+			return x
+		}
+		return cmp.Compare(vs.seq[i], vs.seq[j])
+	})
+
+	// Each column into that order, letting go of the original: the source
+	// fields stay, read at each visit's entry (b.order[first]).
+	d.TS, vs.ts = inOrder(vs.ts, b.order), nil
+	d.Dur, vs.dur = inOrder(vs.dur, b.order), nil
+	d.Scroll, vs.scroll = inOrder(vs.scroll, b.order), nil
+	seq, visitor, visit := inOrder(vs.seq, b.order), inOrder(vs.visitor, b.order), inOrder(vs.visit, b.order)
+	vs.seq, vs.visitor, vs.visit = nil, nil, nil
+	for k, f := range viewFields {
+		col := make([]uint32, n)
+		for pos, i := range b.order {
+			col[pos] = viewCode(f, vs.values[f][i])
+		}
+		d.Codes[k], vs.values[f] = col, nil
+	}
+	for pos := 1; pos < n; pos++ {
+		if visitor[pos] != visitor[pos-1] {
 			d.VisitorEnd = append(d.VisitorEnd, int32(pos))
 		}
-		j, ok := b.visits[v.Visit]
-		if !ok {
-			j = int32(len(b.vfirst))
-			b.visits[v.Visit] = j
-			b.vfirst = append(b.vfirst, int32(pos))
-			b.vlast = append(b.vlast, int32(pos))
-			b.vcount = append(b.vcount, 0)
-		}
-		if v.Before(&views[b.order[b.vfirst[j]]]) {
-			b.vfirst[j] = int32(pos)
-		}
-		if views[b.order[b.vlast[j]]].Before(v) {
-			b.vlast[j] = int32(pos)
-		}
-		b.vcount[j]++
-		d.VisitOf[pos] = j
 	}
 	if n > 0 {
 		d.VisitorEnd = append(d.VisitorEnd, int32(n))
 	}
+	before := func(p, q int32) int {
+		if x := cmp.Compare(d.TS[p], d.TS[q]); x != 0 {
+			return x
+		}
+		return cmp.Compare(seq[p], seq[q])
+	}
+
+	// Visits in order of id, with their first and last view: found by
+	// sorting positions, not with a map of visit ids, which takes ~50
+	// bytes a visit.
+	b.byVisit = slices.Grow(b.byVisit[:0], n)[:n]
+	for pos := range b.byVisit {
+		b.byVisit[pos] = int32(pos)
+	}
+	slices.SortFunc(b.byVisit, func(p, q int32) int {
+		if x := cmp.Compare(visit[p], visit[q]); x != 0 {
+			return x
+		}
+		return before(p, q)
+	})
+	b.vfirst, b.vlast, b.vcount = b.vfirst[:0], b.vlast[:0], b.vcount[:0]
+	d.VisitOf = make([]int32, n)
+	if next != nil {
+		next.list = next.list[:0]
+	}
+	for k := 0; k < n; {
+		j, id := int32(len(b.vfirst)), visit[b.byVisit[k]]
+		m := k
+		for ; m < n && visit[b.byVisit[m]] == id; m++ {
+			d.VisitOf[b.byVisit[m]] = j
+		}
+		first := b.byVisit[k]
+		b.vfirst = append(b.vfirst, first)
+		b.vlast = append(b.vlast, b.byVisit[m-1])
+		b.vcount = append(b.vcount, int32(m-k))
+		if next != nil {
+			en := entry{visit: id}
+			for s, f := range sourceFields {
+				en.src[s] = vs.values[f][b.order[first]]
+			}
+			next.list = append(next.list, en)
+		}
+		k = m
+	}
 
 	// Visits by their entry view's visitor, then entry time.
 	nv := len(b.vfirst)
-	entry := func(j int32) *View { return &views[b.order[b.vfirst[j]]] }
 	b.vorder = slices.Grow(b.vorder[:0], nv)[:nv]
 	for j := range b.vorder {
 		b.vorder[j] = int32(j)
 	}
-	slices.SortFunc(b.vorder, func(i, j int32) int { return byVisitorThenTime(entry(i), entry(j)) })
+	slices.SortFunc(b.vorder, func(i, j int32) int {
+		p, q := b.vfirst[i], b.vfirst[j]
+		if x := cmp.Compare(visitor[p], visitor[q]); x != 0 {
+			return x
+		}
+		return before(p, q)
+	})
 	b.vremap = slices.Grow(b.vremap[:0], nv)[:nv]
 	d.First, d.Last = make([]int32, nv), make([]int32, nv)
 	for k := range d.Src {
@@ -308,30 +416,48 @@ func (b *Builder) Build(start int64, views []View, t *Values, prior map[uint64]S
 	d.Visit = make([]uint64, nv)
 	for pos, j := range b.vorder {
 		b.vremap[j] = int32(pos)
-		e := entry(j)
-		d.Visit[pos] = e.Visit
-		d.First[pos], d.Last[pos], d.Views[pos] = b.vfirst[j], b.vlast[j], b.vcount[j]
-		d.Span[pos] = int32(d.TS[b.vlast[j]] - d.TS[b.vfirst[j]])
-		src, ok := prior[e.Visit]
+		first := b.vfirst[j]
+		d.Visit[pos] = visit[first]
+		d.First[pos], d.Last[pos], d.Views[pos] = first, b.vlast[j], b.vcount[j]
+		d.Span[pos] = int32(d.TS[b.vlast[j]] - d.TS[first])
+		var src Source
+		ok := false
+		if prior != nil {
+			src, ok = prior(visit[first])
+		}
 		if !ok {
-			src = SourceOf(e, t)
+			for k, f := range sourceFields {
+				src[k] = t.Value(f, vs.values[f][b.order[first]])
+			}
 		}
 		for k, f := range sourceFields {
 			d.Src[k][pos] = code(f, src[k])
 		}
 		d.Channel[pos] = channelIndex[analytics.ChannelOf(src[0], src[1], src[2], src[3])]
-		if pos > 0 && entry(b.vorder[pos-1]).Visitor != e.Visitor {
+		if pos > 0 && visitor[b.vfirst[b.vorder[pos-1]]] != visitor[first] {
 			d.EntryVisitorEnd = append(d.EntryVisitorEnd, int32(pos))
 		}
 	}
 	if nv > 0 {
 		d.EntryVisitorEnd = append(d.EntryVisitorEnd, int32(nv))
 	}
+	for _, f := range sourceFields {
+		vs.values[f] = nil
+	}
 	for pos := range d.VisitOf {
 		d.VisitOf[pos] = b.vremap[d.VisitOf[pos]]
 	}
 	d.findUniform()
 	return d
+}
+
+// inOrder returns col's values in order (indexes into col).
+func inOrder[T any](col []T, order []int32) []T {
+	out := make([]T, len(order))
+	for pos, i := range order {
+		out[pos] = col[i]
+	}
+	return out
 }
 
 // findUniform sets d.Uniform and d.RunCodes from the per-view codes.

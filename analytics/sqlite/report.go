@@ -143,7 +143,7 @@ func (s *Store) period(ctx context.Context, cov coverage, p *aggregate.Period) e
 		}
 	}
 	for _, r := range raw {
-		if err := s.scanDays(ctx, q.Site, r.from, r.end, q.Zone, visits, func(d *aggregate.Day) error {
+		if err := s.scanDays(ctx, s.db, q.Site, r.from, r.end, q.Zone, visits, func(d *aggregate.Day) error {
 			p.AddDay(d, 0)
 			return nil
 		}); err != nil {

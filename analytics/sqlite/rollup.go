@@ -276,7 +276,7 @@ func (s *Store) rollupDay(ctx context.Context, zoneName, site string, start time
 // from the raw rows, read in one pass, and replaces each day's rollup rows
 // in a transaction of its own, calling tick after each.
 func (s *Store) rollupDays(ctx context.Context, zoneName, site string, from, end time.Time, zone *time.Location, tick func()) error {
-	return s.scanDays(ctx, site, from, end, zone, nil, func(day *aggregate.Day) error {
+	return s.scanDays(ctx, s.bulkDB, site, from, end, zone, nil, func(day *aggregate.Day) error {
 		start := time.Unix(day.Start, 0).In(zone)
 		if err := s.writeRollupDay(ctx, zoneName, site, start, aggregate.Stats(day, zone), day); err != nil {
 			return err

@@ -78,13 +78,13 @@ func (sc *viewScanner) scan(rows *sql.Rows) (aggregate.View, error) {
 	return v, nil
 }
 
-// scanDays reads the site's page views of the days from (midnight in zone)
+// scanDays reads with db the site's page views of the days from (midnight in zone)
 // up to end and calls fn with each day's Day (also for days without page
 // views), built with the day before as the look-back for visit sources.
 // With visits, only the page views of those visits are read (a goal
 // filter's: SQLite checks the id before it joins a row or looks up its
 // leaves).
-func (s *Store) scanDays(ctx context.Context, site string, from, end time.Time, zone *time.Location, visits []uint64,
+func (s *Store) scanDays(ctx context.Context, db *sql.DB, site string, from, end time.Time, zone *time.Location, visits []uint64,
 	fn func(d *aggregate.Day) error) error {
 	lookFrom := from.AddDate(0, 0, -1)
 	only, args := "", []any{site, lookFrom.Unix(), end.Unix()}
@@ -99,27 +99,34 @@ func (s *Store) scanDays(ctx context.Context, site string, from, end time.Time, 
 		}
 		only, args = ` AND p.visit IN (SELECT value FROM json_each(?))`, append(args, string(b))
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+viewColumns+`
+	rows, err := db.QueryContext(ctx, `SELECT `+viewColumns+`
 		FROM pageviews p`+joins+` WHERE `+siteIs("p.site_id", "?")+` AND p.ts >= ? AND p.ts < ?`+only+` ORDER BY p.ts, p.rowid`,
 		args...)
 	if err != nil {
 		return fmt.Errorf("read page views: %w", err)
 	}
 	defer rows.Close()
+	// One day's page views are held at a time, in columns that become its
+	// Day; of the day before, only its visits' sources (before). A flooded
+	// day's are the most this holds.
 	var (
 		sc          = newViewScanner()
 		b           = aggregate.NewBuilder()
 		day, next   = lookFrom, from
-		prev, cur   []aggregate.View
+		views       aggregate.Views
+		before      aggregate.Entries
+		after       aggregate.Entries
 		lookingBack = true
 	)
+	prior := func(visit uint64) (aggregate.Source, bool) { return before.Source(visit, sc.values) }
 	flush := func() error {
+		d := b.Take(day.Unix(), &views, sc.values, prior, &after)
+		before, after = after, before
 		if lookingBack {
 			lookingBack = false
-		} else if err := fn(b.Build(day.Unix(), cur, sc.values, aggregate.Sources(prev, sc.values))); err != nil {
+		} else if err := fn(d); err != nil {
 			return err
 		}
-		prev, cur = cur, prev[:0]
 		day, next = next, next.AddDate(0, 0, 1)
 		return nil
 	}
@@ -133,7 +140,7 @@ func (s *Store) scanDays(ctx context.Context, site string, from, end time.Time, 
 				return err
 			}
 		}
-		cur = append(cur, v)
+		views.Append(&v)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read page views: %w", err)
