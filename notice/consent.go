@@ -372,8 +372,8 @@ func checkVersionConsent(vs []Version, v Version, c Collector) []Problem {
 	fixEn := "run seloste notice new, which writes the paragraph for the configured terms into a new version (or change the setting consent, if the statement's terms are the right ones)"
 	switch {
 	case v.Draft:
-		fix = "liitä luonnokseen seloste notice fields -komennon tulostama oikeusperustelohko (tai muuta asetusta consent)"
-		fixEn = "paste the legal-basis block printed by seloste notice fields into the draft (or change the setting consent)"
+		fix = "liitä luonnokseen seloste notice fields -basis -komennon tulostama oikeusperustelohko (tai muuta asetusta consent)"
+		fixEn = "paste the legal-basis block printed by seloste notice fields -basis into the draft (or change the setting consent)"
 	default:
 		fix = "julkaistua versiota ei voi muuttaa: " + fix
 		fixEn = "a published version cannot change: " + fixEn
@@ -414,26 +414,28 @@ func checkVersionConsent(vs []Version, v Version, c Collector) []Problem {
 // terms in its published version in force, in every language. A folder
 // without a statement, or without a version in force, states nothing to
 // disagree with: nil. A statement that does not say which terms it
-// describes is accepted for sites that ask consent (the tracker then sends
-// nothing without it) but refused for exempt ones, which run on the
-// statement's word. The error says why and what to do.
+// describes, or does not load, is accepted for sites that ask consent (the
+// tracker then sends nothing without it) but refused for exempt ones,
+// which run on the statement's word. The error says why and what to do.
 func ConsentStated(content string, terms []SiteConsent) error {
-	vs, err := Load(SourceDir(content))
-	if err != nil {
-		if errors.Is(err, ErrNoSourceDir) {
-			return nil
+	var exempt []string
+	for _, t := range terms {
+		if t.Consent == analytics.ConsentExempt {
+			exempt = append(exempt, t.Site)
 		}
-		return err
+	}
+	vs, err := Load(SourceDir(content))
+	switch {
+	case errors.Is(err, ErrNoSourceDir):
+		return nil
+	case err != nil && len(exempt) > 0:
+		return fmt.Errorf("reading the privacy statement, which must state the terms %s runs on (consent = \"exempt\"): %w", strings.Join(exempt, ", "), err)
+	case err != nil:
+		return nil // sites that ask consent first: the failed build says what is wrong
 	}
 	for _, v := range inForce(vs) {
 		s, _, _, ok := stated(v)
 		if !ok {
-			var exempt []string
-			for _, t := range terms {
-				if t.Consent == analytics.ConsentExempt {
-					exempt = append(exempt, t.Site)
-				}
-			}
 			if len(exempt) > 0 {
 				return fmt.Errorf("the published statement %s does not say on what terms page visits are counted, and %s runs with consent = \"exempt\", on the statement's word: run seloste notice new, which writes the legal-basis paragraph for the configured terms, publish the new version and build the site (seloste notice build)", v.File, strings.Join(exempt, ", "))
 			}
