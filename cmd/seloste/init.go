@@ -141,7 +141,7 @@ func initSite(args []string, in io.Reader, interactive bool, stdout, stderr io.W
 	start := notice.Start{
 		Controller: notice.Controller{Name: *controller, BusinessID: *businessID, Address: *address,
 			Contact: *contact, Phone: *phone, Email: *email},
-		Sites:     sites,
+		Sites: sites,
 		Collector: notice.Collector{Fields: analytics.StatementFields(set.events), Retention: set.retention, Sites: sites, Configured: true,
 			Consent: siteTerms(set.sites)},
 		Languages: langs,
