@@ -235,9 +235,24 @@ func TestConsentLegacy(t *testing.T) {
 	}
 	// The 2020 text has neither block nor paragraph: nothing to replace,
 	// and the check says the terms are not stated.
-	only := mustLoad(t, copySource2020(t))
+	content2020 := t.TempDir()
+	if err := os.Rename(copySource2020(t), filepath.Join(content2020, Dir)); err != nil {
+		t.Fatal(err)
+	}
+	only := mustLoad(t, filepath.Join(content2020, Dir))
 	if _, changed, _ := RefreshConsent(only[0], both(required)); changed {
 		t.Error("RefreshConsent changed the 2020 text")
+	}
+	// A collector may start on it only if it asks consent first.
+	if err := ConsentStated(content2020, both(required)); err != nil {
+		t.Errorf("ConsentStated required on a statement stating no terms: %v", err)
+	}
+	if err := ConsentStated(content2020, mixed); err == nil || !strings.Contains(err.Error(), "does not say on what terms page visits are counted, and kauppa.esimerkki.invalid runs with consent = \"exempt\"") {
+		t.Errorf("ConsentStated exempt on a statement stating no terms: %v", err)
+	}
+	// No statement at all: nothing to disagree with.
+	if err := ConsentStated(t.TempDir(), mixed); err != nil {
+		t.Errorf("ConsentStated without a statement: %v", err)
 	}
 }
 
