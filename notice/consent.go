@@ -374,6 +374,14 @@ func checkVersionConsent(vs []Version, v Version, c Collector) []Problem {
 	case v.Draft:
 		fix = "liitä luonnokseen seloste notice fields -basis -komennon tulostama oikeusperustelohko (tai muuta asetusta consent)"
 		fixEn = "paste the legal-basis block printed by seloste notice fields -basis into the draft (or change the setting consent)"
+	case len(vs) > 0 && vs[len(vs)-1].Date.After(v.Date):
+		// A newer version exists: notice new would refuse; that one is the fix.
+		a := Fix(vs, v, func(w Version) bool {
+			s, _, _, ok := stated(w)
+			fi, _ := disagreement(s, c.Consent)
+			return ok && len(fi) == 0
+		})
+		fix, fixEn = "julkaistua versiota ei voi muuttaa: "+a.Fi, "a published version cannot change: "+a.En
 	default:
 		fix = "julkaistua versiota ei voi muuttaa: " + fix
 		fixEn = "a published version cannot change: " + fixEn
