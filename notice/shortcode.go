@@ -121,7 +121,7 @@ func findBlocks(v Version) (map[string]genBlock, error) {
 		if t.closing {
 			return nil, srcErr(v.File, lineOf(t.i),
 				fmt.Sprintf("{{< /%s >}} sulkee lohkon, jota ei ole avattu: lisää lohkon alkuun {{< %s %s >}}", kind.name, kind.name, kind.example),
-				fmt.Sprintf("{{< /%s >}} closes a block that was never opened: add {{< %s %s >}} before the list", kind.name, kind.name, kind.example))
+				fmt.Sprintf("{{< /%s >}} closes a block that was never opened: add {{< %s %s >}} before its text", kind.name, kind.name, kind.example))
 		}
 		if b, dup := blocks[kind.name]; dup {
 			return nil, srcErr(v.File, lineOf(t.i),
@@ -140,7 +140,7 @@ func findBlocks(v Version) (map[string]genBlock, error) {
 		case !closed:
 			return nil, srcErr(v.File, lineOf(t.i),
 				"lohkoa ei suljeta: lisää lohkon loppuun rivi {{< /"+kind.name+" >}}",
-				"the block is never closed: add a line {{< /"+kind.name+" >}} after the list")
+				"the block is never closed: add a line {{< /"+kind.name+" >}} after its text")
 		case t.attr == "":
 			return nil, srcErr(v.File, lineOf(t.i), kind.missingFi, kind.missingEn)
 		default:
