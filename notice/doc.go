@@ -22,6 +22,14 @@
 // version whose list, retention or analytics tool is not what the
 // configured collector really does.
 //
+// The page-visit legal-basis paragraph is generated the same way, from the
+// sites' consent modes (analytics.Consent), into a
+// {{< oikeusperuste suostumus="required" >}} block (ExpandConsentIn,
+// RefreshConsent). CheckCollector fails a version that states other terms
+// than the configuration and, with a site exempt, lists the exemption's
+// conditions against it; ConsentStated is the same check for a collector
+// about to start.
+//
 // A site's first version is written by WriteStart ("seloste init"): a
 // template complete for Art. 13 in Finnish, Swedish and English, naming the
 // Controller, with the block generated for the configured collector and

@@ -27,13 +27,6 @@ import (
 // FieldsShortcode is the name of the shortcode.
 const FieldsShortcode = "kerattavat-tiedot"
 
-// shortcodeRE matches a line that is a shortcode tag: {{< name attrs >}} or
-// {{< /name >}} (also the {{% %}} form, which is rejected with a message).
-var shortcodeRE = regexp.MustCompile(`^\s*\{\{([<%])\s*(/?)\s*([^\s>%/]*)\s*(.*?)\s*/?\s*([>%])\}\}\s*$`)
-
-// attrRE matches one name="value" attribute.
-var attrRE = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_-]*)="([^"]*)"\s*`)
-
 // FieldsBlock is a version's collected-data block, or its placeholder.
 type FieldsBlock struct {
 	Placeholder bool   // a lone {{< kerattavat-tiedot >}}: to be filled in
@@ -44,115 +37,35 @@ type FieldsBlock struct {
 	start, end  int    // byte offsets in Body: the opening line's start, the closing line's end
 }
 
-// FindFields finds the collected-data block in v's text. found is false
-// when there is neither a block nor a placeholder. The error is a
-// *SourceError with the file and line of the problem.
-func FindFields(v Version) (b FieldsBlock, found bool, err error) {
-	type tag struct {
-		i, start, end int // line index in the body, byte range of the line
-		closing       bool
-		retention     string
-	}
-	var tags []tag
-	lines := strings.SplitAfter(v.Body, "\n")
-	lineOf := func(i int) int { return v.BodyLine + i }
-	off := 0
-	for i, l := range lines {
-		start := off
-		off += len(l)
-		if !strings.Contains(l, "{{") {
-			continue
+// fieldsKind is the collected-data block for findBlocks.
+var fieldsKind = blockKind{
+	name: FieldsShortcode, attr: "sailytys", example: `sailytys="3y"`,
+	what: "kerättävien tietojen luettelo", whatEn: "the list of collected data",
+	check: func(value string) (string, string, bool) {
+		if _, err := analytics.ParseRetention(value); err != nil {
+			return fmt.Sprintf("säilytysaika %q ei kelpaa: kirjoita esim. 3y (vuotta), 18mo (kuukautta), 8w (viikkoa) tai 90d (päivää)", value),
+				fmt.Sprintf("retention %q is not valid: write e.g. 3y, 18mo, 8w or 90d", value), false
 		}
-		m := shortcodeRE.FindStringSubmatch(strings.TrimRight(l, "\n"))
-		switch {
-		case m == nil && !strings.Contains(l, "{{<") && !strings.Contains(l, "{{%"):
-			continue
-		case m == nil:
-			return b, false, srcErr(v.File, lineOf(i),
-				"lyhytkoodin {{< … >}} pitää olla omalla rivillään, esim. {{< "+FieldsShortcode+" sailytys=\"3y\" >}}",
-				"a shortcode {{< … >}} must be on a line of its own, e.g. {{< "+FieldsShortcode+" sailytys=\"3y\" >}}")
-		case m[1] != "<" || m[5] != ">":
-			return b, false, srcErr(v.File, lineOf(i),
-				"kirjoita lyhytkoodi muodossa {{< "+FieldsShortcode+" … >}} (ei {{% %}})",
-				"write the shortcode as {{< "+FieldsShortcode+" … >}} (not {{% %}})")
-		case m[3] != FieldsShortcode:
-			return b, false, srcErr(v.File, lineOf(i),
-				fmt.Sprintf("tuntematon lyhytkoodi %q: ainoa käytettävissä oleva on %s", m[3], FieldsShortcode),
-				fmt.Sprintf("unknown shortcode %q: the only one available is %s", m[3], FieldsShortcode))
-		}
-		t := tag{i: i, start: start, end: off, closing: m[2] == "/"}
-		if t.closing && strings.TrimSpace(m[4]) != "" {
-			return b, false, srcErr(v.File, lineOf(i),
-				"sulkevassa lyhytkoodissa ei voi olla määritteitä: kirjoita {{< /"+FieldsShortcode+" >}}",
-				"a closing shortcode takes no attributes: write {{< /"+FieldsShortcode+" >}}")
-		}
-		if !t.closing {
-			if t.retention, err = parseAttrs(v, lineOf(i), m[4]); err != nil {
-				return b, false, err
-			}
-		}
-		tags = append(tags, t)
-	}
-	for k := 0; k < len(tags); k++ {
-		t := tags[k]
-		if t.closing {
-			return b, false, srcErr(v.File, lineOf(t.i),
-				"{{< /"+FieldsShortcode+" >}} sulkee lohkon, jota ei ole avattu: lisää luettelon eteen {{< "+FieldsShortcode+" sailytys=\"3y\" >}}",
-				"{{< /"+FieldsShortcode+" >}} closes a block that was never opened: add {{< "+FieldsShortcode+" sailytys=\"3y\" >}} before the list")
-		}
-		if found {
-			return b, false, srcErr(v.File, lineOf(t.i),
-				fmt.Sprintf("%s on selosteessa jo rivillä %d: kerättävien tietojen luettelo saa olla vain kerran", FieldsShortcode, b.Line),
-				fmt.Sprintf("%s already appears on line %d: the list of collected data may appear only once", FieldsShortcode, b.Line))
-		}
-		closed := k+1 < len(tags) && tags[k+1].closing
-		switch {
-		case !closed && t.retention == "":
-			b = FieldsBlock{Placeholder: true, Line: lineOf(t.i), EndLine: lineOf(t.i), start: t.start, end: t.end}
-		case !closed:
-			return b, false, srcErr(v.File, lineOf(t.i),
-				"lohkoa ei suljeta: lisää luettelon loppuun rivi {{< /"+FieldsShortcode+" >}}",
-				"the block is never closed: add a line {{< /"+FieldsShortcode+" >}} after the list")
-		case t.retention == "":
-			return b, false, srcErr(v.File, lineOf(t.i),
-				"lohkon alusta puuttuu säilytysaika: kirjoita {{< "+FieldsShortcode+" sailytys=\"3y\" >}} (tai aja seloste notice new, joka kirjoittaa lohkon)",
-				"the block's opening tag has no retention: write {{< "+FieldsShortcode+" sailytys=\"3y\" >}} (or run seloste notice new, which writes the block)")
-		default:
-			c := tags[k+1]
-			b = FieldsBlock{Retention: t.retention, Inner: strings.Join(lines[t.i+1:c.i], ""),
-				Line: lineOf(t.i), EndLine: lineOf(c.i), start: t.start, end: c.end}
-			k++
-		}
-		found = true
-	}
-	return b, found, nil
+		return "", "", true
+	},
+	missingFi: "lohkon alusta puuttuu säilytysaika: kirjoita {{< " + FieldsShortcode + " sailytys=\"3y\" >}} (tai aja seloste notice new, joka kirjoittaa lohkon)",
+	missingEn: "the block's opening tag has no retention: write {{< " + FieldsShortcode + " sailytys=\"3y\" >}} (or run seloste notice new, which writes the block)",
 }
 
-// parseAttrs reads the opening tag's attributes: only sailytys, whose value
-// must be a retention period.
-func parseAttrs(v Version, line int, attrs string) (string, error) {
-	ret := ""
-	for attrs = strings.TrimSpace(attrs); attrs != ""; {
-		m := attrRE.FindStringSubmatch(attrs)
-		if m == nil {
-			return "", srcErr(v.File, line,
-				fmt.Sprintf("määritteen pitää olla muotoa nimi=\"arvo\", nyt %q", attrs),
-				fmt.Sprintf("an attribute must look like name=\"value\", got %q", attrs))
-		}
-		attrs = attrs[len(m[0]):]
-		if m[1] != "sailytys" {
-			return "", srcErr(v.File, line,
-				fmt.Sprintf("tuntematon määrite %q: ainoa sallittu on sailytys=\"3y\"", m[1]),
-				fmt.Sprintf("unknown attribute %q: the only one allowed is sailytys=\"3y\"", m[1]))
-		}
-		if _, err := analytics.ParseRetention(m[2]); err != nil {
-			return "", srcErr(v.File, line,
-				fmt.Sprintf("säilytysaika %q ei kelpaa: kirjoita esim. 3y (vuotta), 18mo (kuukautta), 8w (viikkoa) tai 90d (päivää)", m[2]),
-				fmt.Sprintf("retention %q is not valid: write e.g. 3y, 18mo, 8w or 90d", m[2]))
-		}
-		ret = m[2]
+// FindFields finds the collected-data block in v's text. found is false
+// when there is neither a block nor a placeholder. The error is a
+// *SourceError with the file and line of the problem; every shortcode of
+// the text is checked, the consent block's too.
+func FindFields(v Version) (b FieldsBlock, found bool, err error) {
+	blocks, err := findBlocks(v)
+	if err != nil {
+		return b, false, err
 	}
-	return ret, nil
+	k, found := blocks[FieldsShortcode]
+	if !found {
+		return b, false, nil
+	}
+	return FieldsBlock{Placeholder: k.Placeholder, Retention: k.Attr, Inner: k.Inner, Line: k.Line, EndLine: k.EndLine, start: k.start, end: k.end}, true, nil
 }
 
 // FieldsMarkdown is the expected inner Markdown of the Finnish block for
@@ -197,28 +110,6 @@ func RefreshFields(v Version, fields []analytics.Field, r analytics.Retention) (
 	return body, body != v.Body, nil
 }
 
-// stripShortcodes removes the block's tag lines (and a placeholder) from a
-// body, leaving the Markdown between them: what every rendering shows. A
-// body whose block does not parse is returned as it is (Load rejects it).
-func stripShortcodes(v Version) string {
-	if !strings.Contains(v.Body, "{{<") {
-		return v.Body
-	}
-	b, found, err := FindFields(v)
-	if err != nil || !found {
-		return v.Body
-	}
-	open := v.Body[b.start:]
-	openLineEnd := strings.IndexByte(open, '\n') + 1
-	if openLineEnd == 0 {
-		openLineEnd = len(open)
-	}
-	if b.Placeholder {
-		return v.Body[:b.start] + v.Body[b.start+openLineEnd:]
-	}
-	return v.Body[:b.start] + b.Inner + v.Body[b.end:]
-}
-
 // Collector is what the configured collector stores: the notice is checked
 // against it.
 type Collector struct {
@@ -234,6 +125,16 @@ type Collector struct {
 	// CheckRetention compares the block's retention with Retention even
 	// when no collector is configured (e.g. the retention was given alone).
 	CheckRetention bool
+	// Consent is the terms each tracked site runs on. When set, the
+	// statement's legal-basis paragraph must state them
+	// (ConsentShortcode), and with a site exempt the exemption's
+	// conditions are listed against Precision, Retention and Events.
+	Consent []SiteConsent
+	// Precision is the configured location precision (geo_precision):
+	// country, region or city.
+	Precision string
+	// Events are the declared custom events.
+	Events []analytics.EventDef
 }
 
 // gaRE finds Google Analytics named in a statement: "Google Analytics",
@@ -275,8 +176,11 @@ func CheckCollector(vs []Version, c Collector) []Problem {
 	var ps []Problem
 	for _, v := range checked(vs) {
 		ps = append(ps, checkVersionFields(vs, v, c)...)
+		if len(c.Consent) > 0 {
+			ps = append(ps, checkVersionConsent(vs, v, c)...)
+		}
 	}
-	return ps
+	return append(ps, checkExemption(vs, c)...)
 }
 
 func checkVersionFields(vs []Version, v Version, c Collector) []Problem {

@@ -28,7 +28,8 @@ func NewDraft(dir string, vs []Version, date time.Time) (string, error) {
 // NewDraftFields is NewDraft that also writes the list of collected data
 // generated from c into the draft: it replaces the newest version's
 // {{< kerattavat-tiedot >}} block, or fills its placeholder. A version with
-// neither is copied as it is. With c nil it is NewDraft. It is NewVersion
+// neither is copied as it is. With c.Consent set, the legal-basis
+// paragraph is written likewise (RefreshConsent). With c nil it is NewDraft. It is NewVersion
 // with only a collector.
 func NewDraftFields(dir string, vs []Version, date time.Time, c *Collector) ([]string, error) {
 	return NewVersion(dir, vs, date, NewOptions{Collector: c})
@@ -114,6 +115,11 @@ func NewVersion(dir string, vs []Version, date time.Time, o NewOptions) ([]strin
 		body := from.Body
 		if c != nil {
 			if body, _, err = RefreshFields(from, c.Fields, c.Retention); err != nil {
+				return err
+			}
+			refreshed := from
+			refreshed.Body = body
+			if body, _, err = RefreshConsent(refreshed, c.Consent); err != nil {
 				return err
 			}
 		}

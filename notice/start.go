@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/seloste/seloste/analytics"
 )
 
 // A site's first statement ("seloste init") is written from a template in
@@ -194,6 +196,7 @@ type startWords struct {
 	registersHeading, registersAdapt                string
 	messagesHeading, messages                       string
 	visitsHeading, visitsIntro, visits, selfPage    string
+	visitsSources                                   string // after the generated legal-basis paragraph
 	transfersHeading, transfersAdapt, transfers     string
 	securityHeading, securityAdapt, security        string
 	automatedHeading, automated                     string
@@ -217,18 +220,17 @@ var startText = map[string]startWords{
 		dpoAdapt:       "jos olet nimittänyt tietosuojavastaavan (tietosuoja-asetuksen 37 artikla), kerro edellisessä kappaleessa hänen yhteystietonsa. / If you have appointed a data protection officer (GDPR Art. 37), give their contact details in the paragraph above.",
 
 		registersHeading: "Käsiteltävät tiedot",
-		registersAdapt:   "tähän osioon kuuluu jokainen henkilörekisteri, jota pidät: esimerkiksi asiakasrekisteri, verkkokauppa, uutiskirje tai rekrytointi. Kuvaa kukin omana ###-alaotsikkonaan kuten alla: kerättävät tiedot, tarkoitus, oikeusperuste, tietolähteet ja säilytysaika. Sivuvierailujen luettelo luodaan keräimen asetuksista: älä muokkaa sitä käsin (seloste notice new kirjoittaa sen uuteen versioon). / Every register of personal data you keep belongs in this section: customers, a web shop, a newsletter, recruitment. Describe each under its own ### heading as below: the data, purpose, legal basis, sources and retention. The list of page-visit data is generated from the collector's settings: do not edit it by hand (seloste notice new writes it into a new version).",
+		registersAdapt:   "tähän osioon kuuluu jokainen henkilörekisteri, jota pidät: esimerkiksi asiakasrekisteri, verkkokauppa, uutiskirje tai rekrytointi. Kuvaa kukin omana ###-alaotsikkonaan kuten alla: kerättävät tiedot, tarkoitus, oikeusperuste, tietolähteet ja säilytysaika. Sivuvierailujen luettelo ja oikeusperuste luodaan keräimen asetuksista (consent: ks. docs/consent.md): älä muokkaa niitä käsin (seloste notice new kirjoittaa ne uuteen versioon). / Every register of personal data you keep belongs in this section: customers, a web shop, a newsletter, recruitment. Describe each under its own ### heading as below: the data, purpose, legal basis, sources and retention. The list of page-visit data and its legal basis are generated from the collector's settings (consent: see docs/consent.md): do not edit them by hand (seloste notice new writes them into a new version).",
 		messagesHeading:  "Yhteydenotot",
 		messages: "**Kerättäviä tietoja:** Rekisterinpitäjään sähköpostitse tai puhelimitse yhteyttä ottaneen nimi, yhteystiedot ja viestin sisältö.\n\n" +
 			"**Tarkoitus:** Yhteydenottoihin vastaaminen ja asian hoitaminen.\n\n" +
 			"**Oikeusperuste:** Rekisterinpitäjän oikeutettu etu vastata sille osoitettuihin yhteydenottoihin (EU:n yleisen tietosuoja-asetuksen 6 artiklan 1 kohdan f alakohta).\n\n" +
 			"**Tietolähteet:** Tiedot saadaan yhteyttä ottavalta itseltään. Tietojen antaminen on vapaaehtoista, mutta ilman yhteystietoja yhteydenottoon ei voi vastata.\n\n" +
 			"**Säilytysaika:** Viestit poistetaan, kun asia on hoidettu eikä niitä enää tarvita, viimeistään kahden vuoden kuluttua.",
-		visitsHeading: "Sivuvierailut",
-		visitsIntro:   "**Kerättäviä tietoja:** Rekisterinpitäjän omalla palvelimella toimiva tilasto-ohjelma tallentaa %s vierailuista seuraavat tiedot:",
-		visits: "**Tarkoitus:** Kävijätilastot, joiden avulla sivuston toimivuutta ja sisältöä kehitetään. Tilastoja ei liitetä kenenkään henkilötietoihin. Sivustolla ei käytetä evästeitä eikä kolmansien osapuolten analytiikkapalveluja. IP-osoitetta ja selaimen koko tunnistetta ei tallenneta: niistä lasketaan sivulatauksen hetkellä vierailijan tunniste ja arvioitu sijainti, minkä jälkeen ne hävitetään. Vierailijan tunniste vaihtuu joka päivä, joten saman vierailijan käyntejä ei voi yhdistää päivästä toiseen. Tilastoista näytetään vain koostettuja lukuja, ei yksittäisen vierailijan kulkua sivustolla.\n\n" +
-			"**Oikeusperuste:** Rekisterinpitäjän oikeutettu etu (EU:n yleisen tietosuoja-asetuksen 6 artiklan 1 kohdan f alakohta): sivuston toimivuuden ja sisällön kehittäminen kävijätilastojen avulla. Jos selain lähettää Do Not Track- tai Global Privacy Control -pyynnön, sivuvierailua ei tallenneta. Kävijä voi myös kieltää tilastoinnin omassa selaimessaan Omat tiedot -sivulla: valinta tallennetaan vain selaimen paikalliseen tallennustilaan (ei evästettä), eikä selain sen jälkeen lähetä sivuvierailuja.\n\n" +
-			"**Tietolähteet:** Tiedot kerätään automaattisesti vierailijan selaimesta sivulatauksen yhteydessä. Tietojen antaminen ei ole edellytys sivuston käytölle.",
+		visitsHeading:    "Sivuvierailut",
+		visitsIntro:      "**Kerättäviä tietoja:** Rekisterinpitäjän omalla palvelimella toimiva tilasto-ohjelma tallentaa %s vierailuista seuraavat tiedot:",
+		visits:           "**Tarkoitus:** Kävijätilastot, joiden avulla sivuston toimivuutta ja sisältöä kehitetään. Tilastoja ei liitetä kenenkään henkilötietoihin. Sivustolla ei käytetä evästeitä eikä kolmansien osapuolten analytiikkapalveluja. IP-osoitetta ja selaimen koko tunnistetta ei tallenneta: niistä lasketaan sivulatauksen hetkellä vierailijan tunniste ja arvioitu sijainti, minkä jälkeen ne hävitetään. Vierailijan tunniste vaihtuu joka päivä, joten saman vierailijan käyntejä ei voi yhdistää päivästä toiseen. Tilastoista näytetään vain koostettuja lukuja, ei yksittäisen vierailijan kulkua sivustolla.",
+		visitsSources:    "**Tietolähteet:** Tiedot kerätään automaattisesti vierailijan selaimesta sivulatauksen yhteydessä. Tietojen antaminen ei ole edellytys sivuston käytölle.",
 		selfPage:         "**Omat tiedot:** Vierailija voi katsoa ja poistaa omalla selaimellaan tänään tallennetut sivuvierailutiedot [omat tiedot -sivulla](/tietosuojaseloste/omat-tiedot/). Koska tunniste vaihtuu päivittäin, aiempien päivien tietoja ei voi yhdistää vierailijaan.",
 		transfersHeading: "Tietojen luovutukset ja siirrot",
 		transfersAdapt:   "kerro, kenelle tietoja luovutetaan ja ketkä käsittelevät niitä puolestasi (esimerkiksi palvelimen tai sähköpostin palveluntarjoaja, kirjanpitäjä), ja jos tietoja siirretään EU:n tai ETA:n ulkopuolelle, millä suojatoimin. / Say to whom data is disclosed and who processes it on your behalf (e.g. the hosting or email provider, an accountant), and if data leaves the EU/EEA, under which safeguards.",
@@ -261,18 +263,17 @@ var startText = map[string]startWords{
 		dpoAdapt:       "om ni har utnämnt ett dataskyddsombud (artikel 37 i dataskyddsförordningen), ange ombudets kontaktuppgifter i stycket ovan. / If you have appointed a data protection officer (GDPR Art. 37), give their contact details in the paragraph above.",
 
 		registersHeading: "Uppgifter som behandlas",
-		registersAdapt:   "i detta avsnitt beskrivs varje personregister som ni för, till exempel kundregister, webbutik, nyhetsbrev eller rekrytering, vart och ett under en egen ###-rubrik som nedan: uppgifterna, ändamålet, den rättsliga grunden, källorna och lagringstiden. Förteckningen över sidbesök skapas av insamlarens inställningar: redigera den inte för hand. / Every register of personal data you keep belongs in this section, each under its own ### heading as below. The list of page-visit data is generated from the collector's settings: do not edit it by hand.",
+		registersAdapt:   "i detta avsnitt beskrivs varje personregister som ni för, till exempel kundregister, webbutik, nyhetsbrev eller rekrytering, vart och ett under en egen ###-rubrik som nedan: uppgifterna, ändamålet, den rättsliga grunden, källorna och lagringstiden. Förteckningen över sidbesök och deras rättsliga grund skapas av insamlarens inställningar (consent: se docs/consent.md): redigera dem inte för hand. / Every register of personal data you keep belongs in this section, each under its own ### heading as below. The list of page-visit data and its legal basis are generated from the collector's settings (consent: see docs/consent.md): do not edit them by hand.",
 		messagesHeading:  "Kontakter",
 		messages: "**Uppgifter som samlas in:** Namn, kontaktuppgifter och meddelandets innehåll för den som kontaktar den personuppgiftsansvarige per e-post eller telefon.\n\n" +
 			"**Ändamål:** Att besvara kontakter och sköta ärendet.\n\n" +
 			"**Rättslig grund:** Den personuppgiftsansvariges berättigade intresse att besvara kontakter som riktas till den (artikel 6.1 f i EU:s allmänna dataskyddsförordning).\n\n" +
 			"**Uppgiftskällor:** Uppgifterna fås av den som tar kontakt. Det är frivilligt att lämna uppgifterna, men utan kontaktuppgifter kan kontakten inte besvaras.\n\n" +
 			"**Lagringstid:** Meddelandena raderas när ärendet är avslutat och de inte längre behövs, senast efter två år.",
-		visitsHeading: "Sidbesök",
-		visitsIntro:   "**Uppgifter som samlas in:** Om besök på %s sparas följande uppgifter med ett statistikprogram på den personuppgiftsansvariges egen server:",
-		visits: "**Ändamål:** Besöksstatistik som används för att utveckla webbplatsens funktion och innehåll. Statistiken kopplas inte till någons personuppgifter. Webbplatsen använder inga kakor och inga analystjänster från tredje parter. IP-adressen och webbläsarens fullständiga identifierare sparas inte: av dem beräknas besökarens identifierare och den uppskattade platsen när sidan laddas, varefter de förstörs. Besökarens identifierare byts varje dag, så samma besökares besök kan inte kopplas samman från en dag till en annan. Statistiken visar endast sammanställda siffror, aldrig en enskild besökares väg genom webbplatsen.\n\n" +
-			"**Rättslig grund:** Den personuppgiftsansvariges berättigade intresse (artikel 6.1 f i EU:s allmänna dataskyddsförordning): att utveckla webbplatsens funktion och innehåll med hjälp av besöksstatistik. Om webbläsaren skickar en Do Not Track- eller Global Privacy Control-begäran sparas sidbesöket inte. Besökaren kan också förbjuda statistikföringen i sin egen webbläsare på sidan Mina uppgifter: valet sparas endast i webbläsarens lokala lagring (ingen kaka), och webbläsaren skickar därefter inga sidbesök.\n\n" +
-			"**Uppgiftskällor:** Uppgifterna samlas in automatiskt från besökarens webbläsare i samband med sidladdningen. Att uppgifterna lämnas är inte en förutsättning för att använda webbplatsen.",
+		visitsHeading:    "Sidbesök",
+		visitsIntro:      "**Uppgifter som samlas in:** Om besök på %s sparas följande uppgifter med ett statistikprogram på den personuppgiftsansvariges egen server:",
+		visits:           "**Ändamål:** Besöksstatistik som används för att utveckla webbplatsens funktion och innehåll. Statistiken kopplas inte till någons personuppgifter. Webbplatsen använder inga kakor och inga analystjänster från tredje parter. IP-adressen och webbläsarens fullständiga identifierare sparas inte: av dem beräknas besökarens identifierare och den uppskattade platsen när sidan laddas, varefter de förstörs. Besökarens identifierare byts varje dag, så samma besökares besök kan inte kopplas samman från en dag till en annan. Statistiken visar endast sammanställda siffror, aldrig en enskild besökares väg genom webbplatsen.",
+		visitsSources:    "**Uppgiftskällor:** Uppgifterna samlas in automatiskt från besökarens webbläsare i samband med sidladdningen. Att uppgifterna lämnas är inte en förutsättning för att använda webbplatsen.",
 		selfPage:         "**Mina uppgifter:** Besökaren kan se och radera de uppgifter om sidbesök som i dag har sparats med hans eller hennes webbläsare på [sidan Mina uppgifter](/sv/dataskyddsbeskrivning/mina-uppgifter/). Eftersom identifieraren byts dagligen kan uppgifter från tidigare dagar inte kopplas till besökaren.",
 		transfersHeading: "Utlämnande och överföring av uppgifter",
 		transfersAdapt:   "ange till vem uppgifter lämnas ut och vem som behandlar dem för er räkning (till exempel leverantören av server eller e-post, en bokförare), och om uppgifter överförs utanför EU eller EES, med vilka skyddsåtgärder. / Say to whom data is disclosed and who processes it on your behalf, and if data leaves the EU/EEA, under which safeguards.",
@@ -305,18 +306,17 @@ var startText = map[string]startWords{
 		dpoAdapt:       "if you have appointed a data protection officer (GDPR Art. 37), give their contact details in the paragraph above.",
 
 		registersHeading: "Data processed",
-		registersAdapt:   "every register of personal data you keep belongs in this section: customers, a web shop, a newsletter, recruitment. Describe each under its own ### heading as below: the data, purpose, legal basis, sources and retention. The list of page-visit data is generated from the collector's settings: do not edit it by hand (seloste notice new writes it into a new version).",
+		registersAdapt:   "every register of personal data you keep belongs in this section: customers, a web shop, a newsletter, recruitment. Describe each under its own ### heading as below: the data, purpose, legal basis, sources and retention. The list of page-visit data and its legal basis are generated from the collector's settings (consent: see docs/consent.md): do not edit them by hand (seloste notice new writes them into a new version).",
 		messagesHeading:  "Messages",
 		messages: "**Data collected:** The name, contact details and message of anyone who contacts the controller by email or telephone.\n\n" +
 			"**Purpose:** Answering messages and dealing with the matter.\n\n" +
 			"**Legal basis:** The controller's legitimate interest in answering the messages addressed to it (Article 6(1)(f) of the EU General Data Protection Regulation).\n\n" +
 			"**Sources of data:** The data is obtained from the person who makes contact. Providing the data is voluntary, but without contact details a message cannot be answered.\n\n" +
 			"**Retention:** Messages are deleted once the matter has been dealt with and they are no longer needed, at the latest after two years.",
-		visitsHeading: "Page visits",
-		visitsIntro:   "**Data collected:** The following data about visits to %s is stored with a statistics program running on the controller's own server:",
-		visits: "**Purpose:** Visitor statistics that help develop the website's functioning and content. The statistics are not linked to anyone's personal data. The website uses no cookies and no analytics services of third parties. The IP address and the browser's full identifier are not stored: the visitor identifier and the estimated location are computed from them when the page loads, after which they are discarded. The visitor identifier changes every day, so the visits of the same visitor cannot be linked from one day to the next. The statistics show only aggregated figures, never an individual visitor's path through the website.\n\n" +
-			"**Legal basis:** The controller's legitimate interest (Article 6(1)(f) of the EU General Data Protection Regulation): developing the website's functioning and content with the help of visitor statistics. If the browser sends a Do Not Track or Global Privacy Control request, the page visit is not stored. Visitors can also opt out in their own browser on the Your data page: the choice is stored only in the browser's local storage (no cookie), and the browser then sends no page visits.\n\n" +
-			"**Sources of data:** The data is collected automatically from the visitor's browser when a page loads. Providing the data is not a requirement for using the website.",
+		visitsHeading:    "Page visits",
+		visitsIntro:      "**Data collected:** The following data about visits to %s is stored with a statistics program running on the controller's own server:",
+		visits:           "**Purpose:** Visitor statistics that help develop the website's functioning and content. The statistics are not linked to anyone's personal data. The website uses no cookies and no analytics services of third parties. The IP address and the browser's full identifier are not stored: the visitor identifier and the estimated location are computed from them when the page loads, after which they are discarded. The visitor identifier changes every day, so the visits of the same visitor cannot be linked from one day to the next. The statistics show only aggregated figures, never an individual visitor's path through the website.",
+		visitsSources:    "**Sources of data:** The data is collected automatically from the visitor's browser when a page loads. Providing the data is not a requirement for using the website.",
 		selfPage:         "**Your data:** Visitors can view and delete the page visit data stored today with their own browser on the [Your data page](/en/privacy-notice/my-data/). As the identifier changes daily, data from earlier days cannot be linked to the visitor.",
 		transfersHeading: "Disclosure and transfers of data",
 		transfersAdapt:   "say to whom data is disclosed and who processes it on your behalf (e.g. the hosting or email provider, an accountant), and if data leaves the EU/EEA, under which safeguards.",
@@ -390,6 +390,12 @@ func StartText(s Start, code string) (string, error) {
 	p(w.visitsIntro, sites)
 	b.WriteString(ExpandFieldsIn(s.Collector.Fields, s.Collector.Retention, code) + "\n")
 	p("%s", w.visits)
+	terms := s.Collector.Consent
+	if len(terms) == 0 {
+		terms = UniformConsent(s.Sites, analytics.ConsentRequired)
+	}
+	b.WriteString(ExpandConsentIn(terms, code) + "\n")
+	p("%s", w.visitsSources)
 	p("%s", w.selfPage)
 
 	p("## %s", w.transfersHeading)

@@ -36,7 +36,7 @@ type initQuestion struct {
 // interactive (reading answers from in), then writes seloste.toml and the
 // first version of the statement into -dir, never overwriting a file.
 func initSite(args []string, in io.Reader, interactive bool, stdout, stderr io.Writer) error {
-	flags := newFlagSet("init", "[-dir .] [-controller NAME] [-business-id 1234567-8] [-address ADDRESS] [-contact NAME] [-phone NUMBER] [-email ADDRESS] [-site DOMAIN ...] [-retention 3y] [-languages fi,sv,en]", stderr)
+	flags := newFlagSet("init", "[-dir .] [-controller NAME] [-business-id 1234567-8] [-address ADDRESS] [-contact NAME] [-phone NUMBER] [-email ADDRESS] [-site DOMAIN ...] [-consent required|exempt] [-retention 3y] [-languages fi,sv,en]", stderr)
 	var (
 		dir        = flags.String("dir", ".", "`folder` to write seloste.toml and content/"+notice.Dir+"/ into")
 		controller = new(string)
@@ -47,6 +47,7 @@ func initSite(args []string, in io.Reader, interactive bool, stdout, stderr io.W
 		email      = new(string)
 		sites      listFlag
 		siteText   string
+		consent    = new(string)
 		retention  = flags.String("retention", analytics.DefaultRetention.String(), "how long page visits are kept: Ny, Nmo, Nw or Nd")
 		languages  = flags.String("languages", "fi,sv,en", "the statement's `languages`, comma-separated: fi, and sv and en if wanted")
 	)
@@ -58,6 +59,10 @@ func initSite(args []string, in io.Reader, interactive bool, stdout, stderr io.W
 		{flag: "phone", help: "Puhelinnumero, jos julkaistaan / phone number, if published", value: phone, check: checkPhone},
 		{flag: "email", help: "Sähköpostiosoite tietosuojapyynnöille / email address for data-protection requests", required: true, value: email, check: checkEmail},
 		{flag: "site", help: "Seurattavan sivuston verkkotunnus, esim. example.fi (useita pilkuin) / tracked site's domain, e.g. example.fi (several comma-separated)", required: true, value: &siteText, check: checkSites},
+		{flag: "consent", help: "Tilastoinnin ehdot / the statistics' terms:\n" +
+			"  required: kävijältä kysytään suostumus, eikä mitään lähetetä ennen sitä (oletus; Suomessa lähtökohta) / visitors are asked first and nothing is sent before they agree (default; what Finland expects)\n" +
+			"  exempt:   oma arviosi, ettei näin rajattu tilastointi tarvitse suostumusta; seloste kertoo perusteen / your own assessment that statistics this limited need no consent; the statement gives the basis (docs/consent.md)\n" +
+			"required vai exempt / required or exempt [required]", value: consent, check: checkConsent},
 	}
 	for _, q := range questions {
 		if q.flag == "site" {
@@ -119,8 +124,13 @@ func initSite(args []string, in io.Reader, interactive bool, stdout, stderr io.W
 	sites = nil
 	sites.Set(siteText)
 
+	mode, err := analytics.ParseConsent(*consent)
+	if err != nil {
+		return fmt.Errorf("-consent: %w", err)
+	}
 	cfg := defaultServeConfig()
 	cfg.Retention = ret.String()
+	cfg.Consent = string(mode)
 	for _, s := range sites {
 		cfg.Sites = append(cfg.Sites, siteConfig{Domain: s})
 	}
@@ -131,8 +141,9 @@ func initSite(args []string, in io.Reader, interactive bool, stdout, stderr io.W
 	start := notice.Start{
 		Controller: notice.Controller{Name: *controller, BusinessID: *businessID, Address: *address,
 			Contact: *contact, Phone: *phone, Email: *email},
-		Sites:     sites,
-		Collector: notice.Collector{Fields: analytics.StatementFields(set.events), Retention: set.retention, Sites: sites, Configured: true},
+		Sites: sites,
+		Collector: notice.Collector{Fields: analytics.StatementFields(set.events), Retention: set.retention, Sites: sites, Configured: true,
+			Consent: siteTerms(set.sites)},
 		Languages: langs,
 		Date:      notice.Today(time.Now()),
 	}
@@ -148,7 +159,7 @@ func initSite(args []string, in io.Reader, interactive bool, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	if err := writeNewFile(configPath, initConfig(sites, ret, start.Date)); err != nil {
+	if err := writeNewFile(configPath, initConfig(sites, ret, mode, start.Date)); err != nil {
 		for _, w := range written {
 			os.Remove(w)
 		}
@@ -191,6 +202,11 @@ func askMissing(questions []initQuestion, in io.Reader, prompt io.Writer) error 
 		}
 	}
 	return nil
+}
+
+func checkConsent(s string) error {
+	_, err := analytics.ParseConsent(s)
+	return err
 }
 
 func oneLine(s string) error {
@@ -280,7 +296,7 @@ func writeNewFile(path string, data []byte) error {
 // initConfig is the seloste.toml that init writes: the sites, the
 // retention and the database, and the settings an owner changes first,
 // commented. Every key is one of serveConfig's.
-func initConfig(sites []string, ret analytics.Retention, date time.Time) []byte {
+func initConfig(sites []string, ret analytics.Retention, consent analytics.Consent, date time.Time) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, `# seloste's configuration, written by "seloste init" on %s.
 # The commands run in this folder read it (seloste serve, seloste notice check …);
@@ -299,6 +315,12 @@ db = "seloste.db"
 # "seloste notice new -retention …" for the statement.
 retention = "%s"
 
+# The terms the tracker runs on: "required" asks the visitor first and sends
+# nothing before they agree; "exempt" is your own assessment that the statistics
+# need no consent (see docs/consent.md). The statement's legal basis says the
+# same: change them together, with "seloste notice new" for the statement.
+consent = "%s"
+
 # The location database; empty: looked for in /var/lib/seloste, /usr/share/GeoIP
 # and /var/lib/GeoIP ("seloste geoip update" installs one there); "none": no location.
 # geoip = ""
@@ -308,7 +330,7 @@ content = "content"
 public = "public"
 
 # The tracked sites: the tracker tag's data-site names one of them.
-`, date.Format(notice.DateLayout), ret, notice.Dir, ret)
+`, date.Format(notice.DateLayout), ret, notice.Dir, ret, consent)
 	for i, s := range sites {
 		if i > 0 {
 			b.WriteString("\n")

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/notice"
 )
 
@@ -61,14 +62,19 @@ func TestInit(t *testing.T) {
 	for _, s := range cfg.Sites {
 		domains = append(domains, s.Domain)
 	}
-	if !slices.Equal(domains, []string{"esimerkki.invalid", "kauppa.esimerkki.invalid"}) || cfg.Retention != "18mo" || cfg.DB != "seloste.db" {
-		t.Errorf("seloste.toml: sites %v, retention %q, db %q", domains, cfg.Retention, cfg.DB)
+	if !slices.Equal(domains, []string{"esimerkki.invalid", "kauppa.esimerkki.invalid"}) || cfg.Retention != "18mo" || cfg.DB != "seloste.db" || cfg.Consent != "required" {
+		t.Errorf("seloste.toml: sites %v, retention %q, db %q, consent %q", domains, cfg.Retention, cfg.DB, cfg.Consent)
+	}
+	// Without -consent, the statement asks consent, in each language.
+	terms := notice.UniformConsent(domains, analytics.ConsentRequired)
+	if !strings.Contains(readFile(t, fi), notice.ExpandConsentIn(terms, notice.Finnish)) || !strings.Contains(readFile(t, en), notice.ExpandConsentIn(terms, "en")) {
+		t.Error("the statement lacks the required legal-basis paragraph")
 	}
 
 	// notice check reads ./seloste.toml: the collector it describes.
 	out, _, err = runNoticeCmd(t, "check")
 	if err != nil || !strings.Contains(out, "0 virhettä / errors, 0 varoitusta / warnings") ||
-		!strings.Contains(out, "keräin / collector: esimerkki.invalid, kauppa.esimerkki.invalid, säilytys / retention 18mo") {
+		!strings.Contains(out, "keräin / collector: esimerkki.invalid, kauppa.esimerkki.invalid, säilytys / retention 18mo, suostumus / consent required") {
 		t.Errorf("notice check after init: %v\n%s", err, out)
 	}
 
@@ -152,6 +158,7 @@ func TestInitFlagErrors(t *testing.T) {
 		{with("-languages", "fi,de"), "-languages fi,de: "},
 		{with("-languages", "fi,en,fi"), "-languages fi,en,fi: "},
 		{with("-site", "kauppa.esimerkki.invalid"), "-site kauppa.esimerkki.invalid: annettu kahdesti / given twice"},
+		{append(slices.Clone(initArgs), "-consent", "sometimes"), `-consent sometimes: consent "sometimes": want required`},
 		{append(slices.Clone(initArgs), "stray"), `unexpected argument "stray"`},
 	} {
 		_, _, err := runCmd(t, tc.args...)
@@ -185,6 +192,8 @@ func TestInitAsks(t *testing.T) {
 		"",                                // contact: optional, left empty
 		"tietosuoja@esimerkki.invalid",    // email
 		"localhost",                       // site
+		"maybe",                           // consent: not a mode, asked again
+		"exempt",                          // consent
 	}, "\n") + "\n"
 	stdout.Reset()
 	stderr.Reset()
@@ -193,7 +202,8 @@ func TestInitAsks(t *testing.T) {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
 	asked := stderr.String()
-	for _, want := range []string{"Y-tunnus, jos on", "check digit does not match", "pakollinen / required", "Yhteyshenkilö", "Sähköpostiosoite", "verkkotunnus"} {
+	for _, want := range []string{"Y-tunnus, jos on", "check digit does not match", "pakollinen / required", "Yhteyshenkilö", "Sähköpostiosoite", "verkkotunnus",
+		"required: kävijältä kysytään suostumus", "exempt:   oma arviosi", `consent "maybe": want required`} {
 		if !strings.Contains(asked, want) {
 			t.Errorf("the questions lack %q:\n%s", want, asked)
 		}
@@ -202,8 +212,12 @@ func TestInitAsks(t *testing.T) {
 		t.Errorf("init asked for a value its flag gave:\n%s", asked)
 	}
 	src := readFile(t, filepath.Join("content", notice.Dir, helsinkiToday(t)+".md"))
-	if !strings.Contains(src, "Y-tunnus: 1234567-1") || !strings.Contains(src, "sivuston localhost") || strings.Contains(src, "Maija") {
+	if !strings.Contains(src, "Y-tunnus: 1234567-1") || !strings.Contains(src, "sivuston localhost") || strings.Contains(src, "Maija") ||
+		!strings.Contains(src, notice.ExpandConsentIn(notice.UniformConsent([]string{"localhost"}, analytics.ConsentExempt), notice.Finnish)) {
 		t.Errorf("the statement does not say what was answered:\n%s", src)
+	}
+	if toml := readFile(t, "seloste.toml"); !strings.Contains(toml, "\nconsent = \"exempt\"\n") {
+		t.Errorf("seloste.toml does not say the answered consent:\n%s", toml)
 	}
 
 	// The end of input ends the questions; what is still missing is named.

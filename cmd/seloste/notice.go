@@ -54,7 +54,7 @@ Run "seloste notice SUBCOMMAND -h" for its flags.
 // runNoticeCheck prints every problem and fails only on errors: missing
 // Art. 13 points are warnings the owner may knowingly accept.
 func runNoticeCheck(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("notice check", "[-content DIR] [-config seloste.toml] [-site DOMAIN ...] [-retention 3y]", stderr)
+	fs := newFlagSet("notice check", "[-content DIR] [-config seloste.toml] [-site DOMAIN ...] [-retention 3y] [-consent required|exempt]", stderr)
 	content := fs.String("content", "content", "content `folder` holding "+notice.Dir+"/")
 	cf := addCollectorFlags(fs)
 	if err := parseFlags(fs, args, ""); err != nil {
@@ -75,7 +75,7 @@ func runNoticeCheck(args []string, stdout, stderr io.Writer) error {
 		counts[p.Severity]++
 	}
 	if col.Configured {
-		fmt.Fprintf(stdout, "keräin / collector: %s, säilytys / retention %s\n", strings.Join(col.Sites, ", "), col.Retention)
+		fmt.Fprintf(stdout, "keräin / collector: %s, säilytys / retention %s, suostumus / consent %s\n", strings.Join(col.Sites, ", "), col.Retention, termsText(col.Consent))
 	} else {
 		fmt.Fprintf(stdout, "keräintä ei ole määritetty, sitä ei tarkisteta / no collector configured, not checked (./%s, -config FILE or -site DOMAIN)\n", defaultConfigFile)
 	}
@@ -98,7 +98,7 @@ func runNoticeCheck(args []string, stdout, stderr io.Writer) error {
 }
 
 func runNoticeNew(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("notice new", "[-content DIR] [-date YYYY-MM-DD [-schedule]] [-config seloste.toml] [-retention 3y]", stderr)
+	fs := newFlagSet("notice new", "[-content DIR] [-date YYYY-MM-DD [-schedule]] [-config seloste.toml] [-retention 3y] [-consent required|exempt]", stderr)
 	content := fs.String("content", "content", "content `folder` holding "+notice.Dir+"/")
 	dateFlag := fs.String("date", "", "the new version's `date`, YYYY-MM-DD (default today in Europe/Helsinki)")
 	schedule := fs.Bool("schedule", false, "a version dated after today: once published, the site announces it and it takes effect on its -date")
@@ -127,7 +127,8 @@ func runNoticeNew(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	// The list of collected data is written from the registry as it is
-	// now, so the new version describes what the collector stores.
+	// now, and the legal-basis paragraph from the consent mode, so the new
+	// version describes what the collector stores and on what terms.
 	paths, err := notice.NewVersion(dir, vs, date, notice.NewOptions{Collector: &col, Schedule: *schedule})
 	if err != nil {
 		return err
@@ -185,6 +186,24 @@ func folderFlag(err error, content, themes string) error {
 		return fmt.Errorf("-themes %s: %w", themes, err)
 	}
 	return err
+}
+
+// termsText is the sites' consent terms for a line of output: the mode,
+// or each site's when they differ.
+func termsText(terms []notice.SiteConsent) string {
+	if len(terms) == 0 {
+		return "-"
+	}
+	same := true
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		parts[i] = t.Site + " " + string(t.Consent)
+		same = same && t.Consent == terms[0].Consent
+	}
+	if same {
+		return string(terms[0].Consent)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // countFi writes n with the form of the noun a Finnish numeral takes:

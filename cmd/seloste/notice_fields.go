@@ -6,14 +6,15 @@ import (
 	"io"
 
 	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/request"
 	"github.com/seloste/seloste/notice"
 )
 
 // collectorFlags are the serve settings the notice commands need: which
 // collector the statement must describe.
 type collectorFlags struct {
-	config, retention *string
-	sites             listFlag
+	config, retention, consent *string
+	sites                      listFlag
 }
 
 func addCollectorFlags(fs *flag.FlagSet) *collectorFlags {
@@ -21,6 +22,7 @@ func addCollectorFlags(fs *flag.FlagSet) *collectorFlags {
 		config: fs.String("config", "", "the TOML configuration `file` of seloste serve (default ./"+defaultConfigFile+" when present): the statement must describe the collector it configures; flags given here override it"),
 		retention: fs.String("retention", analytics.DefaultRetention.String(),
 			"the collector's retention `period` (Ny, Nmo, Nw, Nd), as for seloste serve; overrides the config file"),
+		consent: fs.String("consent", "", "the sites' consent `mode`, required or exempt, as for seloste serve; overrides the config file (default: the file's, else required)"),
 	}
 	fs.Var(&c.sites, "site", "tracked site `domain`, as for seloste serve (repeatable): the collector counts as configured")
 	return c
@@ -41,6 +43,8 @@ func (c *collectorFlags) collector(fset *flag.FlagSet, stderr io.Writer) (notice
 		case "retention":
 			args = append(args, "-retention", *c.retention)
 			retentionGiven = true
+		case "consent":
+			args = append(args, "-consent", *c.consent)
 		case "site":
 			for _, s := range c.sites {
 				args = append(args, "-site", s)
@@ -69,17 +73,32 @@ func (c *collectorFlags) collector(fset *flag.FlagSet, stderr io.Writer) (notice
 		}
 		col.Retention = set.retention
 		col.Fields = analytics.StatementFields(set.events)
+		col.Consent = siteTerms(set.sites)
+		col.Precision = set.precision.String()
+		col.Events = set.events.Declared()
 	} else if col.Retention, err = analytics.ParseRetention(cfg.Retention); err != nil {
 		return notice.Collector{}, err
 	}
 	return col, nil
 }
 
+// siteTerms are the consent terms of the configured sites, for the
+// statement's legal-basis paragraph.
+func siteTerms(sites []request.Site) []notice.SiteConsent {
+	out := make([]notice.SiteConsent, len(sites))
+	for i, s := range sites {
+		out[i] = notice.SiteConsent{Site: s.Domain, Consent: s.Consent}
+	}
+	return out
+}
+
 // runNoticeFields prints the collected-data block generated from the
-// field registry, to paste into a draft.
+// field registry, or with -basis the legal-basis paragraph generated from
+// the consent mode, to paste into a draft.
 func runNoticeFields(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("notice fields", "[-lang fi|sv|en] [-config seloste.toml] [-retention 3y]", stderr)
+	fs := newFlagSet("notice fields", "[-lang fi|sv|en] [-basis] [-config seloste.toml] [-retention 3y] [-consent required|exempt]", stderr)
 	langFlag := fs.String("lang", notice.Finnish, "the statement's `language`: fi, sv or en")
+	basis := fs.Bool("basis", false, "print the page-visit legal-basis paragraph generated from the consent mode instead of the list")
 	cf := addCollectorFlags(fs)
 	if err := parseFlags(fs, args, ""); err != nil {
 		return err
@@ -89,6 +108,13 @@ func runNoticeFields(args []string, stdout, stderr io.Writer) error {
 	}
 	col, err := cf.collector(fs, stderr)
 	if err != nil {
+		return err
+	}
+	if *basis {
+		if !col.Configured {
+			return fmt.Errorf("notice fields -basis: no site configured: the paragraph names the terms of the configured sites (./%s, -config FILE or -site DOMAIN)", defaultConfigFile)
+		}
+		_, err = io.WriteString(stdout, notice.ExpandConsentIn(col.Consent, *langFlag))
 		return err
 	}
 	_, err = io.WriteString(stdout, notice.ExpandFieldsIn(col.Fields, col.Retention, *langFlag))

@@ -26,7 +26,9 @@ func TestNoticeCheck2020WithCollectorFails(t *testing.T) {
 		file + ":7: error: [Art. 13(1)(c)] selosteesta puuttuu keräimen tallentamien tietojen luettelo",
 		"missing fields: time, site, visitor, visit, pageview, page, hashroute, referrer, location, browser, duration, scroll, bot, imported, salt",
 		"seloste notice new",
-		"2 virhettä / errors, 7 varoitusta / warnings",
+		// Nor does it say on what terms visits are counted.
+		file + ":7: error: [Art. 13(1)(c)] selosteesta ei käy ilmi, millä ehdoilla sivuvierailuja tilastoidaan",
+		"3 virhettä / errors, 7 varoitusta / warnings",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -38,16 +40,24 @@ func TestNoticeCheck2020WithCollectorFails(t *testing.T) {
 // without a collector, but for one warning per language: it came before
 // imported statistics, so it does not describe them and seloste import
 // refuses until a new version does; a different configured retention
-// fails it.
+// fails it. Its page-visit legal basis, written by hand before the
+// generated paragraph, is legitimate interest: checked with consent =
+// "exempt", each language warns that it is hand-written, and the
+// exemption's conditions are listed (3y is longer than 25 months; Finland
+// expects consent).
 func TestNoticeCheckCurrentTellsTheTruth(t *testing.T) {
 	content, dir := statementCopy(t)
-	for _, args := range [][]string{
-		{"check", "-content", content},
-		{"check", "-content", content, "-site", "example.fi", "-retention", "3y"},
-		{"check", "-content", content, "-site", "example.fi", "-retention", "36mo"},
+	for _, tc := range []struct {
+		args   []string
+		counts string
+	}{
+		{[]string{"check", "-content", content}, "0 virhettä / errors, 9 varoitusta / warnings, 0 huomiota / notes"},
+		{[]string{"check", "-content", content, "-site", "example.fi", "-consent", "exempt", "-retention", "3y"}, "0 virhettä / errors, 14 varoitusta / warnings, 6 huomiota / notes"},
+		{[]string{"check", "-content", content, "-site", "example.fi", "-consent", "exempt", "-retention", "36mo"}, "0 virhettä / errors, 14 varoitusta / warnings, 6 huomiota / notes"},
 	} {
+		args := tc.args
 		out, _, err := runNoticeCmd(t, args...)
-		if err != nil || !strings.Contains(out, "voimassa / current: 2026-12-02; 0 virhettä / errors, 9 varoitusta / warnings, 0 huomiota / notes") ||
+		if err != nil || !strings.Contains(out, "voimassa / current: 2026-12-02; "+tc.counts) ||
 			strings.Count(out, "the list does not describe imported (Imported statistics), so none is stored until a version that describes it is published: a published version cannot change: run seloste notice new") != 3 ||
 			strings.Count(out, "the list does not describe scroll (Scroll depth), so none is stored until a version that describes it is published") != 3 {
 			t.Errorf("%v: err = %v\n%s", args[3:], err, out)
@@ -56,7 +66,7 @@ func TestNoticeCheckCurrentTellsTheTruth(t *testing.T) {
 
 	// The retention from a config file, as seloste serve reads it.
 	cfg := filepath.Join(t.TempDir(), "seloste.toml")
-	if err := os.WriteFile(cfg, []byte("retention = \"2y\"\n\n[[site]]\ndomain = \"example.fi\"\n"), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte("retention = \"2y\"\nconsent = \"exempt\"\n\n[[site]]\ndomain = \"example.fi\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out, _, err := runNoticeCmd(t, "check", "-content", content, "-config", cfg)
@@ -67,17 +77,19 @@ func TestNoticeCheckCurrentTellsTheTruth(t *testing.T) {
 			t.Errorf("retention 2y in the config: err = %v, want %q in\n%s", err, want, out)
 		}
 	}
-	// The published version predates the Gated fields: each language warns of each.
+	// The published version predates the Gated fields: each language warns
+	// of each, and of its hand-written legal basis; the exemption warns
+	// that Finland expects consent (2y is within 25 months).
 	gated := 0
 	for _, f := range analytics.Fields {
 		if f.Gated {
 			gated++
 		}
 	}
-	if want := fmt.Sprintf("; 3 virhettä / errors, %d varoitusta / warnings", 3*gated); !strings.Contains(out, want) {
-		t.Errorf("want three errors and %d warnings counted: %s", 3*gated, out)
+	if want := fmt.Sprintf("; 3 virhettä / errors, %d varoitusta / warnings", 3*gated+4); !strings.Contains(out, want) {
+		t.Errorf("want three errors and %d warnings counted: %s", 3*gated+4, out)
 	}
-	out, _, _ = runNoticeCmd(t, "check", "-content", content, "-site", "example.fi", "-retention", "1y")
+	out, _, _ = runNoticeCmd(t, "check", "-content", content, "-site", "example.fi", "-consent", "exempt", "-retention", "1y")
 	if !strings.Contains(out, "; 3 virhettä / errors") {
 		t.Errorf("retention 1y: %s", out)
 	}
@@ -97,7 +109,9 @@ func TestNoticeCheckCurrentTellsTheTruth(t *testing.T) {
 // into the draft; "notice fields" prints the same block.
 func TestNoticeNewWritesFieldsBlock(t *testing.T) {
 	content, dir := statementCopy(t)
-	stdout, _, err := runNoticeCmd(t, "new", "-content", content, "-date", "2026-12-05", "-retention", "18mo")
+	// The fixture's terms (legitimate interest): notice new writes them
+	// as the generated paragraph.
+	stdout, _, err := runNoticeCmd(t, "new", "-content", content, "-date", "2026-12-05", "-retention", "18mo", "-site", "example.fi", "-consent", "exempt")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +135,7 @@ func TestNoticeNewWritesFieldsBlock(t *testing.T) {
 		t.Error("the draft still has the old retention")
 	}
 	// The draft is checked against the collector too.
-	out, _, err := runNoticeCmd(t, "check", "-content", content, "-site", "example.fi", "-retention", "18mo")
+	out, _, err := runNoticeCmd(t, "check", "-content", content, "-site", "example.fi", "-consent", "exempt", "-retention", "18mo")
 	if !errors.Is(err, errExit1) || !strings.Contains(out, "2026-12-02.md:61: error") || strings.Contains(out, "2026-12-05.md:61: error") {
 		t.Errorf("check with 18mo: the current version (3y) should fail, the draft (18mo) pass:\n%s", out)
 	}

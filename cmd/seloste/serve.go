@@ -47,6 +47,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	logger := newLogger(stderr, cfg.LogFormat)
 	logConfigFile(logger, cfg)
+	// The statement must state the terms the trackers run on, as it must
+	// describe what is stored: a mismatch stops the start, before anything
+	// is opened.
+	if err := notice.ConsentStated(cfg.Content, siteTerms(set.sites)); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(collect.GCPercent)
 	}

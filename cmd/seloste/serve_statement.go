@@ -57,6 +57,14 @@ func keepStatementCurrent(ctx context.Context, cfg serveConfig, sites []string, 
 		}
 		col.SetUndescribed(refused)
 		col.SetDescribed(describedGated(cfg.Content, logger))
+		// A scheduled version is checked against the configured terms
+		// before its date (notice check); if one still slipped through,
+		// say so now, as a restart would refuse it.
+		if set, err := cfg.check(); err == nil {
+			if err := notice.ConsentStated(cfg.Content, siteTerms(set.sites)); err != nil {
+				logger.Error("the statement now in force does not state the configured consent terms; a restart refuses to start until it does", "err", err)
+			}
+		}
 	}
 }
 

@@ -108,7 +108,9 @@ func TestStatementTellsTheTruth(t *testing.T) {
 	if err := run(ctx, []string{"notice", "build", "-content", content, "-out", public, "-themes", "../../themes", "-site", truthSite}, io.Discard, io.Discard); err != nil {
 		t.Fatalf("notice build: %v", err)
 	}
-	port := startServeInProcess(t, "-site", truthSite, "-db", db, "-public", public, "-geoip", "none",
+	// The fixture's statement says legitimate interest: the collector runs
+	// on those terms (and refuses to start on any other).
+	port := startServeInProcess(t, "-site", truthSite, "-consent", "exempt", "-db", db, "-public", public, "-geoip", "none",
 		"-build-notice=false", "-auth", filepath.Join(root, "seloste.auth"), "-flush-interval", "50ms")
 	base := "http://" + truthSite + ":" + port
 
