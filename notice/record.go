@@ -208,7 +208,7 @@ func (r Record) Markdown() (string, error) {
 		t := f.Text(r.Lang)
 		keep := t.Retention
 		if keep == "" {
-			keep = retention
+			keep = fmt.Sprintf(w.keptFor, retention)
 		}
 		b.WriteString("| " + strings.Join([]string{cell(t.Label), cell(t.What), cell(t.Purpose), cell(upperFirst(keep))}, " | ") + " |\n")
 	}

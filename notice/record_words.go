@@ -10,6 +10,7 @@ type recordWordsT struct {
 	purposesTitle, purpose, basisLabel, basisConsent, basisExempt  string
 	categoriesTitle, subjectsLabel, subjects, dataLabel, dataIntro string
 	columns                                                        [4]string
+	keptFor                                                        string
 	special                                                        string
 	recipientsTitle, recipients, disclosuresIntro, noDisclosures   string
 	transfersTitle, transfers                                      string
@@ -56,6 +57,7 @@ var recordText = map[string]recordWordsT{
 		dataLabel:       "Henkilötiedot:",
 		dataIntro:       "ohjelma tallentaa seuraavat tiedot. Luettelo on luotu samasta tietoluettelosta kuin tietosuojaselosteen luettelo kerättävistä tiedoista.",
 		columns:         [4]string{"Tieto", "Kuvaus", "Käyttötarkoitus", "Säilytysaika"},
+		keptFor:         "säilytetään %s",
 		special:         "Tietosuoja-asetuksen 9 artiklassa tarkoitettuja erityisiä henkilötietoryhmiä tai 10 artiklassa tarkoitettuja rikostuomioita ja rikkomuksia koskevia tietoja ei käsitellä.",
 
 		recipientsTitle:  "Henkilötietojen vastaanottajat",
@@ -68,7 +70,7 @@ var recordText = map[string]recordWordsT{
 
 		erasureTitle: "Tietojen poistamisen määräajat",
 		purge:        "**Sivuvierailutiedot** (kohdan 3 tiedot, joille ei ole mainittu muuta säilytysaikaa) säilytetään %s. Ohjelma poistaa vanhemmat tiedot automaattisesti kerran vuorokaudessa.",
-		backups:      "**Varmuuskopiot** sisältävät tiedot sellaisina kuin ne olivat varmuuskopiota otettaessa, eikä päivittäinen poisto koske niitä. Rekisterinpitäjä poistaa varmuuskopion viimeistään, kun sen ottamisesta on kulunut %s.",
+		backups:      "**Varmuuskopiot** sisältävät tiedot sellaisina kuin ne olivat varmuuskopiota otettaessa, eikä päivittäinen poisto koske niitä. Rekisterinpitäjä säilyttää varmuuskopiota enintään %s sen ottamisesta.",
 		selfService:  "**Kävijän pyynnöstä:** kävijä voi katsoa ja poistaa omalla selaimellaan samana päivänä tallennetut tiedot sivuston Omat tiedot -sivulla (%s) ja kieltää tilastoinnin selaimessaan. Aiempien päivien tietoja ei voi yhdistää kävijään, koska vierailijan tunniste vaihtuu päivittäin. Muut pyynnöt käsitellään kohdan 1 yhteystietojen kautta.",
 		selfPath:     "/tietosuojaseloste/omat-tiedot/",
 
@@ -118,6 +120,7 @@ var recordText = map[string]recordWordsT{
 		dataLabel:       "Personuppgifter:",
 		dataIntro:       "programmet sparar följande uppgifter. Förteckningen har skapats ur samma register som dataskyddsbeskrivningens förteckning över insamlade uppgifter.",
 		columns:         [4]string{"Uppgift", "Beskrivning", "Ändamål", "Lagringstid"},
+		keptFor:         "sparas i %s",
 		special:         "Särskilda kategorier av personuppgifter enligt artikel 9 i dataskyddsförordningen eller uppgifter om fällande domar i brottmål och överträdelser enligt artikel 10 behandlas inte.",
 
 		recipientsTitle:  "Mottagare av personuppgifterna",
@@ -130,7 +133,7 @@ var recordText = map[string]recordWordsT{
 
 		erasureTitle: "Tidsfrister för radering",
 		purge:        "**Uppgifter om sidbesök** (de uppgifter i punkt 3 för vilka ingen annan lagringstid anges) sparas i %s. Programmet raderar äldre uppgifter automatiskt en gång per dygn.",
-		backups:      "**Säkerhetskopior** innehåller uppgifterna som de var när kopian togs, och den dagliga raderingen gäller inte dem. Den personuppgiftsansvarige raderar en säkerhetskopia senast när %s har förflutit sedan den togs.",
+		backups:      "**Säkerhetskopior** innehåller uppgifterna som de var när kopian togs, och den dagliga raderingen gäller inte dem. Den personuppgiftsansvarige sparar en säkerhetskopia i högst %s från det att den togs.",
 		selfService:  "**På besökarens begäran:** besökaren kan se och radera de uppgifter som samma dag har sparats med hans eller hennes webbläsare på webbplatsens sida Mina uppgifter (%s) och förbjuda statistikföringen i sin webbläsare. Uppgifter från tidigare dagar kan inte kopplas till besökaren, eftersom besökarens identifierare byts dagligen. Andra begäranden behandlas via kontaktuppgifterna i punkt 1.",
 		selfPath:     "/sv/dataskyddsbeskrivning/mina-uppgifter/",
 
@@ -180,6 +183,7 @@ var recordText = map[string]recordWordsT{
 		dataLabel:       "Personal data:",
 		dataIntro:       "the program stores the following data. The list is generated from the same registry as the privacy notice's list of data collected.",
 		columns:         [4]string{"Data", "Description", "Purpose", "Retention"},
+		keptFor:         "kept for %s",
 		special:         "No special categories of personal data (Article 9 of the GDPR) and no personal data relating to criminal convictions and offences (Article 10) are processed.",
 
 		recipientsTitle:  "Recipients of the personal data",
@@ -192,7 +196,7 @@ var recordText = map[string]recordWordsT{
 
 		erasureTitle: "Time limits for erasure",
 		purge:        "**Page visit data** (the data in section 3 for which no other retention is stated) is kept for %s. The program deletes older data automatically once a day.",
-		backups:      "**Backups** hold the data as it was when they were taken, and the daily deletion does not apply to them. The controller deletes a backup at the latest %s after it was taken.",
+		backups:      "**Backups** hold the data as it was when they were taken, and the daily deletion does not apply to them. The controller keeps a backup for at most %s after it was taken.",
 		selfService:  "**At the visitor's request:** visitors can view and delete the data stored the same day with their own browser on the website's Your data page (%s) and opt out of the statistics in their browser. Data from earlier days cannot be linked to the visitor, as the visitor identifier changes daily. Other requests are handled through the contact details in section 1.",
 		selfPath:     "/en/privacy-notice/my-data/",
 
