@@ -111,3 +111,36 @@ func recordFor(cfg serveConfig, vs []notice.Version, code string) (notice.Record
 	}
 	return r, nil
 }
+
+// publishRecords writes the record's printable page into the built site
+// out, one per language the statement is in force in ("notice build
+// -record"), and returns the files written.
+func publishRecords(cfg serveConfig, content, out string) ([]string, error) {
+	if len(cfg.Sites) == 0 {
+		return nil, fmt.Errorf("keräintä ei ole määritetty / no collector configured: the record describes the [[site]]s of ./%s (or -config FILE)", defaultConfigFile)
+	}
+	vs, err := notice.Load(notice.SourceDir(content))
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, l := range notice.Languages {
+		if _, ok := notice.CurrentIn(vs, l.Code); !ok {
+			continue
+		}
+		r, err := recordFor(cfg, vs, l.Code)
+		if err != nil {
+			return files, err
+		}
+		page, err := r.HTML()
+		if err != nil {
+			return files, err
+		}
+		file := notice.RecordFile(out, l.Code, notice.RecordHTML)
+		if err := notice.WriteRecord(file, page); err != nil {
+			return files, err
+		}
+		files = append(files, file)
+	}
+	return files, nil
+}

@@ -128,6 +128,27 @@ func TestNoticeRecord(t *testing.T) {
 		t.Errorf("the regenerated record does not state the new retention")
 	}
 
+	// notice build publishes the printable pages only when asked.
+	public := filepath.Join(root, "public")
+	for _, record := range []bool{false, true} {
+		args := []string{"build", "-config", cfg, "-content", content, "-out", public}
+		if record {
+			args = append(args, "-record")
+		}
+		if out, stderr, err := runNoticeCmd(t, args...); err != nil {
+			t.Fatalf("notice build %v: %v\n%s%s", args, err, out, stderr)
+		}
+		for _, code := range []string{"fi", "sv", "en"} {
+			page, err := os.ReadFile(notice.RecordFile(public, code, notice.RecordHTML))
+			switch {
+			case !record && err == nil:
+				t.Errorf("notice build without -record published the %s record", code)
+			case record && (err != nil || !strings.Contains(string(page), "Esimerkki Oy")):
+				t.Errorf("notice build -record: the %s record: %v", code, err)
+			}
+		}
+	}
+
 	// Without a collector there is nothing to describe.
 	if _, _, err := runNoticeCmd(t, "record", "-content", content, "-config", filepath.Join(root, "missing.toml")); err == nil {
 		t.Error("record without a configuration: no error")
