@@ -360,6 +360,12 @@ func (r Record) check() error {
 	if len(r.Fields) == 0 {
 		return errors.New("record: no fields: give the collector's (analytics.StatementFields)")
 	}
+	if r.Engine != "SQLite" && r.Engine != "ClickHouse" {
+		return fmt.Errorf("record: engine %q: SQLite or ClickHouse", r.Engine)
+	}
+	if r.Engine != "SQLite" && r.Engine != "ClickHouse" {
+		return fmt.Errorf("record: engine %q: SQLite or ClickHouse", r.Engine)
+	}
 	switch r.Location {
 	case "", "country", "region", "city":
 	default:

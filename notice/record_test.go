@@ -240,8 +240,50 @@ func TestRecordNeedsController(t *testing.T) {
 	if _, _, found := StatementSections(v); found {
 		t.Fatal("found a controller section in a statement without one")
 	}
-	r := Record{Lang: "fi", Sites: []RecordSite{{"a.invalid", analytics.ConsentRequired}}, Fields: analytics.Fields}
+	r := Record{Lang: "fi", Sites: []RecordSite{{"a.invalid", analytics.ConsentRequired}}, Fields: analytics.Fields, Engine: "SQLite"}
 	if _, err := r.Markdown(); err == nil || !strings.Contains(err.Error(), "Rekisterinpitäjä") {
 		t.Errorf("no controller: err = %v", err)
+	}
+}
+
+// The security measures and the legal basis say what the configuration
+// does, setting by setting.
+func TestRecordFollowsConfig(t *testing.T) {
+	_, gen := startedRecord(t)
+	base, err := gen(analytics.DefaultRetention)("fi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name      string
+		change    func(*Record)
+		want, not string
+	}{
+		{"no location", func(r *Record) { r.Location = "" }, "sijaintia ei päätellä", "geo_precision"},
+		{"DNT off", func(r *Record) { r.HonourDNT = false }, "honour_dnt on pois päältä", "käyntiä ei tallenneta (asetus honour_dnt)"},
+		{"proxy", func(r *Record) { r.BehindProxy = true }, "käänteisvälityspalvelimen kautta (asetus trust_proxy)", "ei ole käänteisvälityspalvelinta"},
+		{"ClickHouse", func(r *Record) { r.Engine = "ClickHouse" }, "omaan ClickHouse-tietokantaan", "seloste backup"},
+		{"no floor", func(r *Record) { r.MinVisitors = 1 }, "ei ole kävijämäärän alarajaa", "min_visitors = 3"},
+		{"share floor", func(r *Record) { r.ShareMinVisitors = 10 }, "alle 10 kävijää, yhdistetään", "alle 5 kävijää"},
+		{"secure cookies", func(r *Record) { r.SecureCookies = true }, "asetus secure_cookies", ""},
+		{"all exempt", func(r *Record) {
+			r.Sites = []RecordSite{{"esimerkki.invalid", analytics.ConsentExempt}}
+		}, "**Oikeusperuste:** rekisterinpitäjän oikeutettu etu", "Suostumus ennen tilastointia"},
+		{"no events", func(r *Record) { r.Fields = analytics.Fields }, "Sivuvierailutiedot", "**Tapahtumat:**"},
+	} {
+		r := base
+		tc.change(&r)
+		md, err := r.Markdown()
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if !strings.Contains(md, tc.want) || (tc.not != "" && strings.Contains(md, tc.not)) {
+			t.Errorf("%s: want %q and not %q in the record", tc.name, tc.want, tc.not)
+		}
+	}
+	bad := base
+	bad.Location = "street"
+	if _, err := bad.Markdown(); err == nil {
+		t.Error("a location precision that does not exist gave a record")
 	}
 }
