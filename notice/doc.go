@@ -45,6 +45,13 @@
 // Fix says what fixes it: the newer file to translate and publish, or
 // "seloste notice new" when there is none.
 //
+// The record of processing activities of the statistics (GDPR Art. 30,
+// seloste käsittelytoimista) is generated too: a Record (the configured
+// collector, the registry's fields and the statement's controller and
+// disclosure sections, StatementSections) renders as Markdown or as a
+// printable page; the owner keeps it in RecordDir, and CheckRecords fails
+// a kept record that no longer says what would be generated now.
+//
 // The Hugo site build, and publishing (load, verify the lock, build, lock
 // the new versions), live in notice/site so that this package stays small
 // and quick to test.

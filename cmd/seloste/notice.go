@@ -29,6 +29,8 @@ func runNotice(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return runNoticeNew(args[1:], stdout, stderr)
 	case "fields":
 		return runNoticeFields(args[1:], stdout, stderr)
+	case "record":
+		return runNoticeRecord(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		noticeUsage(stderr)
 		return nil
@@ -46,6 +48,8 @@ Subcommands:
            and that the statement describes what the collector stores
   new      start the next version as a draft copy of the newest
   fields   print the list of collected data, generated from the field registry
+  record   write the record of processing activities (GDPR Art. 30) of the
+           statistics, generated like the statement's list
 
 Run "seloste notice SUBCOMMAND -h" for its flags.
 `)
@@ -68,6 +72,13 @@ func runNoticeCheck(args []string, stdout, stderr io.Writer) error {
 	vs, ps := notice.CheckDir(dir)
 	if vs != nil {
 		ps = append(ps, notice.CheckCollector(vs, col)...)
+		if col.Configured {
+			// The record the owner keeps must still say what would be
+			// generated now, as the statement's list must.
+			ps = append(ps, notice.CheckRecords(*content, func(code string) (notice.Record, error) {
+				return recordFor(cf.read, vs, code)
+			})...)
+		}
 	}
 	counts := map[notice.Severity]int{}
 	for _, p := range ps {

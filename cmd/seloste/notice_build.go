@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seloste/seloste/notice"
 	"github.com/seloste/seloste/notice/site"
 )
 
@@ -21,11 +22,13 @@ func runNoticeBuild(ctx context.Context, args []string, stdout, stderr io.Writer
 	baseURL := fs.String("base-url", "/", "`URL` the site is served from")
 	siteName := fs.String("site", "", "site `name` for the tracker tag (data-site); no tag when empty")
 	collector := fs.String("collector", "", "`URL` of the collector serving /s.js; empty for the same origin")
+	record := fs.Bool("record", false, "also publish the record of processing activities (GDPR Art. 30) of the configured collector, a printable page per language under OUT/"+notice.RecordDir+"/; off by default, as it is an internal document")
 	conf := addConfigFlag(fs, "content", "themes", "out=public")
 	if err := parseFlags(fs, args, ""); err != nil {
 		return err
 	}
-	if _, err := conf.load(fs); err != nil {
+	cfg, err := conf.load(fs)
+	if err != nil {
 		return fmt.Errorf("notice build: %w", err)
 	}
 	if *collector != "" && *siteName == "" {
@@ -46,9 +49,16 @@ func runNoticeBuild(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		fmt.Fprintf(stdout, "%s built %s: %s, in %v\n",
 			time.Now().Format("15:04:05"), *out, p, time.Since(start).Round(time.Millisecond))
+		if *record {
+			files, err := publishRecords(cfg, *content, *out)
+			if err != nil {
+				return fmt.Errorf("notice build -record: %w", err)
+			}
+			fmt.Fprintf(stdout, "seloste käsittelytoimista / record of processing activities: %s\n", strings.Join(files, ", "))
+		}
 		return nil
 	}
-	err := pass(ctx)
+	err = pass(ctx)
 	if !*watch {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 type collectorFlags struct {
 	config, retention, consent *string
 	sites                      listFlag
+	read                       serveConfig // the configuration collector read
 }
 
 func addCollectorFlags(fs *flag.FlagSet) *collectorFlags {
@@ -57,6 +58,7 @@ func (c *collectorFlags) collector(fset *flag.FlagSet, stderr io.Writer) (notice
 	if err != nil {
 		return notice.Collector{}, err
 	}
+	c.read = cfg
 	if f := fset.Lookup("content"); f != nil && !contentGiven {
 		f.Value.Set(cfg.Content)
 	}

@@ -52,8 +52,8 @@ func TestNoticeCheckCurrentTellsTheTruth(t *testing.T) {
 		counts string
 	}{
 		{[]string{"check", "-content", content}, "0 virhettä / errors, 9 varoitusta / warnings, 0 huomiota / notes"},
-		{[]string{"check", "-content", content, "-site", "example.fi", "-consent", "exempt", "-retention", "3y"}, "0 virhettä / errors, 14 varoitusta / warnings, 6 huomiota / notes"},
-		{[]string{"check", "-content", content, "-site", "example.fi", "-consent", "exempt", "-retention", "36mo"}, "0 virhettä / errors, 14 varoitusta / warnings, 6 huomiota / notes"},
+		{[]string{"check", "-content", content, "-site", "example.fi", "-consent", "exempt", "-retention", "3y"}, "0 virhettä / errors, 14 varoitusta / warnings, 7 huomiota / notes"},
+		{[]string{"check", "-content", content, "-site", "example.fi", "-consent", "exempt", "-retention", "36mo"}, "0 virhettä / errors, 14 varoitusta / warnings, 7 huomiota / notes"},
 	} {
 		args := tc.args
 		out, _, err := runNoticeCmd(t, args...)
