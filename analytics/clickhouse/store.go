@@ -10,8 +10,11 @@
 // reports read instead of the raw rows.
 //
 // The SQL keeps to what ClickHouse 18.16 (Debian's package) and current
-// releases both accept: no TTL, CODEC, ON CLUSTER, window functions, CTEs
-// or query parameters; inserts only through native batches.
+// releases both accept and mean alike: aliased joined subqueries, ANY or
+// ALL on every join, no TTL, CODEC, ON CLUSTER, window functions, CTEs or
+// query parameters; inserts only through native batches. The checklist is
+// compat_test.go's; settings go with each statement, named as the
+// server's version knows them (conn.go).
 //
 // Records with equal times: ClickHouse has no row order, so a page view's
 // ts holds its unix second in the high 32 bits and, in the low 32 bits,
