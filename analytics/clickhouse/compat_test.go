@@ -42,6 +42,9 @@ var sqlRules = []sqlRule{
 		func(sql string) bool {
 			return slices.ContainsFunc(joins(sql), func(j join) bool { return j.unaliased })
 		}},
+	// ANY LEFT JOIN passes: one right row per left row on both (the legacy
+	// setting changes ANY RIGHT, not LEFT), and every right side here is
+	// grouped by its key anyway.
 	{"ANY INNER JOIN",
 		"18.16 keeps every matching left row; current releases one row per key of both sides (any_join_distinct_right_table_keys = 0): use ALL INNER JOIN",
 		func(sql string) bool {
