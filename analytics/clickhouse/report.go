@@ -75,12 +75,12 @@ const viewsSQL = `(
 	       (%[3]s) AS vf
 	FROM (SELECT ts, intDiv(ts, 4294967296) AS sec, visitor, visit, ` + pageviewKey + `, path, country,
 	             if(region = '', '', concat(country, '-', region)) AS place, city, browser, os, device, duration_ms, scroll_pct
-	      FROM %[1]s WHERE site = @site AND ts >= @from_key AND ts < @end_key %[4]s)
+	      FROM %[1]s WHERE site = @site AND ts >= @from_key AND ts < @end_key %[4]s) AS pv
 	ANY LEFT JOIN (
 		SELECT ` + pageviewKey + `, groupArray(toUInt32(ts)) AS lts, groupArray(duration_ms) AS lds, groupArray(scroll_pct) AS lss FROM %[2]s
 		WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts <= toDateTime(@leaves_to) %[5]s
 		GROUP BY h1, h2
-	) USING (h1, h2))`
+	) AS lv USING (h1, h2))`
 
 // visitsSQL is the visits subquery; %[1]s is the views subquery, %[2]s the
 // page views table, %[3]s the channel expression, %[4]s the visit filter,
@@ -90,11 +90,11 @@ const visitsSQL = `(
 	       src_referrer, src_source, src_medium, src_campaign, %[3]s AS channel, (%[4]s) AS pass
 	FROM (SELECT day, visit, argMin(visitor, ts) AS entry_visitor, argMin(path, ts) AS entry, argMax(path, ts) AS exit,
 	             count() AS views, max(sec) - min(sec) AS span, argMax(dur, ts) AS last_dur, max(vf) AS hit
-	      FROM %[1]s GROUP BY day, visit)
+	      FROM %[1]s GROUP BY day, visit) AS vd
 	ANY LEFT JOIN (
 		SELECT visit, ` + sourceSQL + `
 		FROM %[2]s WHERE site = @site AND ts >= @look_key AND ts < @end_key %[5]s GROUP BY visit
-	) USING (visit))`
+	) AS vs USING (visit))`
 
 // passingSQL is, for a report with visit filters, the query of the
 // visit-days of a chunk that pass them and have a page view that passes
@@ -108,11 +108,11 @@ const passingSQL = `
 		SELECT day, visit, hit, entry, exit, src_referrer, src_source, src_medium, src_campaign, %[3]s AS channel
 		FROM (SELECT toDate(toDateTime(intDiv(ts, 4294967296)), @zone) AS day, visit,
 		             argMin(path, ts) AS entry, argMax(path, ts) AS exit, max(%[2]s) AS hit
-		      FROM %[1]s WHERE site = @site AND ts >= @from_key AND ts < @end_key GROUP BY day, visit)
+		      FROM %[1]s WHERE site = @site AND ts >= @from_key AND ts < @end_key GROUP BY day, visit) AS vd
 		ANY LEFT JOIN (
 			SELECT visit, ` + sourceSQL + `
 			FROM %[1]s WHERE site = @site AND ts >= @look_key AND ts < @end_key GROUP BY visit
-		) USING (visit))
+		) AS vs USING (visit))
 	WHERE hit AND %[4]s`
 
 // passingSourcesSQL is, for a report whose visit filters are all of the
@@ -453,7 +453,6 @@ func (c *counter) chunk(ctx context.Context, a, b time.Time) (context.Context, s
 	if settledBy(b.Add(24*time.Hour), c.now) {
 		views = c.viewsSettled
 	}
-	visits := fmt.Sprintf(visitsSQL, views, c.s.pageviews, channelSQL, and(c.visitFilter), c.candidates)
 	if c.q.Goal != "" {
 		// The goal filter's visit-days (aggregate.Converted) go to the
 		// server with the query, as a table of its own.
@@ -481,7 +480,15 @@ func (c *counter) chunk(ctx context.Context, a, b time.Time) (context.Context, s
 	if len(tables) > 0 {
 		ctx = clickhouse.Context(ctx, clickhouse.WithExternalTable(tables...))
 	}
-	return ctx, fmt.Sprintf(countsSQL, views, c.viewKeys, inVisits, visits, c.visitKeys, converted), args, nil
+	return ctx, c.countsQuery(views, inVisits, converted), args, nil
+}
+
+// countsQuery is a chunk's counting query (countsSQL) over views (c.views
+// or c.viewsSettled); inVisits and converted are its conditions on visits
+// (chunk).
+func (c *counter) countsQuery(views, inVisits, converted string) string {
+	visits := fmt.Sprintf(visitsSQL, views, c.s.pageviews, channelSQL, and(c.visitFilter), c.candidates)
+	return fmt.Sprintf(countsSQL, views, c.viewKeys, inVisits, visits, c.visitKeys, converted)
 }
 
 // candidatesTable and passingTable are the names of a chunk's candidate

@@ -287,12 +287,12 @@ func rewritePartition(ctx context.Context, c driver.Conn, table, side, id string
 // several sites at once, so the site is in the key.
 const settleSQL = `INSERT INTO %[1]s (%[2]s)
 	SELECT %[3]s
-	FROM (SELECT *, intDiv(ts, 4294967296) AS sec, ` + pageviewKey + ` FROM pageviews WHERE ts >= @from_key AND ts < @end_key)
+	FROM (SELECT *, intDiv(ts, 4294967296) AS sec, ` + pageviewKey + ` FROM pageviews WHERE ts >= @from_key AND ts < @end_key) AS pv
 	ANY LEFT JOIN (
 		SELECT site, ` + pageviewKey + `, groupArray(toUInt32(ts)) AS lts, groupArray(duration_ms) AS lds, groupArray(scroll_pct) AS lss FROM %[4]s
 		WHERE ts >= toDateTime(@leaves_from) AND ts < toDateTime(@leaves_to)
 		GROUP BY site, h1, h2
-	) USING (site, h1, h2)`
+	) AS lv USING (site, h1, h2)`
 
 // settledDuration and settledScroll are a page view's visible time and
 // scroll depth, in settleSQL and viewsSQL: the larger of its own and of

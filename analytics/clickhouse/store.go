@@ -10,8 +10,11 @@
 // reports read instead of the raw rows.
 //
 // The SQL keeps to what ClickHouse 18.16 (Debian's package) and current
-// releases both accept: no TTL, CODEC, ON CLUSTER, window functions, CTEs
-// or query parameters; inserts only through native batches.
+// releases both accept and mean alike: aliased joined subqueries, ANY or
+// ALL on every join, no TTL, CODEC, ON CLUSTER, window functions, CTEs or
+// query parameters; inserts only through native batches. The checklist is
+// compat_test.go's; settings go with each statement, named as the
+// server's version knows them (conn.go).
 //
 // Records with equal times: ClickHouse has no row order, so a page view's
 // ts holds its unix second in the high 32 bits and, in the low 32 bits,
@@ -252,10 +255,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		}
 		s.all = append(s.all, c)
 	}
-	if s.conn, err = dial(ctx, cfg, cfg.Addr, cfg.Database); err != nil {
+	c, err := dial(ctx, cfg, cfg.Addr, cfg.Database)
+	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
+	s.conn = c
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("%s: %w", where, err)
@@ -268,17 +273,20 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
-func dial(ctx context.Context, cfg Config, addr, database string) (driver.Conn, error) {
+// dial opens a pool of connections to the server at addr, reads its
+// version and returns a conn that sends every statement with the settings
+// for it (conn.go).
+func dial(ctx context.Context, cfg Config, addr, database string) (*conn, error) {
 	c, err := clickhouse.Open(&clickhouse.Options{
 		Addr:        []string{addr},
 		Protocol:    clickhouse.Native,
 		Auth:        clickhouse.Auth{Database: database, Username: cfg.User, Password: cfg.Password},
 		DialTimeout: cfg.DialTimeout,
 		// A cancelled context does not stop a query on the server: the
-		// server's own limit does.
+		// server's own limit does. Every release knows the setting; the
+		// ones that depend on the version go with each statement.
 		Settings: clickhouse.Settings{
-			"max_execution_time":      int(cfg.MaxExecutionTime / time.Second),
-			"insert_distributed_sync": 1,
+			"max_execution_time": int(cfg.MaxExecutionTime / time.Second),
 		},
 		MaxOpenConns: 8,
 		MaxIdleConns: 4,
@@ -290,7 +298,17 @@ func dial(ctx context.Context, cfg Config, addr, database string) (driver.Conn, 
 		c.Close()
 		return nil, fmt.Errorf("connect: %w (is the server running, and -db's host:port its native port, usually 9000?)", err)
 	}
-	return c, nil
+	var text string
+	if err := c.QueryRow(ctx, "SELECT version()").Scan(&text); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("server version: %w", err)
+	}
+	v, err := parseVersion(text)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return &conn{Conn: c, version: v, settings: querySettings(v)}, nil
 }
 
 // shardAddrs lists the native address of every shard of cluster (its first

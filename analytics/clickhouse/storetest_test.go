@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/seloste/seloste/analytics/clickhouse"
 	"github.com/seloste/seloste/analytics/clickhouse/chtest"
 	"github.com/seloste/seloste/analytics/clickhouse/chtest/chstore"
 	"github.com/seloste/seloste/analytics/storetest"
@@ -16,9 +17,19 @@ var opener = chstore.Opener
 
 // TestKnownAnswers runs the engine-neutral known-answer tests against one
 // server.
+//
+// Every statement the stores send is checked against the SQL checklist of
+// constructs that differ between ClickHouse 18.16 and current releases
+// (compat_test.go) as it is sent.
 func TestKnownAnswers(t *testing.T) {
 	t.Parallel()
 	srv := chtest.Shared(t)
+	t.Logf("ClickHouse %s", srv.Version)
+	t.Cleanup(func() {
+		if clickhouse.CheckedStatements() == 0 {
+			t.Error("no statement was checked against the SQL checklist: compat_test.go's statementCheck is not installed")
+		}
+	})
 	storetest.Run(t, opener(srv.DSN, srv))
 }
 
@@ -33,5 +44,6 @@ func TestKnownAnswers(t *testing.T) {
 func TestKnownAnswersCluster(t *testing.T) {
 	t.Parallel()
 	c := chtest.SharedCluster(t)
+	t.Logf("ClickHouse %s, %d shards", c.Shards[0].Version, len(c.Shards))
 	storetest.RunCapabilitiesAt(t, opener(c.DSN, c.Shards...), "middle")
 }

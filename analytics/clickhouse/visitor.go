@@ -21,7 +21,7 @@ func utcDay(t time.Time) (int64, int64) {
 // visibleMs is a page view's visible time as reports count it: the larger
 // of its stored duration_ms and its largest leave within 24 hours, -1 for
 // none. It reads leave_ms1 (the largest leave + 1, 0 for none) from a join
-// with leavesOf USING (h1, h2).
+// with leavesOfSQL USING (h1, h2).
 const visibleMs = `greatest(duration_ms, toInt64(leave_ms1) - 1)`
 
 // pageviewKey is a page view id as two 64-bit hashes: joining on them
@@ -33,30 +33,38 @@ const pageviewKey = `cityHash64(pageview_id) AS h1, sipHash64(pageview_id) AS h2
 // [@from_key, @end_key) that arrived within 24 hours of it (leaves looked
 // for in [@leaves_from, @leaves_to]), by pageviewKey. %[1]s is the leaves
 // table, %[2]s the page views table. The page views, not the leaves, are
-// the join's hash table: fewer rows.
+// the join's hash table: fewer rows. ALL, not ANY: current releases keep
+// one row per key of both sides of an ANY INNER JOIN (18.16 every left
+// row, any_join_distinct_right_table_keys = 0), which would drop all but
+// one leave of a page view; a page view's id is unique, so ALL is one row
+// per leave on both.
 const leavesOfSQL = `(
 	SELECT h1, h2, max(duration_ms) + 1 AS leave_ms1, max(scroll_pct) AS leave_scroll
 	FROM (SELECT ` + pageviewKey + `, toUInt32(ts) AS lts, duration_ms, scroll_pct FROM %[1]s
-	      WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts <= toDateTime(@leaves_to))
-	ANY INNER JOIN (SELECT ` + pageviewKey + `, intDiv(ts, 4294967296) AS psec FROM %[2]s
-	      WHERE site = @site AND ts >= @from_key AND ts < @end_key) USING (h1, h2)
+	      WHERE site = @site AND ts >= toDateTime(@leaves_from) AND ts <= toDateTime(@leaves_to)) AS lv
+	ALL INNER JOIN (SELECT ` + pageviewKey + `, intDiv(ts, 4294967296) AS psec FROM %[2]s
+	      WHERE site = @site AND ts >= @from_key AND ts < @end_key) AS pv USING (h1, h2)
 	WHERE lts >= psec AND lts <= psec + 86400
 	GROUP BY h1, h2)`
 
-func leavesOf(leaves, pageviews string) string { return fmt.Sprintf(leavesOfSQL, leaves, pageviews) }
+// visitorPageViewsSQL is VisitorPageViews' query of a visitor's page
+// views of a UTC day with their visible times and scroll depths.
+func visitorPageViewsSQL(pageviews, leaves string) string {
+	return `
+		SELECT ts, site, visitor, visit, pageview_id, path, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
+		       referrer_host, country, region, city, browser, browser_version, os, device, ` + visibleMs + ` AS dur,
+		       greatest(scroll_pct, leave_scroll) AS scroll
+		FROM (SELECT ` + pageviewColumns + `, scroll_pct, ` + pageviewKey + ` FROM ` + pageviews + `
+		      WHERE site = @site AND visitor = @visitor AND ts >= @from_key AND ts < @end_key) AS vp
+		ANY LEFT JOIN ` + fmt.Sprintf(leavesOfSQL, leaves, pageviews) + ` AS lo USING (h1, h2)
+		ORDER BY ts`
+}
 
 // VisitorPageViews returns the site's page views of visitor on the UTC day
 // of day, oldest first, with their visible durations.
 func (s *Store) VisitorPageViews(ctx context.Context, site string, visitor uint64, day time.Time) ([]analytics.VisitorPageView, error) {
 	from, to := utcDay(day)
-	rows, err := s.conn.Query(ctx, `
-		SELECT ts, site, visitor, visit, pageview_id, path, utm_source, utm_medium, utm_campaign, utm_term, utm_content,
-		       referrer_host, country, region, city, browser, browser_version, os, device, `+visibleMs+` AS dur,
-		       greatest(scroll_pct, leave_scroll) AS scroll
-		FROM (SELECT `+pageviewColumns+`, scroll_pct, `+pageviewKey+` FROM `+s.pageviews+`
-		      WHERE site = @site AND visitor = @visitor AND ts >= @from_key AND ts < @end_key)
-		ANY LEFT JOIN `+leavesOf(s.leaves, s.pageviews)+` USING (h1, h2)
-		ORDER BY ts`,
+	rows, err := s.conn.Query(ctx, visitorPageViewsSQL(s.pageviews, s.leaves),
 		clickhouse.Named("site", site), clickhouse.Named("visitor", visitor),
 		clickhouse.Named("from_key", secKey(from)), clickhouse.Named("end_key", secKey(to)),
 		clickhouse.Named("leaves_from", from), clickhouse.Named("leaves_to", to+86400))
