@@ -199,6 +199,7 @@ var messages = map[string]map[string]string{
 		"err.sharesave":                     "Jakolinkkiä ei voitu tallentaa. Syy näkyy palvelimen lokissa.",
 		"err.toomany":                       "Liian monta pyyntöä. Yritä hetken kuluttua uudelleen.",
 		"err.csv":                           "CSV-tiedostoa ei voitu kirjoittaa. Syy näkyy palvelimen lokissa.",
+		"untimed":                           "Ei mitattua aikaa sivulla: tuoduissa päivissä aikaa ei ole",
 	},
 	"sv": {
 		"title":                             "Besöksstatistik",
@@ -384,6 +385,7 @@ var messages = map[string]map[string]string{
 		"err.sharesave":                     "Delningslänken kunde inte sparas. Orsaken finns i serverns logg.",
 		"err.toomany":                       "För många förfrågningar. Försök igen om en stund.",
 		"err.csv":                           "CSV-filen kunde inte skrivas. Orsaken finns i serverns logg.",
+		"untimed":                           "Ingen uppmätt tid på sidan: importerade dagar har ingen",
 	},
 	"en": {
 		"title":                             "Visitor statistics",
@@ -569,6 +571,7 @@ var messages = map[string]map[string]string{
 		"channel.SMS":                       "SMS",
 		"channel.Mobile Push Notifications": "Mobile Push Notifications",
 		"channel.Unassigned":                "Unassigned",
+		"untimed":                           "No measured time on page: imported days carry none",
 	},
 }
 

@@ -283,7 +283,8 @@ func (h *Handler) fill(v *dashView, p *params, rep *analytics.Report) {
 		v.numCard("vpv", t.ViewsPerVisit, prev.ViewsPerVisit, v.Dec1, true).withheld(v.locale, t.Withheld, prev.Withheld),
 		v.numCard("bounce", t.BounceRate, prev.BounceRate, v.Pct, false).withheld(v.locale, t.Withheld, prev.Withheld),
 		v.numCard("duration", t.AvgVisitDuration, prev.AvgVisitDuration, v.Dur, true).withheld(v.locale, t.Withheld || t.DurationWithheld, prev.Withheld || prev.DurationWithheld),
-		v.numCard("timeonpage", t.AvgTimeOnPage, prev.AvgTimeOnPage, v.Dur, true).withheld(v.locale, t.TimeWithheld, prev.TimeWithheld),
+		v.numCard("timeonpage", t.AvgTimeOnPage, prev.AvgTimeOnPage, v.Dur, true).withheld(v.locale, t.TimeWithheld, prev.TimeWithheld).
+			untimed(v.locale, t.AvgTimeOnPage == 0 && !t.TimeWithheld, prev.AvgTimeOnPage == 0 && !prev.TimeWithheld),
 	}
 	// Bot hits have no page, source or location: a filtered report has none
 	// to show, rather than the whole site's number looking filtered.
@@ -355,6 +356,21 @@ func (c card) withheld(l locale, cur, prev bool) card {
 	}
 	if cur || prev {
 		c.Dir, c.Change, c.Class, c.ChangeText = "", "", "same", l.T("withheld")
+	}
+	return c
+}
+
+// untimed shows "–" for an average time on page that does not exist: no
+// page view of the period had a visible time (imported days carry none).
+func (c card) untimed(l locale, cur, prev bool) card {
+	if cur && c.Value != "–" {
+		c.Value = "–"
+	}
+	if prev && c.Prev != "–" {
+		c.Prev = "–"
+	}
+	if cur || prev {
+		c.Dir, c.Change, c.Class, c.ChangeText = "", "", "same", l.T("untimed")
 	}
 	return c
 }
