@@ -171,10 +171,13 @@ func (b *tab) size(width int64) {
 	b.width = width
 }
 
-func (b *tab) colors(scheme string) {
+func (b *tab) colors(scheme string) { b.media("", scheme) }
+
+// media emulates a media type ("print"; "" the screen) and colour scheme.
+func (b *tab) media(typ, scheme string) {
 	b.t.Helper()
 	err := chromedp.Do(b.ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: typ,
 			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
 		return err
 	}))
@@ -383,6 +386,16 @@ func TestBrowserLayout(t *testing.T) {
 		b.open(pages[0].path+"&lang=fi", "#total-visitors .num")
 		b.layout("dashboard fi")
 	}
+	// Printed on A4 (about 680 CSS px between 14 mm margins), in dark mode
+	// too: the report fits the paper, without the pickers and forms.
+	b.size(680)
+	b.open(pages[0].path+"&lang=fi", "#total-visitors .num")
+	b.media("print", "dark")
+	b.layout("dashboard printed")
+	if got := b.eval(`[".pickers", "#share", ".csv"].map(s => getComputedStyle(document.querySelector(s)).display).join(" ") + " " + getComputedStyle(document.body).backgroundColor`); got != "none none none rgb(255, 255, 255)" {
+		t.Errorf("printed: pickers, share form and CSV links, page background: %s; want none none none rgb(255, 255, 255)", got)
+	}
+	b.media("", "light")
 	if axe != "" && b.axeRuns < 20 {
 		t.Errorf("axe-core ran on %d pages only", b.axeRuns)
 	}
