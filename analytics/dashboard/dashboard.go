@@ -336,10 +336,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, code int, key str
 		writeJSONError(w, code, locale("en").Tf(key, args...))
 		return
 	}
+	l := errorLang(r)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Content-Language", pickLang(r))
+	w.Header().Set("Content-Language", string(l))
 	w.WriteHeader(code)
-	fmt.Fprintln(w, locale(pickLang(r)).Tf(key, args...))
+	fmt.Fprintln(w, l.Tf(key, args...))
 }
 
 // failParams answers a request whose parameters parseParams refused.
@@ -348,10 +349,11 @@ func (h *Handler) failParams(w http.ResponseWriter, r *http.Request, err error) 
 		writeJSONError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	l := errorLang(r)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Content-Language", pickLang(r))
+	w.Header().Set("Content-Language", string(l))
 	w.WriteHeader(http.StatusBadRequest)
-	fmt.Fprintln(w, errorText(locale(pickLang(r)), err))
+	fmt.Fprintln(w, errorText(l, err))
 }
 
 // clientKey is the login rate limit's key for r's client: its address

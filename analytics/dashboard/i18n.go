@@ -601,9 +601,27 @@ func langParam(r *http.Request) string {
 
 // pickLang chooses the UI language: ?lang= first, then the browser's
 // Accept-Language (the one of fi, sv and en it prefers most), then Finnish.
-func pickLang(r *http.Request) string {
-	if l := langParam(r); l != "" {
-		return l
+func pickLang(r *http.Request) string { return chooseLang(langParam(r), r) }
+
+// errorLang is pickLang for an error answer, which may come before the
+// handler has read (and bounded) a form: it reads ?lang= and a form
+// already parsed, never the body.
+func errorLang(r *http.Request) locale {
+	l := r.URL.Query().Get("lang")
+	if r.PostForm != nil && r.PostForm.Get("lang") != "" {
+		l = r.PostForm.Get("lang")
+	}
+	if !knownLang(l) {
+		l = ""
+	}
+	return locale(chooseLang(l, r))
+}
+
+// chooseLang is asked, when it is one of the languages, else the one of
+// fi, sv and en that r's Accept-Language prefers most, else Finnish.
+func chooseLang(asked string, r *http.Request) string {
+	if asked != "" {
+		return asked
 	}
 	type pref struct {
 		lang string

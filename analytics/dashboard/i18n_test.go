@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -160,5 +162,50 @@ func TestWithLang(t *testing.T) {
 		if got := withLang(c.next, c.lang); got != c.want {
 			t.Errorf("withLang(%q, %q) = %q, want %q", c.next, c.lang, got, c.want)
 		}
+	}
+}
+
+// TestErrorsInThePagesLanguage: a bad site, a bad date and a refused form
+// are told in the page's language on the dashboard, the CSV download and
+// the share form, and in English in the API.
+func TestErrorsInThePagesLanguage(t *testing.T) {
+	f := newFixture(t)
+	_, c := f.login(t, testPassword, "192.0.2.1")
+	if c == nil {
+		t.Fatal("no session")
+	}
+	page := f.get("/dashboard?period=7d", c).Body.String()
+	csrf := csrfRE.FindStringSubmatch(page)
+	if csrf == nil {
+		t.Fatal("no CSRF token on the dashboard")
+	}
+	want := map[string][]string{
+		"fi": {"Tuntematon sivusto &#34;nope.fi&#34;", "Päivämäärä ei kelpaa", "Tuntematon sivusto \"nope.fi\"", "Tuntematon toiminto"},
+		"sv": {"Okänd webbplats &#34;nope.fi&#34;", "Datumet är ogiltigt", "Okänd webbplats \"nope.fi\"", "Okänd åtgärd"},
+		"en": {"unknown site &#34;nope.fi&#34;", "parameter from:", "unknown site \"nope.fi\"", "action must be create or delete"},
+	}
+	for lang, w := range want {
+		if got := f.get("/dashboard?site=nope.fi&lang="+lang, c); got.Code != 400 || !strings.Contains(got.Body.String(), w[0]) {
+			t.Errorf("%s: unknown site on the dashboard: %d, lacks %q", lang, got.Code, w[0])
+		}
+		if got := f.get("/dashboard?from=2026-13-45&to=2026-11-01&lang="+lang, c); got.Code != 400 || !strings.Contains(got.Body.String(), w[1]) {
+			t.Errorf("%s: bad date on the dashboard: %d, lacks %q", lang, got.Code, w[1])
+		}
+		if got := f.get("/dashboard/export.csv?breakdown=page&site=nope.fi&lang="+lang, c); got.Code != 400 || !strings.Contains(got.Body.String(), w[2]) {
+			t.Errorf("%s: unknown site in the CSV download: %d %q, want %q", lang, got.Code, got.Body, w[2])
+		}
+		r := httptest.NewRequest("POST", "/dashboard/share", strings.NewReader(url.Values{
+			"csrf": {csrf[1]}, "site": {"example.fi"}, "action": {"poista"}, "lang": {lang}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.AddCookie(c)
+		if got := f.do(r); got.Code != 400 || !strings.Contains(got.Body.String(), w[3]) || got.Header().Get("Content-Language") != lang {
+			t.Errorf("%s: bad share action: %d %q (%s), want %q", lang, got.Code, got.Body, got.Header().Get("Content-Language"), w[3])
+		}
+	}
+	// The API speaks English, whatever the browser prefers.
+	r := httptest.NewRequest("GET", "/api/stats?site=nope.fi&lang=fi", nil)
+	r.Header.Set("Authorization", "Bearer "+f.token)
+	if got := f.do(r); got.Code != 400 || !strings.Contains(got.Body.String(), `unknown site \"nope.fi\"`) {
+		t.Errorf("API: %d %s", got.Code, got.Body)
 	}
 }
