@@ -90,37 +90,38 @@ func (h *Handler) render(w http.ResponseWriter, code int, name string, data any)
 // dashView is the dashboard page, fully computed before the template runs.
 type dashView struct {
 	page
-	P        *params
-	Base     string // path the links point to: /dashboard or /share/<id>
-	Shared   bool
-	K        int // k-anonymity floor in effect; <= 1 = off
-	ShareK   int // the floor share links use
-	CSRF     string
-	Error    string
-	Sites    []option
-	Periods  []option
-	Hidden   []hidden // parameters the period form keeps
-	Filters  []chip
-	ClearURL string
-	Totals   []card
-	Realtime string
-	Chart    template.HTML
-	// ChartSummary tells the chart in words; ChartRows are its numbers.
-	ChartSummary string
-	ChartRows    []chartRow
-	Tables       []table
-	ShareURL     string
-	ShareOn      bool
-	FromValue    string
-	ToValue      string
-	Generated    string
-	Filtered     bool
-	RangeLabel   string
+	P          *params
+	Base       string // path the links point to: /dashboard or /share/<id>
+	Shared     bool
+	K          int // k-anonymity floor in effect; <= 1 = off
+	ShareK     int // the floor share links use
+	CSRF       string
+	Error      string
+	Sites      []option
+	Periods    []option
+	Hidden     []hidden // parameters the period form keeps
+	Filters    []chip
+	ClearURL   string
+	Totals     []card
+	Realtime   string
+	Chart      template.HTML
+	Tables     []table
+	ShareURL   string
+	ShareOn    bool
+	FromValue  string
+	ToValue    string
+	Generated  string
+	Filtered   bool
+	RangeLabel string
 	// Imported is the notice on imported aggregates, with a link that
 	// switches them off or on; empty when the period has none.
 	Imported, ImportedLink, ImportedURL string
 	// FirstRun replaces the report while the site has had no page view.
 	FirstRun *firstRun
+
+	// ChartSummary tells the chart in words; ChartRows are its numbers.
+	ChartSummary string
+	ChartRows    []chartRow
 }
 
 // chartRow is one point of the chart, for its data table.
