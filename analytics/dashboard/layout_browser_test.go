@@ -396,8 +396,9 @@ func TestBrowserLayout(t *testing.T) {
 	b.open(pages[0].path+"&lang=fi", "#total-visitors .num")
 	b.media("print", "dark")
 	b.layout("dashboard printed")
-	if got := b.eval(`[".pickers", "#share", ".csv"].map(s => getComputedStyle(document.querySelector(s)).display).join(" ") + " " + getComputedStyle(document.body).backgroundColor`); got != "none none none rgb(255, 255, 255)" {
-		t.Errorf("printed: pickers, share form and CSV links, page background: %s; want none none none rgb(255, 255, 255)", got)
+	if got := b.eval(`[".pickers", "#share", ".csv"].map(s => getComputedStyle(document.querySelector(s)).display).join(" ") + " " +
+		[document.body, document.querySelector("#imported")].map(e => getComputedStyle(e).backgroundColor).join(" ")`); got != "none none none rgb(255, 255, 255) rgb(255, 255, 255)" {
+		t.Errorf("printed: pickers, share form and CSV links, page and notice background: %s; want none none none and white", got)
 	}
 	b.media("", "light")
 	if axe != "" && b.axeRuns != 24 {
