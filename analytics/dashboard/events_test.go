@@ -16,9 +16,10 @@ import (
 // panel has its CSV.
 func TestEventPanels(t *testing.T) {
 	rep := &analytics.Report{
-		Goals:   []analytics.GoalRow{{Name: "Tarjouspyyntö", Visitors: 3, Events: 4, ConversionRate: 0.25}},
-		Events:  []analytics.EventRow{{Name: "Yhteydenotto", Visitors: 5, Events: 7}},
-		Props:   []analytics.PropRow{{Event: "Yhteydenotto", Prop: "lomake", Value: "tarjous", Visitors: 3, Events: 4}},
+		Goals:  []analytics.GoalRow{{Name: "Tarjouspyyntö", Visitors: 3, Events: 4, ConversionRate: 0.25}},
+		Events: []analytics.EventRow{{Name: "Yhteydenotto", Visitors: 5, Events: 7}},
+		Props: []analytics.PropRow{{Event: "Yhteydenotto", Prop: "lomake", Value: "tarjous", Visitors: 3, Events: 4},
+			{Event: "Yhteydenotto", Prop: "lomake", Value: analytics.Other, Visitors: 2, Events: 2}},
 		Funnels: []analytics.FunnelRow{{Name: "Polku", Steps: []analytics.FunnelStep{{Step: "/hinnasto", Visitors: 9}, {Step: "Tarjouspyyntö", Visitors: 3}}}},
 	}
 	h := &Handler{}
@@ -41,6 +42,9 @@ func TestEventPanels(t *testing.T) {
 		}
 		if x := tables[2].Rows[0]; x.Label != "Yhteydenotto · lomake = tarjous" || !slices.Equal(x.Nums, []string{"3", "4"}) {
 			t.Errorf("%s: property row %+v", lang, x)
+		}
+		if x := tables[2].Rows[1]; x.Label != "Yhteydenotto · lomake = "+l.T("other") {
+			t.Errorf("%s: folded property row %q, want its value in the page's language", lang, x.Label)
 		}
 		// 9 visitors at the first step, 3 go on: 33.3 % converted, 6 (66.7 %) dropped.
 		f := tables[3].Rows

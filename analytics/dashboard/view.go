@@ -653,7 +653,11 @@ func (h *Handler) eventTables(v *dashView, p *params, rep *analytics.Report) []t
 			top = max(top, x.Visitors)
 		}
 		for _, x := range rep.Props {
-			label := x.Event + " · " + x.Prop + " = " + x.Value
+			value := x.Value
+			if value == analytics.Other {
+				value = v.T("other")
+			}
+			label := x.Event + " · " + x.Prop + " = " + value
 			t.Rows = append(t.Rows, tableRow{Label: label, Title: label, Bar: barWidth(x.Visitors, top),
 				Nums: []string{v.Int(x.Visitors), v.Int(x.Events)}})
 		}
