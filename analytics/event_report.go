@@ -75,6 +75,18 @@ type (
 	}
 )
 
+// StepChange is step i of a funnel against the step before it: the share
+// of that step's visitors who went on to this one (the step conversion),
+// and how many did not (the drop-off). ok is false for the first step and
+// after a step without visitors, where neither exists.
+func (f FunnelRow) StepChange(i int) (conversion float64, dropped int64, ok bool) {
+	if i <= 0 || i >= len(f.Steps) || f.Steps[i-1].Visitors <= 0 {
+		return 0, 0, false
+	}
+	prev, cur := f.Steps[i-1].Visitors, f.Steps[i].Visitors
+	return float64(cur) / float64(prev), prev - cur, true
+}
+
 // FoldEventRows sorts event rows by visitors (then name) and folds those
 // under minVisitors (<= 1 off) and past limit (0 none) into one Other row.
 func FoldEventRows(rows []EventRow, limit, minVisitors int) []EventRow {

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
 )
@@ -418,11 +419,14 @@ func DiffHTML(old, new Version) template.HTML {
 		fold()
 		open, close := blockTags(c.Kind, "diff-"+c.Op.String())
 		b.WriteString(open)
-		for _, s := range c.Spans {
+		for k, s := range c.Spans {
 			t := strings.ReplaceAll(template.HTMLEscapeString(s.Text), "\n", "<br>\n")
 			switch s.Op {
 			case Removed:
 				b.WriteString("<del>" + t + "</del>")
+				if apart(s, c.Spans, k) {
+					b.WriteString(" ")
+				}
 			case Added:
 				b.WriteString("<ins>" + t + "</ins>")
 			default:
@@ -434,6 +438,19 @@ func DiffHTML(old, new Version) template.HTML {
 	fold()
 	b.WriteString("</div>\n")
 	return template.HTML(b.String())
+}
+
+// apart reports whether removed span k, followed at once by an addition,
+// needs a space before it: without one, the page's text (what a screen
+// reader reads, what a copy takes) runs the two together, and "2 → 7
+// December" reads "27 December".
+func apart(removed Span, spans []Span, k int) bool {
+	if k+1 >= len(spans) || spans[k+1].Op != Added {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(removed.Text)
+	first, _ := utf8.DecodeRuneInString(spans[k+1].Text)
+	return !unicode.IsSpace(last) && !unicode.IsSpace(first)
 }
 
 // headingLevel is 1 to 6 for a heading block's kind, 7 for other blocks.

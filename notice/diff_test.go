@@ -3,6 +3,7 @@ package notice
 import (
 	"math/rand/v2"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -30,6 +31,26 @@ func TestDiffWords(t *testing.T) {
 	}
 }
 
+// TestDiffHTMLKeepsWordsApart: a changed word reads as two words in the
+// page's text, "2 7 December", never "27 December".
+func TestDiffHTMLKeepsWordsApart(t *testing.T) {
+	old := Version{Date: date("2026-12-01"), Lang: "en", Body: "Updated on 2 December.\n"}
+	new := Version{Date: date("2026-12-07"), Lang: "en", Body: "Updated on 7 December.\n"}
+	got := string(DiffHTML(old, new))
+	if !strings.Contains(got, "<del>2</del> <ins>7</ins> December") {
+		t.Errorf("diff = %s, want <del>2</del> <ins>7</ins> December", got)
+	}
+	text := regexp.MustCompile(`<[^>]+>`).ReplaceAllString(got, "")
+	if strings.Contains(text, "27 December") || !strings.Contains(text, "2 7 December") {
+		t.Errorf("the diff's text reads %q", text)
+	}
+	// A space already there is not doubled.
+	old.Body, new.Body = "Säilytetään vuoden.\n", "Säilytetään kaksi vuotta.\n"
+	if got := string(DiffHTML(old, new)); strings.Contains(got, "</del>  <ins>") || strings.Contains(got, " </del> <ins>") {
+		t.Errorf("diff = %s", got)
+	}
+}
+
 func TestDiffBlocksAndHTML(t *testing.T) {
 	old := Version{Date: date("2020-02-08"), Body: "Johdanto.\n\n## Otsikko\n\nTietoja ei luovuteta.\n\nPoistuva kappale kokonaan.\n\nLoppu.\n"}
 	new := Version{Date: date("2026-11-05"), Body: "Johdanto.\n\n## Otsikko\n\nTietoja ei luovuteta kolmansille.\n\nLoppu.\n\n## Valitusoikeus\n\nVoit tehdä valituksen Tietosuojavaltuutetulle.\n"}
@@ -45,9 +66,9 @@ func TestDiffBlocksAndHTML(t *testing.T) {
 	h := string(DiffHTML(old, new))
 	for _, want := range []string{
 		`<div class="notice-diff">`,
-		`<p class="diff-changed">Johdanto. Seloste on päivitetty viimeksi <del>8.2.2020.</del><ins>5.11.2026.</ins></p>`,
+		`<p class="diff-changed">Johdanto. Seloste on päivitetty viimeksi <del>8.2.2020.</del> <ins>5.11.2026.</ins></p>`,
 		`<h3 class="diff-same">Otsikko</h3>`,
-		`<p class="diff-changed">Tietoja ei <del>luovuteta.</del><ins>luovuteta kolmansille.</ins></p>`,
+		`<p class="diff-changed">Tietoja ei <del>luovuteta.</del> <ins>luovuteta kolmansille.</ins></p>`,
 		`<p class="diff-removed"><del>Poistuva kappale kokonaan.</del></p>`,
 		`<h3 class="diff-added"><ins>Valitusoikeus</ins></h3>`,
 		`<p class="diff-added"><ins>Voit tehdä valituksen Tietosuojavaltuutetulle.</ins></p>`,

@@ -330,6 +330,14 @@ func TestDNTBotsAndLocal(t *testing.T) {
 			t.Errorf("bot %q leave: status %d", ua, w.Code)
 		}
 	}
+	// /healthz counts bot hits as the reports do: the bots' page views,
+	// not their leaves.
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/healthz", nil))
+	var health struct{ Bots int64 }
+	if err := json.Unmarshal(w.Body.Bytes(), &health); err != nil || health.Bots != 3 {
+		t.Errorf("healthz bots = %d (%v), want the 3 stored bot hits: %s", health.Bots, err, w.Body)
+	}
 	c.Close(context.Background())
 	if n := count(t, st); n != (counts{bots: 3}) {
 		t.Errorf("stored %+v, want 3 bot hits only", n)

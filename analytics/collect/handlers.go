@@ -129,11 +129,13 @@ func (c *Collector) record(r *http.Request, site *request.SiteRule, ev Event) (i
 	userAgent := r.Header.Get("User-Agent")
 	agent := c.ua.Parse(userAgent)
 	if agent.Bot {
-		c.stats.bots.Add(1)
+		// One definition of a bot hit everywhere: a bot's page view, the
+		// record the reports count. A bot's leave or event is only refused.
 		if ev.Kind != KindPageView {
 			c.refused[RefusedBot].Add(1)
 			return item{}, http.StatusAccepted, ""
 		}
+		c.stats.bots.Add(1)
 		return item{kind: itemBot, bot: analytics.BotHit{Time: now, Site: site.Domain()}}, 0, ""
 	}
 	if ev.Kind == KindEvent {

@@ -64,7 +64,7 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, s *session) 
 		dim, err = analytics.Dimension(part), nil
 	}
 	if err != nil {
-		h.fail(w, r, http.StatusBadRequest, "breakdown: "+err.Error())
+		h.fail(w, r, http.StatusBadRequest, "err.breakdown", part, err)
 		return
 	}
 	if q.Get("limit") == "" {
@@ -72,14 +72,14 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	p, err := h.parseParams(q, 0)
 	if err != nil {
-		h.fail(w, r, http.StatusBadRequest, err.Error())
+		h.failParams(w, r, err)
 		return
 	}
 	rep, err := h.report(w, r, h.query(p, h.cfg.MinVisitors))
 	if err != nil {
 		h.log.Error("csv report", "site", p.Site, "err", err)
-		code, _, text := h.reportFailure(err)
-		h.fail(w, r, code, text)
+		code, key, _ := h.reportFailure(err)
+		h.fail(w, r, code, key)
 		return
 	}
 	var buf bytes.Buffer
@@ -90,7 +90,7 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	if err != nil {
 		h.log.Error("csv", "err", err)
-		h.fail(w, r, http.StatusInternalServerError, "the CSV could not be written")
+		h.fail(w, r, http.StatusInternalServerError, "err.csv")
 		return
 	}
 	name := p.Site + "-" + string(dim) + "-" + p.From.Format("2006-01-02") + "-" + p.To.Format("2006-01-02") + ".csv"

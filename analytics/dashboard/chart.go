@@ -11,10 +11,10 @@ import (
 	"github.com/seloste/seloste/analytics"
 )
 
-// Chart colours; geometry is in SVG user units and the SVG scales to its
-// box, so a phone gets its own narrower, taller shape with fewer labels
-// instead of a shrunken wide one.
-const colorVisitors, colorPageviews, colorImported, ink = "#1c5d99", "#8cb8e0", "#f1e6c4", "#555"
+// The chart's colours are the style sheet's (classes vis, pv, imp, grid,
+// ax), so that dark mode and print restyle it. Geometry is in SVG user
+// units and the SVG scales to its box, so a phone gets its own narrower,
+// taller shape with fewer labels instead of a shrunken wide one.
 
 type chartShape struct {
 	id           string
@@ -49,21 +49,11 @@ func chart(l locale, rep *analytics.Report, c chartShape) template.HTML {
 	esc := html.EscapeString
 	var b strings.Builder
 	title := l.T("chart")
-	var sumV, sumP, maxV, maxY int64
-	peak := -1
-	for i, p := range pts {
-		sumV += p.Visitors
-		sumP += p.PageViews
-		if p.Visitors > maxV || peak < 0 {
-			maxV, peak = p.Visitors, i
-		}
+	var maxY int64
+	for _, p := range pts {
 		maxY = max(maxY, p.PageViews, p.Visitors)
 	}
-	desc := l.T("chart.empty")
-	if sumP > 0 || sumV > 0 {
-		desc = fmt.Sprintf(l.T("chart.desc"), l.Int(sumV), l.Int(sumP), l.Range(rep.From, rep.To),
-			l.BucketLong(pts[peak].T.In(zoneOf(rep)), rep.Interval), l.Int(maxV))
-	}
+	desc := chartSummary(l, rep)
 	fmt.Fprintf(&b, `<svg class="chart %s" viewBox="0 0 %g %g" role="img" aria-labelledby="chart-title-%s chart-desc-%s" xmlns="http://www.w3.org/2000/svg">`, c.id, c.w, c.h, c.id, c.id)
 	fmt.Fprintf(&b, `<title id="chart-title-%s">%s</title><desc id="chart-desc-%s">%s</desc>`, c.id, esc(title), c.id, esc(desc))
 	padL, padR, padT, plotW, plotH, chartW := c.padL, c.padR, c.padT, c.plotW, c.plotH, c.w
@@ -78,8 +68,8 @@ func chart(l locale, rep *analytics.Report, c chartShape) template.HTML {
 	}
 	// Grid and y axis labels at 0, 1/2 and the top.
 	for _, n := range []int64{0, top / 2, top} {
-		fmt.Fprintf(&b, `<line x1="%g" x2="%g" y1="%.1f" y2="%.1f" stroke="#ddd" stroke-width="1"/>`, padL, chartW-padR, y(n), y(n))
-		fmt.Fprintf(&b, `<text x="%g" y="%.1f" text-anchor="end" font-size="12" fill="%s">%s</text>`, padL-6, y(n)+4, ink, esc(l.Int(n)))
+		fmt.Fprintf(&b, `<line class="grid" x1="%g" x2="%g" y1="%.1f" y2="%.1f" stroke-width="1"/>`, padL, chartW-padR, y(n), y(n))
+		fmt.Fprintf(&b, `<text class="ax" x="%g" y="%.1f" text-anchor="end" font-size="12">%s</text>`, padL-6, y(n)+4, esc(l.Int(n)))
 	}
 	imported := false
 	for i, p := range pts {
@@ -92,8 +82,8 @@ func chart(l locale, rep *analytics.Report, c chartShape) template.HTML {
 			half = plotW / float64(len(pts)-1) / 2
 		}
 		x0, x1 := max(padL, x(i)-half), min(padL+plotW, x(i)+half)
-		fmt.Fprintf(&b, `<rect class="imported" x="%.1f" y="%g" width="%.1f" height="%g" fill="%s"><title>%s</title></rect>`,
-			x0, padT, x1-x0, plotH, colorImported, esc(l.T("imported.legend")))
+		fmt.Fprintf(&b, `<rect class="imported" x="%.1f" y="%g" width="%.1f" height="%g"><title>%s</title></rect>`,
+			x0, padT, x1-x0, plotH, esc(l.T("imported.legend")))
 		imported = true
 	}
 	if len(pts) > 0 {
@@ -106,37 +96,58 @@ func chart(l locale, rep *analytics.Report, c chartShape) template.HTML {
 			fmt.Fprintf(&vis, "%.1f,%.1f ", x(i), y(p.Visitors))
 		}
 		fmt.Fprintf(&area, " L%.1f,%.1f Z", x(len(pts)-1), y(0))
-		fmt.Fprintf(&b, `<path d="%s" fill="%s" fill-opacity="0.35"/>`, area.String(), colorPageviews)
-		fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2"/>`, strings.TrimSpace(pv.String()), colorPageviews)
-		fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2.5" stroke-linejoin="round"/>`, strings.TrimSpace(vis.String()), colorVisitors)
+		fmt.Fprintf(&b, `<path class="pv-area" d="%s" fill-opacity="0.35"/>`, area.String())
+		fmt.Fprintf(&b, `<polyline class="pv-line" points="%s" fill="none" stroke-width="2" stroke-dasharray="5 3"/>`, strings.TrimSpace(pv.String()))
+		fmt.Fprintf(&b, `<polyline class="vis-line" points="%s" fill="none" stroke-width="2.5" stroke-linejoin="round"/>`, strings.TrimSpace(vis.String()))
 		if len(pts) <= int(plotW/12) {
 			for i, p := range pts {
-				fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="%s"><title>%s: %s</title></circle>`,
-					x(i), y(p.Visitors), colorVisitors, esc(l.BucketLong(p.T.In(zoneOf(rep)), rep.Interval)), esc(l.Int(p.Visitors)))
+				fmt.Fprintf(&b, `<circle class="vis" cx="%.1f" cy="%.1f" r="2.5"><title>%s: %s</title></circle>`,
+					x(i), y(p.Visitors), esc(l.BucketLong(p.T.In(zoneOf(rep)), rep.Interval)), esc(l.Int(p.Visitors)))
 			}
 		}
 		// At most about seven x labels, evenly spaced, always the first and last.
 		last := len(pts) - 1
 		step := max(1, int(math.Ceil(float64(len(pts))/float64(c.xLabels-1))))
 		for i := 0; i < last; i += step {
-			if i > 0 && last-i < (step+1)/2 {
-				break // too close to the last label
+			if i > 0 && last-i < step {
+				break // closer to the last label than to its neighbour: they would collide
 			}
 			label(&b, c, x(i), pts[i], l, rep, i == 0)
 		}
 		label(&b, c, x(last), pts[last], l, rep, false)
 	}
-	// Legend.
-	fmt.Fprintf(&b, `<g font-size="12" fill="%s"><rect x="%g" y="6" width="14" height="4" fill="%s"/><text x="%g" y="12">%s</text>`,
-		ink, padL, colorVisitors, padL+18, esc(l.T("visitors")))
-	fmt.Fprintf(&b, `<rect x="%g" y="6" width="14" height="4" fill="%s"/><text x="%g" y="12">%s</text></g>`,
-		padL+110, colorPageviews, padL+128, esc(l.T("pageviews")))
+	// Legend: a solid line for visitors, a dashed line over an area for
+	// pageviews, a band for imported days: told apart by shape, not only
+	// by colour.
+	fmt.Fprintf(&b, `<g font-size="12"><line class="vis-line" x1="%g" x2="%g" y1="9" y2="9" stroke-width="2.5"/><text class="ax" x="%g" y="13">%s</text>`,
+		padL, padL+16, padL+20, esc(l.T("visitors")))
+	fmt.Fprintf(&b, `<rect class="pv-area" x="%g" y="3" width="16" height="10" fill-opacity="0.35"/><line class="pv-line" x1="%g" x2="%g" y1="3" y2="3" stroke-width="2" stroke-dasharray="5 3"/><text class="ax" x="%g" y="13">%s</text></g>`,
+		padL+120, padL+120, padL+136, padL+140, esc(l.T("pageviews")))
 	if imported {
-		fmt.Fprintf(&b, `<g font-size="12" fill="%s"><rect x="%g" y="4" width="14" height="8" fill="%s"/><text x="%g" y="12">%s</text></g>`,
-			ink, padL+240, colorImported, padL+258, esc(l.T("imported.legend")))
+		fmt.Fprintf(&b, `<g font-size="12"><rect class="imp" x="%g" y="2" width="16" height="12"/><text class="ax" x="%g" y="13">%s</text></g>`,
+			padL+250, padL+270, esc(l.T("imported.legend")))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// chartSummary tells the chart in words: the totals over the period and
+// its busiest point, for the SVG's description and the caption under it.
+func chartSummary(l locale, rep *analytics.Report) string {
+	var sumV, sumP, maxV int64
+	peak := -1
+	for i, p := range rep.Series {
+		sumV += p.Visitors
+		sumP += p.PageViews
+		if p.Visitors > maxV || peak < 0 {
+			maxV, peak = p.Visitors, i
+		}
+	}
+	if sumP == 0 && sumV == 0 {
+		return l.T("chart.empty")
+	}
+	return fmt.Sprintf(l.T("chart.desc"), l.Int(sumV), l.Int(sumP), l.Range(rep.From, rep.To),
+		l.BucketLong(rep.Series[peak].T.In(zoneOf(rep)), rep.Interval), l.Int(maxV))
 }
 
 func label(b *strings.Builder, c chartShape, x float64, p analytics.Point, l locale, rep *analytics.Report, first bool) {
@@ -147,8 +158,8 @@ func label(b *strings.Builder, c chartShape, x float64, p analytics.Point, l loc
 	if x > c.w-c.padR-20 {
 		anchor = "end"
 	}
-	fmt.Fprintf(b, `<text x="%.1f" y="%g" text-anchor="%s" font-size="12" fill="%s">%s</text>`,
-		x, c.h-8, anchor, ink, html.EscapeString(l.Bucket(p.T.In(zoneOf(rep)), rep.Interval)))
+	fmt.Fprintf(b, `<text class="ax" x="%.1f" y="%g" text-anchor="%s" font-size="12">%s</text>`,
+		x, c.h-8, anchor, html.EscapeString(l.Bucket(p.T.In(zoneOf(rep)), rep.Interval)))
 }
 
 func zoneOf(rep *analytics.Report) *time.Location {

@@ -190,7 +190,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	h.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.fail(w, r, http.StatusForbidden, "cross-origin request refused")
+		h.fail(w, r, http.StatusForbidden, "err.crossorigin")
 	}))
 
 	h.mux.HandleFunc("GET /dashboard/login", h.loginPage)
@@ -238,7 +238,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Cache-Control", "no-store")
 	if err := h.cop.Check(r); err != nil {
-		h.fail(w, r, http.StatusForbidden, "cross-origin request refused")
+		h.fail(w, r, http.StatusForbidden, "err.crossorigin")
 		return
 	}
 	h.mux.ServeHTTP(w, r)
@@ -329,15 +329,31 @@ func (h *Handler) reportFailure(err error) (code int, key, text string) {
 	return http.StatusInternalServerError, "error.report", "the report could not be computed"
 }
 
-// fail answers with a short plain page or JSON, never with internals.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, code int, msg string) {
+// fail answers with a short message, never with internals: key is one of
+// messages, shown in the page's language, or for the API in English JSON.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, code int, key string, args ...any) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		writeJSONError(w, code, msg)
+		writeJSONError(w, code, locale("en").Tf(key, args...))
 		return
 	}
+	l := errorLang(r)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Language", string(l))
 	w.WriteHeader(code)
-	fmt.Fprintln(w, msg)
+	fmt.Fprintln(w, l.Tf(key, args...))
+}
+
+// failParams answers a request whose parameters parseParams refused.
+func (h *Handler) failParams(w http.ResponseWriter, r *http.Request, err error) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeJSONError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	l := errorLang(r)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Language", string(l))
+	w.WriteHeader(http.StatusBadRequest)
+	fmt.Fprintln(w, errorText(l, err))
 }
 
 // clientKey is the login rate limit's key for r's client: its address

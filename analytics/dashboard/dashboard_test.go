@@ -257,7 +257,7 @@ func TestLogin(t *testing.T) {
 		t.Errorf("query %+v", q)
 	}
 	// A bad parameter is explained on the page, with the pickers still there.
-	if w := f.get("/dashboard?period=viikko", c); w.Code != 400 || !strings.Contains(w.Body.String(), "period &#34;viikko&#34;") || !strings.Contains(w.Body.String(), "7 päivää") {
+	if w := f.get("/dashboard?period=viikko", c); w.Code != 400 || !strings.Contains(w.Body.String(), "Tuntematon aikaväli &#34;viikko&#34;") || !strings.Contains(w.Body.String(), "7 päivää") {
 		t.Errorf("bad period on the dashboard: %d", w.Code)
 	}
 	// The session also opens the API.
@@ -547,14 +547,20 @@ func TestLanguage(t *testing.T) {
 		t.Error("Accept-Language fi ignored")
 	}
 	r.Header.Set("Accept-Language", "sv-FI,fi;q=0.8,en;q=0.5")
-	if b := f.do(r).Body.String(); !strings.Contains(b, `lang="sv"`) || !strings.Contains(b, "Logga in") || !strings.Contains(b, `<input type="hidden" name="lang" value="sv">`) {
-		t.Error("Accept-Language sv ignored, or the login form does not keep it")
+	if b := f.do(r).Body.String(); !strings.Contains(b, `lang="sv"`) || !strings.Contains(b, "Logga in") {
+		t.Error("Accept-Language sv ignored")
+	}
+	// A language chosen in the URL beats the browser's and goes with the form.
+	r = httptest.NewRequest("GET", "/dashboard/login?lang=sv", nil)
+	r.Header.Set("Accept-Language", "fi")
+	if b := f.do(r).Body.String(); !strings.Contains(b, "Logga in") || !strings.Contains(b, `<input type="hidden" name="lang" value="sv">`) {
+		t.Error("?lang=sv ignored, or the login form does not keep it")
 	}
 
 	// ?lang=sv: the dashboard in Swedish, with Finnish number forms and
 	// links to the same page in Finnish and English.
 	b := f.get("/dashboard?site=example.fi&period=30d&lang=sv", c).Body.String()
-	for _, want := range []string{`<html lang="sv">`, "Besöksstatistik", "Besökare", "Avvisningsfrekvens", "Kanaler", "Sökmotorer", "(direkt trafik)", "Logga ut",
+	for _, want := range []string{`<html lang="sv">`, "Besöksstatistik", "Besökare", "Avvisningsfrekvens", "Kanaler", "Sökmotorer", "(direkt)", "Logga ut",
 		`hreflang="fi" lang="fi">Suomeksi</a>`, `hreflang="en" lang="en">In English</a>`} {
 		if !strings.Contains(b, want) {
 			t.Errorf("the Swedish dashboard lacks %q", want)
@@ -596,7 +602,7 @@ func TestChannels(t *testing.T) {
 	f := newFixture(t)
 	_, c := f.login(t, testPassword, "192.0.2.1")
 	b := f.get("/dashboard?site=example.fi&period=30d", c).Body.String()
-	for _, want := range []string{"Kanavat", "Hakukoneet", "Suora", "(suora liikenne)", "Botit"} {
+	for _, want := range []string{"Kanavat", "Hakukoneet", "Suora", "(suora)", "Botit"} {
 		if !strings.Contains(b, want) {
 			t.Errorf("the Finnish dashboard lacks %q", want)
 		}
@@ -882,7 +888,7 @@ func TestReportTimeout(t *testing.T) {
 		t.Errorf("page past the limit: %d, want 503 with the Finnish message", w.Code)
 	}
 	w = f.get("/dashboard/export.csv?breakdown=page&period=7d", cookie)
-	if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "shorter period") {
+	if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "kesti liian kauan") {
 		t.Errorf("CSV past the limit: %d %s, want 503", w.Code, w.Body)
 	}
 

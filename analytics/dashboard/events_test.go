@@ -10,13 +10,16 @@ import (
 )
 
 // TestEventPanels: the Goals, Events, props and Funnel panels show the
-// report's rows, in every language, a goal row filters to its visits, and
-// each panel has its CSV.
+// report's rows, in every language: a goal's converted visitors,
+// conversions and the report's conversion rate, a funnel's steps with their
+// step conversion and drop-off; a goal row filters to its visits, and each
+// panel has its CSV.
 func TestEventPanels(t *testing.T) {
 	rep := &analytics.Report{
-		Goals:   []analytics.GoalRow{{Name: "Tarjouspyyntö", Visitors: 3, Events: 4, ConversionRate: 0.25}},
-		Events:  []analytics.EventRow{{Name: "Yhteydenotto", Visitors: 5, Events: 7}},
-		Props:   []analytics.PropRow{{Event: "Yhteydenotto", Prop: "lomake", Value: "tarjous", Visitors: 3, Events: 4}},
+		Goals:  []analytics.GoalRow{{Name: "Tarjouspyyntö", Visitors: 3, Events: 4, ConversionRate: 0.25}},
+		Events: []analytics.EventRow{{Name: "Yhteydenotto", Visitors: 5, Events: 7}},
+		Props: []analytics.PropRow{{Event: "Yhteydenotto", Prop: "lomake", Value: "tarjous", Visitors: 3, Events: 4},
+			{Event: "Yhteydenotto", Prop: "lomake", Value: analytics.Other, Visitors: 2, Events: 2}},
 		Funnels: []analytics.FunnelRow{{Name: "Polku", Steps: []analytics.FunnelStep{{Step: "/hinnasto", Visitors: 9}, {Step: "Tarjouspyyntö", Visitors: 3}}}},
 	}
 	h := &Handler{}
@@ -28,15 +31,29 @@ func TestEventPanels(t *testing.T) {
 			t.Fatalf("%s: %d panels, want 4", lang, len(tables))
 		}
 		for _, tb := range tables {
-			if tb.Title == "" || strings.HasPrefix(tb.Title, "dim.") || !strings.Contains(tb.CSVURL, "breakdown="+tb.Dim) {
+			part, _, _ := strings.Cut(tb.Dim, "-")
+			if tb.Title == "" || strings.HasPrefix(tb.Title, "dim.") || !strings.Contains(tb.CSVURL, "breakdown="+part) || len(tb.Rows) == 0 || len(tb.Rows[0].Nums) != len(tb.Cols) {
 				t.Errorf("%s: panel %+v", lang, tb)
 			}
 		}
-		if g := tables[0].Rows[0]; !strings.Contains(g.URL, "goal=Tarjouspy") || g.Visitors != "3" {
+		l := locale(lang)
+		if g := tables[0].Rows[0]; !strings.Contains(g.URL, "goal=Tarjouspy") || !slices.Equal(g.Nums, []string{"3", "4", l.Pct(0.25)}) {
 			t.Errorf("%s: goal row %+v", lang, g)
 		}
-		if f := tables[3].Rows; len(f) != 2 || !strings.Contains(f[1].Label, "2. Tarjouspyyntö") {
+		if x := tables[2].Rows[0]; x.Label != "Yhteydenotto · lomake = tarjous" || !slices.Equal(x.Nums, []string{"3", "4"}) {
+			t.Errorf("%s: property row %+v", lang, x)
+		}
+		if x := tables[2].Rows[1]; x.Label != "Yhteydenotto · lomake = "+l.T("other") {
+			t.Errorf("%s: folded property row %q, want its value in the page's language", lang, x.Label)
+		}
+		// 9 visitors at the first step, 3 go on: 33.3 % converted, 6 (66.7 %) dropped.
+		f := tables[3].Rows
+		if len(f) != 2 || f[1].Label != "2. Tarjouspyyntö" || !slices.Equal(f[0].Nums, []string{"9", "–", "–", "–"}) ||
+			!slices.Equal(f[1].Nums, []string{"3", l.Pct(1.0 / 3), "6", l.Pct(2.0 / 3)}) || f[1].Bar != "33.3%" {
 			t.Errorf("%s: funnel rows %+v", lang, f)
+		}
+		if len(tables[3].Cols) != 4 || tables[3].Title != l.Tf("dim.funnel", "Polku") {
+			t.Errorf("%s: funnel panel %q with %d columns", lang, tables[3].Title, len(tables[3].Cols))
 		}
 	}
 }

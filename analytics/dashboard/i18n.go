@@ -71,13 +71,13 @@ var messages = map[string]map[string]string{
 		"norows":                            "Ei tietoja.",
 		"other":                             "(muut)",
 		"unknown":                           "(tuntematon)",
-		"direct":                            "(suora liikenne)",
+		"direct":                            "(suora)",
 		"dim.page":                          "Sivut",
 		"dim.goals":                         "Tavoitteet",
 		"dim.events":                        "Tapahtumat",
 		"dim.props":                         "Tapahtumien ominaisuudet",
 		"dim.funnels":                       "Suppilot",
-		"events":                            "tapahtumat",
+		"events":                            "Tapahtumat",
 		"dim.entry_page":                    "Sisääntulosivut",
 		"dim.exit_page":                     "Poistumissivut",
 		"dim.referrer":                      "Viittaavat sivustot",
@@ -165,6 +165,43 @@ var messages = map[string]map[string]string{
 		"firstrun.bots":                     "Botteja tähän mennessä: %s. Koodi toimii, mutta selain tunnistettiin botiksi.",
 		"firstrun.nogeo":                    "Sijaintitietokantaa ei ole: sijainnit näkyvät muodossa (tuntematon). Asenna tietokanta komennolla seloste geoip update ja käynnistä seloste serve uudelleen.",
 		"firstrun.refresh":                  "Tämä sivu päivittyy itsestään %d sekunnin välein, kunnes ensimmäinen sivulataus saapuu.",
+
+		// Event panels, the chart's table and error messages.
+		"one.event":               "Tapahtuma",
+		"one.prop":                "Tapahtuma · ominaisuus = arvo",
+		"one.step":                "Vaihe",
+		"goal.conversions":        "Konversiot",
+		"goal.visitors":           "Konvertoineet kävijät",
+		"goal.rate":               "Konversioaste",
+		"goal.rate.title":         "Konvertoineiden kävijöiden osuus jakson kävijöistä",
+		"funnel.conversion":       "Vaiheen konversio",
+		"funnel.conversion.title": "Osuus edellisen vaiheen kävijöistä",
+		"funnel.dropoff":          "Pudonneet",
+		"funnel.dropoff.pct":      "Pudonneet %",
+		"funnel.dropoff.title":    "Edellisen vaiheen kävijät, jotka eivät jatkaneet tähän vaiheeseen",
+		"dim.funnel":              "Suppilo: %s",
+		"chart.data":              "Kaavion luvut taulukkona",
+		"chart.when":              "Ajankohta",
+		"err.site":                "Tuntematon sivusto %[1]q. Määritellyt sivustot: %[2]s.",
+		"err.periodboth":          "Anna joko aikaväli tai alku- ja loppupäivä, ei molempia.",
+		"err.period":              "Tuntematon aikaväli %[1]q. Valitse aikaväli yläpuolelta.",
+		"err.date":                "Päivämäärä ei kelpaa. Anna alku- ja loppupäivä muodossa VVVV-KK-PP, alkupäivä ennen loppupäivää.",
+		"err.filter":              "Rajaus %[1]q ei kelpaa. Poista se ja valitse rajaus taulukon riviltä.",
+		"err.imported":            "Parametri imported=%[1]q ei kelpaa: imported=false jättää tuodut tilastot pois.",
+		"err.goal":                "Tavoitetta %[1]q ei ole määritelty.",
+		"err.limit":               "Parametri limit=%[1]q ei kelpaa: anna kokonaisluku 0–%[3]d.",
+		"err.breakdown":           "Tuntematon taulukko %[1]q.",
+		"err.credentials":         "Käyttäjätietoja ei voitu lukea. Yritä hetken kuluttua uudelleen; syy näkyy palvelimen lokissa.",
+		"err.form":                "Lomakkeen tiedot eivät kelpaa. Lataa sivu uudelleen ja yritä uudestaan.",
+		"err.csrf":                "Lomake on vanhentunut tai väärennetty (CSRF-tunniste puuttuu tai on väärä). Lataa sivu uudelleen ja yritä uudestaan.",
+		"err.crossorigin":         "Toiselta sivustolta tullut pyyntö torjuttiin.",
+		"err.session":             "Istuntoa ei voitu luoda. Yritä uudelleen.",
+		"err.logout":              "Uloskirjautuminen ei onnistunut: palvelin ei voi kirjoittaa käyttäjätiedostoa.",
+		"err.action":              "Tuntematon toiminto: sallitut ovat create ja delete.",
+		"err.sharesave":           "Jakolinkkiä ei voitu tallentaa. Syy näkyy palvelimen lokissa.",
+		"err.toomany":             "Liian monta pyyntöä. Yritä hetken kuluttua uudelleen.",
+		"err.csv":                 "CSV-tiedostoa ei voitu kirjoittaa. Syy näkyy palvelimen lokissa.",
+		"untimed":                 "Ei mitattua aikaa sivulla: tuoduissa päivissä aikaa ei ole",
 	},
 	"sv": {
 		"title":                             "Besöksstatistik",
@@ -222,13 +259,13 @@ var messages = map[string]map[string]string{
 		"norows":                            "Inga uppgifter.",
 		"other":                             "(övriga)",
 		"unknown":                           "(okänd)",
-		"direct":                            "(direkt trafik)",
+		"direct":                            "(direkt)",
 		"dim.page":                          "Sidor",
 		"dim.goals":                         "Mål",
 		"dim.events":                        "Händelser",
 		"dim.props":                         "Händelsernas egenskaper",
 		"dim.funnels":                       "Trattar",
-		"events":                            "händelser",
+		"events":                            "Händelser",
 		"dim.entry_page":                    "Ingångssidor",
 		"dim.exit_page":                     "Utgångssidor",
 		"dim.referrer":                      "Hänvisande webbplatser",
@@ -316,6 +353,43 @@ var messages = map[string]map[string]string{
 		"firstrun.bots":                     "Robotträffar hittills: %s. Koden fungerar, men webbläsaren räknades som en robot.",
 		"firstrun.nogeo":                    "Ingen platsdatabas: platser visas som (okänd). Installera en med seloste geoip update och starta om seloste serve.",
 		"firstrun.refresh":                  "Sidan uppdateras själv var %d:e sekund tills den första sidvisningen kommer.",
+
+		// Event panels, the chart's table and error messages.
+		"one.event":               "Händelse",
+		"one.prop":                "Händelse · egenskap = värde",
+		"one.step":                "Steg",
+		"goal.conversions":        "Konverteringar",
+		"goal.visitors":           "Konverterade besökare",
+		"goal.rate":               "Konverteringsgrad",
+		"goal.rate.title":         "Andelen av periodens besökare som konverterade",
+		"funnel.conversion":       "Stegets konvertering",
+		"funnel.conversion.title": "Andel av föregående stegs besökare",
+		"funnel.dropoff":          "Föll bort",
+		"funnel.dropoff.pct":      "Föll bort %",
+		"funnel.dropoff.title":    "Besökare i föregående steg som inte gick vidare till detta steg",
+		"dim.funnel":              "Tratt: %s",
+		"chart.data":              "Diagrammets siffror som tabell",
+		"chart.when":              "Tidpunkt",
+		"err.site":                "Okänd webbplats %[1]q. Konfigurerade webbplatser: %[2]s.",
+		"err.periodboth":          "Ange antingen en period eller start- och slutdag, inte båda.",
+		"err.period":              "Okänd period %[1]q. Välj en period ovan.",
+		"err.date":                "Datumet är ogiltigt. Ange start- och slutdag som ÅÅÅÅ-MM-DD, startdagen före slutdagen.",
+		"err.filter":              "Filtret %[1]q är ogiltigt. Ta bort det och välj ett filter på en tabellrad.",
+		"err.imported":            "Parametern imported=%[1]q är ogiltig: imported=false utesluter importerad statistik.",
+		"err.goal":                "Målet %[1]q är inte konfigurerat.",
+		"err.limit":               "Parametern limit=%[1]q är ogiltig: ange ett heltal 0–%[3]d.",
+		"err.breakdown":           "Okänd tabell %[1]q.",
+		"err.credentials":         "Användaruppgifterna kunde inte läsas. Försök igen om en stund; orsaken finns i serverns logg.",
+		"err.form":                "Formulärets uppgifter är ogiltiga. Ladda om sidan och försök igen.",
+		"err.csrf":                "Formuläret har gått ut eller är förfalskat (CSRF-token saknas eller är fel). Ladda om sidan och försök igen.",
+		"err.crossorigin":         "En begäran från en annan webbplats avvisades.",
+		"err.session":             "Sessionen kunde inte skapas. Försök igen.",
+		"err.logout":              "Utloggningen misslyckades: servern kan inte skriva användarfilen.",
+		"err.action":              "Okänd åtgärd: tillåtna är create och delete.",
+		"err.sharesave":           "Delningslänken kunde inte sparas. Orsaken finns i serverns logg.",
+		"err.toomany":             "För många förfrågningar. Försök igen om en stund.",
+		"err.csv":                 "CSV-filen kunde inte skrivas. Orsaken finns i serverns logg.",
+		"untimed":                 "Ingen uppmätt tid på sidan: importerade dagar har ingen",
 	},
 	"en": {
 		"title":             "Visitor statistics",
@@ -379,7 +453,7 @@ var messages = map[string]map[string]string{
 		"dim.events":        "Events",
 		"dim.props":         "Event properties",
 		"dim.funnels":       "Funnels",
-		"events":            "events",
+		"events":            "Events",
 		"dim.entry_page":    "Entry pages",
 		"dim.exit_page":     "Exit pages",
 		"dim.referrer":      "Referrers",
@@ -448,6 +522,62 @@ var messages = map[string]map[string]string{
 		"firstrun.bots":     "Bot hits so far: %s. The tag works, but the browser was counted as a bot.",
 		"firstrun.nogeo":    "No location database: locations show as (unknown). Install one with seloste geoip update and restart seloste serve.",
 		"firstrun.refresh":  "This page reloads itself every %d seconds until the first page view arrives.",
+
+		// Event panels, the chart's table and error messages.
+		"one.event":                         "Event",
+		"one.prop":                          "Event · property = value",
+		"one.step":                          "Step",
+		"goal.conversions":                  "Conversions",
+		"goal.visitors":                     "Converted visitors",
+		"goal.rate":                         "Conversion rate",
+		"goal.rate.title":                   "The share of the period's visitors who converted",
+		"funnel.conversion":                 "Step conversion",
+		"funnel.conversion.title":           "Share of the previous step's visitors",
+		"funnel.dropoff":                    "Dropped",
+		"funnel.dropoff.pct":                "Dropped %",
+		"funnel.dropoff.title":              "Visitors of the previous step who did not go on to this one",
+		"dim.funnel":                        "Funnel: %s",
+		"chart.data":                        "The chart's numbers as a table",
+		"chart.when":                        "Time",
+		"err.site":                          "unknown site %[1]q; configured sites: %[2]s",
+		"err.periodboth":                    "give either period or from/to, not both",
+		"err.period":                        "period %[1]q: use %[2]s",
+		"err.date":                          "parameter %[1]s: %[2]v",
+		"err.filter":                        "%[2]v",
+		"err.imported":                      "imported %[1]q: use imported=false to leave imported data out (true, the default, includes it)",
+		"err.goal":                          "goal %[1]q is not configured",
+		"err.limit":                         "limit %[1]q: want a whole number from 0 (as many as allowed, %[2]d) to %[3]d",
+		"err.breakdown":                     "breakdown: %[2]v",
+		"err.credentials":                   "credentials unavailable",
+		"err.form":                          "bad form",
+		"err.csrf":                          "the form is stale or forged (CSRF token missing or wrong); reload the page and try again",
+		"err.crossorigin":                   "cross-origin request refused",
+		"err.session":                       "cannot create a session",
+		"err.logout":                        "could not log out: the auth file cannot be written",
+		"err.action":                        "action must be create or delete",
+		"err.sharesave":                     "could not save the share link",
+		"err.toomany":                       "too many requests: retry later",
+		"err.csv":                           "the CSV could not be written",
+		"channel.Direct":                    "Direct",
+		"channel.Organic Search":            "Organic Search",
+		"channel.Paid Search":               "Paid Search",
+		"channel.Organic Social":            "Organic Social",
+		"channel.Paid Social":               "Paid Social",
+		"channel.Organic Video":             "Organic Video",
+		"channel.Paid Video":                "Paid Video",
+		"channel.Organic Shopping":          "Organic Shopping",
+		"channel.Paid Shopping":             "Paid Shopping",
+		"channel.Display":                   "Display",
+		"channel.Paid Other":                "Paid Other",
+		"channel.Cross-network":             "Cross-network",
+		"channel.Email":                     "Email",
+		"channel.Affiliates":                "Affiliates",
+		"channel.Referral":                  "Referral",
+		"channel.Audio":                     "Audio",
+		"channel.SMS":                       "SMS",
+		"channel.Mobile Push Notifications": "Mobile Push Notifications",
+		"channel.Unassigned":                "Unassigned",
+		"untimed":                           "No measured time on page: imported days carry none",
 	},
 }
 
@@ -477,9 +607,27 @@ func langParam(r *http.Request) string {
 
 // pickLang chooses the UI language: ?lang= first, then the browser's
 // Accept-Language (the one of fi, sv and en it prefers most), then Finnish.
-func pickLang(r *http.Request) string {
-	if l := langParam(r); l != "" {
-		return l
+func pickLang(r *http.Request) string { return chooseLang(langParam(r), r) }
+
+// errorLang is pickLang for an error answer, which may come before the
+// handler has read (and bounded) a form: it reads ?lang= and a form
+// already parsed, never the body.
+func errorLang(r *http.Request) locale {
+	l := r.URL.Query().Get("lang")
+	if r.PostForm != nil && r.PostForm.Get("lang") != "" {
+		l = r.PostForm.Get("lang")
+	}
+	if !knownLang(l) {
+		l = ""
+	}
+	return locale(chooseLang(l, r))
+}
+
+// chooseLang is asked, when it is one of the languages, else the one of
+// fi, sv and en that r's Accept-Language prefers most, else Finnish.
+func chooseLang(asked string, r *http.Request) string {
+	if asked != "" {
+		return asked
 	}
 	type pref struct {
 		lang string
@@ -502,6 +650,24 @@ func pickLang(r *http.Request) string {
 	return best.lang
 }
 
+// breaks are where long header words may break, with a hyphen, when a
+// narrow column needs it (soft hyphens: invisible otherwise).
+var breaks = strings.NewReplacer(
+	"Sivulataukset", "Sivu\u00adlataukset",
+	"Sidvisningar", "Sid\u00advisningar",
+	"Pageviews", "Page\u00adviews",
+	"Konversioaste", "Konversio\u00adaste",
+	"Konverteringsgrad", "Konverterings\u00adgrad",
+	"Konverteringar", "Konverte\u00adringar",
+	"Konvertoineet", "Konver\u00adtoineet",
+	"Sisääntulosivut", "Sisääntulo\u00adsivut",
+	"Poistumissivut", "Poistumis\u00adsivut",
+)
+
+// Hy is s with places where a long word may break: for headings of narrow
+// columns and cards.
+func (l locale) Hy(s string) string { return breaks.Replace(s) }
+
 // locale formats text, numbers, dates and durations for one language.
 type locale string
 
@@ -515,7 +681,16 @@ func (l locale) T(key string) string {
 	return key
 }
 
-func (l locale) Tf(key string, a ...any) string { return fmt.Sprintf(l.T(key), a...) }
+// Tf fills in a message's arguments. A language may leave some out: with
+// explicit indexes (%[2]s), or a message with no verb at all, which is then
+// taken as it is.
+func (l locale) Tf(key string, a ...any) string {
+	s := l.T(key)
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	return fmt.Sprintf(s, a...)
+}
 
 // Int groups digits: "12 345" in Finnish and Swedish (no-break space),
 // "12,345" in English.
@@ -538,27 +713,38 @@ func (l locale) Int(n int64) string {
 	return b.String()
 }
 
-// Dec formats f with one decimal, with a decimal comma in Finnish and
-// Swedish.
+// Dec formats f with one decimal, dropped when it is zero ("2", "2,5"),
+// with a decimal comma in Finnish and Swedish.
 func (l locale) Dec(f float64) string {
+	return strings.TrimSuffix(strings.TrimSuffix(l.Dec1(f), ",0"), ".0")
+}
+
+// Dec1 formats f with exactly one decimal, so that a column of rates
+// lines up: "31,0" beside "67,2", never "31".
+func (l locale) Dec1(f float64) string {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return "–"
 	}
 	s := strconv.FormatFloat(f, 'f', 1, 64)
-	s = strings.TrimSuffix(s, ".0")
+	if s == "-0.0" {
+		s = "0.0"
+	}
 	if l != "en" {
 		s = strings.Replace(s, ".", ",", 1)
-		s = strings.Replace(s, "-", "−", 1)
 	}
-	return s
+	return strings.Replace(s, "-", "−", 1)
 }
 
-// Pct formats a share 0..1 as a percentage.
+// Pct formats a share 0..1 as a percentage with one decimal: "31,0 %"
+// in Finnish and Swedish (no-break space), "31.0%" in English.
 func (l locale) Pct(f float64) string {
-	if l != "en" {
-		return l.Dec(f*100) + "\u00a0%"
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "–"
 	}
-	return l.Dec(f*100) + "%"
+	if l != "en" {
+		return l.Dec1(f*100) + "\u00a0%"
+	}
+	return l.Dec1(f*100) + "%"
 }
 
 // Dur formats seconds as "1 min 5 s" or "1 h 2 min".

@@ -2,7 +2,6 @@ package dashboard
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -30,11 +29,28 @@ type params struct {
 var periods = []string{"today", "7d", "30d", "month", "year"}
 
 // paramError is a bad parameter: the message says which and how to fix it.
-type paramError struct{ msg string }
+// Error is the English text the API and the CSV answer with; text is the
+// page's, in its own language (key is a message of messages, args its
+// arguments, which each language may use or leave out).
+type paramError struct {
+	key  string
+	args []any
+}
 
-func (e *paramError) Error() string { return e.msg }
+func (e *paramError) Error() string { return locale("en").Tf(e.key, e.args...) }
 
-func badParam(format string, a ...any) error { return &paramError{fmt.Sprintf(format, a...)} }
+func (e *paramError) text(l locale) string { return l.Tf(e.key, e.args...) }
+
+func badParam(key string, args ...any) error { return &paramError{key, args} }
+
+// errorText is err for a page in l: a bad parameter in l's words, anything
+// else as it is.
+func errorText(l locale, err error) string {
+	if pe := (*paramError)(nil); errors.As(err, &pe) {
+		return pe.text(l)
+	}
+	return err.Error()
+}
 
 // parseParams reads the report parameters of a dashboard or API URL.
 // defLimit is the rows per breakdown when limit is not given.
@@ -45,7 +61,7 @@ func (h *Handler) parseParams(v url.Values, defLimit int) (*params, error) {
 	}
 	site, ok := h.site(v.Get("site"))
 	if !ok {
-		return p, badParam("unknown site %q; configured sites: %s", v.Get("site"), strings.Join(h.cfg.Sites, ", "))
+		return p, badParam("err.site", v.Get("site"), strings.Join(h.cfg.Sites, ", "))
 	}
 	p.Site = site
 
@@ -55,7 +71,7 @@ func (h *Handler) parseParams(v url.Values, defLimit int) (*params, error) {
 	switch {
 	case from != "" || to != "":
 		if period != "" && period != "custom" {
-			return p, badParam("give either period or from/to, not both")
+			return p, badParam("err.periodboth")
 		}
 		p.Period = "custom"
 	case period == "" || period == "custom":
@@ -66,19 +82,19 @@ func (h *Handler) parseParams(v url.Values, defLimit int) (*params, error) {
 	var err error
 	if p.From, p.To, err = analytics.ParsePeriod(from, to, h.cfg.Zone, h.cfg.Now()); err != nil {
 		if p.Period != "custom" {
-			return p, badParam("period %q: use %s", period, analytics.PeriodHelp)
+			return p, badParam("err.period", period, analytics.PeriodHelp)
 		}
 		// ParsePeriod's from and to are this URL's parameters of those names.
 		if pe := (*analytics.PeriodError)(nil); errors.As(err, &pe) && pe.Input != "" {
-			return p, badParam("parameter %s: %v", pe.Input, err)
+			return p, badParam("err.date", pe.Input, err)
 		}
-		return p, badParam("%v", err)
+		return p, badParam("err.date", "from/to", err)
 	}
 
 	for _, s := range v["filter"] {
 		f, err := analytics.ParseFilter(s)
 		if err != nil {
-			return p, badParam("%v", err)
+			return p, badParam("err.filter", s, err)
 		}
 		p.Filters = append(p.Filters, f)
 	}
@@ -88,19 +104,19 @@ func (h *Handler) parseParams(v url.Values, defLimit int) (*params, error) {
 	case "false":
 		p.NoImported = true
 	default:
-		return p, badParam("imported %q: use imported=false to leave imported data out (true, the default, includes it)", v.Get("imported"))
+		return p, badParam("err.imported", v.Get("imported"))
 	}
 
 	if g := v.Get("goal"); g != "" {
 		if !slices.ContainsFunc(h.cfg.Goals, func(x analytics.Goal) bool { return x.Name == g }) {
-			return p, badParam("goal %q is not configured", g)
+			return p, badParam("err.goal", g)
 		}
 		p.Goal = g
 	}
 	if l := v.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 0 || n > MaxRows {
-			return p, badParam("limit %q: want a whole number from 0 (as many as allowed, %d) to %d", l, MaxRows, MaxRows)
+			return p, badParam("err.limit", l, MaxRows, MaxRows)
 		}
 		p.Limit = n
 	}

@@ -96,7 +96,7 @@ func (h *Handler) requireSession(fn func(http.ResponseWriter, *http.Request, *se
 		creds, err := h.credentials()
 		if err != nil {
 			h.log.Error("reading the auth file", "err", err)
-			h.fail(w, r, http.StatusInternalServerError, "credentials unavailable")
+			h.fail(w, r, http.StatusInternalServerError, "err.credentials")
 			return
 		}
 		s := h.readSession(r, creds)
@@ -111,11 +111,11 @@ func (h *Handler) requireSession(fn func(http.ResponseWriter, *http.Request, *se
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 			if err := r.ParseForm(); err != nil {
-				h.fail(w, r, http.StatusBadRequest, "bad form")
+				h.fail(w, r, http.StatusBadRequest, "err.form")
 				return
 			}
 			if !hmac.Equal([]byte(r.PostForm.Get(csrfField)), []byte(s.CSRF)) {
-				h.fail(w, r, http.StatusForbidden, "the form is stale or forged (CSRF token missing or wrong); reload the page and try again")
+				h.fail(w, r, http.StatusForbidden, "err.csrf")
 				return
 			}
 		}
@@ -153,13 +153,14 @@ type loginView struct {
 	CSRF       string
 	Error      string
 	NoPassword bool
+	Lang       string // the language asked for in the URL, kept through the form
 }
 
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
 	creds, err := h.credentials()
 	if err != nil {
 		h.log.Error("reading the auth file", "err", err)
-		h.fail(w, r, http.StatusInternalServerError, "credentials unavailable")
+		h.fail(w, r, http.StatusInternalServerError, "err.credentials")
 		return
 	}
 	if h.readSession(r, creds) != nil {
@@ -188,6 +189,7 @@ func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, creds *aut
 		Next:       safeNext(r.FormValue("next")),
 		CSRF:       b64.EncodeToString(mac(creds.Key(), "login", n)),
 		NoPassword: !creds.HasPassword(),
+		Lang:       langParam(r),
 	}
 	if errKey != "" {
 		v.Error = v.T(errKey)
@@ -200,12 +202,12 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	creds, err := h.credentials()
 	if err != nil {
 		h.log.Error("reading the auth file", "err", err)
-		h.fail(w, r, http.StatusInternalServerError, "credentials unavailable")
+		h.fail(w, r, http.StatusInternalServerError, "err.credentials")
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	if err := r.ParseForm(); err != nil {
-		h.fail(w, r, http.StatusBadRequest, "bad form")
+		h.fail(w, r, http.StatusBadRequest, "err.form")
 		return
 	}
 	c, err := r.Cookie(loginCookie)
@@ -242,7 +244,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	h.logins.reset(ip)
 	value, s, err := h.newSession(creds.Key())
 	if err != nil {
-		h.fail(w, r, http.StatusInternalServerError, "cannot create a session")
+		h.fail(w, r, http.StatusInternalServerError, "err.session")
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -255,7 +257,26 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	})
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/dashboard/login", MaxAge: -1, HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode})
 	h.log.Info("dashboard login")
-	http.Redirect(w, r, safeNext(r.PostForm.Get("next")), http.StatusSeeOther)
+	http.Redirect(w, r, withLang(safeNext(r.PostForm.Get("next")), langParam(r)), http.StatusSeeOther)
+}
+
+// withLang keeps the language chosen on the login page: next gets lang
+// unless it names one itself.
+func withLang(next, lang string) string {
+	if lang == "" {
+		return next
+	}
+	u, err := url.Parse(next)
+	if err != nil {
+		return next
+	}
+	q := u.Query()
+	if q.Get("lang") != "" {
+		return next
+	}
+	q.Set("lang", lang)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // logout ends the session for good: it is recorded in the auth file, so a
@@ -267,7 +288,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request, s *session) {
 	})
 	if err != nil {
 		h.log.Error("recording a logout in the auth file", "err", err)
-		h.fail(w, r, http.StatusInternalServerError, "could not log out: the auth file cannot be written")
+		h.fail(w, r, http.StatusInternalServerError, "err.logout")
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode})

@@ -190,8 +190,8 @@ type pageRow struct {
 
 var (
 	cardRE    = regexp.MustCompile(`id="total-(\w+)"><span class="lbl">[^<]*</span>\n<span class="num">([^<]*)</span>`)
-	pagesRE   = regexp.MustCompile(`(?s)<section class="bd[^"]*" id="bd-page">(.*?)</section>`)
-	pageRowRE = regexp.MustCompile(`<span>([^<]*)</span></th>\n<td class="n" title="[^"]*">([^<]*)</td><td class="n">([^<]*)</td><td class="n">([^<]*)</td>`)
+	pagesRE   = regexp.MustCompile(`(?s)<section class="bd[^"]*" id="bd-page"[^>]*>(.*?)</section>`)
+	pageRowRE = regexp.MustCompile(`<span title="[^"]*">([^<]*)</span></th>\n<td class="n" title="[^"]*">([^<]*)</td><td class="n">([^<]*)</td><td class="n">([^<]*)</td>`)
 )
 
 func parseSharePage(t *testing.T, body string) sharePage {

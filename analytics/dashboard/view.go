@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/seloste/seloste/analytics"
@@ -117,6 +118,16 @@ type dashView struct {
 	Imported, ImportedLink, ImportedURL string
 	// FirstRun replaces the report while the site has had no page view.
 	FirstRun *firstRun
+
+	// ChartSummary tells the chart in words; ChartRows are its numbers.
+	ChartSummary string
+	ChartRows    []chartRow
+}
+
+// chartRow is one point of the chart, for its data table.
+type chartRow struct {
+	When, Visitors, PageViews string
+	Imported                  bool
 }
 
 type option struct {
@@ -132,22 +143,29 @@ type card struct {
 	Key, Label, Value, Prev, Change, Dir, Class, ChangeText string
 }
 
+// table is one panel of rows: a first cell that names the row in full
+// (wrapped, never cut) with a bar behind it, then the number columns.
 type table struct {
-	Dim          string
-	Title        string
-	Rows         []tableRow
-	HasPageViews bool   // the second number column is shown
-	Second       string // its heading: pageviews, or visits for entry and exit pages
-	HasTime      bool
-	HasScroll    bool // pages: some measured their scroll depth
-	CSVURL       string
+	Dim    string // id of the panel: bd-<Dim>
+	Title  string
+	Head   string // the first column's heading: what one row is
+	Cols   []column
+	Rows   []tableRow
+	CSVURL string
+	Wide   bool // spans two columns of the grid on wide screens
 }
 
+// column is a number column's heading, with a longer explanation in Title.
+type column struct{ Text, Title string }
+
 type tableRow struct {
-	Label, Title, URL     string
-	Visitors, PageViews   string
-	AvgTime, Bar, BarText string
-	Scroll                string
+	Label string // the row's value, in full
+	URL   string // the row's link (adds its filter); "" none
+	Title string // the link's title: what it does and the full value
+	Bar   string // the bar's width, "37.5%"
+	// BarText is what the bar means, for a tooltip on the first number.
+	BarText string
+	Nums    []string // one per column of the table
 }
 
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, s *session) {
@@ -157,7 +175,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, s *session) 
 	v.Title = v.T("title")
 	if err != nil {
 		v.P = p
-		v.Error = err.Error()
+		v.Error = errorText(v.locale, err)
 		h.fillPickers(v, p)
 		h.render(w, http.StatusBadRequest, "dashboard.html", v)
 		return
@@ -263,10 +281,11 @@ func (h *Handler) fill(v *dashView, p *params, rep *analytics.Report) {
 		v.intCard("visitors", t.Visitors, prev.Visitors, true),
 		v.intCard("visits", t.Visits, prev.Visits, true),
 		v.intCard("pageviews", t.PageViews, prev.PageViews, true),
-		v.numCard("vpv", t.ViewsPerVisit, prev.ViewsPerVisit, v.Dec, true).withheld(v.locale, t.Withheld, prev.Withheld),
+		v.numCard("vpv", t.ViewsPerVisit, prev.ViewsPerVisit, v.Dec1, true).withheld(v.locale, t.Withheld, prev.Withheld),
 		v.numCard("bounce", t.BounceRate, prev.BounceRate, v.Pct, false).withheld(v.locale, t.Withheld, prev.Withheld),
 		v.numCard("duration", t.AvgVisitDuration, prev.AvgVisitDuration, v.Dur, true).withheld(v.locale, t.Withheld || t.DurationWithheld, prev.Withheld || prev.DurationWithheld),
-		v.numCard("timeonpage", t.AvgTimeOnPage, prev.AvgTimeOnPage, v.Dur, true).withheld(v.locale, t.TimeWithheld, prev.TimeWithheld),
+		v.numCard("timeonpage", t.AvgTimeOnPage, prev.AvgTimeOnPage, v.Dur, true).withheld(v.locale, t.TimeWithheld, prev.TimeWithheld).
+			untimed(v.locale, t.AvgTimeOnPage == 0 && !t.TimeWithheld, prev.AvgTimeOnPage == 0 && !prev.TimeWithheld),
 	}
 	// Bot hits have no page, source or location: a filtered report has none
 	// to show, rather than the whole site's number looking filtered.
@@ -296,6 +315,11 @@ func (h *Handler) fill(v *dashView, p *params, rep *analytics.Report) {
 		}
 	}
 	v.Chart = charts(v.locale, rep)
+	v.ChartSummary = chartSummary(v.locale, rep)
+	for _, pt := range rep.Series {
+		v.ChartRows = append(v.ChartRows, chartRow{When: v.BucketLong(pt.T.In(zoneOf(rep)), rep.Interval),
+			Visitors: v.Int(pt.Visitors), PageViews: v.Int(pt.PageViews), Imported: pt.Imported})
+	}
 	for _, d := range analytics.Dimensions {
 		v.Tables = append(v.Tables, h.table(v, p, d, rep.Breakdowns[d], rep.Totals.Visitors))
 	}
@@ -316,7 +340,7 @@ func (l locale) numCard(key string, cur, prev float64, f func(float64) string, u
 	diff := f(math.Abs(cur - prev))
 	if key == "bounce" {
 		// A change of a rate is told in percentage points.
-		diff = l.Dec(math.Abs(cur-prev)*100) + "\u00a0" + l.T("pp")
+		diff = l.Dec1(math.Abs(cur-prev)*100) + "\u00a0" + l.T("pp")
 	}
 	c.setChange(l, cur, prev, diff, upIsGood)
 	return c
@@ -333,6 +357,21 @@ func (c card) withheld(l locale, cur, prev bool) card {
 	}
 	if cur || prev {
 		c.Dir, c.Change, c.Class, c.ChangeText = "", "", "same", l.T("withheld")
+	}
+	return c
+}
+
+// untimed shows "–" for an average time on page that does not exist: no
+// page view of the period had a visible time (imported days carry none).
+func (c card) untimed(l locale, cur, prev bool) card {
+	if cur && c.Value != "–" {
+		c.Value = "–"
+	}
+	if prev && c.Prev != "–" {
+		c.Prev = "–"
+	}
+	if cur || prev {
+		c.Dir, c.Change, c.Class, c.ChangeText = "", "", "same", l.T("untimed")
 	}
 	return c
 }
@@ -368,12 +407,11 @@ func (c *card) setChange(l locale, cur, prev float64, absText string, upIsGood b
 func abs64(n int64) int64 { return max(n, -n) }
 
 func (h *Handler) table(v *dashView, p *params, d analytics.Dimension, rows []analytics.Row, total int64) table {
-	t := table{Dim: string(d), Title: v.T("dim." + string(d)), Second: v.T("pageviews")}
+	t := table{Dim: string(d), Title: v.T("dim." + string(d)), Head: v.T("one." + string(d))}
 	// Entry and exit pages count visits that began or ended there.
-	second := func(r analytics.Row) int64 { return r.PageViews }
+	second, secondHead := func(r analytics.Row) int64 { return r.PageViews }, v.T("pageviews")
 	if d.VisitLevel() {
-		t.Second = v.T("total.visits")
-		second = func(r analytics.Row) int64 { return r.Visits }
+		second, secondHead = func(r analytics.Row) int64 { return r.Visits }, v.T("total.visits")
 	}
 	if !v.Shared && len(rows) > 0 {
 		t.CSVURL = h.link(v, p, func(q url.Values) { q.Set("breakdown", string(d)) })
@@ -381,32 +419,49 @@ func (h *Handler) table(v *dashView, p *params, d analytics.Dimension, rows []an
 	}
 	filtered := slices.ContainsFunc(p.Filters, func(f analytics.Filter) bool { return f.Dim == d })
 	var top int64
+	var hasSecond, hasTime, hasScroll bool
+	pageDim := d == analytics.DimPage || d == analytics.DimEntryPage || d == analytics.DimExitPage
 	for _, r := range rows {
 		top = max(top, r.Visitors)
-		t.HasPageViews = t.HasPageViews || second(r) > 0
+		hasSecond = hasSecond || second(r) > 0
 		// Time on page belongs to pages; elsewhere it would crowd the table.
-		t.HasTime = t.HasTime || (r.AvgTime > 0 || r.AvgTimeWithheld) && (d == analytics.DimPage || d == analytics.DimEntryPage || d == analytics.DimExitPage)
-		t.HasScroll = t.HasScroll || d == analytics.DimPage && r.ScrolledViews > 0
+		hasTime = hasTime || pageDim && (r.TimedViews > 0 || r.AvgTime > 0 || r.AvgTimeWithheld)
+		hasScroll = hasScroll || d == analytics.DimPage && r.ScrolledViews > 0
 	}
+	t.Cols = []column{{Text: v.T("visitors")}}
+	if hasSecond {
+		t.Cols = append(t.Cols, column{Text: secondHead})
+	}
+	if hasTime {
+		t.Cols = append(t.Cols, column{Text: v.T("avgtime")})
+	}
+	if hasScroll {
+		t.Cols = append(t.Cols, column{Text: v.T("avgscroll"), Title: v.T("avgscroll.title")})
+	}
+	t.Wide = len(t.Cols) > 2
 	for _, r := range rows {
-		tr := tableRow{
-			Label:     v.rowLabel(d, r),
-			Visitors:  v.Int(r.Visitors),
-			PageViews: v.Int(second(r)),
-			AvgTime:   v.Dur(r.AvgTime),
+		tr := tableRow{Label: v.rowLabel(d, r), Nums: []string{v.Int(r.Visitors)}}
+		if hasSecond {
+			tr.Nums = append(tr.Nums, v.Int(second(r)))
 		}
-		if r.AvgTimeWithheld {
-			tr.AvgTime = "–"
+		if hasTime {
+			// No timed view (imported days carry none): no average, not 0 s.
+			avg := v.Dur(r.AvgTime)
+			if r.AvgTimeWithheld || r.TimedViews == 0 && r.AvgTime == 0 {
+				avg = "–"
+			}
+			tr.Nums = append(tr.Nums, avg)
 		}
-		switch {
-		case r.AvgScrollWithheld, r.ScrolledViews == 0:
-			tr.Scroll = "–"
-		default:
-			tr.Scroll = v.Pct(r.AvgScroll / 100)
+		if hasScroll {
+			scroll := "–"
+			if !r.AvgScrollWithheld && r.ScrolledViews > 0 {
+				scroll = v.Pct(r.AvgScroll / 100)
+			}
+			tr.Nums = append(tr.Nums, scroll)
 		}
 		tr.Title = tr.Label
 		if top > 0 {
-			tr.Bar = strconv.FormatFloat(float64(r.Visitors)*100/float64(top), 'f', 1, 64) + "%"
+			tr.Bar = barWidth(r.Visitors, top)
 		}
 		if total > 0 {
 			tr.BarText = v.Pct(float64(r.Visitors) / float64(total))
@@ -416,10 +471,19 @@ func (h *Handler) table(v *dashView, p *params, d analytics.Dimension, rows []an
 		if !v.Shared && !filtered && r.Value != analytics.Other {
 			val := r.Value
 			tr.URL = h.link(v, p, func(q url.Values) { q.Add("filter", string(d)+"="+val) })
+			tr.Title = v.T("filter.add") + ": " + tr.Label
 		}
 		t.Rows = append(t.Rows, tr)
 	}
 	return t
+}
+
+// barWidth is n's bar against the longest, top, as an SVG width.
+func barWidth(n, top int64) string {
+	if top <= 0 {
+		return "0%"
+	}
+	return strconv.FormatFloat(float64(max(n, 0))*100/float64(top), 'f', 1, 64) + "%"
 }
 
 func (l locale) rowLabel(d analytics.Dimension, r analytics.Row) string {
@@ -444,7 +508,7 @@ func (l locale) rowLabel(d analytics.Dimension, r analytics.Row) string {
 func (h *Handler) share(w http.ResponseWriter, r *http.Request, s *session) {
 	site, ok := h.site(r.PostForm.Get("site"))
 	if !ok {
-		h.fail(w, r, http.StatusBadRequest, "unknown site")
+		h.fail(w, r, http.StatusBadRequest, "err.site", r.PostForm.Get("site"), strings.Join(h.cfg.Sites, ", "))
 		return
 	}
 	var err error
@@ -457,12 +521,12 @@ func (h *Handler) share(w http.ResponseWriter, r *http.Request, s *session) {
 	case "delete":
 		err = h.updateCredentials(func(f *auth.File) error { f.RemoveShare(site); return nil })
 	default:
-		h.fail(w, r, http.StatusBadRequest, "action must be create or delete")
+		h.fail(w, r, http.StatusBadRequest, "err.action")
 		return
 	}
 	if err != nil {
 		h.log.Error("saving the share link", "err", err)
-		h.fail(w, r, http.StatusInternalServerError, "could not save the share link")
+		h.fail(w, r, http.StatusInternalServerError, "err.sharesave")
 		return
 	}
 	q := url.Values{"site": {site}}
@@ -481,7 +545,7 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Robots-Tag", "noindex, nofollow")
 	creds, err := h.credentials()
 	if err != nil {
-		h.fail(w, r, http.StatusInternalServerError, "credentials unavailable")
+		h.fail(w, r, http.StatusInternalServerError, "err.credentials")
 		return
 	}
 	id := r.PathValue("id")
@@ -493,7 +557,7 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 	if ok, wait := h.shareLimit.allow(h.clientKey(r)); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		h.shareLog.warn(h.log, h.cfg.Now(), "share page rate-limited")
-		h.fail(w, r, http.StatusTooManyRequests, "too many requests: retry later")
+		h.fail(w, r, http.StatusTooManyRequests, "err.toomany")
 		return
 	}
 	// Only the period pickers' parameters and the language pass: any
@@ -511,7 +575,7 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 	v := &dashView{page: h.newPage(r), Base: "/share/" + id, Shared: true, K: h.cfg.ShareMinVisitors}
 	v.Title = v.T("shared") + " · " + site
 	if perr != nil {
-		v.Error = perr.Error()
+		v.Error = errorText(v.locale, perr)
 		h.fillPickers(v, p)
 		h.render(w, http.StatusBadRequest, "dashboard.html", v)
 		return
@@ -533,59 +597,99 @@ func (h *Handler) sharePage(w http.ResponseWriter, r *http.Request) {
 	h.render(w, http.StatusOK, "dashboard.html", v)
 }
 
-// eventTables are the Goals, Events (with their props) and Funnel panels,
-// shown when the report has rows for them. A goal's row filters the view
-// to the visits that converted; each panel has its CSV.
+// eventTables are the Goals, Events, event properties and Funnels panels,
+// shown when the report has rows for them; every number is the report's
+// own. A goal's row filters the view to the visits that converted; each
+// panel has its CSV.
 func (h *Handler) eventTables(v *dashView, p *params, rep *analytics.Report) []table {
 	var out []table
-	add := func(part string, rows []tableRow) {
-		if len(rows) == 0 {
-			return
-		}
-		var top int64
-		for _, r := range rows {
-			n, _ := strconv.ParseInt(r.Bar, 10, 64)
-			top = max(top, n)
-		}
-		for i := range rows {
-			n, _ := strconv.ParseInt(rows[i].Bar, 10, 64)
-			rows[i].Bar = ""
-			if top > 0 {
-				rows[i].Bar = strconv.FormatFloat(float64(n)*100/float64(top), 'f', 1, 64) + "%"
-			}
-		}
+	panel := func(part, title, head string, cols []column) table {
 		csv := h.link(v, p, func(q url.Values) { q.Set("breakdown", part) })
-		out = append(out, table{Dim: part, Title: v.T("dim." + part), Rows: rows, HasPageViews: true,
-			Second: v.T("events"), CSVURL: "/dashboard/export.csv?" + csv[len(v.Base)+1:]})
+		return table{Dim: part, Title: title, Head: head, Cols: cols, Wide: len(cols) > 2,
+			CSVURL: "/dashboard/export.csv?" + csv[len(v.Base)+1:]}
 	}
-	row := func(label string, visitors, second int64) tableRow {
-		// Bar holds the raw visitors until add scales it.
-		return tableRow{Label: label, Title: label, Visitors: v.Int(visitors), PageViews: v.Int(second), Bar: strconv.FormatInt(visitors, 10)}
-	}
-	var goals, events, props, funnels []tableRow
-	for _, g := range rep.Goals {
-		r := row(g.Name, g.Visitors, g.Events)
-		r.BarText = v.Pct(g.ConversionRate)
-		if p.Goal != g.Name {
-			name := g.Name
-			r.URL = h.link(v, p, func(q url.Values) { q.Set("goal", name) })
+	count := []column{{Text: v.T("visitors")}, {Text: v.T("events")}}
+
+	if len(rep.Goals) > 0 {
+		t := panel("goals", v.T("dim.goals"), v.T("one.goal"), []column{
+			{Text: v.T("goal.visitors")}, {Text: v.T("goal.conversions")},
+			{Text: v.T("goal.rate"), Title: v.T("goal.rate.title")}})
+		var top int64
+		for _, g := range rep.Goals {
+			top = max(top, g.Visitors)
 		}
-		goals = append(goals, r)
-	}
-	for _, e := range rep.Events {
-		events = append(events, row(e.Name, e.Visitors, e.Events))
-	}
-	for _, x := range rep.Props {
-		props = append(props, row(x.Event+" · "+x.Prop+" = "+x.Value, x.Visitors, x.Events))
-	}
-	for _, f := range rep.Funnels {
-		for i, s := range f.Steps {
-			funnels = append(funnels, row(f.Name+" "+strconv.Itoa(i+1)+". "+s.Step, s.Visitors, 0))
+		for _, g := range rep.Goals {
+			r := tableRow{Label: g.Name, Title: g.Name, Bar: barWidth(g.Visitors, top), BarText: v.Pct(g.ConversionRate),
+				Nums: []string{v.Int(g.Visitors), v.Int(g.Events), v.Pct(g.ConversionRate)}}
+			if p.Goal != g.Name {
+				name := g.Name
+				r.URL = h.link(v, p, func(q url.Values) { q.Set("goal", name) })
+				r.Title = v.T("filter.add") + ": " + g.Name
+			}
+			t.Rows = append(t.Rows, r)
 		}
+		out = append(out, t)
 	}
-	add("goals", goals)
-	add("events", events)
-	add("props", props)
-	add("funnels", funnels)
+	if len(rep.Events) > 0 {
+		t := panel("events", v.T("dim.events"), v.T("one.event"), count)
+		var top int64
+		for _, e := range rep.Events {
+			top = max(top, e.Visitors)
+		}
+		for _, e := range rep.Events {
+			label := e.Name
+			if e.Name == analytics.Other {
+				label = v.T("other")
+			}
+			t.Rows = append(t.Rows, tableRow{Label: label, Title: label, Bar: barWidth(e.Visitors, top),
+				Nums: []string{v.Int(e.Visitors), v.Int(e.Events)}})
+		}
+		out = append(out, t)
+	}
+	if len(rep.Props) > 0 {
+		t := panel("props", v.T("dim.props"), v.T("one.prop"), count)
+		var top int64
+		for _, x := range rep.Props {
+			top = max(top, x.Visitors)
+		}
+		for _, x := range rep.Props {
+			value := x.Value
+			if value == analytics.Other {
+				value = v.T("other")
+			}
+			label := x.Event + " · " + x.Prop + " = " + value
+			t.Rows = append(t.Rows, tableRow{Label: label, Title: label, Bar: barWidth(x.Visitors, top),
+				Nums: []string{v.Int(x.Visitors), v.Int(x.Events)}})
+		}
+		out = append(out, t)
+	}
+	for i, f := range rep.Funnels {
+		// Each funnel is its own panel: its steps, with the visitors who
+		// went on from the step before and those who did not, and bars
+		// against the first step.
+		t := panel("funnels", v.Tf("dim.funnel", f.Name), v.T("one.step"), []column{
+			{Text: v.T("visitors")},
+			{Text: v.T("funnel.conversion"), Title: v.T("funnel.conversion.title")},
+			{Text: v.T("funnel.dropoff"), Title: v.T("funnel.dropoff.title")},
+			{Text: v.T("funnel.dropoff.pct"), Title: v.T("funnel.dropoff.title")}})
+		t.Dim = "funnel-" + strconv.Itoa(i+1)
+		var first int64
+		if len(f.Steps) > 0 {
+			first = f.Steps[0].Visitors
+		}
+		for j, s := range f.Steps {
+			r := tableRow{Label: strconv.Itoa(j+1) + ". " + s.Step, Bar: barWidth(s.Visitors, first),
+				Nums: []string{v.Int(s.Visitors), "–", "–", "–"}}
+			r.Title = r.Label
+			if conv, dropped, ok := f.StepChange(j); ok {
+				r.Nums[1], r.Nums[2], r.Nums[3] = v.Pct(conv), v.Int(dropped), v.Pct(1-conv)
+			}
+			if first > 0 {
+				r.BarText = v.Pct(float64(s.Visitors) / float64(first))
+			}
+			t.Rows = append(t.Rows, r)
+		}
+		out = append(out, t)
+	}
 	return out
 }

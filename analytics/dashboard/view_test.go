@@ -10,11 +10,11 @@ func TestCardChange(t *testing.T) {
 		got                       card
 		change, dir, class, words string
 	}{
-		{l.intCard("visitors", 125, 100, true), "+25 (+25%)", "▲", "good", "up"},
-		{l.intCard("visitors", 75, 100, true), "−25 (−25%)", "▼", "bad", "down"},
+		{l.intCard("visitors", 125, 100, true), "+25 (+25.0%)", "▲", "good", "up"},
+		{l.intCard("visitors", 75, 100, true), "−25 (−25.0%)", "▼", "bad", "down"},
 		{l.intCard("visitors", 5, 0, true), "+5 (new)", "▲", "good", "up"},
 		{l.intCard("bots", 5, 5, false), "±0", "=", "same", "no change"},
-		{l.numCard("bounce", 0.5, 0.4, l.Pct, false), "+10\u00a0pp (+25%)", "▲", "bad", "up"},
+		{l.numCard("bounce", 0.5, 0.4, l.Pct, false), "+10.0\u00a0pp (+25.0%)", "▲", "bad", "up"},
 	} {
 		if c.got.Change != c.change || c.got.Dir != c.dir || c.got.Class != c.class || c.got.ChangeText != c.words {
 			t.Errorf("%s %s → %s: got %q %s %s %q; want %q %s %s %q", c.got.Key, c.got.Prev, c.got.Value,

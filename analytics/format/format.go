@@ -90,9 +90,9 @@ func Table(w io.Writer, r *analytics.Report, limit int) error {
 			t.Withheld, p.Withheld, change(t.ViewsPerVisit, p.ViewsPerVisit))...),
 		append([]string{"Bounce rate"}, average(percent(t.BounceRate), percent(p.BounceRate),
 			t.Withheld, p.Withheld, points(t.BounceRate, p.BounceRate, p.Visits > 0))...),
-		append([]string{"Avg visit duration"}, average(duration(t.AvgVisitDuration), duration(p.AvgVisitDuration),
+		append([]string{"Avg visit duration"}, average(maybeDuration(t.AvgVisitDuration, t.Visits > 0), maybeDuration(p.AvgVisitDuration, p.Visits > 0),
 			t.Withheld || t.DurationWithheld, p.Withheld || p.DurationWithheld, change(t.AvgVisitDuration, p.AvgVisitDuration))...),
-		append([]string{"Avg time on page"}, average(duration(t.AvgTimeOnPage), duration(p.AvgTimeOnPage),
+		append([]string{"Avg time on page"}, average(maybeDuration(t.AvgTimeOnPage, t.AvgTimeOnPage > 0), maybeDuration(p.AvgTimeOnPage, p.AvgTimeOnPage > 0),
 			t.TimeWithheld, p.TimeWithheld, change(t.AvgTimeOnPage, p.AvgTimeOnPage))...),
 	}
 	if len(r.Filters) == 0 {
@@ -139,8 +139,11 @@ func Table(w io.Writer, r *analytics.Report, limit int) error {
 			switch d {
 			case analytics.DimPage:
 				avg := duration(row.AvgTime)
-				if row.AvgTimeWithheld {
+				switch {
+				case row.AvgTimeWithheld:
 					avg = withheld
+				case row.TimedViews == 0 && row.AvgTime == 0:
+					avg = "–" // no view with a visible time (imported days carry none), not 0.0s
 				}
 				line = append(line, count(row.PageViews), avg, scrollText(row))
 			default:
@@ -179,7 +182,13 @@ func CSV(w io.Writer, r *analytics.Report, d analytics.Dimension) error {
 		return err
 	}
 	for _, row := range r.Breakdowns[d] {
-		line := []string{safeCell(row.Value)}
+		// Direct traffic has the table's and the dashboard's name; the JSON
+		// keeps the raw empty host.
+		value := row.Value
+		if value == "" && d == analytics.DimReferrer {
+			value = Label(d, row)
+		}
+		line := []string{safeCell(value)}
 		if d == analytics.DimCountry {
 			line = append(line, row.Name)
 		}
@@ -187,8 +196,8 @@ func CSV(w io.Writer, r *analytics.Report, d analytics.Dimension) error {
 		switch d {
 		case analytics.DimPage:
 			avg := strconv.FormatFloat(row.AvgTime, 'f', 2, 64)
-			if row.AvgTimeWithheld {
-				avg = "" // withheld under the k-anonymity floor
+			if row.AvgTimeWithheld || row.TimedViews == 0 && row.AvgTime == 0 {
+				avg = "" // withheld under the k-anonymity floor, or no view with a visible time
 			}
 			scroll := "" // none measured, or withheld under the k-anonymity floor
 			if row.ScrolledViews > 0 && !row.AvgScrollWithheld {
@@ -306,6 +315,15 @@ func points(cur, prev float64, hadPrev bool) string {
 }
 
 // duration writes seconds as "1h 02m", "3m 05s" or "12.3s".
+// maybeDuration is duration(sec), or "–" when there is no such average: no
+// visit, or no page view with a visible time (imported days carry none).
+func maybeDuration(sec float64, exists bool) string {
+	if !exists {
+		return "–"
+	}
+	return duration(sec)
+}
+
 func duration(sec float64) string {
 	switch {
 	case sec >= 3600:

@@ -3,6 +3,7 @@ package format
 import (
 	"bytes"
 	"encoding/csv"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -65,9 +66,33 @@ func TestCSV(t *testing.T) {
 		t.Errorf("csv = %q", recs)
 	}
 	b.Reset()
+	CSV(&b, sample(), analytics.DimReferrer)
+	if b.String() != "host,visitors,visits\n(direct),9,0\n" {
+		t.Errorf("referrers csv = %q, want direct traffic named as in the table", b.String())
+	}
+	b.Reset()
 	CSV(&b, sample(), analytics.DimCountry)
 	if b.String() != "code,name,visitors\nFI,Finland,9\n" {
 		t.Errorf("countries csv = %q", b.String())
+	}
+}
+
+// TestNoTimeIsNotZero: a page with no timed view (imported days carry no
+// time) shows "–" in the table and an empty cell in the CSV, not 0.0s.
+func TestNoTimeIsNotZero(t *testing.T) {
+	r := sample()
+	r.Breakdowns[analytics.DimPage] = []analytics.Row{{Value: "/tuotu", Visitors: 4, PageViews: 6}}
+	var b bytes.Buffer
+	if err := Table(&b, r, 0); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); !regexp.MustCompile(`/tuotu\s+4\s+6\s+–`).MatchString(out) {
+		t.Errorf("a page without timing:\n%s", out)
+	}
+	b.Reset()
+	CSV(&b, r, analytics.DimPage)
+	if !strings.Contains(b.String(), "/tuotu,4,6,,") {
+		t.Errorf("csv = %q", b.String())
 	}
 }
 

@@ -51,9 +51,12 @@
   const refresh = root.querySelector("button.hae");
   const erase = root.querySelector("button.poista");
 
+  // Each cell carries its column's name, for the phone layout's labels.
+  const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
   const cell = (tr, text) => {
     const td = document.createElement("td");
     td.textContent = text || "–";
+    td.dataset.label = heads[tr.cells.length] || "";
     tr.appendChild(td);
   };
   const join = (...parts) => parts.filter(Boolean).join(", ");
