@@ -219,6 +219,7 @@ type Store interface {
 	Reporter
 	VisitorStore
 	ImportStore
+	AnnotationStore
 	Inventory
 	Close() error
 }
