@@ -126,6 +126,7 @@ func chart(l locale, rep *analytics.Report, c chartShape) template.HTML {
 		}
 		label(&b, c, x(last), pts[last], l, rep, false)
 	}
+	noteMarks(&b, l, rep, c, x)
 	// Legend.
 	fmt.Fprintf(&b, `<g font-size="12" fill="%s"><rect x="%g" y="6" width="14" height="4" fill="%s"/><text x="%g" y="12">%s</text>`,
 		ink, padL, colorVisitors, padL+18, esc(l.T("visitors")))

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -117,6 +118,13 @@ type dashView struct {
 	Imported, ImportedLink, ImportedURL string
 	// FirstRun replaces the report while the site has had no page view.
 	FirstRun *firstRun
+
+	// The owner's notes (notes.go): NotesOn shows them and their form.
+	NotesOn           bool
+	Notes             []noteView
+	NoteDay, NoteBack string // the form's default day; the view to return to
+	NoteError         string
+	NoteMax           int
 }
 
 type option struct {
@@ -140,6 +148,7 @@ type table struct {
 	Second       string // its heading: pageviews, or visits for entry and exit pages
 	HasTime      bool
 	HasScroll    bool // pages: some measured their scroll depth
+	HasTrend     bool // pages: each row's own series (trend.go)
 	CSVURL       string
 }
 
@@ -148,6 +157,7 @@ type tableRow struct {
 	Visitors, PageViews   string
 	AvgTime, Bar, BarText string
 	Scroll                string
+	Trend                 template.HTML // a sparkline, for pages
 }
 
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, s *session) {
@@ -181,7 +191,18 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, s *session) 
 	if id := creds.ShareID(p.Site); id != "" {
 		v.ShareOn, v.ShareURL = true, h.absURL(r, "/share/"+id)
 	}
+	if err := h.annotate(r.Context(), rep); err != nil {
+		h.log.Error("dashboard notes", "site", p.Site, "err", err)
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.ReportTimeout)
+	trends, err := h.pageTrends(ctx, h.query(p, h.cfg.MinVisitors), rep.Breakdowns[analytics.DimPage])
+	cancel()
+	if err != nil {
+		h.log.Error("dashboard page trends", "site", p.Site, "err", err)
+	}
 	h.fill(v, p, rep)
+	h.fillNotes(v, p, rep, r.URL.Query())
+	h.fillTrends(v, rep, trends)
 	h.render(w, http.StatusOK, "dashboard.html", v)
 }
 

@@ -1,0 +1,118 @@
+package dashboard
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"html/template"
+	"strings"
+	"sync"
+
+	"github.com/seloste/seloste/analytics"
+)
+
+// trendWorkers is how many page trends are computed at once.
+const trendWorkers = 2
+
+// pageTrends are the series of the Pages rows shown, each the series of
+// the view its row links to: the report q filtered to page=path. They are
+// the engines' own filtered reports, so they agree with that view (and
+// the known-answer suite's filtered cases) by construction; the cost is
+// one filtered report per row shown, at most the page's few rows. None
+// for a report already filtered to a page, or with a goal filter (a
+// goal's report reads every page view), or when any of them fails (the
+// dashboard shows the rest of the page).
+func (h *Handler) pageTrends(ctx context.Context, q analytics.Query, rows []analytics.Row) (map[string][]analytics.Point, error) {
+	if q.Goal != "" || len(rows) < 2 {
+		return nil, nil
+	}
+	for _, f := range q.Filters {
+		if f.Dim == analytics.DimPage {
+			return nil, nil
+		}
+	}
+	var paths []string
+	for _, r := range rows {
+		if r.Value != analytics.Other {
+			paths = append(paths, r.Value)
+		}
+	}
+	var (
+		mu     sync.Mutex
+		out    = map[string][]analytics.Point{}
+		first  error
+		wg     sync.WaitGroup
+		tokens = make(chan struct{}, trendWorkers)
+	)
+	for _, path := range paths {
+		tokens <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-tokens }()
+			pq := q
+			pq.Filters = append(q.Filters[:len(q.Filters):len(q.Filters)], analytics.Filter{Dim: analytics.DimPage, Value: path})
+			pq.Limit, pq.Goals, pq.Funnels = 1, nil, nil // the series alone is used
+			rep, err := h.cfg.Reporter.Report(ctx, pq)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if first == nil {
+					first = fmt.Errorf("trend of %s: %w", path, err)
+				}
+				return
+			}
+			out[path] = rep.Series
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		return nil, first
+	}
+	return out, nil
+}
+
+// sparkline draws a page's visitors per bucket as a small inline SVG, its
+// numbers in the title (the text alternative).
+func sparkline(l locale, path string, pts []analytics.Point, iv analytics.Interval, rep *analytics.Report) template.HTML {
+	if len(pts) < 2 {
+		return ""
+	}
+	const w, h, pad = 64.0, 18.0, 2.0
+	var top int64
+	nums := make([]string, len(pts))
+	for i, p := range pts {
+		top = max(top, p.Visitors)
+		nums[i] = l.Int(p.Visitors)
+	}
+	var line strings.Builder
+	for i, p := range pts {
+		y := h - pad
+		if top > 0 {
+			y -= float64(p.Visitors) / float64(top) * (h - 2*pad)
+		}
+		fmt.Fprintf(&line, "%.1f,%.1f ", pad+float64(i)*(w-2*pad)/float64(len(pts)-1), y)
+	}
+	zone := zoneOf(rep)
+	title := fmt.Sprintf(l.T("trend.title"), path, l.BucketLong(pts[0].T.In(zone), iv), l.BucketLong(pts[len(pts)-1].T.In(zone), iv), strings.Join(nums, ", "))
+	return template.HTML(fmt.Sprintf(`<svg class="spark" viewBox="0 0 %g %g" width="%g" height="%g" role="img" xmlns="http://www.w3.org/2000/svg"><title>%s</title><polyline points="%s" fill="none" stroke="%s" stroke-width="1.5" stroke-linejoin="round"/></svg>`,
+		w, h, w, h, html.EscapeString(title), strings.TrimSpace(line.String()), colorVisitors))
+}
+
+// fillTrends puts each Pages row's sparkline into v's Pages table.
+func (h *Handler) fillTrends(v *dashView, rep *analytics.Report, trends map[string][]analytics.Point) {
+	if len(trends) == 0 {
+		return
+	}
+	rows := rep.Breakdowns[analytics.DimPage]
+	for ti := range v.Tables {
+		t := &v.Tables[ti]
+		if t.Dim != string(analytics.DimPage) || len(t.Rows) != len(rows) {
+			continue
+		}
+		for i, r := range rows {
+			if pts, ok := trends[r.Value]; ok {
+				t.Rows[i].Trend = sparkline(v.locale, r.Value, pts, rep.Interval, rep)
+				t.HasTrend = t.HasTrend || t.Rows[i].Trend != ""
+			}
+		}
+	}
+}
