@@ -207,6 +207,7 @@ func TestEveryAdminRouteNeedsCredentials(t *testing.T) {
 		{"GET", "/dashboard/anything"},
 		{"POST", "/dashboard/logout"},
 		{"POST", "/dashboard/share"},
+		{"POST", "/dashboard/notes"},
 	}
 	for _, rt := range html {
 		w := f.do(httptest.NewRequest(rt.method, rt.path, nil))

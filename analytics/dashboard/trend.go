@@ -2,11 +2,13 @@ package dashboard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"html/template"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/seloste/seloste/analytics"
 )
@@ -14,14 +16,20 @@ import (
 // trendWorkers is how many page trends are computed at once.
 const trendWorkers = 2
 
+// trendBudget bounds the time the trends add to a page: an engine whose
+// filtered reports are slow (ClickHouse over a year) shows the page
+// without them rather than late.
+const trendBudget = 3 * time.Second
+
 // pageTrends are the series of the Pages rows shown, each the series of
 // the view its row links to: the report q filtered to page=path. They are
 // the engines' own filtered reports, so they agree with that view (and
 // the known-answer suite's filtered cases) by construction; the cost is
 // one filtered report per row shown, at most the page's few rows. None
 // for a report already filtered to a page, or with a goal filter (a
-// goal's report reads every page view), or when any of them fails (the
-// dashboard shows the rest of the page).
+// goal's report reads every page view), or when they take longer than
+// trendBudget together, or when any of them fails (the dashboard shows the
+// rest of the page).
 func (h *Handler) pageTrends(ctx context.Context, q analytics.Query, rows []analytics.Row) (map[string][]analytics.Point, error) {
 	if q.Goal != "" || len(rows) < 2 {
 		return nil, nil
@@ -64,6 +72,9 @@ func (h *Handler) pageTrends(ctx context.Context, q analytics.Query, rows []anal
 		})
 	}
 	wg.Wait()
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return nil, nil // over budget: not an error of the store
+	}
 	if first != nil {
 		return nil, first
 	}

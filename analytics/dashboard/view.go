@@ -194,7 +194,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, s *session) 
 	if err := h.annotate(r.Context(), rep); err != nil {
 		h.log.Error("dashboard notes", "site", p.Site, "err", err)
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.ReportTimeout)
+	ctx, cancel := context.WithTimeout(r.Context(), min(h.cfg.ReportTimeout, trendBudget))
 	trends, err := h.pageTrends(ctx, h.query(p, h.cfg.MinVisitors), rep.Breakdowns[analytics.DimPage])
 	cancel()
 	if err != nil {
