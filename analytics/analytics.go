@@ -220,6 +220,7 @@ type Store interface {
 	VisitorStore
 	ImportStore
 	AnnotationStore
+	PageTrender
 	Inventory
 	Close() error
 }

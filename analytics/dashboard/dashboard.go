@@ -46,6 +46,9 @@ type Config struct {
 	// Annotations keeps the owner's notes shown on the chart and added
 	// from the dashboard (notes.go); nil: none.
 	Annotations analytics.AnnotationStore
+	// Trends computes the Pages rows' trends (trend.go) faster than one
+	// report per row through Reporter; nil: through Reporter.
+	Trends analytics.PageTrender
 
 	// Goals and Funnels are the configured ones, counted in every report.
 	Goals   []analytics.Goal

@@ -7,14 +7,10 @@ import (
 	"html"
 	"html/template"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/seloste/seloste/analytics"
 )
-
-// trendWorkers is how many page trends are computed at once.
-const trendWorkers = 2
 
 // trendBudget bounds the time the trends add to a page: an engine whose
 // filtered reports are slow (ClickHouse over a year) shows the page
@@ -22,14 +18,11 @@ const trendWorkers = 2
 const trendBudget = 3 * time.Second
 
 // pageTrends are the series of the Pages rows shown, each the series of
-// the view its row links to: the report q filtered to page=path. They are
-// the engines' own filtered reports, so they agree with that view (and
-// the known-answer suite's filtered cases) by construction; the cost is
-// one filtered report per row shown, at most the page's few rows. None
-// for a report already filtered to a page, or with a goal filter (a
-// goal's report reads every page view), or when they take longer than
-// trendBudget together, or when any of them fails (the dashboard shows the
-// rest of the page).
+// the view its row links to: the report q filtered to page=path
+// (analytics.PageTrender). None for a report already filtered to a page,
+// or with a goal filter (a goal's report reads every page view), or when
+// they take longer than trendBudget, or when they fail (the dashboard
+// shows the rest of the page).
 func (h *Handler) pageTrends(ctx context.Context, q analytics.Query, rows []analytics.Row) (map[string][]analytics.Point, error) {
 	if q.Goal != "" || len(rows) < 2 {
 		return nil, nil
@@ -46,39 +39,18 @@ func (h *Handler) pageTrends(ctx context.Context, q analytics.Query, rows []anal
 		}
 	}
 	var (
-		mu     sync.Mutex
-		out    = map[string][]analytics.Point{}
-		first  error
-		wg     sync.WaitGroup
-		tokens = make(chan struct{}, trendWorkers)
+		trends map[string][]analytics.Point
+		err    error
 	)
-	for _, path := range paths {
-		tokens <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-tokens }()
-			pq := q
-			pq.Filters = append(q.Filters[:len(q.Filters):len(q.Filters)], analytics.Filter{Dim: analytics.DimPage, Value: path})
-			pq.Limit, pq.Goals, pq.Funnels = 1, nil, nil // the series alone is used
-			rep, err := h.cfg.Reporter.Report(ctx, pq)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				if first == nil {
-					first = fmt.Errorf("trend of %s: %w", path, err)
-				}
-				return
-			}
-			out[path] = rep.Series
-		})
+	if h.cfg.Trends != nil {
+		trends, err = h.cfg.Trends.PageTrends(ctx, q, paths)
+	} else {
+		trends, err = analytics.PageTrendsByReports(ctx, h.cfg.Reporter, q, paths)
 	}
-	wg.Wait()
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return nil, nil // over budget: not an error of the store
 	}
-	if first != nil {
-		return nil, first
-	}
-	return out, nil
+	return trends, err
 }
 
 // sparkline draws a page's visitors per bucket as a small inline SVG, its
