@@ -59,6 +59,11 @@ func (h *Handler) fillNotes(v *dashView, p *params, rep *analytics.Report, q url
 		v.NoteDay = today.Format(time.DateOnly)
 	}
 	v.NoteBack = p.values().Encode()
+	if len(v.Notes) > 0 {
+		q := p.values()
+		q.Set("breakdown", "annotations")
+		v.NotesCSV = "/dashboard/export.csv?" + q.Encode()
+	}
 	v.NoteMax = analytics.MaxAnnotationText
 	for _, e := range noteErrors {
 		if q.Get("noteerr") == e.key {

@@ -70,6 +70,7 @@ func TestNotes(t *testing.T) {
 		`<g class="note"><title>20.11.2026: Uusi hinnasto</title>`,
 		`<span class="noteday">20.11.2026</span> <span class="notetext">Uusi hinnasto</span>`,
 		`name="id" value="` + id + `"`,
+		`href="/dashboard/export.csv?breakdown=annotations&amp;period=30d&amp;site=example.fi" download`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("dashboard lacks %s", want)

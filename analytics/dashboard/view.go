@@ -120,11 +120,11 @@ type dashView struct {
 	FirstRun *firstRun
 
 	// The owner's notes (notes.go): NotesOn shows them and their form.
-	NotesOn           bool
-	Notes             []noteView
-	NoteDay, NoteBack string // the form's default day; the view to return to
-	NoteError         string
-	NoteMax           int
+	NotesOn             bool
+	Notes               []noteView
+	NoteDay, NoteBack   string // the form's default day; the view to return to
+	NoteError, NotesCSV string
+	NoteMax             int
 }
 
 type option struct {
