@@ -219,6 +219,8 @@ type Store interface {
 	Reporter
 	VisitorStore
 	ImportStore
+	AnnotationStore
+	PageTrender
 	Inventory
 	Close() error
 }

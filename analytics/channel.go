@@ -45,18 +45,22 @@
 //      "social-media", "sm", "social network" or "social media".
 //  11. Organic Video: a video source, or a medium that contains "video".
 //  12. Organic Search: a search source, or medium "organic".
-//  13. Referral: medium "referral", "app" or "link".
-//  14. Email: source or medium "email", "e-mail", "e_mail" or "e mail", or a
+//  13. AI Assistants: an AI-assistant source (seloste's addition, as Matomo
+//      5.8 has; ChatGPT tags its links utm_source=chatgpt.com, so a tagged
+//      visit without a paid, social, video, shopping or search medium
+//      counts too).
+//  14. Referral: medium "referral", "app" or "link".
+//  15. Email: source or medium "email", "e-mail", "e_mail" or "e mail", or a
 //      webmail source (the last is seloste's addition).
-//  15. Affiliates: medium "affiliate".
-//  16. Audio: medium "audio".
-//  17. SMS: source or medium "sms".
-//  18. Mobile Push Notifications: a medium that ends with "push" or contains
+//  16. Affiliates: medium "affiliate".
+//  17. Audio: medium "audio".
+//  18. SMS: source or medium "sms".
+//  19. Mobile Push Notifications: a medium that ends with "push" or contains
 //      "mobile" or "notification", or source "firebase".
-//  19. Referral, again: any visit that has a referrer host (seloste's
+//  20. Referral, again: any visit that has a referrer host (seloste's
 //      addition; GA4 calls a tagged visit with an unknown medium Unassigned
 //      even when it knows where it came from).
-//  20. Unassigned: everything else, e.g. an unknown utm_medium and no referrer.
+//  21. Unassigned: everything else, e.g. an unknown utm_medium and no referrer.
 //
 // A referrer on the site's own hosts never reaches ChannelOf: the collector
 // stores an empty referrer for same-site navigation, so an internal page view
@@ -68,12 +72,14 @@
 // category. The lists below are seloste's own, written for this project and
 // kept short: the big international sites plus the ones that matter in
 // Finland and the Nordics. The categories are search, social, video,
-// shopping and webmail, plus a handful of hosts listed as no category at all
+// shopping, webmail and AI assistants, plus a handful of hosts listed as no category at all
 // (docs.google.com is not a search engine). Mastodon, Lemmy and other
 // federated networks run on thousands of independent hosts that no list can
 // hold; only their largest instances are listed, the rest count as Referral.
-// AI assistants (chatgpt.com, perplexity.ai, ...) have no GA4 channel and
-// count as Referral too.
+// AI assistants (chatgpt.com, perplexity.ai, claude.ai, ...) have no GA4
+// channel; they get seloste's own, "AI Assistants", from one list of the
+// assistants' own hosts (an answer's link opens from there), not of their
+// makers' other sites.
 //
 // # Host matching
 //
@@ -123,12 +129,15 @@ const (
 	ChannelSMS             = "SMS"
 	ChannelMobilePush      = "Mobile Push Notifications"
 	ChannelCrossNetwork    = "Cross-network"
+	ChannelAIAssistants    = "AI Assistants"
 	ChannelUnassigned      = "Unassigned"
 )
 
 // Channels lists every channel ChannelOf returns, in report order: Direct,
 // then the organic and paid pairs of search, social, video and shopping,
 // then the other advertising channels, the unpaid ones, and Unassigned last.
+// An engine that stores a channel by its position here rebuilds what it
+// stored when the list changes (a schema migration).
 // This is not the order in which the rules are evaluated.
 var Channels = []string{
 	ChannelDirect,
@@ -137,6 +146,7 @@ var Channels = []string{
 	ChannelOrganicVideo, ChannelPaidVideo,
 	ChannelOrganicShopping, ChannelPaidShopping,
 	ChannelDisplay, ChannelPaidOther, ChannelCrossNetwork,
+	ChannelAIAssistants,
 	ChannelEmail, ChannelAffiliates, ChannelReferral,
 	ChannelAudio, ChannelSMS, ChannelMobilePush,
 	ChannelUnassigned,
@@ -219,6 +229,9 @@ func ChannelOf(referrerHost, utmSource, utmMedium, utmCampaign string) string {
 	}
 	if cat == catSearch || medium == "organic" {
 		return ChannelOrganicSearch
+	}
+	if cat == catAI {
+		return ChannelAIAssistants
 	}
 	switch medium {
 	case "referral", "app", "link":
@@ -303,6 +316,7 @@ const (
 	catVideo                        // video sites
 	catShopping                     // marketplaces, price comparison
 	catEmail                        // webmail (seloste's addition, GA4 has no such list)
+	catAI                           // AI assistants (seloste's addition)
 )
 
 // categoryOf looks s up in the site lists; s is lower-case.
@@ -467,6 +481,24 @@ var siteDomains = map[string]siteCategory{
 	"email.seznam.cz":       catEmail,
 	"mail.yandex.ru":        catEmail,
 
+	// AI assistants: the hosts their answers' links open from
+	"chatgpt.com":             catAI,
+	"chat.openai.com":         catAI,
+	"perplexity.ai":           catAI,
+	"copilot.microsoft.com":   catAI,
+	"copilot.cloud.microsoft": catAI,
+	"gemini.google.com":       catAI,
+	"bard.google.com":         catAI,
+	"claude.ai":               catAI,
+	"chat.mistral.ai":         catAI,
+	"chat.deepseek.com":       catAI,
+	"grok.com":                catAI,
+	"meta.ai":                 catAI,
+	"you.com":                 catAI,
+	"poe.com":                 catAI,
+	"phind.com":               catAI,
+	"chat.qwen.ai":            catAI,
+
 	// parts of the sites above that are none of their category
 	"docs.google.com":   catNone,
 	"drive.google.com":  catNone,
@@ -533,6 +565,13 @@ var siteNames = map[string]siteCategory{
 	"blocket":   catShopping,
 	"tradera":   catShopping,
 	"finn":      catShopping,
+
+	// AI assistants
+	"chatgpt":    catAI,
+	"openai":     catAI,
+	"perplexity": catAI,
+	"claude":     catAI,
+	"deepseek":   catAI,
 
 	// webmail; "email" is also GoatCounter's name for a referrer from any
 	// webmail, kept as the referrer of imported page views

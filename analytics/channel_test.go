@@ -157,6 +157,25 @@ var channelCases = []channelCase{
 	{"", "partner", "retargeting", "", ChannelPaidOther},
 	{"www.example.com", "adnetwork", "cpa", "", ChannelPaidOther},
 
+	// AI Assistants: referrers, ChatGPT's own utm_source, bare names
+	{"chatgpt.com", "", "", "", ChannelAIAssistants},
+	{"chat.openai.com", "", "", "", ChannelAIAssistants},
+	{"www.perplexity.ai", "", "", "", ChannelAIAssistants},
+	{"perplexity.ai", "", "", "", ChannelAIAssistants},
+	{"copilot.microsoft.com", "", "", "", ChannelAIAssistants},
+	{"gemini.google.com", "", "", "", ChannelAIAssistants}, // not Google search
+	{"claude.ai", "", "", "", ChannelAIAssistants},
+	{"chat.mistral.ai", "", "", "", ChannelAIAssistants},
+	{"chat.deepseek.com", "", "", "", ChannelAIAssistants},
+	{"CHATGPT.COM.", "", "", "", ChannelAIAssistants},
+	{"", "chatgpt.com", "", "", ChannelAIAssistants},
+	{"chatgpt.com", "chatgpt.com", "", "", ChannelAIAssistants},
+	{"", "chatgpt", "referral", "", ChannelAIAssistants},
+	{"", "perplexity", "", "", ChannelAIAssistants},
+	{"chatgpt.com", "chatgpt.com", "cpc", "", ChannelPaidOther}, // paid wins
+	{"", "claude.ai", "social", "", ChannelOrganicSocial},       // an explicit medium wins
+	{"chatgpt.com", "newsletter", "email", "", ChannelEmail},    // UTM overrides the referrer
+
 	// Referral
 	{"www.example.com", "", "", "", ChannelReferral},
 	{"yle.fi", "", "", "", ChannelReferral},
@@ -164,7 +183,8 @@ var channelCases = []channelCase{
 	{"brave.com", "", "", "", ChannelReferral},       // only search.brave.com is search
 	{"docs.google.com", "", "", "", ChannelReferral}, // Google, but not search
 	{"aws.amazon.com", "", "", "", ChannelReferral},
-	{"chatgpt.com", "", "", "", ChannelReferral},
+	{"openai.com", "", "", "", ChannelReferral},        // the maker's site, not the assistant
+	{"www.microsoft.com", "", "", "", ChannelReferral}, // only copilot.microsoft.com is
 	{"google.example.com", "", "", "", ChannelReferral},
 	{"blog.google", "", "", "", ChannelReferral}, // the .google TLD is not google.*
 	{"mastodon.example.fi", "", "", "", ChannelReferral},
@@ -251,8 +271,8 @@ func TestChannelOfCoversChannels(t *testing.T) {
 			t.Errorf("channel %q is not in Channels", ch)
 		}
 	}
-	if len(Channels) != 19 || len(slices.Compact(slices.Sorted(slices.Values(Channels)))) != len(Channels) {
-		t.Errorf("Channels = %q, want 19 distinct names", Channels)
+	if len(Channels) != 20 || len(slices.Compact(slices.Sorted(slices.Values(Channels)))) != len(Channels) {
+		t.Errorf("Channels = %q, want 20 distinct names", Channels)
 	}
 }
 
@@ -315,5 +335,31 @@ func BenchmarkChannelOf(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		v := visits[i%len(visits)]
 		ChannelOf(v.ref, v.source, v.medium, v.campaign)
+	}
+}
+
+// TestAIAssistantsCollectedAndImported: a visit from an AI assistant gets
+// its channel whether the collector stored the referrer or an importer
+// read it from another tool's export (a URL, a host, or the tool's source
+// name), and ChatGPT's own utm_source tag counts the same.
+func TestAIAssistantsCollectedAndImported(t *testing.T) {
+	for _, c := range []struct{ browser, referrer, source string }{
+		{"https://chatgpt.com/", "chatgpt.com", "ChatGPT"},
+		{"https://chat.openai.com/c/123", "https://chat.openai.com/c/123", ""},
+		{"https://www.perplexity.ai/search?q=x", "", "Perplexity"},
+		{"https://claude.ai/chat/1", "claude.ai", ""},
+		{"https://gemini.google.com/app", "", "Gemini"},
+		{"https://copilot.microsoft.com/", "copilot.microsoft.com/chats", "Copilot"},
+	} {
+		collected := ChannelOf(ReferrerHost(c.browser), "", "", "")
+		row := ImportedRow{Family: FamilySources, Values: [4]string{ImportedReferrer(c.referrer, c.source), "", "", ""}}
+		imported := ImportedValue(&row, DimChannel)
+		if collected != ChannelAIAssistants || imported != ChannelAIAssistants {
+			t.Errorf("%s: collected %s, imported (%q, %q) %s; want %s", c.browser, collected, c.referrer, c.source, imported, ChannelAIAssistants)
+		}
+	}
+	tagged := ImportedRow{Family: FamilySources, Values: [4]string{"", "chatgpt.com", "", ""}}
+	if got := ImportedValue(&tagged, DimChannel); got != ChannelAIAssistants {
+		t.Errorf("imported utm_source=chatgpt.com: %s, want %s", got, ChannelAIAssistants)
 	}
 }

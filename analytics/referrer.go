@@ -221,8 +221,13 @@ var sourceHosts = map[string]string{
 	"outlook.com": "outlook.live.com",
 	"yahoo! mail": "mail.yahoo.com",
 
-	// no channel of their own (Referral)
-	"github":     "github.com",
+	// AI assistants
 	"chatgpt":    "chatgpt.com",
 	"perplexity": "www.perplexity.ai",
+	"claude":     "claude.ai",
+	"gemini":     "gemini.google.com",
+	"copilot":    "copilot.microsoft.com",
+
+	// no channel of their own (Referral)
+	"github": "github.com",
 }

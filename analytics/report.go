@@ -102,6 +102,10 @@ type Report struct {
 	Events  []EventRow
 	Props   []PropRow
 	Funnels []FunnelRow
+
+	// Annotations are the owner's notes on the period's days (Annotate):
+	// filled by the caller that has an AnnotationStore, not by Report.
+	Annotations []Annotation
 }
 
 // Reporter computes reports. Every engine implements it with the same

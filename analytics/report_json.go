@@ -26,6 +26,7 @@ import (
 //	 "events":[{"name","visitors","events"}],
 //	 "props":[{"event","prop","value","visitors","events"}],
 //	 "funnels":[{"name","steps":[{"step","visitors"}]}],
+//	 "annotations":[{"id","day","text"}] (the owner's notes on the period's days),
 //	 "realtime","generated_at"}
 //
 // A series point that counts imported aggregates has "imported":true.
@@ -168,7 +169,7 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 	for _, f := range []struct {
 		k string
 		v any
-	}{{"goals", goals}, {"events", events}, {"props", props}, {"funnels", funnels}} {
+	}{{"goals", goals}, {"events", events}, {"props", props}, {"funnels", funnels}, {"annotations", annotationsJSON(r.Annotations)}} {
 		if err := field(false, f.k, f.v); err != nil {
 			return nil, err
 		}
@@ -236,4 +237,19 @@ func Change(current, previous float64) (change float64, ok bool) {
 		return 0, false
 	}
 	return (current - previous) / previous, true
+}
+
+// annotationsJSON is the notes' part of the document: the site and the
+// creation time are the owner's bookkeeping, not the report's.
+func annotationsJSON(list []Annotation) any {
+	type note struct {
+		ID   string `json:"id"`
+		Day  string `json:"day"`
+		Text string `json:"text"`
+	}
+	out := make([]note, 0, len(list))
+	for _, a := range list {
+		out = append(out, note{a.ID, a.Day, a.Text})
+	}
+	return out
 }

@@ -14,7 +14,7 @@ import (
 // hold nothing the raw records do not (no visitor id: visitors are runs).
 
 // dayFormat versions AppendBinary's layout.
-const dayFormat = 5
+const dayFormat = 6 // 6: analytics.Channels gained AI Assistants (channel codes moved)
 
 // AppendBinary appends d's compact encoding to b, built to decode fast: a
 // format byte; each field's dictionary (uvarint count, then each value's

@@ -181,11 +181,35 @@ var migrations = [][]string{
 		PARTITION BY toYYYYMM(day)
 		ORDER BY (zone, site, goals, day)`,
 	},
+	// 7: the AI Assistants channel (analytics.Channels gained it): the
+	// rollups hold chatgpt.com's visits as Referral. They are derived:
+	// emptied, every final day is rolled up again.
+	{
+		`TRUNCATE TABLE IF EXISTS rollups`,
+		`TRUNCATE TABLE IF EXISTS rollup_builds`,
+		`TRUNCATE TABLE IF EXISTS rollup_events`,
+	},
+	// 8: the owner's notes on a site's days (annotations.go): the owner's
+	// data, no visitor's.
+	{
+		`CREATE TABLE IF NOT EXISTS annotations (
+			id      UInt64,
+			site    String,
+			day     String,
+			text    String,
+			created DateTime
+		) ENGINE = MergeTree
+		ORDER BY (site, id)`,
+	},
 }
 
 // ImportedTables hold imported aggregates and the imports' bookkeeping: no
 // visitor id, no single page view (the registry's one imported field).
 var ImportedTables = []string{"imported_sets", "imported_rows"}
+
+// OwnerTables hold what the site's owner wrote (annotations.go): no
+// visitor's data.
+var OwnerTables = []string{"annotations"}
 
 // RawTables hold collected records; every column of them is a field of
 // the registry (analytics.Fields).
@@ -210,6 +234,7 @@ var shardKeys = map[string]string{
 	"rollup_builds": "cityHash64(zone, site, day)",
 	"rollup_marks":  "rand()",
 	"rollup_events": "cityHash64(zone, site, day)",
+	"annotations":   "cityHash64(site)",
 }
 
 // distributed is the name of a raw table's Distributed table.
@@ -225,7 +250,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if s.cfg.Cluster == "" {
 			continue
 		}
-		for _, table := range slices.Concat(RawTables, ImportedTables, DerivedTables) {
+		for _, table := range slices.Concat(RawTables, ImportedTables, DerivedTables, OwnerTables) {
 			q := fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s AS %s ENGINE = Distributed(%s, %s, %s, %s)",
 				distributed(table), table, s.cfg.Cluster, s.cfg.Database, table, shardKeys[table])
 			if err := c.Exec(ctx, q); err != nil {
@@ -325,7 +350,7 @@ func (s *Store) RawColumns(ctx context.Context) ([]string, error) {
 }
 
 // UnknownTables lists the tables that are neither raw, nor imported, nor
-// derived, nor their Distributed tables, nor the schema's version, nor
+// derived, nor the owner's, nor their Distributed tables, nor the schema's version, nor
 // the write lock's (lock.go: its holder's random name and beats, the
 // server's time; no records), nor settling's (settle.go: a month of page
 // views or leaves while it settles) (analytics.Inventory).
@@ -343,7 +368,8 @@ func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 				return nil, err
 			}
 			raw := strings.TrimSuffix(name, "_cluster")
-			known := slices.Contains(RawTables, raw) || slices.Contains(ImportedTables, raw) || slices.Contains(DerivedTables, raw) || name == versionTable ||
+			known := slices.Contains(RawTables, raw) || slices.Contains(ImportedTables, raw) || slices.Contains(DerivedTables, raw) ||
+				slices.Contains(OwnerTables, raw) || name == versionTable ||
 				name == lockTable || name == lockTakeoverTable || name == settlingTable || name == leavesSettlingTable
 			if !known && !slices.Contains(out, name) {
 				out = append(out, name)

@@ -33,6 +33,11 @@ func (h *Handler) apiStats(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, code, text)
 		return
 	}
+	if err := h.annotate(r.Context(), rep); err != nil {
+		h.log.Error("api notes", "site", p.Site, "by", who, "err", err)
+		writeJSONError(w, http.StatusInternalServerError, "the notes could not be read")
+		return
+	}
 	body, err := json.Marshal(rep)
 	if err != nil {
 		h.log.Error("encoding a report", "err", err)
@@ -59,8 +64,9 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, s *session) 
 	q := r.URL.Query()
 	part := q.Get("breakdown")
 	event := slices.Contains(format.EventParts, part)
+	notes := part == format.AnnotationsPart && h.cfg.Annotations != nil
 	dim, err := analytics.ParseDimension(part)
-	if event {
+	if event || notes {
 		dim, err = analytics.Dimension(part), nil
 	}
 	if err != nil {
@@ -83,9 +89,14 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, s *session) 
 		return
 	}
 	var buf bytes.Buffer
-	if event {
+	switch {
+	case notes:
+		if err = h.annotate(r.Context(), rep); err == nil {
+			err = format.AnnotationsCSV(&buf, rep)
+		}
+	case event:
 		err = format.EventCSV(&buf, rep, part)
-	} else {
+	default:
 		err = format.CSV(&buf, rep, dim)
 	}
 	if err != nil {

@@ -116,6 +116,7 @@ func chart(l locale, rep *analytics.Report, c chartShape) template.HTML {
 		}
 		label(&b, c, x(last), pts[last], l, rep, false)
 	}
+	noteMarks(&b, l, rep, c, x)
 	// Legend: a solid line for visitors, a dashed line over an area for
 	// pageviews, a band for imported days: told apart by shape, not only
 	// by colour.

@@ -43,6 +43,13 @@ type Config struct {
 	Zone     *time.Location     // days of reports; Europe/Helsinki when nil
 	AuthFile string             // credentials file written by "seloste passwd" / "seloste token"; required
 
+	// Annotations keeps the owner's notes shown on the chart and added
+	// from the dashboard (notes.go); nil: none.
+	Annotations analytics.AnnotationStore
+	// Trends computes the Pages rows' trends (trend.go) faster than one
+	// report per row through Reporter; nil: through Reporter.
+	Trends analytics.PageTrender
+
 	// Goals and Funnels are the configured ones, counted in every report.
 	Goals   []analytics.Goal
 	Funnels []analytics.Funnel
@@ -202,6 +209,7 @@ func New(cfg Config) (*Handler, error) {
 	}))
 	h.mux.Handle("GET /dashboard/export.csv", h.requireSession(h.exportCSV))
 	h.mux.Handle("POST /dashboard/share", h.requireSession(h.share))
+	h.mux.Handle("POST /dashboard/notes", h.requireSession(h.notes))
 	// Anything else under /dashboard/ still needs a login first, so that
 	// the set of pages is not probeable without one.
 	h.mux.Handle("/dashboard/", h.requireSession(func(w http.ResponseWriter, r *http.Request, s *session) {

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -119,6 +120,12 @@ type dashView struct {
 	// FirstRun replaces the report while the site has had no page view.
 	FirstRun *firstRun
 
+	// The owner's notes (notes.go): NotesOn shows them and their form.
+	NotesOn             bool
+	Notes               []noteView
+	NoteDay, NoteBack   string // the form's default day; the view to return to
+	NoteError, NotesCSV string
+	NoteMax             int
 	// ChartSummary tells the chart in words; ChartRows are its numbers.
 	ChartSummary string
 	ChartRows    []chartRow
@@ -146,13 +153,14 @@ type card struct {
 // table is one panel of rows: a first cell that names the row in full
 // (wrapped, never cut) with a bar behind it, then the number columns.
 type table struct {
-	Dim    string // id of the panel: bd-<Dim>
-	Title  string
-	Head   string // the first column's heading: what one row is
-	Cols   []column
-	Rows   []tableRow
-	CSVURL string
-	Wide   bool // spans two columns of the grid on wide screens
+	Dim      string // id of the panel: bd-<Dim>
+	Title    string
+	Head     string // the first column's heading: what one row is
+	Cols     []column
+	Rows     []tableRow
+	CSVURL   string
+	Wide     bool // spans two columns of the grid on wide screens
+	HasTrend bool // pages: each row's own series (trend.go)
 }
 
 // column is a number column's heading, with a longer explanation in Title.
@@ -165,7 +173,8 @@ type tableRow struct {
 	Bar   string // the bar's width, "37.5%"
 	// BarText is what the bar means, for a tooltip on the first number.
 	BarText string
-	Nums    []string // one per column of the table
+	Nums    []string      // one per column of the table
+	Trend   template.HTML // a sparkline, for pages
 }
 
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, s *session) {
@@ -199,7 +208,18 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, s *session) 
 	if id := creds.ShareID(p.Site); id != "" {
 		v.ShareOn, v.ShareURL = true, h.absURL(r, "/share/"+id)
 	}
+	if err := h.annotate(r.Context(), rep); err != nil {
+		h.log.Error("dashboard notes", "site", p.Site, "err", err)
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), min(h.cfg.ReportTimeout, trendBudget))
+	trends, err := h.pageTrends(ctx, h.query(p, h.cfg.MinVisitors), rep.Breakdowns[analytics.DimPage])
+	cancel()
+	if err != nil {
+		h.log.Error("dashboard page trends", "site", p.Site, "err", err)
+	}
 	h.fill(v, p, rep)
+	h.fillNotes(v, p, rep, r.URL.Query())
+	h.fillTrends(v, rep, trends)
 	h.render(w, http.StatusOK, "dashboard.html", v)
 }
 

@@ -114,6 +114,7 @@ func Table(w io.Writer, r *analytics.Report, limit int) error {
 		}
 		fmt.Fprintln(ew)
 	}
+	annotationLines(ew, r)
 
 	for _, d := range analytics.Dimensions {
 		list := r.Breakdowns[d]

@@ -21,6 +21,7 @@ type Source interface {
 	analytics.RecordScanner
 	analytics.SiteLister
 	analytics.ImportStore
+	analytics.AnnotationStore
 	analytics.Reporter
 }
 
@@ -29,14 +30,16 @@ type Destination interface {
 	analytics.Appender
 	analytics.SiteLister
 	analytics.ImportStore
+	analytics.AnnotationStore
 	analytics.Reporter
 }
 
 // batchSize is how many records go into one Append.
 const batchSize = 50_000
 
-// Copy copies every record and every import of imported aggregates of from
-// into to, which must hold neither, then checks that both report the same:
+// Copy copies every record, every import of imported aggregates and every
+// owner's note (annotation) of from into to, which must hold none, then
+// checks that both report the same:
 // per site, the year up to now (in zone), every number and breakdown row,
 // imported days included. progress (nil: silent) gets a line every 2 s
 // with the rate and the time left.
@@ -64,6 +67,11 @@ func Copy(ctx context.Context, from Source, to Destination, zone *time.Location,
 	} else if len(have) > 0 {
 		return fmt.Errorf("migrate: the destination already has imports of %s: copy into an empty store", strings.Join(have, ", "))
 	}
+	if notes, err := to.Annotations(ctx, "", "", ""); err != nil {
+		return fmt.Errorf("migrate: destination: %w", err)
+	} else if len(notes) > 0 {
+		return fmt.Errorf("migrate: the destination already has notes (annotations) of %s: copy into an empty store", notes[0].Site)
+	}
 	total, err := from.CountRecords(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -90,6 +98,9 @@ func Copy(ctx context.Context, from Source, to Destination, zone *time.Location,
 	importSites, err := copyImports(ctx, from, to, progress)
 	if err != nil {
 		return fmt.Errorf("migrate: %w (the destination holds the records and the imports before it: empty it before trying again)", err)
+	}
+	if err := copyAnnotations(ctx, from, to, progress); err != nil {
+		return fmt.Errorf("migrate: %w (the destination holds the records, the imports and the notes before it: empty it before trying again)", err)
 	}
 	fmt.Fprintf(progress, "seloste: migrate: comparing reports\n")
 	sites, err := from.Sites(ctx)
@@ -168,6 +179,26 @@ func copyImports(ctx context.Context, from Source, to Destination, progress io.W
 		}
 	}
 	return sites, nil
+}
+
+// copyAnnotations copies every site's notes, keeping their days, texts and
+// creation times; the destination gives them new ids.
+func copyAnnotations(ctx context.Context, from Source, to Destination, progress io.Writer) error {
+	notes, err := from.Annotations(ctx, "", "", "")
+	if err != nil {
+		return err
+	}
+	for _, a := range notes {
+		id := a.ID
+		a.ID = ""
+		if _, err := to.AddAnnotation(ctx, a); err != nil {
+			return fmt.Errorf("note %s of %s (%s): %w", id, a.Site, a.Day, err)
+		}
+	}
+	if len(notes) > 0 {
+		fmt.Fprintf(progress, "seloste: migrate: copied %d notes\n", len(notes))
+	}
+	return nil
 }
 
 // hasRows reports whether imp has rows of imported aggregates; an import

@@ -240,3 +240,56 @@ func TestImportsMigrate(t *testing.T) {
 		t.Errorf("copy into a store with imports: %v", err)
 	}
 }
+
+// TestAnnotationsMigrate copies the owner's notes with the records: every
+// note arrives with its site, day, text and creation time, and a store
+// that already holds notes is refused. SQLite to SQLite: the notes' SQL of
+// each engine is held to the same answers by the shared suite.
+func TestAnnotationsMigrate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	hel := helsinki(t)
+	src := openSQLite(t, "seloste.db")
+	t0 := storetest.Small.Start.Add(10 * time.Hour)
+	if err := src.Append(ctx, analytics.Batch{PageViews: []analytics.PageView{
+		{Time: t0, Site: "a.example", Visitor: 1, Visit: 1, ID: "p1", Path: "/"},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	var want []analytics.Annotation
+	for _, a := range []analytics.Annotation{
+		{Site: "a.example", Day: "2026-03-25", Text: "Uusi hinnasto", Created: t0},
+		{Site: "notes-only.example", Day: "2026-03-01", Text: "deploy", Created: t0.Add(time.Hour)},
+	} {
+		stored, err := src.AddAnnotation(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, stored)
+	}
+	dst := openSQLite(t, "copy.db")
+	var progress strings.Builder
+	if err := migrate.Copy(ctx, src, dst, hel, now, &progress); err != nil {
+		t.Fatal(err)
+	}
+	got, err := dst.Annotations(ctx, "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := func(a, b analytics.Annotation) bool {
+		return a.Site == b.Site && a.Day == b.Day && a.Text == b.Text && a.Created.Equal(b.Created)
+	}
+	if !slices.EqualFunc(got, want, same) {
+		t.Errorf("copied notes %+v, want %+v", got, want)
+	}
+	if !strings.Contains(progress.String(), "copied 2 notes") {
+		t.Errorf("no note count in the progress lines:\n%s", progress.String())
+	}
+	withNotes := openSQLite(t, "notes.db")
+	if _, err := withNotes.AddAnnotation(ctx, analytics.Annotation{Site: "x.example", Day: "2026-03-01", Text: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate.Copy(ctx, src, withNotes, hel, now, nil); err == nil || !strings.Contains(err.Error(), "already has notes") {
+		t.Errorf("copy into a store with notes: %v", err)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/storetest"
 )
 
@@ -56,6 +57,11 @@ func TestBackupUnderLoad(t *testing.T) {
 		errc <- nil
 	}()
 	<-appended // the load is on
+	// The owner's notes go with the records.
+	note, err := s.AddAnnotation(ctx, analytics.Annotation{Site: "a.example", Day: "2026-03-25", Text: "Uusi hinnasto"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	dst := filepath.Join(dir, "backup.db")
 	var progress bytes.Buffer
 	if err := s.Backup(ctx, dst, &progress); err != nil {
@@ -103,6 +109,9 @@ func TestBackupUnderLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
+	if notes, err := r.Annotations(ctx, "", "", ""); err != nil || len(notes) != 1 || notes[0].ID != note.ID || notes[0].Text != note.Text {
+		t.Errorf("restored notes %+v, %v; want %+v", notes, err, note)
+	}
 	for _, c := range storetest.Cases[:3] {
 		q, err := c.Query()
 		if err != nil {

@@ -248,6 +248,42 @@ func BenchmarkReport(b *testing.B) {
 	}
 }
 
+// BenchmarkPageTrends measures the dashboard's trends of the Pages table's
+// ten rows (PageTrends, one pass over the days), to set against Report's
+// "filter page" cases, one of which each row would cost on its own:
+//
+//	go test -run '^$' -bench 'PageTrends|Report/(30d|365d)(_filter_page)?$' -benchtime 10x -timeout 60m ./analytics/sqlite/
+func BenchmarkPageTrends(b *testing.B) {
+	s, now := benchStore(b)
+	hel, _ := time.LoadLocation(analytics.DefaultZone)
+	today := analytics.Midnight(now, hel)
+	for _, days := range []int{30, 365} {
+		b.Run(fmt.Sprintf("%dd", days), func(b *testing.B) {
+			q := analytics.Query{Site: "example.fi", From: today.AddDate(0, 0, 1-days), To: today, Zone: hel, Limit: 10}
+			r, err := s.Report(context.Background(), q)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var paths []string
+			for _, row := range r.Breakdowns[analytics.DimPage] {
+				if row.Value != analytics.Other {
+					paths = append(paths, row.Value)
+				}
+			}
+			cpu := cpuTime()
+			for b.Loop() {
+				if _, err := s.PageTrends(context.Background(), q, paths); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if cpu > 0 {
+				b.ReportMetric(float64((cpuTime()-cpu).Milliseconds())/float64(b.N), "cpu-ms/op")
+			}
+			b.ReportMetric(float64(len(paths)), "pages")
+		})
+	}
+}
+
 // benchReports measures s's reports of q, with the CPU they take, and
 // returns the last. The first report after start reads today's page views
 // once (live.go): it is made before the clock starts.

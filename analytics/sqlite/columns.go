@@ -23,6 +23,10 @@ var RawTables = func() []string {
 	return t
 }()
 
+// OwnerTables hold what the site's owner wrote (annotations.go): no
+// visitor's data, so neither raw nor derived.
+var OwnerTables = []string{"annotations"}
+
 // DerivedPrefix names the derived tables.
 const DerivedPrefix = "rollup_"
 
@@ -89,8 +93,8 @@ func (s *Store) RawColumns(ctx context.Context) ([]string, error) {
 // IsDerived reports whether table holds derived data only.
 func IsDerived(table string) bool { return strings.HasPrefix(table, DerivedPrefix) }
 
-// UnknownTables lists the tables that are neither raw nor derived
-// (analytics.Inventory).
+// UnknownTables lists the tables that are neither raw, nor derived, nor
+// imported, nor the owner's (analytics.Inventory).
 func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 	tables, err := s.Tables(ctx)
 	if err != nil {
@@ -98,7 +102,7 @@ func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 	}
 	var out []string
 	for _, t := range tables {
-		if !slices.Contains(RawTables, t) && !IsDerived(t) && !strings.HasPrefix(t, ImportedPrefix) {
+		if !slices.Contains(RawTables, t) && !IsDerived(t) && !strings.HasPrefix(t, ImportedPrefix) && !slices.Contains(OwnerTables, t) {
 			out = append(out, t)
 		}
 	}

@@ -102,6 +102,14 @@ type dayRange struct{ from, end time.Time }
 
 // period adds every day of p's query to p, each from where it is kept.
 func (s *Store) period(ctx context.Context, cov coverage, p *aggregate.Period) error {
+	return s.periods(ctx, cov, []*aggregate.Period{p})
+}
+
+// periods adds every day of the queries of ps to them: one query, or
+// several filtered ones of the same site, days, zone and interval that
+// differ only in their filters (PageTrends), which read each day once.
+func (s *Store) periods(ctx context.Context, cov coverage, ps []*aggregate.Period) error {
+	p := ps[0]
 	q := p.Query
 	today := analytics.Midnight(s.now(), q.Zone)
 	var (
@@ -134,7 +142,7 @@ func (s *Store) period(ctx context.Context, cov coverage, p *aggregate.Period) e
 	if len(rolled) > 0 {
 		var err error
 		if p.Filtered() {
-			err = s.readViewRollups(ctx, cov.zone, p, rolled)
+			err = s.readViewRollups(ctx, cov.zone, ps, rolled)
 		} else {
 			err = s.readRollups(ctx, cov.zone, p, rolled)
 		}
@@ -144,21 +152,31 @@ func (s *Store) period(ctx context.Context, cov coverage, p *aggregate.Period) e
 	}
 	for _, r := range raw {
 		if err := s.scanDays(ctx, s.db, q.Site, r.from, r.end, q.Zone, visits, func(d *aggregate.Day) error {
-			p.AddDay(d, 0)
+			for _, p := range ps {
+				p.AddDay(d, 0)
+			}
 			return nil
 		}); err != nil {
 			return err
 		}
-		if err := s.addBots(ctx, p, r); err != nil {
-			return err
+		for _, p := range ps {
+			if err := s.addBots(ctx, p, r); err != nil {
+				return err
+			}
 		}
 	}
 	if live {
-		if err := s.liveDay(ctx, q.Site, today, func(d *aggregate.Day) { p.AddDay(d, 0) }); err != nil {
+		if err := s.liveDay(ctx, q.Site, today, func(d *aggregate.Day) {
+			for _, p := range ps {
+				p.AddDay(d, 0)
+			}
+		}); err != nil {
 			return err
 		}
-		if err := s.addBots(ctx, p, dayRange{today, today.AddDate(0, 0, 1)}); err != nil {
-			return err
+		for _, p := range ps {
+			if err := s.addBots(ctx, p, dayRange{today, today.AddDate(0, 0, 1)}); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -192,39 +210,48 @@ func newDaySet(days []time.Time) daySet {
 	return s
 }
 
-// readViewRollups adds the rolled-up days of a filtered report, counting
-// their packed page views. The days are split into one contiguous run per
-// worker (one per core): each reads its own days on a connection of its
-// own and decodes every blob straight from the driver's buffer, so reading
-// is as parallel as counting and no blob is copied again. Consecutive days
-// share most dictionary values, which the decoder exploits.
-func (s *Store) readViewRollups(ctx context.Context, zone string, p *aggregate.Period, days []time.Time) error {
+// readViewRollups adds the rolled-up days of filtered reports, counting
+// their packed page views: those of one report, or of several of the same
+// site, zone, days and interval that differ in their filters (PageTrends),
+// which share the reading and decoding. The days are split into one
+// contiguous run per worker (one per core): each reads its own days on a
+// connection of its own and decodes every blob straight from the driver's
+// buffer, so reading is as parallel as counting and no blob is copied
+// again. Consecutive days share most dictionary values, which the decoder
+// exploits.
+func (s *Store) readViewRollups(ctx context.Context, zone string, ps []*aggregate.Period, days []time.Time) error {
+	p := ps[0]
 	// Times are only needed for an hourly series.
 	withTimes := p.Detail && p.Query.Interval == analytics.Hour
 	workers := max(1, min(runtime.GOMAXPROCS(0), 4, len(days)))
 	var (
-		parts = make([]*aggregate.Period, workers)
+		parts = make([][]*aggregate.Period, workers)
 		errs  = make([]error, workers)
 		wg    sync.WaitGroup
 	)
 	for w := range parts {
-		part := aggregate.NewPeriod(p.Query, p.Detail)
-		parts[w] = part
+		for _, p := range ps {
+			parts[w] = append(parts[w], aggregate.NewPeriod(p.Query, p.Detail))
+		}
 		chunk := days[w*len(days)/workers : (w+1)*len(days)/workers]
-		wg.Go(func() { errs[w] = s.countViewRollups(ctx, zone, part, chunk, withTimes) })
+		wg.Go(func() { errs[w] = s.countViewRollups(ctx, zone, parts[w], chunk, withTimes) })
 	}
 	wg.Wait()
 	for w, part := range parts {
 		if errs[w] != nil {
 			return errs[w]
 		}
-		p.Merge(part)
+		for i, p := range ps {
+			p.Merge(part[i])
+		}
 	}
 	return nil
 }
 
-// countViewRollups adds the packed page views of days (in order) to p.
-func (s *Store) countViewRollups(ctx context.Context, zone string, p *aggregate.Period, days []time.Time, withTimes bool) error {
+// countViewRollups adds the packed page views of days (in order) to each
+// of ps (of the same site and zone).
+func (s *Store) countViewRollups(ctx context.Context, zone string, ps []*aggregate.Period, days []time.Time, withTimes bool) error {
+	p := ps[0]
 	set := newDaySet(days)
 	// The times column is left unread (and its pages untouched) unless
 	// needed; NULL otherwise.
@@ -263,7 +290,9 @@ func (s *Store) countViewRollups(ctx context.Context, zone string, p *aggregate.
 		if err != nil {
 			return fmt.Errorf("read rollups: %s: %w", day, err)
 		}
-		p.AddDay(d, 0)
+		for _, p := range ps {
+			p.AddDay(d, 0)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read rollups: %w", err)

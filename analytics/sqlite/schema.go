@@ -363,6 +363,32 @@ var migrations = []string{
 	DELETE FROM rollup_views;
 	DELETE FROM rollup_events;
 	`,
+
+	// 12: the AI Assistants channel (analytics.Channels gained it): rolled-up
+	// days hold channels by their position in that list, and chatgpt.com's
+	// visits were Referral. Every rollup is rebuilt.
+	`
+	DELETE FROM rollup_state;
+	DELETE FROM rollup_days;
+	DELETE FROM rollup_hours;
+	DELETE FROM rollup_breakdowns_days;
+	DELETE FROM rollup_breakdowns_months;
+	DELETE FROM rollup_views;
+	DELETE FROM rollup_events;
+	`,
+
+	// 13: the owner's notes on a site's days (annotations.go): the owner's
+	// data, no visitor's.
+	`
+	CREATE TABLE annotations (
+		id      INTEGER PRIMARY KEY,
+		site    TEXT    NOT NULL,
+		day     TEXT    NOT NULL, -- 2006-01-02, as the owner wrote it
+		text    TEXT    NOT NULL,
+		created INTEGER NOT NULL  -- unix seconds
+	);
+	CREATE INDEX annotations_site_day ON annotations (site, day);
+	`,
 }
 
 // migrationSteps are the parts of a migration that are Go, run after its

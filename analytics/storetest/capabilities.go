@@ -15,7 +15,8 @@ import (
 
 // RunCapabilities checks every capability of analytics.Store other than
 // Append and Report (which Run checks): Purge, Salt, OpenVisits, Sites and
-// HasSite, VisitorPageViews and DeleteVisitor, and the optional Maintain.
+// HasSite, VisitorPageViews and DeleteVisitor, the owner's annotations,
+// and the optional Maintain.
 // As in Run, every expected value is computed here from the records the
 // test wrote, never through the engine, and every report is compared with
 // Expect of the records that should be left. It runs at both of
@@ -49,6 +50,7 @@ func RunCapabilitiesAt(t *testing.T, open Opener, clocks ...string) {
 	t.Run("salt once per UTC day, concurrent callers", func(t *testing.T) { capSaltsConcurrent(t, open) })
 	t.Run("open visits", func(t *testing.T) { capOpenVisits(t, open) })
 	t.Run("sites", func(t *testing.T) { capSites(t, open) })
+	t.Run("annotations", func(t *testing.T) { capAnnotations(t, open) })
 	for name, now := range capClocks {
 		t.Run("visitor page views and erasure, clock "+name, func(t *testing.T) { capVisitor(t, open, now) })
 	}

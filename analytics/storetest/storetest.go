@@ -145,9 +145,18 @@ func Run(t *testing.T, open Opener) {
 			e := open(t, now)
 			load(t, e, ev)
 			checkCases(t, e, ev, now, "", Cases)
+			// Trends at the clock with both finished days and a live today:
+			// once is enough for the reads they share with reports.
+			trends := name == "middle"
+			if trends {
+				t.Run("page trends", func(t *testing.T) { checkTrends(t, e, ev, now) })
+			}
 			// The same answers from an engine's derived data, if it keeps any.
 			if maintain(t, e) {
 				checkCases(t, e, ev, now, "maintained/", Cases)
+				if trends {
+					t.Run("maintained/page trends", func(t *testing.T) { checkTrends(t, e, ev, now) })
+				}
 			}
 		})
 	}

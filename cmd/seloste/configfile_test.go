@@ -383,7 +383,7 @@ domain = "file.fi"
 // takes from the file.
 func TestHelpNamesConfigFile(t *testing.T) {
 	all := [][]string{
-		{"serve"}, {"report"}, {"purge"}, {"export"}, {"backup"}, {"restore"}, {"migrate"}, {"passwd"}, {"token"},
+		{"serve"}, {"report"}, {"purge"}, {"export"}, {"annotate"}, {"backup"}, {"restore"}, {"migrate"}, {"passwd"}, {"token"},
 		{"geoip", "update"},
 		{"import", "plausible"}, {"import", "goatcounter"}, {"import", "ga4"}, {"import", "list"}, {"import", "delete"},
 		{"notice", "build"}, {"notice", "check"}, {"notice", "new"}, {"notice", "fields"},

@@ -33,6 +33,7 @@ func commands() []command {
 		{"purge", "delete events older than the retention period", runPurge},
 		{"import", "import history: plausible, goatcounter, ga4; list, delete", runImport},
 		{"export", "export a site's history in Plausible's CSV format", runExport},
+		{"annotate", "add, list or delete dated notes on a site's chart (a deploy, new prices)", runAnnotate},
 		{"backup", "copy the database while serve runs", runBackup},
 		{"restore", "put a backup in place of a stopped database", runRestore},
 		{"migrate", "copy every record and import to another store (SQLite to ClickHouse, or back)", runMigrate},

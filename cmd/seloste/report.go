@@ -44,7 +44,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		to         = fs.String("to", "", "last day, YYYY-MM-DD (only with a -from date; default today)")
 		zoneName   = fs.String("zone", analytics.DefaultZone, "time zone of the days and the series (IANA name)")
 		outFormat  = fs.String("format", "table", "output: table, json or csv")
-		breakdown  = fs.String("breakdown", "pages", "with -format csv: the breakdown to write ("+analytics.DimensionNames()+", series, goals, events, props or funnels)")
+		breakdown  = fs.String("breakdown", "pages", "with -format csv: the breakdown to write ("+analytics.DimensionNames()+", series, goals, events, props, funnels or annotations)")
 		limit      = fs.Int("limit", 10, "rows per breakdown; the rest fold into \"(muut)\"; 0 = all (the default for json and csv)")
 		minVisit   = fs.Int("min-visitors", 1, "k-anonymity floor: rows with fewer visitors fold into \"(muut)\"; 1 = off")
 		intervalFl = fs.String("interval", "", "series bucket: hour, day, week or month (default: by the period's length)")
@@ -73,8 +73,8 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("report: unknown -format %q (use table, json or csv)", *outFormat)
 	}
 	var csvDim analytics.Dimension
-	if *outFormat == "csv" && slices.Contains(format.EventParts, *breakdown) {
-		// an event part
+	if *outFormat == "csv" && (slices.Contains(format.EventParts, *breakdown) || *breakdown == format.AnnotationsPart) {
+		// an event part, or the notes
 	} else if *outFormat == "csv" && *breakdown != "series" {
 		d, err := analytics.ParseDimension(*breakdown)
 		if err != nil {
@@ -133,6 +133,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if err := analytics.Annotate(ctx, store, rep); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
 	switch *outFormat {
 	case "json":
 		b, err := json.MarshalIndent(rep, "", "  ")
@@ -144,6 +147,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case "csv":
 		if slices.Contains(format.EventParts, *breakdown) {
 			return format.EventCSV(stdout, rep, *breakdown)
+		}
+		if *breakdown == format.AnnotationsPart {
+			return format.AnnotationsCSV(stdout, rep)
 		}
 		if csvDim == "" {
 			return format.SeriesCSV(stdout, rep)

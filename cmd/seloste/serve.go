@@ -103,6 +103,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	dash, err := dashboard.New(dashboard.Config{
 		Reporter:         stats.Reports(store),
+		Annotations:      store,
+		Trends:           store,
 		Sites:            siteNames,
 		Zone:             set.zone,
 		AuthFile:         set.authFile,
