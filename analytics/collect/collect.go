@@ -4,7 +4,12 @@
 //
 // Wire contract (public API):
 //
-//	GET  /s.js            the tracker (ETag, 304 on If-None-Match)
+//	GET  /s.js            the tracker (ETag, 304 on If-None-Match), with
+//	                      the sites exempt from consent written in
+//	GET  /s.consent.js    the consent banner, loaded by s.js for a site
+//	                      that needs consent
+//	POST /api/consent     {"site":…,"choice":"shown"|"accept"|"decline"}
+//	                      → 202: one count of the site's day, nothing else
 //	POST /api/event       {"kind":"pageview","site":…,"url":…,"referrer":…,"pageview":…}
 //	                      {"kind":"leave","site":…,"pageview":…,"duration_ms":…}
 //	                      {"kind":"event","site":…,"url":…,"name":…,"props":{…},"pageview":…}
@@ -116,6 +121,7 @@ type Collector struct {
 	log     *slog.Logger
 	tracker trackerFile
 	auto    trackerFile // s.auto.js
+	consent trackerFile // s.consent.js
 
 	undescribed atomic.Pointer[map[string]string] // Config.Undescribed, then SetUndescribed's
 	described   atomic.Pointer[map[string]bool]   // Config.Described, then SetDescribed's
@@ -177,7 +183,14 @@ func New(ctx context.Context, cfg Config) (*Collector, error) {
 	case n > 0:
 		c.maxEvents = n
 	}
-	if c.tracker, err = newTrackerFile(trackerJS); err != nil {
+	js, err := trackerFor(sites.Exempt())
+	if err != nil {
+		return nil, err
+	}
+	if c.tracker, err = newTrackerFile(js); err != nil {
+		return nil, err
+	}
+	if c.consent, err = newTrackerFile(consentJS); err != nil {
 		return nil, err
 	}
 	if c.auto, err = newTrackerFile(autoJS); err != nil {
