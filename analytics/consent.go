@@ -1,6 +1,9 @@
 package analytics
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Consent is the terms a site's tracker runs on, as the owner decided them:
 // whether a visitor must agree before the tracker sends anything. It is the
@@ -85,4 +88,22 @@ func (c ConsentChoice) Count() (ConsentTotals, bool) {
 		return ConsentTotals{Declined: 1}, true
 	}
 	return ConsentTotals{}, false
+}
+
+// SetConsent puts a period's consent totals into its report: none for a
+// filtered report (the counts have no page, source or place to filter
+// by, and the whole site's would look filtered), nor for a period in which
+// no banner was counted (a site exempt from consent).
+func SetConsent(r *Report, t ConsentTotals) {
+	r.Consent = nil
+	if len(r.Filters) == 0 && t != (ConsentTotals{}) {
+		r.Consent = &t
+	}
+}
+
+// ConsentDays are the first and last day of a normalized query as the
+// consent counts name them ("2006-01-02"): the counts' days are the
+// collector's, which are the report's when both use the same zone.
+func (q Query) ConsentDays() (from, to string) {
+	return q.From.Format(time.DateOnly), q.To.Format(time.DateOnly)
 }

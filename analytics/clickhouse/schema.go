@@ -181,6 +181,19 @@ var migrations = [][]string{
 		PARTITION BY toYYYYMM(day)
 		ORDER BY (zone, site, goals, day)`,
 	},
+	// The consent banner's counts per site and day (analytics.ConsentCount,
+	// consent.go): numbers only, no record of anyone.
+	{
+		`CREATE TABLE IF NOT EXISTS consent (
+			day      Date,
+			site     String,
+			shown    UInt64,
+			accepted UInt64,
+			declined UInt64
+		) ENGINE = SummingMergeTree()
+		PARTITION BY toYYYYMM(day)
+		ORDER BY (site, day)`,
+	},
 }
 
 // ImportedTables hold imported aggregates and the imports' bookkeeping: no
@@ -189,7 +202,7 @@ var ImportedTables = []string{"imported_sets", "imported_rows"}
 
 // RawTables hold collected records; every column of them is a field of
 // the registry (analytics.Fields).
-var RawTables = []string{"pageviews", "leaves", "bots", "salts", "events"}
+var RawTables = []string{"pageviews", "leaves", "bots", "salts", "events", "consent"}
 
 // versionTable records the migrations applied: bookkeeping, no record.
 const versionTable = "schema_migrations"
@@ -202,6 +215,7 @@ var shardKeys = map[string]string{
 	"bots":      "rand()",
 	"salts":     "toUInt32(day)",
 	"events":    "cityHash64(site, visitor)",
+	"consent":   "cityHash64(site)",
 	// A site's imports on one shard.
 	"imported_sets": "cityHash64(site)",
 	"imported_rows": "cityHash64(site)",
