@@ -246,6 +246,7 @@ func (w *writer) flush(b *analytics.Batch) bool {
 	b.Leaves = b.Leaves[:0]
 	b.Bots = b.Bots[:0]
 	b.Events = b.Events[:0]
+	b.Consent = b.Consent[:0]
 	return true
 }
 
