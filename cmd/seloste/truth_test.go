@@ -109,7 +109,8 @@ func TestStatementTellsTheTruth(t *testing.T) {
 		t.Fatalf("notice build: %v", err)
 	}
 	port := startServeInProcess(t, "-site", truthSite, "-db", db, "-public", public, "-geoip", "none",
-		"-build-notice=false", "-auth", filepath.Join(root, "seloste.auth"), "-flush-interval", "50ms")
+		"-build-notice=false", "-auth", filepath.Join(root, "seloste.auth"), "-flush-interval", "50ms",
+		"-consent", "exempt") // the example's statement rests on legitimate interest: the tracker sends at once
 	base := "http://" + truthSite + ":" + port
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
