@@ -23,6 +23,8 @@ const maxConsentBody = 512
 func (c *Collector) handleConsent(w http.ResponseWriter, r *http.Request) {
 	status, msg := c.consentCount(w, r)
 	if status != http.StatusAccepted {
+		c.stats.rejected.Add(1)
+		c.countRefusal(status, msg)
 		if status == http.StatusServiceUnavailable {
 			w.Header().Set("Retry-After", "1")
 		}

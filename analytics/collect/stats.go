@@ -7,7 +7,8 @@ import (
 
 // Refusal is why an event that reached the collector was not queued for
 // storage. Every event is either queued (Stats.PageViews, Leaves, Events,
-// BotHits: one record each) or refused for exactly one of these reasons.
+// BotHits, Consent: one record each) or refused for exactly one of these
+// reasons.
 type Refusal uint8
 
 const (
