@@ -17,7 +17,8 @@
 //	                        400 malformed; 403 unknown site or foreign Origin;
 //	                        429 an event past the visit's max_events_per_visit;
 //	                        503 + Retry-After when the queue is full
-//	GET  /api/event.gif   the same page view as query parameters, for <noscript>
+//	GET  /api/event.gif   the same page view as query parameters, for <noscript>;
+//	                      stored only for a site exempt from consent
 //	GET  /healthz         200 when storing works, 503 and the reason when not
 //
 // The client IP and the raw User-Agent die in the request handler: they are

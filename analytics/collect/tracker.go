@@ -94,7 +94,24 @@ func trackerFor(exempt []string) ([]byte, error) {
 }
 
 // consentJS is the consent banner and seloste.consent, loaded by s.js only
-// for a site that needs consent: see its reading aid at the top.
+// for a site that needs consent. Reading aid for s.consent.js:
+//
+//	S, d, s  window.seloste (s.js's g), document, the tag's data-*
+//	K        the choice's localStorage key, shared with s.js and the
+//	         self-service page: "0" agreed, "1" declined or withdrawn
+//	l, t     the language (data-lang, else <html lang>; fi when none, en
+//	         when another) and its texts; t[5] the statement's default path
+//	A, C(c)  POST /api/consent beside s.consent.js: one count of c
+//	         ("shown", "accept", "decline"), the site and nothing else
+//	O()      show the banner: a <section> prepended to <body> (first in
+//	         the tab order), fixed at the bottom, styles scoped to its id;
+//	         counts "shown"
+//	S.consent(x)  keep the choice, hide the banner, and on a first
+//	         agreement send this page's view (S.o, s.js's o)
+//	S.choices()   open the banner again (a "privacy settings" link)
+//
+// The banner is shown when no choice is kept and the tag does not say
+// data-consent (an external consent manager asks instead).
 //
 //go:embed s.consent.js
 var consentJS []byte
