@@ -78,10 +78,15 @@ type Batch struct {
 	Leaves    []Leave
 	Bots      []BotHit
 	Events    []Event
+	// Consent are counts of the consent banner (ConsentField), added to
+	// the stored counts of their site and day.
+	Consent []ConsentCount
 }
 
 // Len is the number of records in the batch.
-func (b *Batch) Len() int { return len(b.PageViews) + len(b.Leaves) + len(b.Bots) + len(b.Events) }
+func (b *Batch) Len() int {
+	return len(b.PageViews) + len(b.Leaves) + len(b.Bots) + len(b.Events) + len(b.Consent)
+}
 
 // Appender stores collected records. Records are append-only: a Store never
 // updates or deletes a record except through Purge and a visitor's own
@@ -131,6 +136,7 @@ type Purger interface {
 type Purged struct {
 	PageViews, Leaves, Bots, Salts int64
 	Events                         int64
+	Consent                        int64 // days of a site's consent counts
 	Derived                        int64 // rows of an engine's own aggregates (rollups), if it keeps any
 }
 

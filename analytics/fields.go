@@ -192,6 +192,22 @@ var Fields = []Field{
 			Purpose: "separating bot traffic from the visitor statistics"},
 	},
 	{
+		// Counts of the consent banner (ConsentCount), per site and day:
+		// kept only once the published statement says so, as it came after
+		// statements were published.
+		Name: ConsentField, Columns: []string{"consent.day", "consent.site", "consent.shown", "consent.accepted", "consent.declined"},
+		Gated:   true,
+		Label:   "Suostumusten määrät",
+		FI:      "sivustoittain ja päivittäin, kuinka monesti pyyntö suostua tilastointiin näytettiin, hyväksyttiin ja hylättiin; vain määrät, ilman tunnistetta, IP-osoitetta tai selaimen tietoja",
+		Purpose: "sen arvioiminen, kuinka suuren osan käynneistä tilastot kattavat",
+		SV: FieldText{Label: "Antal samtycken",
+			What:    "per webbplats och dag, hur många gånger begäran om samtycke till statistiken visades, godkändes och avböjdes; endast antal, utan identifierare, IP-adress eller uppgifter om webbläsaren",
+			Purpose: "att bedöma hur stor andel av besöken statistiken täcker"},
+		EN: FieldText{Label: "Consent counts",
+			What:    "per website and day, how many times the request to consent to the statistics was shown, accepted and declined; numbers only, without an identifier, IP address or browser details",
+			Purpose: "assessing what share of visits the statistics cover"},
+	},
+	{
 		// Imported aggregates (analytics.ImportStore) are daily sums, no
 		// record of anyone: no columns of collected records. GoatCounter's
 		// export becomes page views with the fields above.
@@ -233,6 +249,7 @@ const (
 	HashRouteField = "hashroute"
 	ScrollField    = "scroll"
 	ImportedField  = "imported"
+	ConsentField   = "consent"
 )
 
 // FieldNamed returns the registry's field name (Fields or OptionalFields).

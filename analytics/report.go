@@ -96,6 +96,10 @@ type Report struct {
 	// days; nil when the period has none.
 	Imported *ImportedUse
 
+	// Consent is the consent banner's counts of the period (SetConsent);
+	// nil for a filtered report or when no banner was counted.
+	Consent *ConsentTotals
+
 	// The event parts (EventScanner): Goals and Funnels in the query's
 	// order, Events and Props by visitors.
 	Goals   []GoalRow

@@ -22,6 +22,9 @@ import (
 //	 "cities":[{"name","visitors"}],"browsers":[...],"os":[...],"devices":[...],
 //	 "imported":{"included","reason" or "from","to","days"} (only when the
 //	            period has imported days),
+//	 "consent":{"shown","accepted","declined","rate"} (the consent banner's
+//	            counts: only when the period has any and the report is not
+//	            filtered; rate is accepted / shown, null when none shown),
 //	 "goals":[{"name","visitors","events","conversion_rate"}],
 //	 "events":[{"name","visitors","events"}],
 //	 "props":[{"event","prop","value","visitors","events"}],
@@ -120,6 +123,20 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		}
 		u := r.Imported
 		if err := field(false, "imported", imported{u.Included, u.Reason, u.From, u.To, u.Days}); err != nil {
+			return nil, err
+		}
+	}
+	if c := r.Consent; c != nil {
+		type consent struct {
+			ConsentTotals
+			Rate *float64 `json:"rate"`
+		}
+		d := consent{ConsentTotals: *c}
+		if rate, ok := c.Rate(); ok {
+			rate = round(rate, 4)
+			d.Rate = &rate
+		}
+		if err := field(false, "consent", d); err != nil {
 			return nil, err
 		}
 	}

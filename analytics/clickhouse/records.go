@@ -136,6 +136,16 @@ func (s *Store) ScanRecords(ctx context.Context, size int, fn func(analytics.Bat
 	if err != nil {
 		return fmt.Errorf("scan events: %w", err)
 	}
+	err = s.scanConsent(ctx, func(c analytics.ConsentCount) error {
+		b.Consent = append(b.Consent, c)
+		if b.Len() >= size {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	return flush()
 }
 

@@ -201,6 +201,19 @@ var migrations = [][]string{
 		) ENGINE = MergeTree
 		ORDER BY (site, id)`,
 	},
+	// 9: the consent banner's counts per site and day (analytics.ConsentCount,
+	// consent.go): numbers only, no record of anyone.
+	{
+		`CREATE TABLE IF NOT EXISTS consent (
+			day      Date,
+			site     String,
+			shown    UInt64,
+			accepted UInt64,
+			declined UInt64
+		) ENGINE = SummingMergeTree()
+		PARTITION BY toYYYYMM(day)
+		ORDER BY (site, day)`,
+	},
 }
 
 // ImportedTables hold imported aggregates and the imports' bookkeeping: no
@@ -213,7 +226,7 @@ var OwnerTables = []string{"annotations"}
 
 // RawTables hold collected records; every column of them is a field of
 // the registry (analytics.Fields).
-var RawTables = []string{"pageviews", "leaves", "bots", "salts", "events"}
+var RawTables = []string{"pageviews", "leaves", "bots", "salts", "events", "consent"}
 
 // versionTable records the migrations applied: bookkeeping, no record.
 const versionTable = "schema_migrations"
@@ -226,6 +239,7 @@ var shardKeys = map[string]string{
 	"bots":      "rand()",
 	"salts":     "toUInt32(day)",
 	"events":    "cityHash64(site, visitor)",
+	"consent":   "cityHash64(site)",
 	// A site's imports on one shard.
 	"imported_sets": "cityHash64(site)",
 	"imported_rows": "cityHash64(site)",

@@ -163,6 +163,7 @@ type Store struct {
 	// The tables reads and inserts go to: the local tables, or the
 	// Distributed ones of a cluster.
 	pageviews, leaves, bots, salts, events string
+	consent                                string
 	importedSets, importedRows             string
 	rollups, rollupBuilds, rollupMarks     string
 	rollupEvents                           string
@@ -230,13 +231,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	boot.Close()
 	s := &Store{cfg: cfg, now: cfg.Now, salt: map[string][]byte{},
-		pageviews: "pageviews", leaves: "leaves", bots: "bots", salts: "salts", events: "events",
+		pageviews: "pageviews", leaves: "leaves", bots: "bots", salts: "salts", events: "events", consent: "consent",
 		importedSets: "imported_sets", importedRows: "imported_rows",
 		rollups: "rollups", rollupBuilds: "rollup_builds", rollupMarks: "rollup_marks", rollupEvents: "rollup_events",
 		annotations: "annotations", supersededAfter: supersededAfter, lockStale: lockStale}
 	if cfg.Cluster != "" {
 		s.pageviews, s.leaves, s.bots, s.salts = distributed("pageviews"), distributed("leaves"), distributed("bots"), distributed("salts")
-		s.events = distributed("events")
+		s.events, s.consent = distributed("events"), distributed("consent")
 		s.importedSets, s.importedRows = distributed("imported_sets"), distributed("imported_rows")
 		s.rollups, s.rollupBuilds, s.rollupMarks = distributed("rollups"), distributed("rollup_builds"), distributed("rollup_marks")
 		s.rollupEvents = distributed("rollup_events")
@@ -532,7 +533,7 @@ func (s *Store) append(ctx context.Context, b analytics.Batch) error {
 			return fmt.Errorf("append bot hits: %w", err)
 		}
 	}
-	return nil
+	return s.appendConsent(ctx, b.Consent)
 }
 
 // pageviewColumns are the page views' columns in Append's order.
@@ -686,6 +687,9 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 		if err := s.mutate(ctx, fmt.Sprintf("ALTER TABLE rollup_marks DELETE WHERE to_sec < %d", max(monthStart, 0))); err != nil {
 			return c, fmt.Errorf("purge: %w", err)
 		}
+	}
+	if c.Consent, err = s.purgeConsent(ctx, before); err != nil {
+		return c, fmt.Errorf("purge: %w", err)
 	}
 	// A salt for day D is needed until D ends plus SaltKeep (as in the
 	// SQLite engine).

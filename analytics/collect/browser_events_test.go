@@ -235,7 +235,7 @@ func TestBrowserScrollDepth(t *testing.T) {
 func exampleCollector(t *testing.T, st *sqlite.Store, configure func(*Config)) (*Collector, *http.ServeMux) {
 	t.Helper()
 	c := newCollector(t, st, func(cfg *Config) {
-		cfg.Sites = []request.Site{{Domain: "example.test"}}
+		cfg.Sites = []request.Site{{Domain: "example.test", Consent: analytics.ConsentExempt}} // sends at once, as before consent modes
 		cfg.Queue.FlushInterval = 50 * time.Millisecond
 		configure(cfg)
 	})

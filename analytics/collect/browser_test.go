@@ -15,6 +15,7 @@ import (
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/request"
 )
 
@@ -95,7 +96,7 @@ func TestBrowser(t *testing.T) {
 	exe := findChromium(t)
 	st := openStore(t)
 	c := newCollector(t, st, func(cfg *Config) {
-		cfg.Sites = []request.Site{{Domain: "example.test"}}
+		cfg.Sites = []request.Site{{Domain: "example.test", Consent: analytics.ConsentExempt}} // sends at once, as before consent modes
 		cfg.Queue.FlushInterval = 50 * time.Millisecond
 	})
 	mux := http.NewServeMux()
@@ -294,7 +295,7 @@ func TestBrowserCollectorElsewhere(t *testing.T) {
 	exe := findChromium(t)
 	st := openStore(t)
 	c := newCollector(t, st, func(cfg *Config) {
-		cfg.Sites = []request.Site{{Domain: "example.test"}}
+		cfg.Sites = []request.Site{{Domain: "example.test", Consent: analytics.ConsentExempt}} // sends at once, as before consent modes
 		cfg.Queue.FlushInterval = 50 * time.Millisecond
 	})
 	collector := http.NewServeMux()

@@ -4,7 +4,12 @@
 //
 // Wire contract (public API):
 //
-//	GET  /s.js            the tracker (ETag, 304 on If-None-Match)
+//	GET  /s.js            the tracker (ETag, 304 on If-None-Match), with
+//	                      the sites exempt from consent written in
+//	GET  /s.consent.js    the consent banner, loaded by s.js for a site
+//	                      that needs consent
+//	POST /api/consent     {"site":…,"choice":"shown"|"accept"|"decline"}
+//	                      → 202: one count of the site's day, nothing else
 //	POST /api/event       {"kind":"pageview","site":…,"url":…,"referrer":…,"pageview":…}
 //	                      {"kind":"leave","site":…,"pageview":…,"duration_ms":…}
 //	                      {"kind":"event","site":…,"url":…,"name":…,"props":{…},"pageview":…}
@@ -12,7 +17,8 @@
 //	                        400 malformed; 403 unknown site or foreign Origin;
 //	                        429 an event past the visit's max_events_per_visit;
 //	                        503 + Retry-After when the queue is full
-//	GET  /api/event.gif   the same page view as query parameters, for <noscript>
+//	GET  /api/event.gif   the same page view as query parameters, for <noscript>;
+//	                      stored only for a site exempt from consent
 //	GET  /healthz         200 when storing works, 503 and the reason when not
 //
 // The client IP and the raw User-Agent die in the request handler: they are
@@ -116,6 +122,7 @@ type Collector struct {
 	log     *slog.Logger
 	tracker trackerFile
 	auto    trackerFile // s.auto.js
+	consent trackerFile // s.consent.js
 
 	undescribed atomic.Pointer[map[string]string] // Config.Undescribed, then SetUndescribed's
 	described   atomic.Pointer[map[string]bool]   // Config.Described, then SetDescribed's
@@ -177,7 +184,14 @@ func New(ctx context.Context, cfg Config) (*Collector, error) {
 	case n > 0:
 		c.maxEvents = n
 	}
-	if c.tracker, err = newTrackerFile(trackerJS); err != nil {
+	js, err := trackerFor(sites.Exempt())
+	if err != nil {
+		return nil, err
+	}
+	if c.tracker, err = newTrackerFile(js); err != nil {
+		return nil, err
+	}
+	if c.consent, err = newTrackerFile(consentJS); err != nil {
 		return nil, err
 	}
 	if c.auto, err = newTrackerFile(autoJS); err != nil {

@@ -267,7 +267,7 @@ func TestAccept(t *testing.T) {
 
 func TestGIF(t *testing.T) {
 	st := openStore(t)
-	c := newCollector(t, st, nil)
+	c := newCollector(t, st, func(cfg *Config) { cfg.Sites[0].Consent = analytics.ConsentExempt })
 	h := handler(c)
 	r := httptest.NewRequest("GET", "/api/event.gif?site=example.fi", nil)
 	r.Header.Set("Referer", "https://example.fi/noscript?utm_medium=email")

@@ -21,6 +21,8 @@ import (
 func (c *Collector) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /s.js", c.serveTracker)
 	mux.HandleFunc("GET /s.auto.js", c.serveAuto)
+	mux.HandleFunc("GET /s.consent.js", c.serveConsent)
+	mux.HandleFunc("POST /api/consent", c.handleConsent)
 	mux.HandleFunc("POST /api/event", c.handleEvent)
 	mux.HandleFunc("OPTIONS /api/event", c.handlePreflight)
 	mux.HandleFunc("GET /api/event.gif", c.handleGIF)
@@ -298,6 +300,11 @@ func (c *Collector) gifEvent(r *http.Request) (int, string) {
 	}
 	if origin := r.Header.Get("Origin"); origin != "" && !site.AllowsOrigin(origin) {
 		return http.StatusForbidden, "Origin is not the site's"
+	}
+	if site.Consent() != analytics.ConsentExempt {
+		// An image cannot ask first: answered, nothing kept.
+		c.refused[RefusedConsent].Add(1)
+		return http.StatusAccepted, ""
 	}
 	return c.accept(r, site, ev)
 }

@@ -34,6 +34,7 @@ const (
 	itemLeave
 	itemBot
 	itemEvent
+	itemConsent
 )
 
 // item is one queued record.
@@ -43,6 +44,8 @@ type item struct {
 	leave analytics.Leave
 	bot   analytics.BotHit
 	event *analytics.Event // a pointer: few items are events, and items are copied
+	// consent is a count of one of a consent banner (ConsentCount)
+	consent *analytics.ConsentCount
 }
 
 // QueueConfig sizes the queue. Zero values take the store's sizes
@@ -207,6 +210,8 @@ func add(b *analytics.Batch, it item) {
 		b.Bots = append(b.Bots, it.bot)
 	case itemEvent:
 		b.Events = append(b.Events, *it.event)
+	case itemConsent:
+		b.Consent = append(b.Consent, *it.consent)
 	}
 }
 
@@ -241,6 +246,7 @@ func (w *writer) flush(b *analytics.Batch) bool {
 	b.Leaves = b.Leaves[:0]
 	b.Bots = b.Bots[:0]
 	b.Events = b.Events[:0]
+	b.Consent = b.Consent[:0]
 	return true
 }
 

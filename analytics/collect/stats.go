@@ -7,7 +7,8 @@ import (
 
 // Refusal is why an event that reached the collector was not queued for
 // storage. Every event is either queued (Stats.PageViews, Leaves, Events,
-// BotHits: one record each) or refused for exactly one of these reasons.
+// BotHits, Consent: one record each) or refused for exactly one of these
+// reasons.
 type Refusal uint8
 
 const (
@@ -23,13 +24,14 @@ const (
 	RefusedStorage                      // 503: the store failed (the day's salt)
 	RefusedShuttingDown                 // 503: the server is stopping
 	RefusedEventLimit                   // 429: the visit has sent max_events_per_visit custom events today
+	RefusedConsent                      // 200, nothing stored: a <noscript> page view of a site whose visitors must consent first
 	NumRefusals
 )
 
 var refusalNames = [NumRefusals]string{
 	"too_large", "content_type", "bad_event", "unknown_site", "foreign_origin",
 	"excluded", "dnt", "bot", "queue_full", "storage_unavailable", "shutting_down",
-	"event_limit",
+	"event_limit", "consent",
 }
 
 // String is the reason's name in metrics, such as "queue_full".
@@ -42,7 +44,7 @@ func (r Refusal) String() string {
 
 // counters count what the collector did with each event, for Stats.
 type counters struct {
-	queued  [itemEvent + 1]atomic.Int64 // by itemKind
+	queued  [itemConsent + 1]atomic.Int64 // by itemKind
 	refused [NumRefusals]atomic.Int64
 }
 
@@ -73,7 +75,10 @@ type Stats struct {
 	// view is kept only as a BotHit (time and site), a declared custom
 	// event as an Event.
 	PageViews, Leaves, BotHits, Events int64
-	Refused                            [NumRefusals]int64 // by Refusal
+	// Consent are counts of the consent banner queued (shown, accepted
+	// or declined, one each): no record of anyone.
+	Consent int64
+	Refused [NumRefusals]int64 // by Refusal
 
 	Queued, QueueCapacity int   // records waiting for the writer, and the bound
 	Stored                int64 // records written to the store
@@ -95,6 +100,7 @@ func (c *Collector) Stats() Stats {
 		Leaves:        c.queued[itemLeave].Load(),
 		BotHits:       c.queued[itemBot].Load(),
 		Events:        c.queued[itemEvent].Load(),
+		Consent:       c.queued[itemConsent].Load(),
 		Queued:        c.w.len(),
 		QueueCapacity: c.w.cfg.Size,
 		Stored:        c.w.stored.Load(),

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -15,8 +17,19 @@ import (
 //
 //	d,l,n,h  document, location, navigator, history
 //	s        the script tag's data-* attributes: data-site, data-api,
-//	         data-allow-local (send from file:/localhost too)
+//	         data-allow-local (send from file:/localhost too),
+//	         data-consent="external" (a consent manager calls
+//	         seloste.consent; no banner)
 //	N        Date.now (also the no-op that swallows a failed fetch)
+//	E        the sites configured exempt from consent, {"example.fi":1}:
+//	         the collector writes them in when it serves s.js (exemptList)
+//	G        gated: the site needs consent (not in E), or data-consent.
+//	         Then nothing is sent until localStorage["seloste-opt-out"]
+//	         is "0" (agreed), and s.consent.js is loaded: the banner and
+//	         seloste.consent. The one key holds every choice: "1" declined,
+//	         withdrawn or opted out (never sent, in any mode), "0" agreed,
+//	         none not asked yet. Without local storage nothing is sent in a
+//	         gated site: a consent that cannot be kept is not assumed.
 //	C        the URL s.js was loaded from: the collector, unless data-api
 //	         names another; the tag works pasted on any origin
 //	U(x)     data-api + x, or x beside s.js ("./api/event")
@@ -29,11 +42,14 @@ import (
 //	t        visible milliseconds accumulated for the current page view
 //	v        when the page last became visible; 0 while hidden
 //	u        URL of the current page view
-//	p(k,o)   send an event of kind k: sendBeacon, else fetch keepalive
+//	p(k,o)   send an event of kind k: sendBeacon, else fetch keepalive;
+//	         nothing (undefined) when the visitor's choice forbids it
 //	L()      page hidden or left: stop the clock and send "leave" with the
 //	         running total (only on a visible→hidden change, so pagehide
 //	         after visibilitychange does not send twice)
-//	o()      open a page view: new id, reset the clock, send "pageview"
+//	o()      open a page view: new id, reset the clock, send "pageview";
+//	         the referrer moves on only when it was sent, so the page view
+//	         sent on consent (g.o, from s.consent.js) keeps the page's own
 //	c()      after pushState/popstate: if the URL changed, close the old
 //	         page view and open a new one
 //
@@ -43,12 +59,62 @@ import (
 //	g(e,x)   window.seloste(name, {props}): send a custom event; "404"
 //	         carries the path. q() runs the calls the README's stub queued
 //	         (w.q), puts g in its place, sends "404" for a page with
-//	         <meta name="seloste-404">, and loads s.auto.js when the tag has
-//	         data-outbound, data-downloads or data-tagged (g.d hands it the
-//	         tag's attributes).
+//	         <meta name="seloste-404">, and loads (A) s.auto.js when the tag
+//	         has data-outbound, data-downloads or data-tagged (g.d hands it
+//	         the tag's attributes) and s.consent.js when gated.
 //
 //go:embed s.js
 var trackerJS []byte
+
+// exemptSlot is where s.js receives the exempt sites (E): its last
+// argument, an empty object as embedded.
+const exemptSlot = "Date.now,{})"
+
+// trackerFor is s.js with the exempt sites written in. A site missing
+// from the list (a tag whose data-site is misspelled, a site added
+// without restarting) is gated: the safe side.
+func trackerFor(exempt []string) ([]byte, error) {
+	js := bytes.TrimSpace(trackerJS)
+	if !bytes.HasSuffix(js, []byte(exemptSlot)) {
+		return nil, fmt.Errorf("collect: s.js does not end with %s", exemptSlot)
+	}
+	if len(exempt) == 0 {
+		return js, nil
+	}
+	m := make(map[string]int, len(exempt))
+	for _, d := range exempt {
+		m[d] = 1
+	}
+	list, err := json.Marshal(m) // keys sorted: the same bytes, the same ETag
+	if err != nil {
+		return nil, err
+	}
+	out := append([]byte(nil), js[:len(js)-len("{})")]...)
+	return append(append(out, list...), ')'), nil
+}
+
+// consentJS is the consent banner and seloste.consent, loaded by s.js only
+// for a site that needs consent. Reading aid for s.consent.js:
+//
+//	S, d, s  window.seloste (s.js's g), document, the tag's data-*
+//	K        the choice's localStorage key, shared with s.js and the
+//	         self-service page: "0" agreed, "1" declined or withdrawn
+//	l, t     the language (data-lang, else <html lang>; fi when none, en
+//	         when another) and its texts; t[5] the statement's default path
+//	A, C(c)  POST /api/consent beside s.consent.js: one count of c
+//	         ("shown", "accept", "decline"), the site and nothing else
+//	O()      show the banner: a <section> prepended to <body> (first in
+//	         the tab order), fixed at the bottom, styles scoped to its id;
+//	         counts "shown"
+//	S.consent(x)  keep the choice, hide the banner, and on a first
+//	         agreement send this page's view (S.o, s.js's o)
+//	S.choices()   open the banner again (a "privacy settings" link)
+//
+// The banner is shown when no choice is kept and the tag does not say
+// data-consent (an external consent manager asks instead).
+//
+//go:embed s.consent.js
+var consentJS []byte
 
 // autoJS is the optional second file of the automatic events: outbound
 // links, downloads (data-downloads: the default extensions, or its own
@@ -88,6 +154,11 @@ func (c *Collector) serveTracker(w http.ResponseWriter, r *http.Request) {
 // serveAuto answers GET /s.auto.js, as serveTracker.
 func (c *Collector) serveAuto(w http.ResponseWriter, r *http.Request) {
 	serveJS(w, r, &c.auto)
+}
+
+// serveConsent answers GET /s.consent.js, as serveTracker.
+func (c *Collector) serveConsent(w http.ResponseWriter, r *http.Request) {
+	serveJS(w, r, &c.consent)
 }
 
 func serveJS(w http.ResponseWriter, r *http.Request, f *trackerFile) {

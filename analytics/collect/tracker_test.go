@@ -7,6 +7,7 @@ import (
 	imagegif "image/gif"
 	"io"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -14,22 +15,61 @@ import (
 
 func decodeGIF(b []byte) (image.Image, error) { return imagegif.Decode(bytes.NewReader(b)) }
 
-// The wire contract's budget (README, issue 10): at most 1,000 bytes
-// gzipped (best compression), custom events included.
+// The wire contract's budgets (README, issue 10), gzipped at best
+// compression: s.js at most 1,000 bytes, custom events and the consent
+// gate included, as served to a collector with no exempt site (each
+// exempt site adds its name); s.consent.js, loaded only where visitors
+// must consent first, at most 1,800.
 func TestTrackerSize(t *testing.T) {
+	for _, f := range []struct {
+		name   string
+		js     []byte
+		budget int
+	}{
+		{"s.js", trackerJS, 1000},
+		{"s.consent.js (loaded only for a site that needs consent)", consentJS, 1800},
+		{"s.auto.js (loaded only when the tag asks)", autoJS, 0},
+	} {
+		n := gzipSize(bytes.TrimSpace(f.js))
+		t.Logf("%s: %d bytes, %d gzipped", f.name, len(bytes.TrimSpace(f.js)), n)
+		if f.budget > 0 && n > f.budget {
+			t.Errorf("%s is %d bytes gzipped, budget %d", f.name, n, f.budget)
+		}
+	}
+}
+
+func gzipSize(b []byte) int {
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zw.Write(bytes.TrimSpace(trackerJS))
+	zw.Write(b)
 	zw.Close()
-	t.Logf("s.js: %d bytes, %d gzipped", len(bytes.TrimSpace(trackerJS)), buf.Len())
-	if buf.Len() > 1000 {
-		t.Errorf("s.js is %d bytes gzipped, budget 1000", buf.Len())
+	return buf.Len()
+}
+
+// The exempt sites are written into s.js as an object literal, in name
+// order, and the result is still JavaScript.
+func TestTrackerExemptSites(t *testing.T) {
+	js, err := trackerFor([]string{"b.example", "a.example"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	buf.Reset()
-	zw, _ = gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zw.Write(bytes.TrimSpace(autoJS))
-	zw.Close()
-	t.Logf("s.auto.js (loaded only when the tag asks): %d bytes, %d gzipped", len(bytes.TrimSpace(autoJS)), buf.Len())
+	if want := `Date.now,{"a.example":1,"b.example":1})`; !bytes.HasSuffix(js, []byte(want)) {
+		t.Fatalf("s.js ends %q, want %q", js[len(js)-60:], want)
+	}
+	if plain, _ := trackerFor(nil); !bytes.Equal(plain, bytes.TrimSpace(trackerJS)) {
+		t.Error("s.js without exempt sites differs from the embedded file")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not installed; the browser test covers the tracker")
+	}
+	f := filepath.Join(t.TempDir(), "s.js")
+	if err := os.WriteFile(f, js, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(node, "--check", f).CombinedOutput(); err != nil {
+		t.Fatalf("node --check of s.js with exempt sites: %v\n%s", err, out)
+	}
 }
 
 // node, when present, must parse the tracker (a syntax error would
@@ -39,8 +79,10 @@ func TestTrackerSyntax(t *testing.T) {
 	if err != nil {
 		t.Skip("node not installed; the browser test covers the tracker")
 	}
-	if out, err := exec.Command(node, "--check", filepath.Join(".", "s.js")).CombinedOutput(); err != nil {
-		t.Fatalf("node --check s.js: %v\n%s", err, out)
+	for _, f := range []string{"s.js", "s.consent.js", "s.auto.js"} {
+		if out, err := exec.Command(node, "--check", filepath.Join(".", f)).CombinedOutput(); err != nil {
+			t.Fatalf("node --check %s: %v\n%s", f, err, out)
+		}
 	}
 }
 

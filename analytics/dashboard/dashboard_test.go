@@ -37,6 +37,7 @@ type fixedReporter struct {
 	queries []analytics.Query
 	// imported: the period's first day is imported (imported_test.go).
 	imported bool
+	consent  analytics.ConsentTotals // the period's consent counts (SetConsent)
 	// delay: each report takes this long, or until its context ends.
 	delay time.Duration
 }
@@ -80,6 +81,7 @@ func (f *fixedReporter) Report(ctx context.Context, q analytics.Query) (*analyti
 	}
 	f.mu.Lock()
 	imported := f.imported
+	analytics.SetConsent(rep, f.consent)
 	f.mu.Unlock()
 	switch day := q.From.Format(time.DateOnly); {
 	case !imported:

@@ -117,6 +117,9 @@ type dashView struct {
 	// Imported is the notice on imported aggregates, with a link that
 	// switches them off or on; empty when the period has none.
 	Imported, ImportedLink, ImportedURL string
+	// Consent is the share of the visits asked for consent that the
+	// statistics cover, in a sentence; empty when no banner was counted.
+	Consent string
 	// FirstRun replaces the report while the site has had no page view.
 	FirstRun *firstRun
 
@@ -312,6 +315,13 @@ func (h *Handler) fill(v *dashView, p *params, rep *analytics.Report) {
 	if len(rep.Filters) == 0 && p.Goal == "" {
 		v.Totals = append(v.Totals, v.intCard("bots", t.Bots, prev.Bots, false))
 		v.Totals[len(v.Totals)-1].Class = "neutral"
+	}
+	if c := rep.Consent; c != nil {
+		if rate, ok := c.Rate(); ok {
+			v.Consent = v.Tf("consent.rate", v.Pct(rate), v.Int(c.Shown), v.Int(c.Accepted), v.Int(c.Declined))
+		} else {
+			v.Consent = v.Tf("consent.norate", v.Int(c.Accepted+c.Declined), v.Int(c.Accepted), v.Int(c.Declined))
+		}
 	}
 	if v.Shared && rep.Realtime > 0 && rep.Realtime < int64(v.K) {
 		v.Realtime = v.Tf("lessthan", v.K)

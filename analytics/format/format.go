@@ -100,6 +100,13 @@ func Table(w io.Writer, r *analytics.Report, limit int) error {
 	}
 	writeAligned(ew, rows)
 	fmt.Fprintf(ew, "\nRealtime: %s visitors in the last 5 minutes\n", count(r.Realtime))
+	if c := r.Consent; c != nil {
+		fmt.Fprintf(ew, "Consent: banner shown %s times, accepted %s, declined %s", count(c.Shown), count(c.Accepted), count(c.Declined))
+		if rate, ok := c.Rate(); ok {
+			fmt.Fprintf(ew, "; the statistics cover %s of the visits that saw the banner", percent(rate))
+		}
+		fmt.Fprintln(ew)
+	}
 
 	if len(r.Series) > 0 {
 		var peak analytics.Point

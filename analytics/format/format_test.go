@@ -30,7 +30,9 @@ func sample() *analytics.Report {
 
 func TestTable(t *testing.T) {
 	var b bytes.Buffer
-	if err := Table(&b, sample(), 1); err != nil {
+	r := sample()
+	r.Consent = &analytics.ConsentTotals{Shown: 40, Accepted: 30, Declined: 8}
+	if err := Table(&b, r, 1); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -45,6 +47,7 @@ func TestTable(t *testing.T) {
 		"… 1 more rows",
 		"(direct)          9",
 		"FI Finland         9",
+		"Consent: banner shown 40 times, accepted 30, declined 8; the statistics cover 75.0 % of the visits that saw the banner",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)

@@ -37,13 +37,14 @@ import (
 // The metrics read from the collector's counters at each scrape.
 var (
 	eventsAccepted = prometheus.NewDesc("seloste_events_accepted_total",
-		"Events queued for storage, by kind: pageview, leave, event (a declared custom event), or bot (a bot's page view, "+
-			"kept only as a time and a site). Each is one record: the kinds sum to seloste_records_stored_total once written.",
+		"Events queued for storage, by kind: pageview, leave, event (a declared custom event), bot (a bot's page view, "+
+			"kept only as a time and a site), or consent (one count of the consent banner). Each is one record: the kinds sum to seloste_records_stored_total once written.",
 		[]string{"kind"}, nil)
 	eventsRefused = prometheus.NewDesc("seloste_events_refused_total",
 		"Events not queued, by reason: too_large, content_type, bad_event, unknown_site, foreign_origin (answered 4xx), "+
 			"excluded, dnt, bot (answered 202, nothing stored), queue_full, storage_unavailable, shutting_down (answered 503), "+
-			"event_limit (a custom event past max_events_per_visit, answered 429).",
+			"event_limit (a custom event past max_events_per_visit, answered 429), "+
+			"consent (a <noscript> page view of a site whose visitors must agree first, answered, nothing stored).",
 		[]string{"reason"}, nil)
 	recordsStored = prometheus.NewDesc("seloste_records_stored_total",
 		"Records (page views, leaves, custom events, bot hits) written to the database.", nil, nil)
@@ -173,6 +174,7 @@ func (s *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(eventsAccepted, st.Leaves, "leave")
 	counter(eventsAccepted, st.Events, "event")
 	counter(eventsAccepted, st.BotHits, "bot")
+	counter(eventsAccepted, st.Consent, "consent")
 	for r := range collect.NumRefusals {
 		counter(eventsRefused, st.Refused[r], r.String())
 	}

@@ -230,6 +230,9 @@ func Diff(got, want *analytics.Report) string {
 	}
 	totals("totals", got.Totals, want.Totals)
 	totals("previous", got.Previous, want.Previous)
+	if consent := func(c *analytics.ConsentTotals) string { return fmt.Sprintf("%+v", c) }; consent(got.Consent) != consent(want.Consent) {
+		fmt.Fprintf(&b, "  consent: %s, want %s\n", consent(got.Consent), consent(want.Consent))
+	}
 	if len(got.Series) != len(want.Series) {
 		fmt.Fprintf(&b, "  series: %d points, want %d\n", len(got.Series), len(want.Series))
 	} else {

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/seloste/seloste/analytics"
@@ -47,6 +48,7 @@ type SiteRule struct {
 	allowLocal   bool
 	excludeIPs   []netip.Prefix
 	excludePaths [][]string // patterns split at "/"
+	consent      analytics.Consent
 }
 
 // MaxHost is the longest host name accepted, in bytes (DNS's limit).
@@ -64,7 +66,11 @@ func NewSites(sites []Site, allowLocal bool) (*Sites, error) {
 		if _, dup := s.byDomain[d]; dup {
 			return nil, fmt.Errorf("site %q configured twice", d)
 		}
-		rule := &SiteRule{domain: d, hosts: map[string]bool{d: true, "www." + d: true}, allowLocal: allowLocal}
+		consent, err := analytics.ParseConsent(string(site.Consent))
+		if err != nil {
+			return nil, fmt.Errorf("site %q: %v", d, err)
+		}
+		rule := &SiteRule{domain: d, hosts: map[string]bool{d: true, "www." + d: true}, allowLocal: allowLocal, consent: consent}
 		for _, o := range site.Origins {
 			h, err := NormalizeHost(o)
 			if err != nil {
@@ -137,6 +143,23 @@ func (s *Sites) AnyAllowsOrigin(origin string) bool {
 	}
 	return false
 }
+
+// Exempt lists the domains of the sites whose tracker runs without
+// consent (analytics.ConsentExempt), in name order.
+func (s *Sites) Exempt() []string {
+	var out []string
+	for d, r := range s.byDomain {
+		if r.consent == analytics.ConsentExempt {
+			out = append(out, d)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Consent is the terms the site's tracker runs on; ConsentRequired unless
+// the site is configured exempt.
+func (r *SiteRule) Consent() analytics.Consent { return r.consent }
 
 // Domain is the site's normalised domain.
 func (r *SiteRule) Domain() string { return r.domain }

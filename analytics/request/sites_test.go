@@ -2,7 +2,10 @@ package request
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
+
+	"github.com/seloste/seloste/analytics"
 )
 
 func TestExclusions(t *testing.T) {
@@ -41,5 +44,24 @@ func TestExclusions(t *testing.T) {
 		if _, err := NewSites([]Site{bad}, false); err == nil {
 			t.Errorf("%+v accepted", bad)
 		}
+	}
+}
+
+// A site needs consent unless configured exempt; the exempt ones are
+// listed by their normalised domain.
+func TestSitesConsent(t *testing.T) {
+	s, err := NewSites([]Site{{Domain: "asks.example"}, {Domain: "Exempt.Example", Consent: analytics.ConsentExempt},
+		{Domain: "b.example", Consent: analytics.ConsentRequired}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Exempt(); len(got) != 1 || got[0] != "exempt.example" {
+		t.Errorf("Exempt() = %q, want [exempt.example]", got)
+	}
+	if s.Rule("asks.example").Consent() != analytics.ConsentRequired || s.Rule("exempt.example").Consent() != analytics.ConsentExempt {
+		t.Error("consent modes not kept")
+	}
+	if _, err := NewSites([]Site{{Domain: "x.example", Consent: "maybe"}}, false); err == nil || !strings.Contains(err.Error(), "x.example") {
+		t.Errorf("a bad consent mode: %v", err)
 	}
 }

@@ -102,6 +102,9 @@ type Me struct {
 	Day       string     `json:"day"`     // the UTC day, 2006-01-02
 	Visitor   string     `json:"visitor"` // the pseudonymous id, hex
 	PageViews []PageView `json:"pageviews"`
+	// Consent is the site's consent mode (analytics.Consent), so that the
+	// page can offer the right choice: withdraw, or ask again.
+	Consent analytics.Consent `json:"consent"`
 }
 
 // PageView is one stored page view. The JSON names are the storage
@@ -178,7 +181,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		h.storeError(w, "read", err)
 		return
 	}
-	me := Me{Site: site, Day: now.Format(time.DateOnly), Visitor: hexID(id), PageViews: []PageView{}}
+	me := Me{Site: site, Day: now.Format(time.DateOnly), Visitor: hexID(id), PageViews: []PageView{}, Consent: h.sites.Rule(site).Consent()}
 	for _, v := range views {
 		p := PageView{
 			Time: v.Time.UTC(), Visit: hexID(v.Visit), ID: v.ID, Path: v.Path,

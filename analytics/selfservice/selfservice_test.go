@@ -146,7 +146,8 @@ func TestSeeAndEraseOwnDataOnly(t *testing.T) {
 	// fields only.
 	w := do(mux, "GET", "https://example.fi/api/me", "203.0.113.9", firefox, "")
 	me := decode[Me](t, w)
-	if me.Site != "example.fi" || len(me.PageViews) != 2 || me.PageViews[0].ID != "me1" || me.PageViews[1].ID != "me2" {
+	if me.Site != "example.fi" || len(me.PageViews) != 2 || me.PageViews[0].ID != "me1" || me.PageViews[1].ID != "me2" ||
+		me.Consent != analytics.ConsentRequired {
 		t.Fatalf("GET /api/me = %+v", me)
 	}
 	if p := me.PageViews[0]; p.DurationMS == nil || *p.DurationMS != 12345 || p.ScrollPct == nil || *p.ScrollPct != 64 {

@@ -16,7 +16,7 @@ import (
 // counts and sums over registered fields (no visitor id, no single page
 // view), and are rebuilt from the raw tables at will.
 var RawTables = func() []string {
-	t := []string{"pageviews", "leaves", "bots", "salts", "events"}
+	t := []string{"pageviews", "leaves", "bots", "salts", "events", "consent"}
 	for _, d := range dictionaries {
 		t = append(t, d.table)
 	}

@@ -23,7 +23,7 @@ func (s *Store) CountRecords(ctx context.Context) (int64, error) {
 
 // ScanRecords calls fn with every stored record: page views in rowid
 // order (a settled visible time as a Leave at the page view's time), then
-// leaves, then bot hits. It reads one snapshot.
+// leaves, bot hits, events and consent counts. It reads one snapshot.
 func (s *Store) ScanRecords(ctx context.Context, size int, fn func(analytics.Batch) error) error {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -148,6 +148,27 @@ func (s *Store) ScanRecords(ctx context.Context, size int, fn func(analytics.Bat
 	}
 	if err := evs.Err(); err != nil {
 		return fmt.Errorf("scan events: %w", err)
+	}
+	// The consent counts last: a site's days, a few a year.
+	cs, err := tx.QueryContext(ctx, `SELECT day, site, shown, accepted, declined FROM consent ORDER BY site, day`)
+	if err != nil {
+		return fmt.Errorf("scan consent counts: %w", err)
+	}
+	defer cs.Close()
+	for cs.Next() {
+		var c analytics.ConsentCount
+		if err := cs.Scan(&c.Day, &c.Site, &c.Shown, &c.Accepted, &c.Declined); err != nil {
+			return fmt.Errorf("scan consent counts: %w", err)
+		}
+		b.Consent = append(b.Consent, c)
+		if b.Len() >= size {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := cs.Err(); err != nil {
+		return fmt.Errorf("scan consent counts: %w", err)
 	}
 	return flush()
 }

@@ -61,6 +61,13 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 	if err := aggregate.Events(ctx, coveredEvents{s, cov}, q, visitors, r); err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
+	if len(q.Filters) == 0 {
+		consent, err := s.consentTotals(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("report %s: %w", q.Site, err)
+		}
+		analytics.SetConsent(r, consent)
+	}
 	return r, nil
 }
 

@@ -389,6 +389,19 @@ var migrations = []string{
 	);
 	CREATE INDEX annotations_site_day ON annotations (site, day);
 	`,
+
+	// 14: the consent banner's counts per site and day
+	// (analytics.ConsentCount): numbers only, no record of anyone.
+	`
+	CREATE TABLE consent (
+		day      TEXT    NOT NULL, -- "2006-01-02" in the collector's zone
+		site     TEXT    NOT NULL,
+		shown    INTEGER NOT NULL DEFAULT 0,
+		accepted INTEGER NOT NULL DEFAULT 0,
+		declined INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (site, day)
+	) WITHOUT ROWID;
+	`,
 }
 
 // migrationSteps are the parts of a migration that are Go, run after its

@@ -390,10 +390,14 @@ func appendRows(ctx context.Context, tx *sql.Tx, b analytics.Batch) error {
 	if err != nil {
 		return err
 	}
-	return insertMany(ctx, tx, "events", "(ts, site, visitor, visit, pageview_id, name, props)", 7, len(b.Events), func(args []any, i int) []any {
+	err = insertMany(ctx, tx, "events", "(ts, site, visitor, visit, pageview_id, name, props)", 7, len(b.Events), func(args []any, i int) []any {
 		e := &b.Events[i]
 		return append(args, e.Time.Unix(), e.Site, int64(e.Visitor), int64(e.Visit), e.PageView, e.Name, analytics.EncodeProps(e.Props))
 	})
+	if err != nil {
+		return err
+	}
+	return appendConsent(ctx, tx, b.Consent)
 }
 
 // insertMany inserts n rows into table with multi-row INSERT statements of
@@ -516,6 +520,9 @@ func (s *Store) Purge(ctx context.Context, before, now time.Time) (analytics.Pur
 		{&c.Bots, `DELETE FROM bots WHERE ts < ?`, before.Unix()},
 		{&c.Events, `DELETE FROM events WHERE ts < ?`, before.Unix()},
 		{&c.Salts, `DELETE FROM salts WHERE day < ?`, saltCut},
+		// The counts' days are the collector's; a day goes once the UTC
+		// day of before is past it.
+		{&c.Consent, `DELETE FROM consent WHERE day < ?`, before.UTC().Format(time.DateOnly)},
 	}
 	for _, st := range steps {
 		r, err := tx.ExecContext(ctx, st.sql, st.arg)

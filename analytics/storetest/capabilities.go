@@ -51,6 +51,7 @@ func RunCapabilitiesAt(t *testing.T, open Opener, clocks ...string) {
 	t.Run("open visits", func(t *testing.T) { capOpenVisits(t, open) })
 	t.Run("sites", func(t *testing.T) { capSites(t, open) })
 	t.Run("annotations", func(t *testing.T) { capAnnotations(t, open) })
+	t.Run("consent counts", func(t *testing.T) { capConsent(t, open) })
 	for name, now := range capClocks {
 		t.Run("visitor page views and erasure, clock "+name, func(t *testing.T) { capVisitor(t, open, now) })
 	}

@@ -46,7 +46,8 @@ func TestClusterTwoCollectors(t *testing.T) {
 	}
 	args := func(auth string) []string {
 		return []string{"-site", truthSite, "-db", dsn, "-public", public, "-geoip", "none", "-build-notice=false",
-			"-auth", filepath.Join(root, auth), "-flush-interval", "50ms", "-trust-proxy", "127.0.0.1/32"}
+			"-auth", filepath.Join(root, auth), "-flush-interval", "50ms", "-trust-proxy", "127.0.0.1/32",
+			"-consent", "exempt"} // the browser's page views go at once, with no banner to answer
 	}
 	a, b := startServe(t, args("a.auth")...), startServe(t, args("b.auth")...)
 	urlA := a.url

@@ -24,7 +24,7 @@ func TestNoticeCheck2020WithCollectorFails(t *testing.T) {
 	for _, want := range []string{
 		file + ":53: error: [Art. 13(1)(e)] seloste kertoo sivuvierailut tilastoitavan Google Analyticsilla",
 		file + ":7: error: [Art. 13(1)(c)] selosteesta puuttuu keräimen tallentamien tietojen luettelo",
-		"missing fields: time, site, visitor, visit, pageview, page, hashroute, referrer, location, browser, duration, scroll, bot, imported, salt",
+		"missing fields: time, site, visitor, visit, pageview, page, hashroute, referrer, location, browser, duration, scroll, bot, consent, imported, salt",
 		"seloste notice new",
 		// Nor does it say on what terms visits are counted.
 		file + ":7: error: [Art. 13(1)(c)] selosteesta ei käy ilmi, millä ehdoilla sivuvierailuja tilastoidaan",
@@ -37,29 +37,30 @@ func TestNoticeCheck2020WithCollectorFails(t *testing.T) {
 }
 
 // The current statement passes with no error, warning or note, with and
-// without a collector, but for one warning per language: it came before
-// imported statistics, so it does not describe them and seloste import
-// refuses until a new version does; a different configured retention
-// fails it. Its page-visit legal basis, written by hand before the
-// generated paragraph, is legitimate interest: checked with consent =
-// "exempt", each language warns that it is hand-written, and the
-// exemption's conditions are listed (3y is longer than 25 months; Finland
-// expects consent).
+// without a collector, but for warnings per language: it came before
+// imported statistics, scroll depth and consent counts, so it does not
+// describe them and none is stored until a new version does; a different
+// configured retention fails it. Its page-visit legal basis, written by
+// hand before the generated paragraph, is legitimate interest: checked
+// with consent = "exempt", each language warns that it is hand-written,
+// and the exemption's conditions are listed (3y is longer than 25 months;
+// Finland expects consent).
 func TestNoticeCheckCurrentTellsTheTruth(t *testing.T) {
 	content, dir := statementCopy(t)
 	for _, tc := range []struct {
 		args   []string
 		counts string
 	}{
-		{[]string{"check", "-content", content}, "0 virhettä / errors, 9 varoitusta / warnings, 0 huomiota / notes"},
-		{[]string{"check", "-content", content, "-site", "example.fi", "-consent", "exempt", "-retention", "3y"}, "0 virhettä / errors, 14 varoitusta / warnings, 7 huomiota / notes"},
-		{[]string{"check", "-content", content, "-site", "example.fi", "-consent", "exempt", "-retention", "36mo"}, "0 virhettä / errors, 14 varoitusta / warnings, 7 huomiota / notes"},
+		{[]string{"check", "-content", content}, "0 virhettä / errors, 12 varoitusta / warnings, 0 huomiota / notes"},
+		{[]string{"check", "-content", content, "-site", "example.fi", "-consent", "exempt", "-retention", "3y"}, "0 virhettä / errors, 17 varoitusta / warnings, 7 huomiota / notes"},
+		{[]string{"check", "-content", content, "-site", "example.fi", "-consent", "exempt", "-retention", "36mo"}, "0 virhettä / errors, 17 varoitusta / warnings, 7 huomiota / notes"},
 	} {
 		args := tc.args
 		out, _, err := runNoticeCmd(t, args...)
 		if err != nil || !strings.Contains(out, "voimassa / current: 2026-12-02; "+tc.counts) ||
 			strings.Count(out, "the list does not describe imported (Imported statistics), so none is stored until a version that describes it is published: a published version cannot change: run seloste notice new") != 3 ||
-			strings.Count(out, "the list does not describe scroll (Scroll depth), so none is stored until a version that describes it is published") != 3 {
+			strings.Count(out, "the list does not describe scroll (Scroll depth), so none is stored until a version that describes it is published") != 3 ||
+			strings.Count(out, "the list does not describe consent (Consent counts), so none is stored until a version that describes it is published") != 3 {
 			t.Errorf("%v: err = %v\n%s", args[3:], err, out)
 		}
 	}

@@ -300,11 +300,12 @@ func refusedEvents(content string, events analytics.EventConfig, logger *slog.Lo
 }
 
 // describedGated reads which of the collector's Gated fields (scroll
-// depth, the hash route) the published statement describes; the collector
+// depth, the hash route, the consent counts) the published statement
+// describes; the collector
 // measures only those, and says at start which it leaves out and why.
 func describedGated(content string, logger *slog.Logger) map[string]bool {
 	described := map[string]bool{}
-	for _, name := range []string{analytics.ScrollField, analytics.HashRouteField} {
+	for _, name := range []string{analytics.ScrollField, analytics.HashRouteField, analytics.ConsentField} {
 		field, _ := analytics.FieldNamed(name)
 		if err := notice.DescribesField(content, field); err != nil {
 			logger.Info("not measured until the statement describes it", "field", name, "reason", err.Error())

@@ -15,6 +15,10 @@
       optedOut: "Tätä selainta ei tilastoida tällä sivustolla: sen sivulatauksia ei lähetetä palvelimelle. Valinta on tallennettu vain selaimeesi (ei evästettä).",
       optedIn: "Tämän selaimen sivulataukset tilastoidaan tietosuojaselosteen mukaisesti.",
       noStorage: "Selaimesi ei salli paikallista tallennusta, joten valintaa ei voi tallentaa.",
+      withdraw: "Peru suostumus", askAgain: "Kysy minulta uudelleen", decline: "Kieltäydy tilastoinnista",
+      agreed: "Olet suostunut tilastointiin tällä sivustolla. Voit perua suostumuksen milloin tahansa; peruminen lopettaa lähettämisen heti.",
+      declined: "Et ole suostunut tilastointiin tällä sivustolla: tästä selaimesta ei lähetetä mitään. Jos haluat valita uudelleen, sivusto kysyy seuraavalla sivulla.",
+      notAsked: "Et ole vielä vastannut suostumuspyyntöön: tästä selaimesta ei lähetetä mitään ennen kuin hyväksyt.",
     },
     sv: {
       locale: "sv-FI", loading: "Uppgifterna hämtas…", unreachable: "ingen förbindelse med servern.",
@@ -27,6 +31,10 @@
       optedOut: "Den här webbläsaren räknas inte i statistiken på den här webbplatsen: dess sidladdningar skickas inte till servern. Valet sparas bara i din webbläsare (ingen kaka).",
       optedIn: "Den här webbläsarens sidladdningar räknas enligt dataskyddsbeskrivningen.",
       noStorage: "Din webbläsare tillåter inte lokal lagring, så valet kan inte sparas.",
+      withdraw: "Återkalla samtycket", askAgain: "Fråga mig igen", decline: "Avböj statistiken",
+      agreed: "Du har samtyckt till statistiken på den här webbplatsen. Du kan återkalla samtycket när som helst; då slutar sändningen genast.",
+      declined: "Du har inte samtyckt till statistiken på den här webbplatsen: ingenting skickas från den här webbläsaren. Om du vill välja på nytt frågar webbplatsen på nästa sida.",
+      notAsked: "Du har ännu inte svarat på begäran om samtycke: ingenting skickas från den här webbläsaren innan du godkänner.",
     },
     en: {
       locale: "en-GB", loading: "Fetching the data…", unreachable: "the server could not be reached.",
@@ -39,6 +47,10 @@
       optedOut: "This browser is not counted on this site: its page loads are not sent to the server. The choice is stored only in your browser (no cookie).",
       optedIn: "This browser's page loads are counted as the privacy notice describes.",
       noStorage: "Your browser does not allow local storage, so the choice cannot be saved.",
+      withdraw: "Withdraw consent", askAgain: "Ask me again", decline: "Decline the statistics",
+      agreed: "You have agreed to the statistics on this site. You can withdraw your consent at any time; withdrawing stops the sending at once.",
+      declined: "You have not agreed to the statistics on this site: nothing is sent from this browser. To choose again, the site asks on the next page.",
+      notAsked: "You have not answered the request for consent yet: nothing is sent from this browser until you accept.",
     },
   };
   const w = words[document.documentElement.lang] || words.fi;
@@ -76,6 +88,7 @@
     }
     if (!r.ok) return fail(w.fetch, r);
     const d = await r.json();
+    if (d.consent !== mode) { mode = d.consent; showOpt(); }
     rows.replaceChildren();
     for (const p of d.pageviews) {
       const tr = document.createElement("tr");
@@ -93,22 +106,33 @@
     status.textContent = (done ? done + " " : "") + (n === 0 ? w.none(d.day) : w.some(d.day, d.visitor, n));
   }
 
-  // Opting out: a flag in this origin's local storage that the tracker
-  // (s.js) reads before it sends anything. No cookie, nothing on the server.
+  // The visitor's choice: one key in this origin's local storage that the
+  // tracker (s.js) reads before it sends anything. "1" declined, withdrawn
+  // or opted out; "0" agreed (where the site asks for consent); none: not
+  // asked yet. No cookie, nothing on the server. Where the site asks for
+  // consent (GET /api/me says "consent":"required"), the page offers to
+  // withdraw it, or to have the site's banner ask again.
   const optButton = root.querySelector("button.optout");
   const optStatus = root.querySelector(".optout-tila");
   const KEY = "seloste-opt-out";
-  const optedOut = () => { try { return localStorage.getItem(KEY) === "1"; } catch (e) { return null; } };
+  let mode = "";
+  const choice = () => { try { return localStorage.getItem(KEY); } catch (e) { return undefined; } };
   const showOpt = () => {
-    const out = optedOut();
-    if (out === null) { optStatus.textContent = w.noStorage; optButton.hidden = true; return; }
+    const c = choice();
+    if (c === undefined) { optStatus.textContent = w.noStorage; optButton.hidden = true; return; }
     optButton.hidden = false;
-    optButton.textContent = out ? w.optIn : w.optOut;
-    optStatus.textContent = out ? w.optedOut : w.optedIn;
+    const out = c === "1";
+    if (mode === "required" || c === "0") {
+      optButton.textContent = out ? w.askAgain : c === "0" ? w.withdraw : w.decline;
+      optStatus.textContent = out ? w.declined : c === "0" ? w.agreed : w.notAsked;
+    } else {
+      optButton.textContent = out ? w.optIn : w.optOut;
+      optStatus.textContent = out ? w.optedOut : w.optedIn;
+    }
   };
   optButton.addEventListener("click", () => {
     try {
-      if (optedOut()) localStorage.removeItem(KEY); else localStorage.setItem(KEY, "1");
+      if (choice() === "1") localStorage.removeItem(KEY); else localStorage.setItem(KEY, "1");
     } catch (e) { /* shown by showOpt */ }
     showOpt();
   });
