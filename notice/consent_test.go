@@ -35,6 +35,8 @@ func consentProblems(ps []Problem) (paragraph, exemption []Problem) {
 		switch {
 		case strings.HasPrefix(p.English, `consent = "exempt"`):
 			exemption = append(exemption, p)
+		case strings.Contains(p.English, "(Consent counts)"):
+			// The registry's consent-count field: the list's business.
 		case strings.Contains(p.English, "consent") || strings.Contains(p.English, "legal-basis") || strings.Contains(p.English, "legal basis for page visits"):
 			paragraph = append(paragraph, p)
 		}
