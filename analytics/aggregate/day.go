@@ -247,6 +247,7 @@ type Builder struct {
 	vcount  []int32
 	vorder  []int32
 	vremap  []int32
+	moved   []uint64 // permute's bits
 }
 
 const noCode = ^uint32(0)
@@ -325,20 +326,23 @@ func (b *Builder) Take(start int64, vs *Views, t *Values, prior func(visit uint6
 		return cmp.Compare(vs.seq[i], vs.seq[j])
 	})
 
-	// Each column into that order, letting go of the original: the source
-	// fields stay, read at each visit's entry (b.order[first]).
-	d.TS, vs.ts = inOrder(vs.ts, b.order), nil
-	d.Dur, vs.dur = inOrder(vs.dur, b.order), nil
-	d.Scroll, vs.scroll = inOrder(vs.scroll, b.order), nil
-	seq, visitor, visit := inOrder(vs.seq, b.order), inOrder(vs.visitor, b.order), inOrder(vs.visit, b.order)
-	vs.seq, vs.visitor, vs.visit = nil, nil, nil
+	// Each column into that order in place: it becomes the Day's (or
+	// scratch), so the day's page views are not held twice. The source
+	// fields stay as they are, read at each visit's entry (b.order[first]).
+	b.moved = slices.Grow(b.moved[:0], (n+63)/64)[:(n+63)/64]
+	d.TS = permute(vs.ts, b.order, b.moved)
+	d.Dur = permute(vs.dur, b.order, b.moved)
+	d.Scroll = permute(vs.scroll, b.order, b.moved)
+	seq, visitor, visit := permute(vs.seq, b.order, b.moved), permute(vs.visitor, b.order, b.moved), permute(vs.visit, b.order, b.moved)
 	for k, f := range viewFields {
-		col := make([]uint32, n)
-		for pos, i := range b.order {
-			col[pos] = viewCode(f, vs.values[f][i])
+		col := permute(vs.values[f], b.order, b.moved)
+		for pos, c := range col {
+			col[pos] = viewCode(f, c)
 		}
-		d.Codes[k], vs.values[f] = col, nil
+		d.Codes[k] = col
+		vs.values[f] = nil
 	}
+	vs.ts, vs.dur, vs.scroll, vs.seq, vs.visitor, vs.visit = nil, nil, nil, nil, nil, nil
 	for pos := 1; pos < n; pos++ {
 		if visitor[pos] != visitor[pos-1] {
 			d.VisitorEnd = append(d.VisitorEnd, int32(pos))
@@ -451,13 +455,28 @@ func (b *Builder) Take(start int64, vs *Views, t *Values, prior func(visit uint6
 	return d
 }
 
-// inOrder returns col's values in order (indexes into col).
-func inOrder[T any](col []T, order []int32) []T {
-	out := make([]T, len(order))
-	for pos, i := range order {
-		out[pos] = col[i]
+// permute puts col's values in order (indexes into col) in place, and
+// returns col cut to its length. moved is scratch of a bit per value.
+func permute[T any](col []T, order []int32, moved []uint64) []T {
+	clear(moved)
+	for start := range order {
+		if moved[start/64]&(1<<(start%64)) != 0 {
+			continue
+		}
+		// Follow the cycle through start: each place takes the value
+		// order names, the last the one start held.
+		held, at := col[start], start
+		for {
+			moved[at/64] |= 1 << (at % 64)
+			from := int(order[at])
+			if from == start {
+				col[at] = held
+				break
+			}
+			col[at], at = col[from], from
+		}
 	}
-	return out
+	return col[:len(order):len(order)]
 }
 
 // findUniform sets d.Uniform and d.RunCodes from the per-view codes.
