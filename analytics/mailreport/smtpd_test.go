@@ -1,0 +1,176 @@
+package mailreport
+
+import (
+	"bytes"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/mail"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// smtpd is a real SMTP server on loopback: Debian's python3-aiosmtpd,
+// delivering into a Maildir. It is started and stopped by its PID.
+type smtpd struct {
+	t      *testing.T
+	port   int
+	mdir   string
+	python string
+	cmd    *exec.Cmd
+	seen   map[string]bool
+}
+
+// smtpdPython is the Python that has aiosmtpd: SELOSTE_SMTPD_PYTHON, or
+// Debian's /usr/bin/python3 (a pyenv python3 first on PATH lacks it).
+func smtpdPython(t *testing.T) string {
+	py := os.Getenv("SELOSTE_SMTPD_PYTHON")
+	if py == "" {
+		py = "/usr/bin/python3"
+	}
+	if err := exec.Command(py, "-c", "import aiosmtpd").Run(); err != nil {
+		msg := "no aiosmtpd for " + py + " (apt-get install python3-aiosmtpd, or set SELOSTE_SMTPD_PYTHON): " + err.Error()
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return py
+}
+
+// freePort is a loopback TCP port nothing listens on now.
+func freePort(t *testing.T) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func newSMTPD(t *testing.T, port int) *smtpd {
+	// aiosmtpd makes the Maildir only where no directory is yet.
+	s := &smtpd{t: t, port: port, mdir: filepath.Join(t.TempDir(), "Maildir"), python: smtpdPython(t), seen: map[string]bool{}}
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *smtpd) start() {
+	s.t.Helper()
+	s.cmd = exec.Command(s.python, "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:"+strconv.Itoa(s.port),
+		"-c", "aiosmtpd.handlers.Mailbox", s.mdir)
+	var stderr bytes.Buffer
+	s.cmd.Stderr = &stderr
+	if err := s.cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", s.addr(), 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("aiosmtpd did not listen on %s: %s", s.addr(), stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (s *smtpd) stop() {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	s.cmd.Process.Kill()
+	s.cmd.Wait()
+	s.cmd = nil
+}
+
+func (s *smtpd) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
+
+// received is a delivered message, decoded.
+type received struct {
+	Header      mail.Header
+	Raw         string
+	Subject     string
+	RcptTo      string
+	Text, HTML  string
+	ContentType string
+}
+
+// next returns the messages delivered since the last call.
+func (s *smtpd) next() []received {
+	s.t.Helper()
+	ents, _ := os.ReadDir(filepath.Join(s.mdir, "new"))
+	var out []received
+	for _, e := range ents {
+		if s.seen[e.Name()] {
+			continue
+		}
+		s.seen[e.Name()] = true
+		b, err := os.ReadFile(filepath.Join(s.mdir, "new", e.Name()))
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		out = append(out, parseMessage(s.t, b))
+	}
+	return out
+}
+
+func parseMessage(t *testing.T, b []byte) received {
+	t.Helper()
+	m, err := mail.ReadMessage(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("message does not parse: %v\n%s", err, b)
+	}
+	r := received{Header: m.Header, Raw: string(b), RcptTo: m.Header.Get("X-RcptTo")}
+	if r.Subject, err = new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject")); err != nil {
+		t.Fatalf("subject: %v", err)
+	}
+	for _, h := range []string{"Date", "Message-ID", "From", "To"} {
+		if m.Header.Get(h) == "" {
+			t.Errorf("no %s header", h)
+		}
+	}
+	if _, err := m.Header.Date(); err != nil {
+		t.Errorf("Date: %v", err)
+	}
+	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/alternative" {
+		t.Fatalf("Content-Type %q: %v", m.Header.Get("Content-Type"), err)
+	}
+	r.ContentType = mt
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(p) // NextPart decodes quoted-printable
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch ct := p.Header.Get("Content-Type"); {
+		case strings.HasPrefix(ct, "text/plain; charset=utf-8"):
+			r.Text = string(body)
+		case strings.HasPrefix(ct, "text/html; charset=utf-8"):
+			r.HTML = string(body)
+		default:
+			t.Errorf("unexpected part %q", ct)
+		}
+	}
+	if r.Text == "" || r.HTML == "" {
+		t.Fatalf("want a text and an HTML part:\n%s", b)
+	}
+	return r
+}
