@@ -163,8 +163,11 @@ func summaryView(rep *analytics.Report, p Period, l Lang, dashboard string, k in
 	rows(l.t("pages"), analytics.DimPage, label)
 	rows(l.t("sources"), analytics.DimReferrer, label)
 	rows(l.t("countries"), analytics.DimCountry, func(r analytics.Row) string {
-		if r.Value == analytics.Other || r.Value == "" {
+		switch r.Value {
+		case analytics.Other:
 			return label(r)
+		case "":
+			return l.t("unknown")
 		}
 		return l.country(r.Value)
 	})
