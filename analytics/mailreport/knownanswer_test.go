@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/mailreport/smtptest"
 	"github.com/seloste/seloste/analytics/sqlite"
 	"github.com/seloste/seloste/analytics/storetest"
 )
@@ -30,9 +31,9 @@ func TestSummaryKnownAnswer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv := newSMTPD(t, freePort(t))
-	srv.start()
-	sender, err := NewSMTP(SMTPConfig{Host: "localhost", Port: srv.port, Security: None, From: "seloste@example.fi"})
+	srv := smtptest.New(t, smtptest.FreePort(t))
+	srv.Start()
+	sender, err := NewSMTP(SMTPConfig{Host: "localhost", Port: srv.Port, Security: None, From: "seloste@example.fi"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func TestSummaryKnownAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.Tick(ctx)
-	got := srv.next()
+	got := srv.Next()
 	if len(got) != 1 {
 		t.Fatalf("%d messages, want one (a.example's weekly, for its one recipient)", len(got))
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/mailreport/smtptest"
 )
 
 // fakeReporter answers summaries with one known report, as a store would
@@ -75,9 +76,9 @@ func (c *clock) set(t time.Time) {
 // alerts through a real SMTP server and reads them as a mail client would.
 func TestMailWithSMTPServer(t *testing.T) {
 	helsinki, _ := time.LoadLocation("Europe/Helsinki")
-	srv := newSMTPD(t, freePort(t))
-	srv.start()
-	sender, err := NewSMTP(SMTPConfig{Host: "127.0.0.1", Port: srv.port, Security: None, From: "Seloste <seloste@example.fi>"})
+	srv := smtptest.New(t, smtptest.FreePort(t))
+	srv.Start()
+	sender, err := NewSMTP(SMTPConfig{Host: "127.0.0.1", Port: srv.Port, Security: None, From: "Seloste <seloste@example.fi>"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,12 +114,12 @@ func TestMailWithSMTPServer(t *testing.T) {
 	t.Run("weekly", func(t *testing.T) {
 		clk.set(time.Date(2026, 12, 7, 6, 59, 0, 0, helsinki)) // a Monday, before the hour
 		m.Tick(ctx)
-		if got := srv.next(); len(got) != 0 {
+		if got := srv.Next(); len(got) != 0 {
 			t.Fatalf("%d messages before the report hour", len(got))
 		}
 		clk.set(time.Date(2026, 12, 7, 7, 0, 0, 0, helsinki))
 		m.Tick(ctx)
-		got := srv.next()
+		got := srv.Next()
 		if len(got) != 1 {
 			t.Fatalf("%d messages, want Anna's weekly one", len(got))
 		}
@@ -157,7 +158,7 @@ func TestMailWithSMTPServer(t *testing.T) {
 		clk.set(time.Date(2026, 12, 7, 9, 30, 0, 0, helsinki))
 		m.Tick(ctx)
 		newMailer(spool, "example.fi").Tick(ctx)
-		if got := srv.next(); len(got) != 0 {
+		if got := srv.Next(); len(got) != 0 {
 			t.Errorf("%d messages sent again", len(got))
 		}
 	})
@@ -165,7 +166,7 @@ func TestMailWithSMTPServer(t *testing.T) {
 	t.Run("monthly", func(t *testing.T) {
 		clk.set(time.Date(2026, 12, 1, 8, 0, 0, 0, helsinki)) // a Tuesday, the 1st
 		m.Tick(ctx)
-		got := srv.next()
+		got := srv.Next()
 		if len(got) != 1 {
 			t.Fatalf("%d messages, want Bo's monthly one", len(got))
 		}
@@ -205,11 +206,11 @@ func TestMailWithSMTPServer(t *testing.T) {
 		am := newMailer(spool, "quiet.fi", "busy.fi", "calm.fi")
 		clk.set(time.Date(2026, 12, 8, 14, 5, 0, 0, helsinki))
 		am.Tick(ctx)
-		got := srv.next()
+		got := srv.Next()
 		if len(got) != 2 {
 			t.Fatalf("%d messages, want the drop of quiet.fi and the spike of busy.fi", len(got))
 		}
-		bySubject := map[string]received{}
+		bySubject := map[string]smtptest.Message{}
 		for _, g := range got {
 			if g.RcptTo != "ada@example.fi" {
 				t.Errorf("alert to %s, want the admin only", g.RcptTo)
@@ -237,7 +238,7 @@ func TestMailWithSMTPServer(t *testing.T) {
 		clk.set(time.Date(2026, 12, 8, 15, 5, 0, 0, helsinki))
 		rep.hourly["busy.fi"]["2026-12-08"][14] = 400
 		am.Tick(ctx)
-		if got := srv.next(); len(got) != 0 {
+		if got := srv.Next(); len(got) != 0 {
 			t.Errorf("%d more alerts the same day", len(got))
 		}
 	})
@@ -256,8 +257,8 @@ func keys[V any](m map[string]V) []string {
 // once the server answers, once.
 func TestMailRetriedUntilServerAnswers(t *testing.T) {
 	helsinki, _ := time.LoadLocation("Europe/Helsinki")
-	srv := newSMTPD(t, freePort(t)) // not started: connections are refused
-	sender, err := NewSMTP(SMTPConfig{Host: "127.0.0.1", Port: srv.port, Security: None, From: "seloste@example.fi", Timeout: 2 * time.Second})
+	srv := smtptest.New(t, smtptest.FreePort(t)) // not started: connections are refused
+	sender, err := NewSMTP(SMTPConfig{Host: "127.0.0.1", Port: srv.Port, Security: None, From: "seloste@example.fi", Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,14 +295,14 @@ func TestMailRetriedUntilServerAnswers(t *testing.T) {
 		t.Error("the log holds the message")
 	}
 
-	srv.start()
+	srv.Start()
 	m.Tick(ctx) // still waiting out the backoff
-	if got := srv.next(); len(got) != 0 {
+	if got := srv.Next(); len(got) != 0 {
 		t.Fatalf("sent during the backoff")
 	}
 	clk.set(clk.now().Add(2 * time.Minute))
 	m.Tick(ctx)
-	got := srv.next()
+	got := srv.Next()
 	if len(got) != 1 || got[0].Subject != "Viikkoraportti example.fi: viikko 49" {
 		t.Fatalf("after the server answers: %d messages %v", len(got), got)
 	}
@@ -312,7 +313,7 @@ func TestMailRetriedUntilServerAnswers(t *testing.T) {
 		t.Errorf("recovery not logged:\n%s", logs.String())
 	}
 	m.Tick(ctx)
-	if got := srv.next(); len(got) != 0 {
+	if got := srv.Next(); len(got) != 0 {
 		t.Errorf("sent twice")
 	}
 }

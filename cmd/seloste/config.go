@@ -339,6 +339,15 @@ func loadServeConfig(path string, cfg *serveConfig) error {
 
 // decodeServeConfig decodes the file at path, b, strictly into cfg.
 func decodeServeConfig(path string, b []byte, cfg *serveConfig) error {
+	// Said before the strict decoding, whose error would quote the line.
+	var smtp struct {
+		SMTP map[string]any `toml:"smtp"`
+	}
+	if toml.Unmarshal(b, &smtp) == nil {
+		if _, ok := smtp.SMTP["password"]; ok {
+			return fmt.Errorf("config %s: [smtp] password: the password is not read from this file, which ends up in backups and version control: put it in a file named by password_file, or in the environment variable named by password_env", path)
+		}
+	}
 	d := toml.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if err := d.Decode(cfg); err != nil {

@@ -139,6 +139,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return fmt.Errorf("report: -period: %w", err)
 		}
 		logger := slog.New(slog.NewTextHandler(stderr, nil))
+		cfg.DB = *dbPath // the spool is beside the database reported on
 		to, err := sendReportNow(ctx, cfg, store, zone, events.Goals, q.Site, *email, p, logger)
 		if err != nil {
 			return fmt.Errorf("report: -email: %w", err)

@@ -1,4 +1,7 @@
-package mailreport
+// Package smtptest runs a real SMTP server on loopback for tests: Debian's
+// python3-aiosmtpd, delivering into a Maildir, started and stopped by its
+// PID. Without it a test skips, or fails when CI=true.
+package smtptest
 
 import (
 	"bytes"
@@ -16,11 +19,10 @@ import (
 	"time"
 )
 
-// smtpd is a real SMTP server on loopback: Debian's python3-aiosmtpd,
-// delivering into a Maildir. It is started and stopped by its PID.
-type smtpd struct {
-	t      *testing.T
-	port   int
+// Server is one aiosmtpd on 127.0.0.1:Port.
+type Server struct {
+	t      testing.TB
+	Port   int
 	mdir   string
 	python string
 	cmd    *exec.Cmd
@@ -29,7 +31,7 @@ type smtpd struct {
 
 // smtpdPython is the Python that has aiosmtpd: SELOSTE_SMTPD_PYTHON, or
 // Debian's /usr/bin/python3 (a pyenv python3 first on PATH lacks it).
-func smtpdPython(t *testing.T) string {
+func smtpdPython(t testing.TB) string {
 	py := os.Getenv("SELOSTE_SMTPD_PYTHON")
 	if py == "" {
 		py = "/usr/bin/python3"
@@ -44,8 +46,8 @@ func smtpdPython(t *testing.T) string {
 	return py
 }
 
-// freePort is a loopback TCP port nothing listens on now.
-func freePort(t *testing.T) int {
+// FreePort is a loopback TCP port nothing listens on now.
+func FreePort(t testing.TB) int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -54,16 +56,19 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func newSMTPD(t *testing.T, port int) *smtpd {
+// New prepares a server on port (FreePort) without starting it, so that a
+// test can first see connections refused. It is stopped at cleanup.
+func New(t testing.TB, port int) *Server {
 	// aiosmtpd makes the Maildir only where no directory is yet.
-	s := &smtpd{t: t, port: port, mdir: filepath.Join(t.TempDir(), "Maildir"), python: smtpdPython(t), seen: map[string]bool{}}
-	t.Cleanup(s.stop)
+	s := &Server{t: t, Port: port, mdir: filepath.Join(t.TempDir(), "Maildir"), python: smtpdPython(t), seen: map[string]bool{}}
+	t.Cleanup(s.Stop)
 	return s
 }
 
-func (s *smtpd) start() {
+// Start starts the server and waits until it listens.
+func (s *Server) Start() {
 	s.t.Helper()
-	s.cmd = exec.Command(s.python, "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:"+strconv.Itoa(s.port),
+	s.cmd = exec.Command(s.python, "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:"+strconv.Itoa(s.Port),
 		"-c", "aiosmtpd.handlers.Mailbox", s.mdir)
 	var stderr bytes.Buffer
 	s.cmd.Stderr = &stderr
@@ -84,7 +89,8 @@ func (s *smtpd) start() {
 	}
 }
 
-func (s *smtpd) stop() {
+// Stop kills the server by its PID and waits for it.
+func (s *Server) Stop() {
 	if s.cmd == nil || s.cmd.Process == nil {
 		return
 	}
@@ -93,10 +99,11 @@ func (s *smtpd) stop() {
 	s.cmd = nil
 }
 
-func (s *smtpd) addr() string { return "127.0.0.1:" + strconv.Itoa(s.port) }
+func (s *Server) addr() string { return "127.0.0.1:" + strconv.Itoa(s.Port) }
 
-// received is a delivered message, decoded.
-type received struct {
+// Message is a delivered message, decoded as a mail client would:
+// the subject's encoded-words and both parts' quoted-printable.
+type Message struct {
 	Header      mail.Header
 	Raw         string
 	Subject     string
@@ -105,11 +112,11 @@ type received struct {
 	ContentType string
 }
 
-// next returns the messages delivered since the last call.
-func (s *smtpd) next() []received {
+// Next returns the messages delivered since the last call.
+func (s *Server) Next() []Message {
 	s.t.Helper()
 	ents, _ := os.ReadDir(filepath.Join(s.mdir, "new"))
-	var out []received
+	var out []Message
 	for _, e := range ents {
 		if s.seen[e.Name()] {
 			continue
@@ -119,18 +126,20 @@ func (s *smtpd) next() []received {
 		if err != nil {
 			s.t.Fatal(err)
 		}
-		out = append(out, parseMessage(s.t, b))
+		out = append(out, Parse(s.t, b))
 	}
 	return out
 }
 
-func parseMessage(t *testing.T, b []byte) received {
+// Parse reads b as a multipart/alternative message with a text and an
+// HTML part, failing t on anything a mail client would stumble on.
+func Parse(t testing.TB, b []byte) Message {
 	t.Helper()
 	m, err := mail.ReadMessage(bytes.NewReader(b))
 	if err != nil {
 		t.Fatalf("message does not parse: %v\n%s", err, b)
 	}
-	r := received{Header: m.Header, Raw: string(b), RcptTo: m.Header.Get("X-RcptTo")}
+	r := Message{Header: m.Header, Raw: string(b), RcptTo: m.Header.Get("X-RcptTo")}
 	if r.Subject, err = new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject")); err != nil {
 		t.Fatalf("subject: %v", err)
 	}
