@@ -103,6 +103,21 @@ func (c SMTPConfig) Check() (SMTPConfig, error) {
 	return c, nil
 }
 
+// heloName is the name this client greets with: the machine's own when it
+// is a full domain name, else the From address's domain (servers refuse
+// a bare "localhost" more often than a domain they know).
+func heloName(from string) string {
+	if h, err := os.Hostname(); err == nil && strings.Contains(h, ".") {
+		return h
+	}
+	if a, err := mail.ParseAddress(from); err == nil {
+		if _, d, ok := strings.Cut(a.Address, "@"); ok && d != "" {
+			return d
+		}
+	}
+	return "localhost"
+}
+
 func loopback(host string) bool {
 	if host == "localhost" {
 		return true
@@ -168,7 +183,7 @@ func (s *SMTP) Send(ctx context.Context, to []string, msg []byte) (err error) {
 		}
 		return nil
 	}
-	if err := step("hello", cl.Hello("localhost")); err != nil {
+	if err := step("hello", cl.Hello(heloName(c.From))); err != nil {
 		return err
 	}
 	if c.Security == StartTLS {

@@ -5,7 +5,14 @@ package smtptest
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"io"
+	"math/big"
 	"mime"
 	"mime/multipart"
 	"net"
@@ -27,6 +34,11 @@ type Server struct {
 	python string
 	cmd    *exec.Cmd
 	seen   map[string]bool
+
+	// Args are more aiosmtpd arguments, set before Start: TLS's
+	// ("--tlscert", f, "--tlskey", k for STARTTLS; --smtpscert and
+	// --smtpskey for TLS from the first byte).
+	Args []string
 }
 
 // smtpdPython is the Python that has aiosmtpd: SELOSTE_SMTPD_PYTHON, or
@@ -68,8 +80,8 @@ func New(t testing.TB, port int) *Server {
 // Start starts the server and waits until it listens.
 func (s *Server) Start() {
 	s.t.Helper()
-	s.cmd = exec.Command(s.python, "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:"+strconv.Itoa(s.Port),
-		"-c", "aiosmtpd.handlers.Mailbox", s.mdir)
+	args := append([]string{"-m", "aiosmtpd", "-n", "-l", "127.0.0.1:" + strconv.Itoa(s.Port)}, s.Args...)
+	s.cmd = exec.Command(s.python, append(args, "-c", "aiosmtpd.handlers.Mailbox", s.mdir)...)
 	var stderr bytes.Buffer
 	s.cmd.Stderr = &stderr
 	if err := s.cmd.Start(); err != nil {
@@ -182,4 +194,44 @@ func Parse(t testing.TB, b []byte) Message {
 		t.Fatalf("want a text and an HTML part:\n%s", b)
 	}
 	return r
+}
+
+// SelfSigned writes a certificate and key for localhost and 127.0.0.1 into
+// a temporary folder, and returns their files and a pool trusting it.
+func SelfSigned(t testing.TB) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "localhost"},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
 }
