@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -87,5 +90,57 @@ monthly = true
 	queued, _ := filepath.Glob(filepath.Join(filepath.Dir(db), "seloste.mail", "queue", "*.eml"))
 	if len(queued) != 1 {
 		t.Errorf("%d messages in the spool, want 1", len(queued))
+	}
+}
+
+// TestServeMail: serve with [smtp] starts its mailer, shows the spool in
+// /healthz, and refuses to start when the SMTP settings are unsafe.
+func TestServeMail(t *testing.T) {
+	srv := smtptest.New(t, smtptest.FreePort(t))
+	srv.Start()
+	dir := t.TempDir()
+	conf := func(security string) {
+		t.Helper()
+		body := fmt.Sprintf(`[[site]]
+domain = "example.fi"
+
+[smtp]
+host = %q
+port = %d
+security = "none"
+from = "seloste@example.fi"
+
+[[recipient]]
+email = "ada@example.fi"
+admin = true
+`, security, srv.Port)
+		if err := os.WriteFile(filepath.Join(dir, "seloste.toml"), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conf("127.0.0.1")
+	s := startServeIn(t, dir, "-build-notice=false")
+	resp, err := http.Get(s.url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"mail":{"pending":0,`) {
+		t.Errorf("healthz %d %s", resp.StatusCode, body)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "seloste.mail", "queue")); err != nil {
+		t.Errorf("no spool beside the database: %v", err)
+	}
+	if err := s.stop(t, os.Interrupt); err != nil {
+		t.Errorf("stop: %v\n%s", err, s.stderr)
+	}
+
+	conf("smtp.example.fi") // plain text to another machine
+	cmd := exec.Command(selosteBinary(t), "serve", "-addr", "127.0.0.1:0", "-build-notice=false")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "plain text") {
+		t.Errorf("serve with security none to a remote host: %v\n%s", err, out)
 	}
 }
