@@ -60,6 +60,7 @@ type Mailer struct {
 	backoff   time.Duration
 	nextTry   time.Time
 	lastAlert map[string]time.Time // site → the hour last checked
+	reportErr map[string]bool      // summaries whose report failed, logged once
 }
 
 // New checks cfg and returns its Mailer.
@@ -92,7 +93,7 @@ func New(cfg Config) (*Mailer, error) {
 	if cfg.MaxBackoff <= 0 {
 		cfg.MaxBackoff = time.Hour
 	}
-	return &Mailer{cfg: cfg, lastAlert: map[string]time.Time{}}, nil
+	return &Mailer{cfg: cfg, lastAlert: map[string]time.Time{}, reportErr: map[string]bool{}}, nil
 }
 
 // Status is the mailer's state for /healthz and /metrics.
@@ -133,7 +134,7 @@ func (m *Mailer) Run(ctx context.Context) {
 
 // Tick spools what is due at now (the summaries after the report hour of a
 // Monday or a 1st, the alerts of the hour that ended) and sends the spool
-// unless a failure's backoff is still running.
+// unless a failure's backoff is still running. One goroutine ticks (Run).
 func (m *Mailer) Tick(ctx context.Context) {
 	now := m.cfg.Now()
 	people, err := m.cfg.Recipients(ctx)
@@ -177,7 +178,11 @@ func (m *Mailer) queueSummaries(ctx context.Context, p Period, now time.Time, pe
 				var err error
 				rep, err = m.cfg.Reporter.Report(ctx, SummaryQuery(site, p, now, m.cfg.Zone, m.cfg.MinVisitors, m.cfg.Goals))
 				if err != nil {
-					m.cfg.Logger.Error("mail: the summary's report", "site", site, "period", p.Label(first), "err", err)
+					// Tried again each tick; said once, not every minute.
+					if id := site + " " + p.Label(first); !m.reportErr[id] {
+						m.reportErr[id] = true
+						m.cfg.Logger.Error("mail: the summary's report failed; retried every minute", "site", site, "period", p.Label(first), "err", err)
+					}
 					break
 				}
 				reports[site] = rep

@@ -92,8 +92,8 @@ func newMailer(cfg serveConfig, zone *time.Location, goals []analytics.Goal, sit
 }
 
 // sendReportNow is seloste report -email: the summary of site for the
-// period before today, to who (an address, or a [[recipient]]'s name or
-// address), through the spool.
+// period before today, to who (an address, or a recipient's name or
+// address: mailRecipients), through the spool.
 func sendReportNow(ctx context.Context, cfg serveConfig, reporter analytics.Reporter, zone *time.Location, goals []analytics.Goal, site, who string, period mailreport.Period, logger *slog.Logger) (string, error) {
 	if !cfg.mailEnabled() {
 		return "", errors.New("no [smtp] host in the configuration file: see docs/email.md")
@@ -102,21 +102,27 @@ func sendReportNow(ctx context.Context, cfg serveConfig, reporter analytics.Repo
 	if err != nil {
 		return "", err
 	}
+	list, err := mailRecipients(cfg)
+	if err != nil {
+		return "", err
+	}
+	people, err := list(ctx)
+	if err != nil {
+		return "", err
+	}
 	to := mailreport.Recipient{Email: who, Lang: mailreport.Finnish}
 	found := false
-	for _, r := range cfg.Recipients {
+	for _, r := range people {
 		if strings.EqualFold(r.Email, who) || (r.Name != "" && r.Name == who) {
-			lang, _ := mailreport.ParseLang(r.Lang)
-			to = mailreport.Recipient{Name: r.Name, Email: r.Email, Lang: lang, Sites: r.Sites}
-			found = true
+			to, found = r, true
 			break
 		}
 	}
 	if !found && !strings.Contains(who, "@") {
-		return "", fmt.Errorf("%q is neither an address nor a [[recipient]]'s name", who)
+		return "", fmt.Errorf("%q is neither an address nor a recipient's name", who)
 	}
 	if !to.Sees(site) {
-		return "", fmt.Errorf("%s does not get mail about %s ([[recipient]] sites)", to.Email, site)
+		return "", fmt.Errorf("%s may not see %s", to.Email, site)
 	}
 	k := dashboard.ShareFloor(cfg.ShareMinVisitors, cfg.MinVisitors)
 	now := time.Now()
