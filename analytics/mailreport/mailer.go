@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/mail"
 	"net/textproto"
@@ -158,6 +159,13 @@ func (m *Mailer) Tick(ctx context.Context) {
 // address is not a file name.
 func key(what, site, email string) string {
 	h := sha256.Sum256([]byte(strings.ToLower(email)))
+	// A file name: an internationalised domain's letters become '_'.
+	site = strings.Map(func(r rune) rune {
+		if r == '.' || r < 0x80 && validKey(string(r)) {
+			return r
+		}
+		return '_'
+	}, site)
 	return what + "_" + site + "_" + hex.EncodeToString(h[:6])
 }
 
@@ -293,6 +301,9 @@ func (m *Mailer) Flush(ctx context.Context) {
 			continue
 		}
 		b, err := m.cfg.Spool.Read(k)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // the owner deleted it from the queue
+		}
 		if err != nil {
 			failed = err
 			continue
