@@ -38,7 +38,7 @@ func (f *filterFlags) Set(v string) error {
 }
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", "[-db seloste.db] [-site DOMAIN] [-from 30d] [-to DATE] [-filter k=v ...] [-format table|json|csv]", stderr)
+	fs := newFlagSet("report", "[-db seloste.db] [-site DOMAIN] [-from 30d] [-to DATE] [-filter k=v ...] [-format table|json|csv] | [-email ADDRESS|NAME [-period week|month]]", stderr)
 	var (
 		dbPath     = fs.String("db", "seloste.db", dbHelp)
 		site       = fs.String("site", "", "the site to report on; may be left out when the database, or the configuration file, holds one site")
