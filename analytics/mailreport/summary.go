@@ -66,7 +66,7 @@ func Summary(rep *analytics.Report, p Period, to Recipient, dashboard string, k 
 	}
 	v := summaryView(rep, p, l, dashboard, k)
 	var text strings.Builder
-	if err := textTemplate(&text, v); err != nil {
+	if err := writeText(&text, v); err != nil {
 		return Message{}, err
 	}
 	var html bytes.Buffer
@@ -90,7 +90,7 @@ type (
 	}
 	totalRow struct{ Name, Now, Before, Change string }
 	table    struct {
-		Title, Col1, Col2 string
+		Title, Col2 string
 		Rows              []cells
 	}
 	cells struct{ A, B string }
@@ -143,7 +143,7 @@ func summaryView(rep *analytics.Report, p Period, l Lang, dashboard string, k in
 	}
 
 	rows := func(title string, dim analytics.Dimension, name func(analytics.Row) string) {
-		t := table{Title: title, Col1: "", Col2: l.t("visitors")}
+		t := table{Title: title, Col2: l.t("visitors")}
 		for _, r := range rep.Breakdowns[dim] {
 			t.Rows = append(t.Rows, cells{name(r), l.number(r.Visitors)})
 		}
@@ -207,8 +207,8 @@ func capitalize(s string) string {
 	return strings.ToUpper(string(r[0])) + string(r[1:])
 }
 
-// textTemplate writes v as plain text, aligned for a monospace reader.
-func textTemplate(w *strings.Builder, v view) error {
+// writeText writes v as plain text, aligned for a monospace reader.
+func writeText(w *strings.Builder, v view) error {
 	fmt.Fprintf(w, "%s — %s\n\n", v.Site, v.Title)
 	if v.Empty {
 		fmt.Fprintf(w, "%s\n\n", v.None)
@@ -287,7 +287,7 @@ var htmlTemplate = template.Must(template.New("summary").Funcs(template.FuncMap{
 {{end}}</table>{{end}}
 {{range .Tables}}<h2 style="font-size:16px;margin:20px 0 6px">{{.Title}}</h2>
 <table width="100%" cellpadding="5" cellspacing="0" style="border-collapse:collapse;font-size:14px">
-<tr style="background:#eef2f7"><th style="text-align:left">{{.Col1}}</th><th style="text-align:right">{{.Col2}}</th></tr>
+<tr style="background:#eef2f7"><th></th><th style="text-align:right">{{.Col2}}</th></tr>
 {{range .Rows}}<tr style="border-bottom:1px solid #e5e5e5"><td style="word-break:break-all">{{.A}}</td><td style="text-align:right;white-space:nowrap">{{.B}}</td></tr>
 {{end}}</table>
 {{end}}
