@@ -91,7 +91,7 @@ type (
 	totalRow struct{ Name, Now, Before, Change string }
 	table    struct {
 		Title, Col2 string
-		Rows              []cells
+		Rows        []cells
 	}
 	cells struct{ A, B string }
 	bar   struct {
