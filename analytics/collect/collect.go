@@ -109,6 +109,11 @@ type Config struct {
 	// how long the store's Append took, the records in the batch and its
 	// error. It runs on the writer's goroutine and must be quick (metrics).
 	OnBatch func(elapsed time.Duration, records int, err error)
+
+	// MailStatus, if set, is the email reports' state (mailreport.Status),
+	// shown as "mail" in /healthz. It does not change the status code:
+	// a mail server that is down loses no events.
+	MailStatus func() any
 }
 
 // Collector turns beacons into stored records. Create it with New, mount

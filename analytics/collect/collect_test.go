@@ -633,3 +633,28 @@ func TestGatedFields(t *testing.T) {
 		t.Errorf("stored %v; want the route and depth only once described", got)
 	}
 }
+
+// TestHealthShowsMail: with email configured, /healthz shows the mail
+// spool's state under "mail", and a mail server that is down does not
+// make the collector unhealthy.
+func TestHealthShowsMail(t *testing.T) {
+	type mail struct {
+		Pending   int    `json:"pending"`
+		LastError string `json:"last_error"`
+	}
+	c := newCollector(t, openStore(t), func(cfg *Config) {
+		cfg.MailStatus = func() any { return mail{Pending: 2, LastError: "smtp 127.0.0.1:25: connection refused"} }
+	})
+	w := httptest.NewRecorder()
+	handler(c).ServeHTTP(w, httptest.NewRequest("GET", "/healthz", nil))
+	var got struct {
+		Status string
+		Mail   *mail
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if w.Code != 200 || got.Status != "ok" || got.Mail == nil || got.Mail.Pending != 2 || got.Mail.LastError == "" {
+		t.Errorf("healthz %d %s", w.Code, w.Body)
+	}
+}

@@ -344,6 +344,8 @@ func (c *Collector) handleHealth(w http.ResponseWriter, r *http.Request) {
 		// Page views whose visit could not be tracked (more open visits
 		// than visitor.DefaultMaxOpen): their visits are over-counted.
 		Untracked int64 `json:"visits_untracked"`
+		// The email reports' spool and counters, when email is configured.
+		Mail any `json:"mail,omitempty"`
 	}
 	hs := health{
 		Status: "ok", Queued: c.w.len(), Capacity: c.w.cfg.Size, Stored: c.w.stored.Load(),
@@ -352,6 +354,9 @@ func (c *Collector) handleHealth(w http.ResponseWriter, r *http.Request) {
 		EventLimit: c.refused[RefusedEventLimit].Load(), Untracked: c.visits.Untracked(),
 	}
 	hs.Capped, hs.CapsReached = c.caps.cappedToday()
+	if c.cfg.MailStatus != nil {
+		hs.Mail = c.cfg.MailStatus()
+	}
 	status := http.StatusOK
 	if err := c.Health(); err != nil {
 		hs.Status, hs.Reason = "error", err.Error()

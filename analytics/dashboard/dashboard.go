@@ -95,6 +95,16 @@ const DefaultReportTimeout = 30 * time.Second
 // configuration sets none: rows seen by fewer visitors are folded away.
 const DefaultShareMinVisitors = 5
 
+// ShareFloor is the k-anonymity floor of what leaves the server (share
+// links, email reports): share (0: DefaultShareMinVisitors), and never
+// under the dashboard's own floor minVisitors.
+func ShareFloor(share, minVisitors int) int {
+	if share <= 0 {
+		share = DefaultShareMinVisitors
+	}
+	return max(share, minVisitors)
+}
+
 // SessionTTL is how long a login lasts.
 const SessionTTL = 7 * 24 * time.Hour
 
@@ -170,10 +180,7 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.ReportTimeout == 0 {
 		cfg.ReportTimeout = DefaultReportTimeout
 	}
-	if cfg.ShareMinVisitors <= 0 {
-		cfg.ShareMinVisitors = DefaultShareMinVisitors
-	}
-	cfg.ShareMinVisitors = max(cfg.ShareMinVisitors, cfg.MinVisitors)
+	cfg.ShareMinVisitors = ShareFloor(cfg.ShareMinVisitors, cfg.MinVisitors)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}

@@ -68,6 +68,38 @@ var (
 		[]string{"type"}, nil)
 )
 
+// The email reports' metrics, read from MailStatus at each scrape.
+var (
+	mailSent = prometheus.NewDesc("seloste_mail_sent_total",
+		"Email reports and alerts the SMTP server took, since start.", nil, nil)
+	mailFailures = prometheus.NewDesc("seloste_mail_failures_total",
+		"Failed attempts to send email (each retried with backoff; the message stays in the spool), since start.", nil, nil)
+	mailSpooled = prometheus.NewDesc("seloste_mail_spooled_messages",
+		"Email messages waiting in the spool to be sent.", nil, nil)
+)
+
+// MailStatus reads the email sender's counters: mailreport.Mailer's Status.
+type MailStatus func() (sent, failures int64, spooled int)
+
+// WatchMail adds the email sender's counters to the registry. Call it
+// once, when email is configured.
+func (m *Metrics) WatchMail(status MailStatus) { m.reg.MustRegister(mailCollector(status)) }
+
+type mailCollector MailStatus
+
+func (c mailCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- mailSent
+	ch <- mailFailures
+	ch <- mailSpooled
+}
+
+func (c mailCollector) Collect(ch chan<- prometheus.Metric) {
+	sent, failures, spooled := c()
+	ch <- prometheus.MustNewConstMetric(mailSent, prometheus.CounterValue, float64(sent))
+	ch <- prometheus.MustNewConstMetric(mailFailures, prometheus.CounterValue, float64(failures))
+	ch <- prometheus.MustNewConstMetric(mailSpooled, prometheus.GaugeValue, float64(spooled))
+}
+
 // GeoIP is the location database whose age is shown: geo.DB.
 type GeoIP interface {
 	BuildTime() time.Time // zero: no database

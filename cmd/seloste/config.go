@@ -61,6 +61,13 @@ type serveConfig struct {
 	Goals      []goalConfig   `toml:"goal" flag:"-" help:"a conversion goal: name, and event (with optional props) or page"`
 	Funnels    []funnelConfig `toml:"funnel" flag:"-" help:"a funnel: name and steps, pages or goal names in order"`
 
+	// Email reports and alerts are tables of the file only (no flags):
+	// docs/email.md documents them.
+	SMTP       smtpConfig        `toml:"smtp" flag:"-" help:"the SMTP server that sends email reports and alerts"`
+	Reports    reportsConfig     `toml:"reports" flag:"-" help:"when email reports are made and where their link goes"`
+	Alerts     alertsConfig      `toml:"alerts" flag:"-" help:"when a site's traffic alerts its admins by email"`
+	Recipients []recipientConfig `toml:"recipient" flag:"-" help:"a person who gets email reports or alerts"`
+
 	Zone             string `toml:"zone" default:"Europe/Helsinki" help:"IANA time {zone} of report days"`
 	ReportTimeout    string `toml:"report_timeout" default:"30s" help:"longest a report of the dashboard, the stats API, CSV or a share page may take (1s to 10m); filtered yearly reports of a large ClickHouse store may need more"`
 	MinVisitors      int    `toml:"min_visitors" default:"1" help:"k-anonymity floor: report rows with fewer visitors are folded into \"(muut)\"; 1 = off"`
@@ -87,6 +94,50 @@ type siteConfig struct {
 	ExcludeIPs   []string `toml:"exclude_ips"`
 	ExcludePaths []string `toml:"exclude_paths"`
 	Consent      string   `toml:"consent"` // empty: the top-level consent
+}
+
+// smtpConfig is the [smtp] table. The password is never in the file.
+type smtpConfig struct {
+	Host         string `toml:"host"`
+	Port         int    `toml:"port"`
+	Security     string `toml:"security"`
+	User         string `toml:"user"`
+	PasswordFile string `toml:"password_file"`
+	PasswordEnv  string `toml:"password_env"`
+	From         string `toml:"from"`
+}
+
+// reportsConfig is the [reports] table.
+type reportsConfig struct {
+	Hour         int    `toml:"hour"` // defaultReportHour unless set
+	DashboardURL string `toml:"dashboard_url"`
+	Spool        string `toml:"spool"`
+}
+
+// defaultReportHour is when summaries are made: before the working day.
+const defaultReportHour = 7
+
+// alertsConfig is the [alerts] table; zeros are mailreport's defaults.
+type alertsConfig struct {
+	Off         bool    `toml:"off"`
+	DropShare   float64 `toml:"drop_share"`
+	DropHours   int     `toml:"drop_hours"`
+	SpikeFactor float64 `toml:"spike_factor"`
+	SpikeMin    int     `toml:"spike_min"`
+	MinUsual    int     `toml:"min_usual"`
+	Weeks       int     `toml:"weeks"`
+}
+
+// recipientConfig is one [[recipient]] of the file: until the server has
+// users, the people who get email.
+type recipientConfig struct {
+	Name    string   `toml:"name"`
+	Email   string   `toml:"email"`
+	Lang    string   `toml:"lang"`
+	Sites   []string `toml:"sites"`
+	Admin   bool     `toml:"admin"`
+	Weekly  bool     `toml:"weekly"`
+	Monthly bool     `toml:"monthly"`
 }
 
 // eventConfig is one [[event]] of the file.
@@ -179,6 +230,7 @@ func defaultServeConfig() serveConfig {
 			panic(fmt.Sprintf("serveConfig: tag default of %s: %v", s.key, err))
 		}
 	}
+	cfg.Reports.Hour = defaultReportHour
 	return cfg
 }
 
@@ -287,6 +339,15 @@ func loadServeConfig(path string, cfg *serveConfig) error {
 
 // decodeServeConfig decodes the file at path, b, strictly into cfg.
 func decodeServeConfig(path string, b []byte, cfg *serveConfig) error {
+	// Said before the strict decoding, whose error would quote the line.
+	var smtp struct {
+		SMTP map[string]any `toml:"smtp"`
+	}
+	if toml.Unmarshal(b, &smtp) == nil {
+		if _, ok := smtp.SMTP["password"]; ok {
+			return fmt.Errorf("config %s: [smtp] password: the password is not read from this file, which ends up in backups and version control: put it in a file named by password_file, or in the environment variable named by password_env", path)
+		}
+	}
 	d := toml.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if err := d.Decode(cfg); err != nil {

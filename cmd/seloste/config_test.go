@@ -57,7 +57,7 @@ func TestServeDefaults(t *testing.T) {
 func TestServeSettingsMerge(t *testing.T) {
 	var probe serveConfig
 	settings := serveSettings(&probe)
-	if len(settings) != 31 {
+	if len(settings) != 35 {
 		t.Errorf("%d settings; a new one needs this test's attention", len(settings))
 	}
 	file := map[string]any{}
@@ -104,6 +104,22 @@ func TestServeSettingsMerge(t *testing.T) {
 		case []funnelConfig:
 			file[s.key] = []map[string]any{{"name": "F", "steps": []string{"/", "G"}}}
 			fileVal[s.key] = []funnelConfig{{Name: "F", Steps: []string{"/", "G"}}}
+			flagVal[s.key] = fileVal[s.key]
+		case smtpConfig:
+			file[s.key] = map[string]any{"host": "smtp.example.fi", "port": 465, "security": "tls", "user": "u", "password_env": "E", "from": "a@example.fi"}
+			fileVal[s.key] = smtpConfig{Host: "smtp.example.fi", Port: 465, Security: "tls", User: "u", PasswordEnv: "E", From: "a@example.fi"}
+			flagVal[s.key] = fileVal[s.key]
+		case reportsConfig:
+			file[s.key] = map[string]any{"hour": 0, "dashboard_url": "https://x.fi/dashboard"}
+			fileVal[s.key] = reportsConfig{Hour: 0, DashboardURL: "https://x.fi/dashboard"} // 0 is midnight, not the default
+			flagVal[s.key] = fileVal[s.key]
+		case alertsConfig:
+			file[s.key] = map[string]any{"drop_share": 0.1, "spike_min": 9}
+			fileVal[s.key] = alertsConfig{DropShare: 0.1, SpikeMin: 9}
+			flagVal[s.key] = fileVal[s.key]
+		case []recipientConfig:
+			file[s.key] = []map[string]any{{"email": "a@example.fi", "lang": "sv", "sites": []string{"a.fi"}, "weekly": true}}
+			fileVal[s.key] = []recipientConfig{{Email: "a@example.fi", Lang: "sv", Sites: []string{"a.fi"}, Weekly: true}}
 			flagVal[s.key] = fileVal[s.key]
 		default:
 			t.Fatalf("%s: untested type %s", s.key, defs[i].field.Type())

@@ -74,6 +74,7 @@ func TestConfigReferenceRows(t *testing.T) {
 		"### [[event]]", "| `description_sv` | string |",
 		"### [[goal]]", "| `props` | table of strings |",
 		"### [[funnel]]", "| `steps` | list of strings |",
+		"### [smtp]", "| `password_env` | string |", "### [alerts]", "| `drop_share` | number |", "### [[recipient]]",
 	} {
 		if !strings.Contains(ref, want) {
 			t.Errorf("reference lacks %q:\n%s", want, ref)
@@ -81,7 +82,7 @@ func TestConfigReferenceRows(t *testing.T) {
 	}
 	var cfg serveConfig
 	for _, s := range serveSettings(&cfg) {
-		if !strings.Contains(ref, "`"+s.key+"`") && !strings.Contains(ref, "[["+s.key+"]]") {
+		if !strings.Contains(ref, "`"+s.key+"`") && !strings.Contains(ref, "["+s.key+"]") {
 			t.Errorf("reference lacks the setting %s", s.key)
 		}
 	}

@@ -7,12 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/format"
+	"github.com/seloste/seloste/analytics/mailreport"
 )
 
 // filterFlags collects repeated -filter k=v flags.
@@ -36,7 +38,7 @@ func (f *filterFlags) Set(v string) error {
 }
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", "[-db seloste.db] [-site DOMAIN] [-from 30d] [-to DATE] [-filter k=v ...] [-format table|json|csv]", stderr)
+	fs := newFlagSet("report", "[-db seloste.db] [-site DOMAIN] [-from 30d] [-to DATE] [-filter k=v ...] [-format table|json|csv] | [-email ADDRESS|NAME [-period week|month]]", stderr)
 	var (
 		dbPath     = fs.String("db", "seloste.db", dbHelp)
 		site       = fs.String("site", "", "the site to report on; may be left out when the database, or the configuration file, holds one site")
@@ -50,10 +52,12 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		intervalFl = fs.String("interval", "", "series bucket: hour, day, week or month (default: by the period's length)")
 		imported   = fs.Bool("imported", true, "count imported statistics (seloste import) for the days before the first page view; -imported=false leaves them out")
 		goal       = fs.String("goal", "", "keep the visits that converted to this configured `goal`")
+		email      = fs.String("email", "", "send the email summary now to this `address`, or a [[recipient]]'s address or name, through the configuration's [smtp] (see -period)")
+		period     = fs.String("period", "week", "with -email: week (the previous ISO week) or month (the previous month)")
 		filters    filterFlags
 	)
 	fs.Var(&filters, "filter", "keep only matching page views, dimension=value (repeatable, all must match), e.g. country=FI or page=/hinnasto")
-	conf := addConfigFlag(fs, "db", "zone", "min-visitors", "[[site]] (when it is one)", "[[goal]]", "[[funnel]]")
+	conf := addConfigFlag(fs, "db", "zone", "min-visitors", "[[site]] (when it is one)", "[[goal]]", "[[funnel]]", "[smtp]", "[reports]", "[[recipient]]", "share-min-visitors")
 	if err := parseFlags(fs, args, " (flags go before it? see seloste report -h)"); err != nil {
 		return err
 	}
@@ -128,6 +132,20 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := m.Maintain(ctx, zone); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
+	}
+	if *email != "" {
+		p, err := mailreport.ParsePeriod(*period)
+		if err != nil {
+			return fmt.Errorf("report: -period: %w", err)
+		}
+		logger := slog.New(slog.NewTextHandler(stderr, nil))
+		cfg.DB = *dbPath // the spool is beside the database reported on
+		to, err := sendReportNow(ctx, cfg, store, zone, events.Goals, q.Site, *email, p, logger)
+		if err != nil {
+			return fmt.Errorf("report: -email: %w", err)
+		}
+		fmt.Fprintf(stdout, "sent the %sly report of %s to %s\n", p, q.Site, to)
+		return nil
 	}
 	rep, err := store.Report(ctx, q)
 	if err != nil {

@@ -70,7 +70,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer store.Close()
 	keepEventDays(store, set.events)
 
+	var siteNames []string
+	for _, s := range set.sites {
+		siteNames = append(siteNames, s.Domain)
+	}
+	mailer, err := newMailer(cfg, set.zone, set.events.Goals, siteNames, store, logger)
+	if err != nil {
+		return fmt.Errorf("serve: email: %w", err)
+	}
+	var mailStatus func() any
 	stats := metrics.New()
+	if mailer != nil {
+		logger.Info("email reports and alerts on", "smtp", cfg.SMTP.Host, "recipients", len(cfg.Recipients), "spool", cfg.mailSpoolDir())
+		mailStatus = func() any { return mailer.Status() }
+		stats.WatchMail(func() (int64, int64, int) {
+			st := mailer.Status()
+			return st.Sent, st.Failed, st.Pending
+		})
+	}
 	col, err := collect.New(ctx, collect.Config{
 		Store:             store,
 		Sites:             set.sites,
@@ -85,6 +102,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Zone:              set.zone,
 		Logger:            logger,
 		OnBatch:           stats.ObserveBatch,
+		MailStatus:        mailStatus,
 		Events:            set.events,
 		// Until the statement is read below, before the server listens.
 		Undescribed: map[string]string{"*": "the privacy statement is not read yet"},
@@ -93,10 +111,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 
-	var siteNames []string
-	for _, s := range set.sites {
-		siteNames = append(siteNames, s.Domain)
-	}
 	if err := ensurePassword(set.authFile, cfg.Demo, stdout, logger); err != nil {
 		col.Close(ctx)
 		return err
@@ -164,6 +178,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer close(kept)
 		upkeep.Run(upkeepCtx, store, upkeep.Config{Retention: set.retention, Zone: set.zone, Logger: logger})
 	}()
+	mailed := make(chan struct{})
+	go func() {
+		defer close(mailed)
+		if mailer != nil {
+			mailer.Run(upkeepCtx)
+		}
+	}()
 	// A new location database is swapped in on SIGHUP and when its file changes.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -213,6 +234,7 @@ wait:
 	}
 	stopUpkeep()
 	<-kept
+	<-mailed
 	<-statementKept
 	cctx, cancel2 := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel2()
