@@ -36,6 +36,7 @@ func TestServeDefaults(t *testing.T) {
 		MaxValues:     collect.DefaultMaxValuesPerDay,
 		MaxEvents:     collect.DefaultMaxEventsPerVisit,
 		Consent:       string(analytics.ConsentRequired),
+		Reports:       reportsConfig{Hour: defaultReportHour},
 		Zone:          analytics.DefaultZone,
 		ReportTimeout: dashboard.DefaultReportTimeout.String(),
 		MinVisitors:   1,
