@@ -26,6 +26,10 @@ var RawTables = func() []string {
 // DerivedPrefix names the derived tables.
 const DerivedPrefix = "rollup_"
 
+// OwnerPrefix names the tables of the owner's own data (the audit log,
+// audit.go): who of the site's team did what, never a visitor's data.
+const OwnerPrefix = "owner_"
+
 // ImportedPrefix names the tables of imported aggregates (imports.go):
 // daily sums brought in from another tool, no visitor id, no single page
 // view. The registry describes them in one field without columns.
@@ -98,7 +102,7 @@ func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 	}
 	var out []string
 	for _, t := range tables {
-		if !slices.Contains(RawTables, t) && !IsDerived(t) && !strings.HasPrefix(t, ImportedPrefix) {
+		if !slices.Contains(RawTables, t) && !IsDerived(t) && !strings.HasPrefix(t, ImportedPrefix) && !strings.HasPrefix(t, OwnerPrefix) {
 			out = append(out, t)
 		}
 	}

@@ -363,6 +363,18 @@ var migrations = []string{
 	DELETE FROM rollup_views;
 	DELETE FROM rollup_events;
 	`,
+
+	// 12: the audit log (audit.go): owner data, who did what and when; no
+	// visitor's address, agent or id.
+	`
+	CREATE TABLE owner_audit (
+		ts     INTEGER NOT NULL, -- unix seconds, UTC
+		actor  TEXT    NOT NULL,
+		action TEXT    NOT NULL,
+		target TEXT    NOT NULL DEFAULT ''
+	);
+	CREATE INDEX owner_audit_ts ON owner_audit (ts);
+	`,
 }
 
 // migrationSteps are the parts of a migration that are Go, run after its
