@@ -117,6 +117,10 @@ type dashView struct {
 	Imported, ImportedLink, ImportedURL string
 	// FirstRun replaces the report while the site has had no page view.
 	FirstRun *firstRun
+	// User is who is logged in (nil on a share page); Admin: may change
+	// share links and users, and see the audit log.
+	User  *auth.User
+	Admin bool
 }
 
 type option struct {
@@ -152,8 +156,14 @@ type tableRow struct {
 
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, s *session) {
 	creds, _ := h.credentials()
-	p, err := h.parseParams(r.URL.Query(), 10)
-	v := &dashView{page: h.newPage(r), Base: "/dashboard", CSRF: s.CSRF, K: h.cfg.MinVisitors, ShareK: h.cfg.ShareMinVisitors}
+	q, ok := h.visibleSite(s.User, r.URL.Query())
+	if !ok {
+		h.forbidden(w, r)
+		return
+	}
+	p, err := h.parseParams(q, 10)
+	v := &dashView{page: h.newPage(r), Base: "/dashboard", CSRF: s.CSRF, K: h.cfg.MinVisitors, ShareK: h.cfg.ShareMinVisitors,
+		User: s.User, Admin: s.User.IsAdmin()}
 	v.Title = v.T("title")
 	if err != nil {
 		v.P = p
@@ -207,8 +217,8 @@ func (h *Handler) link(v *dashView, p *params, change func(url.Values)) string {
 
 func (h *Handler) fillPickers(v *dashView, p *params) {
 	v.P = p
-	if !v.Shared {
-		for _, s := range h.cfg.Sites {
+	if !v.Shared && v.User != nil {
+		for _, s := range v.User.VisibleSites(h.cfg.Sites) {
 			v.Sites = append(v.Sites, option{Value: s, Label: s, Current: s == p.Site,
 				URL: h.link(v, p, func(q url.Values) { q.Set("site", s) })})
 		}
@@ -465,6 +475,11 @@ func (h *Handler) share(w http.ResponseWriter, r *http.Request, s *session) {
 		h.fail(w, r, http.StatusInternalServerError, "could not save the share link")
 		return
 	}
+	action := analytics.AuditShareCreate
+	if r.PostForm.Get("action") == "delete" {
+		action = analytics.AuditShareDelete
+	}
+	h.audit(r, s.User.Name, action, site)
 	q := url.Values{"site": {site}}
 	if l := langParam(r); l != "" {
 		q.Set("lang", l)
