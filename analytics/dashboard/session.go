@@ -286,7 +286,8 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if u == nil {
 		h.log.Info("dashboard login failed") // no address, no password: nothing to leak
-		actor := ""                          // a name nobody has is not written down: it may be a mistyped password
+		// A name nobody has is not written down: it may be a mistyped password.
+		actor := ""
 		if creds.User(name) != nil {
 			actor = name
 		}
