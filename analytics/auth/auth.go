@@ -164,7 +164,7 @@ func (f *File) ensureKey() error {
 // Key returns the secret that signs the first admin's sessions (see
 // UserKey); FormKey signs forms shown before a login.
 func (f *File) Key() []byte {
-	u := f.firstAdmin()
+	u := f.FirstAdmin()
 	if u == nil {
 		return f.FormKey()
 	}
@@ -216,12 +216,12 @@ func (f *File) Save(path string) error {
 // SetPassword sets the password of the first admin, making a user named
 // DefaultAdmin when there is none yet: "seloste passwd" on a new install.
 func (f *File) SetPassword(pw string) error {
-	u := f.firstAdmin()
+	u := f.FirstAdmin()
 	if u == nil {
 		if err := f.AddUser(User{Name: DefaultAdmin, Role: RoleAdmin}, time.Now()); err != nil {
 			return err
 		}
-		u = f.firstAdmin()
+		u = f.FirstAdmin()
 	}
 	return f.SetUserPassword(u.Name, pw)
 }
@@ -234,7 +234,7 @@ func (f *File) HasPassword() bool {
 // VerifyPassword reports whether pw is the first admin's password, in
 // time that does not depend on how much of it matched.
 func (f *File) VerifyPassword(pw string) (bool, error) {
-	u := f.firstAdmin()
+	u := f.FirstAdmin()
 	if u == nil || u.Password == "" {
 		return false, ErrNoPassword
 	}
@@ -254,7 +254,7 @@ func checkPassword(pw string) error {
 // AddToken creates a new random bearer token named name for the first
 // admin and returns it (AddUserToken).
 func (f *File) AddToken(name string, now time.Time) (string, error) {
-	u := f.firstAdmin()
+	u := f.FirstAdmin()
 	if u == nil {
 		return "", errors.New(`there is no admin user to own the token: add one with "seloste user add NAME -role admin"`)
 	}

@@ -122,7 +122,7 @@ func (f *File) upgrade() error {
 		f.Users = append(f.Users, User{Name: DefaultAdmin, Role: RoleAdmin, Password: f.Password})
 		f.LegacyAdmin, f.Password = DefaultAdmin, ""
 	}
-	if a := f.firstAdmin(); a != nil {
+	if a := f.FirstAdmin(); a != nil {
 		for i := range f.Tokens {
 			if f.Tokens[i].User == "" {
 				f.Tokens[i].User = a.Name
@@ -145,7 +145,9 @@ func (f *File) User(name string) *User {
 	return &f.Users[i]
 }
 
-func (f *File) firstAdmin() *User {
+// FirstAdmin returns the first admin in the file, or nil: the one
+// "seloste passwd" and tokens without a user are for.
+func (f *File) FirstAdmin() *User {
 	i := slices.IndexFunc(f.Users, func(u User) bool { return u.IsAdmin() })
 	if i < 0 {
 		return nil
