@@ -252,11 +252,15 @@ func checkPassword(pw string) error {
 }
 
 // AddToken creates a new random bearer token named name for the first
-// admin and returns it (AddUserToken).
+// admin and returns it (AddUserToken). With no admin yet (a new install)
+// it makes DefaultAdmin, without a password, to own it.
 func (f *File) AddToken(name string, now time.Time) (string, error) {
 	u := f.FirstAdmin()
 	if u == nil {
-		return "", errors.New(`there is no admin user to own the token: add one with "seloste user add NAME -role admin"`)
+		if err := f.AddUser(User{Name: DefaultAdmin, Role: RoleAdmin}, now); err != nil {
+			return "", fmt.Errorf("no admin to own the token: %w", err)
+		}
+		u = f.FirstAdmin()
 	}
 	return f.AddUserToken(name, u.Name, now)
 }
