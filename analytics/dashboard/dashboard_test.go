@@ -193,6 +193,9 @@ func TestEveryAdminRouteNeedsCredentials(t *testing.T) {
 		{"GET", "/dashboard/anything"},
 		{"POST", "/dashboard/logout"},
 		{"POST", "/dashboard/share"},
+		{"GET", "/dashboard/users"},
+		{"POST", "/dashboard/users"},
+		{"GET", "/dashboard/audit"},
 	}
 	for _, rt := range html {
 		w := f.do(httptest.NewRequest(rt.method, rt.path, nil))

@@ -8,10 +8,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/auth"
 	"github.com/seloste/seloste/analytics/sqlite"
 )
@@ -303,5 +305,39 @@ func TestInvitationOnce(t *testing.T) {
 	f.now = f.now.Add(auth.InviteTTL + time.Minute)
 	if w := f.get(InvitePath(tok)+"?lang=fi", nil); w.Code != http.StatusGone || !strings.Contains(w.Body.String(), "vanhentunut") {
 		t.Errorf("expired link: %d", w.Code)
+	}
+}
+
+// TestUsersPage: an admin lists users, makes a new invitation link (shown
+// once, working) and removes a user on the dashboard, each in the audit
+// log; an admin cannot remove themselves.
+func TestUsersPage(t *testing.T) {
+	f, store, _ := usersFixture(t)
+	admin := f.loginAs(t, "admin", testPassword)
+	body := f.get("/dashboard/users?lang=en", admin).Body.String()
+	if !strings.Contains(body, "ville") || !strings.Contains(body, "viewer") || !strings.Contains(body, "example.fi") {
+		t.Fatalf("users page lacks ville:\n%s", body)
+	}
+	w := f.post(t, admin, "/dashboard/users", "/dashboard/users", url.Values{"name": {"ville"}, "action": {"invite"}, "lang": {"en"}})
+	m := regexp.MustCompile(`http://[^<"]+/dashboard/invite/([A-Za-z0-9_-]+)`).FindStringSubmatch(w.Body.String())
+	if w.Code != 200 || m == nil {
+		t.Fatalf("new invitation: %d, no link shown", w.Code)
+	}
+	if page := f.get(InvitePath(m[1]), nil); page.Code != 200 {
+		t.Errorf("the shown link: %d", page.Code)
+	}
+	if w := f.post(t, admin, "/dashboard/users", "/dashboard/users", url.Values{"name": {"admin"}, "action": {"remove"}}); w.Code != http.StatusBadRequest {
+		t.Errorf("removing oneself: %d", w.Code)
+	}
+	if w := f.post(t, admin, "/dashboard/users", "/dashboard/users", url.Values{"name": {"ville"}, "action": {"remove"}}); w.Code != http.StatusSeeOther {
+		t.Errorf("removing ville: %d", w.Code)
+	}
+	a, _ := auth.Load(f.authFile)
+	if a.User("ville") != nil {
+		t.Error("ville is still there")
+	}
+	entries, _ := store.AuditEntries(context.Background(), 2)
+	if len(entries) != 2 || entries[0].Action != analytics.AuditUserRemove || entries[1].Action != analytics.AuditUserInvite || entries[0].Target != "ville" {
+		t.Errorf("audit log: %+v", entries)
 	}
 }
