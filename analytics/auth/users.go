@@ -122,6 +122,10 @@ func (f *File) upgrade() error {
 		f.Users = append(f.Users, User{Name: DefaultAdmin, Role: RoleAdmin, Password: f.Password})
 		f.LegacyAdmin, f.Password = DefaultAdmin, ""
 	}
+	// Tokens of version 1 made before any password need an owner too.
+	if f.FirstAdmin() == nil && slices.ContainsFunc(f.Tokens, func(t Token) bool { return t.User == "" }) && f.User(DefaultAdmin) == nil {
+		f.Users = append(f.Users, User{Name: DefaultAdmin, Role: RoleAdmin})
+	}
 	if a := f.FirstAdmin(); a != nil {
 		for i := range f.Tokens {
 			if f.Tokens[i].User == "" {

@@ -127,3 +127,20 @@ func TestUsersAndInvites(t *testing.T) {
 		t.Fatal("a removed user logs in")
 	}
 }
+
+// A version 1 file with a token and no password yet keeps its token: an
+// admin without a password owns it.
+func TestUpgradeTokenWithoutPassword(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "seloste.auth")
+	v1 := `{"version":1,"session_key":"","tokens":[{"name":"ci","sha256":"` + tokenDigest("seloste_t") + `","created":"2026-01-01T00:00:00Z"}]}`
+	if err := os.WriteFile(path, []byte(v1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk, u := f.TokenUser("seloste_t"); tk == nil || !u.IsAdmin() || f.HasPassword() {
+		t.Fatalf("token lost in the upgrade: %+v", f.Users)
+	}
+}
