@@ -22,6 +22,7 @@ const (
 	AuditLogout       = "logout"
 	AuditUserAdd      = "user.add"
 	AuditUserRemove   = "user.remove"
+	AuditUserChange   = "user.change"   // role, sites, email, language or reports
 	AuditUserPassword = "user.password" // set by an admin or through an invitation
 	AuditUserInvite   = "user.invite"
 	AuditShareCreate  = "share.create"

@@ -202,6 +202,48 @@ func (f *File) RemoveUser(name string) error {
 	return nil
 }
 
+// UpdateUser changes the user named name with change (role, sites, email,
+// language, reports; not the name or password), and keeps the change only
+// if the user is still valid and an admin is left. Open sessions and
+// tokens get the new rights on their next request.
+func (f *File) UpdateUser(name string, change func(*User)) error {
+	u := f.User(name)
+	if u == nil {
+		return fmt.Errorf("no user is named %q", name)
+	}
+	c := *u
+	c.Sites = slices.Clone(u.Sites)
+	change(&c)
+	c.Name, c.Password, c.Epoch, c.Created = u.Name, u.Password, u.Epoch, u.Created
+	if c.IsAdmin() {
+		c.Sites = nil
+	}
+	if err := c.check(); err != nil {
+		return err
+	}
+	if c.Role == RoleViewer && len(c.Sites) == 0 {
+		return fmt.Errorf("the viewer %q has no sites: name the sites they may see", name)
+	}
+	if u.IsAdmin() && !c.IsAdmin() && !slices.ContainsFunc(f.Users, func(o User) bool { return o.IsAdmin() && o.Name != name }) {
+		return fmt.Errorf("%q is the last admin: make another user an admin first", name)
+	}
+	*u = c
+	return nil
+}
+
+// UsersOf returns copies of the users who may see site, in the file's
+// order: the recipients of its reports and, with IsAdmin, its alerts.
+func (f *File) UsersOf(site string) []User {
+	var out []User
+	for _, u := range f.Users {
+		if u.CanSee(site) {
+			u.Sites = slices.Clone(u.Sites)
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
 // SetUserPassword sets the user's password and ends their sessions.
 func (f *File) SetUserPassword(name, pw string) error {
 	u := f.User(name)

@@ -144,3 +144,32 @@ func TestUpgradeTokenWithoutPassword(t *testing.T) {
 		t.Fatalf("token lost in the upgrade: %+v", f.Users)
 	}
 }
+
+func TestUpdateUserAndUsersOf(t *testing.T) {
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	f := &File{}
+	for _, u := range []User{{Name: "maija", Role: RoleAdmin}, {Name: "ville", Role: RoleViewer, Sites: []string{"a.fi"}}} {
+		if err := f.AddUser(u, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.UpdateUser("maija", func(u *User) { u.Role = RoleViewer; u.Sites = []string{"a.fi"} }); err == nil {
+		t.Fatal("the last admin was made a viewer")
+	}
+	if err := f.UpdateUser("ville", func(u *User) { u.Lang = "de" }); err == nil {
+		t.Fatal("a language other than fi, sv, en was taken")
+	}
+	if err := f.UpdateUser("ville", func(u *User) { u.Email, u.Weekly, u.Sites = "ville@example.fi", true, []string{"a.fi", "b.fi"} }); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, u := range f.UsersOf("b.fi") {
+		names = append(names, u.Name)
+	}
+	if strings.Join(names, ",") != "maija,ville" || !f.User("ville").Weekly {
+		t.Errorf("UsersOf(b.fi) = %v", names)
+	}
+	if len(f.UsersOf("c.fi")) != 1 {
+		t.Error("a viewer sees a site not theirs")
+	}
+}

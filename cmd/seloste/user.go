@@ -19,6 +19,7 @@ import (
 )
 
 const userUsage = `seloste user add NAME -role admin|viewer [-sites a.fi,b.fi] [-email ADDRESS] [-lang fi|sv|en] [-weekly] [-monthly] [-base-url URL]
+       seloste user set NAME [-role …] [-sites …] [-email …] [-lang …] [-weekly=true|false] [-monthly=true|false]
        seloste user list
        seloste user remove NAME
        seloste user passwd NAME
@@ -33,7 +34,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 			return nil
 		}
-		return errors.New("user: name an action: add, list, remove, passwd or invite")
+		return errors.New("user: name an action: add, set, list, remove, passwd or invite")
 	}
 	action, rest := args[0], args[1:]
 	// NAME may come before the flags ("user add maija -role viewer").
@@ -101,7 +102,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		u := auth.User{Name: name, Role: r, Email: *email, Lang: *lang, Weekly: *weekly, Monthly: *monthly}
 		if *email != "" {
-			if a, err := mail.ParseAddress(*email); err != nil || a.Name != "" {
+			if !validEmail(*email) {
 				return fmt.Errorf("user add: -email %q is not an email address", *email)
 			}
 		} else if *weekly || *monthly {
@@ -111,12 +112,8 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			if r == auth.RoleAdmin {
 				return errors.New("user add: an admin sees every site: leave out -sites, or use -role viewer")
 			}
-			for _, s := range strings.Split(*sites, ",") {
-				s = strings.TrimSpace(s)
-				if names := configuredSites(cfg); len(names) > 0 && !slices.Contains(names, s) {
-					return fmt.Errorf("user add: -sites: %q is not a configured site (%s)", s, strings.Join(names, ", "))
-				}
-				u.Sites = append(u.Sites, s)
+			if u.Sites, err = parseSites(cfg, *sites); err != nil {
+				return fmt.Errorf("user add: -sites: %w", err)
 			}
 		}
 		if err := f.AddUser(u, now); err != nil {
@@ -131,6 +128,56 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		at.audit(ctx, analytics.AuditUserAdd, name, stderr)
 		printInvite(stdout, stderr, name, *baseURL, tok)
+		return nil
+	case "set":
+		given := map[string]bool{}
+		fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+		var r auth.Role
+		if given["role"] {
+			if r, err = auth.ParseRole(*role); err != nil {
+				return fmt.Errorf("user set: -role: %w", err)
+			}
+		}
+		var siteList []string
+		if given["sites"] {
+			if siteList, err = parseSites(cfg, *sites); err != nil {
+				return fmt.Errorf("user set: -sites: %w", err)
+			}
+		}
+		if given["email"] && *email != "" && !validEmail(*email) {
+			return fmt.Errorf("user set: -email %q is not an email address", *email)
+		}
+		err := f.UpdateUser(name, func(u *auth.User) {
+			if given["role"] {
+				u.Role = r
+			}
+			if given["sites"] {
+				u.Sites = siteList
+			}
+			if given["email"] {
+				u.Email = *email
+			}
+			if given["lang"] {
+				u.Lang = *lang
+			}
+			if given["weekly"] {
+				u.Weekly = *weekly
+			}
+			if given["monthly"] {
+				u.Monthly = *monthly
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("user set: %w", err)
+		}
+		if u := f.User(name); (u.Weekly || u.Monthly) && u.Email == "" {
+			return errors.New("user set: -weekly and -monthly need an email address: give -email too")
+		}
+		if err := f.Save(authFile); err != nil {
+			return err
+		}
+		at.audit(ctx, analytics.AuditUserChange, name, stderr)
+		fmt.Fprintf(stderr, "User %q changed.\n", name)
 		return nil
 	case "invite":
 		tok, err := f.NewInvite(name, now, auth.InviteTTL)
@@ -172,7 +219,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return nil
 	}
 	fmt.Fprintln(stderr, "Usage: "+userUsage)
-	return fmt.Errorf("user: unknown action %q: use add, list, remove, passwd or invite", action)
+	return fmt.Errorf("user: unknown action %q: use add, set, list, remove, passwd or invite", action)
 }
 
 func orDash(s string) string {
@@ -259,6 +306,29 @@ func (a *authTarget) audit(ctx context.Context, action, target string, stderr io
 	if err != nil {
 		fmt.Fprintf(stderr, "Note: the change is not in the audit log (%v).\n", err)
 	}
+}
+
+// parseSites reads a comma-separated list of sites, each of the
+// configuration file's sites when it names any.
+func parseSites(cfg serveConfig, list string) ([]string, error) {
+	names := configuredSites(cfg)
+	var out []string
+	for _, s := range strings.Split(list, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if len(names) > 0 && !slices.Contains(names, s) {
+			return nil, fmt.Errorf("%q is not a configured site (%s)", s, strings.Join(names, ", "))
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Name == "" && a.Address == s
 }
 
 // configuredSites are the sites of the configuration file, if it names any.

@@ -100,8 +100,21 @@ func TestUserCommands(t *testing.T) {
 	if u, _ := a.VerifyUser("ville", "villen oma salasana"); u == nil {
 		t.Fatal("user passwd did not set the password")
 	}
+	if _, stderr, err := cmd("user", "set", "ville", "-monthly", "-lang", "en", "-sites", "b.fi"); err != nil {
+		t.Fatalf("user set: %v\n%s", err, stderr)
+	}
+	if _, _, err := cmd("user", "set", "admin", "-role", "viewer", "-sites", "a.fi"); err == nil || !strings.Contains(err.Error(), "last admin") {
+		t.Errorf("demoting the last admin: %v", err)
+	}
+	if _, _, err := cmd("user", "set", "admin", "-weekly"); err == nil || !strings.Contains(err.Error(), "-email") {
+		t.Errorf("reports without an address: %v", err)
+	}
+	a, _ = auth.Load(authFile)
+	if v := a.User("ville"); v.Lang != "en" || !v.Monthly || !v.Weekly || strings.Join(v.Sites, ",") != "b.fi" || v.Email != "ville@example.fi" {
+		t.Errorf("after user set: %+v", v)
+	}
 	out, _, _ = cmd("user", "list")
-	if !strings.Contains(out, "ville") || !strings.Contains(out, "a.fi,b.fi") || !strings.Contains(out, "weekly") || strings.Contains(out, "invited") {
+	if !strings.Contains(out, "ville") || !strings.Contains(out, "b.fi") || !strings.Contains(out, "weekly,monthly") || strings.Contains(out, "invited") {
 		t.Errorf("list:\n%s", out)
 	}
 	if _, _, err := cmd("user", "remove", "admin"); err == nil || !strings.Contains(err.Error(), "last admin") {
@@ -130,7 +143,7 @@ func TestUserCommands(t *testing.T) {
 		}
 		got = append(got, e.Action+" "+e.Target)
 	}
-	want := []string{analytics.AuditUserRemove + " ville", analytics.AuditUserPassword + " ville", analytics.AuditUserAdd + " ville"}
+	want := []string{analytics.AuditUserRemove + " ville", analytics.AuditUserChange + " ville", analytics.AuditUserPassword + " ville", analytics.AuditUserAdd + " ville"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("audit log %q, want %q", got, want)
 	}
