@@ -11,7 +11,7 @@ import (
 type AuditEntry struct {
 	Time   time.Time
 	Actor  string // the user who acted; "cli" for the command line
-	Action string // what happened, e.g. "login", "user.add" (AuditActions)
+	Action string // what happened: one of the Audit… constants below
 	Target string // what it was done to: a user's name, a site; may be ""
 }
 
