@@ -1,11 +1,15 @@
 // Package auth keeps the credentials that guard the owner's side of
-// seloste: the dashboard password, the key that signs session cookies, the
-// bearer tokens of the stats API and the public share links.
+// seloste: the dashboard's users (admin or viewer, with their sites and
+// argon2id password hashes), their invitations, the key that signs session
+// cookies, the bearer tokens of the stats API and the public share links.
 //
 // Everything lives in one small JSON file (seloste.auth next to the
 // database by default), mode 0600, rewritten atomically. Secrets are never
-// stored in the clear: the password as an argon2id hash, tokens as SHA-256
-// digests. The package knows no HTTP and no SQL.
+// stored in the clear: passwords as argon2id hashes, tokens and invitation
+// links as SHA-256 digests. The package knows no HTTP and no SQL.
+//
+// Version 1 files had one password; Load reads them as version 2 with that
+// password as the first admin's (users.go), so an upgrade loses nothing.
 package auth
 
 import (
@@ -38,8 +42,16 @@ const TokenPrefix = "seloste_"
 // password, no tokens and no signing key; Load fills in a signing key.
 type File struct {
 	Version int `json:"version"`
-	// Password is the argon2id hash in PHC format, "" when none is set.
+	// Password is version 1's single password (argon2id, PHC format). Load
+	// moves it to the first admin; a saved file never has one.
 	Password string `json:"password,omitempty"`
+	// Users may open the dashboard, each with their own password.
+	Users []User `json:"users,omitempty"`
+	// Invites are the open invitation links (users.go).
+	Invites []Invite `json:"invites,omitempty"`
+	// LegacyAdmin names the admin that version 1's password became: the
+	// session cookies signed before the upgrade are theirs (users.go).
+	LegacyAdmin string `json:"legacy_admin,omitempty"`
 	// SessionKey signs session cookies and CSRF tokens (base64, 32 bytes).
 	SessionKey string  `json:"session_key"`
 	Tokens     []Token `json:"tokens,omitempty"`
@@ -77,8 +89,10 @@ func digest(s string) string {
 }
 
 // Token is a named bearer token of the stats API. Only its digest is kept.
+// It acts as its user, with the user's rights, and dies with them.
 type Token struct {
 	Name    string    `json:"name"`
+	User    string    `json:"user,omitempty"`
 	SHA256  string    `json:"sha256"` // hex digest of the whole token string
 	Created time.Time `json:"created"`
 }
@@ -98,7 +112,7 @@ var ErrNoPassword = errors.New(`no dashboard password is set: run "seloste passw
 func Load(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		f := &File{Version: 1}
+		f := &File{Version: Version}
 		if err := f.ensureKey(); err != nil {
 			return nil, err
 		}
@@ -113,12 +127,20 @@ func Load(path string) (*File, error) {
 	if err := dec.Decode(f); err != nil {
 		return nil, fmt.Errorf("auth file %s is damaged (%v): fix it or move it away and run \"seloste passwd\" again", path, err)
 	}
-	if f.Version != 1 {
-		return nil, fmt.Errorf("auth file %s: unsupported version %d", path, f.Version)
+	if f.Version != 1 && f.Version != Version {
+		return nil, fmt.Errorf("auth file %s: version %d is newer than this seloste understands: upgrade seloste", path, f.Version)
 	}
 	if f.Password != "" {
 		if _, err := decodeHash(f.Password); err != nil {
 			return nil, fmt.Errorf("auth file %s: password: %v", path, err)
+		}
+	}
+	if err := f.upgrade(); err != nil {
+		return nil, fmt.Errorf("auth file %s: %v", path, err)
+	}
+	for _, u := range f.Users {
+		if err := u.check(); err != nil {
+			return nil, fmt.Errorf("auth file %s: %v", path, err)
 		}
 	}
 	if err := f.ensureKey(); err != nil {
@@ -139,22 +161,23 @@ func (f *File) ensureKey() error {
 	return nil
 }
 
-// Key returns the secret that signs sessions. It is bound to the password
-// hash, so setting a new password logs every session out.
+// Key returns the secret that signs the first admin's sessions (see
+// UserKey); FormKey signs forms shown before a login.
 func (f *File) Key() []byte {
-	k, _ := base64.StdEncoding.DecodeString(f.SessionKey)
-	h := sha256.New()
-	h.Write(k)
-	h.Write([]byte{0})
-	h.Write([]byte(f.Password))
-	return h.Sum(nil)
+	u := f.FirstAdmin()
+	if u == nil {
+		return f.FormKey()
+	}
+	return f.UserKey(u)
 }
 
 // Save writes the file to path with mode 0600: to a temporary file in the
 // same directory first, then renamed over the old one, so a crash leaves
 // either the old or the new file, never half of one.
 func (f *File) Save(path string) error {
-	f.Version = 1
+	if err := f.upgrade(); err != nil {
+		return err
+	}
 	if err := f.ensureKey(); err != nil {
 		return err
 	}
@@ -190,39 +213,66 @@ func (f *File) Save(path string) error {
 	return nil
 }
 
-// SetPassword replaces the password with an argon2id hash of pw.
+// SetPassword sets the password of the first admin, making a user named
+// DefaultAdmin when there is none yet: "seloste passwd" on a new install.
 func (f *File) SetPassword(pw string) error {
+	u := f.FirstAdmin()
+	if u == nil {
+		if err := f.AddUser(User{Name: DefaultAdmin, Role: RoleAdmin}, time.Now()); err != nil {
+			return err
+		}
+		u = f.FirstAdmin()
+	}
+	return f.SetUserPassword(u.Name, pw)
+}
+
+// HasPassword reports whether any user can log in.
+func (f *File) HasPassword() bool {
+	return slices.ContainsFunc(f.Users, func(u User) bool { return u.Password != "" })
+}
+
+// VerifyPassword reports whether pw is the first admin's password, in
+// time that does not depend on how much of it matched.
+func (f *File) VerifyPassword(pw string) (bool, error) {
+	u := f.FirstAdmin()
+	if u == nil || u.Password == "" {
+		return false, ErrNoPassword
+	}
+	return verifyPassword(u.Password, pw)
+}
+
+func checkPassword(pw string) error {
 	if n := utf8.RuneCountInString(pw); n < MinPasswordLen {
 		return fmt.Errorf("the password is %d characters long; use at least %d", n, MinPasswordLen)
 	}
 	if strings.TrimSpace(pw) != pw {
 		return errors.New("the password starts or ends with white space; remove it")
 	}
-	h, err := hashPassword(pw, DefaultParams)
-	if err != nil {
-		return err
-	}
-	f.Password = h
 	return nil
 }
 
-// HasPassword reports whether a password is set.
-func (f *File) HasPassword() bool { return f.Password != "" }
-
-// VerifyPassword reports whether pw is the password, in time that does not
-// depend on how much of it matched.
-func (f *File) VerifyPassword(pw string) (bool, error) {
-	if f.Password == "" {
-		return false, ErrNoPassword
+// AddToken creates a new random bearer token named name for the first
+// admin and returns it (AddUserToken). With no admin yet (a new install)
+// it makes DefaultAdmin, without a password, to own it.
+func (f *File) AddToken(name string, now time.Time) (string, error) {
+	u := f.FirstAdmin()
+	if u == nil {
+		if err := f.AddUser(User{Name: DefaultAdmin, Role: RoleAdmin}, now); err != nil {
+			return "", fmt.Errorf("no admin to own the token: %w", err)
+		}
+		u = f.FirstAdmin()
 	}
-	return verifyPassword(f.Password, pw)
+	return f.AddUserToken(name, u.Name, now)
 }
 
-// AddToken creates a new random bearer token named name and returns it.
-// The token itself is not kept; show it to the user once.
-func (f *File) AddToken(name string, now time.Time) (string, error) {
+// AddUserToken creates a new random bearer token named name that acts as
+// the user, and returns it. The token itself is not kept; show it once.
+func (f *File) AddUserToken(name, user string, now time.Time) (string, error) {
 	if err := validName(name); err != nil {
 		return "", err
+	}
+	if f.User(user) == nil {
+		return "", fmt.Errorf("no user is named %q", user)
 	}
 	if slices.ContainsFunc(f.Tokens, func(t Token) bool { return t.Name == name }) {
 		return "", fmt.Errorf("a token named %q exists; revoke it first or pick another name", name)
@@ -232,7 +282,7 @@ func (f *File) AddToken(name string, now time.Time) (string, error) {
 		return "", err
 	}
 	tok := TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
-	f.Tokens = append(f.Tokens, Token{Name: name, SHA256: tokenDigest(tok), Created: now.UTC().Truncate(time.Second)})
+	f.Tokens = append(f.Tokens, Token{Name: name, User: user, SHA256: tokenDigest(tok), Created: now.UTC().Truncate(time.Second)})
 	return tok, nil
 }
 
@@ -248,14 +298,32 @@ func (f *File) RevokeToken(name string) error {
 
 // VerifyToken returns the name of the token tok, if it is a valid one.
 func (f *File) VerifyToken(tok string) (name string, ok bool) {
+	t, _ := f.TokenUser(tok)
+	if t == nil {
+		return "", false
+	}
+	return t.Name, true
+}
+
+// TokenUser returns the token tok and the user it acts as, or nils when
+// tok is no valid token or its user is gone.
+func (f *File) TokenUser(tok string) (*Token, *User) {
 	d := tokenDigest(tok)
-	for _, t := range f.Tokens {
+	var found *Token
+	for i, t := range f.Tokens {
 		// Both are hex digests of equal length: compare without early exit.
 		if subtle.ConstantTimeCompare([]byte(t.SHA256), []byte(d)) == 1 {
-			name, ok = t.Name, true
+			found = &f.Tokens[i]
 		}
 	}
-	return name, ok
+	if found == nil {
+		return nil, nil
+	}
+	u := f.User(found.User)
+	if u == nil {
+		return nil, nil
+	}
+	return found, u
 }
 
 func tokenDigest(tok string) string {

@@ -31,8 +31,9 @@ func TestPasswordRoundTrip(t *testing.T) {
 	if err := f.SetPassword("oikein hyvä salasana"); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(f.Password, "$argon2id$v=19$m=64,t=1,p=1$") {
-		t.Fatalf("hash %q is not PHC argon2id", f.Password)
+	if len(f.Users) != 1 || f.Users[0].Name != DefaultAdmin || !f.Users[0].IsAdmin() ||
+		!strings.HasPrefix(f.Users[0].Password, "$argon2id$v=19$m=64,t=1,p=1$") {
+		t.Fatalf("users %+v: want one admin with a PHC argon2id hash", f.Users)
 	}
 	if err := f.Save(path); err != nil {
 		t.Fatal(err)
@@ -71,7 +72,7 @@ func TestPasswordRoundTrip(t *testing.T) {
 }
 
 func TestTokens(t *testing.T) {
-	f := &File{}
+	f := &File{Users: []User{{Name: "admin", Role: RoleAdmin}}}
 	now := time.Date(2026, 11, 25, 1, 0, 0, 0, time.UTC)
 	tok, err := f.AddToken("ci", now)
 	if err != nil {

@@ -214,6 +214,18 @@ var migrations = [][]string{
 		PARTITION BY toYYYYMM(day)
 		ORDER BY (site, day)`,
 	},
+	// 10: the audit log (audit.go): owner data, who did what and when; no
+	// visitor's address, agent or id. Local to the DSN's server.
+	{
+		`CREATE TABLE IF NOT EXISTS owner_audit (
+			ts     Int64,
+			added  Int64,
+			actor  String,
+			action String,
+			target String
+		) ENGINE = MergeTree
+		ORDER BY (ts, added)`,
+	},
 }
 
 // ImportedTables hold imported aggregates and the imports' bookkeeping: no
@@ -227,6 +239,9 @@ var OwnerTables = []string{"annotations"}
 // RawTables hold collected records; every column of them is a field of
 // the registry (analytics.Fields).
 var RawTables = []string{"pageviews", "leaves", "bots", "salts", "events", "consent"}
+
+// auditTable is the audit log (audit.go): the owner's data, no record.
+const auditTable = "owner_audit"
 
 // versionTable records the migrations applied: bookkeeping, no record.
 const versionTable = "schema_migrations"
@@ -383,7 +398,7 @@ func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 			}
 			raw := strings.TrimSuffix(name, "_cluster")
 			known := slices.Contains(RawTables, raw) || slices.Contains(ImportedTables, raw) || slices.Contains(DerivedTables, raw) ||
-				slices.Contains(OwnerTables, raw) || name == versionTable ||
+				slices.Contains(OwnerTables, raw) || name == versionTable || name == auditTable ||
 				name == lockTable || name == lockTakeoverTable || name == settlingTable || name == leavesSettlingTable
 			if !known && !slices.Contains(out, name) {
 				out = append(out, name)

@@ -17,24 +17,29 @@ const apiDefaultLimit = 100
 // apiStats serves GET /api/stats: the report document of the wire contract
 // (README), as analytics.Report encodes itself.
 func (h *Handler) apiStats(w http.ResponseWriter, r *http.Request) {
-	who, ok := h.apiAuth(w, r)
+	u, ok := h.apiAuth(w, r)
 	if !ok {
 		return
 	}
-	p, err := h.parseParams(r.URL.Query(), apiDefaultLimit)
+	q, ok := h.visibleSite(u, r.URL.Query())
+	if !ok {
+		h.forbidden(w, r)
+		return
+	}
+	p, err := h.parseParams(q, apiDefaultLimit)
 	if err != nil {
 		writeJSONError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	rep, err := h.report(w, r, h.query(p, h.cfg.MinVisitors))
 	if err != nil {
-		h.log.Error("api report", "site", p.Site, "by", who, "err", err)
+		h.log.Error("api report", "site", p.Site, "user", u.Name, "err", err)
 		code, _, text := h.reportFailure(err)
 		writeJSONError(w, code, text)
 		return
 	}
 	if err := h.annotate(r.Context(), rep); err != nil {
-		h.log.Error("api notes", "site", p.Site, "by", who, "err", err)
+		h.log.Error("api notes", "site", p.Site, "user", u.Name, "err", err)
 		writeJSONError(w, http.StatusInternalServerError, "the notes could not be read")
 		return
 	}
@@ -71,6 +76,11 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	if err != nil {
 		h.fail(w, r, http.StatusBadRequest, "err.breakdown", part, err)
+		return
+	}
+	q, ok := h.visibleSite(s.User, q)
+	if !ok {
+		h.forbidden(w, r)
 		return
 	}
 	if q.Get("limit") == "" {

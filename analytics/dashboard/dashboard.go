@@ -9,10 +9,15 @@
 // the tracker tag to paste and a page that reloads itself until the first
 // page view arrives (firstrun.go).
 //
-// Access: a password login (argon2id, from "seloste passwd") gives a signed,
-// HttpOnly, SameSite=Strict session cookie; the API also takes a bearer token
-// from "seloste token". Both live in the auth file (package analytics/auth),
-// which is re-read when it changes, so a revoked token stops working at once.
+// Access: users (package analytics/auth: admin or viewer, a viewer with
+// their sites) log in with their password (argon2id) and get a signed,
+// HttpOnly, SameSite=Strict session cookie; the API also takes a bearer
+// token from "seloste token", which acts as its user. A viewer sees only
+// their sites' reports and share links; admins also change share links
+// and users (requireAdmin), and see the audit log. Everything lives in the
+// auth file, which is re-read when it changes, so a revoked token or a
+// removed user stops working at once. An invited user sets their own
+// password at /dashboard/invite/<token> (users.go).
 // The client IP is used only in memory to rate-limit logins; it is never
 // logged or stored.
 package dashboard
@@ -41,7 +46,10 @@ type Config struct {
 	Reporter analytics.Reporter // computes every report; required
 	Sites    []string           // the configured sites, in picker order; required
 	Zone     *time.Location     // days of reports; Europe/Helsinki when nil
-	AuthFile string             // credentials file written by "seloste passwd" / "seloste token"; required
+	AuthFile string             // credentials file written by "seloste user" / "seloste token"; required
+	// Audit keeps the audit log: logins, and changes to users and share
+	// links. Nil: nothing is recorded and the audit page says so.
+	Audit analytics.AuditLog
 
 	// Annotations keeps the owner's notes shown on the chart and added
 	// from the dashboard (notes.go); nil: none.
@@ -215,8 +223,13 @@ func New(cfg Config) (*Handler, error) {
 		http.Redirect(w, r, "/dashboard", http.StatusMovedPermanently)
 	}))
 	h.mux.Handle("GET /dashboard/export.csv", h.requireSession(h.exportCSV))
-	h.mux.Handle("POST /dashboard/share", h.requireSession(h.share))
-	h.mux.Handle("POST /dashboard/notes", h.requireSession(h.notes))
+	h.mux.Handle("POST /dashboard/share", h.requireAdmin(h.share))
+	h.mux.Handle("GET /dashboard/users", h.requireAdmin(h.usersPage))
+	h.mux.Handle("POST /dashboard/users", h.requireAdmin(h.userAction))
+	h.mux.Handle("GET /dashboard/audit", h.requireAdmin(h.auditPage))
+	h.mux.HandleFunc("GET /dashboard/invite/{token}", h.invitePage)
+	h.mux.HandleFunc("POST /dashboard/invite/{token}", h.acceptInvite)
+	h.mux.Handle("POST /dashboard/notes", h.requireAdmin(h.notes))
 	// Anything else under /dashboard/ still needs a login first, so that
 	// the set of pages is not probeable without one.
 	h.mux.Handle("/dashboard/", h.requireSession(func(w http.ResponseWriter, r *http.Request, s *session) {

@@ -210,6 +210,9 @@ func TestEveryAdminRouteNeedsCredentials(t *testing.T) {
 		{"POST", "/dashboard/logout"},
 		{"POST", "/dashboard/share"},
 		{"POST", "/dashboard/notes"},
+		{"GET", "/dashboard/users"},
+		{"POST", "/dashboard/users"},
+		{"GET", "/dashboard/audit"},
 	}
 	for _, rt := range html {
 		w := f.do(httptest.NewRequest(rt.method, rt.path, nil))

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/auth"
 )
 
@@ -24,13 +24,15 @@ const (
 	csrfField     = "csrf"
 )
 
-// session is a logged-in owner. The cookie is signed, not stored: it holds
-// a random id and the expiry, and survives restarts. The signing key is
-// bound to the password hash, so "seloste passwd" logs everyone out.
+// session is a logged-in user. The cookie is signed, not stored: it holds
+// a random id, the expiry and the user's name, and survives restarts. The
+// signing key is the user's (auth.File.UserKey): bound to their password
+// and epoch, so a new password or the user's removal ends it at once.
 type session struct {
 	ID      string
 	Expires time.Time
-	CSRF    string // token every POST form of this session must carry
+	CSRF    string     // token every POST form of this session must carry
+	User    *auth.User // as the auth file had them when the request came
 }
 
 var b64 = base64.RawURLEncoding
@@ -44,36 +46,57 @@ func mac(key []byte, parts ...string) []byte {
 	return m.Sum(nil)
 }
 
-func (h *Handler) newSession(key []byte) (string, *session, error) {
+// newSession signs a new session of u: "<id+expiry>.<name>.<signature>".
+func (h *Handler) newSession(creds *auth.File, u *auth.User) (string, *session, error) {
 	var raw [24]byte
 	if _, err := rand.Read(raw[:16]); err != nil {
 		return "", nil, err
 	}
 	exp := h.cfg.Now().Add(SessionTTL).Truncate(time.Second)
 	binary.BigEndian.PutUint64(raw[16:], uint64(exp.Unix()))
-	body := b64.EncodeToString(raw[:])
+	key := creds.UserKey(u)
+	body := b64.EncodeToString(raw[:]) + "." + b64.EncodeToString([]byte(u.Name))
 	value := body + "." + b64.EncodeToString(mac(key, "session", body))
-	s := &session{ID: b64.EncodeToString(raw[:16]), Expires: exp}
+	s := &session{ID: b64.EncodeToString(raw[:16]), Expires: exp, User: u}
 	s.CSRF = b64.EncodeToString(mac(key, "csrf", s.ID))
 	return value, s, nil
 }
 
-// readSession returns the valid session of r's cookie, or nil.
+// readSession returns the valid session of r's cookie, or nil. A cookie
+// of version 1's single password ("<id+expiry>.<signature>") is its
+// upgraded admin's while that admin keeps the old password.
 func (h *Handler) readSession(r *http.Request, creds *auth.File) *session {
 	c, err := r.Cookie(sessionCookie)
-	if err != nil || !creds.HasPassword() {
+	if err != nil {
 		return nil
 	}
-	body, sig, ok := strings.Cut(c.Value, ".")
-	if !ok {
+	parts := strings.Split(c.Value, ".")
+	var (
+		key  []byte
+		u    *auth.User
+		body string
+	)
+	switch len(parts) {
+	case 2:
+		var ok bool
+		if key, u, ok = creds.LegacyKey(); !ok {
+			return nil
+		}
+		body = parts[0]
+	case 3:
+		name, err := b64.DecodeString(parts[1])
+		if u = creds.User(string(name)); err != nil || u == nil || u.Password == "" {
+			return nil
+		}
+		key, body = creds.UserKey(u), parts[0]+"."+parts[1]
+	default:
 		return nil
 	}
-	key := creds.Key()
-	got, err := b64.DecodeString(sig)
+	got, err := b64.DecodeString(parts[len(parts)-1])
 	if err != nil || !hmac.Equal(got, mac(key, "session", body)) {
 		return nil
 	}
-	raw, err := b64.DecodeString(body)
+	raw, err := b64.DecodeString(parts[0])
 	if err != nil || len(raw) != 24 {
 		return nil
 	}
@@ -81,7 +104,7 @@ func (h *Handler) readSession(r *http.Request, creds *auth.File) *session {
 	if !h.cfg.Now().Before(exp) {
 		return nil
 	}
-	s := &session{ID: b64.EncodeToString(raw[:16]), Expires: exp}
+	s := &session{ID: b64.EncodeToString(raw[:16]), Expires: exp, User: u}
 	if creds.IsLoggedOut(s.ID) {
 		return nil
 	}
@@ -123,6 +146,28 @@ func (h *Handler) requireSession(fn func(http.ResponseWriter, *http.Request, *se
 	})
 }
 
+// requireAdmin runs fn for a logged-in admin, as requireSession does; a
+// viewer gets 403 in the page's language. Every route that changes what
+// others see (share links, tokens, annotations, users) goes through it.
+func (h *Handler) requireAdmin(fn func(http.ResponseWriter, *http.Request, *session)) http.Handler {
+	return h.requireSession(func(w http.ResponseWriter, r *http.Request, s *session) {
+		if !s.User.IsAdmin() {
+			h.forbidden(w, r)
+			return
+		}
+		fn(w, r, s)
+	})
+}
+
+// forbidden answers 403: the user may not do or see this.
+func (h *Handler) forbidden(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeJSONError(w, http.StatusForbidden, "this user may not see or do this: ask an admin")
+		return
+	}
+	h.fail(w, r, http.StatusForbidden, locale(pickLang(r)).T("forbidden"))
+}
+
 func loginURL(next, lang string) string {
 	v := url.Values{}
 	if next != "" && next != "/dashboard" {
@@ -149,6 +194,7 @@ func safeNext(next string) string {
 
 type loginView struct {
 	page
+	Name       string // the user name typed, kept after a failed login
 	Next       string
 	CSRF       string
 	Error      string
@@ -187,7 +233,8 @@ func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, creds *aut
 	v := loginView{
 		page:       h.newPage(r),
 		Next:       safeNext(r.FormValue("next")),
-		CSRF:       b64.EncodeToString(mac(creds.Key(), "login", n)),
+		CSRF:       b64.EncodeToString(mac(creds.FormKey(), "login", n)),
+		Name:       r.FormValue("name"),
 		NoPassword: !creds.HasPassword(),
 		Lang:       langParam(r),
 	}
@@ -211,7 +258,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := r.Cookie(loginCookie)
-	if err != nil || !hmac.Equal([]byte(r.PostForm.Get(csrfField)), []byte(b64.EncodeToString(mac(creds.Key(), "login", c.Value)))) ||
+	if err != nil || !hmac.Equal([]byte(r.PostForm.Get(csrfField)), []byte(b64.EncodeToString(mac(creds.FormKey(), "login", c.Value)))) ||
 		!h.nonces.use(c.Value, h.cfg.Now()) {
 		// Forged, expired or replayed: a new form, no password check, no
 		// log line (a replay flood must not fill the log).
@@ -222,6 +269,9 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.renderLogin(w, r, creds, http.StatusServiceUnavailable, "login.nopassword")
 		return
 	}
+	name := loginName(creds, r.PostForm.Get("name"))
+	// Guesses are limited per client, whichever user they name: a limit
+	// per user would let anyone lock that user out.
 	ip := h.clientKey(r)
 	if ok, wait := h.logins.allow(ip); !ok {
 		secs := int(wait.Seconds()) + 1
@@ -231,22 +281,46 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.hashes <- struct{}{}
-	ok, err := creds.VerifyPassword(r.PostForm.Get("password"))
+	u, err := creds.VerifyUser(name, r.PostForm.Get("password"))
 	<-h.hashes
-	if err != nil && !errors.Is(err, auth.ErrNoPassword) {
+	if err != nil {
 		h.log.Error("checking the password", "err", err)
 	}
-	if !ok {
+	if u == nil {
 		h.log.Info("dashboard login failed") // no address, no password: nothing to leak
+		// A name nobody has is not written down: it may be a mistyped password.
+		actor := ""
+		if creds.User(name) != nil {
+			actor = name
+		}
+		h.audit(r, actor, analytics.AuditLoginFailed, "")
 		h.renderLogin(w, r, creds, http.StatusUnauthorized, "login.wrong")
 		return
 	}
 	h.logins.reset(ip)
-	value, s, err := h.newSession(creds.Key())
+	value, s, err := h.newSession(creds, u)
 	if err != nil {
 		h.fail(w, r, http.StatusInternalServerError, "err.session")
 		return
 	}
+	h.setSessionCookie(w, r, value, s)
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/dashboard/login", MaxAge: -1, HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode})
+	h.log.Info("dashboard login", "user", u.Name)
+	h.audit(r, u.Name, analytics.AuditLogin, "")
+	http.Redirect(w, r, withLang(safeNext(r.PostForm.Get("next")), langParam(r)), http.StatusSeeOther)
+}
+
+// loginName is the user a login form names: the name typed, or with none
+// typed the only user there is (an install of one owner needs no name).
+func loginName(creds *auth.File, typed string) string {
+	typed = strings.ToLower(strings.TrimSpace(typed))
+	if typed == "" && len(creds.Users) == 1 {
+		return creds.Users[0].Name
+	}
+	return typed
+}
+
+func (h *Handler) setSessionCookie(w http.ResponseWriter, r *http.Request, value string, s *session) {
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: value, Path: "/", Expires: s.Expires,
 		// Max-Age too, which browsers prefer: it counts from the browser's
@@ -255,9 +329,6 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		MaxAge:   max(1, int(s.Expires.Sub(h.cfg.Now()).Seconds())),
 		HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode,
 	})
-	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/dashboard/login", MaxAge: -1, HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode})
-	h.log.Info("dashboard login")
-	http.Redirect(w, r, withLang(safeNext(r.PostForm.Get("next")), langParam(r)), http.StatusSeeOther)
 }
 
 // withLang keeps the language chosen on the login page: next gets lang
@@ -291,33 +362,35 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request, s *session) {
 		h.fail(w, r, http.StatusInternalServerError, "err.logout")
 		return
 	}
+	h.audit(r, s.User.Name, analytics.AuditLogout, "")
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, loginURL("", langParam(r)), http.StatusSeeOther)
 }
 
-// apiAuth accepts a bearer token or a session cookie. Without either it
-// answers 401 with a WWW-Authenticate challenge.
-func (h *Handler) apiAuth(w http.ResponseWriter, r *http.Request) (who string, ok bool) {
+// apiAuth accepts a bearer token or a session cookie, and returns the user
+// either acts as. Without either it answers 401 with a WWW-Authenticate
+// challenge.
+func (h *Handler) apiAuth(w http.ResponseWriter, r *http.Request) (*auth.User, bool) {
 	creds, err := h.credentials()
 	if err != nil {
 		h.log.Error("reading the auth file", "err", err)
 		writeJSONError(w, http.StatusInternalServerError, "credentials unavailable")
-		return "", false
+		return nil, false
 	}
 	if r.Header.Get("Authorization") != "" {
-		if name, ok := creds.VerifyToken(bearerToken(r)); ok {
-			return "token:" + name, true
+		if t, u := creds.TokenUser(bearerToken(r)); t != nil {
+			return u, true
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="seloste", error="invalid_token"`)
 		writeJSONError(w, http.StatusUnauthorized, "invalid or revoked token")
-		return "", false
+		return nil, false
 	}
 	if s := h.readSession(r, creds); s != nil {
-		return "session", true
+		return s.User, true
 	}
 	w.Header().Set("WWW-Authenticate", `Bearer realm="seloste"`)
 	writeJSONError(w, http.StatusUnauthorized, `credentials required: send "Authorization: Bearer TOKEN" (create one with "seloste token")`)
-	return "", false
+	return nil, false
 }
 
 // bearerToken is the token of r's "Authorization: Bearer TOKEN" header, or
@@ -333,7 +406,8 @@ func bearerToken(r *http.Request) string {
 // BearerToken checks r's "Authorization: Bearer" token as the stats API
 // does: against the tokens of the auth file ("seloste token"), re-read when
 // it changes. given is false when r has no Authorization header. Other
-// routes of the server (/metrics) accept the same tokens through it.
+// routes of the server (/metrics) accept the same tokens through it; they
+// see every site, so only an admin's token is ok.
 func (h *Handler) BearerToken(r *http.Request) (name string, given, ok bool) {
 	if r.Header.Get("Authorization") == "" {
 		return "", false, false
@@ -343,8 +417,11 @@ func (h *Handler) BearerToken(r *http.Request) (name string, given, ok bool) {
 		h.log.Error("reading the auth file", "err", err)
 		return "", true, false
 	}
-	name, ok = creds.VerifyToken(bearerToken(r))
-	return name, true, ok
+	t, u := creds.TokenUser(bearerToken(r))
+	if t == nil || !u.IsAdmin() {
+		return "", true, false
+	}
+	return t.Name, true, true
 }
 
 // nonces remembers the login nonces already used, until they expire, so

@@ -132,6 +132,10 @@ type dashView struct {
 	// ChartSummary tells the chart in words; ChartRows are its numbers.
 	ChartSummary string
 	ChartRows    []chartRow
+	// User is who is logged in (nil on a share page); Admin: may change
+	// share links and users, and see the audit log.
+	User  *auth.User
+	Admin bool
 }
 
 // chartRow is one point of the chart, for its data table.
@@ -182,8 +186,14 @@ type tableRow struct {
 
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, s *session) {
 	creds, _ := h.credentials()
-	p, err := h.parseParams(r.URL.Query(), 10)
-	v := &dashView{page: h.newPage(r), Base: "/dashboard", CSRF: s.CSRF, K: h.cfg.MinVisitors, ShareK: h.cfg.ShareMinVisitors}
+	q, ok := h.visibleSite(s.User, r.URL.Query())
+	if !ok {
+		h.forbidden(w, r)
+		return
+	}
+	p, err := h.parseParams(q, 10)
+	v := &dashView{page: h.newPage(r), Base: "/dashboard", CSRF: s.CSRF, K: h.cfg.MinVisitors, ShareK: h.cfg.ShareMinVisitors,
+		User: s.User, Admin: s.User.IsAdmin()}
 	v.Title = v.T("title")
 	if err != nil {
 		v.P = p
@@ -248,8 +258,8 @@ func (h *Handler) link(v *dashView, p *params, change func(url.Values)) string {
 
 func (h *Handler) fillPickers(v *dashView, p *params) {
 	v.P = p
-	if !v.Shared {
-		for _, s := range h.cfg.Sites {
+	if !v.Shared && v.User != nil {
+		for _, s := range v.User.VisibleSites(h.cfg.Sites) {
 			v.Sites = append(v.Sites, option{Value: s, Label: s, Current: s == p.Site,
 				URL: h.link(v, p, func(q url.Values) { q.Set("site", s) })})
 		}
@@ -559,6 +569,11 @@ func (h *Handler) share(w http.ResponseWriter, r *http.Request, s *session) {
 		h.fail(w, r, http.StatusInternalServerError, "err.sharesave")
 		return
 	}
+	action := analytics.AuditShareCreate
+	if r.PostForm.Get("action") == "delete" {
+		action = analytics.AuditShareDelete
+	}
+	h.audit(r, s.User.Name, action, site)
 	q := url.Values{"site": {site}}
 	if l := langParam(r); l != "" {
 		q.Set("lang", l)

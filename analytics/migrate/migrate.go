@@ -102,6 +102,11 @@ func Copy(ctx context.Context, from Source, to Destination, zone *time.Location,
 	if err := copyAnnotations(ctx, from, to, progress); err != nil {
 		return fmt.Errorf("migrate: %w (the destination holds the records, the imports and the notes before it: empty it before trying again)", err)
 	}
+	if n, err := copyAudit(ctx, from, to); err != nil {
+		return fmt.Errorf("migrate: %w (the destination holds the records, the imports and the notes before it: empty it before trying again)", err)
+	} else if n > 0 {
+		fmt.Fprintf(progress, "seloste: migrate: copied %d entries of the audit log\n", n)
+	}
 	fmt.Fprintf(progress, "seloste: migrate: comparing reports\n")
 	sites, err := from.Sites(ctx)
 	if err != nil {
@@ -130,6 +135,27 @@ func Copy(ctx context.Context, from Source, to Destination, zone *time.Location,
 			site, got.Totals.PageViews, got.Totals.Visitors, got.Totals.Visits)
 	}
 	return nil
+}
+
+// copyAudit copies the audit log, oldest first, when both stores keep one
+// (analytics.AuditLog: both engines do) and returns how many entries.
+func copyAudit(ctx context.Context, from Source, to Destination) (int, error) {
+	src, ok1 := from.(analytics.AuditLog)
+	dst, ok2 := to.(analytics.AuditLog)
+	if !ok1 || !ok2 {
+		return 0, nil
+	}
+	entries, err := src.AuditEntries(ctx, 0)
+	if err != nil {
+		return 0, err
+	}
+	slices.Reverse(entries)
+	for i, e := range entries {
+		if err := dst.AppendAudit(ctx, e); err != nil {
+			return i, err
+		}
+	}
+	return len(entries), nil
 }
 
 // copyImports copies every import of imported aggregates, oldest first

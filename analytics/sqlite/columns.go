@@ -30,6 +30,10 @@ var OwnerTables = []string{"annotations"}
 // DerivedPrefix names the derived tables.
 const DerivedPrefix = "rollup_"
 
+// OwnerPrefix names the tables of the owner's own data (the audit log,
+// audit.go): who of the site's team did what, never a visitor's data.
+const OwnerPrefix = "owner_"
+
 // ImportedPrefix names the tables of imported aggregates (imports.go):
 // daily sums brought in from another tool, no visitor id, no single page
 // view. The registry describes them in one field without columns.
@@ -102,7 +106,7 @@ func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 	}
 	var out []string
 	for _, t := range tables {
-		if !slices.Contains(RawTables, t) && !IsDerived(t) && !strings.HasPrefix(t, ImportedPrefix) && !slices.Contains(OwnerTables, t) {
+		if !slices.Contains(RawTables, t) && !IsDerived(t) && !strings.HasPrefix(t, ImportedPrefix) && !slices.Contains(OwnerTables, t) && !strings.HasPrefix(t, OwnerPrefix) {
 			out = append(out, t)
 		}
 	}

@@ -402,6 +402,18 @@ var migrations = []string{
 		PRIMARY KEY (site, day)
 	) WITHOUT ROWID;
 	`,
+
+	// 15: the audit log (audit.go): owner data, who did what and when; no
+	// visitor's address, agent or id.
+	`
+	CREATE TABLE owner_audit (
+		ts     INTEGER NOT NULL, -- unix seconds, UTC
+		actor  TEXT    NOT NULL,
+		action TEXT    NOT NULL,
+		target TEXT    NOT NULL DEFAULT ''
+	);
+	CREATE INDEX owner_audit_ts ON owner_audit (ts);
+	`,
 }
 
 // migrationSteps are the parts of a migration that are Go, run after its

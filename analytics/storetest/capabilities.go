@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -52,6 +53,7 @@ func RunCapabilitiesAt(t *testing.T, open Opener, clocks ...string) {
 	t.Run("sites", func(t *testing.T) { capSites(t, open) })
 	t.Run("annotations", func(t *testing.T) { capAnnotations(t, open) })
 	t.Run("consent counts", func(t *testing.T) { capConsent(t, open) })
+	t.Run("audit log", func(t *testing.T) { capAudit(t, open) })
 	for name, now := range capClocks {
 		t.Run("visitor page views and erasure, clock "+name, func(t *testing.T) { capVisitor(t, open, now) })
 	}
@@ -902,4 +904,59 @@ func leavesCounted(e Engine, got, want int64) bool {
 		return got >= 0 && got <= want
 	}
 	return got == want
+}
+
+// capAudit checks the audit log: entries come back newest first (those of
+// one second in the reverse order they were added), a limit keeps the
+// newest, and the log is owner data: no raw column, no unknown table.
+func capAudit(t *testing.T, open Opener) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	e := open(t, t0)
+	log, ok := e.(analytics.AuditLog)
+	if !ok {
+		t.Fatalf("%T keeps no audit log (analytics.AuditLog)", e)
+	}
+	if got, err := log.AuditEntries(ctx, 0); err != nil || len(got) != 0 {
+		t.Fatalf("empty log: %v, %v", got, err)
+	}
+	want := []analytics.AuditEntry{
+		{Time: t0, Actor: "maija", Action: analytics.AuditLogin},
+		{Time: t0.Add(time.Minute), Actor: "maija", Action: analytics.AuditUserAdd, Target: "ville"},
+		{Time: t0.Add(time.Minute), Actor: "cli", Action: analytics.AuditShareCreate, Target: "a.example"},
+		{Time: t0.Add(time.Hour), Actor: "ville", Action: analytics.AuditLogin},
+	}
+	for _, w := range want {
+		if err := log.AppendAudit(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slices.Reverse(want)
+	got, err := log.AuditEntries(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("AuditEntries = %v, want %v", got, want)
+	}
+	for i := range want {
+		if !got[i].Time.Equal(want[i].Time) || got[i].Actor != want[i].Actor || got[i].Action != want[i].Action || got[i].Target != want[i].Target {
+			t.Errorf("entry %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if got, err := log.AuditEntries(ctx, 2); err != nil || len(got) != 2 || got[0].Actor != "ville" || got[1].Actor != "cli" {
+		t.Errorf("AuditEntries(2) = %+v, %v; want the two newest", got, err)
+	}
+	if unknown, err := e.UnknownTables(ctx); err != nil || len(unknown) > 0 {
+		t.Errorf("UnknownTables = %v, %v: the audit log's table must be known as owner data", unknown, err)
+	}
+	raw, err := e.RawColumns(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range raw {
+		if strings.Contains(c, "audit") {
+			t.Errorf("raw column %s: the audit log is not collected data", c)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,7 +11,22 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/auth"
+	"github.com/seloste/seloste/analytics/sqlite"
 )
+
+// openAudit reads the audit log of the SQLite database db.
+func openAudit(t *testing.T, db string) ([]analytics.AuditEntry, error) {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), db)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.AuditEntries(context.Background(), 0)
+}
 
 // TestBackupAndRestoreCommands: a backup of the report data set, restored
 // into a new database, gives the same report, byte for byte.
@@ -27,9 +43,40 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	if _, _, err := runCmd(t, "backup", "-db", db); err == nil || !strings.Contains(err.Error(), "-out") {
 		t.Errorf("backup without -out: %v", err)
 	}
-	restored := filepath.Join(dir, "restored.db")
+	if _, err := os.Stat(backup + ".auth"); err == nil {
+		t.Error("a backup without users wrote an auth file")
+	}
+	// With users, the backup carries them in FILE.auth, and restore puts
+	// them back beside the restored database.
+	stdin = strings.NewReader("pitkä ja hyvä salasana\n")
+	if _, stderr, err := runCmd(t, "passwd", "-db", db); err != nil {
+		t.Fatalf("passwd: %v\n%s", err, stderr)
+	}
+	if _, stderr, err := runCmd(t, "user", "add", "ville", "-role", "viewer", "-sites", "a.example", "-db", db); err != nil {
+		t.Fatalf("user add: %v\n%s", err, stderr)
+	}
+	backup = filepath.Join(dir, "backup2.db")
+	if _, stderr, err := runCmd(t, "backup", "-db", db, "-out", backup); err != nil || !strings.Contains(stderr, "backup2.db.auth") {
+		t.Fatalf("backup with users: %v\n%s", err, stderr)
+	}
+	if st, err := os.Stat(backup + ".auth"); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("the backup's auth file: %v", err)
+	}
+	restoredDir := t.TempDir()
+	restored := filepath.Join(restoredDir, "restored.db")
 	if _, stderr, err := runCmd(t, "restore", "-db", restored, "-from", backup); err != nil {
 		t.Fatalf("restore: %v\n%s", err, stderr)
+	}
+	a, err := auth.Load(filepath.Join(restoredDir, "seloste.auth"))
+	if err != nil || a.User("ville") == nil {
+		t.Fatalf("restore did not bring the users back: %v", err)
+	}
+	if ok, _ := a.VerifyPassword("pitkä ja hyvä salasana"); !ok {
+		t.Error("the restored admin's password does not verify")
+	}
+	entries, err := openAudit(t, restored)
+	if err != nil || len(entries) == 0 || entries[0].Action != analytics.AuditUserAdd {
+		t.Errorf("the restored database's audit log: %+v %v", entries, err)
 	}
 	args := []string{"-site", "a.example", "-from", "2026-03-24", "-to", "2026-04-02", "-format", "json"}
 	want, _, err := runCmd(t, append([]string{"report", "-db", db}, args...)...)

@@ -384,6 +384,7 @@ domain = "file.fi"
 func TestHelpNamesConfigFile(t *testing.T) {
 	all := [][]string{
 		{"serve"}, {"report"}, {"purge"}, {"export"}, {"annotate"}, {"backup"}, {"restore"}, {"migrate"}, {"passwd"}, {"token"},
+		{"user", "add"}, {"user", "set"}, {"user", "list"}, {"user", "remove"}, {"user", "passwd"}, {"user", "invite"},
 		{"geoip", "update"},
 		{"import", "plausible"}, {"import", "goatcounter"}, {"import", "ga4"}, {"import", "list"}, {"import", "delete"},
 		{"notice", "build"}, {"notice", "check"}, {"notice", "new"}, {"notice", "fields"},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seloste/seloste/analytics"
+	"github.com/seloste/seloste/analytics/auth"
 	"github.com/seloste/seloste/analytics/dashboard"
 	"github.com/seloste/seloste/analytics/mailreport"
 )
@@ -32,12 +33,11 @@ func (cfg serveConfig) mailSpoolDir() string {
 	return mailSpoolName
 }
 
-// mailRecipients is where mail goes: the file's [[recipient]] tables.
-//
-// This is the one place the lead replaces with the server's users when
-// they exist: each user with an email address becomes a Recipient (Lang,
-// Sites, Admin for role admin, Weekly, Monthly), read at each call so
-// that a change applies without a restart.
+// mailRecipients lists who gets summaries and alerts, read at each call so
+// that a change applies without a restart: every user of the auth file
+// with an email address (seloste user: language, sites, role, weekly,
+// monthly), then the file's [[recipient]] tables, for addresses that are
+// no user's.
 func mailRecipients(cfg serveConfig) (mailreport.Recipients, error) {
 	var people []mailreport.Recipient
 	for i, r := range cfg.Recipients {
@@ -51,7 +51,29 @@ func mailRecipients(cfg serveConfig) (mailreport.Recipients, error) {
 		people = append(people, mailreport.Recipient{Name: r.Name, Email: r.Email, Lang: lang, Sites: r.Sites,
 			Admin: r.Admin, Weekly: r.Weekly, Monthly: r.Monthly})
 	}
-	return func(context.Context) ([]mailreport.Recipient, error) { return people, nil }, nil
+	authFile := cfg.Auth
+	if authFile == "" {
+		authFile = authPathFor(cfg.DB)
+	}
+	return func(context.Context) ([]mailreport.Recipient, error) {
+		f, err := auth.Load(authFile)
+		if err != nil {
+			return nil, fmt.Errorf("the users' email addresses: %w", err)
+		}
+		var all []mailreport.Recipient
+		for _, u := range f.Users {
+			if u.Email == "" {
+				continue
+			}
+			lang, err := mailreport.ParseLang(u.Lang)
+			if err != nil {
+				lang = mailreport.Finnish
+			}
+			all = append(all, mailreport.Recipient{Name: u.Name, Email: u.Email, Lang: lang, Sites: u.Sites,
+				Admin: u.IsAdmin(), Weekly: u.Weekly, Monthly: u.Monthly})
+		}
+		return append(all, people...), nil
+	}, nil
 }
 
 // newMailer makes the sender of email reports and alerts from the file's

@@ -70,6 +70,19 @@ monthly = true
 		t.Errorf("no dashboard link:\n%s", got[0].Text)
 	}
 
+	// A user of the dashboard with an email address is a recipient too,
+	// in their language, for their sites only.
+	if _, _, err := runCmd(t, "user", "add", "maija", "-role", "viewer", "-sites", "a.example", "-email", "maija@example.fi", "-lang", "en", "-db", db); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := runCmd(t, "report", "-config", conf, "-db", db, "-email", "maija", "-period", "month"); err != nil || out != "sent the monthly report of a.example to maija@example.fi\n" {
+		t.Fatalf("to a user: %q, %v", out, err)
+	}
+	got = srv.Next()
+	if len(got) != 1 || got[0].RcptTo != "maija@example.fi" || !strings.HasPrefix(got[0].Subject, "Monthly report a.example") {
+		t.Errorf("to a user: %+v", got)
+	}
+
 	// The password comes from the environment, never from the file.
 	write(`user = "seloste"` + "\npassword_env = \"SELOSTE_TEST_NO_SUCH_VARIABLE\"\n")
 	if _, _, err := runCmd(t, "report", "-config", conf, "-db", db, "-email", "Bo"); err == nil || !strings.Contains(err.Error(), "SELOSTE_TEST_NO_SUCH_VARIABLE") {

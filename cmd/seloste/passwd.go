@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/seloste/seloste/analytics"
 	"github.com/seloste/seloste/analytics/auth"
 )
 
@@ -31,35 +31,13 @@ func authPathFor(db string) string {
 	return filepath.Join(filepath.Dir(path), authFileName)
 }
 
-// authFlags adds -auth, -db and -config to fs and returns the chosen auth
-// file path once fs is parsed: the one serve with the same configuration
-// file uses. An auth file beside -db is refused when -db is another
-// program's database, as serve refuses it.
-func authFlags(fs *flag.FlagSet) func(context.Context) (string, error) {
-	authFile := fs.String("auth", "", "the auth `file` with the dashboard credentials (default: seloste.auth next to -db)")
-	db := fs.String("db", "seloste.db", "the `database` whose directory holds the auth file when -auth is not given")
-	conf := addConfigFlag(fs, "auth", "db")
-	return func(ctx context.Context) (string, error) {
-		if _, err := conf.load(fs); err != nil {
-			return "", err
-		}
-		if *authFile != "" {
-			return *authFile, nil
-		}
-		if err := checkStoreFile(ctx, *db); err != nil {
-			return "", fmt.Errorf("-db: %w", err)
-		}
-		return authPathFor(*db), nil
-	}
-}
-
 func runPasswd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("passwd", "[-auth FILE | -db FILE]", stderr)
-	authPath := authFlags(fs)
+	at := addAuthTarget(fs)
 	if err := parseFlags(fs, args, "; the password is read from the terminal or stdin"); err != nil {
 		return err
 	}
-	authFile, err := authPath(ctx)
+	_, authFile, err := at.resolve(ctx, fs)
 	if err != nil {
 		return fmt.Errorf("passwd: %w", err)
 	}
@@ -77,7 +55,8 @@ func runPasswd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := f.Save(authFile); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Password set in %s; earlier dashboard sessions are logged out.\n", authFile)
+	at.audit(ctx, analytics.AuditUserPassword, f.FirstAdmin().Name, stderr)
+	fmt.Fprintf(stdout, "Password of the admin set in %s; their earlier dashboard sessions are logged out. Other users: seloste user.\n", authFile)
 	return nil
 }
 

@@ -115,7 +115,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		col.Close(ctx)
 		return err
 	}
+	audit, _ := store.(analytics.AuditLog) // both engines keep one
 	dash, err := dashboard.New(dashboard.Config{
+		Audit:            audit,
 		Reporter:         stats.Reports(store),
 		Annotations:      store,
 		Trends:           store,
