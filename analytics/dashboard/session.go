@@ -165,7 +165,7 @@ func (h *Handler) forbidden(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusForbidden, "this user may not see or do this: ask an admin")
 		return
 	}
-	h.fail(w, r, http.StatusForbidden, locale(pickLang(r)).T("forbidden"))
+	h.fail(w, r, http.StatusForbidden, "forbidden")
 }
 
 func loginURL(next, lang string) string {

@@ -82,7 +82,7 @@ func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request, s *session) 
 func (h *Handler) renderUsers(w http.ResponseWriter, r *http.Request, s *session, code int, invite, errText string) {
 	creds, err := h.credentials()
 	if err != nil {
-		h.fail(w, r, http.StatusInternalServerError, "credentials unavailable")
+		h.fail(w, r, http.StatusInternalServerError, "err.credentials")
 		return
 	}
 	v := usersView{page: h.newPage(r), CSRF: s.CSRF, Me: s.User.Name, Invite: invite, Error: errText}
@@ -131,7 +131,7 @@ func (h *Handler) userAction(w http.ResponseWriter, r *http.Request, s *session)
 		h.audit(r, s.User.Name, analytics.AuditUserInvite, name)
 		h.renderUsers(w, r, s, http.StatusOK, h.absURL(r, InvitePath(tok)), "")
 	default:
-		h.fail(w, r, http.StatusBadRequest, "action must be remove or invite")
+		h.fail(w, r, http.StatusBadRequest, "err.useraction")
 	}
 }
 
@@ -158,7 +158,7 @@ func (h *Handler) auditPage(w http.ResponseWriter, r *http.Request, s *session) 
 		entries, err := h.cfg.Audit.AuditEntries(r.Context(), auditLimit)
 		if err != nil {
 			h.log.Error("reading the audit log", "err", err)
-			h.fail(w, r, http.StatusInternalServerError, "the audit log could not be read")
+			h.fail(w, r, http.StatusInternalServerError, "err.auditread")
 			return
 		}
 		for _, e := range entries {
@@ -185,7 +185,7 @@ type inviteView struct {
 func (h *Handler) invitePage(w http.ResponseWriter, r *http.Request) {
 	creds, err := h.credentials()
 	if err != nil {
-		h.fail(w, r, http.StatusInternalServerError, "credentials unavailable")
+		h.fail(w, r, http.StatusInternalServerError, "err.credentials")
 		return
 	}
 	tok := r.PathValue("token")
@@ -217,12 +217,12 @@ func (h *Handler) renderInvite(w http.ResponseWriter, r *http.Request, code int,
 func (h *Handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	if err := r.ParseForm(); err != nil {
-		h.fail(w, r, http.StatusBadRequest, "bad form")
+		h.fail(w, r, http.StatusBadRequest, "err.form")
 		return
 	}
 	creds, err := h.credentials()
 	if err != nil {
-		h.fail(w, r, http.StatusInternalServerError, "credentials unavailable")
+		h.fail(w, r, http.StatusInternalServerError, "err.credentials")
 		return
 	}
 	tok := r.PathValue("token")
@@ -269,18 +269,18 @@ func (h *Handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		return
 	case err != nil:
 		h.log.Error("saving an invited user's password", "err", err)
-		h.fail(w, r, http.StatusInternalServerError, "could not save the password: the auth file cannot be written")
+		h.fail(w, r, http.StatusInternalServerError, "err.passwordsave")
 		return
 	}
 	h.audit(r, u.Name, analytics.AuditUserPassword, u.Name)
 	creds, err = h.credentials()
 	if err != nil {
-		h.fail(w, r, http.StatusInternalServerError, "credentials unavailable")
+		h.fail(w, r, http.StatusInternalServerError, "err.credentials")
 		return
 	}
 	value, s, err := h.newSession(creds, creds.User(u.Name))
 	if err != nil {
-		h.fail(w, r, http.StatusInternalServerError, "cannot create a session")
+		h.fail(w, r, http.StatusInternalServerError, "err.session")
 		return
 	}
 	h.setSessionCookie(w, r, value, s)
