@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"strings"
 	"sync"
 	"testing"
@@ -102,5 +104,31 @@ func TestRun(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "removed what interrupted backups left") {
 		t.Errorf("the removal was not logged:\n%s", logs.String())
+	}
+}
+
+// garbage is what TestReturnFreeMemory allocates: a package variable, so
+// that the compiler cannot leave the allocation out.
+var garbage [64][]byte
+
+// TestReturnFreeMemory: after a large build is garbage, the free heap goes
+// back to the operating system at once, not over minutes.
+func TestReturnFreeMemory(t *testing.T) {
+	read := func(name string) uint64 {
+		s := []metrics.Sample{{Name: name}}
+		metrics.Read(s)
+		return s[0].Value.Uint64()
+	}
+	for i := range garbage {
+		garbage[i] = make([]byte, 1<<20)
+	}
+	garbage = [64][]byte{}
+	runtime.GC() // now free, not yet released
+	if free := read("/memory/classes/heap/free:bytes"); free < 48<<20 {
+		t.Skipf("the runtime released the memory itself (%d bytes free, %d released, %d objects)", free, read("/memory/classes/heap/released:bytes"), read("/memory/classes/heap/objects:bytes"))
+	}
+	returnFreeMemory()
+	if free := read("/memory/classes/heap/free:bytes"); free >= 16<<20 {
+		t.Errorf("%d bytes of free heap kept after returnFreeMemory", free)
 	}
 }
