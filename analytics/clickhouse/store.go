@@ -166,6 +166,7 @@ type Store struct {
 	importedSets, importedRows             string
 	rollups, rollupBuilds, rollupMarks     string
 	rollupEvents                           string
+	settledMonths                          string
 
 	supersededAfter time.Duration                      // rollup.go; a test's store shortens it
 	lockStale       time.Duration                      // lock.go; likewise
@@ -232,13 +233,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		pageviews: "pageviews", leaves: "leaves", bots: "bots", salts: "salts", events: "events",
 		importedSets: "imported_sets", importedRows: "imported_rows",
 		rollups: "rollups", rollupBuilds: "rollup_builds", rollupMarks: "rollup_marks", rollupEvents: "rollup_events",
-		supersededAfter: supersededAfter, lockStale: lockStale}
+		settledMonths: "settled_months", supersededAfter: supersededAfter, lockStale: lockStale}
 	if cfg.Cluster != "" {
 		s.pageviews, s.leaves, s.bots, s.salts = distributed("pageviews"), distributed("leaves"), distributed("bots"), distributed("salts")
 		s.events = distributed("events")
 		s.importedSets, s.importedRows = distributed("imported_sets"), distributed("imported_rows")
 		s.rollups, s.rollupBuilds, s.rollupMarks = distributed("rollups"), distributed("rollup_builds"), distributed("rollup_marks")
 		s.rollupEvents = distributed("rollup_events")
+		s.settledMonths = distributed("settled_months")
 	}
 	for _, addr := range addrs {
 		c, err := dial(ctx, cfg, addr, "default")
