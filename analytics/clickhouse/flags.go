@@ -219,14 +219,15 @@ func (s *Store) flagMonths(ctx context.Context, zone *time.Location) error {
 	return nil
 }
 
-// flaggedDays returns which of the days of [from, end) (midnights of
-// zone) a report of site in zone may count from flags: days within one
-// month whose flags are fresh and of zone.
+// flaggedDays returns the days of [from, end) (midnights of zone) whose
+// page views a report of site has settled: days whose UTC months have
+// fresh flags (of any zone). It maps to true the days it may count from
+// the flags: those within one month, whose flags are of zone.
 func (s *Store) flaggedDays(ctx context.Context, site string, zone *time.Location, from, end time.Time) (map[time.Time]bool, error) {
-	name := rollupZone(zone)
-	if name == "" || !from.Before(end) {
+	if !from.Before(end) {
 		return nil, nil
 	}
+	name := rollupZone(zone)
 	fresh, err := s.freshMonths(ctx, site, from.UTC(), end.UTC())
 	if err != nil || len(fresh) == 0 {
 		return nil, err
@@ -235,8 +236,9 @@ func (s *Store) flaggedDays(ctx context.Context, site string, zone *time.Locatio
 	for day := from; day.Before(end); day = day.AddDate(0, 0, 1) {
 		next := day.AddDate(0, 0, 1)
 		a, b := day.UTC().Format("200601"), next.Add(-time.Second).UTC().Format("200601")
-		if m, ok := fresh[a]; ok && a == b && m.zone == name {
-			out[day] = true
+		ma, okA := fresh[a]
+		if _, okB := fresh[b]; okA && okB {
+			out[day] = a == b && name != "" && ma.zone == name
 		}
 	}
 	return out, nil

@@ -166,14 +166,15 @@ const visitCountsSQL = `
 	GROUP BY day, k, value
 `
 
-// flaggedViewCountsSQL is viewCountsSQL's half for days whose page views
-// have fresh flags (flags.go), of a report whose filters are all of page
-// views: its visitors are sums of flags over the rows the filters keep
-// (the first on a path for the page rows; %[5]d and %[7]d for the others,
-// the first of the visitor-day or, with a page filter, on its path),
-// plus the uniqExact of visitor-days whose values changed within the day.
-// The visible times and scroll depths are the rows' own: a month with
-// fresh flags has settled them. %[1]s is the page views table, %[2]s the
+// flaggedViewCountsSQL is viewCountsSQL's half for settled days
+// (flaggedDays), of a report whose filters are all of page views: on the
+// days @flag_days (toUInt16) its visitors are sums of flags over the rows
+// the filters keep (the first on a path for the page rows; %[5]d and %[7]d
+// for the others, the first of the visitor-day or, with a page filter, on
+// its path), plus the uniqExact of visitor-days whose values changed
+// within the day; on the other days, the uniqExact of them all. The
+// visible times and scroll depths are the rows' own: a month with fresh
+// flags has settled them. %[1]s is the page views table, %[2]s the
 // filters on its rows, %[3]s the keys array; %[4]d to %[9]d are flags.
 const flaggedViewCountsSQL = `
 	SELECT toUInt8(0) AS kind, day, tupleElement(kv, 1) AS k, tupleElement(kv, 2) AS value,
@@ -182,7 +183,7 @@ const flaggedViewCountsSQL = `
 	       toInt64(sumIf(uni, bitAnd(flags, if(k = @page_key, %[6]d, %[7]d)) != 0) + uniqExactIf(visitor, uni = 0 AND dur >= 0)) AS n5,
 	       toInt64(countIf(scr > 0 AND k = @page_key)) AS n6, toInt64(sumIf(toUInt64(scr), scr > 0 AND k = @page_key)) AS n7,
 	       toInt64(sumIf(uni, bitAnd(flags, %[8]d) != 0 AND k = @page_key) + uniqExactIf(visitor, uni = 0 AND scr > 0 AND k = @page_key)) AS n8
-	FROM (SELECT visitor, duration_ms AS dur, scroll_pct AS scr, flags, toUInt8(bitAnd(flags, %[9]d) != 0) AS uni,
+	FROM (SELECT visitor, duration_ms AS dur, scroll_pct AS scr, flags, toUInt8(bitAnd(flags, %[9]d) != 0 AND has(@flag_days, toUInt16(day))) AS uni,
 	             path, country, if(region = '', '', concat(country, '-', region)) AS place, city, browser, os, device,
 	             toDate(toDateTime(intDiv(ts, 4294967296)), @zone) AS day
 	      FROM %[1]s WHERE site = @site AND ts >= @from_key AND ts < @end_key AND %[2]s) AS fv
@@ -315,7 +316,8 @@ type counter struct {
 	candidatesSQL       string // the query of their ids (chunk)
 	passingDays         bool   // candidatesSQL is passingSQL: visit-days
 	viewKeys, visitKeys string
-	flaggedViews        string // flaggedViewCountsSQL for the report; "" when it cannot count it
+	flaggedViews        string             // flaggedViewCountsSQL for the report; "" when it cannot count it
+	flagDays            map[time.Time]bool // flaggedDays, read by chunk
 }
 
 // newCounter prepares the counting of q's days from from (the previous
@@ -458,8 +460,8 @@ func rawColumn(d analytics.Dimension) string {
 // chunk returns the query that counts the days of [a, b), zone midnights
 // (their page views, the leaves of a day more, and sources looking back a
 // day), the context to run it with and its arguments; "" when there is
-// nothing to count. flagged says the days' page views have fresh flags
-// (flaggedDays).
+// nothing to count. flagged says the days' page views have settled
+// (flaggedDays, c.flagDays).
 func (c *counter) chunk(ctx context.Context, a, b time.Time, flagged bool) (context.Context, string, []any, error) {
 	look := a.AddDate(0, 0, -1)
 	channels, err := c.s.channels(ctx, c.q.Site, look, b)
@@ -473,6 +475,19 @@ func (c *counter) chunk(ctx context.Context, a, b time.Time, flagged bool) (cont
 		clickhouse.Named("leaves_from", a.Unix()),
 		clickhouse.Named("leaves_to", b.Unix()+86400),
 		clickhouse.Named("source_keys", channels.keys), clickhouse.Named("channels", channels.channels))
+	if flagged && c.flagDays != nil {
+		var days []uint16
+		for day := a; day.Before(b); day = day.AddDate(0, 0, 1) {
+			if c.flagDays[day] {
+				days = append(days, uint16(civilDay(day)))
+			}
+		}
+		if len(days) == 0 {
+			flagged = false // no flags of the report's zone: counted as before
+		} else {
+			args = append(args, clickhouse.Named("flag_days", days))
+		}
+	}
 	var tables []*ext.Table
 	inVisits, converted := "", ""
 	if c.candidatesSQL != "" {
@@ -526,7 +541,7 @@ func (c *counter) chunk(ctx context.Context, a, b time.Time, flagged bool) (cont
 // (chunk). flagged counts the page views by c.flaggedViews, if it can.
 func (c *counter) countsQuery(views, inVisits, converted string, flagged bool) string {
 	visits := fmt.Sprintf(visitsSQL, views, c.s.pageviews, channelSQL, and(c.visitFilter), c.candidates)
-	if flagged && c.flaggedViews != "" {
+	if flagged && c.flaggedViews != "" && c.flagDays != nil {
 		// visitCountsSQL's placeholders are countsSQL's, 4 to 6.
 		return fmt.Sprintf("%[1]s\n\tUNION ALL"+visitCountsSQL, c.flaggedViews, "", "", visits, c.visitKeys, converted)
 	}
@@ -625,6 +640,7 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now ti
 			return 0, fmt.Errorf("count: %w", err)
 		}
 		spans, flaggedSpans = splitSpans(spans, flagged)
+		c.flagDays = flagged
 	}
 	chunks, err := s.chunks(ctx, spans)
 	if err != nil {
@@ -733,7 +749,7 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now ti
 }
 
 // splitSpans splits spans of days (zone midnights) into those of days
-// flagged lacks and those of days it holds.
+// flagged lacks and those of days it has.
 func splitSpans(spans [][2]time.Time, flagged map[time.Time]bool) (other, in [][2]time.Time) {
 	add := func(out [][2]time.Time, day, next time.Time) [][2]time.Time {
 		if n := len(out); n > 0 && out[n-1][1].Equal(day) {
@@ -745,7 +761,7 @@ func splitSpans(spans [][2]time.Time, flagged map[time.Time]bool) (other, in [][
 	for _, span := range spans {
 		for day := span[0]; day.Before(span[1]); day = day.AddDate(0, 0, 1) {
 			next := day.AddDate(0, 0, 1)
-			if flagged[day] {
+			if _, ok := flagged[day]; ok {
 				in = add(in, day, next)
 			} else {
 				other = add(other, day, next)
