@@ -82,6 +82,17 @@ const viewsSQL = `(
 		GROUP BY h1, h2
 	) AS lv USING (h1, h2))`
 
+// settledViewsSQL is viewsSQL for settled days (flaggedDays): their page
+// views' own visible times and scroll depths, without the leaves. %[1]s is
+// the page views table, %[2]s the view filter, %[3]s the condition on
+// visits (candidates).
+const settledViewsSQL = `(
+	SELECT ts, sec, visitor, visit, path, country, place, city, browser, os, device,
+	       toDate(toDateTime(sec), @zone) AS day, duration_ms AS dur, scroll_pct AS scr, (%[2]s) AS vf
+	FROM (SELECT ts, intDiv(ts, 4294967296) AS sec, visitor, visit, path, country,
+	             if(region = '', '', concat(country, '-', region)) AS place, city, browser, os, device, duration_ms, scroll_pct
+	      FROM %[1]s WHERE site = @site AND ts >= @from_key AND ts < @end_key %[3]s))`
+
 // visitsSQL is the visits subquery; %[1]s is the views subquery, %[2]s the
 // page views table, %[3]s the channel expression, %[4]s the visit filter,
 // %[5]s the condition on visits (candidates).
@@ -318,6 +329,7 @@ type counter struct {
 	viewKeys, visitKeys string
 	flaggedViews        string             // flaggedViewCountsSQL for the report; "" when it cannot count it
 	flagDays            map[time.Time]bool // flaggedDays, read by chunk
+	viewsFlagged        string             // settledViewsSQL, the views of its visits on settled days
 }
 
 // newCounter prepares the counting of q's days from from (the previous
@@ -423,6 +435,7 @@ func (s *Store) newCounter(q analytics.Query, conv *aggregate.Conversions, from,
 	}
 	c.views = fmt.Sprintf(viewsSQL, s.pageviews, s.leaves, and(viewFilter), c.candidates, leaves)
 	c.viewsSettled = fmt.Sprintf(viewsSQL, s.pageviews, s.leaves, and(viewFilter), c.candidates, "")
+	c.viewsFlagged = fmt.Sprintf(settledViewsSQL, s.pageviews, and(viewFilter), c.candidates)
 	return c
 }
 
@@ -540,11 +553,12 @@ func (c *counter) chunk(ctx context.Context, a, b time.Time, flagged bool) (cont
 // or c.viewsSettled); inVisits and converted are its conditions on visits
 // (chunk). flagged counts the page views by c.flaggedViews, if it can.
 func (c *counter) countsQuery(views, inVisits, converted string, flagged bool) string {
-	visits := fmt.Sprintf(visitsSQL, views, c.s.pageviews, channelSQL, and(c.visitFilter), c.candidates)
 	if flagged && c.flaggedViews != "" && c.flagDays != nil {
+		visits := fmt.Sprintf(visitsSQL, c.viewsFlagged, c.s.pageviews, channelSQL, and(c.visitFilter), c.candidates)
 		// visitCountsSQL's placeholders are countsSQL's, 4 to 6.
 		return fmt.Sprintf("%[1]s\n\tUNION ALL"+visitCountsSQL, c.flaggedViews, "", "", visits, c.visitKeys, converted)
 	}
+	visits := fmt.Sprintf(visitsSQL, views, c.s.pageviews, channelSQL, and(c.visitFilter), c.candidates)
 	return fmt.Sprintf(countsSQL, views, c.viewKeys, inVisits, visits, c.visitKeys, converted)
 }
 
