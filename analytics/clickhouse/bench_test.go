@@ -188,6 +188,12 @@ func BenchmarkStorage(b *testing.B) {
 	}
 	b.ReportMetric(float64(raw)/float64(n), "raw-B/pageview")
 	b.ReportMetric(float64(derived)/float64(n), "derived-B/pageview")
+	// Of the raw bytes, the settled flags' (flags.go).
+	flags, err := srv.Int("SELECT toInt64(sum(data_compressed_bytes)) FROM system.columns WHERE database = '" + db + "' AND table = 'pageviews' AND name = 'flags'")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(flags)/float64(n), "flags-B/pageview")
 	b.ReportMetric(float64(n), "pageviews")
 }
 

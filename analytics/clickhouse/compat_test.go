@@ -402,6 +402,7 @@ func TestStatementsFollowChecklist(t *testing.T) {
 		}
 		for _, q := range queries {
 			c := s.newCounter(q, nil, q.From.AddDate(0, 0, -7), day.AddDate(0, 1, 0), q.Interval == analytics.Hour)
+			c.flagDays = map[time.Time]bool{} // so that countsQuery writes the settled days' query too
 			for _, views := range []string{c.views, c.viewsSettled} {
 				for _, flagged := range []bool{false, true} {
 					statements = append(statements, c.countsQuery(views, "AND (toUInt16(day), visit) IN "+passingTable, "AND (toUInt16(day), visit) IN goal_visits", flagged))
