@@ -418,8 +418,11 @@ func (s *Store) newCounter(q analytics.Query, conv *aggregate.Conversions, from,
 			// A source is the whole visit's: the visits that pass.
 			c.candidatesSQL = fmt.Sprintf(passingSourcesSQL, s.pageviews, and(rawView), channelSQL, and(c.visitFilter))
 		default:
+			// Only rows with one of the values can make a visit one: the
+			// others are left out before grouping.
 			c.candidatesSQL = "SELECT visit FROM " + s.pageviews +
-				" WHERE site = @site AND ts >= @look_key AND ts < @end_key GROUP BY visit HAVING " + strings.Join(have, " AND ")
+				" WHERE site = @site AND ts >= @look_key AND ts < @end_key AND (" + strings.Join(rawView, " OR ") + ")" +
+				" GROUP BY visit HAVING " + strings.Join(have, " AND ")
 		}
 		c.candidates = "AND visit " + in + " " + candidatesTable
 		if len(rawView) == len(q.Filters) && q.Goal == "" && !hours {
