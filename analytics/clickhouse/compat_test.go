@@ -402,8 +402,11 @@ func TestStatementsFollowChecklist(t *testing.T) {
 		}
 		for _, q := range queries {
 			c := s.newCounter(q, nil, q.From.AddDate(0, 0, -7), day.AddDate(0, 1, 0), q.Interval == analytics.Hour)
+			c.flagDays = map[time.Time]bool{} // so that countsQuery writes the settled days' query too
 			for _, views := range []string{c.views, c.viewsSettled} {
-				statements = append(statements, c.countsQuery(views, "AND (toUInt16(day), visit) IN "+passingTable, "AND (toUInt16(day), visit) IN goal_visits"))
+				for _, flagged := range []bool{false, true} {
+					statements = append(statements, c.countsQuery(views, "AND (toUInt16(day), visit) IN "+passingTable, "AND (toUInt16(day), visit) IN goal_visits", flagged))
+				}
 			}
 			if c.candidatesSQL != "" {
 				statements = append(statements, c.candidatesSQL)
@@ -412,6 +415,7 @@ func TestStatementsFollowChecklist(t *testing.T) {
 		statements = append(statements,
 			fmt.Sprintf(otherSQL, s.pageviews, s.bots), fmt.Sprintf(rollupsSQL, s.rollups),
 			fmt.Sprintf(settleSQL, settlingTable, "ts, site, duration_ms, scroll_pct", "ts, site, "+settledDuration+", "+settledScroll, s.leaves),
+			fmt.Sprintf(flagsSQL, settlingTable, "ts, site, pageview_id, flags", "ts, site, pageview_id, "+flagsExpr, unflaggedTable),
 			visitorPageViewsSQL(s.pageviews, s.leaves),
 			"SELECT count() FROM leaves WHERE ts >= toDateTime(@from) AND ts < toDateTime(@end) AND "+claimed(s.pageviews))
 	}

@@ -82,6 +82,17 @@ const viewsSQL = `(
 		GROUP BY h1, h2
 	) AS lv USING (h1, h2))`
 
+// settledViewsSQL is viewsSQL for settled days (flaggedDays): their page
+// views' own visible times and scroll depths, without the leaves. %[1]s is
+// the page views table, %[2]s the view filter, %[3]s the condition on
+// visits (candidates).
+const settledViewsSQL = `(
+	SELECT ts, sec, visitor, visit, path, country, place, city, browser, os, device,
+	       toDate(toDateTime(sec), @zone) AS day, duration_ms AS dur, scroll_pct AS scr, (%[2]s) AS vf
+	FROM (SELECT ts, intDiv(ts, 4294967296) AS sec, visitor, visit, path, country,
+	             if(region = '', '', concat(country, '-', region)) AS place, city, browser, os, device, duration_ms, scroll_pct
+	      FROM %[1]s WHERE site = @site AND ts >= @from_key AND ts < @end_key %[3]s))`
+
 // visitsSQL is the visits subquery; %[1]s is the views subquery, %[2]s the
 // page views table, %[3]s the channel expression, %[4]s the visit filter,
 // %[5]s the condition on visits (candidates).
@@ -142,7 +153,11 @@ const channelSQL = "transform(" + sourceKeySQL + ", @source_keys, @channels, '')
 // visits only). %[1]s is the views subquery, %[2]s its keys array, %[3]s
 // the condition on views, %[4]s the visits subquery, %[5]s its keys
 // array, %[6]s the goal filter's condition on visits.
-const countsSQL = `
+const countsSQL = viewCountsSQL + `
+	UNION ALL` + visitCountsSQL
+
+// viewCountsSQL and visitCountsSQL are countsSQL's halves.
+const viewCountsSQL = `
 	SELECT toUInt8(0) AS kind, day, tupleElement(kv, 1) AS k, tupleElement(kv, 2) AS value,
 	       toInt64(uniqExact(visitor)) AS n1, toInt64(count()) AS n2, toInt64(countIf(dur >= 0)) AS n3,
 	       toInt64(sumIf(dur, dur >= 0)) AS n4, toInt64(uniqExactIf(visitor, dur >= 0)) AS n5,
@@ -150,8 +165,9 @@ const countsSQL = `
 	       toInt64(uniqExactIf(visitor, scr > 0 AND k = @page_key)) AS n8
 	FROM %[1]s ARRAY JOIN %[2]s AS kv
 	WHERE vf %[3]s
-	GROUP BY day, k, value
-	UNION ALL
+	GROUP BY day, k, value`
+
+const visitCountsSQL = `
 	SELECT toUInt8(1) AS kind, day, tupleElement(kv, 1) AS k, tupleElement(kv, 2) AS value,
 	       toInt64(count()) AS n1, toInt64(uniqExact(entry_visitor)) AS n2, toInt64(countIf(views = 1)) AS n3,
 	       toInt64(sum(span * 1000 + if(last_dur > 0, last_dur, 0))) AS n4, toInt64(0) AS n5,
@@ -160,6 +176,30 @@ const countsSQL = `
 	WHERE hit AND pass %[6]s AND NOT (has(@untagged_keys, k) AND value = '')
 	GROUP BY day, k, value
 `
+
+// flaggedViewCountsSQL is viewCountsSQL's half for settled days
+// (flaggedDays), of a report whose filters are all of page views: on the
+// days @flag_days (toUInt16) its visitors are sums of flags over the rows
+// the filters keep (the first on a path for the page rows; %[5]d and %[7]d
+// for the others, the first of the visitor-day or, with a page filter, on
+// its path), plus the uniqExact of visitor-days whose values changed
+// within the day; on the other days, the uniqExact of them all. The
+// visible times and scroll depths are the rows' own: a month with fresh
+// flags has settled them. %[1]s is the page views table, %[2]s the
+// filters on its rows, %[3]s the keys array; %[4]d to %[9]d are flags.
+const flaggedViewCountsSQL = `
+	SELECT toUInt8(0) AS kind, day, tupleElement(kv, 1) AS k, tupleElement(kv, 2) AS value,
+	       toInt64(sumIf(uni, bitAnd(flags, if(k = @page_key, %[4]d, %[5]d)) != 0) + uniqExactIf(visitor, uni = 0)) AS n1,
+	       toInt64(count()) AS n2, toInt64(countIf(dur >= 0)) AS n3, toInt64(sumIf(dur, dur >= 0)) AS n4,
+	       toInt64(sumIf(uni, bitAnd(flags, if(k = @page_key, %[6]d, %[7]d)) != 0) + uniqExactIf(visitor, uni = 0 AND dur >= 0)) AS n5,
+	       toInt64(countIf(scr > 0 AND k = @page_key)) AS n6, toInt64(sumIf(toUInt64(scr), scr > 0 AND k = @page_key)) AS n7,
+	       toInt64(sumIf(uni, bitAnd(flags, %[8]d) != 0 AND k = @page_key) + uniqExactIf(visitor, uni = 0 AND scr > 0 AND k = @page_key)) AS n8
+	FROM (SELECT visitor, duration_ms AS dur, scroll_pct AS scr, flags, toUInt8(bitAnd(flags, %[9]d) != 0 AND has(@flag_days, toUInt16(day))) AS uni,
+	             path, country, if(region = '', '', concat(country, '-', region)) AS place, city, browser, os, device,
+	             toDate(toDateTime(intDiv(ts, 4294967296)), @zone) AS day
+	      FROM %[1]s WHERE site = @site AND ts >= @from_key AND ts < @end_key AND %[2]s) AS fv
+	ARRAY JOIN %[3]s AS kv
+	GROUP BY day, k, value`
 
 // otherSQL is the row of kind 2: realtime visitors and the bot hits of
 // both periods. %[1]s is the page views table, %[2]s the bot hits table.
@@ -294,6 +334,9 @@ type counter struct {
 	candidatesSQL       string // the query of their ids (chunk)
 	passingDays         bool   // candidatesSQL is passingSQL: visit-days
 	viewKeys, visitKeys string
+	flaggedViews        string             // flaggedViewCountsSQL for the report; "" when it cannot count it
+	flagDays            map[time.Time]bool // flaggedDays, read by chunk
+	viewsFlagged        string             // settledViewsSQL, the views of its visits on settled days
 }
 
 // newCounter prepares the counting of q's days from from (the previous
@@ -382,15 +425,27 @@ func (s *Store) newCounter(q analytics.Query, conv *aggregate.Conversions, from,
 			// A source is the whole visit's: the visits that pass.
 			c.candidatesSQL = fmt.Sprintf(passingSourcesSQL, s.pageviews, and(rawView), channelSQL, and(c.visitFilter))
 		default:
+			// Only rows with one of the values can make a visit one: the
+			// others are left out before grouping.
 			c.candidatesSQL = "SELECT visit FROM " + s.pageviews +
-				" WHERE site = @site AND ts >= @look_key AND ts < @end_key GROUP BY visit HAVING " + strings.Join(have, " AND ")
+				" WHERE site = @site AND ts >= @look_key AND ts < @end_key AND (" + strings.Join(rawView, " OR ") + ")" +
+				" GROUP BY visit HAVING " + strings.Join(have, " AND ")
 		}
 		c.candidates = "AND visit " + in + " " + candidatesTable
+		if len(rawView) == len(q.Filters) && q.Goal == "" && !hours {
+			first, timed := flagFirst, flagFirstTimed
+			if slices.ContainsFunc(q.Filters, func(f analytics.Filter) bool { return f.Dim == analytics.DimPage }) {
+				first, timed = flagFirstOnPath, flagFirstTimedOnPath
+			}
+			c.flaggedViews = fmt.Sprintf(flaggedViewCountsSQL, s.pageviews, and(rawView), c.viewKeys,
+				flagFirstOnPath, first, flagFirstTimedOnPath, timed, flagFirstScrolledOnPath, flagUniform)
+		}
 		leaves = "AND pageview_id " + in + " (SELECT pageview_id FROM " + s.pageviews +
 			" WHERE site = @site AND ts >= @from_key AND ts < @end_key " + c.candidates + ")"
 	}
 	c.views = fmt.Sprintf(viewsSQL, s.pageviews, s.leaves, and(viewFilter), c.candidates, leaves)
 	c.viewsSettled = fmt.Sprintf(viewsSQL, s.pageviews, s.leaves, and(viewFilter), c.candidates, "")
+	c.viewsFlagged = fmt.Sprintf(settledViewsSQL, s.pageviews, and(viewFilter), c.candidates)
 	return c
 }
 
@@ -428,8 +483,9 @@ func rawColumn(d analytics.Dimension) string {
 // chunk returns the query that counts the days of [a, b), zone midnights
 // (their page views, the leaves of a day more, and sources looking back a
 // day), the context to run it with and its arguments; "" when there is
-// nothing to count.
-func (c *counter) chunk(ctx context.Context, a, b time.Time) (context.Context, string, []any, error) {
+// nothing to count. flagged says the days' page views have settled
+// (flaggedDays, c.flagDays).
+func (c *counter) chunk(ctx context.Context, a, b time.Time, flagged bool) (context.Context, string, []any, error) {
 	look := a.AddDate(0, 0, -1)
 	channels, err := c.s.channels(ctx, c.q.Site, look, b)
 	if err != nil || len(channels.keys) == 0 {
@@ -442,6 +498,19 @@ func (c *counter) chunk(ctx context.Context, a, b time.Time) (context.Context, s
 		clickhouse.Named("leaves_from", a.Unix()),
 		clickhouse.Named("leaves_to", b.Unix()+86400),
 		clickhouse.Named("source_keys", channels.keys), clickhouse.Named("channels", channels.channels))
+	if flagged && c.flagDays != nil {
+		var days []uint16
+		for day := a; day.Before(b); day = day.AddDate(0, 0, 1) {
+			if c.flagDays[day] {
+				days = append(days, uint16(civilDay(day)))
+			}
+		}
+		if len(days) == 0 {
+			flagged = false // no flags of the report's zone: counted as before
+		} else {
+			args = append(args, clickhouse.Named("flag_days", days))
+		}
+	}
 	var tables []*ext.Table
 	inVisits, converted := "", ""
 	if c.candidatesSQL != "" {
@@ -487,13 +556,18 @@ func (c *counter) chunk(ctx context.Context, a, b time.Time) (context.Context, s
 	if len(tables) > 0 {
 		ctx = clickhouse.Context(ctx, clickhouse.WithExternalTable(tables...))
 	}
-	return ctx, c.countsQuery(views, inVisits, converted), args, nil
+	return ctx, c.countsQuery(views, inVisits, converted, flagged), args, nil
 }
 
 // countsQuery is a chunk's counting query (countsSQL) over views (c.views
 // or c.viewsSettled); inVisits and converted are its conditions on visits
-// (chunk).
-func (c *counter) countsQuery(views, inVisits, converted string) string {
+// (chunk). flagged counts the page views by c.flaggedViews, if it can.
+func (c *counter) countsQuery(views, inVisits, converted string, flagged bool) string {
+	if flagged && c.flaggedViews != "" && c.flagDays != nil {
+		visits := fmt.Sprintf(visitsSQL, c.viewsFlagged, c.s.pageviews, channelSQL, and(c.visitFilter), c.candidates)
+		// visitCountsSQL's placeholders are countsSQL's, 4 to 6.
+		return fmt.Sprintf("%[1]s\n\tUNION ALL"+visitCountsSQL, c.flaggedViews, "", "", visits, c.visitKeys, converted)
+	}
 	visits := fmt.Sprintf(visitsSQL, views, c.s.pageviews, channelSQL, and(c.visitFilter), c.candidates)
 	return fmt.Sprintf(countsSQL, views, c.viewKeys, inVisits, visits, c.visitKeys, converted)
 }
@@ -582,7 +656,21 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now ti
 	from, curFrom, end := prev.Query.From.In(q.Zone), q.From, q.End()
 	c := s.newCounter(q, cur.Conversions, from, now, q.Interval == analytics.Hour)
 	rolled = within(rolled, from, end)
-	chunks, err := s.chunks(ctx, unrolled(from, end, rolled))
+	spans := unrolled(from, end, rolled)
+	var flaggedSpans [][2]time.Time
+	if c.flaggedViews != "" {
+		flagged, err := s.flaggedDays(ctx, q.Site, q.Zone, from, end)
+		if err != nil {
+			return 0, fmt.Errorf("count: %w", err)
+		}
+		spans, flaggedSpans = splitSpans(spans, flagged)
+		c.flagDays = flagged
+	}
+	chunks, err := s.chunks(ctx, spans)
+	if err != nil {
+		return 0, fmt.Errorf("count: %w", err)
+	}
+	flaggedChunks, err := s.chunks(ctx, flaggedSpans)
 	if err != nil {
 		return 0, fmt.Errorf("count: %w", err)
 	}
@@ -621,9 +709,9 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now ti
 			return s.readRollups(ctx, c, rolled)
 		})
 	}
-	for _, span := range chunks {
+	for i, span := range slices.Concat(chunks, flaggedChunks) {
 		run(func(ctx context.Context) ([]countRow, error) {
-			ctx, query, args, err := c.chunk(ctx, span[0], span[1])
+			ctx, query, args, err := c.chunk(ctx, span[0], span[1], i >= len(chunks))
 			if err != nil || query == "" {
 				return nil, err
 			}
@@ -682,6 +770,29 @@ func (s *Store) periods(ctx context.Context, cur, prev *aggregate.Period, now ti
 		}
 	}
 	return realtime, nil
+}
+
+// splitSpans splits spans of days (zone midnights) into those of days
+// flagged lacks and those of days it has.
+func splitSpans(spans [][2]time.Time, flagged map[time.Time]bool) (other, in [][2]time.Time) {
+	add := func(out [][2]time.Time, day, next time.Time) [][2]time.Time {
+		if n := len(out); n > 0 && out[n-1][1].Equal(day) {
+			out[n-1][1] = next
+			return out
+		}
+		return append(out, [2]time.Time{day, next})
+	}
+	for _, span := range spans {
+		for day := span[0]; day.Before(span[1]); day = day.AddDate(0, 0, 1) {
+			next := day.AddDate(0, 0, 1)
+			if _, ok := flagged[day]; ok {
+				in = add(in, day, next)
+			} else {
+				other = add(other, day, next)
+			}
+		}
+	}
+	return other, in
 }
 
 // civilDay is the number of t's date (in its location) counted from

@@ -56,8 +56,8 @@ const settleSlack = time.Hour
 const supersededAfter = 15 * time.Minute
 
 // DerivedTables hold the rollups and their bookkeeping: counts per day and
-// value, no record (analytics.Inventory).
-var DerivedTables = []string{"rollups", "rollup_builds", "rollup_marks", "rollup_events"}
+// value, no record; and the settled months of flags.go (analytics.Inventory).
+var DerivedTables = []string{"rollups", "rollup_builds", "rollup_marks", "rollup_events", "settled_months"}
 
 // rollupZone returns the name rollups of zone are kept under, or "" when
 // the zone has no stable name.
@@ -271,7 +271,7 @@ var _ analytics.Maintainer = (*Store)(nil)
 // Config.Progress). Settling that fails does not keep the rollups from
 // being built: it only saves space.
 func (s *Store) Maintain(ctx context.Context, zone *time.Location) error {
-	settleErr := s.settle(ctx)
+	settleErr := s.settle(ctx, zone)
 	return errors.Join(settleErr, s.maintainRollups(ctx, zone))
 }
 
@@ -362,7 +362,7 @@ func (s *Store) build(ctx context.Context, zoneName string, zone *time.Location,
 	builtNs := uint64(time.Now().UnixNano()) // before the raw rows are read
 	q := analytics.Query{Site: site, From: a, To: b.AddDate(0, 0, -1), Zone: zone}
 	c := s.newCounter(q, nil, a, s.now(), true)
-	ctx2, query, args, err := c.chunk(ctx, a, b)
+	ctx2, query, args, err := c.chunk(ctx, a, b, false)
 	if err != nil {
 		return err
 	}

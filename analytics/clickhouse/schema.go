@@ -226,6 +226,18 @@ var migrations = [][]string{
 		) ENGINE = MergeTree
 		ORDER BY (ts, added)`,
 	},
+	// 11: settled columns (flags.go): each page view's first-occurrence
+	// flags, written when its month settles, and the months whose flags
+	// are of a report zone, dated as rollup builds are.
+	{
+		`ALTER TABLE pageviews ADD COLUMN flags UInt8 DEFAULT 0`,
+		`CREATE TABLE IF NOT EXISTS settled_months (
+			zone     String,
+			month    UInt32,
+			built_ns UInt64
+		) ENGINE = MergeTree
+		ORDER BY (zone, month)`,
+	},
 }
 
 // ImportedTables hold imported aggregates and the imports' bookkeeping: no
@@ -259,11 +271,12 @@ var shardKeys = map[string]string{
 	"imported_sets": "cityHash64(site)",
 	"imported_rows": "cityHash64(site)",
 	// Rows of a day together; where matters not, reads sum every shard.
-	"rollups":       "cityHash64(zone, site, day)",
-	"rollup_builds": "cityHash64(zone, site, day)",
-	"rollup_marks":  "rand()",
-	"rollup_events": "cityHash64(zone, site, day)",
-	"annotations":   "cityHash64(site)",
+	"rollups":        "cityHash64(zone, site, day)",
+	"rollup_builds":  "cityHash64(zone, site, day)",
+	"rollup_marks":   "rand()",
+	"rollup_events":  "cityHash64(zone, site, day)",
+	"annotations":    "cityHash64(site)",
+	"settled_months": "rand()",
 }
 
 // distributed is the name of a raw table's Distributed table.
@@ -358,11 +371,16 @@ func migrateOne(ctx context.Context, c driver.Conn) error {
 	return nil
 }
 
+// derivedColumns are columns of the raw tables that hold no record of
+// their own: pageviews.flags is computed from the visitor, visit, path
+// and time of its month's page views when the month settles (flags.go).
+var derivedColumns = []string{"flags"}
+
 // RawColumns lists the raw tables' columns as the server has them,
-// "table.column" (analytics.Inventory).
+// "table.column" (analytics.Inventory), without derivedColumns.
 func (s *Store) RawColumns(ctx context.Context) ([]string, error) {
-	rows, err := s.all[0].Query(ctx, `SELECT table, name FROM system.columns WHERE database = @db AND has(@tables, table) ORDER BY table, name`,
-		clickhouse.Named("db", s.cfg.Database), clickhouse.Named("tables", RawTables))
+	rows, err := s.all[0].Query(ctx, `SELECT table, name FROM system.columns WHERE database = @db AND has(@tables, table) AND NOT has(@derived, name) ORDER BY table, name`,
+		clickhouse.Named("db", s.cfg.Database), clickhouse.Named("tables", RawTables), clickhouse.Named("derived", derivedColumns))
 	if err != nil {
 		return nil, fmt.Errorf("list columns: %w", err)
 	}
@@ -382,7 +400,8 @@ func (s *Store) RawColumns(ctx context.Context) ([]string, error) {
 // derived, nor the owner's, nor their Distributed tables, nor the schema's version, nor
 // the write lock's (lock.go: its holder's random name and beats, the
 // server's time; no records), nor settling's (settle.go: a month of page
-// views or leaves while it settles) (analytics.Inventory).
+// views or leaves while it settles, flags.go: a month of page views before
+// its flags) (analytics.Inventory).
 func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 	var out []string
 	for _, c := range s.all {
@@ -399,7 +418,7 @@ func (s *Store) UnknownTables(ctx context.Context) ([]string, error) {
 			raw := strings.TrimSuffix(name, "_cluster")
 			known := slices.Contains(RawTables, raw) || slices.Contains(ImportedTables, raw) || slices.Contains(DerivedTables, raw) ||
 				slices.Contains(OwnerTables, raw) || name == versionTable || name == auditTable ||
-				name == lockTable || name == lockTakeoverTable || name == settlingTable || name == leavesSettlingTable
+				name == lockTable || name == lockTakeoverTable || name == settlingTable || name == leavesSettlingTable || name == unflaggedTable
 			if !known && !slices.Contains(out, name) {
 				out = append(out, name)
 			}

@@ -54,7 +54,16 @@ const (
 // of the month before, so that month is settled again first (rewritten
 // unchanged if it already was). Leaves of no page view stay, as in the
 // SQLite engine: their page view may still come (a migration, an import).
-func (s *Store) settle(ctx context.Context) error {
+func (s *Store) settle(ctx context.Context, zone *time.Location) error {
+	if err := s.settleLeaved(ctx, zone); err != nil {
+		return err
+	}
+	return s.flagMonths(ctx, zone)
+}
+
+// settleLeaved settles the months of leaves partitions that can be, and
+// takes their leaves out (settle).
+func (s *Store) settleLeaved(ctx context.Context, zone *time.Location) error {
 	cut := s.now().Add(-settleAfter)
 	parts, err := s.partitions(ctx, "leaves")
 	if err != nil {
@@ -94,7 +103,7 @@ func (s *Store) settle(ctx context.Context) error {
 		if s.cfg.Progress != nil && len(months) > 2 {
 			fmt.Fprintf(s.cfg.Progress, "seloste: settling visible times: %s-%s (%d of %d months)\n", m[:4], m[4:], i+1, len(months))
 		}
-		if err := s.locked(ctx, func(ctx context.Context) error { return s.settleMonth(ctx, m) }); err != nil {
+		if err := s.locked(ctx, func(ctx context.Context) error { return s.settleMonth(ctx, m, zone) }); err != nil {
 			return fmt.Errorf("settle %s-%s: %w", m[:4], m[4:], err)
 		}
 	}
@@ -184,23 +193,41 @@ func (s *Store) settleLeaves(ctx context.Context, id string) error {
 
 // settleMonth writes every shard's page views of month (partition id
 // YYYYMM) anew with their settled visible times, a UTC day per query (a
-// day's leaves in memory at a time), and swaps them in. The caller holds
-// the write lock.
-func (s *Store) settleMonth(ctx context.Context, month string) error {
+// day's leaves in memory at a time), and their flags (flags.go) of the
+// zone of the month's fresh flags, else of zone; and swaps them in. The
+// caller holds the write lock.
+func (s *Store) settleMonth(ctx context.Context, month string, zone *time.Location) error {
 	start, err := time.Parse("200601", month)
 	if err != nil {
 		return err
 	}
 	end := start.AddDate(0, 1, 0)
+	ns := uint64(time.Now().UnixNano()) // before the rows are read, as a rollup build's
+	fresh, err := s.freshMonths(ctx, "", start, start)
+	if err != nil {
+		return err
+	}
+	name := rollupZone(zone)
+	if name == "" {
+		zone = time.UTC // "Local" is no zone name the server knows
+	}
+	if m, ok := fresh[month]; ok && m.zone != name {
+		if z, err := time.LoadLocation(m.zone); err == nil {
+			zone, name = z, m.zone
+		}
+	}
 	for _, c := range s.all {
-		if err := s.settleShard(ctx, c, month, start, end); err != nil {
+		if err := s.settleShard(ctx, c, month, start, end, zone); err != nil {
 			return err
 		}
 	}
-	return nil
+	if name == "" {
+		return nil // no stable zone to count by: flags of its days, never read
+	}
+	return s.recordSettled(ctx, month, name, ns)
 }
 
-func (s *Store) settleShard(ctx context.Context, c driver.Conn, month string, start, end time.Time) error {
+func (s *Store) settleShard(ctx context.Context, c driver.Conn, month string, start, end time.Time, zone *time.Location) error {
 	var want uint64
 	if err := c.QueryRow(ctx, "SELECT count() FROM pageviews WHERE ts >= @from_key AND ts < @end_key",
 		clickhouse.Named("from_key", secKey(start.Unix())), clickhouse.Named("end_key", secKey(end.Unix()))).Scan(&want); err != nil {
@@ -215,7 +242,7 @@ func (s *Store) settleShard(ctx context.Context, c driver.Conn, month string, st
 	if err != nil {
 		return fmt.Errorf("columns of pageviews: %w", err)
 	}
-	var cols, exprs []string
+	var cols, exprs, flagged []string
 	for rows.Next() {
 		var name string
 		if err := rows.Scan(&name); err != nil {
@@ -230,22 +257,41 @@ func (s *Store) settleShard(ctx context.Context, c driver.Conn, month string, st
 			expr = settledScroll
 		}
 		cols, exprs = append(cols, name), append(exprs, expr)
+		if name == "flags" {
+			flagged = append(flagged, flagsExpr)
+		} else {
+			flagged = append(flagged, name)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("columns of pageviews: %w", err)
 	}
-	if !slices.Contains(cols, "duration_ms") || !slices.Contains(cols, "scroll_pct") {
-		return fmt.Errorf("pageviews lacks duration_ms or scroll_pct: the schema is not the one this seloste knows")
+	if !slices.Contains(cols, "duration_ms") || !slices.Contains(cols, "scroll_pct") || !slices.Contains(cols, "flags") {
+		return fmt.Errorf("pageviews lacks duration_ms, scroll_pct or flags: the schema is not the one this seloste knows")
 	}
-	insert := fmt.Sprintf(settleSQL, settlingTable, strings.Join(cols, ", "), strings.Join(exprs, ", "), s.leaves)
+	// The settled rows first, then their flags, which need the month's
+	// settled visible times.
+	insert := fmt.Sprintf(settleSQL, unflaggedTable, strings.Join(cols, ", "), strings.Join(exprs, ", "), s.leaves)
+	flag := fmt.Sprintf(flagsSQL, settlingTable, strings.Join(cols, ", "), strings.Join(flagged, ", "), unflaggedTable)
 	return rewritePartition(ctx, c, "pageviews", settlingTable, month, func() error {
+		for _, q := range []string{"DROP TABLE IF EXISTS " + unflaggedTable, "CREATE TABLE " + unflaggedTable + " AS pageviews"} {
+			if err := c.Exec(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
 		for day := start; day.Before(end); day = day.AddDate(0, 0, 1) {
 			if err := c.Exec(ctx, insert,
 				clickhouse.Named("from_key", secKey(day.Unix())), clickhouse.Named("end_key", secKey(day.AddDate(0, 0, 1).Unix())),
 				clickhouse.Named("leaves_from", day.Unix()), clickhouse.Named("leaves_to", day.AddDate(0, 0, 2).Unix())); err != nil {
 				return fmt.Errorf("write %s: %w", day.Format(time.DateOnly), err)
 			}
+		}
+		if err := c.Exec(ctx, flag, clickhouse.Named("zone", zone.String())); err != nil {
+			return fmt.Errorf("write the flags: %w", err)
+		}
+		if err := c.Exec(ctx, "DROP TABLE "+unflaggedTable); err != nil {
+			return fmt.Errorf("drop %s: %w", unflaggedTable, err)
 		}
 		var got uint64
 		if err := c.QueryRow(ctx, "SELECT count() FROM "+settlingTable).Scan(&got); err != nil {

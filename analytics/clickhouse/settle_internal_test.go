@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -121,6 +122,19 @@ func checkSettling(t *testing.T, dsn, db, suffix string, shards ...*chtest.Serve
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Filtered reports, which count settled days from the flags (flags.go).
+	filtered := []analytics.Query{q, q, q}
+	filtered[0].Filters = []analytics.Filter{{Dim: analytics.DimCountry, Value: "FI"}}
+	filtered[1].Filters = []analytics.Filter{{Dim: analytics.DimPage, Value: "/"}}
+	filtered[2].Filters = []analytics.Filter{{Dim: analytics.DimPage, Value: "/"}, {Dim: analytics.DimBrowser, Value: "Firefox"}}
+	var filteredBefore []*analytics.Report
+	for _, fq := range filtered {
+		r, err := s.Report(ctx, fq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		filteredBefore = append(filteredBefore, r)
+	}
 	if n := count("SELECT count() FROM " + db + ".pageviews" + suffix + " WHERE duration_ms >= 0"); n != 0 {
 		t.Fatalf("%d page views have a visible time before settling", n)
 	}
@@ -141,7 +155,7 @@ func checkSettling(t *testing.T, dsn, db, suffix string, shards ...*chtest.Serve
 		t.Errorf("tables after settling: %v (%v)", unknown, err)
 	}
 	for _, sh := range shards {
-		if n := queryInt(t, sh)("SELECT count() FROM system.tables WHERE database = '" + db + "' AND name IN ('" + settlingTable + "', '" + leavesSettlingTable + "', '" + lockTable + "')"); n != 0 {
+		if n := queryInt(t, sh)("SELECT count() FROM system.tables WHERE database = '" + db + "' AND name IN ('" + settlingTable + "', '" + leavesSettlingTable + "', '" + unflaggedTable + "', '" + lockTable + "')"); n != 0 {
 			t.Errorf("%d of settling's tables left on %s", n, sh.TCP)
 		}
 	}
@@ -151,6 +165,31 @@ func checkSettling(t *testing.T, dsn, db, suffix string, shards ...*chtest.Serve
 	}
 	if !reflect.DeepEqual(before, after) {
 		t.Errorf("the report changed with settling:\nbefore %+v\nafter  %+v", before.Totals, after.Totals)
+	}
+	for i, fq := range filtered {
+		r, err := s.Report(ctx, fq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(filteredBefore[i], r) {
+			t.Errorf("the report filtered by %v changed with settling:\nbefore %+v\nafter  %+v", fq.Filters, filteredBefore[i].Totals, r.Totals)
+		}
+	}
+	// One first page view per visitor-day, and per visitor-day and path;
+	// both months' flags recorded, of the maintenance zone.
+	day := "toDate(toDateTime(intDiv(ts, 4294967296)), 'UTC')"
+	for _, c := range []struct {
+		flag int
+		keys string
+	}{{flagFirst, "site, " + day + ", visitor"}, {flagFirstOnPath, "site, " + day + ", visitor, path"}} {
+		got := count(fmt.Sprintf("SELECT count() FROM %s.pageviews%s WHERE bitAnd(flags, %d) != 0", db, suffix, c.flag))
+		want := count(fmt.Sprintf("SELECT count() FROM (SELECT DISTINCT %s FROM %s.pageviews%s)", c.keys, db, suffix))
+		if got != want || want == 0 {
+			t.Errorf("%d page views flagged %d, want %d (distinct %s)", got, c.flag, want, c.keys)
+		}
+	}
+	if n := count("SELECT count() FROM " + db + ".settled_months" + suffix + " WHERE zone = 'UTC'"); n != 2 {
+		t.Errorf("%d settled months recorded, want 2 (March and April)", n)
 	}
 
 	// Again: nothing to settle, nothing rewritten.

@@ -168,6 +168,7 @@ type Store struct {
 	rollups, rollupBuilds, rollupMarks     string
 	rollupEvents                           string
 	annotations                            string
+	settledMonths                          string
 
 	supersededAfter time.Duration                      // rollup.go; a test's store shortens it
 	lockStale       time.Duration                      // lock.go; likewise
@@ -234,7 +235,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		pageviews: "pageviews", leaves: "leaves", bots: "bots", salts: "salts", events: "events", consent: "consent",
 		importedSets: "imported_sets", importedRows: "imported_rows",
 		rollups: "rollups", rollupBuilds: "rollup_builds", rollupMarks: "rollup_marks", rollupEvents: "rollup_events",
-		annotations: "annotations", supersededAfter: supersededAfter, lockStale: lockStale}
+		annotations: "annotations", settledMonths: "settled_months", supersededAfter: supersededAfter, lockStale: lockStale}
 	if cfg.Cluster != "" {
 		s.pageviews, s.leaves, s.bots, s.salts = distributed("pageviews"), distributed("leaves"), distributed("bots"), distributed("salts")
 		s.events, s.consent = distributed("events"), distributed("consent")
@@ -242,6 +243,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.rollups, s.rollupBuilds, s.rollupMarks = distributed("rollups"), distributed("rollup_builds"), distributed("rollup_marks")
 		s.rollupEvents = distributed("rollup_events")
 		s.annotations = distributed("annotations")
+		s.settledMonths = distributed("settled_months")
 	}
 	for _, addr := range addrs {
 		c, err := dial(ctx, cfg, addr, "default")
