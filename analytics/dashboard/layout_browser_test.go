@@ -83,9 +83,13 @@ func importDays(t *testing.T, store *sqlite.Store, now time.Time) {
 // full text in a title, or off the screen; an element wider than the
 // viewport; a box whose content runs out of it; a header word running past
 // its cell. It returns the number of table rows seen and the problems.
-const layoutCheck = `(() => {
-  const W = window.innerWidth, bad = [];
+//
+// W is the emulated width, not innerWidth: a phone widens its layout
+// viewport, and innerWidth with it, to fit content wider than the screen.
+const layoutCheck = `(W => {
+  const bad = [];
   const de = document.documentElement;
+  if (window.innerWidth !== W) bad.push("the layout viewport is " + window.innerWidth + " px wide: something wider than the " + W + " px screen widens it");
   if (de.scrollWidth > W) bad.push("the page scrolls sideways: " + de.scrollWidth + " > " + W);
   const shown = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
   let rows = 0;
@@ -109,7 +113,7 @@ const layoutCheck = `(() => {
     if (shown(e) && !e.closest(".sr") && e.scrollWidth > e.clientWidth + 1) bad.push("text runs past its cell: " + e.textContent.trim());
   }
   return JSON.stringify({rows, bad: bad.slice(0, 15)});
-})()`
+})(%d)`
 
 // axeRun runs axe-core's WCAG 2.1 A and AA rules on the page.
 const axeRun = `axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]})
@@ -198,7 +202,7 @@ func (b *tab) open(path, sel string) {
 // layout checks the open page's layout; it returns the table rows seen.
 func (b *tab) layout(name string) int {
 	b.t.Helper()
-	raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](layoutCheck))
+	raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](fmt.Sprintf(layoutCheck, b.width)))
 	if err != nil {
 		b.t.Fatalf("%s: %v", name, err)
 	}
