@@ -22,13 +22,7 @@ const maxConsentBody = 512
 // describes the counts (analytics.ConsentField).
 func (c *Collector) handleConsent(w http.ResponseWriter, r *http.Request) {
 	status, msg := c.consentCount(w, r)
-	if status != http.StatusAccepted {
-		c.stats.rejected.Add(1)
-		c.countRefusal(status, msg)
-		if status == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "1")
-		}
-		http.Error(w, msg, status)
+	if c.refuse(w, status, msg) {
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)

@@ -34,16 +34,25 @@ var bodyPool = sync.Pool{New: func() any { b := make([]byte, MaxBody+1); return 
 // handleEvent answers POST /api/event.
 func (c *Collector) handleEvent(w http.ResponseWriter, r *http.Request) {
 	status, msg := c.event(w, r)
-	if status != http.StatusAccepted {
-		c.stats.rejected.Add(1)
-		c.countRefusal(status, msg)
-		if status == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", "1")
-		}
-		http.Error(w, msg, status)
+	if c.refuse(w, status, msg) {
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
+}
+
+// refuse answers and counts a refusal (status other than 202), saying
+// when to try again after 503, and reports whether it was one.
+func (c *Collector) refuse(w http.ResponseWriter, status int, msg string) bool {
+	if status == http.StatusAccepted {
+		return false
+	}
+	c.stats.rejected.Add(1)
+	c.countRefusal(status, msg)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
+	http.Error(w, msg, status)
+	return true
 }
 
 func (c *Collector) event(w http.ResponseWriter, r *http.Request) (int, string) {
@@ -239,13 +248,7 @@ func (c *Collector) handleGIF(w http.ResponseWriter, r *http.Request) {
 	status, msg := c.gifEvent(r)
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
-	if status != http.StatusAccepted {
-		c.stats.rejected.Add(1)
-		c.countRefusal(status, msg)
-		if status == http.StatusServiceUnavailable {
-			h.Set("Retry-After", "1")
-		}
-		http.Error(w, msg, status)
+	if c.refuse(w, status, msg) {
 		return
 	}
 	h.Set("Content-Type", "image/gif")
