@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/seloste/seloste/analytics"
@@ -25,23 +26,23 @@ type dictionary struct {
 	table  string   // e.g. "places"
 	id     string   // the pageviews column holding its row ids, e.g. "place_id"
 	values []string // its value columns, named as the registry names them
-	// of returns a page view's values, in the order of values.
-	of func(p *analytics.PageView) []string
+	// of appends a page view's values to dst, in the order of values.
+	of func(dst []string, p *analytics.PageView) []string
 }
 
 var dictionaries = []dictionary{
-	{"sites", "site_id", []string{"site"}, func(p *analytics.PageView) []string { return []string{p.Site} }},
-	{"paths", "path_id", []string{"path"}, func(p *analytics.PageView) []string { return []string{p.Path} }},
+	{"sites", "site_id", []string{"site"}, func(dst []string, p *analytics.PageView) []string { return append(dst, p.Site) }},
+	{"paths", "path_id", []string{"path"}, func(dst []string, p *analytics.PageView) []string { return append(dst, p.Path) }},
 	{"campaigns", "campaign_id", []string{"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"},
-		func(p *analytics.PageView) []string {
-			return []string{p.UTMSource, p.UTMMedium, p.UTMCampaign, p.UTMTerm, p.UTMContent}
+		func(dst []string, p *analytics.PageView) []string {
+			return append(dst, p.UTMSource, p.UTMMedium, p.UTMCampaign, p.UTMTerm, p.UTMContent)
 		}},
-	{"referrers", "referrer_id", []string{"referrer_host"}, func(p *analytics.PageView) []string { return []string{p.ReferrerHost} }},
-	{"places", "place_id", []string{"country", "region", "city"}, func(p *analytics.PageView) []string {
-		return []string{p.Country, p.Region, p.City}
+	{"referrers", "referrer_id", []string{"referrer_host"}, func(dst []string, p *analytics.PageView) []string { return append(dst, p.ReferrerHost) }},
+	{"places", "place_id", []string{"country", "region", "city"}, func(dst []string, p *analytics.PageView) []string {
+		return append(dst, p.Country, p.Region, p.City)
 	}},
-	{"agents", "agent_id", []string{"browser", "browser_version", "os", "device"}, func(p *analytics.PageView) []string {
-		return []string{p.Browser, p.BrowserVersion, p.OS, p.Device}
+	{"agents", "agent_id", []string{"browser", "browser_version", "os", "device"}, func(dst []string, p *analytics.PageView) []string {
+		return append(dst, p.Browser, p.BrowserVersion, p.OS, p.Device)
 	}},
 }
 
@@ -90,14 +91,24 @@ func dictionaryIDs(ctx context.Context, tx *sql.Tx, pvs []analytics.PageView) ([
 		index := map[string]int{} // values joined by NUL → index in distinct
 		var distinct [][]string
 		of := make([]int, len(pvs))
+		// One page view's values and key, reused: only a batch's distinct
+		// values are kept, so a page view costs no allocation here.
+		var values []string
+		var key []byte
 		for i := range pvs {
-			values := d.of(&pvs[i])
-			key := strings.Join(values, "\x00")
-			j, ok := index[key]
+			values = d.of(values[:0], &pvs[i])
+			key = key[:0]
+			for c, v := range values {
+				if c > 0 {
+					key = append(key, 0)
+				}
+				key = append(key, v...)
+			}
+			j, ok := index[string(key)]
 			if !ok {
 				j = len(distinct)
-				index[key] = j
-				distinct = append(distinct, values)
+				index[string(key)] = j
+				distinct = append(distinct, slices.Clone(values))
 			}
 			of[i] = j
 		}
