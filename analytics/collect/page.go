@@ -37,34 +37,77 @@ func parsePage(raw string, routes bool) (page, bool) {
 	if len(raw) > maxURL {
 		return page{}, false
 	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.Opaque != "" {
-		return page{}, false
+	host, path, query, fragment, simple := simpleURL(raw)
+	var u *url.URL // nil for a simple URL
+	if !simple {
+		var err error
+		u, err = url.Parse(raw)
+		if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.Opaque != "" {
+			return page{}, false
+		}
+		host, path, query, fragment = strings.ToLower(u.Hostname()), u.Path, u.RawQuery, u.Fragment
 	}
-	p := page{host: strings.ToLower(u.Hostname())}
+	p := page{host: host}
 	if p.host == "" || len(p.host) > maxHost {
 		return page{}, false
 	}
-	p.path = u.Path
-	if !utf8.ValidString(p.path) || strings.ContainsFunc(p.path, isControl) {
+	p.path = path
+	if u != nil && (!utf8.ValidString(p.path) || strings.ContainsFunc(p.path, isControl)) {
 		// Percent-encoded bytes that are not text: keep them encoded.
 		p.path = u.EscapedPath()
 	}
 	if p.path == "" {
 		p.path = pathRoot
 	}
-	if route, ok := strings.CutPrefix(u.Fragment, "/"); ok && routes {
+	if route, ok := strings.CutPrefix(fragment, "/"); ok && routes {
 		route, _, _ = strings.Cut(route, "?")
-		if !utf8.ValidString(route) || strings.ContainsFunc(route, isControl) {
+		if u != nil && (!utf8.ValidString(route) || strings.ContainsFunc(route, isControl)) {
 			route, _, _ = strings.Cut(strings.TrimPrefix(u.EscapedFragment(), "/"), "?")
 		}
 		p.path += "#/" + route
 	}
 	p.path = cut(p.path, MaxPath)
-	if u.RawQuery != "" {
-		p.utm = parseUTM(u.RawQuery)
+	if query != "" {
+		p.utm = parseUTM(query)
 	}
 	return p, true
+}
+
+// simpleURL splits an http(s) URL of printable ASCII without
+// percent-escapes, whose host is lower-case letters, digits, dots and
+// hyphens (what browsers send for nearly every page), as url.Parse
+// would, without its allocations: the host, the path (the same escaped
+// or not), the raw query and the fragment. ok is false for any other URL,
+// which parsePage leaves to url.Parse.
+func simpleURL(raw string) (host, path, query, fragment string, ok bool) {
+	rest, found := strings.CutPrefix(raw, "https://")
+	if !found {
+		if rest, found = strings.CutPrefix(raw, "http://"); !found {
+			return "", "", "", "", false
+		}
+	}
+	for i := 0; i < len(rest); i++ {
+		if b := rest[i]; b <= ' ' || b >= 0x7f || b == '%' {
+			return "", "", "", "", false
+		}
+	}
+	// As url.Parse cuts: the fragment at the first "#", the query at the
+	// first "?" before it, the host at the first "/".
+	rest, fragment, _ = strings.Cut(rest, "#")
+	rest, query, _ = strings.Cut(rest, "?")
+	host, path = rest, ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		host, path = rest[:i], rest[i:]
+	}
+	if host == "" {
+		return "", "", "", "", false
+	}
+	for i := 0; i < len(host); i++ {
+		if b := host[i]; !('a' <= b && b <= 'z' || '0' <= b && b <= '9' || b == '.' || b == '-') {
+			return "", "", "", "", false
+		}
+	}
+	return host, path, query, fragment, true
 }
 
 // parseUTM picks the utm_* parameters out of a raw query; the first value of

@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/seloste/seloste/analytics"
@@ -25,23 +27,23 @@ type dictionary struct {
 	table  string   // e.g. "places"
 	id     string   // the pageviews column holding its row ids, e.g. "place_id"
 	values []string // its value columns, named as the registry names them
-	// of returns a page view's values, in the order of values.
-	of func(p *analytics.PageView) []string
+	// of appends a page view's values to dst, in the order of values.
+	of func(dst []string, p *analytics.PageView) []string
 }
 
 var dictionaries = []dictionary{
-	{"sites", "site_id", []string{"site"}, func(p *analytics.PageView) []string { return []string{p.Site} }},
-	{"paths", "path_id", []string{"path"}, func(p *analytics.PageView) []string { return []string{p.Path} }},
+	{"sites", "site_id", []string{"site"}, func(dst []string, p *analytics.PageView) []string { return append(dst, p.Site) }},
+	{"paths", "path_id", []string{"path"}, func(dst []string, p *analytics.PageView) []string { return append(dst, p.Path) }},
 	{"campaigns", "campaign_id", []string{"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"},
-		func(p *analytics.PageView) []string {
-			return []string{p.UTMSource, p.UTMMedium, p.UTMCampaign, p.UTMTerm, p.UTMContent}
+		func(dst []string, p *analytics.PageView) []string {
+			return append(dst, p.UTMSource, p.UTMMedium, p.UTMCampaign, p.UTMTerm, p.UTMContent)
 		}},
-	{"referrers", "referrer_id", []string{"referrer_host"}, func(p *analytics.PageView) []string { return []string{p.ReferrerHost} }},
-	{"places", "place_id", []string{"country", "region", "city"}, func(p *analytics.PageView) []string {
-		return []string{p.Country, p.Region, p.City}
+	{"referrers", "referrer_id", []string{"referrer_host"}, func(dst []string, p *analytics.PageView) []string { return append(dst, p.ReferrerHost) }},
+	{"places", "place_id", []string{"country", "region", "city"}, func(dst []string, p *analytics.PageView) []string {
+		return append(dst, p.Country, p.Region, p.City)
 	}},
-	{"agents", "agent_id", []string{"browser", "browser_version", "os", "device"}, func(p *analytics.PageView) []string {
-		return []string{p.Browser, p.BrowserVersion, p.OS, p.Device}
+	{"agents", "agent_id", []string{"browser", "browser_version", "os", "device"}, func(dst []string, p *analytics.PageView) []string {
+		return append(dst, p.Browser, p.BrowserVersion, p.OS, p.Device)
 	}},
 }
 
@@ -83,26 +85,40 @@ func siteIs(column string, param string) string {
 // batch's distinct values are looked up a few hundred at a time, in one
 // statement each: a statement per value cost the collector an eighth of
 // its CPU.
-func dictionaryIDs(ctx context.Context, tx *sql.Tx, pvs []analytics.PageView) ([][]int64, error) {
+//
+// lookups, if not nil, holds the lookup statements prepared on the
+// transaction's connection (Store.appendLookups); without them each
+// lookup is parsed anew.
+func dictionaryIDs(ctx context.Context, tx *sql.Tx, lookups map[lookupKey]*sql.Stmt, pvs []analytics.PageView) ([][]int64, error) {
 	out := make([][]int64, len(dictionaries))
 	for k, d := range dictionaries {
 		// The batch's distinct values, and each page view's among them.
 		index := map[string]int{} // values joined by NUL → index in distinct
 		var distinct [][]string
 		of := make([]int, len(pvs))
+		// One page view's values and key, reused: only a batch's distinct
+		// values are kept, so a page view costs no allocation here.
+		var values []string
+		var key []byte
 		for i := range pvs {
-			values := d.of(&pvs[i])
-			key := strings.Join(values, "\x00")
-			j, ok := index[key]
+			values = d.of(values[:0], &pvs[i])
+			key = key[:0]
+			for c, v := range values {
+				if c > 0 {
+					key = append(key, 0)
+				}
+				key = append(key, v...)
+			}
+			j, ok := index[string(key)]
 			if !ok {
 				j = len(distinct)
-				index[key] = j
-				distinct = append(distinct, values)
+				index[string(key)] = j
+				distinct = append(distinct, slices.Clone(values))
 			}
 			of[i] = j
 		}
 		ids := make([]int64, len(distinct)) // 0: not stored yet
-		if err := d.lookup(ctx, tx, distinct, ids); err != nil {
+		if err := d.lookup(ctx, tx, lookups, k, distinct, ids); err != nil {
 			return nil, fmt.Errorf("%s: %w", d.table, err)
 		}
 		var add *sql.Stmt
@@ -143,51 +159,116 @@ func dictionaryIDs(ctx context.Context, tx *sql.Tx, pvs []analytics.PageView) ([
 // SQLite's limit of 32 766 parameters for the widest dictionary.
 const lookupChunk = 500
 
-// lookup sets ids[j] to the row id of values[j] where it is stored. Each
-// statement joins a VALUES list, numbered, to the table by its unique
-// index.
-func (d dictionary) lookup(ctx context.Context, tx *sql.Tx, values [][]string, ids []int64) error {
+// lookupSizes are the sizes of lookup statements: a chunk of values is
+// padded to the next size with rows that match nothing, so that a few
+// statements, prepared once on Append's connection, serve every batch.
+// Parsing a statement of hundreds of parameters for each batch was half
+// of the lookups' time.
+var lookupSizes = []int{1, 4, 16, 64, 256, lookupChunk}
+
+// lookupKey names a prepared lookup statement: the dictionary's index in
+// dictionaries and the statement's number of rows.
+type lookupKey struct{ dict, rows int }
+
+// lookupSQL joins a VALUES list of rows rows, numbered, to the table by
+// its unique index.
+func (d dictionary) lookupSQL(rows int) string {
+	var q strings.Builder
+	q.WriteString("WITH v(n")
+	for c := range d.values {
+		fmt.Fprintf(&q, ", c%d", c)
+	}
+	q.WriteString(") AS (VALUES ")
+	row := "(?" + strings.Repeat(", ?", len(d.values)) + ")"
+	for j := range rows {
+		if j > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(row)
+	}
+	q.WriteString(") SELECT v.n, t.id FROM v JOIN " + d.table + " t ON ")
+	for c, col := range d.values {
+		if c > 0 {
+			q.WriteString(" AND ")
+		}
+		fmt.Fprintf(&q, "t.%s = v.c%d", col, c)
+	}
+	return q.String()
+}
+
+// prepareLookups prepares every dictionary's lookup statements on db.
+func prepareLookups(ctx context.Context, db *sql.DB) (map[lookupKey]*sql.Stmt, error) {
+	m := map[lookupKey]*sql.Stmt{}
+	for k, d := range dictionaries {
+		for _, rows := range lookupSizes {
+			st, err := db.PrepareContext(ctx, d.lookupSQL(rows))
+			if err != nil {
+				closeLookups(m)
+				return nil, fmt.Errorf("%s: %w", d.table, err)
+			}
+			m[lookupKey{k, rows}] = st
+		}
+	}
+	return m, nil
+}
+
+func closeLookups(m map[lookupKey]*sql.Stmt) error {
+	var errs []error
+	for _, st := range m {
+		errs = append(errs, st.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// lookup sets ids[j] to the row id of values[j] where it is stored, by
+// statements of lookupSQL: from lookups, prepared, if given (d is
+// dictionaries[k]).
+func (d dictionary) lookup(ctx context.Context, tx *sql.Tx, lookups map[lookupKey]*sql.Stmt, k int, values [][]string, ids []int64) error {
 	for start := 0; start < len(values); start += lookupChunk {
 		chunk := values[start:min(start+lookupChunk, len(values))]
-		var q strings.Builder
-		q.WriteString("WITH v(n")
-		for c := range d.values {
-			fmt.Fprintf(&q, ", c%d", c)
-		}
-		q.WriteString(") AS (VALUES ")
-		row := "(?" + strings.Repeat(", ?", len(d.values)) + ")"
-		args := make([]any, 0, len(chunk)*(1+len(d.values)))
-		for j, vs := range chunk {
-			if j > 0 {
-				q.WriteString(", ")
+		rows := lookupChunk
+		for _, n := range lookupSizes {
+			if n >= len(chunk) {
+				rows = n
+				break
 			}
-			q.WriteString(row)
+		}
+		args := make([]any, 0, rows*(1+len(d.values)))
+		for j, vs := range chunk {
 			args = append(args, start+j)
 			for _, v := range vs {
 				args = append(args, v)
 			}
 		}
-		q.WriteString(") SELECT v.n, t.id FROM v JOIN " + d.table + " t ON ")
-		for c, col := range d.values {
-			if c > 0 {
-				q.WriteString(" AND ")
+		// Padding: NULL equals nothing, so these rows join no row.
+		for range rows - len(chunk) {
+			args = append(args, -1)
+			for range d.values {
+				args = append(args, nil)
 			}
-			fmt.Fprintf(&q, "t.%s = v.c%d", col, c)
 		}
-		rows, err := tx.QueryContext(ctx, q.String(), args...)
+		var (
+			res *sql.Rows
+			err error
+		)
+		if st := lookups[lookupKey{k, rows}]; st != nil {
+			res, err = tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+		} else {
+			res, err = tx.QueryContext(ctx, d.lookupSQL(rows), args...)
+		}
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
+		for res.Next() {
 			var n, id int64
-			if err := rows.Scan(&n, &id); err != nil {
-				rows.Close()
+			if err := res.Scan(&n, &id); err != nil {
+				res.Close()
 				return err
 			}
 			ids[n] = id
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		res.Close()
+		if err := res.Err(); err != nil {
 			return err
 		}
 	}

@@ -402,7 +402,7 @@ func (s *Store) AppendImport(ctx context.Context, imp analytics.Import, fill fun
 			span(e.Time)
 		}
 		imp.PageViews += int64(len(b.PageViews))
-		return appendRows(ctx, tx, b)
+		return appendRows(ctx, tx, nil, b)
 	}
 	summary, err := fill(put)
 	if err != nil {

@@ -35,7 +35,11 @@ import (
 type Store struct {
 	db       *sql.DB
 	appendDB *sql.DB // Append's own connection: no mmap (Open)
-	bulkDB   *sql.DB // settling's and rollups' connection: no mmap (Open)
+	// lookupsMu guards lookups, the dictionary lookups prepared on
+	// appendDB by the first Append.
+	lookupsMu sync.Mutex
+	lookups   map[lookupKey]*sql.Stmt
+	bulkDB    *sql.DB // settling's and rollups' connection: no mmap (Open)
 	// deferredCheck: Verify's full check of a big file is still to be
 	// run, by Check.
 	deferredCheck bool
@@ -321,7 +325,11 @@ func (s *Store) compact(ctx context.Context) error {
 
 // Close closes the database, and then gives up Owner's lock.
 func (s *Store) Close() error {
-	err := errors.Join(s.appendDB.Close(), s.bulkDB.Close(), s.db.Close())
+	s.lookupsMu.Lock()
+	err := closeLookups(s.lookups)
+	s.lookups = nil
+	s.lookupsMu.Unlock()
+	err = errors.Join(err, s.appendDB.Close(), s.bulkDB.Close(), s.db.Close())
 	if s.release != nil {
 		err = errors.Join(err, s.release())
 		s.release = nil
@@ -337,12 +345,24 @@ func (s *Store) Append(ctx context.Context, b analytics.Batch) error {
 	if b.Len() == 0 {
 		return nil
 	}
+	// Prepared before the transaction, which holds appendDB's only
+	// connection.
+	s.lookupsMu.Lock()
+	if s.lookups == nil {
+		var err error
+		if s.lookups, err = prepareLookups(ctx, s.appendDB); err != nil {
+			s.lookupsMu.Unlock()
+			return fmt.Errorf("append: %w", err)
+		}
+	}
+	lookups := s.lookups
+	s.lookupsMu.Unlock()
 	tx, err := s.appendDB.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("append: %w", err)
 	}
 	defer tx.Rollback()
-	if err := appendRows(ctx, tx, b); err != nil {
+	if err := appendRows(ctx, tx, lookups, b); err != nil {
 		return fmt.Errorf("append: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -361,8 +381,9 @@ const insertChunk = 50
 const pageviewCols = `(ts, site_id, visitor, visit, pageview_id,
 	path_id, campaign_id, referrer_id, place_id, agent_id)`
 
-func appendRows(ctx context.Context, tx *sql.Tx, b analytics.Batch) error {
-	ids, err := dictionaryIDs(ctx, tx, b.PageViews)
+// appendRows stores b in tx; lookups are as dictionaryIDs takes them.
+func appendRows(ctx context.Context, tx *sql.Tx, lookups map[lookupKey]*sql.Stmt, b analytics.Batch) error {
+	ids, err := dictionaryIDs(ctx, tx, lookups, b.PageViews)
 	if err != nil {
 		return err
 	}

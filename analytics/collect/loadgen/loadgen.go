@@ -10,7 +10,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io"
 	"math"
 	"net"
 	"net/http"
@@ -84,43 +83,39 @@ func Run(cfg Config) (Result, error) {
 			}
 			defer conn.Close()
 			br := bufio.NewReader(conn)
-			var buf bytes.Buffer
+			var buf []byte
 			for {
-				buf.Reset()
+				buf = buf[:0]
 				sent := 0
 				for ; sent < window; sent++ {
 					i := next.Add(1)
 					if i > cfg.N {
 						break
 					}
-					r := cfg.Request(c, i)
-					fmt.Fprintf(&buf, "POST /api/event HTTP/1.1\r\nHost: loadgen\r\nContent-Type: text/plain;charset=UTF-8\r\nUser-Agent: %s\r\nX-Forwarded-For: %s\r\nContent-Length: %d\r\n\r\n%s",
-						r.UserAgent, r.ForwardedFor, len(r.Body), r.Body)
+					buf = appendRequest(buf, cfg.Request(c, i))
 				}
 				if sent == 0 {
 					return
 				}
 				sentAt := time.Now()
-				if _, err := conn.Write(buf.Bytes()); err != nil {
+				if _, err := conn.Write(buf); err != nil {
 					fail(err)
 					return
 				}
 				for range sent {
-					resp, err := http.ReadResponse(br, nil)
+					status, err := readAnswer(br)
 					if err != nil {
 						fail(err)
 						return
 					}
 					latencies[c].Add(time.Since(sentAt))
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					switch resp.StatusCode {
+					switch status {
 					case http.StatusAccepted:
 						accepted.Add(1)
 					case http.StatusServiceUnavailable:
 						refused.Add(1)
 					default:
-						fail(fmt.Errorf("loadgen: answer %s", resp.Status))
+						fail(fmt.Errorf("loadgen: answer %d", status))
 						return
 					}
 				}
@@ -133,6 +128,65 @@ func Run(cfg Config) (Result, error) {
 		res.Latency.Merge(h)
 	}
 	return res, firstErr
+}
+
+// appendRequest appends r as an HTTP/1.1 request to buf.
+func appendRequest(buf []byte, r Request) []byte {
+	buf = append(buf, "POST /api/event HTTP/1.1\r\nHost: loadgen\r\nContent-Type: text/plain;charset=UTF-8\r\nUser-Agent: "...)
+	buf = append(buf, r.UserAgent...)
+	buf = append(buf, "\r\nX-Forwarded-For: "...)
+	buf = append(buf, r.ForwardedFor...)
+	buf = append(buf, "\r\nContent-Length: "...)
+	buf = strconv.AppendInt(buf, int64(len(r.Body)), 10)
+	buf = append(buf, "\r\n\r\n"...)
+	return append(buf, r.Body...)
+}
+
+// readAnswer reads one answer from br and returns its status code. It
+// reads only what a load generator needs (the status line, the
+// Content-Length, and skips the body), as wrk does, since
+// http.ReadResponse costs the load generator more CPU than the server
+// spends on a beacon, and takes that CPU from the server measured.
+func readAnswer(br *bufio.Reader) (int, error) {
+	line, err := br.ReadSlice('\n')
+	if err != nil {
+		return 0, fmt.Errorf("loadgen: reading an answer: %w", err)
+	}
+	// "HTTP/1.1 202 Accepted\r\n"
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' {
+		return 0, fmt.Errorf("loadgen: not an HTTP/1 status line: %q", line)
+	}
+	status, err := strconv.Atoi(string(line[9:12]))
+	if err != nil {
+		return 0, fmt.Errorf("loadgen: status line %q: %w", line, err)
+	}
+	length := int64(0)
+	for {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			return 0, fmt.Errorf("loadgen: reading an answer's headers: %w", err)
+		}
+		line = bytes.TrimRight(line, "\r\n")
+		if len(line) == 0 {
+			break
+		}
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			return 0, fmt.Errorf("loadgen: header line %q", line)
+		}
+		switch {
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			if length, err = strconv.ParseInt(string(bytes.TrimSpace(value)), 10, 64); err != nil || length < 0 {
+				return 0, fmt.Errorf("loadgen: Content-Length %q", value)
+			}
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
+			return 0, fmt.Errorf("loadgen: answer with Transfer-Encoding %q; want a Content-Length", value)
+		}
+	}
+	if _, err := br.Discard(int(length)); err != nil {
+		return 0, fmt.Errorf("loadgen: reading an answer's body: %w", err)
+	}
+	return status, nil
 }
 
 // Histogram counts durations in buckets 2 % wide (from 1 µs), which is as
