@@ -59,9 +59,10 @@ import (
 // period's visitors, for conversion rates.
 //
 // Every part is a sum over days, so an engine that keeps the parts of
-// finished days (analytics.EventDayKeeper, filled by EventDay in its
-// background maintenance) answers an unfiltered report from them; the days
-// it has not kept, and every filtered report, are counted from the scans.
+// finished days (analytics.EventDayKeeper, filled by EventDay and GoalDay
+// in its background maintenance) answers a report without filters (but
+// perhaps a goal filter) from them; the days it has not kept, and every
+// report with filters, are counted from the scans.
 func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, visitors int64, r *analytics.Report) error {
 	m, err := newEventMatchers(q.Goals, q.Funnels)
 	if err != nil {
@@ -71,8 +72,12 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 	add := func(_ time.Time, p *eventParts) { total.add(p) }
 	end := q.End()
 	kept := map[string][]byte{}
-	if k, ok := sc.(analytics.EventDayKeeper); ok && len(q.Filters) == 0 && q.Goal == "" {
-		err := k.EventDays(ctx, q.Site, q.Zone, EventKey(q.Goals, q.Funnels), q.From, end, func(day time.Time, parts []byte) error {
+	if k, ok := sc.(analytics.EventDayKeeper); ok && len(q.Filters) == 0 {
+		key := EventKey(q.Goals, q.Funnels)
+		if q.Goal != "" {
+			key = GoalKey(key, q.Goal) // kept by GoalDay
+		}
+		err := k.EventDays(ctx, q.Site, q.Zone, key, q.From, end, func(day time.Time, parts []byte) error {
 			kept[day.In(q.Zone).Format(time.DateOnly)] = parts
 			return nil
 		})

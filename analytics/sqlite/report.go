@@ -28,7 +28,8 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
-	cur, prev, err := aggregate.NewPeriods(ctx, s, q)
+	// With a goal filter, the kept conversions of rolled-up days.
+	cur, prev, err := aggregate.NewPeriods(ctx, coveredEvents{s, cov}, q)
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
@@ -109,19 +110,14 @@ func (s *Store) period(ctx context.Context, cov coverage, p *aggregate.Period) e
 		raw    []dayRange
 		live   bool
 	)
-	// A goal filter needs each page view's visit (Period.Conversions),
-	// which the rollups do not keep: it reads every day's raw rows.
+	// A goal filter needs each page view's visit (Period.Conversions):
+	// packed days keep their visits' ids; today's live Day is read from
+	// the raw rows instead, only the converted visits'.
 	goal := q.Goal != ""
 	var visits []uint64
-	if goal {
-		visits = p.Conversions.Visits()
-		if visits == nil {
-			visits = []uint64{} // none converted: no page view is read
-		}
-	}
 	for d := q.From; !d.After(q.To); d = d.AddDate(0, 0, 1) {
 		switch {
-		case !goal && cov.rolled(d):
+		case cov.rolled(d):
 			rolled = append(rolled, d)
 		case !goal && d.Equal(today):
 			live = true
@@ -140,6 +136,12 @@ func (s *Store) period(ctx context.Context, cov coverage, p *aggregate.Period) e
 		}
 		if err != nil {
 			return err
+		}
+	}
+	if goal && len(raw) > 0 {
+		visits = p.Conversions.Visits()
+		if visits == nil {
+			visits = []uint64{} // none converted: no page view is read
 		}
 	}
 	for _, r := range raw {
@@ -199,8 +201,10 @@ func newDaySet(days []time.Time) daySet {
 // is as parallel as counting and no blob is copied again. Consecutive days
 // share most dictionary values, which the decoder exploits.
 func (s *Store) readViewRollups(ctx context.Context, zone string, p *aggregate.Period, days []time.Time) error {
-	// Times are only needed for an hourly series.
+	// Times are only needed for an hourly series, visit ids for a goal
+	// filter.
 	withTimes := p.Detail && p.Query.Interval == analytics.Hour
+	withVisits := p.Query.Goal != ""
 	workers := max(1, min(runtime.GOMAXPROCS(0), 4, len(days)))
 	var (
 		parts = make([]*aggregate.Period, workers)
@@ -209,9 +213,10 @@ func (s *Store) readViewRollups(ctx context.Context, zone string, p *aggregate.P
 	)
 	for w := range parts {
 		part := aggregate.NewPeriod(p.Query, p.Detail)
+		part.Conversions = p.Conversions // only read
 		parts[w] = part
 		chunk := days[w*len(days)/workers : (w+1)*len(days)/workers]
-		wg.Go(func() { errs[w] = s.countViewRollups(ctx, zone, part, chunk, withTimes) })
+		wg.Go(func() { errs[w] = s.countViewRollups(ctx, zone, part, chunk, withTimes, withVisits) })
 	}
 	wg.Wait()
 	for w, part := range parts {
@@ -224,24 +229,25 @@ func (s *Store) readViewRollups(ctx context.Context, zone string, p *aggregate.P
 }
 
 // countViewRollups adds the packed page views of days (in order) to p.
-func (s *Store) countViewRollups(ctx context.Context, zone string, p *aggregate.Period, days []time.Time, withTimes bool) error {
+func (s *Store) countViewRollups(ctx context.Context, zone string, p *aggregate.Period, days []time.Time, withTimes, withVisits bool) error {
 	set := newDaySet(days)
-	// The times column is left unread (and its pages untouched) unless
-	// needed; NULL otherwise.
+	// The times and visits columns are left unread (and their pages
+	// untouched) unless needed; NULL otherwise.
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT day, views, CASE WHEN ? THEN times END FROM rollup_views WHERE zone = ? AND site = ? AND day >= ? AND day <= ?`,
-		withTimes, zone, p.Query.Site, set.first, set.last)
+		SELECT day, views, CASE WHEN ? THEN times END, CASE WHEN ? THEN visits END
+		FROM rollup_views WHERE zone = ? AND site = ? AND day >= ? AND day <= ?`,
+		withTimes, withVisits, zone, p.Query.Site, set.first, set.last)
 	if err != nil {
 		return fmt.Errorf("read rollups: %w", err)
 	}
 	defer rows.Close()
 	var (
-		dec        aggregate.DayDecoder
-		day        string
-		raw, times sql.RawBytes
+		dec                aggregate.DayDecoder
+		day                string
+		raw, times, visits sql.RawBytes
 	)
 	for rows.Next() {
-		if err := rows.Scan(&day, &raw, &times); err != nil {
+		if err := rows.Scan(&day, &raw, &times, &visits); err != nil {
 			return fmt.Errorf("read rollups: %w", err)
 		}
 		if !set.days[day] {
@@ -262,6 +268,11 @@ func (s *Store) countViewRollups(ctx context.Context, zone string, p *aggregate.
 		d, err := dec.Decode(raw, times, start.Unix())
 		if err != nil {
 			return fmt.Errorf("read rollups: %s: %w", day, err)
+		}
+		if withVisits {
+			if err := dec.DecodeVisits(d, visits); err != nil {
+				return fmt.Errorf("read rollups: %s: visits: %w", day, err)
+			}
 		}
 		p.AddDay(d, 0)
 	}

@@ -363,6 +363,22 @@ var migrations = []string{
 	DELETE FROM rollup_views;
 	DELETE FROM rollup_events;
 	`,
+
+	// 12: a goal filter from derived data: each packed day's visit ids
+	// (aggregate.Day.AppendVisits, day format 6) and, per goal of the kept
+	// set, the converted visits beside the kept event parts (eventdays.go).
+	// Every rollup is rebuilt.
+	`
+	ALTER TABLE rollup_views ADD COLUMN visits BLOB;
+	ALTER TABLE rollup_events ADD COLUMN visits BLOB;
+	DELETE FROM rollup_state;
+	DELETE FROM rollup_days;
+	DELETE FROM rollup_hours;
+	DELETE FROM rollup_breakdowns_days;
+	DELETE FROM rollup_breakdowns_months;
+	DELETE FROM rollup_views;
+	DELETE FROM rollup_events;
+	`,
 }
 
 // migrationSteps are the parts of a migration that are Go, run after its
