@@ -111,15 +111,15 @@ func (s *Store) period(ctx context.Context, cov coverage, p *aggregate.Period) e
 		live   bool
 	)
 	// A goal filter needs each page view's visit (Period.Conversions):
-	// packed days keep their visits' ids; today's live Day is read from
-	// the raw rows instead, only the converted visits'.
+	// packed days keep their visits' ids, as does today's live Day; other
+	// days are read from the raw rows, only the converted visits'.
 	goal := q.Goal != ""
 	var visits []uint64
 	for d := q.From; !d.After(q.To); d = d.AddDate(0, 0, 1) {
 		switch {
 		case cov.rolled(d):
 			rolled = append(rolled, d)
-		case !goal && d.Equal(today):
+		case d.Equal(today):
 			live = true
 		case len(raw) > 0 && raw[len(raw)-1].end.Equal(d):
 			raw[len(raw)-1].end = d.AddDate(0, 0, 1)
@@ -138,13 +138,14 @@ func (s *Store) period(ctx context.Context, cov coverage, p *aggregate.Period) e
 			return err
 		}
 	}
-	if goal && len(raw) > 0 {
-		visits = p.Conversions.Visits()
-		if visits == nil {
-			visits = []uint64{} // none converted: no page view is read
-		}
-	}
 	for _, r := range raw {
+		if goal {
+			// Only the visits that converted on these days: a visit-day
+			// is of one day, and the day before is read only for the
+			// sources of these same visits.
+			visits = []uint64{} // none converted: no page view is read
+			p.Conversions.Each(r.from, r.end, func(_ time.Time, v uint64) { visits = append(visits, v) })
+		}
 		if err := s.scanDays(ctx, s.db, q.Site, r.from, r.end, q.Zone, visits, func(d *aggregate.Day) error {
 			p.AddDay(d, 0)
 			return nil
@@ -262,6 +263,9 @@ func (s *Store) countViewRollups(ctx context.Context, zone string, p *aggregate.
 		}
 		if !withTimes {
 			times = nil
+		}
+		if withVisits && p.Conversions.Day(start.Unix()) == nil {
+			continue // no visit converted: the day counts nothing
 		}
 		// The decoded Day holds no reference to raw or times, which the
 		// next row overwrites.
