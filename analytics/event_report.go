@@ -44,7 +44,7 @@ type EventDayKeeper interface {
 // ConversionDayKeeper is an optional capability of an EventDayKeeper that
 // also keeps, per finished day and goal of the kept set, the visits that
 // converted to the goal and the event parts of those visit-days
-// (aggregate.GoalDay), so that a goal filter (Query.Goal) reads neither the
+// (aggregate.EventDayGoals), so that a goal filter (Query.Goal) reads neither the
 // period's events nor its page views. The parts come from EventDays, the
 // visits from ConversionDays, both under aggregate.GoalKey; the same rule
 // holds as for EventDays: a day whose records changed is not returned

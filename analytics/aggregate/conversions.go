@@ -26,7 +26,7 @@ type Conversions struct {
 
 // Converted reads the visit-days of q's site in [from, end) that convert
 // to q.Goal, from the engine's event scans; when the engine keeps them
-// (analytics.ConversionDayKeeper, filled by GoalDay), the kept days from
+// (analytics.ConversionDayKeeper, filled by EventDayGoals), the kept days from
 // there. q must be normalized and have a goal.
 func Converted(ctx context.Context, sc analytics.EventScanner, q analytics.Query, from, end time.Time) (*Conversions, error) {
 	i := slices.IndexFunc(q.Goals, func(g analytics.Goal) bool { return g.Name == q.Goal })
@@ -124,7 +124,7 @@ func (c *Conversions) scan(ctx context.Context, sc analytics.EventScanner, q ana
 	return nil
 }
 
-// GoalKey names what an engine keeps for a goal filter (GoalDay) on goal,
+// GoalKey names what an engine keeps for a goal filter (EventDayGoals) on goal,
 // one of the set of goals and funnels named key (EventKey): a changed
 // goal, or any change to the set, is another key.
 func GoalKey(key, goal string) string {
@@ -132,31 +132,38 @@ func GoalKey(key, goal string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-// GoalDay counts what a report filtered by goal (Query.Goal, no other
-// filter) needs of site's finished day that begins at day (midnight in
-// zone), in the forms an engine keeps under GoalKey: the event parts of
-// the visit-days converting to goal (for Events, as EventDay's), and
-// those visits' ids (for Converted; analytics.ConversionDayKeeper).
-func GoalDay(ctx context.Context, sc analytics.EventScanner, site string, zone *time.Location, goals []analytics.Goal, funnels []analytics.Funnel, goal string, day time.Time) (parts, visits []byte, err error) {
-	i := slices.IndexFunc(goals, func(g analytics.Goal) bool { return g.Name == goal })
-	if i < 0 {
-		return nil, nil, fmt.Errorf("goal %q is not configured", goal)
-	}
+// EventDayGoals counts, in one scan, what an engine keeps of site's
+// finished day that begins at day (midnight in zone) for goals and
+// funnels: EventDay's parts, and per goal (in order) what a report
+// filtered by that goal alone (Query.Goal) needs, kept under GoalKey: the
+// event parts of the visit-days converting to it (for Events) and those
+// visits' ids (for Converted, analytics.ConversionDayKeeper).
+func EventDayGoals(ctx context.Context, sc analytics.EventScanner, site string, zone *time.Location, goals []analytics.Goal, funnels []analytics.Funnel, day time.Time) (parts []byte, goalParts, goalVisits [][]byte, err error) {
 	m, err := newEventMatchers(goals, funnels)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	q := analytics.Query{Site: site, Zone: zone, Goals: goals, Funnels: funnels, Goal: goal}
-	end := nextDay(day, zone)
 	total := m.newParts()
-	if err := m.scan(ctx, sc, q, day, end, func(_ time.Time, p *eventParts) { total.add(p) }); err != nil {
-		return nil, nil, err
+	perGoal := make([]*eventParts, len(goals))
+	converted := make([]map[uint64]bool, len(goals))
+	for i := range goals {
+		perGoal[i], converted[i] = m.newParts(), map[uint64]bool{}
 	}
-	c := &Conversions{days: map[int64]map[uint64]bool{}}
-	if err := c.scan(ctx, sc, q, goalMatcher{Goal: goals[i]}, day, end); err != nil {
-		return nil, nil, err
+	m.perGoal = func(_ time.Time, i int, p *eventParts, visits []uint64) {
+		perGoal[i].add(p)
+		for _, v := range visits {
+			converted[i][v] = true
+		}
 	}
-	return total.encode(), appendVisitSet(nil, c.days[day.Unix()]), nil
+	q := analytics.Query{Site: site, Zone: zone, Goals: goals, Funnels: funnels}
+	if err := m.scan(ctx, sc, q, day, nextDay(day, zone), func(_ time.Time, p *eventParts) { total.add(p) }); err != nil {
+		return nil, nil, nil, err
+	}
+	for i := range goals {
+		goalParts = append(goalParts, perGoal[i].encode())
+		goalVisits = append(goalVisits, appendVisitSet(nil, converted[i]))
+	}
+	return total.encode(), goalParts, goalVisits, nil
 }
 
 // appendVisitSet appends a set of visit ids to b: a uvarint count, then

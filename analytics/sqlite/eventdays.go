@@ -196,19 +196,15 @@ type keptRow struct {
 
 // keptEventDay counts the kept rows of site's day that begins at start: the
 // set's parts, then per goal a goal filter's parts and visits
-// (aggregate.GoalDay).
+// (aggregate.EventDayGoals).
 func keptEventDay(ctx context.Context, s *Store, set *aggregate.EventSet, site string, zone *time.Location, start time.Time) ([]keptRow, error) {
-	parts, err := aggregate.EventDay(ctx, s, site, zone, set.Goals, set.Funnels, start)
+	parts, goalParts, goalVisits, err := aggregate.EventDayGoals(ctx, s, site, zone, set.Goals, set.Funnels, start)
 	if err != nil {
 		return nil, err
 	}
 	out := []keptRow{{key: set.Key, parts: parts}}
-	for _, g := range set.Goals {
-		parts, visits, err := aggregate.GoalDay(ctx, s, site, zone, set.Goals, set.Funnels, g.Name, start)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, keptRow{aggregate.GoalKey(set.Key, g.Name), parts, visits})
+	for i, g := range set.Goals {
+		out = append(out, keptRow{aggregate.GoalKey(set.Key, g.Name), goalParts[i], goalVisits[i]})
 	}
 	return out, nil
 }
