@@ -199,24 +199,6 @@ func (c *Conversions) decodeDay(start int64, b []byte) error {
 	return nil
 }
 
-// Visits returns the converted visits' ids, each once, in no order.
-func (c *Conversions) Visits() []uint64 {
-	if c == nil {
-		return nil
-	}
-	seen := map[uint64]bool{}
-	var out []uint64
-	for _, visits := range c.days {
-		for v := range visits {
-			if !seen[v] {
-				seen[v] = true
-				out = append(out, v)
-			}
-		}
-	}
-	return out
-}
-
 // NewPeriods returns the Periods of q (normalized) and of the period
 // before it, the first with detail; with a goal filter, both know the
 // visit-days that converted (Converted, from sc's scans).
