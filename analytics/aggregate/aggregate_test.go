@@ -214,6 +214,19 @@ func TestVisitSetRoundTrip(t *testing.T) {
 	}
 }
 
+func TestCountsRoundTrip(t *testing.T) {
+	c := Counts{Visitors: 1, Visits: 2, PageViews: 3, Bounces: 4, VisitMs: 1 << 40, TimedViews: 6, TimeMs: 7, Bots: 0, TimedVisitors: 9}
+	b := AppendCounts(nil, c)
+	if got, err := DecodeCounts(b); err != nil || got != c {
+		t.Errorf("decoded %+v, %v; want %+v", got, err, c)
+	}
+	for _, bad := range [][]byte{b[:len(b)-1], append(b, 0), nil} {
+		if _, err := DecodeCounts(bad); err == nil {
+			t.Errorf("%x decoded", bad)
+		}
+	}
+}
+
 func BenchmarkCountDay(b *testing.B) {
 	hel, _ := time.LoadLocation(analytics.DefaultZone)
 	d := testDays(b, "a.example")[3]

@@ -166,6 +166,43 @@ func EventDayGoals(ctx context.Context, sc analytics.EventScanner, site string, 
 	return total.encode(), goalParts, goalVisits, nil
 }
 
+// GoalCounts counts the page views of d, a packed day with its visit ids
+// (DayDecoder.DecodeVisits), as a report filtered by one goal alone counts
+// them, given the visits that converted to it (visits, EventDayGoals'
+// encoding): the totals a previous period reads, kept beside the goal's
+// parts (AppendCounts).
+func GoalCounts(d *Day, zone *time.Location, visits []byte) (Counts, error) {
+	c := &Conversions{days: map[int64]map[uint64]bool{}}
+	if err := c.decodeDay(d.Start, visits); err != nil {
+		return Counts{}, err
+	}
+	p := NewPeriod(analytics.Query{Zone: zone, Goal: "kept"}, false)
+	p.Conversions = c
+	p.AddDay(d, 0)
+	return p.Totals, nil
+}
+
+// AppendCounts appends c to b as uvarints (no count is negative).
+func AppendCounts(b []byte, c Counts) []byte {
+	for _, v := range []int64{c.Visitors, c.Visits, c.PageViews, c.Bounces, c.VisitMs, c.TimedViews, c.TimeMs, c.Bots, c.TimedVisitors} {
+		b = binary.AppendUvarint(b, uint64(max(v, 0)))
+	}
+	return b
+}
+
+// DecodeCounts decodes AppendCounts' encoding.
+func DecodeCounts(b []byte) (Counts, error) {
+	var c Counts
+	r := reader{b: b}
+	for _, v := range []*int64{&c.Visitors, &c.Visits, &c.PageViews, &c.Bounces, &c.VisitMs, &c.TimedViews, &c.TimeMs, &c.Bots, &c.TimedVisitors} {
+		*v = int64(r.uint(1 << 62))
+	}
+	if r.err || len(r.b) != 0 {
+		return Counts{}, errBadDay
+	}
+	return c, nil
+}
+
 // appendVisitSet appends a set of visit ids to b: a uvarint count, then
 // the ids in ascending order as uvarint differences.
 func appendVisitSet(b []byte, set map[uint64]bool) []byte {

@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -75,7 +77,7 @@ func (s *Store) eventDays(ctx context.Context, cov coverage, site string, zone *
 	return s.keptDays(ctx, cov, "parts", site, zone, key, from, end, fn)
 }
 
-// keptDays calls fn with column (parts or visits) of the kept rows for key
+// keptDays calls fn with column (parts, visits or totals) of the kept rows for key
 // of site's days in [from, end), of the days the rollups cover; rows
 // without the column (the set's own, for visits) are skipped.
 func (s *Store) keptDays(ctx context.Context, cov coverage, column, site string, zone *time.Location, key string, from, end time.Time, fn func(time.Time, []byte) error) error {
@@ -190,8 +192,8 @@ func (s *Store) keepEventDays(ctx context.Context, zone *time.Location) error {
 // keptRow is one row of rollup_events: the parts of a set or of a goal
 // filter, and for a goal filter its converted visits.
 type keptRow struct {
-	key           string
-	parts, visits []byte
+	key                   string
+	parts, visits, totals []byte
 }
 
 // keptEventDay counts the kept rows of site's day that begins at start: the
@@ -202,9 +204,37 @@ func keptEventDay(ctx context.Context, s *Store, set *aggregate.EventSet, site s
 	if err != nil {
 		return nil, err
 	}
+	// The goals' totals count the day's packed page views (a day without
+	// any has none).
+	var (
+		dec      aggregate.DayDecoder
+		day      *aggregate.Day
+		dayStart = start.Format(time.DateOnly)
+	)
+	var views, visits []byte
+	err = s.db.QueryRowContext(ctx, `SELECT views, visits FROM rollup_views WHERE zone = ? AND site = ? AND day = ?`,
+		rollupZone(zone), site, dayStart).Scan(&views, &visits)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return nil, err
+	default:
+		if day, err = dec.Decode(views, nil, start.Unix()); err != nil {
+			return nil, err
+		}
+		if err := dec.DecodeVisits(day, visits); err != nil {
+			return nil, err
+		}
+	}
 	out := []keptRow{{key: set.Key, parts: parts}}
 	for i, g := range set.Goals {
-		out = append(out, keptRow{aggregate.GoalKey(set.Key, g.Name), goalParts[i], goalVisits[i]})
+		var c aggregate.Counts
+		if day != nil {
+			if c, err = aggregate.GoalCounts(day, zone, goalVisits[i]); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, keptRow{aggregate.GoalKey(set.Key, g.Name), goalParts[i], goalVisits[i], aggregate.AppendCounts(nil, c)})
 	}
 	return out, nil
 }
@@ -220,10 +250,10 @@ func (s *Store) writeKeptEventDay(ctx context.Context, zone, site, day string, k
 	defer tx.Rollback()
 	for _, k := range kept {
 		if _, err := tx.ExecContext(ctx, `
-			INSERT OR REPLACE INTO rollup_events (zone, site, day, goals, parts, visits)
-			SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (
+			INSERT OR REPLACE INTO rollup_events (zone, site, day, goals, parts, visits, totals)
+			SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (
 				SELECT 1 FROM rollup_days WHERE zone = ?1 AND site = ?2 AND day = ?3)`,
-			zone, site, day, k.key, k.parts, k.visits); err != nil {
+			zone, site, day, k.key, k.parts, k.visits, k.totals); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -127,6 +128,14 @@ func (s *Store) period(ctx context.Context, cov coverage, p *aggregate.Period) e
 			raw = append(raw, dayRange{d, d.AddDate(0, 0, 1)})
 		}
 	}
+	if goal && !p.Detail && len(q.Filters) == 0 && len(rolled) > 0 {
+		// A previous period's totals: the goal's kept totals where the
+		// maintenance has counted them.
+		var err error
+		if rolled, err = s.addGoalTotals(ctx, cov, p, rolled); err != nil {
+			return err
+		}
+	}
 	if len(rolled) > 0 {
 		var err error
 		if p.Filtered() {
@@ -178,6 +187,27 @@ func (s *Store) addBots(ctx context.Context, p *aggregate.Period, r dayRange) er
 	}
 	p.AddBots(n)
 	return nil
+}
+
+// addGoalTotals adds the kept totals of p's goal (aggregate.GoalCounts) of
+// the rolled-up days that have them, and returns the other days.
+func (s *Store) addGoalTotals(ctx context.Context, cov coverage, p *aggregate.Period, days []time.Time) ([]time.Time, error) {
+	q := p.Query
+	key := aggregate.GoalKey(aggregate.EventKey(q.Goals, q.Funnels), q.Goal)
+	kept := map[int64]bool{}
+	err := s.keptDays(ctx, cov, "totals", q.Site, q.Zone, key, days[0], days[len(days)-1].AddDate(0, 0, 1), func(day time.Time, b []byte) error {
+		c, err := aggregate.DecodeCounts(b)
+		if err != nil {
+			return fmt.Errorf("kept goal totals of %s: %w", day.Format(time.DateOnly), err)
+		}
+		p.AddTotals(day.Unix(), c)
+		kept[day.Unix()] = true
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(days, func(d time.Time) bool { return kept[d.Unix()] }), nil
 }
 
 // daySet is a set of days (2006-01-02) with their first and last.

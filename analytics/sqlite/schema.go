@@ -366,11 +366,13 @@ var migrations = []string{
 
 	// 12: a goal filter from derived data: each packed day's visit ids
 	// (aggregate.Day.AppendVisits, day format 6) and, per goal of the kept
-	// set, the converted visits beside the kept event parts (eventdays.go).
+	// set, the converted visits and their totals beside the kept event
+	// parts (eventdays.go).
 	// Every rollup is rebuilt.
 	`
 	ALTER TABLE rollup_views ADD COLUMN visits BLOB;
 	ALTER TABLE rollup_events ADD COLUMN visits BLOB;
+	ALTER TABLE rollup_events ADD COLUMN totals BLOB;
 	DELETE FROM rollup_state;
 	DELETE FROM rollup_days;
 	DELETE FROM rollup_hours;
