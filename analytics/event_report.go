@@ -41,6 +41,20 @@ type EventDayKeeper interface {
 	EventDays(ctx context.Context, site string, zone *time.Location, key string, from, end time.Time, fn func(day time.Time, parts []byte) error) error
 }
 
+// ConversionDayKeeper is an optional capability of an EventDayKeeper that
+// also keeps, per finished day and goal of the kept set, the visits that
+// converted to the goal and the event parts of those visit-days
+// (aggregate.EventDayGoals), so that a goal filter (Query.Goal) reads neither the
+// period's events nor its page views. The parts come from EventDays, the
+// visits from ConversionDays, both under aggregate.GoalKey; the same rule
+// holds as for EventDays: a day whose records changed is not returned
+// until Maintain has counted it again.
+type ConversionDayKeeper interface {
+	// ConversionDays calls fn with the kept converted visits of each kept
+	// day of site in [from, end), the day's midnight in zone, for key.
+	ConversionDays(ctx context.Context, site string, zone *time.Location, key string, from, end time.Time, fn func(day time.Time, visits []byte) error) error
+}
+
 // The event parts of a Report. Visitors are, as everywhere, distinct
 // visitor ids per day summed over the days (analytics/aggregate).
 type (

@@ -142,6 +142,91 @@ func TestDecodeRejectsTruncated(t *testing.T) {
 	}
 }
 
+// TestVisitsRoundTrip: a packed day's visit ids come back in its visit
+// order, so that a goal filter keeps the same page views as on the Day
+// built from page views; ids of another day, or cut, are refused.
+func TestVisitsRoundTrip(t *testing.T) {
+	hel, _ := time.LoadLocation(analytics.DefaultZone)
+	days := testDays(t, "a.example")
+	var dec DayDecoder
+	for _, d := range days[1:4] {
+		// Every other visit converted: the filter must keep exactly those.
+		conv := map[uint64]bool{}
+		for i, v := range d.Visit {
+			if i%2 == 0 {
+				conv[v] = true
+			}
+		}
+		count := func(d *Day) Counts {
+			p := NewPeriod(analytics.Query{Goal: "g", Zone: hel}, false)
+			p.Conversions = &Conversions{days: map[int64]map[uint64]bool{d.Start: conv}}
+			p.AddDay(d, 0)
+			return p.Totals
+		}
+		want := count(d)
+		if want.Visits != int64(len(conv)) || want.PageViews == 0 {
+			t.Fatalf("%s: the goal filter kept %d visits, %d page views; want %d visits", time.Unix(d.Start, 0), want.Visits, want.PageViews, len(conv))
+		}
+		got, err := dec.Decode(d.AppendBinary(nil), nil, d.Start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := dec.DecodeVisits(got, d.AppendVisits(nil)); err != nil {
+			t.Fatal(err)
+		}
+		if have := count(got); have != want {
+			t.Errorf("%s: decoded day with its visits counts %+v; want %+v", time.Unix(d.Start, 0), have, want)
+		}
+		visits := d.AppendVisits(nil)
+		if err := dec.DecodeVisits(got, visits[:len(visits)-8]); err == nil {
+			t.Errorf("%s: visit ids one short decoded", time.Unix(d.Start, 0))
+		}
+		other := days[0]
+		if len(other.Visit) != len(d.Visit) {
+			if err := dec.DecodeVisits(got, other.AppendVisits(nil)); err == nil {
+				t.Errorf("%s: another day's visit ids decoded", time.Unix(d.Start, 0))
+			}
+		}
+	}
+}
+
+// TestVisitSetRoundTrip: kept conversions come back as they were; a cut
+// or padded encoding is an error.
+func TestVisitSetRoundTrip(t *testing.T) {
+	for _, set := range []map[uint64]bool{{}, {7: true}, {1: true, 1 << 40: true, ^uint64(0) - 1: true, 12345: true}} {
+		b := appendVisitSet(nil, set)
+		c := &Conversions{days: map[int64]map[uint64]bool{}}
+		if err := c.decodeDay(86400, b); err != nil {
+			t.Fatalf("%v: %v", set, err)
+		}
+		got := c.Day(86400)
+		if len(set) == 0 && got != nil || len(set) > 0 && !reflect.DeepEqual(got, set) {
+			t.Errorf("decoded %v; want %v", got, set)
+		}
+		if len(set) > 0 {
+			if err := c.decodeDay(86400, b[:len(b)-1]); err == nil {
+				t.Errorf("%v cut by a byte decoded", set)
+			}
+		}
+		if err := c.decodeDay(86400, append(b, 0)); err == nil {
+			t.Errorf("%v with a byte more decoded", set)
+		}
+	}
+}
+
+func TestCountsRoundTrip(t *testing.T) {
+	c := Counts{Visitors: 1, Visits: 2, PageViews: 3, Bounces: 4, VisitMs: 1 << 40, TimedViews: 6, TimeMs: 7, Bots: 0, TimedVisitors: 9}
+	b := AppendCounts(nil, c)
+	if got, err := DecodeCounts(b); err != nil || got != c {
+		t.Errorf("decoded %+v, %v; want %+v", got, err, c)
+	}
+	for _, bad := range [][]byte{b[:len(b)-1], append(b, 0), nil} {
+		if _, err := DecodeCounts(bad); err == nil {
+			t.Errorf("%x decoded", bad)
+		}
+	}
+}
+
 func BenchmarkCountDay(b *testing.B) {
 	hel, _ := time.LoadLocation(analytics.DefaultZone)
 	d := testDays(b, "a.example")[3]

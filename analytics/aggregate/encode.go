@@ -13,8 +13,10 @@ import (
 // The binary forms below are how an engine may persist derived data; they
 // hold nothing the raw records do not (no visitor id: visitors are runs).
 
-// dayFormat versions AppendBinary's layout.
-const dayFormat = 6 // 6: analytics.Channels gained AI Assistants (channel codes moved)
+// dayFormat versions AppendBinary's layout and the visits column that goes
+// with it (AppendVisits). 6: analytics.Channels gained AI Assistants (channel
+// codes moved); 7: the visits column.
+const dayFormat = 7
 
 // AppendBinary appends d's compact encoding to b, built to decode fast: a
 // format byte; each field's dictionary (uvarint count, then each value's
@@ -120,6 +122,32 @@ func (d *Day) AppendTimes(b []byte) []byte {
 	return appendColumn(b, col)
 }
 
+// AppendVisits appends the encoding of d's visit ids, in the order of its
+// visit columns, to b: a format byte (dayFormat), then 8 bytes a visit,
+// little-endian. A goal filter reads them (Period.Conversions); a packed
+// day of the same format has them beside it.
+func (d *Day) AppendVisits(b []byte) []byte {
+	b = append(b, dayFormat)
+	for _, v := range d.Visit {
+		b = binary.LittleEndian.AppendUint64(b, v)
+	}
+	return b
+}
+
+// DecodeVisits sets the visit ids of d, the Day the last Decode returned,
+// from b (AppendVisits of the same day).
+func (dec *DayDecoder) DecodeVisits(d *Day, b []byte) error {
+	if d != &dec.d || len(b) == 0 || b[0] != dayFormat || len(b)-1 != 8*len(d.First) {
+		return errBadDay
+	}
+	dec.visits = grow(dec.visits, len(d.First))
+	d.Visit = dec.visits
+	for i := range d.Visit {
+		d.Visit[i] = binary.LittleEndian.Uint64(b[1+8*i:])
+	}
+	return nil
+}
+
 func mapColumn(buf []uint32, n int, f func(int) uint32) []uint32 {
 	buf = buf[:0]
 	for i := range n {
@@ -170,6 +198,7 @@ type DayDecoder struct {
 	cur    [NumFields][]string // spare buffers for prev
 	col    []uint32
 	odd    []int32
+	visits []uint64 // DecodeVisits' buffer
 }
 
 // Decode decodes b (AppendBinary), a day that starts at start, with its
@@ -186,6 +215,7 @@ func (dec *DayDecoder) Decode(b, times []byte, start int64) (*Day, error) {
 		}
 	}
 	d.Start = start
+	d.Visit = nil // only DecodeVisits sets them
 	if len(b) == 0 || b[0] != dayFormat {
 		return nil, errBadDay
 	}

@@ -59,9 +59,10 @@ import (
 // period's visitors, for conversion rates.
 //
 // Every part is a sum over days, so an engine that keeps the parts of
-// finished days (analytics.EventDayKeeper, filled by EventDay in its
-// background maintenance) answers an unfiltered report from them; the days
-// it has not kept, and every filtered report, are counted from the scans.
+// finished days (analytics.EventDayKeeper, filled by EventDay or EventDayGoals
+// in its background maintenance) answers a report without filters (but
+// perhaps a goal filter) from them; the days it has not kept, and every
+// report with filters, are counted from the scans.
 func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, visitors int64, r *analytics.Report) error {
 	m, err := newEventMatchers(q.Goals, q.Funnels)
 	if err != nil {
@@ -71,8 +72,12 @@ func Events(ctx context.Context, sc analytics.EventScanner, q analytics.Query, v
 	add := func(_ time.Time, p *eventParts) { total.add(p) }
 	end := q.End()
 	kept := map[string][]byte{}
-	if k, ok := sc.(analytics.EventDayKeeper); ok && len(q.Filters) == 0 && q.Goal == "" {
-		err := k.EventDays(ctx, q.Site, q.Zone, EventKey(q.Goals, q.Funnels), q.From, end, func(day time.Time, parts []byte) error {
+	if k, ok := sc.(analytics.EventDayKeeper); ok && len(q.Filters) == 0 {
+		key := EventKey(q.Goals, q.Funnels)
+		if q.Goal != "" {
+			key = GoalKey(key, q.Goal) // kept by EventDayGoals
+		}
+		err := k.EventDays(ctx, q.Site, q.Zone, key, q.From, end, func(day time.Time, parts []byte) error {
 			kept[day.In(q.Zone).Format(time.DateOnly)] = parts
 			return nil
 		})
@@ -233,6 +238,12 @@ func nextDay(day time.Time, zone *time.Location) time.Time {
 
 // eventMatchers is a query's goals and funnel steps, parsed.
 type eventMatchers struct {
+	// perGoal, when set, is called as scan counts each day with the parts
+	// of that day under a goal filter on each goal in turn, and the visits
+	// converting to it (in no order; reused after the call): what
+	// EventDayGoals keeps. Only for a query without filters.
+	perGoal func(day time.Time, goal int, p *eventParts, visits []uint64)
+
 	goals    []goalMatcher
 	steps    [][]stepMatcher
 	patterns []analytics.PathPattern // every page pattern of goals and steps
@@ -323,8 +334,10 @@ func (m *eventMatchers) scan(ctx context.Context, sc analytics.EventScanner, q a
 			stepDay[i][k] = visitorSet{}
 		}
 	}
-	// count counts one day's items, then that day's distinct visitors.
-	count := func(day time.Time) {
+	// countFor counts one day's items, then that day's distinct visitors,
+	// keeping the visit-days that convert to goals[filter] (-1: all) and
+	// adding their visits to conv (nil: not wanted).
+	countFor := func(filter int, conv *[]uint64) *eventParts {
 		p := m.newParts()
 		for i := range items {
 			items[i].seq = i
@@ -352,8 +365,11 @@ func (m *eventMatchers) scan(ctx context.Context, sc analytics.EventScanner, q a
 			}
 			visit := items[start:stop]
 			start = stop
-			if filterGoal >= 0 && !slices.ContainsFunc(visit, goals[filterGoal].match) {
+			if filter >= 0 && !slices.ContainsFunc(visit, goals[filter].match) {
 				continue
+			}
+			if conv != nil {
+				*conv = append(*conv, visit[0].visit)
 			}
 			for i, g := range goals {
 				for _, it := range visit {
@@ -416,7 +432,18 @@ func (m *eventMatchers) scan(ctx context.Context, sc analytics.EventScanner, q a
 			p.props[k] = c
 		}
 		clear(propDay)
-		emit(day, p)
+		return p
+	}
+	var conv []uint64
+	count := func(day time.Time) {
+		emit(day, countFor(filterGoal, nil))
+		if m.perGoal != nil {
+			for i := range goals {
+				conv = conv[:0]
+				p := countFor(i, &conv)
+				m.perGoal(day, i, p, conv)
+			}
+		}
 	}
 
 	// One scan of the events (in time order), and one of the page views,

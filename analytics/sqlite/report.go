@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -28,7 +29,8 @@ func (s *Store) Report(ctx context.Context, q analytics.Query) (*analytics.Repor
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
-	cur, prev, err := aggregate.NewPeriods(ctx, s, q)
+	// With a goal filter, the kept conversions of rolled-up days.
+	cur, prev, err := aggregate.NewPeriods(ctx, coveredEvents{s, cov}, q)
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", q.Site, err)
 	}
@@ -124,26 +126,29 @@ func (s *Store) periods(ctx context.Context, cov coverage, ps []*aggregate.Perio
 		raw    []dayRange
 		live   bool
 	)
-	// A goal filter needs each page view's visit (Period.Conversions),
-	// which the rollups do not keep: it reads every day's raw rows.
+	// A goal filter needs each page view's visit (Period.Conversions):
+	// packed days keep their visits' ids, as does today's live Day; other
+	// days are read from the raw rows, only the converted visits'.
 	goal := q.Goal != ""
 	var visits []uint64
-	if goal {
-		visits = p.Conversions.Visits()
-		if visits == nil {
-			visits = []uint64{} // none converted: no page view is read
-		}
-	}
 	for d := q.From; !d.After(q.To); d = d.AddDate(0, 0, 1) {
 		switch {
-		case !goal && cov.rolled(d):
+		case cov.rolled(d):
 			rolled = append(rolled, d)
-		case !goal && d.Equal(today):
+		case d.Equal(today):
 			live = true
 		case len(raw) > 0 && raw[len(raw)-1].end.Equal(d):
 			raw[len(raw)-1].end = d.AddDate(0, 0, 1)
 		default:
 			raw = append(raw, dayRange{d, d.AddDate(0, 0, 1)})
+		}
+	}
+	if goal && !p.Detail && len(q.Filters) == 0 && len(rolled) > 0 {
+		// A previous period's totals: the goal's kept totals where the
+		// maintenance has counted them.
+		var err error
+		if rolled, err = s.addGoalTotals(ctx, cov, p, rolled); err != nil {
+			return err
 		}
 	}
 	if len(rolled) > 0 {
@@ -158,6 +163,15 @@ func (s *Store) periods(ctx context.Context, cov coverage, ps []*aggregate.Perio
 		}
 	}
 	for _, r := range raw {
+		if goal {
+			// Only the visits that converted on these days: a visit-day
+			// is of one day, and the day before is read only for the
+			// sources of these same visits.
+			visits = []uint64{} // none converted: no page view is read
+			for _, p := range ps {
+				p.Conversions.Each(r.from, r.end, func(_ time.Time, v uint64) { visits = append(visits, v) })
+			}
+		}
 		if err := s.scanDays(ctx, s.db, q.Site, r.from, r.end, q.Zone, visits, func(d *aggregate.Day) error {
 			for _, p := range ps {
 				p.AddDay(d, 0)
@@ -202,6 +216,27 @@ func (s *Store) addBots(ctx context.Context, p *aggregate.Period, r dayRange) er
 	return nil
 }
 
+// addGoalTotals adds the kept totals of p's goal (aggregate.GoalCounts) of
+// the rolled-up days that have them, and returns the other days.
+func (s *Store) addGoalTotals(ctx context.Context, cov coverage, p *aggregate.Period, days []time.Time) ([]time.Time, error) {
+	q := p.Query
+	key := aggregate.GoalKey(aggregate.EventKey(q.Goals, q.Funnels), q.Goal)
+	kept := map[int64]bool{}
+	err := s.keptDays(ctx, cov, "totals", q.Site, q.Zone, key, days[0], days[len(days)-1].AddDate(0, 0, 1), func(day time.Time, b []byte) error {
+		c, err := aggregate.DecodeCounts(b)
+		if err != nil {
+			return fmt.Errorf("kept goal totals of %s: %w", day.Format(time.DateOnly), err)
+		}
+		p.AddTotals(day.Unix(), c)
+		kept[day.Unix()] = true
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(days, func(d time.Time) bool { return kept[d.Unix()] }), nil
+}
+
 // daySet is a set of days (2006-01-02) with their first and last.
 type daySet struct {
 	days        map[string]bool
@@ -228,8 +263,10 @@ func newDaySet(days []time.Time) daySet {
 // exploits.
 func (s *Store) readViewRollups(ctx context.Context, zone string, ps []*aggregate.Period, days []time.Time) error {
 	p := ps[0]
-	// Times are only needed for an hourly series.
+	// Times are only needed for an hourly series, visit ids for a goal
+	// filter.
 	withTimes := p.Detail && p.Query.Interval == analytics.Hour
+	withVisits := p.Query.Goal != ""
 	workers := max(1, min(runtime.GOMAXPROCS(0), 4, len(days)))
 	var (
 		parts = make([][]*aggregate.Period, workers)
@@ -238,10 +275,12 @@ func (s *Store) readViewRollups(ctx context.Context, zone string, ps []*aggregat
 	)
 	for w := range parts {
 		for _, p := range ps {
-			parts[w] = append(parts[w], aggregate.NewPeriod(p.Query, p.Detail))
+			part := aggregate.NewPeriod(p.Query, p.Detail)
+			part.Conversions = p.Conversions // only read
+			parts[w] = append(parts[w], part)
 		}
 		chunk := days[w*len(days)/workers : (w+1)*len(days)/workers]
-		wg.Go(func() { errs[w] = s.countViewRollups(ctx, zone, parts[w], chunk, withTimes) })
+		wg.Go(func() { errs[w] = s.countViewRollups(ctx, zone, parts[w], chunk, withTimes, withVisits) })
 	}
 	wg.Wait()
 	for w, part := range parts {
@@ -257,25 +296,26 @@ func (s *Store) readViewRollups(ctx context.Context, zone string, ps []*aggregat
 
 // countViewRollups adds the packed page views of days (in order) to each
 // of ps (of the same site and zone).
-func (s *Store) countViewRollups(ctx context.Context, zone string, ps []*aggregate.Period, days []time.Time, withTimes bool) error {
+func (s *Store) countViewRollups(ctx context.Context, zone string, ps []*aggregate.Period, days []time.Time, withTimes, withVisits bool) error {
 	p := ps[0]
 	set := newDaySet(days)
-	// The times column is left unread (and its pages untouched) unless
-	// needed; NULL otherwise.
+	// The times and visits columns are left unread (and their pages
+	// untouched) unless needed; NULL otherwise.
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT day, views, CASE WHEN ? THEN times END FROM rollup_views WHERE zone = ? AND site = ? AND day >= ? AND day <= ?`,
-		withTimes, zone, p.Query.Site, set.first, set.last)
+		SELECT day, views, CASE WHEN ? THEN times END, CASE WHEN ? THEN visits END
+		FROM rollup_views WHERE zone = ? AND site = ? AND day >= ? AND day <= ?`,
+		withTimes, withVisits, zone, p.Query.Site, set.first, set.last)
 	if err != nil {
 		return fmt.Errorf("read rollups: %w", err)
 	}
 	defer rows.Close()
 	var (
-		dec        aggregate.DayDecoder
-		day        string
-		raw, times sql.RawBytes
+		dec                aggregate.DayDecoder
+		day                string
+		raw, times, visits sql.RawBytes
 	)
 	for rows.Next() {
-		if err := rows.Scan(&day, &raw, &times); err != nil {
+		if err := rows.Scan(&day, &raw, &times, &visits); err != nil {
 			return fmt.Errorf("read rollups: %w", err)
 		}
 		if !set.days[day] {
@@ -291,11 +331,19 @@ func (s *Store) countViewRollups(ctx context.Context, zone string, ps []*aggrega
 		if !withTimes {
 			times = nil
 		}
+		if withVisits && !convertedOn(ps, start.Unix()) {
+			continue // no visit converted: the day counts nothing
+		}
 		// The decoded Day holds no reference to raw or times, which the
 		// next row overwrites.
 		d, err := dec.Decode(raw, times, start.Unix())
 		if err != nil {
 			return fmt.Errorf("read rollups: %s: %w", day, err)
+		}
+		if withVisits {
+			if err := dec.DecodeVisits(d, visits); err != nil {
+				return fmt.Errorf("read rollups: %s: visits: %w", day, err)
+			}
 		}
 		for _, p := range ps {
 			p.AddDay(d, 0)
@@ -305,6 +353,17 @@ func (s *Store) countViewRollups(ctx context.Context, zone string, ps []*aggrega
 		return fmt.Errorf("read rollups: %w", err)
 	}
 	return nil
+}
+
+// convertedOn reports whether a visit converted on the day (unix seconds)
+// in any of ps.
+func convertedOn(ps []*aggregate.Period, day int64) bool {
+	for _, p := range ps {
+		if p.Conversions.Day(day) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // readRollups adds the rolled-up days of an unfiltered report.

@@ -350,8 +350,8 @@ func (s *Store) writeRollupDay(ctx context.Context, zoneName, site string, start
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO rollup_views (zone, site, day, views, times) VALUES (?, ?, ?, ?, ?)`,
-		zoneName, site, day, views.AppendBinary(nil), views.AppendTimes(nil)); err != nil {
+		INSERT INTO rollup_views (zone, site, day, views, times, visits) VALUES (?, ?, ?, ?, ?, ?)`,
+		zoneName, site, day, views.AppendBinary(nil), views.AppendTimes(nil), views.AppendVisits(nil)); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -414,6 +414,35 @@ var migrations = []string{
 	);
 	CREATE INDEX owner_audit_ts ON owner_audit (ts);
 	`,
+
+	// 16: a goal filter from derived data: each packed day's visit ids
+	// (aggregate.Day.AppendVisits, day format 7) and, per goal of the kept
+	// set, the converted visits and their totals beside the kept event
+	// parts (eventdays.go). A report reads one key's rows over a range of
+	// days, so the key comes before the day: the goals' rows, with their
+	// visits, are not read for another key. Every rollup is rebuilt.
+	`
+	ALTER TABLE rollup_views ADD COLUMN visits BLOB;
+	DROP TABLE rollup_events;
+	CREATE TABLE rollup_events (
+		zone   TEXT NOT NULL,
+		site   TEXT NOT NULL,
+		day    TEXT NOT NULL,
+		goals  TEXT NOT NULL, -- aggregate.EventKey, or GoalKey for a goal's rows
+		parts  BLOB NOT NULL,
+		visits BLOB,          -- a goal's converted visits; NULL in a set's row
+		totals BLOB,          -- a goal's totals (aggregate.GoalCounts); NULL in a set's row
+		PRIMARY KEY (zone, site, goals, day)
+	) WITHOUT ROWID;
+	-- A day's rebuild deletes its rows of every key.
+	CREATE INDEX rollup_events_day ON rollup_events (zone, site, day);
+	DELETE FROM rollup_state;
+	DELETE FROM rollup_days;
+	DELETE FROM rollup_hours;
+	DELETE FROM rollup_breakdowns_days;
+	DELETE FROM rollup_breakdowns_months;
+	DELETE FROM rollup_views;
+	`,
 }
 
 // migrationSteps are the parts of a migration that are Go, run after its
