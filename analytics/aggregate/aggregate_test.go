@@ -40,7 +40,11 @@ func testDays(t testing.TB, site string) []*Day {
 	}
 	var days []*Day
 	for d := analytics.Midnight(storetest.Small.Start, hel); d.Before(storetest.Small.Start.AddDate(0, 0, storetest.Small.Days)); d = d.AddDate(0, 0, 1) {
-		days = append(days, NewBuilder().Build(d.Unix(), byDay[d.Unix()], values, Sources(byDay[d.AddDate(0, 0, -1).Unix()], values)))
+		prior := Sources(byDay[d.AddDate(0, 0, -1).Unix()], values)
+		days = append(days, NewBuilder().Build(d.Unix(), byDay[d.Unix()], values, func(visit uint64) (Source, bool) {
+			s, ok := prior[visit]
+			return s, ok
+		}))
 	}
 	return days
 }

@@ -89,10 +89,26 @@ func (t *Values) Len(f int) int { return len(t.all[f]) }
 type Source [numSourceFields]string
 
 // SourceOf returns the source fields of v, whose values are in t.
-func SourceOf(v *View, t *Values) Source {
+func SourceOf(v *View, t *Values) Source { return SourceCodesOf(v).Source(t) }
+
+// SourceCodes is a visit's source as codes of the Values its page view was
+// read with: a Source in 16 bytes, for what is kept of many visits.
+type SourceCodes [numSourceFields]uint32
+
+// SourceCodesOf returns the codes of v's source fields.
+func SourceCodesOf(v *View) SourceCodes {
+	var c SourceCodes
+	for i, f := range sourceFields {
+		c[i] = v.Values[f]
+	}
+	return c
+}
+
+// Source returns the values of c, whose codes are in t.
+func (c SourceCodes) Source(t *Values) Source {
 	var s Source
 	for i, f := range sourceFields {
-		s[i] = t.Value(f, v.Values[f])
+		s[i] = t.Value(f, c[i])
 	}
 	return s
 }
@@ -125,7 +141,7 @@ type Entries struct {
 
 type entry struct {
 	visit uint64
-	src   [numSourceFields]uint32
+	src   SourceCodes
 }
 
 // Source returns the source e holds of visit, its values in t.
@@ -134,11 +150,7 @@ func (e *Entries) Source(visit uint64, t *Values) (Source, bool) {
 	if !ok {
 		return Source{}, false
 	}
-	var s Source
-	for j, f := range sourceFields {
-		s[j] = t.Value(f, e.list[k].src[j])
-	}
-	return s, true
+	return e.list[k].src.Source(t), true
 }
 
 // Views are page views in columns, as an engine reads a day of them
@@ -257,18 +269,14 @@ func NewBuilder() *Builder { return &Builder{} }
 
 // Build returns the Day that starts at start (unix seconds) holding views
 // (any order, values in t; the caller keeps them). prior gives the source
-// of visits that began before the day (Sources of the day before); nil for
-// none.
-func (b *Builder) Build(start int64, views []View, t *Values, prior map[uint64]Source) *Day {
+// of a visit that began before the day (nil: none).
+func (b *Builder) Build(start int64, views []View, t *Values, prior func(visit uint64) (Source, bool)) *Day {
 	var vs Views
 	vs.Grow(len(views))
 	for i := range views {
 		vs.Append(&views[i])
 	}
-	return b.Take(start, &vs, t, func(visit uint64) (Source, bool) {
-		s, ok := prior[visit]
-		return s, ok
-	}, nil)
+	return b.Take(start, &vs, t, prior, nil)
 }
 
 // Take returns the Day that starts at start (unix seconds) holding the

@@ -26,14 +26,22 @@ type liveDay struct {
 	// ids finds a page view by its pageview_id for its leaves: a 64-bit
 	// keyed hash of the id (a map of the id strings took 60 bytes a page
 	// view); two of a day's ids sharing a hash has a chance of about n²/2⁶⁵.
-	ids        map[uint64]int32
-	seed       maphash.Seed
-	prior      map[uint64]aggregate.Source // sources of visits that began yesterday
-	priorFirst map[uint64]aggregate.View   // their first page views
-	scan       *viewScanner
-	id         sql.RawBytes
-	day        *aggregate.Day // nil after a change
-	builder    *aggregate.Builder
+	ids     map[uint64]int32
+	seed    maphash.Seed
+	prior   map[uint64]priorVisit // visits that began yesterday
+	scan    *viewScanner
+	id      sql.RawBytes
+	day     *aggregate.Day // nil after a change
+	builder *aggregate.Builder
+}
+
+// priorVisit is what today keeps of a visit that began yesterday: the
+// time, storage order and source of its first page view seen (32 bytes,
+// where the page view and its source's strings took about 150: the day
+// after a flood has as many of them as the flood had visits).
+type priorVisit struct {
+	ts, seq int64
+	src     aggregate.SourceCodes
 }
 
 type liveKey struct {
@@ -65,7 +73,7 @@ func (s *Store) liveDay(ctx context.Context, site string, start time.Time, fn fu
 	}
 	if d == nil {
 		d = &liveDay{zone: start.Location(), start: start.Unix(), end: start.AddDate(0, 0, 1).Unix(), ids: map[uint64]int32{}, seed: maphash.MakeSeed(), builder: aggregate.NewBuilder(),
-			prior: map[uint64]aggregate.Source{}, priorFirst: map[uint64]aggregate.View{}}
+			prior: map[uint64]priorVisit{}}
 		d.scan = newViewScanner(&d.id)
 		// Yesterday's page views too, for the sources of visits that go on
 		// past midnight. The first read uses the (site, ts) index; later
@@ -91,7 +99,10 @@ func (s *Store) liveDay(ctx context.Context, site string, start time.Time, fn fu
 		d.leafMax = maxLeaves
 	}
 	if d.day == nil {
-		d.day = d.builder.Build(d.start, d.views, d.scan.values, d.prior)
+		d.day = d.builder.Build(d.start, d.views, d.scan.values, func(visit uint64) (aggregate.Source, bool) {
+			p, ok := d.prior[visit]
+			return p.src.Source(d.scan.values), ok
+		})
 	}
 	fn(d.day)
 	return nil
@@ -116,9 +127,8 @@ func (d *liveDay) read(ctx context.Context, db *sql.DB, from string, args ...any
 		case v.TS >= d.start:
 			d.add(v)
 		case v.TS >= d.yesterday():
-			if f, ok := d.priorFirst[v.Visit]; !ok || v.Before(&f) {
-				d.priorFirst[v.Visit] = v
-				d.prior[v.Visit] = aggregate.SourceOf(&v, d.scan.values)
+			if f, ok := d.prior[v.Visit]; !ok || v.TS < f.ts || (v.TS == f.ts && v.Seq < f.seq) {
+				d.prior[v.Visit] = priorVisit{ts: v.TS, seq: v.Seq, src: aggregate.SourceCodesOf(&v)}
 				d.day = nil
 			}
 		}
