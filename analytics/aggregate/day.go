@@ -136,7 +136,8 @@ func Sources(views []View, t *Values) map[uint64]Source {
 // of Sources takes about 80. A day flooded with a million visits must not
 // weigh twice on the day after it.
 type Entries struct {
-	list []entry
+	list  []entry
+	order []int32 // Take's scratch
 }
 
 type entry struct {
@@ -151,6 +152,40 @@ func (e *Entries) Source(visit uint64, t *Values) (Source, bool) {
 		return Source{}, false
 	}
 	return e.list[k].src.Source(t), true
+}
+
+// Take makes e hold the sources of the visits of vs, and empties vs: the
+// look-back of a day that is itself not wanted, without building its Day.
+func (e *Entries) Take(vs *Views) {
+	n := vs.Len()
+	e.order = slices.Grow(e.order[:0], n)[:n]
+	for i := range e.order {
+		e.order[i] = int32(i)
+	}
+	slices.SortFunc(e.order, func(i, j int32) int {
+		if x := cmp.Compare(vs.visit[i], vs.visit[j]); x != 0 {
+			return x
+		}
+		if x := cmp.Compare(vs.ts[i], vs.ts[j]); x != 0 {
+			return x
+		}
+		return cmp.Compare(vs.seq[i], vs.seq[j])
+	})
+	e.list = e.list[:0]
+	for k, i := range e.order {
+		if k > 0 && vs.visit[e.order[k-1]] == vs.visit[i] {
+			continue // not the visit's first page view
+		}
+		en := entry{visit: vs.visit[i]}
+		for j, f := range sourceFields {
+			en.src[j] = vs.values[f][i]
+		}
+		e.list = append(e.list, en)
+	}
+	vs.ts, vs.seq, vs.dur, vs.visitor, vs.visit, vs.scroll = vs.ts[:0], vs.seq[:0], vs.dur[:0], vs.visitor[:0], vs.visit[:0], vs.scroll[:0]
+	for f := range vs.values {
+		vs.values[f] = vs.values[f][:0]
+	}
 }
 
 // Views are page views in columns, as an engine reads a day of them

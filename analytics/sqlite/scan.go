@@ -120,12 +120,16 @@ func (s *Store) scanDays(ctx context.Context, db *sql.DB, site string, from, end
 	)
 	prior := func(visit uint64) (aggregate.Source, bool) { return before.Source(visit, sc.values) }
 	flush := func() error {
-		d := b.Take(day.Unix(), &views, sc.values, prior, &after)
-		before, after = after, before
 		if lookingBack {
+			// The day before: only its visits' sources.
 			lookingBack = false
-		} else if err := fn(d); err != nil {
-			return err
+			before.Take(&views)
+		} else {
+			d := b.Take(day.Unix(), &views, sc.values, prior, &after)
+			before, after = after, before
+			if err := fn(d); err != nil {
+				return err
+			}
 		}
 		day, next = next, next.AddDate(0, 0, 1)
 		return nil
