@@ -39,10 +39,11 @@ var (
 )
 
 // CheckAnnotation returns a in the form a store keeps (text trimmed, day
-// in its canonical form), or why it can't be kept. It is what every store
-// calls before writing, so that the CLI, the dashboard and a migration
-// refuse the same notes.
-func CheckAnnotation(a Annotation) (Annotation, error) {
+// in its canonical form, created at now when it has no time, in whole
+// seconds, UTC), or why it can't be kept. It is what every store calls
+// before writing, so that the CLI, the dashboard and a migration refuse
+// the same notes.
+func CheckAnnotation(a Annotation, now time.Time) (Annotation, error) {
 	a.Site = strings.TrimSpace(a.Site)
 	if a.Site == "" {
 		return a, ErrAnnotationSite
@@ -61,6 +62,10 @@ func CheckAnnotation(a Annotation) (Annotation, error) {
 	case utf8.RuneCountInString(a.Text) > MaxAnnotationText:
 		return a, fmt.Errorf("%w (it has %d)", ErrAnnotationLong, utf8.RuneCountInString(a.Text))
 	}
+	if a.Created.IsZero() {
+		a.Created = now
+	}
+	a.Created = a.Created.UTC().Truncate(time.Second)
 	return a, nil
 }
 

@@ -162,15 +162,7 @@ func (e *Entries) Take(vs *Views) {
 	for i := range e.order {
 		e.order[i] = int32(i)
 	}
-	slices.SortFunc(e.order, func(i, j int32) int {
-		if x := cmp.Compare(vs.visit[i], vs.visit[j]); x != 0 {
-			return x
-		}
-		if x := cmp.Compare(vs.ts[i], vs.ts[j]); x != 0 {
-			return x
-		}
-		return cmp.Compare(vs.seq[i], vs.seq[j])
-	})
+	slices.SortFunc(e.order, vs.by(vs.visit))
 	e.list = e.list[:0]
 	for k, i := range e.order {
 		if k > 0 && vs.visit[e.order[k-1]] == vs.visit[i] {
@@ -210,6 +202,20 @@ func (vs *Views) Grow(n int) {
 	vs.scroll = slices.Grow(vs.scroll, n)
 	for f := range vs.values {
 		vs.values[f] = slices.Grow(vs.values[f], n)
+	}
+}
+
+// by compares page views i and j by key (a column of vs), then time, then
+// storage order.
+func (vs *Views) by(key []uint64) func(i, j int32) int {
+	return func(i, j int32) int {
+		if x := cmp.Compare(key[i], key[j]); x != 0 {
+			return x
+		}
+		if x := cmp.Compare(vs.ts[i], vs.ts[j]); x != 0 {
+			return x
+		}
+		return cmp.Compare(vs.seq[i], vs.seq[j])
 	}
 }
 
@@ -359,15 +365,7 @@ func (b *Builder) Take(start int64, vs *Views, t *Values, prior func(visit uint6
 	for i := range b.order {
 		b.order[i] = int32(i)
 	}
-	slices.SortFunc(b.order, func(i, j int32) int {
-		if x := cmp.Compare(vs.visitor[i], vs.visitor[j]); x != 0 {
-			return x
-		}
-		if x := cmp.Compare(vs.ts[i], vs.ts[j]); x != 0 {
-			return x
-		}
-		return cmp.Compare(vs.seq[i], vs.seq[j])
-	})
+	slices.SortFunc(b.order, vs.by(vs.visitor))
 
 	// Each column into that order in place: it becomes the Day's (or
 	// scratch), so the day's page views are not held twice. The source

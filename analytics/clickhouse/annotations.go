@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 
@@ -15,14 +14,10 @@ import (
 // is a set id (newSetID): increasing within the process, unique enough
 // across processes for a handful of notes a site.
 func (s *Store) AddAnnotation(ctx context.Context, a analytics.Annotation) (analytics.Annotation, error) {
-	a, err := analytics.CheckAnnotation(a)
+	a, err := analytics.CheckAnnotation(a, s.now())
 	if err != nil {
 		return analytics.Annotation{}, err
 	}
-	if a.Created.IsZero() {
-		a.Created = s.now()
-	}
-	a.Created = a.Created.UTC().Truncate(time.Second)
 	id := newSetID()
 	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.annotations+" (id, site, day, text, created)")
 	if err != nil {

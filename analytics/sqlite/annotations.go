@@ -11,14 +11,10 @@ import (
 
 // AddAnnotation stores an owner's note (analytics.AnnotationStore).
 func (s *Store) AddAnnotation(ctx context.Context, a analytics.Annotation) (analytics.Annotation, error) {
-	a, err := analytics.CheckAnnotation(a)
+	a, err := analytics.CheckAnnotation(a, s.now())
 	if err != nil {
 		return analytics.Annotation{}, err
 	}
-	if a.Created.IsZero() {
-		a.Created = s.now()
-	}
-	a.Created = a.Created.UTC().Truncate(time.Second)
 	res, err := s.db.ExecContext(ctx, `INSERT INTO annotations (site, day, text, created) VALUES (?, ?, ?, ?)`,
 		a.Site, a.Day, a.Text, a.Created.Unix())
 	if err != nil {
