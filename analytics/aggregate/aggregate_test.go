@@ -40,7 +40,7 @@ func testDays(t testing.TB, site string) []*Day {
 	}
 	var days []*Day
 	for d := analytics.Midnight(storetest.Small.Start, hel); d.Before(storetest.Small.Start.AddDate(0, 0, storetest.Small.Days)); d = d.AddDate(0, 0, 1) {
-		prior := Sources(byDay[d.AddDate(0, 0, -1).Unix()], values)
+		prior := sources(byDay[d.AddDate(0, 0, -1).Unix()], values)
 		days = append(days, NewBuilder().Build(d.Unix(), byDay[d.Unix()], values, func(visit uint64) (Source, bool) {
 			s, ok := prior[visit]
 			return s, ok
@@ -241,4 +241,21 @@ func BenchmarkCountDay(b *testing.B) {
 	}
 	sc.Flush()
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(d.Len()), "ns/pageview")
+}
+
+// sources returns the source of every visit among views (any order, values
+// in t): that of its first page view. The test's look-back for the next day's
+// Day, kept apart from Entries, which the engines use.
+func sources(views []View, t *Values) map[uint64]Source {
+	first := map[uint64]int{}
+	for i := range views {
+		if j, ok := first[views[i].Visit]; !ok || views[i].Before(&views[j]) {
+			first[views[i].Visit] = i
+		}
+	}
+	out := make(map[uint64]Source, len(first))
+	for visit, i := range first {
+		out[visit] = SourceOf(&views[i], t)
+	}
+	return out
 }

@@ -113,23 +113,6 @@ func (c SourceCodes) Source(t *Values) Source {
 	return s
 }
 
-// Sources returns the source of every visit among views (any order, values
-// in t): that of its first page view. It is the look-back for the next
-// day's Day.
-func Sources(views []View, t *Values) map[uint64]Source {
-	first := map[uint64]int{}
-	for i := range views {
-		if j, ok := first[views[i].Visit]; !ok || views[i].Before(&views[j]) {
-			first[views[i].Visit] = i
-		}
-	}
-	out := make(map[uint64]Source, len(first))
-	for visit, i := range first {
-		out[visit] = SourceOf(&views[i], t)
-	}
-	return out
-}
-
 // Entries holds the source of each visit of a day, from its first page
 // view, as codes of the Values its views were read with, sorted by visit:
 // the next day's look-back (Builder.Take) in 24 bytes a visit, where a map
